@@ -1,0 +1,234 @@
+/**
+ * mdast → document model, through two typed handler tables (one for flow content, one for
+ * phrasing content), as mdast-util-to-hast does: the compiler rejects a table that forgets a node
+ * type, and every type is either converted or rejected with a positioned, actionable message.
+ *
+ * Footnotes are numbered here, once, in order of first reference (body first, then references
+ * made inside notes); renderers only read the numbers.
+ */
+import type {
+  Definition,
+  FootnoteDefinition,
+  Nodes,
+  PhrasingContent,
+  PhrasingContentMap,
+  Root,
+  RootContent,
+  RootContentMap,
+} from 'mdast';
+import type { VFile } from 'vfile';
+import { reportError, reportWarning } from './diagnostics.js';
+import type { Block, Inline, Note } from './types.js';
+import { UNSPACED_CJK } from '../typeset/scripts.js';
+
+type FlowType = Exclude<keyof RootContentMap, keyof PhrasingContentMap> | 'html';
+type PhrasingType = keyof PhrasingContentMap;
+
+interface Context {
+  file: VFile;
+  definitions: Map<string, Definition>;
+  footnotes: Map<string, FootnoteDefinition>;
+  /** identifier → note number, in order of first reference */
+  numbers: Map<string, number>;
+}
+
+type FlowHandlers = { [K in FlowType]: (node: RootContentMap[K], ctx: Context) => Block[] };
+type PhrasingHandlers = { [K in PhrasingType]: (node: PhrasingContentMap[K], ctx: Context) => Inline[] };
+
+function reject(ctx: Context, node: Nodes, what: string, advice: string): [] {
+  reportError(ctx.file, `${what} is not supported in a letter: ${advice}`, node.position, `unsupported-${node.type}`);
+  return [];
+}
+
+/** Links are emitted only with schemes that are safe in every edition. */
+const SAFE_URL = /^(https?:\/\/|mailto:)/i;
+
+const phrasing: PhrasingHandlers = {
+  text: (node) => [{ type: 'text', value: node.value }],
+  emphasis: (node, ctx) => [{ type: 'emphasis', children: convertPhrasing(node.children, ctx) }],
+  strong: (node, ctx) => [{ type: 'strong', children: convertPhrasing(node.children, ctx) }],
+  inlineCode: (node) => [{ type: 'code', value: node.value }],
+  break: () => [{ type: 'break' }],
+  link: (node, ctx) => linkTo(node.url, convertPhrasing(node.children, ctx), node, ctx),
+  linkReference: (node, ctx) => {
+    const definition = ctx.definitions.get(node.identifier);
+    const children = convertPhrasing(node.children, ctx);
+    if (!definition) {
+      reportError(ctx.file, `Link [${node.label ?? node.identifier}] has no definition; add "[${node.label ?? node.identifier}]: https://…".`, node.position, 'undefined-link');
+      return children;
+    }
+    return linkTo(definition.url, children, node, ctx);
+  },
+  footnoteReference: (node, ctx) => {
+    if (!ctx.footnotes.has(node.identifier)) {
+      reportError(
+        ctx.file,
+        `Footnote [^${node.label ?? node.identifier}] is referenced but never defined; add a line "[^${node.label ?? node.identifier}]: …" below the letter.`,
+        node.position,
+        'undefined-footnote',
+      );
+      return [];
+    }
+    let number = ctx.numbers.get(node.identifier);
+    if (number === undefined) {
+      number = ctx.numbers.size + 1;
+      ctx.numbers.set(node.identifier, number);
+    }
+    return [{ type: 'noteRef', number }];
+  },
+  delete: (node, ctx) => reject(ctx, node, 'Strikethrough (~~…~~)', 'remove the tildes or the struck text.'),
+  html: (node, ctx) => reject(ctx, node, 'Raw HTML', 'write the text in Markdown instead.'),
+  image: (node, ctx) => reject(ctx, node, 'An image', 'remove it; letters are text only for now.'),
+  imageReference: (node, ctx) => reject(ctx, node, 'An image', 'remove it; letters are text only for now.'),
+};
+
+function linkTo(url: string, children: Inline[], node: Nodes, ctx: Context): Inline[] {
+  if (!SAFE_URL.test(url.trim())) {
+    reportWarning(ctx.file, `Link to "${url}" is not emitted (only http, https and mailto links are); its text is kept.`, node.position, 'unsafe-link');
+    return children;
+  }
+  return [{ type: 'link', url: url.trim(), children }];
+}
+
+const flow: FlowHandlers = {
+  paragraph: (node, ctx) => [{ type: 'paragraph', children: resolveSoftBreaks(convertPhrasing(node.children, ctx)) }],
+  heading: (node, ctx) => [{ type: 'heading', depth: node.depth, children: resolveSoftBreaks(convertPhrasing(node.children, ctx)) }],
+  blockquote: (node, ctx) => [{ type: 'blockquote', children: convertFlow(node.children, ctx) }],
+  list: (node, ctx) => [
+    {
+      type: 'list',
+      ordered: node.ordered === true,
+      start: node.start ?? 1,
+      items: node.children.map((item) => convertFlow(item.children, ctx)),
+    },
+  ],
+  listItem: (node, ctx) => convertFlow(node.children, ctx),
+  thematicBreak: () => [{ type: 'thematicBreak' }],
+  // Consumed elsewhere: definitions resolve link references; footnote definitions become notes;
+  // the YAML block is the front matter.
+  definition: () => [],
+  footnoteDefinition: () => [],
+  yaml: () => [],
+  code: (node, ctx) => reject(ctx, node, 'A code block', 'indent it less than four spaces or remove the ``` fences.'),
+  html: (node, ctx) => reject(ctx, node, 'Raw HTML', 'write the text in Markdown instead.'),
+  table: (node, ctx) => reject(ctx, node, 'A table', 'write it as a list for now.'),
+  tableRow: (node, ctx) => reject(ctx, node, 'A table', 'write it as a list for now.'),
+  tableCell: (node, ctx) => reject(ctx, node, 'A table', 'write it as a list for now.'),
+};
+
+function isPhrasing(node: RootContent): node is PhrasingContent {
+  return node.type in phrasing && node.type !== 'html';
+}
+
+function convertPhrasing(nodes: PhrasingContent[], ctx: Context): Inline[] {
+  return nodes.flatMap((node) => {
+    const handler = phrasing[node.type] as (n: typeof node, c: Context) => Inline[];
+    return handler(node, ctx);
+  });
+}
+
+function convertFlow(nodes: RootContent[], ctx: Context): Block[] {
+  return nodes.flatMap((node) => {
+    if (isPhrasing(node)) {
+      // mdast never puts phrasing content directly in flow content; be safe if a plugin does.
+      const children = convertPhrasing([node], ctx);
+      return children.length > 0 ? [{ type: 'paragraph' as const, children }] : [];
+    }
+    const handler = flow[node.type as FlowType] as (n: typeof node, c: Context) => Block[];
+    return handler(node, ctx);
+  });
+}
+
+/**
+ * A soft line break between two unspaced CJK characters becomes nothing (pandoc's
+ * east_asian_line_breaks; clreq: Chinese has no inter-word space); anywhere else it becomes a
+ * space. Hangul is spaced between words, so a break next to Hangul stays a space.
+ */
+export function resolveSoftBreaks(inlines: Inline[]): Inline[] {
+  const leaves: Array<{ node: { value: string } | null; start: number }> = [];
+  let flat = '';
+  const walk = (nodes: Inline[]) => {
+    for (const node of nodes) {
+      if (node.type === 'text') {
+        leaves.push({ node, start: flat.length });
+        flat += node.value;
+      } else if (node.type === 'emphasis' || node.type === 'strong' || node.type === 'link') {
+        walk(node.children);
+      } else if (node.type === 'code') {
+        flat += node.value;
+      } else {
+        flat += '\u0000'; // a mark or a hard break: neither CJK nor a space
+      }
+    }
+  };
+  walk(inlines);
+  for (const { node, start } of leaves) {
+    if (!node || !node.value.includes('\n')) continue;
+    let out = '';
+    for (let i = 0; i < node.value.length; i++) {
+      const ch = node.value[i];
+      if (ch !== '\n') {
+        out += ch;
+        continue;
+      }
+      const before = flat.slice(0, start + i).trimEnd().slice(-2);
+      const after = flat.slice(start + i + 1).trimStart().slice(0, 2);
+      const prevChar = [...before].at(-1) ?? '';
+      const nextChar = [...after][0] ?? '';
+      out += UNSPACED_CJK.test(prevChar) && UNSPACED_CJK.test(nextChar) ? '' : ' ';
+    }
+    node.value = out;
+  }
+  return inlines;
+}
+
+export interface ConvertedBody {
+  body: Block[];
+  notes: Note[];
+}
+
+export function convertTree(tree: Root, file: VFile): ConvertedBody {
+  const ctx: Context = { file, definitions: new Map(), footnotes: new Map(), numbers: new Map() };
+  for (const node of tree.children) {
+    if (node.type === 'definition' && !ctx.definitions.has(node.identifier)) ctx.definitions.set(node.identifier, node);
+    if (node.type === 'footnoteDefinition') {
+      const first = ctx.footnotes.get(node.identifier);
+      if (first) {
+        reportError(
+          file,
+          `Footnote [^${node.label ?? node.identifier}] is defined twice (first on line ${first.position?.start.line ?? '?'}); keep one definition.`,
+          node.position,
+          'duplicate-footnote',
+        );
+      } else {
+        ctx.footnotes.set(node.identifier, node);
+      }
+    }
+  }
+  const body = convertFlow(tree.children, ctx);
+  // Notes in number order; converting a note may number further notes it references.
+  const notes: Note[] = [];
+  const converted = new Set<string>();
+  for (let index = 0; index < ctx.numbers.size; index++) {
+    const identifier = [...ctx.numbers.keys()][index] as string;
+    if (converted.has(identifier)) continue;
+    converted.add(identifier);
+    const definition = ctx.footnotes.get(identifier) as FootnoteDefinition;
+    notes.push({
+      number: ctx.numbers.get(identifier) as number,
+      label: definition.label ?? identifier,
+      blocks: convertFlow(definition.children, ctx),
+    });
+  }
+  for (const [identifier, definition] of ctx.footnotes) {
+    if (!ctx.numbers.has(identifier)) {
+      reportWarning(
+        file,
+        `Footnote [^${definition.label ?? identifier}] is defined but never referenced; it is left out of every edition.`,
+        definition.position,
+        'unused-footnote',
+      );
+    }
+  }
+  return { body, notes };
+}

@@ -1,0 +1,93 @@
+/**
+ * Letter file → LetterDocument: parse the Markdown, read the front matter, convert the body and
+ * notes, load the template and the signatory list. Every problem is collected as a positioned
+ * message; if any is an error, a BuildError carrying all of them is thrown.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { VFile } from 'vfile';
+import { BuildError, hasErrors, reportError } from './diagnostics.js';
+import { parseMarkdown } from '../parse/parseMarkdown.js';
+import { readFrontMatter } from '../parse/frontMatter.js';
+import { convertTree } from './fromMdast.js';
+import { loadTemplate, resolveTemplatePath } from './template.js';
+import { loadSignatories, signatoriesFromText } from '../signatories/index.js';
+import type { LetterDocument, LetterMeta, SignatoryList } from './types.js';
+
+export interface LoadedLetter {
+  document: LetterDocument;
+  /** Every input file with its messages (warnings only, since errors throw). */
+  files: VFile[];
+  /** Absolute paths of the inputs, for watching and change reports. */
+  inputs: { letter: string; template: string; signatories: string | null };
+}
+
+/** Resolve the signatory data path named in the letter; it must stay inside the letter's folder. */
+function resolveInside(letterDir: string, ref: string): string | null {
+  const resolved = path.resolve(letterDir, ref);
+  const rel = path.relative(letterDir, resolved);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? null : resolved;
+}
+
+export function placeOfField(file: VFile, field: string): { line: number; column: number } | undefined {
+  const lines = String(file.value).split('\n');
+  const index = lines.findIndex((line) => line.startsWith(`${field}:`));
+  return index >= 0 ? { line: index + 1, column: 1 } : undefined;
+}
+
+export interface LetterSource {
+  letterPath: string;
+  text: string;
+  /** Override the signatory data's text (used by watch mode and the signatories commands). */
+  signatoriesText?: string;
+}
+
+export async function loadLetter(letterPath: string): Promise<LoadedLetter> {
+  let text: string;
+  try {
+    text = await readFile(letterPath, 'utf8');
+  } catch {
+    const file = new VFile({ path: letterPath });
+    reportError(file, 'Cannot read the letter; check the path given to letterpress build.', undefined, 'letter-missing');
+    throw new BuildError([file]);
+  }
+  return loadLetterFromText({ letterPath, text });
+}
+
+export async function loadLetterFromText(source: LetterSource): Promise<LoadedLetter> {
+  const letterPath = path.resolve(source.letterPath);
+  const letterDir = path.dirname(letterPath);
+  const file = new VFile({ path: path.relative(process.cwd(), letterPath) || letterPath, value: source.text });
+  const tree = parseMarkdown(source.text);
+  const meta = readFrontMatter(file, tree);
+  const { body, notes } = convertTree(tree, file);
+  if (!meta || hasErrors([file])) throw new BuildError([file]);
+
+  const templateRef = meta.template ?? meta.lang;
+  const templatePath = resolveTemplatePath(templateRef, letterDir);
+  if (typeof templatePath !== 'string') {
+    reportError(file, templatePath.error, placeOfField(file, 'template'), 'template-path');
+    throw new BuildError([file]);
+  }
+  const template = await loadTemplate(templatePath);
+
+  const files = [file];
+  let signatories: SignatoryList | null = null;
+  let signatoriesPath: string | null = null;
+  if (meta.signatories) {
+    signatoriesPath = resolveInside(letterDir, meta.signatories);
+    if (!signatoriesPath) {
+      reportError(file, `Signatory file "${meta.signatories}" lies outside the letter's folder; keep it beside the letter.`, placeOfField(file, 'signatories'), 'signatories-path');
+      throw new BuildError([file]);
+    }
+    const relPath = path.relative(process.cwd(), signatoriesPath) || signatoriesPath;
+    const loaded =
+      source.signatoriesText !== undefined
+        ? signatoriesFromText(relPath, source.signatoriesText, meta.lang, meta.date)
+        : await loadSignatories(relPath, meta.lang, meta.date);
+    signatories = loaded.list;
+    files.push(loaded.file);
+  }
+  const document: LetterDocument = { meta: meta as LetterMeta, body, notes, signatories, template };
+  return { document, files, inputs: { letter: letterPath, template: templatePath, signatories: signatoriesPath } };
+}

@@ -1,0 +1,91 @@
+/**
+ * The one document model every renderer reads.
+ *
+ * Parsing (src/parse) produces mdast; src/model/fromMdast turns it into this model, numbering
+ * footnotes once; src/signatories loads, validates and sorts the signatory list once. Renderers
+ * (src/render/*) never look at Markdown and never renumber or re-sort anything.
+ */
+import type { Template } from './template.js';
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** Inline content. Text is already normalised (soft breaks resolved, CJK rule applied). */
+export type Inline =
+  | { type: 'text'; value: string }
+  | { type: 'emphasis'; children: Inline[] }
+  | { type: 'strong'; children: Inline[] }
+  | { type: 'link'; url: string; children: Inline[] }
+  | { type: 'code'; value: string }
+  | { type: 'break' }
+  /** A footnote mark. `number` is the note's number, assigned once in reading order. */
+  | { type: 'noteRef'; number: number };
+
+export type Block =
+  | { type: 'paragraph'; children: Inline[] }
+  | { type: 'heading'; depth: number; children: Inline[] }
+  | { type: 'list'; ordered: boolean; start: number; items: Block[][] }
+  | { type: 'blockquote'; children: Block[] }
+  | { type: 'thematicBreak' };
+
+export type InlineType = Inline['type'];
+export type BlockType = Block['type'];
+export type InlineOf<K extends InlineType> = Extract<Inline, { type: K }>;
+export type BlockOf<K extends BlockType> = Extract<Block, { type: K }>;
+
+export interface Note {
+  number: number;
+  label: string;
+  blocks: Block[];
+}
+
+export interface Party {
+  name: string;
+  address: string[];
+}
+
+export interface LetterMeta {
+  lang: string;
+  /** ISO date, YYYY-MM-DD. */
+  date: string;
+  to: Party[];
+  cc: Party[];
+  subject: string;
+  salutation: string;
+  closing: string;
+  author?: string;
+  /** Path of the signatory data file, relative to the letter. */
+  signatories?: string;
+  template?: string;
+}
+
+export interface Organization {
+  name: string;
+  country?: string;
+  signedOn?: string;
+}
+
+export interface Individual {
+  name: string;
+  title?: string;
+  sortAs?: string;
+  signedOn?: string;
+}
+
+export interface SignatoryList {
+  /** ISO date the list is current as of. */
+  asOf: string;
+  /** Sorted by the model; renderers keep this order. */
+  organizations: Organization[];
+  individuals: Individual[];
+}
+
+export interface LetterDocument {
+  meta: LetterMeta;
+  body: Block[];
+  notes: Note[];
+  signatories: SignatoryList | null;
+  template: Template;
+}

@@ -1,0 +1,22 @@
+import type { Individual, Organization } from '../model/types.js';
+
+/**
+ * Sorting is the program's job, never the data's. Organisations sort by name, individuals by
+ * `sortAs` (the family name) or else the name, with a case- and accent-insensitive collator in
+ * the letter's language; ties fall back to a case-sensitive comparison so the order is total.
+ */
+export function makeCollator(lang: string): (a: string, b: string) => number {
+  const loose = new Intl.Collator(lang, { sensitivity: 'base', numeric: true });
+  const strict = new Intl.Collator(lang, { sensitivity: 'variant', numeric: true });
+  return (a, b) => loose.compare(a, b) || strict.compare(a, b);
+}
+
+export function sortOrganizations(orgs: Organization[], lang: string): Organization[] {
+  const compare = makeCollator(lang);
+  return [...orgs].sort((a, b) => compare(a.name, b.name));
+}
+
+export function sortIndividuals(people: Individual[], lang: string): Individual[] {
+  const compare = makeCollator(lang);
+  return [...people].sort((a, b) => compare(a.sortAs ?? a.name, b.sortAs ?? b.name) || compare(a.name, b.name));
+}

@@ -1,0 +1,51 @@
+/**
+ * Character classes used by every edition. Kept in one place so the text wrapper, the PDF line
+ * breaker and the model's soft-break rule agree.
+ */
+
+/** Han ideographs (incl. extensions), kana, bopomofo: scripts written without spaces. */
+export const UNSPACED_CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}\u3000-\u303f\u30fc\uff01-\uff60\u2014\u2026\u201c\u201d\u2018\u2019]/u;
+
+export const HAN = /\p{Script=Han}/u;
+export const HAN_GLOBAL = /\p{Script=Han}/gu;
+export const HANGUL = /\p{Script=Hangul}/u;
+
+/** A Han ideograph or kana (not punctuation): the characters that take Han–Latin spacing. */
+export const IDEOGRAPHIC = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}]/u;
+
+/** Latin letters, digits and other "western" alphanumerics. */
+export const WESTERN_ALNUM = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Nd}]/u;
+
+/**
+ * East Asian Wide and Fullwidth characters (UAX #11), the ones a terminal shows two columns wide.
+ * Ranges cover what letters use: CJK symbols, kana, Hangul, Han, compatibility forms, full-width
+ * forms. Curly quotes are ambiguous-width and counted narrow, as terminals do.
+ */
+export function isWide(codePoint: number): boolean {
+  return (
+    (codePoint >= 0x1100 && codePoint <= 0x115f) ||
+    (codePoint >= 0x2e80 && codePoint <= 0x303e) ||
+    (codePoint >= 0x3041 && codePoint <= 0x33ff) ||
+    (codePoint >= 0x3400 && codePoint <= 0x4dbf) ||
+    (codePoint >= 0x4e00 && codePoint <= 0x9fff) ||
+    (codePoint >= 0xa960 && codePoint <= 0xa97f) ||
+    (codePoint >= 0xac00 && codePoint <= 0xd7a3) ||
+    (codePoint >= 0xf900 && codePoint <= 0xfaff) ||
+    (codePoint >= 0xfe30 && codePoint <= 0xfe4f) ||
+    (codePoint >= 0xff00 && codePoint <= 0xff60) ||
+    (codePoint >= 0xffe0 && codePoint <= 0xffe6) ||
+    (codePoint >= 0x20000 && codePoint <= 0x3fffd)
+  );
+}
+
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += isWide(ch.codePointAt(0) ?? 0) ? 2 : 1;
+  return width;
+}
+
+/** Superscript digits for footnote marks in plain text. */
+const SUPERSCRIPT_DIGITS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+export function superscriptNumber(n: number): string {
+  return String(n).replace(/\d/g, (d) => SUPERSCRIPT_DIGITS[Number(d)] ?? d);
+}

@@ -1,0 +1,48 @@
+/**
+ * The editions letterpress can write, each a separate renderer over the same document model.
+ */
+import type { LetterDocument } from '../model/types.js';
+import { renderText } from './text/index.js';
+
+export type Format = 'txt' | 'pdf' | 'docx';
+
+export interface RenderOptions {
+  /** Plain text: wrap at this many columns (0 = no wrapping); overrides the template. */
+  wrap?: number;
+}
+
+export interface Edition {
+  format: Format;
+  extension: string;
+  render(document: LetterDocument, options: RenderOptions): Promise<Uint8Array>;
+}
+
+const encoder = new TextEncoder();
+
+export const editions: Record<Format, Edition> = {
+  txt: {
+    format: 'txt',
+    extension: '.txt',
+    render: async (document, options) => encoder.encode(renderText(document, options.wrap === undefined ? {} : { wrap: options.wrap })),
+  },
+  pdf: {
+    format: 'pdf',
+    extension: '.pdf',
+    render: async () => { throw new Error("not yet"); },
+  },
+  docx: {
+    format: 'docx',
+    extension: '.docx',
+    render: async () => { throw new Error("not yet"); },
+  },
+};
+
+export const ALL_FORMATS: Format[] = ['txt', 'pdf', 'docx'];
+
+export function parseFormats(list: string): Format[] | { error: string } {
+  const names = list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const unknown = names.filter((n) => !(n in editions));
+  if (unknown.length > 0) return { error: `Unknown format ${unknown.map((u) => `"${u}"`).join(', ')}: choose from ${ALL_FORMATS.join(', ')}.` };
+  if (names.length === 0) return { error: `No format given: choose from ${ALL_FORMATS.join(', ')}.` };
+  return [...new Set(names)] as Format[];
+}

@@ -57,7 +57,7 @@ program
   .action(async (letter: string, opts: { out?: string; format: Format[]; wrap?: number; quiet?: boolean }) => {
     try {
       const result = await build(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap });
-      const warnings = formatDiagnostics(result.letter.files, { quiet: true });
+      const warnings = formatDiagnostics(result.letter.files);
       if (warnings) process.stderr.write(`${warnings}\n`);
       if (!opts.quiet) {
         for (const e of result.editions) {

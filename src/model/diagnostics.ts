@@ -1,9 +1,11 @@
 /**
- * Diagnostics are vfile messages, one VFile per input file, printed with vfile-reporter:
- *   letter.md:12:5 error Footnote [^x] is referenced but never defined  undefined-footnote letterpress
+ * Diagnostics are vfile messages (`file.message(reason, {place, ruleId})`), one VFile per input
+ * file, printed one per line so that editors and terminals can jump to them:
+ *   letter.md:12:5 error Footnote [^x] is referenced but never defined  undefined-footnote
+ * vfile-reporter groups messages under a file heading ("letter.md\n 12:5 error …"), which hides
+ * the file:line:column a non-programmer needs to copy, so the line format is written here.
  */
 import { VFile } from 'vfile';
-import { reporter } from 'vfile-reporter';
 import type { VFileMessage } from 'vfile-message';
 import type { Position } from './types.js';
 
@@ -33,10 +35,23 @@ export class BuildError extends Error {
   }
 }
 
-export function formatDiagnostics(files: readonly VFile[], options: { quiet?: boolean } = {}): string {
-  const withMessages = files.filter((f) => f.messages.length > 0);
-  if (withMessages.length === 0) return '';
-  return reporter([...withMessages], { quiet: options.quiet ?? false });
+export function formatDiagnostics(files: readonly VFile[]): string {
+  const lines: string[] = [];
+  let errors = 0;
+  let warnings = 0;
+  for (const file of files) {
+    for (const m of file.messages) {
+      const severity = m.fatal === true ? 'error' : 'warning';
+      if (m.fatal === true) errors++;
+      else warnings++;
+      const where = m.line ? `:${m.line}:${m.column ?? 1}` : '';
+      lines.push(`${file.path ?? '<input>'}${where} ${severity} ${m.reason}${m.ruleId ? `  ${m.ruleId}` : ''}`);
+    }
+  }
+  if (lines.length === 0) return '';
+  const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const summary = [errors ? count(errors, 'error') : '', warnings ? count(warnings, 'warning') : ''].filter(Boolean).join(', ');
+  return `${lines.join('\n')}\n${errors ? '✖' : '⚠'} ${summary}`;
 }
 
 /** Throw a BuildError if any file carries an error. */

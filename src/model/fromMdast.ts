@@ -15,6 +15,7 @@ import type {
   Root,
   RootContent,
   RootContentMap,
+  Text,
 } from 'mdast';
 import type { VFile } from 'vfile';
 import { reportError, reportWarning } from './diagnostics.js';
@@ -44,7 +45,10 @@ function reject(ctx: Context, node: Nodes, what: string, advice: string): [] {
 const SAFE_URL = /^(https?:\/\/|mailto:)/i;
 
 const phrasing: PhrasingHandlers = {
-  text: (node) => [{ type: 'text', value: node.value }],
+  text: (node, ctx) => {
+    reportUndefinedFootnotes(node, ctx);
+    return [{ type: 'text', value: node.value }];
+  },
   emphasis: (node, ctx) => [{ type: 'emphasis', children: convertPhrasing(node.children, ctx) }],
   strong: (node, ctx) => [{ type: 'strong', children: convertPhrasing(node.children, ctx) }],
   inlineCode: (node) => [{ type: 'code', value: node.value }],
@@ -81,6 +85,30 @@ const phrasing: PhrasingHandlers = {
   image: (node, ctx) => reject(ctx, node, 'An image', 'remove it; letters are text only for now.'),
   imageReference: (node, ctx) => reject(ctx, node, 'An image', 'remove it; letters are text only for now.'),
 };
+
+/**
+ * remark-gfm leaves a reference to an undefined footnote as literal text "[^label]"; find such
+ * text and report it where it stands (position counted from the text node's start).
+ */
+function reportUndefinedFootnotes(node: Text, ctx: Context): void {
+  for (const match of node.value.matchAll(/\[\^([^\]\s]+)\]/g)) {
+    const label = match[1] as string;
+    const before = node.value.slice(0, match.index).split('\n');
+    const start = node.position?.start;
+    const place = start
+      ? {
+          line: start.line + before.length - 1,
+          column: before.length === 1 ? start.column + (before[0]?.length ?? 0) : (before.at(-1)?.length ?? 0) + 1,
+        }
+      : undefined;
+    reportError(
+      ctx.file,
+      `Footnote [^${label}] is referenced but never defined; add a line "[^${label}]: …" below the letter.`,
+      place,
+      'undefined-footnote',
+    );
+  }
+}
 
 function linkTo(url: string, children: Inline[], node: Nodes, ctx: Context): Inline[] {
   if (!SAFE_URL.test(url.trim())) {

@@ -8,11 +8,13 @@
  *   from a closing one; in Chinese text they are full-width, so a break *before* “ and *after* ”
  *   is allowed (clreq §3.1.7 still forbids one after “ and before ”).
  * - ——, …… (two ems each) are never split (clreq §3.1.7).
+ * - A number stays with the unit that follows it (2020年, 8日, 50多名): no break between a digit
+ *   and a following ideograph (clreq §3.2: never break a number and its unit).
  * - URLs break only after / . ? & = - (never inside the scheme's "://"), not wherever UAX #14
  *   would allow.
  */
 import LineBreaker from 'linebreak';
-import { UNSPACED_CJK } from './scripts.js';
+import { IDEOGRAPHIC, UNSPACED_CJK } from './scripts.js';
 
 export const NOT_AT_LINE_START = new Set([...'、，。．：；？！”’）》〉」』】〕〗］｝·・%‰℃!),.:;?]}']);
 export const NOT_AT_LINE_END = new Set([...'“‘（《〈「『【〔〖［｛([{']);
@@ -54,6 +56,7 @@ export function breakOpportunities(
     const prev = text[i - 1] ?? '';
     const ch = text[i] ?? '';
     if (NOT_AT_LINE_START.has(ch) || NOT_AT_LINE_END.has(prev) || (INSEPARABLE.has(ch) && prev === ch)) allowed.delete(i);
+    else if (/\p{Nd}/u.test(prev) && IDEOGRAPHIC.test(ch)) allowed.delete(i);
   }
   for (const [start, end] of urlRanges(text)) {
     for (let i = start + 1; i < end; i++) allowed.delete(i);

@@ -28,7 +28,7 @@ export const editions: Record<Format, Edition> = {
   pdf: {
     format: 'pdf',
     extension: '.pdf',
-    render: async () => { throw new Error("not yet"); },
+    render: async (document) => (await import("./pdf/index.js")).renderPdf(document),
   },
   docx: {
     format: 'docx',

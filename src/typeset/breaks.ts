@@ -62,7 +62,8 @@ export function breakOpportunities(
     for (let i = start + 1; i < end; i++) allowed.delete(i);
     if (options.atomicUrls) continue;
     const schemeEnd = text.indexOf('//', start) >= 0 && text.indexOf('//', start) < end ? text.indexOf('//', start) + 2 : start;
-    for (let i = Math.max(schemeEnd, start + 1); i < end; i++) {
+    if (schemeEnd > start && schemeEnd < end) allowed.add(schemeEnd); // after "https://"
+    for (let i = Math.max(schemeEnd + 1, start + 1); i < end; i++) {
       const prev = text[i - 1] as string;
       const ch = text[i] as string;
       // Break after a separator, or before a dot (as Chicago Manual 7.42 suggests), never

@@ -1,0 +1,177 @@
+/**
+ * Fonts for the PDF: a chain of faces searched in order for every character (a CJK serif for
+ * the letter's language first, then fallbacks such as Noto Serif KR for Hangul and Noto Serif JP
+ * for CJK Extension B). Faces come from npm packages or from files beside the template; nothing is
+ * downloaded. Opened faces are kept in memory across builds (watch mode, tests).
+ *
+ * Fontsource packages split a family into many WOFF2 files by Unicode range; their CSS names the
+ * ranges, so only the files holding characters the letter uses are opened.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import * as fontkit from 'fontkit';
+import type { FontEntry, Template } from '../model/template.js';
+
+const require = createRequire(import.meta.url);
+
+export interface Face {
+  /** Unique key: the pdfmake family name and cache key. */
+  id: string;
+  /** Human name, e.g. "Noto Serif SC". */
+  name: string;
+  /** Absolute path of the font file. */
+  file: string;
+  data: Buffer;
+  font: fontkit.Font;
+  unitsPerEm: number;
+  /** Ascender and descender in ems (descender negative). */
+  ascent: number;
+  descent: number;
+}
+
+export class FontProblem extends Error {}
+
+const faceCache = new Map<string, Face>();
+
+function openFace(file: string, name: string): Face {
+  const cached = faceCache.get(file);
+  if (cached) return cached;
+  if (!existsSync(file)) throw new FontProblem(`Font file not found: ${file} (is the font package installed? run npm ci)`);
+  const data = readFileSync(file);
+  const opened = fontkit.create(data);
+  if (!('layout' in opened)) throw new FontProblem(`${file} is a font collection; name one font file instead.`);
+  const font = opened as fontkit.Font;
+  // pdfkit scales fonts to 1000 units; its ascender is hhea ascent scaled the same way.
+  const face: Face = {
+    id: `F${faceCache.size + 1}`,
+    name,
+    file,
+    data,
+    font,
+    unitsPerEm: font.unitsPerEm,
+    ascent: font.ascent / font.unitsPerEm,
+    descent: font.descent / font.unitsPerEm,
+  };
+  faceCache.set(file, face);
+  return face;
+}
+
+function packageDir(name: string): string {
+  return path.dirname(require.resolve(`${name}/package.json`));
+}
+
+interface RangeFile {
+  ranges: Array<[number, number]>;
+  file: string;
+}
+
+/** Parse a fontsource CSS file into (unicode ranges → woff2 file). */
+function fontsourceRanges(pkg: string, weight: number): RangeFile[] {
+  const dir = packageDir(pkg);
+  const cssPath = path.join(dir, `${weight}.css`);
+  if (!existsSync(cssPath)) return [];
+  const css = readFileSync(cssPath, 'utf8');
+  const out: RangeFile[] = [];
+  for (const block of css.split('@font-face').slice(1)) {
+    const src = /url\(\.\/(files\/[^)]+\.woff2)\)/.exec(block)?.[1];
+    const range = /unicode-range:\s*([^;]+);/.exec(block)?.[1];
+    if (!src || !range) continue;
+    const ranges = range.split(',').map((part): [number, number] => {
+      const [lo, hi] = part.trim().replace(/^U\+/i, '').split('-');
+      const start = parseInt(lo ?? '0', 16);
+      return [start, hi ? parseInt(hi, 16) : start];
+    });
+    out.push({ ranges, file: path.join(dir, src) });
+  }
+  return out;
+}
+
+interface ChainLink {
+  name: string;
+  faceFor(codePoint: number, bold: boolean): Face | null;
+}
+
+function linkFor(entry: FontEntry, templateDir: string): ChainLink {
+  if ('fontsource' in entry) {
+    const regular = fontsourceRanges(entry.fontsource, 400);
+    const bold = fontsourceRanges(entry.fontsource, 700);
+    if (regular.length === 0) throw new FontProblem(`Font package ${entry.fontsource} has no 400.css; is it installed?`);
+    return {
+      name: entry.name,
+      faceFor(cp, wantBold) {
+        const table = wantBold && bold.length > 0 ? bold : regular;
+        for (const rf of table) {
+          if (rf.ranges.some(([lo, hi]) => cp >= lo && cp <= hi)) {
+            const face = openFace(rf.file, entry.name);
+            if (face.font.hasGlyphForCodePoint(cp)) return face;
+          }
+        }
+        return null;
+      },
+    };
+  }
+  const base = 'package' in entry ? packageDir(entry.package) : templateDir;
+  const regularFile = path.resolve(base, 'package' in entry ? entry.regular : entry.file);
+  const boldFile = entry.bold ? path.resolve(base, entry.bold) : null;
+  if (!('package' in entry)) {
+    for (const f of [regularFile, boldFile]) {
+      if (f && path.relative(templateDir, f).startsWith('..')) throw new FontProblem(`Font file ${f} lies outside the template's folder.`);
+    }
+  }
+  return {
+    name: entry.name,
+    faceFor(cp, wantBold) {
+      const face = openFace(wantBold && boldFile ? boldFile : regularFile, entry.name);
+      return face.font.hasGlyphForCodePoint(cp) ? face : null;
+    },
+  };
+}
+
+/** Characters that need no glyph of their own (drawn as space or not drawn at all). */
+const INVISIBLE = /[\u0009\u000a\u000d\u200b-\u200d\u2060\ufe0e\ufe0f]/u;
+
+export class FontChain {
+  private readonly links: ChainLink[];
+  private readonly memo = [new Map<number, Face | null>(), new Map<number, Face | null>()] as const;
+
+  constructor(template: Template) {
+    const dir = path.dirname(template.sourcePath);
+    this.links = template.fonts.serif.map((entry) => linkFor(entry, dir));
+  }
+
+  /** The primary face (first in the chain), used for spaces, marks and page numbers. */
+  primary(bold = false): Face {
+    const face = this.faceFor('中'.codePointAt(0) as number, bold);
+    if (!face) throw new FontProblem('The first font of the chain has no Han characters.');
+    return face;
+  }
+
+  /** The first face in the chain that has a glyph for the code point, or null. */
+  faceFor(codePoint: number, bold = false): Face | null {
+    const memo = this.memo[bold ? 1 : 0];
+    const known = memo.get(codePoint);
+    if (known !== undefined) return known;
+    let found: Face | null = null;
+    for (const link of this.links) {
+      found = link.faceFor(codePoint, bold);
+      if (found) break;
+    }
+    memo.set(codePoint, found);
+    return found;
+  }
+
+  static isInvisible(ch: string): boolean {
+    return INVISIBLE.test(ch);
+  }
+
+  /** A face this process has opened, by its id. */
+  faceById(id: string): Face | undefined {
+    for (const face of faceCache.values()) if (face.id === id) return face;
+    return undefined;
+  }
+
+  names(): string[] {
+    return this.links.map((l) => l.name);
+  }
+}

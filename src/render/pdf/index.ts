@@ -1,0 +1,95 @@
+/**
+ * The mailing PDF: the model laid out by src/typeset (clreq line breaking, page-foot notes), drawn
+ * through pdfmake at the computed positions.
+ */
+import type { LetterDocument } from '../../model/types.js';
+import { fillLabel } from '../../model/template.js';
+import { FontChain } from '../../fonts/fontChain.js';
+import { buildPages, type Page } from '../../typeset/pages.js';
+import { shape } from '../../typeset/shape.js';
+import { breakLines } from '../../typeset/lineBreak.js';
+import { LetterLayout, type Geometry } from './layout.js';
+import { drawPages } from './draw.js';
+import { pdfmakeWith } from './fonts.js';
+import type { Face } from '../../fonts/fontChain.js';
+
+const chains = new Map<string, FontChain>();
+
+/** One font chain per template file, kept across builds (fonts stay open in memory). */
+export function fontChainFor(document: LetterDocument): FontChain {
+  const key = JSON.stringify([document.template.sourcePath, document.template.fonts]);
+  let chain = chains.get(key);
+  if (!chain) {
+    chain = new FontChain(document.template);
+    chains.set(key, chain);
+  }
+  return chain;
+}
+
+export interface PdfLayout {
+  pages: Page[];
+  geometry: Geometry;
+  noteSeparator: number;
+}
+
+export function layoutPdf(document: LetterDocument): PdfLayout & { layout: LetterLayout; fonts: FontChain } {
+  const fonts = fontChainFor(document);
+  const layout = new LetterLayout(document, fonts);
+  layout.layoutLetter();
+  const { noteSize, noteLineHeight } = document.template.type;
+  const noteSeparator = noteSize * noteLineHeight * 1.5;
+  const pages = buildPages(layout.flow, layout.notes, { height: layout.geometry.textHeight, noteSeparator, minNoteLines: 2 });
+  return { pages, geometry: layout.geometry, noteSeparator, layout, fonts };
+}
+
+/** The creation date: SOURCE_DATE_EPOCH if set (reproducible builds), else the letter's date. */
+export function creationDate(document: LetterDocument): Date {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000);
+  return new Date(`${document.meta.date}T00:00:00Z`);
+}
+
+export async function renderPdf(document: LetterDocument): Promise<Uint8Array> {
+  const { pages, geometry, noteSeparator, fonts } = layoutPdf(document);
+  const { template, meta } = document;
+  const pageSize = template.type.noteSize;
+  const content = drawPages(pages, geometry, {
+    noteSeparator,
+    pageLabel: (page, total) => {
+      if (total < 2) return null;
+      const text = fillLabel(template.labels.page, { page, pages: total });
+      const pieces = shape([{ text, style: { size: pageSize, bold: false } }], fonts, { hanLatinSpace: template.type.hanLatinSpace, markScale: 1, markRise: 0 });
+      const [line] = breakLines(pieces, { width: geometry.textWidth, firstIndent: 0, restIndent: 0, align: 'center' });
+      return line ? { line, top: geometry.bottomMargin * 0.45, baseline: pageSize } : null;
+    },
+  });
+  const faces = new Set<Face>();
+  for (const node of content) if ('font' in node && typeof node.font === 'string') faces.add(facesById(fonts, node.font));
+  const pdfmake = pdfmakeWith(faces);
+  const date = creationDate(document);
+  const doc = pdfmake.createPdf({
+    pageSize: 'A4',
+    pageMargins: 0,
+    content,
+    defaultStyle: { font: fonts.primary(false).id },
+    language: meta.lang,
+    info: {
+      title: meta.subject,
+      author: meta.author ?? '',
+      subject: meta.subject,
+      creator: 'letterpress',
+      producer: 'letterpress (pdfmake)',
+      creationDate: date,
+      modDate: date,
+    },
+  });
+  return new Uint8Array(await doc.getBuffer());
+}
+
+const allFaces = new Map<string, Face>();
+function facesById(fonts: FontChain, id: string): Face {
+  const face = allFaces.get(id) ?? fonts.faceById(id);
+  if (!face) throw new Error(`internal: unknown face ${id}`);
+  allFaces.set(id, face);
+  return face;
+}

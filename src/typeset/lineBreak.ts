@@ -1,0 +1,224 @@
+/**
+ * Pieces → lines: first-fit line breaking that squeezes before it pushes (clreq §3.8, "先挤进，
+ * 后推出"): a line takes every piece that still fits once its shrinkable space is used, then is
+ * justified in clreq's order.
+ *
+ * Shrink, in order: the closing mark at the line end to ½ em; Han–Latin gaps towards ⅛ em; word
+ * spaces; as a last resort, punctuation inside the line to ½ em.
+ * Stretch, in order: Han–Latin gaps and word spaces (up to a limit); then the rest spread evenly
+ * over every gap next to a CJK character. Never inside a Latin word, a number, —— or …….
+ * The last line of a paragraph is not stretched and holds at least two characters.
+ */
+import type { Glue, Piece } from './shape.js';
+
+export type Align = 'justify' | 'left' | 'center' | 'right';
+
+export interface PlacedPiece {
+  piece: Piece;
+  /** x of the piece's pen position, relative to the line's left edge (indent included). */
+  x: number;
+  /** Width as set on this line (after shrinking at the line end, restoring at the start). */
+  width: number;
+  /** Glyph drawing offset relative to x. */
+  offset: number;
+}
+
+export interface Line {
+  placed: PlacedPiece[];
+  /** Width the line occupies from its left edge, indent included. */
+  width: number;
+  /** Footnote numbers whose marks stand on this line. */
+  notes: number[];
+  last: boolean;
+}
+
+export interface LineSpec {
+  width: number;
+  firstIndent: number;
+  /** Indent of every line after the first (hanging indent). */
+  restIndent: number;
+  align: Align;
+}
+
+const EPS = 0.01;
+/** Largest extra space spread into one gap when justifying, in ems. */
+const MAX_SPREAD = 0.3;
+
+function glueAt(pieces: Piece[], k: number, lineStart: number): Glue | null {
+  return k === lineStart ? null : (pieces[k] as Piece).glueBefore;
+}
+
+/** Natural width and total shrink of pieces [start, end]. */
+function measureRange(pieces: Piece[], start: number, end: number) {
+  let natural = 0;
+  let shrink = 0;
+  let midShrink = 0;
+  for (let k = start; k <= end; k++) {
+    const p = pieces[k] as Piece;
+    const glue = glueAt(pieces, k, start);
+    if (glue) {
+      natural += glue.width;
+      shrink += glue.shrink;
+    }
+    natural += p.width + (k === start ? p.startRestore : 0);
+    if (k !== end) midShrink += p.midShrink;
+  }
+  shrink += (pieces[end] as Piece).endShrink;
+  return { natural, shrink, midShrink };
+}
+
+function charCount(pieces: Piece[], start: number, end: number): number {
+  let n = 0;
+  for (let k = start; k <= end; k++) {
+    const p = pieces[k] as Piece;
+    if (p.kind === 'ideo' || p.kind === 'latin') n += [...p.text].length;
+  }
+  return n;
+}
+
+function isBreakAfter(pieces: Piece[], k: number): boolean {
+  return k === pieces.length - 1 || (pieces[k + 1] as Piece).breakBefore;
+}
+
+/** Indices of the last piece of each line. */
+function chooseBreaks(pieces: Piece[], spec: LineSpec): number[] {
+  const ends: number[] = [];
+  let start = 0;
+  while (start < pieces.length) {
+    const available = spec.width - (ends.length === 0 ? spec.firstIndent : spec.restIndent);
+    let best = -1;
+    for (let k = start; k < pieces.length; k++) {
+      const { natural, shrink, midShrink } = measureRange(pieces, start, k);
+      if (natural - shrink - midShrink > available + EPS) break;
+      if (isBreakAfter(pieces, k)) best = k;
+    }
+    if (best < 0) {
+      // Nothing fits with a legal break (a very long unbreakable word): break before the
+      // first piece that overflows, keeping at least one piece on the line.
+      let k = start;
+      while (k + 1 < pieces.length && measureRange(pieces, start, k + 1).natural <= available) k++;
+      best = k;
+    }
+    ends.push(best);
+    start = best + 1;
+  }
+  // clreq §3.8: the last line of a paragraph holds at least two characters.
+  if (ends.length >= 2) {
+    const lastStart = (ends[ends.length - 2] as number) + 1;
+    if (charCount(pieces, lastStart, pieces.length - 1) < 2) {
+      const prevStart = ends.length >= 3 ? (ends[ends.length - 3] as number) + 1 : 0;
+      for (let k = lastStart - 1; k > prevStart; k--) {
+        if ((pieces[k] as Piece).breakBefore) {
+          ends[ends.length - 2] = k - 1;
+          break;
+        }
+      }
+    }
+  }
+  return ends;
+}
+
+function justify(pieces: Piece[], start: number, end: number, available: number, indent: number, align: Align, last: boolean): PlacedPiece[] {
+  const count = end - start + 1;
+  const widths: number[] = [];
+  const offsets: number[] = [];
+  const glues: number[] = []; // space before each piece
+  for (let k = start; k <= end; k++) {
+    const p = pieces[k] as Piece;
+    const restore = k === start ? p.startRestore : 0;
+    widths.push(p.width + restore);
+    offsets.push(p.offset + restore);
+    glues.push(glueAt(pieces, k, start)?.width ?? 0);
+  }
+  const total = () => widths.reduce((a, b) => a + b, 0) + glues.reduce((a, b) => a + b, 0);
+  let excess = total() - available;
+
+  if (excess > EPS) {
+    // 1. the closing mark at the line end
+    const lastPiece = pieces[end] as Piece;
+    const endCut = Math.min(excess, lastPiece.endShrink);
+    widths[count - 1] = (widths[count - 1] as number) - endCut;
+    excess -= endCut;
+    // 2. Han–Latin gaps, 3. word spaces
+    for (const kind of ['hanLatin', 'space'] as const) {
+      if (excess <= EPS) break;
+      const idx = [...Array(count).keys()].filter((i) => glueAt(pieces, start + i, start)?.kind === kind);
+      const capacity = idx.reduce((s, i) => s + ((pieces[start + i] as Piece).glueBefore as Glue).shrink, 0);
+      if (capacity <= 0) continue;
+      const ratio = Math.min(1, excess / capacity);
+      for (const i of idx) glues[i] = (glues[i] as number) - ((pieces[start + i] as Piece).glueBefore as Glue).shrink * ratio;
+      excess -= capacity * ratio;
+    }
+    // 4. punctuation inside the line
+    if (excess > EPS) {
+      for (let i = 0; i < count - 1 && excess > EPS; i++) {
+        const p = pieces[start + i] as Piece;
+        const cut = Math.min(excess, p.midShrink);
+        if (cut <= 0) continue;
+        widths[i] = (widths[i] as number) - cut;
+        if (p.kind === 'open') offsets[i] = (offsets[i] as number) - cut;
+        excess -= cut;
+      }
+    }
+  } else if (excess < -EPS && align === 'justify' && !last) {
+    let slack = -excess;
+    // 1. Han–Latin gaps and word spaces, up to their stretch
+    const idx = [...Array(count).keys()].filter((i) => i > 0 && glueAt(pieces, start + i, start));
+    const capacity = idx.reduce((s, i) => s + ((pieces[start + i] as Piece).glueBefore as Glue).stretch, 0);
+    if (capacity > 0) {
+      const ratio = Math.min(1, slack / capacity);
+      for (const i of idx) glues[i] = (glues[i] as number) + ((pieces[start + i] as Piece).glueBefore as Glue).stretch * ratio;
+      slack -= capacity * ratio;
+    }
+    // 2. evenly over every gap next to a CJK character (or a space), never inside Latin
+    // words, numbers, —— or ……, and never before a footnote mark
+    if (slack > EPS) {
+      const gaps = [...Array(count).keys()].filter((i) => {
+        if (i === 0) return false;
+        const a = pieces[start + i - 1] as Piece;
+        const b = pieces[start + i] as Piece;
+        if (b.kind === 'mark') return false;
+        if (glueAt(pieces, start + i, start)) return true;
+        return a.kind !== 'latin' || b.kind !== 'latin';
+      });
+      if (gaps.length > 0) {
+        // At most MAX_SPREAD em per gap: a line that needs more (a long URL pushed to the
+        // next line) is left a little short rather than set with visible holes.
+        const each = Math.min(slack / gaps.length, MAX_SPREAD * (pieces[start] as Piece).size);
+        for (const i of gaps) glues[i] = (glues[i] as number) + each;
+      }
+    }
+  }
+  let x = indent;
+  const lineWidth = total();
+  if (align === 'center') x += Math.max(0, (available - lineWidth) / 2);
+  if (align === 'right') x += Math.max(0, available - lineWidth);
+  const placed: PlacedPiece[] = [];
+  for (let i = 0; i < count; i++) {
+    x += glues[i] as number;
+    placed.push({ piece: pieces[start + i] as Piece, x, width: widths[i] as number, offset: offsets[i] as number });
+    x += widths[i] as number;
+  }
+  return placed;
+}
+
+export function breakLines(pieces: Piece[], spec: LineSpec): Line[] {
+  if (pieces.length === 0) return [];
+  const ends = chooseBreaks(pieces, spec);
+  const lines: Line[] = [];
+  let start = 0;
+  ends.forEach((end, n) => {
+    const indent = n === 0 ? spec.firstIndent : spec.restIndent;
+    const last = n === ends.length - 1;
+    const placed = justify(pieces, start, end, spec.width - indent, indent, spec.align, last);
+    const lastPlaced = placed.at(-1);
+    lines.push({
+      placed,
+      width: lastPlaced ? lastPlaced.x + lastPlaced.width : 0,
+      notes: placed.filter((p) => p.piece.kind === 'mark').map((p) => p.piece.note as number),
+      last,
+    });
+    start = end + 1;
+  });
+  return lines;
+}

@@ -1,0 +1,171 @@
+/**
+ * Lines → pages, with footnotes at the foot of the page that carries their mark, built like TeX's
+ * insertions: a line goes on a page only if the line, plus the notes its marks start (plus the
+ * rule above the notes, for a page's first note) still fit; otherwise it moves to the next page
+ * and its notes with it. A note that does not fit whole may continue on the next page once its
+ * first lines stand on its mark's page; a note never starts on another page than its mark.
+ *
+ * Keep rules: a heading keeps with what follows; a paragraph leaves neither its first line alone
+ * at a page foot nor its last line alone at a page head.
+ */
+import type { Line } from './lineBreak.js';
+
+export interface FlowLine {
+  line: Line;
+  /** Box height of the line (baseline-to-baseline distance). */
+  height: number;
+  /** Where the baseline stands below the top of the line box. */
+  baseline: number;
+  /** Extra space above this line when it is not the first on a page. */
+  spaceBefore: number;
+  /** This line must stand on the same page as the next one. */
+  keepWithNext: boolean;
+  /** Which block the line belongs to (for diagnostics and tests). */
+  block: string;
+}
+
+export interface NoteLines {
+  number: number;
+  lines: Array<{ line: Line; height: number; baseline: number }>;
+}
+
+export interface PlacedLine {
+  line: Line;
+  /** Top of the line box, from the top of the text area. */
+  top: number;
+  baseline: number;
+  block?: string;
+}
+
+export interface Page {
+  body: PlacedLine[];
+  /** Note lines, `top` measured from the top of the notes area. */
+  notes: PlacedLine[];
+  notesHeight: number;
+  /** Note numbers whose first line stands on this page. */
+  noteNumbers: number[];
+}
+
+export interface PageSpec {
+  height: number;
+  /** Space for the rule above the notes (gap + rule + gap). */
+  noteSeparator: number;
+  /** Minimum number of note lines that must stand with the mark when a note is split. */
+  minNoteLines: number;
+}
+
+interface NoteRemainder {
+  number: number;
+  lines: NoteLines['lines'];
+}
+
+export function buildPages(flow: FlowLine[], notes: Map<number, NoteLines>, spec: PageSpec): Page[] {
+  const pages: Page[] = [];
+  let page: Page = { body: [], notes: [], notesHeight: 0, noteNumbers: [] };
+  let bodyHeight = 0;
+  let carry: NoteRemainder[] = [];
+  const placedNotes = new Set<number>();
+
+  const noteHeight = (lines: NoteLines['lines']) => lines.reduce((s, l) => s + l.height, 0);
+
+  const addNoteLines = (p: Page, lines: NoteLines['lines']) => {
+    for (const l of lines) {
+      p.notes.push({ line: l.line, top: p.notesHeight, baseline: l.baseline });
+      p.notesHeight += l.height;
+    }
+  };
+
+  const startPage = () => {
+    pages.push(page);
+    page = { body: [], notes: [], notesHeight: 0, noteNumbers: [] };
+    bodyHeight = 0;
+    const pending = carry;
+    carry = [];
+    // Continued notes first, as far as they fit (a very long note may run over several pages).
+    for (const rest of pending) {
+      const room = spec.height - spec.noteSeparator - page.notesHeight - bodyHeight - 40;
+      let fit = 0;
+      let h = 0;
+      while (fit < rest.lines.length && h + (rest.lines[fit]?.height ?? 0) <= room) h += rest.lines[fit++]?.height ?? 0;
+      addNoteLines(page, rest.lines.slice(0, fit));
+      if (fit < rest.lines.length) carry.push({ number: rest.number, lines: rest.lines.slice(fit) });
+    }
+  };
+
+  /** Height the lines [i, j] need on the current page: body and the notes they start. */
+  const needOf = (i: number, j: number, atTop: boolean) => {
+    let body = 0;
+    let noteNeed = 0;
+    const fresh: number[] = [];
+    for (let k = i; k <= j; k++) {
+      const f = flow[k] as FlowLine;
+      body += f.height + (atTop && k === i ? 0 : f.spaceBefore);
+      for (const n of f.line.notes) if (!placedNotes.has(n) && !fresh.includes(n)) fresh.push(n);
+    }
+    for (const n of fresh) noteNeed += noteHeight(notes.get(n)?.lines ?? []);
+    const separator = fresh.length > 0 && page.notes.length === 0 ? spec.noteSeparator : 0;
+    return { body, noteNeed, separator, fresh };
+  };
+
+  let i = 0;
+  while (i < flow.length) {
+    // The group that must stay together: this line and every line it keeps with.
+    let j = i;
+    while (j < flow.length - 1 && (flow[j] as FlowLine).keepWithNext) j++;
+    const atTop = page.body.length === 0;
+    const { body, noteNeed, separator, fresh } = needOf(i, j, atTop);
+    const used = bodyHeight + page.notesHeight + (page.notes.length > 0 ? spec.noteSeparator : 0);
+    let fits = used + body + noteNeed + separator <= spec.height + 0.01;
+    let split: { number: number; keep: number } | null = null;
+    if (!fits && j === i && fresh.length > 0 && used + body + separator <= spec.height) {
+      // Split the last note the group starts: its first lines stay, the rest continues.
+      const lastNote = fresh.at(-1) as number;
+      const lastLines = notes.get(lastNote)?.lines ?? [];
+      const before = noteNeed - noteHeight(lastLines);
+      let room = spec.height - used - body - separator - before;
+      let keep = 0;
+      while (keep < lastLines.length && room >= (lastLines[keep]?.height ?? 0)) room -= lastLines[keep++]?.height ?? 0;
+      if (keep >= Math.min(spec.minNoteLines, lastLines.length) && keep > 0 && room >= 0) {
+        fits = true;
+        split = { number: lastNote, keep };
+      }
+    }
+    if (!fits && !atTop) {
+      startPage();
+      continue;
+    }
+    // Place the first line of the group (the rest follow in later turns, so a group taller than
+    // a page still flows).
+    const f = flow[i] as FlowLine;
+    const top = bodyHeight + (atTop ? 0 : f.spaceBefore);
+    page.body.push({ line: f.line, top, baseline: f.baseline, block: f.block });
+    bodyHeight = top + f.height;
+    for (const n of f.line.notes) {
+      if (placedNotes.has(n)) continue;
+      placedNotes.add(n);
+      page.noteNumbers.push(n);
+      const lines = notes.get(n)?.lines ?? [];
+      if (split && split.number === n) {
+        addNoteLines(page, lines.slice(0, split.keep));
+        carry.push({ number: n, lines: lines.slice(split.keep) });
+      } else if (!fitsWhole(page, lines, bodyHeight, spec) && lines.length > 1) {
+        let keep = 0;
+        let room = spec.height - bodyHeight - page.notesHeight - spec.noteSeparator;
+        while (keep < lines.length && room >= (lines[keep]?.height ?? 0)) room -= lines[keep++]?.height ?? 0;
+        addNoteLines(page, lines.slice(0, Math.max(1, keep)));
+        carry.push({ number: n, lines: lines.slice(Math.max(1, keep)) });
+      } else {
+        addNoteLines(page, lines);
+      }
+    }
+    i++;
+  }
+  pages.push(page);
+  while (carry.length > 0) startPage();
+  return pages.filter((p, index) => index === 0 || p.body.length > 0 || p.notes.length > 0);
+}
+
+function fitsWhole(page: Page, lines: NoteLines['lines'], bodyHeight: number, spec: PageSpec): boolean {
+  const h = lines.reduce((s, l) => s + l.height, 0);
+  return bodyHeight + page.notesHeight + h + spec.noteSeparator <= spec.height + 0.01;
+}

@@ -1,0 +1,288 @@
+/**
+ * Styled text → pieces: the units the line breaker places. An ideograph or CJK punctuation mark
+ * is a piece of its own; a Latin word (or the part of a URL between two break opportunities) is
+ * one piece; a footnote mark is one piece glued to what precedes it. Widths come from fontkit,
+ * with the same fonts and metrics the PDF is drawn with.
+ *
+ * Written here rather than taken from pdfmake because pdfmake breaks each inline on its own with
+ * no clreq rules, no punctuation compression and no Han–Latin spacing (see shared typesetting
+ * notes); no npm package does CJK line composition.
+ */
+import type { Face, FontChain } from '../fonts/fontChain.js';
+import { breakOpportunities } from './breaks.js';
+import { IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from './scripts.js';
+
+export interface SpanStyle {
+  size: number;
+  bold: boolean;
+  link?: string;
+}
+
+export type Span = { text: string; style: SpanStyle } | { mark: number; style: SpanStyle };
+
+export type PieceKind = 'ideo' | 'open' | 'close' | 'cjkPunct' | 'latin' | 'mark';
+
+export interface Glue {
+  width: number;
+  shrink: number;
+  stretch: number;
+  kind: 'space' | 'hanLatin';
+}
+
+export interface Piece {
+  text: string;
+  face: Face;
+  size: number;
+  /** Baseline shift upwards (superscript marks). */
+  rise: number;
+  bold: boolean;
+  link?: string;
+  kind: PieceKind;
+  /** Advance in points after punctuation compression. */
+  width: number;
+  /** Where the glyphs are drawn relative to the piece's position (compressed opening marks). */
+  offset: number;
+  /** The advance the PDF viewer will use when drawing `text` as one run. */
+  drawnAdvance: number;
+  glyphCount: number;
+  /** A line may break before this piece. */
+  breakBefore: boolean;
+  /** Space before this piece (dropped at a line start). */
+  glueBefore: Glue | null;
+  /** How much narrower the piece may get at a line end (closing punctuation to ½ em). */
+  endShrink: number;
+  /** How much narrower the piece may get inside a line, as a last resort (clreq squeeze). */
+  midShrink: number;
+  /** Width given back when the piece starts a line (a compressed opening mark is full width there). */
+  startRestore: number;
+  /** Footnote number, for marks. */
+  note?: number;
+}
+
+/** clreq §3.1.7: opening and closing marks, whose blank half may be compressed. */
+const OPENING = new Set([...'“‘（《〈「『【〔〖［｛']);
+const CLOSING = new Set([...'”’）》〉」』】〕〗］｝，。、；：？！']);
+
+export class MissingGlyph extends Error {
+  constructor(readonly char: string) {
+    super(`No font in the chain has the character "${char}" (U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}).`);
+  }
+}
+
+interface Item {
+  ch: string;
+  style: SpanStyle;
+  mark?: number;
+  /** Offset in the plain text (without marks). */
+  at: number;
+}
+
+function kindOf(ch: string): PieceKind | 'space' | 'other' {
+  if (ch === ' ' || ch === '\t' || ch === '\n') return 'space';
+  if (OPENING.has(ch)) return 'open';
+  if (CLOSING.has(ch)) return 'close';
+  if (IDEOGRAPHIC.test(ch)) return 'ideo';
+  if (UNSPACED_CJK.test(ch)) return 'cjkPunct';
+  return 'other';
+}
+
+export interface ShapeOptions {
+  /** Em fraction between Han and Latin (clreq §3.2.2; ¼ em). */
+  hanLatinSpace: number;
+  markScale: number;
+  markRise: number;
+}
+
+/** fontkit's layout is costly per call and the same characters recur: memoise per face. */
+const advances = new WeakMap<Face, Map<string, { units: number; glyphs: number }>>();
+
+function advanceOf(face: Face, text: string, size: number): { width: number; glyphs: number } {
+  let memo = advances.get(face);
+  if (!memo) {
+    memo = new Map();
+    advances.set(face, memo);
+  }
+  let entry = memo.get(text);
+  if (!entry) {
+    const run = face.font.layout(text);
+    let units = 0;
+    for (const p of run.positions) units += p.xAdvance;
+    entry = { units, glyphs: run.glyphs.length };
+    memo.set(text, entry);
+  }
+  return { width: (entry.units / face.unitsPerEm) * size, glyphs: entry.glyphs };
+}
+
+export function shape(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[] {
+  const items: Item[] = [];
+  let plain = '';
+  for (const span of spans) {
+    if ('mark' in span) {
+      items.push({ ch: String(span.mark), style: span.style, mark: span.mark, at: plain.length });
+      continue;
+    }
+    for (const ch of span.text) {
+      items.push({ ch, style: span.style, at: plain.length });
+      plain += ch;
+    }
+  }
+  const { allowed } = breakOpportunities(plain);
+
+  const pieces: Piece[] = [];
+  let pendingSpace = false;
+  let current: (Piece & { open: boolean }) | null = null;
+  const close = () => {
+    if (current) current.open = false;
+  };
+
+  for (const item of items) {
+    if (item.mark !== undefined) {
+      const face = fonts.primary(false);
+      const size = item.style.size * options.markScale;
+      const { width, glyphs } = advanceOf(face, item.ch, size);
+      close();
+      pieces.push({
+        text: item.ch, face, size, rise: item.style.size * options.markRise, bold: false, kind: 'mark',
+        width, offset: 0, drawnAdvance: width, glyphCount: glyphs, breakBefore: false, glueBefore: null,
+        endShrink: 0, midShrink: 0, startRestore: 0, note: item.mark,
+      });
+      current = null;
+      pendingSpace = false;
+      continue;
+    }
+    const kind = kindOf(item.ch);
+    if (kind === 'space') {
+      pendingSpace = true;
+      close();
+      current = null;
+      continue;
+    }
+    const cp = item.ch.codePointAt(0) as number;
+    const face = fonts.faceFor(cp, item.style.bold);
+    if (!face) throw new MissingGlyph(item.ch);
+    const breakBefore = allowed.has(item.at);
+    const extendable =
+      current?.open === true &&
+      kind === 'other' &&
+      current.kind === 'latin' &&
+      !pendingSpace &&
+      !breakBefore &&
+      current.face === face &&
+      current.size === item.style.size &&
+      current.link === item.style.link;
+    // —— and …… are one unit each (clreq: never split, never stretched inside).
+    const sameDash =
+      current?.open === true && (item.ch === '—' || item.ch === '…') && current.text.endsWith(item.ch) && !pendingSpace;
+    if (extendable || sameDash) {
+      (current as Piece).text += item.ch;
+      continue;
+    }
+    const piece: Piece & { open: boolean } = {
+      text: item.ch, face, size: item.style.size, rise: 0, bold: item.style.bold,
+      kind: kind === 'other' ? 'latin' : kind,
+      width: 0, offset: 0, drawnAdvance: 0, glyphCount: 1, breakBefore, glueBefore: null,
+      endShrink: 0, midShrink: 0, startRestore: 0, open: true,
+    };
+    if (item.style.link) piece.link = item.style.link;
+    if (pendingSpace && pieces.length > 0) {
+      const space = advanceOf(face, ' ', item.style.size).width;
+      piece.glueBefore = { width: space, shrink: space / 3, stretch: space / 2, kind: 'space' };
+      // A break at a space is always allowed in Latin text even when the next word is CJK.
+      piece.breakBefore = breakBefore || !NOT_START_AFTER_SPACE.test(item.ch);
+    }
+    pendingSpace = false;
+    close();
+    pieces.push(piece);
+    current = piece;
+  }
+
+  measure(pieces);
+  compressPunctuation(pieces);
+  addHanLatinSpacing(pieces, options.hanLatinSpace);
+  return pieces.map((p) => {
+    const { open: _open, ...rest } = p as Piece & { open?: boolean };
+    return rest;
+  });
+}
+
+const NOT_START_AFTER_SPACE = /[、，。．：；？！”’）》〉」』】〕〗］｝·),.:;?!\]}]/u;
+
+function measure(pieces: Piece[]): void {
+  for (const piece of pieces) {
+    if (piece.kind === 'mark') continue;
+    const { width, glyphs } = advanceOf(piece.face, piece.text, piece.size);
+    piece.width = width;
+    piece.drawnAdvance = width;
+    piece.glyphCount = glyphs;
+  }
+}
+
+/**
+ * clreq §3.1.4 / jlreq 3.1.4: adjacent punctuation marks are set closer: the font's own `chws`
+ * feature (contextual half-width spacing) gives each mark of a run its advance and placement, as
+ * a typographer would set "”，“" in 2 ems and "。”" in 1.5. A closing mark at a line end may lose
+ * its blank half too (`halt`); that is kept as `endShrink` for the line breaker.
+ */
+function compressPunctuation(pieces: Piece[]): void {
+  let i = 0;
+  while (i < pieces.length) {
+    if (!isCompressible(pieces[i])) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j + 1 < pieces.length && isCompressible(pieces[j + 1]) && sameFont(pieces[i] as Piece, pieces[j + 1] as Piece) && !(pieces[j + 1] as Piece).glueBefore) j++;
+    const run = pieces.slice(i, j + 1);
+    if (run.length > 1) {
+      const first = run[0] as Piece;
+      const shaped = first.face.font.layout(run.map((p) => p.text).join(''), ['chws']);
+      if (shaped.positions.length === run.length) {
+        run.forEach((p, k) => {
+          const pos = shaped.positions[k];
+          if (!pos) return;
+          const scale = p.size / p.face.unitsPerEm;
+          p.width = pos.xAdvance * scale;
+          p.offset = pos.xOffset * scale;
+          if (p.kind === 'open' && p.offset < 0) p.startRestore = -p.offset;
+        });
+      }
+    }
+    for (const p of run) {
+      const em = p.size;
+      if (p.kind === 'close' && p.width > em * 0.75) {
+        p.endShrink = p.width - em / 2;
+        p.midShrink = p.endShrink;
+      }
+      if (p.kind === 'open' && p.width > em * 0.75) p.midShrink = p.width - em / 2;
+    }
+    i = j + 1;
+  }
+}
+
+function isCompressible(p: Piece | undefined): boolean {
+  return p !== undefined && (p.kind === 'open' || p.kind === 'close');
+}
+
+function sameFont(a: Piece, b: Piece): boolean {
+  return a.face === b.face && a.size === b.size;
+}
+
+/**
+ * clreq §3.2.2: about ¼ em between an ideograph and a Latin letter or digit, whether or not the
+ * source has a space there; none next to punctuation or a footnote mark. It may shrink to ⅛ em
+ * and stretch to ⅜ em when a line is justified, before the rest is spread over every gap.
+ */
+function addHanLatinSpacing(pieces: Piece[], em: number): void {
+  for (let k = 1; k < pieces.length; k++) {
+    const a = pieces[k - 1] as Piece;
+    const b = pieces[k] as Piece;
+    const aIdeo = a.kind === 'ideo';
+    const bIdeo = b.kind === 'ideo';
+    const aWest = a.kind === 'latin' && WESTERN_ALNUM.test([...a.text].at(-1) ?? '');
+    const bWest = b.kind === 'latin' && WESTERN_ALNUM.test([...b.text][0] ?? '');
+    if ((aIdeo && bWest) || (aWest && bIdeo)) {
+      const size = Math.max(a.size, b.size);
+      b.glueBefore = { width: em * size, shrink: (em / 2) * size, stretch: (em / 2) * size, kind: 'hanLatin' };
+    }
+  }
+}

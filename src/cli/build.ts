@@ -6,6 +6,8 @@ import { performance } from 'node:perf_hooks';
 import { loadLetter, type LoadedLetter } from '../model/loadLetter.js';
 import { editions, type Format, type RenderOptions } from '../render/index.js';
 import { writeFilesAtomically } from './writeAtomic.js';
+import { missingCharacterError } from './locate.js';
+import { MissingGlyph } from '../typeset/shape.js';
 
 export interface BuildOptions extends RenderOptions {
   outDir?: string;
@@ -40,7 +42,19 @@ export async function renderAndWrite(letter: LoadedLetter, letterPath: string, o
   const rendered: Array<EditionResult & { data: Uint8Array }> = [];
   for (const format of options.formats) {
     const started = performance.now();
-    const data = await editions[format].render(letter.document, options);
+    let data: Uint8Array;
+    try {
+      data = await editions[format].render(letter.document, options);
+    } catch (err) {
+      if (err instanceof MissingGlyph) {
+        throw missingCharacterError(
+          letter.files,
+          err.char,
+          'add a font that has it to the `fonts` list of the template, or replace the character.',
+        );
+      }
+      throw err;
+    }
     rendered.push({ format, path: editionPath(letterPath, outDir, format), bytes: data.byteLength, ms: performance.now() - started, data });
   }
   await writeFilesAtomically(rendered.map((r) => ({ path: r.path, data: r.data })));

@@ -9,6 +9,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { BuildError, formatDiagnostics } from '../model/diagnostics.js';
 import { ALL_FORMATS, parseFormats, type Format } from '../render/index.js';
 import { build } from './build.js';
+import { readFile } from 'node:fs/promises';
+import { preflight, formatReport } from '../render/pdf/preflight.js';
+import { PreflightFailed } from '../render/pdf/index.js';
+import { FontProblem } from '../fonts/fontChain.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -32,11 +36,15 @@ function formatBytes(bytes: number): string {
 export function reportFailure(err: unknown): void {
   if (err instanceof BuildError) {
     process.stderr.write(`${formatDiagnostics(err.files)}\n`);
-    process.stderr.write('Nothing was written; the previous editions are unchanged.\n');
-    process.exitCode = 1;
-    return;
+  } else if (err instanceof PreflightFailed) {
+    process.stderr.write(`The PDF failed its preflight check:\n${formatReport('PDF', err.report)}\n`);
+  } else if (err instanceof FontProblem) {
+    process.stderr.write(`Font problem: ${err.message}\n`);
+  } else {
+    throw err;
   }
-  throw err;
+  process.stderr.write('Nothing was written; the previous editions are unchanged.\n');
+  process.exitCode = 1;
 }
 
 const program = new Command();
@@ -68,6 +76,24 @@ program
     } catch (err) {
       reportFailure(err);
     }
+  });
+
+program
+  .command('check')
+  .description('preflight a PDF made by letterpress: fonts embedded, no missing glyph, margins, notes on their pages')
+  .argument('<pdf>', 'the PDF to check')
+  .action(async (file: string) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(file));
+    } catch {
+      process.stderr.write(`${file}: cannot read the file\n`);
+      process.exitCode = 1;
+      return;
+    }
+    const report = await preflight(bytes);
+    process.stdout.write(`${formatReport(file, report)}\n`);
+    if (report.problems.length > 0) process.exitCode = 1;
   });
 
 await program.parseAsync(process.argv);

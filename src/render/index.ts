@@ -28,7 +28,7 @@ export const editions: Record<Format, Edition> = {
   pdf: {
     format: 'pdf',
     extension: '.pdf',
-    render: async (document) => (await import("./pdf/index.js")).renderPdf(document),
+    render: async (document) => (await import("./pdf/index.js")).renderCheckedPdf(document),
   },
   docx: {
     format: 'docx',

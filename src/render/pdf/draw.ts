@@ -15,6 +15,7 @@ export interface TextNode {
   font: string;
   fontSize: number;
   characterSpacing?: number;
+  fontFeatures?: string[];
   link?: string;
   noWrap: true;
   absolutePosition: { x: number; y: number };
@@ -33,6 +34,7 @@ interface Run {
   spacing: number | null;
   singleGlyphs: boolean;
   count: number;
+  features?: string[];
 }
 
 const EPS = 0.005;
@@ -49,7 +51,15 @@ export function runsOf(placed: PlacedPiece[]): Run[] {
   for (const p of placed) {
     const piece = p.piece;
     const drawX = p.x + p.offset;
-    const single = piece.glyphCount === 1;
+ const single = piece.glyphCount === 1;
+    if (p.offset === 0 && p.width < piece.drawnAdvance - EPS) {
+      // A closing mark set narrower than its glyph (compressed, or shrunk at a line end): drawn
+      // alone with the font's half-width form (`halt`), so that the PDF's own advance stays
+      // inside the line and text extraction sees no overlap.
+      runs.push({ face: piece.face, size: piece.size, rise: piece.rise, text: piece.text, x: drawX, end: -1, spacing: null, singleGlyphs: true, count: 1, features: ['halt'], ...(piece.link ? { link: piece.link } : {}) });
+      run = null;
+      continue;
+    }
     if (run && run.face === piece.face && run.size === piece.size && run.rise === piece.rise && run.link === piece.link && p.offset === 0) {
       const gap = drawX - run.end;
       const sameGap = run.spacing === null ? true : Math.abs(gap - run.spacing) < EPS;
@@ -106,6 +116,7 @@ export function drawLine(line: PlacedLine, originX: number, originY: number, nod
       absolutePosition: { x: round(originX + run.x), y: round(baseline - run.rise - run.face.ascent * run.size) },
     };
     if (run.spacing) node.characterSpacing = round(run.spacing);
+    if (run.features) node.fontFeatures = run.features;
     if (run.link) node.link = run.link;
     nodes.push(node);
   }

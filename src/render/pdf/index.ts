@@ -8,10 +8,11 @@ import { FontChain } from '../../fonts/fontChain.js';
 import { buildPages, type Page } from '../../typeset/pages.js';
 import { shape } from '../../typeset/shape.js';
 import { breakLines } from '../../typeset/lineBreak.js';
-import { LetterLayout, type Geometry } from './layout.js';
+import { LetterLayout, MARK_SCALE, type Geometry } from './layout.js';
 import { drawPages } from './draw.js';
 import { pdfmakeWith } from './fonts.js';
 import type { Face } from '../../fonts/fontChain.js';
+import { formatReport, preflight, type PreflightFacts, type PreflightReport } from './preflight.js';
 
 const chains = new Map<string, FontChain>();
 
@@ -81,9 +82,37 @@ export async function renderPdf(document: LetterDocument): Promise<Uint8Array> {
       producer: 'letterpress (pdfmake)',
       creationDate: date,
       modDate: date,
+      Letterpress: JSON.stringify(preflightFacts(document, geometry)),
     },
   });
   return new Uint8Array(await doc.getBuffer());
+}
+
+export class PreflightFailed extends Error {
+  constructor(readonly report: PreflightReport) {
+    super(formatReport('PDF', report));
+    this.name = 'PreflightFailed';
+  }
+}
+
+/** Render, then read the PDF back and check it; a PDF that fails is never written. */
+export async function renderCheckedPdf(document: LetterDocument): Promise<Uint8Array> {
+  const bytes = await renderPdf(document);
+  const report = await preflight(bytes);
+  if (report.problems.length > 0) throw new PreflightFailed(report);
+  return bytes;
+}
+
+function preflightFacts(document: LetterDocument, geometry: Geometry): PreflightFacts {
+  const { type } = document.template;
+  return {
+    pageWidth: geometry.pageWidth,
+    textLeft: geometry.left,
+    textRight: geometry.left + geometry.textWidth,
+    markSize: type.bodySize * MARK_SCALE,
+    noteSize: type.noteSize,
+    notes: document.notes.length,
+  };
 }
 
 const allFaces = new Map<string, Face>();

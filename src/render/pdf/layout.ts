@@ -12,6 +12,9 @@ import type { FlowLine, NoteLines } from '../../typeset/pages.js';
 import { signatoryLines } from '../signatoryLines.js';
 
 export const A4 = { width: 595.28, height: 841.89 };
+/** Footnote marks: 62 % of the text size, raised 42 % of it. */
+export const MARK_SCALE = 0.62;
+export const MARK_RISE = 0.42;
 
 export interface Geometry {
   pageWidth: number;
@@ -71,7 +74,7 @@ export class LetterLayout {
   }
 
   lines(spans: Span[], style: Omit<BlockStyle, 'block' | 'spaceBefore'>): Line[] {
-    const pieces = shape(spans, this.fonts, { hanLatinSpace: this.type.hanLatinSpace, markScale: 0.62, markRise: 0.42 });
+    const pieces = shape(spans, this.fonts, { hanLatinSpace: this.type.hanLatinSpace, markScale: MARK_SCALE, markRise: MARK_RISE });
     return breakLines(pieces, {
       width: this.geometry.textWidth - (style.rightIndent ?? 0),
       firstIndent: style.firstIndent,

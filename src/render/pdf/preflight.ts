@@ -1,0 +1,187 @@
+/**
+ * Preflight: read back the PDF just written, with pdfjs-dist (a real PDF parser, independent of
+ * the code that wrote it), and check what a print shop would: every font embedded, no missing
+ * glyph, no text past the right margin, every footnote on the page of its mark.
+ *
+ * The layout facts the check needs (margins, type sizes) travel inside the PDF's Info dictionary
+ * (key `Letterpress`), so `letterpress check file.pdf` works on the file alone.
+ */
+import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
+
+export interface PreflightFacts {
+  pageWidth: number;
+  textLeft: number;
+  textRight: number;
+  /** Font size of footnote marks in the text. */
+  markSize: number;
+  /** Font size of footnote text (and of the note numbers). */
+  noteSize: number;
+  notes: number;
+}
+
+export interface PreflightReport {
+  pages: number;
+  fonts: Array<{ name: string; embedded: boolean }>;
+  /** Per note number: page of its mark, page of its note. */
+  notes: Array<{ number: number; markPage: number | null; notePage: number | null }>;
+  maxRight: number;
+  problems: string[];
+}
+
+interface Glyph {
+  unicode: string;
+  width: number;
+}
+
+/** One drawn run of text, positioned by reading the content stream's text operators. */
+interface DrawnRun {
+  text: string;
+  x: number;
+  /** Pen position after the last glyph, TJ adjustments included (where the next text would go). */
+  end: number;
+  size: number;
+}
+
+const SIZE_TOLERANCE = 0.05;
+
+/**
+ * Follow the text operators pdfkit writes (Tm, Td, Tf, Tc, TJ) to find where each run starts and
+ * where its pen ends. The end counts the TJ adjustments after each glyph: a closing mark set
+ * half-width (the font's `halt` form) ends half an em earlier than its nominal glyph box.
+ * pdfjs's getTextContent() ignores such trailing adjustments and merges runs, so it is not used.
+ */
+function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
+  const runs: DrawnRun[] = [];
+  let x = 0;
+  let lineX = 0;
+  let size = 0;
+  let charSpacing = 0;
+  let hScale = 1;
+  for (let i = 0; i < fnArray.length; i++) {
+    const fn = fnArray[i];
+    const args = argsArray[i] ?? [];
+    switch (fn) {
+      case OPS.beginText:
+        x = lineX = 0;
+        charSpacing = 0;
+        break;
+      case OPS.setTextMatrix: {
+        const m = args[0] as ArrayLike<number>;
+        x = lineX = m[4] ?? 0;
+        break;
+      }
+      case OPS.moveText:
+      case OPS.setLeadingMoveText:
+        lineX += (args[0] as number) ?? 0;
+        x = lineX;
+        break;
+      case OPS.nextLine:
+        x = lineX;
+        break;
+      case OPS.setFont:
+        size = (args[1] as number) ?? size;
+        break;
+      case OPS.setCharSpacing:
+        charSpacing = (args[0] as number) ?? 0;
+        break;
+      case OPS.setHScale:
+        hScale = ((args[0] as number) ?? 100) / 100;
+        break;
+      case OPS.showText:
+      case OPS.showSpacedText: {
+        const glyphs = args[0] as Array<Glyph | number>;
+        const run: DrawnRun = { text: '', x, end: x, size };
+        for (const g of glyphs) {
+          if (typeof g === 'number') {
+            x -= (g / 1000) * size * hScale;
+          } else {
+            run.text += g.unicode;
+            x += ((g.width / 1000) * size + charSpacing) * hScale;
+          }
+          run.end = x;
+        }
+        // Tc after the last glyph is not part of the text's extent.
+        if (run.text.length > 0) run.end -= charSpacing * hScale;
+        runs.push(run);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return runs;
+}
+
+export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
+  const doc = await getDocument({ data: new Uint8Array(bytes), disableFontFace: true, useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
+  const problems: string[] = [];
+  const meta = await doc.getMetadata();
+  const custom = (meta.info as { Custom?: Record<string, string> }).Custom ?? {};
+  let facts: PreflightFacts | null = null;
+  try {
+    facts = custom.Letterpress ? (JSON.parse(custom.Letterpress) as PreflightFacts) : null;
+  } catch {
+    facts = null;
+  }
+  if (!facts) problems.push('The PDF carries no letterpress layout facts (was it made by letterpress?); margins and notes not checked.');
+
+  const fonts = new Map<string, boolean>();
+  const marks = new Map<number, number>();
+  const noteStarts = new Map<number, number>();
+  let maxRight = 0;
+  for (let n = 1; n <= doc.numPages; n++) {
+    const page = await doc.getPage(n);
+    const ops = await page.getOperatorList();
+    for (let i = 0; i < ops.fnArray.length; i++) {
+      if (ops.fnArray[i] !== OPS.setFont) continue;
+      const name = (ops.argsArray[i] as [string])[0];
+      const font = page.commonObjs.get(name) as { name?: string; missingFile?: boolean };
+      fonts.set(font.name ?? name, font.missingFile !== true);
+    }
+    for (const run of drawnRuns(ops.fnArray, ops.argsArray as unknown[][])) {
+      if (run.text.trim() === '') continue;
+      maxRight = Math.max(maxRight, run.end);
+      if (run.text.includes('\ufffd')) problems.push(`Page ${n}: text with a missing glyph: "${run.text}"`);
+      if (!facts) continue;
+      if (run.end > facts.textRight + 0.5) {
+        problems.push(`Page ${n}: "${run.text.slice(0, 24)}" runs ${(run.end - facts.textRight).toFixed(1)} pt past the right margin`);
+      }
+      // A mark: digits in the mark size. A note: its number at the left margin in the note size
+      // (the number may share a run with the note's first character).
+      if (/^\d+$/.test(run.text) && Math.abs(run.size - facts.markSize) < SIZE_TOLERANCE) {
+        const number = Number(run.text);
+        if (!marks.has(number)) marks.set(number, n);
+      }
+      const noteNumber = /^\d+/.exec(run.text)?.[0];
+      if (noteNumber && Math.abs(run.size - facts.noteSize) < SIZE_TOLERANCE && Math.abs(run.x - facts.textLeft) < 0.5) {
+        const number = Number(noteNumber);
+        if (!noteStarts.has(number)) noteStarts.set(number, n);
+      }
+    }
+  }
+  for (const [name, embedded] of fonts) if (!embedded) problems.push(`Font ${name} is not embedded`);
+  const notes: PreflightReport['notes'] = [];
+  const count = facts?.notes ?? 0;
+  for (let number = 1; number <= count; number++) {
+    const markPage = marks.get(number) ?? null;
+    const notePage = noteStarts.get(number) ?? null;
+    notes.push({ number, markPage, notePage });
+    if (markPage === null) problems.push(`Footnote mark ${number} not found`);
+    else if (notePage === null) problems.push(`Footnote ${number} not found`);
+    else if (markPage !== notePage) problems.push(`Footnote ${number} starts on page ${notePage} but its mark is on page ${markPage}`);
+  }
+  const report = { pages: doc.numPages, fonts: [...fonts].map(([name, embedded]) => ({ name, embedded })), notes, maxRight, problems };
+  await doc.destroy();
+  return report;
+}
+
+export function formatReport(file: string, report: PreflightReport): string {
+  const lines = [
+    `${file}: ${report.pages} page(s)`,
+    `  fonts: ${report.fonts.map((f) => `${f.name}${f.embedded ? ' (embedded)' : ' (NOT embedded)'}`).join(', ')}`,
+    `  notes: ${report.notes.map((n) => `${n.number}→p.${n.markPage ?? '?'}${n.notePage === n.markPage ? '' : `/p.${n.notePage ?? '?'}`}`).join(' ')}`,
+    `  rightmost text at ${report.maxRight.toFixed(1)} pt`,
+  ];
+  lines.push(report.problems.length === 0 ? '  ✓ preflight passed' : report.problems.map((p) => `  ✖ ${p}`).join('\n'));
+  return lines.join('\n');
+}

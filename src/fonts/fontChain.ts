@@ -4,7 +4,7 @@
  * for CJK Extension B). Faces come from npm packages or from files beside the template; nothing is
  * downloaded. Opened faces are kept in memory across builds (watch mode, tests).
  *
- * Fontsource packages split a family into many WOFF2 files by Unicode range; their CSS names the
+ * Fontsource packages split a family into many files by Unicode range; their CSS names the
  * ranges, so only the files holding characters the letter uses are opened.
  */
 import { readFileSync, existsSync } from 'node:fs';
@@ -66,7 +66,11 @@ interface RangeFile {
   file: string;
 }
 
-/** Parse a fontsource CSS file into (unicode ranges → woff2 file). */
+/**
+ * Parse a fontsource CSS file into (unicode ranges → font file). The WOFF (1.0) files are used,
+ * not WOFF2: WOFF2 transforms the glyf table, and fontkit's subsetter (which pdfkit uses) copies
+ * glyf bytes as stored, so a WOFF2 subset draws garbage. WOFF stores tables as they are.
+ */
 function fontsourceRanges(pkg: string, weight: number): RangeFile[] {
   const dir = packageDir(pkg);
   const cssPath = path.join(dir, `${weight}.css`);
@@ -74,7 +78,7 @@ function fontsourceRanges(pkg: string, weight: number): RangeFile[] {
   const css = readFileSync(cssPath, 'utf8');
   const out: RangeFile[] = [];
   for (const block of css.split('@font-face').slice(1)) {
-    const src = /url\(\.\/(files\/[^)]+\.woff2)\)/.exec(block)?.[1];
+    const src = /url\(\.\/(files\/[^)]+\.woff)\)/.exec(block)?.[1];
     const range = /unicode-range:\s*([^;]+);/.exec(block)?.[1];
     if (!src || !range) continue;
     const ranges = range.split(',').map((part): [number, number] => {

@@ -28,12 +28,12 @@ export const editions: Record<Format, Edition> = {
   pdf: {
     format: 'pdf',
     extension: '.pdf',
-    render: async (document) => (await import("./pdf/index.js")).renderCheckedPdf(document),
+    render: async (document) => (await import('./pdf/index.js')).renderCheckedPdf(document),
   },
   docx: {
     format: 'docx',
     extension: '.docx',
-    render: async () => { throw new Error("not yet"); },
+    render: async (document) => (await import('./docx/index.js')).renderDocx(document),
   },
 };
 

@@ -9,7 +9,7 @@
  * over every gap next to a CJK character. Never inside a Latin word, a number, —— or …….
  * The last line of a paragraph is not stretched and holds at least two characters.
  */
-import type { Glue, Piece } from './shape.js';
+import { splitOversized, type Glue, type Piece } from './shape.js';
 
 export type Align = 'justify' | 'left' | 'center' | 'right';
 
@@ -202,8 +202,9 @@ function justify(pieces: Piece[], start: number, end: number, available: number,
   return placed;
 }
 
-export function breakLines(pieces: Piece[], spec: LineSpec): Line[] {
-  if (pieces.length === 0) return [];
+export function breakLines(shaped: Piece[], spec: LineSpec): Line[] {
+  if (shaped.length === 0) return [];
+  const pieces = splitOversized(shaped, spec.width - Math.max(spec.firstIndent, spec.restIndent));
   const ends = chooseBreaks(pieces, spec);
   const lines: Line[] = [];
   let start = 0;

@@ -103,6 +103,12 @@ function advanceOf(face: Face, text: string, size: number): { width: number; gly
     advances.set(face, memo);
   }
   let entry = memo.get(text);
+  if (!entry && text.length <= 2 && [...text].length === 1) {
+    // One character: its advance needs no shaping (no pair kerning, no ligature).
+    const glyph = face.font.glyphForCodePoint(text.codePointAt(0) as number);
+    entry = { units: glyph.advanceWidth, glyphs: 1 };
+    memo.set(text, entry);
+  }
   if (!entry) {
     const run = face.font.layout(text);
     let units = 0;
@@ -285,4 +291,27 @@ function addHanLatinSpacing(pieces: Piece[], em: number): void {
       b.glueBefore = { width: em * size, shrink: (em / 2) * size, stretch: (em / 2) * size, kind: 'hanLatin' };
     }
   }
+}
+
+/**
+ * Last resort for a Latin piece wider than a whole line (a URL segment with no separator, a very
+ * long word): split it into characters that may break anywhere, so no line runs past the margin.
+ */
+export function splitOversized(pieces: Piece[], maxWidth: number): Piece[] {
+  if (!pieces.some((p) => p.width > maxWidth && p.kind === 'latin')) return pieces;
+  return pieces.flatMap((piece) => {
+    if (piece.width <= maxWidth || piece.kind !== 'latin') return [piece];
+    return [...piece.text].map((ch, index): Piece => {
+      const { width, glyphs } = advanceOf(piece.face, ch, piece.size);
+      return {
+        ...piece,
+        text: ch,
+        width,
+        drawnAdvance: width,
+        glyphCount: glyphs,
+        breakBefore: index === 0 ? piece.breakBefore : true,
+        glueBefore: index === 0 ? piece.glueBefore : null,
+      };
+    });
+  });
 }

@@ -11,6 +11,7 @@ import { breakLines } from '../../typeset/lineBreak.js';
 import { LetterLayout, MARK_SCALE, type Geometry } from './layout.js';
 import { drawPages } from './draw.js';
 import { pdfmakeWith } from './fonts.js';
+import { creationDate } from '../dates.js';
 import type { Face } from '../../fonts/fontChain.js';
 import { formatReport, preflight, type PreflightFacts, type PreflightReport } from './preflight.js';
 
@@ -43,12 +44,6 @@ export function layoutPdf(document: LetterDocument): PdfLayout & { layout: Lette
   return { pages, geometry: layout.geometry, noteSeparator, layout, fonts };
 }
 
-/** The creation date: SOURCE_DATE_EPOCH if set (reproducible builds), else the letter's date. */
-export function creationDate(document: LetterDocument): Date {
-  const epoch = process.env.SOURCE_DATE_EPOCH;
-  if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000);
-  return new Date(`${document.meta.date}T00:00:00Z`);
-}
 
 export async function renderPdf(document: LetterDocument): Promise<Uint8Array> {
   const { pages, geometry, noteSeparator, fonts } = layoutPdf(document);

@@ -74,9 +74,10 @@ export class LetterLayout {
   }
 
   lines(spans: Span[], style: Omit<BlockStyle, 'block' | 'spaceBefore'>): Line[] {
+    const width = this.geometry.textWidth - (style.rightIndent ?? 0);
     const pieces = shape(spans, this.fonts, { hanLatinSpace: this.type.hanLatinSpace, markScale: MARK_SCALE, markRise: MARK_RISE });
     return breakLines(pieces, {
-      width: this.geometry.textWidth - (style.rightIndent ?? 0),
+      width,
       firstIndent: style.firstIndent,
       restIndent: style.restIndent,
       align: style.align,

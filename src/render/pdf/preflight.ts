@@ -6,7 +6,9 @@
  * The layout facts the check needs (margins, type sizes) travel inside the PDF's Info dictionary
  * (key `Letterpress`), so `letterpress check file.pdf` works on the file alone.
  */
+import { inflateSync } from 'node:zlib';
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import * as fontkit from 'fontkit';
 
 export interface PreflightFacts {
   pageWidth: number;
@@ -112,6 +114,54 @@ function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
   return runs;
 }
 
+/**
+ * The embedded TrueType programs (FontFile2 streams), found by reading the file's objects: pdfkit
+ * writes plain objects, no object streams.
+ */
+function embeddedFonts(bytes: Uint8Array): Array<{ name: string; data: Buffer }> {
+  const text = Buffer.from(bytes).toString('latin1');
+  const out: Array<{ name: string; data: Buffer }> = [];
+  for (const m of text.matchAll(/\/FontName \/([^\s/]+)[^>]*?\/FontFile2 (\d+) 0 R/g)) {
+    const header = new RegExp(`(?:^|\\n)${m[2]} 0 obj\\s*<<([^]*?)>>\\s*stream\\r?\\n`).exec(text);
+    if (!header) continue;
+    const length = Number(/\/Length (\d+)/.exec(header[1] ?? '')?.[1] ?? 0);
+    const start = header.index + header[0].length;
+    const raw = Buffer.from(bytes.subarray(start, start + length));
+    out.push({ name: m[1] as string, data: /FlateDecode/.test(header[1] ?? '') ? inflateSync(raw) : raw });
+  }
+  return out;
+}
+
+/**
+ * Every glyph of every embedded font decodes, with its outline inside a sane box: a subset
+ * whose outlines were copied wrong (as from a transformed WOFF2 glyf table) draws huge shards.
+ */
+function checkGlyphs(bytes: Uint8Array, problems: string[]): void {
+  for (const { name, data } of embeddedFonts(bytes)) {
+    let font: fontkit.Font;
+    try {
+      font = fontkit.create(data) as fontkit.Font;
+    } catch (err) {
+      problems.push(`Font ${name}: the embedded program does not parse (${(err as Error).message})`);
+      continue;
+    }
+    const em = font.unitsPerEm;
+    for (let id = 1; id < font.numGlyphs; id++) {
+      let box: { minX: number; minY: number; maxX: number; maxY: number };
+      try {
+        box = font.getGlyph(id).bbox;
+      } catch {
+        problems.push(`Font ${name}: glyph ${id} does not decode`);
+        continue;
+      }
+      if (!Number.isFinite(box.minX)) continue; // empty glyph (space)
+      if (box.minX < -em || box.maxX > 2 * em || box.minY < -em || box.maxY > 2 * em) {
+        problems.push(`Font ${name}: glyph ${id} has a broken outline (bounding box ${box.minX},${box.minY} – ${box.maxX},${box.maxY})`);
+      }
+    }
+  }
+}
+
 export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
   const doc = await getDocument({ data: new Uint8Array(bytes), disableFontFace: true, useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
   const problems: string[] = [];
@@ -160,6 +210,7 @@ export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
     }
   }
   for (const [name, embedded] of fonts) if (!embedded) problems.push(`Font ${name} is not embedded`);
+  checkGlyphs(bytes, problems);
   const notes: PreflightReport['notes'] = [];
   const count = facts?.notes ?? 0;
   for (let number = 1; number <= count; number++) {

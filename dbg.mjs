@@ -1,0 +1,15 @@
+import { loadLetter } from './dist/model/loadLetter.js';
+import { renderPdf, layoutPdf } from './dist/render/pdf/index.js';
+import { preflight } from './dist/render/pdf/preflight.js';
+import { renderDocx } from './dist/render/docx/index.js';
+let t = performance.now();
+const lap = (l) => { const n = performance.now(); console.log(l.padEnd(12), (n - t).toFixed(0)); t = n; };
+const { document } = await loadLetter('letter.md'); lap('load');
+layoutPdf(document); lap('layout cold');
+layoutPdf(document); lap('layout warm');
+let b = await renderPdf(document); lap('pdf cold');
+b = await renderPdf(document); lap('pdf warm');
+await preflight(b); lap('preflight1');
+await preflight(b); lap('preflight2');
+await renderDocx(document); lap('docx1');
+await renderDocx(document); lap('docx2');

@@ -1,0 +1,88 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
+import { loadLetter } from '../src/model/loadLetter.js';
+import { renderDocx } from '../src/render/docx/index.js';
+import { hanCounts, hanDifferences, root, sourceLetter } from './helpers.js';
+
+let bytes: Uint8Array;
+let files: Record<string, string>;
+
+const textOf = (xml: string) => [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join('');
+
+beforeAll(async () => {
+  const { document } = await loadLetter(path.join(root, 'letter.md'));
+  bytes = await renderDocx(document);
+  files = Object.fromEntries(Object.entries(unzipSync(bytes)).map(([name, data]) => [name, strFromU8(data)]));
+});
+
+describe('the Word copy of the 2023-09-21 letter', () => {
+  it('has 13 real footnotes, referenced in order from the text', () => {
+    const refs = [...(files['word/document.xml'] ?? '').matchAll(/<w:footnoteReference w:id="(\d+)"\/>/g)].map((m) => Number(m[1]));
+    expect(refs).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    const notes = [...(files['word/footnotes.xml'] ?? '').matchAll(/<w:footnote w:id="(\d+)">/g)].map((m) => Number(m[1]));
+    expect(notes).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    expect(files['word/footnotes.xml']).toContain('同前注，段1197。');
+  });
+
+  it('makes the notes\' links clickable', () => {
+    const rels = files['word/_rels/footnotes.xml.rels'] ?? '';
+    expect(rels).toContain('Target="https://undocs.org/A/77/522" TargetMode="External"');
+    expect(files['word/footnotes.xml']).toMatch(/<w:hyperlink [^>]*r:id="lpRel\d+"/);
+  });
+
+  it('sets the East Asian font and language in the styles', () => {
+    const styles = files['word/styles.xml'] ?? '';
+    expect(styles).toMatch(/<w:rFonts [^>]*w:eastAsia="Noto Serif SC"/);
+    expect(styles).toMatch(/<w:lang [^>]*w:eastAsia="zh-CN"/);
+    expect(files['word/fontTable.xml']).toMatch(/<w:font w:name="Noto Serif SC"><w:altName w:val="SimSun"\/><w:charset w:val="86"\/>/);
+  });
+
+  it('turns on kinsoku, punctuation compression and Han–Latin spacing, with no grid', () => {
+    const normal = /<w:style w:type="paragraph" w:styleId="Normal".*?<\/w:style>/s.exec(files['word/styles.xml'] ?? '')?.[0] ?? '';
+    for (const el of ['<w:kinsoku w:val="1"/>', '<w:autoSpaceDE w:val="1"/>', '<w:autoSpaceDN w:val="1"/>', '<w:snapToGrid w:val="0"/>']) expect(normal).toContain(el);
+    expect(files['word/settings.xml']).toContain('<w:characterSpacingControl w:val="compressPunctuation"/>');
+    expect(files['word/document.xml']).not.toMatch(/<w:docGrid [^>]*w:type="(lines|linesAndChars|snapToChars)"/);
+  });
+
+  it('indents body paragraphs by two characters', () => {
+    const body = /<w:style w:type="paragraph" w:styleId="BodyText".*?<\/w:style>/s.exec(files['word/styles.xml'] ?? '')?.[0] ?? '';
+    expect(body).toMatch(/w:firstLineChars="200"/);
+  });
+
+  it('gives every paragraph a named style', () => {
+    for (const part of ['word/document.xml', 'word/footnotes.xml', 'word/footer1.xml']) {
+      const xml = (files[part] ?? '').replace(/<w:footnote w:type="(separator|continuationSeparator)".*?<\/w:footnote>/gs, '');
+      const paragraphs = xml.match(/<w:p>|<w:p [^>]*>/g) ?? [];
+      const styled = xml.match(/<w:p(?: [^>]*)?><w:pPr><w:pStyle w:val="[A-Za-z]+"\/>/g) ?? [];
+      expect(paragraphs.length, part).toBeGreaterThan(0);
+      expect(styled.length, part).toBe(paragraphs.length);
+    }
+  });
+
+  it('holds every Han character of the source exactly as often (page label aside)', () => {
+    const text = textOf(files['word/document.xml'] ?? '') + textOf(files['word/footnotes.xml'] ?? '');
+    expect(hanDifferences(hanCounts(sourceLetter()), hanCounts(text))).toEqual([]);
+  });
+
+  it('is A4 with the template margins, page numbers in the footer and the letter date in its properties', () => {
+    expect(files['word/document.xml']).toMatch(/<w:pgSz w:w="11906" w:h="16838"/);
+    expect(files['word/footer1.xml']).toMatch(/PAGE/);
+    expect(files['word/footer1.xml']).toMatch(/NUMPAGES/);
+    expect(files['docProps/core.xml']).toContain('<dc:title>中国政府强迫遣返朝鲜难民</dc:title>');
+    expect(files['docProps/core.xml']).toMatch(/<dcterms:created [^>]*>2023-09-21T00:00:00Z</);
+  });
+
+  it('lists the signatories as editable paragraphs, in the model\'s order', () => {
+    const doc = files['word/document.xml'] ?? '';
+    const think = doc.indexOf('THINK / South Korea');
+    expect(think).toBeGreaterThan(doc.indexOf('Taiwan Alliance to End the Death Penalty'));
+    expect(think).toBeLessThan(doc.indexOf('Transitional Justice Working Group'));
+    expect(doc).toContain('组织及个人联署名单（截至2023年9月21日）');
+  });
+
+  it('is byte-identical when built again', async () => {
+    const { document } = await loadLetter(path.join(root, 'letter.md'));
+    expect(Buffer.from(await renderDocx(document)).equals(Buffer.from(bytes))).toBe(true);
+  });
+});

@@ -68,6 +68,7 @@ export const templateSchema = z
         noteLineHeight: z.number().min(1).max(3),
         listSize: z.number().min(5).max(20),
         listLineHeight: z.number().min(1).max(3),
+        paragraphSpacing: z.number().min(0).max(3),
         firstLineIndent: z.number().min(0).max(4),
         hanLatinSpace: z.number().min(0).max(0.5),
       })

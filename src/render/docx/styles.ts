@@ -74,11 +74,22 @@ export function stylesFor(template: Template): IStylesOptions {
       style(STYLE.subject, 'Subject', { run: { bold: true }, paragraph: { spacing: { before: blank }, alignment: AlignmentType.JUSTIFIED } }),
       style(STYLE.salutation, 'Salutation', { paragraph: { spacing: { before: blank }, keepNext: true } }),
       // first-line indent of two characters: written as w:firstLineChars by the XML pass
-      style(STYLE.body, 'Body Text', { paragraph: { alignment: AlignmentType.JUSTIFIED, indent: { firstLine: twips(type.firstLineIndent * body) } } }),
+      style(STYLE.body, 'Body Text', {
+        paragraph: {
+          alignment: AlignmentType.JUSTIFIED,
+          indent: { firstLine: twips(type.firstLineIndent * body) },
+          ...(type.paragraphSpacing > 0 ? { spacing: { before: Math.round(blank * type.paragraphSpacing) } } : {}),
+        },
+      }),
       style(STYLE.heading, 'Letter Heading', { run: { bold: true }, paragraph: { keepNext: true, spacing: { before: Math.round(blank / 2) } } }),
       style(STYLE.quote, 'Quote', { paragraph: { alignment: AlignmentType.JUSTIFIED, indent: { left: twips(2 * body), right: twips(2 * body) } } }),
       style(STYLE.listItem, 'List Item', { next: STYLE.listItem, paragraph: { alignment: AlignmentType.JUSTIFIED, indent: { left: twips(2 * body), hanging: twips(1.5 * body) } } }),
-      style(STYLE.closing, 'Closing', { paragraph: { indent: { firstLine: twips(type.firstLineIndent * body) } } }),
+      style(STYLE.closing, 'Closing', {
+        paragraph: {
+          indent: { firstLine: twips(type.firstLineIndent * body) },
+          ...(type.paragraphSpacing > 0 ? { spacing: { before: Math.round(blank * type.paragraphSpacing) } } : {}),
+        },
+      }),
       style(STYLE.signatoriesHeading, 'Signatories Heading', {
         next: STYLE.signatoriesSection,
         run: { bold: true },

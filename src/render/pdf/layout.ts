@@ -154,12 +154,13 @@ export class LetterLayout {
 
   /** Body blocks; `paragraphIndent` is the first-line indent of paragraphs (none in list items). */
   addBlocks(blocks: Block[], indent: number, spaceBefore: number, paragraphIndent = this.type.firstLineIndent * this.type.bodySize): void {
-    const { bodySize: size, lineHeight } = this.type;
+    const { bodySize: size, lineHeight, paragraphSpacing } = this.type;
+    const between = paragraphSpacing * size * lineHeight;
     const handlers: { [K in BlockType]: (node: BlockOf<K>, first: boolean) => void } = {
       paragraph: (node, first) =>
         this.addParagraph(this.spans(node.children, { size, bold: false }), {
           size, lineHeight, align: 'justify', firstIndent: indent + paragraphIndent, restIndent: indent,
-          rightIndent: indent, spaceBefore: first ? spaceBefore : 0, block: 'body',
+          rightIndent: indent, spaceBefore: first ? spaceBefore : between, block: 'body',
         }),
       heading: (node, first) =>
         this.addParagraph(this.spans(node.children, { size, bold: true }), {
@@ -208,7 +209,7 @@ export class LetterLayout {
     this.addParagraph(plain(`${subjectLabel}${meta.subject}`, true), simple('subject', 'justify', blank, { bold: true }));
     this.addParagraph(plain(meta.salutation), simple('salutation', 'left', blank, { keepWithNext: true }));
     this.addBlocks(this.document.body, 0, 0);
-    this.addParagraph(plain(meta.closing), simple('closing', 'left', 0, { firstIndent: firstLineIndent * size }));
+    this.addParagraph(plain(meta.closing), simple('closing', 'left', this.type.paragraphSpacing * blank, { firstIndent: firstLineIndent * size }));
     for (const note of this.document.notes) this.addNote(note.number, note.blocks);
     this.layoutSignatories();
   }

@@ -39,24 +39,26 @@ export function editionPath(letterPath: string, outDir: string, format: Format):
 /** Render the requested editions of an already loaded letter and write them all, or none. */
 export async function renderAndWrite(letter: LoadedLetter, letterPath: string, options: BuildOptions): Promise<EditionResult[]> {
   const outDir = options.outDir ?? defaultOutDir(letterPath);
-  const rendered: Array<EditionResult & { data: Uint8Array }> = [];
-  for (const format of options.formats) {
-    const started = performance.now();
-    let data: Uint8Array;
-    try {
-      data = await editions[format].render(letter.document, options);
-    } catch (err) {
-      if (err instanceof MissingGlyph) {
-        throw missingCharacterError(
-          letter.files,
-          err.char,
-          'add a font that has it to the `fonts` list of the template, or replace the character.',
-        );
+  // Every edition is made in memory first; none is written unless all succeed.
+  const rendered = await Promise.all(
+    options.formats.map(async (format): Promise<EditionResult & { data: Uint8Array }> => {
+      const started = performance.now();
+      let data: Uint8Array;
+      try {
+        data = await editions[format].render(letter.document, options);
+      } catch (err) {
+        if (err instanceof MissingGlyph) {
+          throw missingCharacterError(
+            letter.files,
+            err.char,
+            'add a font that has it to the `fonts` list of the template, or replace the character.',
+          );
+        }
+        throw err;
       }
-      throw err;
-    }
-    rendered.push({ format, path: editionPath(letterPath, outDir, format), bytes: data.byteLength, ms: performance.now() - started, data });
-  }
+      return { format, path: editionPath(letterPath, outDir, format), bytes: data.byteLength, ms: performance.now() - started, data };
+    }),
+  );
   await writeFilesAtomically(rendered.map((r) => ({ path: r.path, data: r.data })));
   return rendered.map(({ data: _data, ...rest }) => rest);
 }

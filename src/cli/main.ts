@@ -10,8 +10,8 @@ import { BuildError, formatDiagnostics } from '../model/diagnostics.js';
 import { ALL_FORMATS, parseFormats, type Format } from '../render/index.js';
 import { build } from './build.js';
 import { readFile } from 'node:fs/promises';
-import { preflight, formatReport } from '../render/pdf/preflight.js';
-import { PreflightFailed } from '../render/pdf/index.js';
+import { formatReport } from '../render/pdf/report.js';
+import { PreflightFailed } from '../render/errors.js';
 import { FontProblem } from '../fonts/fontChain.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -91,6 +91,7 @@ program
       process.exitCode = 1;
       return;
     }
+    const { preflight } = await import('../render/pdf/preflight.js');
     const report = await preflight(bytes);
     process.stdout.write(`${formatReport(file, report)}\n`);
     if (report.problems.length > 0) process.exitCode = 1;

@@ -10,7 +10,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import * as fontkit from 'fontkit';
+import { fontkit, type Font } from './fontkit.js';
 import type { FontEntry, Template } from '../model/template.js';
 
 const require = createRequire(import.meta.url);
@@ -23,7 +23,7 @@ export interface Face {
   /** Absolute path of the font file. */
   file: string;
   data: Buffer;
-  font: fontkit.Font;
+  font: Font;
   unitsPerEm: number;
   /** Ascender and descender in ems (descender negative). */
   ascent: number;
@@ -41,7 +41,7 @@ function openFace(file: string, name: string): Face {
   const data = readFileSync(file);
   const opened = fontkit.create(data);
   if (!('layout' in opened)) throw new FontProblem(`${file} is a font collection; name one font file instead.`);
-  const font = opened as fontkit.Font;
+  const font = opened as Font;
   // pdfkit scales fonts to 1000 units; its ascender is hhea ascent scaled the same way.
   const face: Face = {
     id: `F${faceCache.size + 1}`,

@@ -214,12 +214,61 @@ export function shape(spans: Span[], fonts: FontChain, options: ShapeOptions): P
 const NOT_START_AFTER_SPACE = /[、，。．：；？！”’）》〉」』】〕〗］｝·),.:;?!\]}]/u;
 
 function measure(pieces: Piece[]): void {
+  prefetchAdvances(pieces);
   for (const piece of pieces) {
     if (piece.kind === 'mark') continue;
     const { width, glyphs } = advanceOf(piece.face, piece.text, piece.size);
     piece.width = width;
     piece.drawnAdvance = width;
     piece.glyphCount = glyphs;
+  }
+}
+
+/**
+ * Shape the paragraph's new multi-character pieces of each face in one fontkit call (words
+ * joined by spaces), since each call costs far more than the glyphs it shapes. Kerning and
+ * ligatures inside each word are kept; glyphs are given back to words by the code points they
+ * cover.
+ */
+function prefetchAdvances(pieces: Piece[]): void {
+  // fontkit picks the script from the text, and digits are set differently in Latin script than
+  // alone: words with letters and words without are shaped in separate batches, so each gets
+  // the advances it gets when shaped alone.
+  const batches = new Map<string, { face: Face; set: Set<string> }>();
+  for (const p of pieces) {
+    if (p.kind === 'mark' || [...p.text].length < 2 || p.text.includes(' ')) continue;
+    if (advances.get(p.face)?.has(p.text)) continue;
+    const key = `${p.face.id}:${/\p{L}/u.test(p.text) ? 'letters' : 'common'}`;
+    let batch = batches.get(key);
+    if (!batch) batches.set(key, (batch = { face: p.face, set: new Set() }));
+    batch.set.add(p.text);
+  }
+  for (const { face, set } of batches.values()) {
+    const words = [...set];
+    if (words.length < 2) continue;
+    const run = face.font.layout(words.join(' '));
+    let memo = advances.get(face);
+    if (!memo) advances.set(face, (memo = new Map()));
+    let word = 0;
+    let units = 0;
+    let glyphs = 0;
+    let left = [...(words[0] as string)].length;
+    run.glyphs.forEach((glyph, g) => {
+      const cps = glyph.codePoints.length || 1;
+      if (left === 0) {
+        // the space between two words
+        memo.set(words[word] as string, { units, glyphs });
+        word++;
+        units = 0;
+        glyphs = 0;
+        left = [...(words[word] ?? '')].length;
+        return;
+      }
+      units += run.positions[g]?.xAdvance ?? 0;
+      glyphs++;
+      left -= cps;
+    });
+    if (word < words.length) memo.set(words[word] as string, { units, glyphs });
   }
 }
 

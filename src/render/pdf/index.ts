@@ -13,7 +13,9 @@ import { drawPages } from './draw.js';
 import { pdfmakeWith } from './fonts.js';
 import { creationDate } from '../dates.js';
 import type { Face } from '../../fonts/fontChain.js';
-import { formatReport, preflight, type PreflightFacts, type PreflightReport } from './preflight.js';
+import type { PreflightFacts } from './report.js';
+import { PreflightFailed } from '../errors.js';
+import { runPreflight } from './preflightClient.js';
 
 const chains = new Map<string, FontChain>();
 
@@ -83,17 +85,11 @@ export async function renderPdf(document: LetterDocument): Promise<Uint8Array> {
   return new Uint8Array(await doc.getBuffer());
 }
 
-export class PreflightFailed extends Error {
-  constructor(readonly report: PreflightReport) {
-    super(formatReport('PDF', report));
-    this.name = 'PreflightFailed';
-  }
-}
 
 /** Render, then read the PDF back and check it; a PDF that fails is never written. */
 export async function renderCheckedPdf(document: LetterDocument): Promise<Uint8Array> {
   const bytes = await renderPdf(document);
-  const report = await preflight(bytes);
+  const report = await runPreflight(bytes);
   if (report.problems.length > 0) throw new PreflightFailed(report);
   return bytes;
 }

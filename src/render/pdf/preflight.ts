@@ -8,27 +8,11 @@
  */
 import { inflateSync } from 'node:zlib';
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import * as fontkit from 'fontkit';
+import { fontkit, type Font } from '../../fonts/fontkit.js';
+import type { PreflightFacts, PreflightReport } from './report.js';
 
-export interface PreflightFacts {
-  pageWidth: number;
-  textLeft: number;
-  textRight: number;
-  /** Font size of footnote marks in the text. */
-  markSize: number;
-  /** Font size of footnote text (and of the note numbers). */
-  noteSize: number;
-  notes: number;
-}
-
-export interface PreflightReport {
-  pages: number;
-  fonts: Array<{ name: string; embedded: boolean }>;
-  /** Per note number: page of its mark, page of its note. */
-  notes: Array<{ number: number; markPage: number | null; notePage: number | null }>;
-  maxRight: number;
-  problems: string[];
-}
+export type { PreflightFacts, PreflightReport } from './report.js';
+export { formatReport } from './report.js';
 
 interface Glyph {
   unicode: string;
@@ -138,9 +122,9 @@ function embeddedFonts(bytes: Uint8Array): Array<{ name: string; data: Buffer }>
  */
 function checkGlyphs(bytes: Uint8Array, problems: string[]): void {
   for (const { name, data } of embeddedFonts(bytes)) {
-    let font: fontkit.Font;
+    let font: Font;
     try {
-      font = fontkit.create(data) as fontkit.Font;
+      font = fontkit.create(data) as Font;
     } catch (err) {
       problems.push(`Font ${name}: the embedded program does not parse (${(err as Error).message})`);
       continue;
@@ -149,7 +133,8 @@ function checkGlyphs(bytes: Uint8Array, problems: string[]): void {
     for (let id = 1; id < font.numGlyphs; id++) {
       let box: { minX: number; minY: number; maxX: number; maxY: number };
       try {
-        box = font.getGlyph(id).bbox;
+        // the control box, from the glyph's header: cheap, and garbage when the glyph is
+        box = font.getGlyph(id).cbox;
       } catch {
         problems.push(`Font ${name}: glyph ${id} does not decode`);
         continue;
@@ -163,7 +148,7 @@ function checkGlyphs(bytes: Uint8Array, problems: string[]): void {
 }
 
 export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
-  const doc = await getDocument({ data: new Uint8Array(bytes), disableFontFace: true, useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
+  const doc = await getDocument({ data: new Uint8Array(bytes), disableFontFace: false, useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
   const problems: string[] = [];
   const meta = await doc.getMetadata();
   const custom = (meta.info as { Custom?: Record<string, string> }).Custom ?? {};
@@ -226,13 +211,3 @@ export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
   return report;
 }
 
-export function formatReport(file: string, report: PreflightReport): string {
-  const lines = [
-    `${file}: ${report.pages} page(s)`,
-    `  fonts: ${report.fonts.map((f) => `${f.name}${f.embedded ? ' (embedded)' : ' (NOT embedded)'}`).join(', ')}`,
-    `  notes: ${report.notes.map((n) => `${n.number}→p.${n.markPage ?? '?'}${n.notePage === n.markPage ? '' : `/p.${n.notePage ?? '?'}`}`).join(' ')}`,
-    `  rightmost text at ${report.maxRight.toFixed(1)} pt`,
-  ];
-  lines.push(report.problems.length === 0 ? '  ✓ preflight passed' : report.problems.map((p) => `  ✖ ${p}`).join('\n'));
-  return lines.join('\n');
-}

@@ -1,0 +1,32 @@
+/** What a PDF preflight found, and how it is printed (no PDF parser needed here). */
+
+export interface PreflightFacts {
+  pageWidth: number;
+  textLeft: number;
+  textRight: number;
+  /** Font size of footnote marks in the text. */
+  markSize: number;
+  /** Font size of footnote text (and of the note numbers). */
+  noteSize: number;
+  notes: number;
+}
+
+export interface PreflightReport {
+  pages: number;
+  fonts: Array<{ name: string; embedded: boolean }>;
+  /** Per note number: page of its mark, page of its note. */
+  notes: Array<{ number: number; markPage: number | null; notePage: number | null }>;
+  maxRight: number;
+  problems: string[];
+}
+
+export function formatReport(file: string, report: PreflightReport): string {
+  const lines = [
+    `${file}: ${report.pages} page(s)`,
+    `  fonts: ${report.fonts.map((f) => `${f.name}${f.embedded ? ' (embedded)' : ' (NOT embedded)'}`).join(', ')}`,
+    `  notes: ${report.notes.map((n) => `${n.number}→p.${n.markPage ?? '?'}${n.notePage === n.markPage ? '' : `/p.${n.notePage ?? '?'}`}`).join(' ')}`,
+    `  rightmost text at ${report.maxRight.toFixed(1)} pt`,
+  ];
+  lines.push(report.problems.length === 0 ? '  ✓ preflight passed' : report.problems.map((p) => `  ✖ ${p}`).join('\n'));
+  return lines.join('\n');
+}

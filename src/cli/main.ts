@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 /**
- * letterpress command line. Parsing with commander; diagnostics printed vfile-reporter style;
- * exit code 1 on any error.
+ * letterpress command line (commander). Diagnostics print as `file:line:column severity message`;
+ * any error exits with code 1.
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { BuildError, formatDiagnostics } from '../model/diagnostics.js';
 import { ALL_FORMATS, parseFormats, type Format } from '../render/index.js';
-import { build } from './build.js';
-import { readFile } from 'node:fs/promises';
 import { formatReport } from '../render/pdf/report.js';
-import { PreflightFailed } from '../render/errors.js';
-import { FontProblem } from '../fonts/fontChain.js';
+import { loadLetter } from '../model/loadLetter.js';
+import { build, defaultOutDir, editionBase } from './build.js';
+import { describeChanges, manifestOf, manifestPath, readManifest } from './manifest.js';
+import { printBuild, reportFailure } from './report.js';
+import { registerSignatories } from './commands/signatories.js';
+import { watch } from './watch.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -28,23 +30,11 @@ function parseFormatList(value: string): Format[] {
   return parsed;
 }
 
-function formatBytes(bytes: number): string {
-  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
-}
-
-/** Print messages of a failed step and set the exit code; other errors are re-thrown. */
-export function reportFailure(err: unknown): void {
-  if (err instanceof BuildError) {
-    process.stderr.write(`${formatDiagnostics(err.files)}\n`);
-  } else if (err instanceof PreflightFailed) {
-    process.stderr.write(`The PDF failed its preflight check:\n${formatReport('PDF', err.report)}\n`);
-  } else if (err instanceof FontProblem) {
-    process.stderr.write(`Font problem: ${err.message}\n`);
-  } else {
-    throw err;
-  }
-  process.stderr.write('Nothing was written; the previous editions are unchanged.\n');
-  process.exitCode = 1;
+interface BuildFlags {
+  out?: string;
+  format: Format[];
+  wrap?: number;
+  quiet?: boolean;
 }
 
 const program = new Command();
@@ -54,33 +44,59 @@ program
   .version(pkg.version)
   .showHelpAfterError();
 
+const withBuildFlags = (cmd: Command) =>
+  cmd
+    .argument('[letter]', 'the letter in Markdown', 'letter.md')
+    .option('-o, --out <dir>', 'folder for the editions (default: out/ beside the letter)')
+    .option('-f, --format <list>', `editions to build, comma-separated (${ALL_FORMATS.join(',')})`, parseFormatList, ALL_FORMATS)
+    .option('-w, --wrap <columns>', 'plain text: wrap at this many columns (CJK counts 2; 0 = no wrapping)', parseWrap)
+    .option('-q, --quiet', 'print only problems');
+
+withBuildFlags(program.command('build').description('build the editions of a letter')).action(async (letter: string, opts: BuildFlags) => {
+  try {
+    printBuild(await build(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap }), opts.quiet);
+  } catch (err) {
+    reportFailure(err);
+  }
+});
+
+withBuildFlags(program.command('watch').description('rebuild every edition whenever the letter, its data, its template or a font changes')).action(
+  (letter: string, opts: BuildFlags) => {
+    const handle = watch(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap }, {
+      built: (result, trigger) => {
+        process.stdout.write(`\n[${new Date().toLocaleTimeString()}] ${trigger.join(', ')}\n`);
+        printBuild(result, opts.quiet);
+      },
+      failed: (err, trigger) => {
+        process.stdout.write(`\n[${new Date().toLocaleTimeString()}] ${trigger.join(', ')}\n`);
+        reportFailure(err);
+        process.exitCode = 0;
+      },
+    });
+    void handle.ready.then(() => process.stdout.write('Watching for changes (Ctrl-C to stop)…\n'));
+    process.on('SIGINT', () => void handle.close().then(() => process.exit(0)));
+  },
+);
+
 program
-  .command('build')
-  .description('build the editions of a letter')
+  .command('diff')
+  .description('show what changed since the last build (signatories, as-of date, letter, template) without building')
   .argument('[letter]', 'the letter in Markdown', 'letter.md')
-  .option('-o, --out <dir>', 'folder for the editions (default: out/ beside the letter)')
-  .option('-f, --format <list>', `editions to build, comma-separated (${ALL_FORMATS.join(',')})`, parseFormatList, ALL_FORMATS)
-  .option('-w, --wrap <columns>', 'plain text: wrap at this many columns (CJK counts 2; 0 = no wrapping)', parseWrap)
-  .option('-q, --quiet', 'print only problems')
-  .action(async (letter: string, opts: { out?: string; format: Format[]; wrap?: number; quiet?: boolean }) => {
+  .option('-o, --out <dir>', 'folder of the editions (default: out/ beside the letter)')
+  .action(async (letter: string, opts: { out?: string }) => {
     try {
-      const result = await build(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap });
-      const warnings = formatDiagnostics(result.letter.files);
-      if (warnings) process.stderr.write(`${warnings}\n`);
-      if (!opts.quiet) {
-        for (const e of result.editions) {
-          process.stdout.write(`  ${e.format.padEnd(5)} ${path.relative(process.cwd(), e.path).padEnd(28)} ${formatBytes(e.bytes).padStart(10)} ${e.ms.toFixed(0).padStart(6)} ms\n`);
-        }
-        process.stdout.write(`Built ${result.editions.length} edition(s) in ${result.totalMs.toFixed(0)} ms.\n`);
-      }
+      const loaded = await loadLetter(letter);
+      const file = manifestPath(editionBase(letter, opts.out ?? defaultOutDir(letter)));
+      const changes = describeChanges(await readManifest(file), manifestOf(loaded));
+      process.stdout.write(changes.length === 0 ? 'No changes since the last build.\n' : `${changes.join('\n')}\n`);
     } catch (err) {
-      reportFailure(err);
+      reportFailure(err, true);
     }
   });
 
 program
   .command('check')
-  .description('preflight a PDF made by letterpress: fonts embedded, no missing glyph, margins, notes on their pages')
+  .description('preflight a PDF made by letterpress: fonts embedded, no broken glyph, margins, notes on their pages')
   .argument('<pdf>', 'the PDF to check')
   .action(async (file: string) => {
     let bytes: Uint8Array;
@@ -93,8 +109,10 @@ program
     }
     const { preflight } = await import('../render/pdf/preflight.js');
     const report = await preflight(bytes);
-    process.stdout.write(`${formatReport(file, report)}\n`);
+    process.stdout.write(`${formatReport(path.relative(process.cwd(), file) || file, report)}\n`);
     if (report.problems.length > 0) process.exitCode = 1;
   });
+
+registerSignatories(program);
 
 await program.parseAsync(process.argv);

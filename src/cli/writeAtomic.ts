@@ -18,7 +18,7 @@ export async function writeFilesAtomically(files: Array<{ path: string; data: Ui
     }
     for (const { temp, target } of temps) await rename(temp, target);
   } catch (err) {
-    await Promise.all(temps.map(({ temp }) => rm(temp, { force: true })));
+    await Promise.all(temps.map(({ temp }) => rm(temp, { force: true }).catch(() => undefined)));
     throw err;
   }
 }

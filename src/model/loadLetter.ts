@@ -12,7 +12,7 @@ import { readFrontMatter } from '../parse/frontMatter.js';
 import { convertTree } from './fromMdast.js';
 import { loadTemplate, resolveTemplatePath } from './template.js';
 import { loadSignatories, signatoriesFromText } from '../signatories/index.js';
-import type { LetterDocument, LetterMeta, SignatoryList } from './types.js';
+import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from './types.js';
 
 export interface LoadedLetter {
   document: LetterDocument;
@@ -54,13 +54,29 @@ export async function loadLetter(letterPath: string): Promise<LoadedLetter> {
   return loadLetterFromText({ letterPath, text });
 }
 
+/**
+ * The last parsed letter, by its text: rebuilding after a change to the signatory data alone
+ * (watch mode) skips parsing and conversion.
+ */
+let lastParse: { key: string; meta: LetterMeta | null; body: Block[]; notes: Note[]; messages: VFile['messages'] } | null = null;
+
+function parseLetter(file: VFile, text: string, key: string) {
+  if (lastParse?.key === key) {
+    file.messages.push(...lastParse.messages);
+    return lastParse;
+  }
+  const tree = parseMarkdown(text);
+  const meta = readFrontMatter(file, tree);
+  const { body, notes } = convertTree(tree, file);
+  lastParse = { key, meta, body, notes, messages: [...file.messages] };
+  return lastParse;
+}
+
 export async function loadLetterFromText(source: LetterSource): Promise<LoadedLetter> {
   const letterPath = path.resolve(source.letterPath);
   const letterDir = path.dirname(letterPath);
   const file = new VFile({ path: path.relative(process.cwd(), letterPath) || letterPath, value: source.text });
-  const tree = parseMarkdown(source.text);
-  const meta = readFrontMatter(file, tree);
-  const { body, notes } = convertTree(tree, file);
+  const { meta, body, notes } = parseLetter(file, source.text, `${file.path}\u0000${source.text}`);
   if (!meta || hasErrors([file])) throw new BuildError([file]);
 
   const templateRef = meta.template ?? meta.lang;

@@ -1,0 +1,93 @@
+/**
+ * The build manifest, written beside the editions (`letter.manifest.json`): hashes of the inputs,
+ * the signatory names and the as-of date. The next build (and `letterpress diff`) compares
+ * against it to say what changed: "+3 organisations (…), −1 individual (…), as-of … → …".
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { LoadedLetter } from '../model/loadLetter.js';
+import { signatoryLines } from '../render/signatoryLines.js';
+
+export interface Manifest {
+  version: 1;
+  inputs: { letter: string; signatories: string | null; template: string };
+  asOf: string | null;
+  organizations: string[];
+  individuals: string[];
+  notes: number;
+  editions: Record<string, { file: string; bytes: number; sha256: string }>;
+}
+
+export const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
+
+export function manifestPath(editionBase: string): string {
+  return `${editionBase}.manifest.json`;
+}
+
+export function manifestOf(letter: LoadedLetter, editions: Manifest['editions'] = {}): Manifest {
+  const [letterFile, signatoriesFile] = letter.files;
+  const { document } = letter;
+  const list = document.signatories;
+  return {
+    version: 1,
+    inputs: {
+      letter: sha256(String(letterFile?.value ?? '')),
+      signatories: signatoriesFile ? sha256(String(signatoriesFile.value ?? '')) : null,
+      template: sha256(JSON.stringify({ ...document.template, sourcePath: undefined })),
+    },
+    asOf: list?.asOf ?? null,
+    organizations: list ? signatoryLines(list, document.template).organizations : [],
+    individuals: list ? signatoryLines(list, document.template).individuals : [],
+    notes: document.notes.length,
+    editions,
+  };
+}
+
+export async function readManifest(path: string): Promise<Manifest | null> {
+  try {
+    const data = JSON.parse(await readFile(path, 'utf8')) as Manifest;
+    return data.version === 1 ? data : null;
+  } catch {
+    return null;
+  }
+}
+
+function listChange(sign: '+' | '−', items: string[], one: string, many: string): string | null {
+  if (items.length === 0) return null;
+  const shown = items.slice(0, 5).map((s) => s.split(' / ')[0]).join(', ');
+  const more = items.length > 5 ? `, … ${items.length - 5} more` : '';
+  return `${sign}${items.length} ${items.length === 1 ? one : many} (${shown}${more})`;
+}
+
+/** What changed between two manifests, as short phrases; empty when nothing did. */
+export function describeChanges(before: Manifest | null, after: Manifest): string[] {
+  if (!before) return ['first build (no earlier manifest)'];
+  const changes: string[] = [];
+  const diff = (a: string[], b: string[]) => {
+    const setA = new Set(a);
+    return b.filter((x) => !setA.has(x));
+  };
+  const added = [
+    listChange('+', diff(before.organizations, after.organizations), 'organisation', 'organisations'),
+    listChange('+', diff(before.individuals, after.individuals), 'individual', 'individuals'),
+  ];
+  const removed = [
+    listChange('−', diff(after.organizations, before.organizations), 'organisation', 'organisations'),
+    listChange('−', diff(after.individuals, before.individuals), 'individual', 'individuals'),
+  ];
+  changes.push(...[...added, ...removed].filter((c): c is string => c !== null));
+  if (before.asOf !== after.asOf) changes.push(`as-of ${before.asOf ?? '—'} → ${after.asOf ?? '—'}`);
+  if (before.inputs.letter !== after.inputs.letter) changes.push('letter text changed');
+  if (before.inputs.template !== after.inputs.template) changes.push('template changed');
+  if (before.notes !== after.notes) changes.push(`notes ${before.notes} → ${after.notes}`);
+  return changes;
+}
+
+/** Read a file's bytes for hashing, or null. */
+export async function hashFile(path: string): Promise<string | null> {
+  try {
+    return sha256(await readFile(path));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,43 @@
+/** Printing for the command line: build progress, sizes, timings, diagnostics, failures. */
+import path from 'node:path';
+import { BuildError, formatDiagnostics } from '../model/diagnostics.js';
+import { PreflightFailed } from '../render/errors.js';
+import { formatReport } from '../render/pdf/report.js';
+import { FontProblem } from '../fonts/fontChain.js';
+import { EditRefused } from '../signatories/edit.js';
+import type { BuildResult } from './build.js';
+
+export function formatBytes(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+}
+
+export function printBuild(result: BuildResult, quiet = false): void {
+  const warnings = formatDiagnostics(result.letter.files);
+  if (warnings) process.stderr.write(`${warnings}\n`);
+  if (quiet) return;
+  for (const e of result.editions) {
+    const file = path.relative(process.cwd(), e.path) || e.path;
+    process.stdout.write(`  ${e.format.padEnd(5)} ${file.padEnd(30)} ${formatBytes(e.bytes).padStart(10)} ${e.ms.toFixed(0).padStart(6)} ms\n`);
+  }
+  process.stdout.write(`Built ${result.editions.length} edition(s) in ${result.totalMs.toFixed(0)} ms.\n`);
+  if (result.changes.length > 0) process.stdout.write(`Changes: ${result.changes.join('; ')}\n`);
+}
+
+/** Print why a step failed and set exit code 1; unknown errors are re-thrown. */
+export function reportFailure(err: unknown, written = false): void {
+  if (err instanceof BuildError) {
+    process.stderr.write(`${formatDiagnostics(err.files)}\n`);
+  } else if (err instanceof PreflightFailed) {
+    process.stderr.write(`The PDF failed its preflight check:\n${formatReport('PDF', err.report)}\n`);
+  } else if (err instanceof FontProblem) {
+    process.stderr.write(`Font problem: ${err.message}\n`);
+  } else if (err instanceof EditRefused) {
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 1;
+    return;
+  } else {
+    throw err;
+  }
+  if (!written) process.stderr.write('Nothing was written; the previous editions are unchanged.\n');
+  process.exitCode = 1;
+}

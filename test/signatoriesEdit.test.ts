@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { addSignatory, removeSignatory, EditRefused } from '../src/signatories/edit.js';
+import { signatoriesFromText } from '../src/signatories/index.js';
+import { fixture, root, runCli } from './helpers.js';
+
+const scratch = (name: string, from: string) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-edit-'));
+  const file = path.join(dir, name);
+  cpSync(from, file);
+  return file;
+};
+const load = (file: string) => signatoriesFromText(file, readFileSync(file, 'utf8'), 'en', '2023-09-21').list;
+
+const formats = [
+  ['YAML', 'signatories.yaml', path.join(root, 'signatories.yaml')],
+  ['JSON', 'list.json', fixture('signatories', 'list.json')],
+  ['CSV', 'list.csv', fixture('signatories', 'list-bom-crlf.csv')],
+] as const;
+
+describe('signatories add / remove', () => {
+  for (const [label, name, source] of formats) {
+    it(`${label}: adds and removes, keeping the format and the rest of the file`, async () => {
+      const file = scratch(name, source);
+      const before = readFileSync(file, 'utf8');
+      await addSignatory(file, { kind: 'organization', name: 'Alpha, Beta & Co', country: 'Japan', signedOn: '2023-09-28' });
+      await addSignatory(file, { kind: 'individual', name: 'Kim Min-jun', sortAs: 'Kim', title: 'Lawyer, Seoul', signedOn: '2023-09-29' });
+      const added = load(file);
+      expect(added.organizations.map((o) => o.name)).toContain('Alpha, Beta & Co');
+      expect(added.individuals.map((p) => p.name)).toContain('Kim Min-jun');
+      expect(added.organizations).toHaveLength(55);
+      expect(added.asOf >= '2023-09-28').toBe(true);
+      await removeSignatory(file, 'alpha, beta & co');
+      await removeSignatory(file, 'KIM MIN-JUN');
+      const after = readFileSync(file, 'utf8');
+      expect(load(file).organizations).toHaveLength(54);
+      if (label === 'CSV') {
+        expect(after).toBe(before); // every other byte kept: BOM, CRLF, quoting
+      }
+      if (label === 'YAML') {
+        expect(after).toContain('# Order does not matter: letterpress sorts organisations');
+        expect(after.replace(/asOf: .*/, '')).toBe(before.replace(/asOf: .*/, ''));
+      }
+    });
+
+    it(`${label}: refuses a duplicate and leaves the file untouched`, async () => {
+      const file = scratch(name, source);
+      const before = readFileSync(file, 'utf8');
+      await expect(addSignatory(file, { kind: 'organization', name: ' think ', country: 'X' })).rejects.toThrow(/"THINK" is already listed/);
+      expect(readFileSync(file, 'utf8')).toBe(before);
+    });
+  }
+
+  it('keeps YAML comments next to entries', async () => {
+    const file = scratch('list.yaml', path.join(root, 'signatories.yaml'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('  - name: HanVoice', '  # joined on 2023-09-19\n  - name: HanVoice'));
+    await addSignatory(file, { kind: 'organization', name: 'Zeta' });
+    expect(readFileSync(file, 'utf8')).toContain('  # joined on 2023-09-19\n  - name: HanVoice');
+  });
+
+  it('refuses to remove an unknown name', async () => {
+    const file = scratch('list.yaml', path.join(root, 'signatories.yaml'));
+    await expect(removeSignatory(file, 'Nobody')).rejects.toBeInstanceOf(EditRefused);
+  });
+
+  it('a failed write leaves the file intact and no temporary file behind', async () => {
+    const file = scratch('list.yaml', path.join(root, 'signatories.yaml'));
+    const dir = path.dirname(file);
+    const before = readFileSync(file, 'utf8');
+    // A folder where the temporary file must go makes the write fail (as a full disk would).
+    const blocked = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+    mkdirSync(blocked);
+    await expect(addSignatory(file, { kind: 'organization', name: 'Zeta' })).rejects.toThrow();
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(readdirSync(dir).sort()).toEqual([path.basename(blocked), 'list.yaml'].sort());
+  });
+});
+
+describe('letterpress signatories (CLI)', () => {
+  it('adds through the letter, lists in sorted order, refuses a duplicate with exit 1', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-cli-edit-'));
+    cpSync(path.join(root, 'letter.md'), path.join(dir, 'letter.md'));
+    cpSync(path.join(root, 'signatories.yaml'), path.join(dir, 'signatories.yaml'));
+    const add = runCli(['signatories', 'add', '--org', 'Aardvark Rights Watch', '--country', 'Kenya', '--date', '2023-09-30'], dir);
+    expect(add.code).toBe(0);
+    const list = runCli(['signatories', 'list'], dir);
+    expect(list.stdout).toMatch(/55 organisation\(s\), 7 individual\(s\), as of 2023-09-30/);
+    expect(list.stdout.indexOf('Aardvark')).toBeLessThan(list.stdout.indexOf('ACAT - Belgique'));
+    const dup = runCli(['signatories', 'add', '--org', 'AARDVARK RIGHTS WATCH'], dir);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toMatch(/signatories\.yaml:\d+:\d+: "Aardvark Rights Watch" is already listed/);
+  });
+});

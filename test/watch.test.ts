@@ -1,0 +1,82 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
+import { watch, type WatchHandle } from '../src/cli/watch.js';
+import type { BuildResult } from '../src/cli/build.js';
+import { BuildError, formatDiagnostics } from '../src/model/diagnostics.js';
+import { root } from './helpers.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-watch-'));
+cpSync(path.join(root, 'letter.md'), path.join(dir, 'letter.md'));
+cpSync(path.join(root, 'signatories.yaml'), path.join(dir, 'signatories.yaml'));
+const out = (ext: string) => path.join(dir, 'out', `letter.${ext}`);
+
+type Event = { kind: 'built'; result: BuildResult } | { kind: 'failed'; err: unknown };
+const events: Event[] = [];
+let waiter: ((e: Event) => void) | null = null;
+const next = () => new Promise<Event>((resolve) => (waiter = resolve));
+const push = (e: Event) => {
+  events.push(e);
+  const w = waiter;
+  waiter = null;
+  w?.(e);
+};
+
+let handle: WatchHandle;
+afterAll(async () => handle?.close());
+
+describe('letterpress watch', () => {
+  it('builds every edition at start', async () => {
+    const first = next();
+    handle = watch(path.join(dir, 'letter.md'), { formats: ['txt', 'pdf', 'docx'] }, {
+      built: (result) => push({ kind: 'built', result }),
+      failed: (err) => push({ kind: 'failed', err }),
+    });
+    const e = await first;
+    expect(e.kind).toBe('built');
+    await handle.ready;
+  });
+
+  it('rebuilds all three editions when the data file changes, with the new signatory and as-of date', async () => {
+    const before = { pdf: statSync(out('pdf')).mtimeMs, docx: readFileSync(out('docx')) };
+    const rebuilt = next();
+    const data = readFileSync(path.join(dir, 'signatories.yaml'), 'utf8')
+      .replace('asOf: 2023-09-21', 'asOf: 2023-09-28')
+      .replace('individuals:', '  - name: Aardvark Rights Watch\n    country: Kenya\nindividuals:');
+    writeFileSync(path.join(dir, 'signatories.yaml'), data);
+    const e = await rebuilt;
+    expect(e.kind).toBe('built');
+    if (e.kind !== 'built') return;
+    expect(e.result.changes).toContain('+1 organisation (Aardvark Rights Watch)');
+    expect(e.result.changes).toContain('as-of 2023-09-21 → 2023-09-28');
+    const text = readFileSync(out('txt'), 'utf8');
+    expect(text).toContain('Aardvark Rights Watch / Kenya');
+    expect(text).toContain('组织及个人联署名单（截至2023年9月28日）');
+    const docx = strFromU8(unzipSync(readFileSync(out('docx')))['word/document.xml'] as Uint8Array);
+    expect(docx).toContain('Aardvark Rights Watch / Kenya');
+    expect(docx).toContain('截至2023年9月28日');
+    expect(Buffer.compare(readFileSync(out('docx')), before.docx)).not.toBe(0);
+    expect(statSync(out('pdf')).mtimeMs).toBeGreaterThan(before.pdf);
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'out', 'letter.manifest.json'), 'utf8')) as { organizations: string[]; asOf: string };
+    expect(manifest.asOf).toBe('2023-09-28');
+    expect(manifest.organizations).toContain('Aardvark Rights Watch / Kenya');
+  });
+
+  it('on a broken edit, reports a positioned error and leaves the editions as they were', async () => {
+    const before = { txt: readFileSync(out('txt')), pdf: readFileSync(out('pdf')), docx: readFileSync(out('docx')) };
+    const failed = next();
+    const data = readFileSync(path.join(dir, 'signatories.yaml'), 'utf8').replace('  - name: Viet Tan', '  - name: ""');
+    writeFileSync(path.join(dir, 'signatories.yaml'), data);
+    const e = await failed;
+    expect(e.kind).toBe('failed');
+    if (e.kind !== 'failed') return;
+    expect(e.err).toBeInstanceOf(BuildError);
+    const line = data.split('\n').findIndex((l) => l === '  - name: ""') + 1;
+    expect(formatDiagnostics((e.err as BuildError).files)).toMatch(new RegExp(`signatories\\.yaml:${line}:\\d+ error Empty name`));
+    expect(readFileSync(out('txt')).equals(before.txt)).toBe(true);
+    expect(readFileSync(out('pdf')).equals(before.pdf)).toBe(true);
+    expect(readFileSync(out('docx')).equals(before.docx)).toBe(true);
+  });
+});

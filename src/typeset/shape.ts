@@ -120,6 +120,28 @@ function advanceOf(face: Face, text: string, size: number): { width: number; gly
 }
 
 export function shape(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[] {
+  return finish(segment(spans, fonts, options), options);
+}
+
+/**
+ * Shape many paragraphs at once (a long signatory list): their words are shaped in a few large
+ * fontkit calls instead of one call per paragraph.
+ */
+export function shapeMany(paragraphs: Span[][], fonts: FontChain, options: ShapeOptions): Piece[][] {
+  const segmented = paragraphs.map((spans) => segment(spans, fonts, options));
+  prefetchAdvances(segmented.flat());
+  return segmented.map((pieces) => finish(pieces, options));
+}
+
+function finish(pieces: Piece[], options: ShapeOptions): Piece[] {
+  measure(pieces);
+  compressPunctuation(pieces);
+  addHanLatinSpacing(pieces, options.hanLatinSpace);
+  return pieces;
+}
+
+/** Split styled text into unmeasured pieces, with break opportunities and word spaces. */
+function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[] {
   const items: Item[] = [];
   let plain = '';
   for (const span of spans) {
@@ -202,9 +224,6 @@ export function shape(spans: Span[], fonts: FontChain, options: ShapeOptions): P
     current = piece;
   }
 
-  measure(pieces);
-  compressPunctuation(pieces);
-  addHanLatinSpacing(pieces, options.hanLatinSpace);
   return pieces.map((p) => {
     const { open: _open, ...rest } = p as Piece & { open?: boolean };
     return rest;
@@ -238,38 +257,51 @@ function prefetchAdvances(pieces: Piece[]): void {
   for (const p of pieces) {
     if (p.kind === 'mark' || [...p.text].length < 2 || p.text.includes(' ')) continue;
     if (advances.get(p.face)?.has(p.text)) continue;
-    const key = `${p.face.id}:${/\p{L}/u.test(p.text) ? 'letters' : 'common'}`;
+    const key = `${p.face.id}:${scriptKey(p.text)}`;
     let batch = batches.get(key);
     if (!batch) batches.set(key, (batch = { face: p.face, set: new Set() }));
     batch.set.add(p.text);
   }
   for (const { face, set } of batches.values()) {
-    const words = [...set];
-    if (words.length < 2) continue;
-    const run = face.font.layout(words.join(' '));
-    let memo = advances.get(face);
-    if (!memo) advances.set(face, (memo = new Map()));
-    let word = 0;
-    let units = 0;
-    let glyphs = 0;
-    let left = [...(words[0] as string)].length;
-    run.glyphs.forEach((glyph, g) => {
-      const cps = glyph.codePoints.length || 1;
-      if (left === 0) {
-        // the space between two words
-        memo.set(words[word] as string, { units, glyphs });
-        word++;
-        units = 0;
-        glyphs = 0;
-        left = [...(words[word] ?? '')].length;
-        return;
-      }
-      units += run.positions[g]?.xAdvance ?? 0;
-      glyphs++;
-      left -= cps;
-    });
-    if (word < words.length) memo.set(words[word] as string, { units, glyphs });
+    const all = [...set];
+    for (let from = 0; from < all.length; from += 2000) prefetchBatch(face, all.slice(from, from + 2000));
   }
+}
+
+/** The script fontkit would choose for a word: that of its first letter (none for digits). */
+function scriptKey(text: string): string {
+  const letter = /\p{L}/u.exec(text)?.[0];
+  if (!letter) return 'common';
+  for (const script of ['Latin', 'Hangul', 'Han', 'Cyrillic', 'Greek', 'Hiragana', 'Katakana']) {
+    if (new RegExp(`\\p{Script=${script}}`, 'u').test(letter)) return script;
+  }
+  return 'other';
+}
+
+function prefetchBatch(face: Face, words: string[]): void {
+  if (words.length < 2) return;
+  const run = face.font.layout(words.join(' '));
+  let memo = advances.get(face);
+  if (!memo) advances.set(face, (memo = new Map()));
+  let word = 0;
+  let units = 0;
+  let glyphs = 0;
+  let left = [...(words[0] as string)].length;
+  run.glyphs.forEach((glyph, g) => {
+    if (left === 0) {
+      // the space between two words
+      memo.set(words[word] as string, { units, glyphs });
+      word++;
+      units = 0;
+      glyphs = 0;
+      left = [...(words[word] ?? '')].length;
+      return;
+    }
+    units += run.positions[g]?.xAdvance ?? 0;
+    glyphs++;
+    left -= glyph.codePoints.length || 1;
+  });
+  if (word < words.length) memo.set(words[word] as string, { units, glyphs });
 }
 
 /**

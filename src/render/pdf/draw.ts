@@ -40,9 +40,15 @@ interface Run {
 const EPS = 0.005;
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
+const spaceUnits = new WeakMap<Face, number>();
+
 function spaceWidth(face: Face, size: number): number {
-  const run = face.font.layout(' ');
-  return ((run.positions[0]?.xAdvance ?? 0) / face.unitsPerEm) * size;
+  let units = spaceUnits.get(face);
+  if (units === undefined) {
+    units = face.font.glyphForCodePoint(0x20).advanceWidth;
+    spaceUnits.set(face, units);
+  }
+  return (units / face.unitsPerEm) * size;
 }
 
 export function runsOf(placed: PlacedPiece[]): Run[] {

@@ -6,7 +6,7 @@
 import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, LetterDocument } from '../../model/types.js';
 import { formatDate, type Template } from '../../model/template.js';
 import type { FontChain } from '../../fonts/fontChain.js';
-import { shape, type Span, type SpanStyle } from '../../typeset/shape.js';
+import { shape, shapeMany, type Piece, type Span, type SpanStyle } from '../../typeset/shape.js';
 import { breakLines, type Align, type Line } from '../../typeset/lineBreak.js';
 import type { FlowLine, NoteLines } from '../../typeset/pages.js';
 import { signatoryLines } from '../signatoryLines.js';
@@ -73,9 +73,13 @@ export class LetterLayout {
     return { height, baseline: (height - size) / 2 + 0.88 * size };
   }
 
-  lines(spans: Span[], style: Omit<BlockStyle, 'block' | 'spaceBefore'>): Line[] {
+  private get shapeOptions() {
+    return { hanLatinSpace: this.type.hanLatinSpace, markScale: MARK_SCALE, markRise: MARK_RISE };
+  }
+
+  lines(spans: Span[] | Piece[], style: Omit<BlockStyle, 'block' | 'spaceBefore'>): Line[] {
     const width = this.geometry.textWidth - (style.rightIndent ?? 0);
-    const pieces = shape(spans, this.fonts, { hanLatinSpace: this.type.hanLatinSpace, markScale: MARK_SCALE, markRise: MARK_RISE });
+    const pieces = isPieces(spans) ? spans : shape(spans, this.fonts, this.shapeOptions);
     return breakLines(pieces, {
       width,
       firstIndent: style.firstIndent,
@@ -84,7 +88,7 @@ export class LetterLayout {
     });
   }
 
-  addParagraph(spans: Span[], style: BlockStyle): void {
+  addParagraph(spans: Span[] | Piece[], style: BlockStyle): void {
     const lines = this.lines(spans, style);
     const { height, baseline } = this.metrics(style.size, style.lineHeight);
     lines.forEach((line, n) => {
@@ -232,8 +236,10 @@ export class LetterLayout {
         size, lineHeight, bold: true, align: 'left', firstIndent: 0, restIndent: 0, spaceBefore: size * lineHeight * 0.8,
         keepWithNext: true, block: 'listSection',
       });
-      for (const entry of entries) {
-        this.addParagraph([{ text: entry, style: { size, bold: false } }], {
+      // thousands of entries: shaped together, in a few fontkit calls
+      const shaped = shapeMany(entries.map((entry) => [{ text: entry, style: { size, bold: false } }]), this.fonts, this.shapeOptions);
+      for (const pieces of shaped) {
+        this.addParagraph(pieces, {
           size, lineHeight, align: 'left', firstIndent: 0, restIndent: size * 2, spaceBefore: size * 0.25, block: 'listEntry',
         });
       }
@@ -241,6 +247,10 @@ export class LetterLayout {
     section(template.labels.organizations, lines.organizations);
     section(template.labels.individuals, lines.individuals);
   }
+}
+
+function isPieces(list: Span[] | Piece[]): list is Piece[] {
+  return list.length > 0 && 'face' in (list[0] as object);
 }
 
 function inlineText(inlines: Inline[]): string {

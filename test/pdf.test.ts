@@ -107,3 +107,24 @@ describe('the mailing PDF of the 2023-09-21 letter', () => {
     expect(Buffer.from(await renderPdf(document)).equals(Buffer.from(bytes))).toBe(true);
   });
 });
+
+describe('a long letter with many notes', () => {
+  it('keeps every note on the page of its mark, moving lines and splitting long notes as needed', async () => {
+    const { loadLetterFromText } = await import('../src/model/loadLetter.js');
+    const paragraphs: string[] = [];
+    const notes: string[] = [];
+    for (let i = 1; i <= 36; i++) {
+      const filler = '中国政府强迫遣返朝鲜难民的问题，联合国多次呼吁各国尊重不推回原则。'.repeat(1 + (i % 4));
+      paragraphs.push(`第${i}段：${filler}这里有一个脚注[^n${i}]，后面还有文字。${filler.slice(0, 20 + (i % 7) * 3)}`);
+      notes.push(`[^n${i}]: 注释${i}：${'参见联合国人权理事会的报告，'.repeat(1 + ((i * 7) % 9))}<https://undocs.org/A/HRC/25/CRP.${i}>（2023年9月5日读取）。`);
+    }
+    const text = `---\nlang: zh-CN\ndate: 2023-09-21\nto:\n  - name: 收信人\nsubject: 主旨\nsalutation: 您好：\nclosing: 谢谢！\n---\n\n${paragraphs.join('\n\n')}\n\n${notes.join('\n\n')}\n`;
+    const { document } = await loadLetterFromText({ letterPath: path.join(root, 'test', 'fixtures', 'letters', 'long.md'), text });
+    const pdfBytes = await renderPdf(document);
+    const long = await preflight(pdfBytes);
+    expect(long.pages).toBeGreaterThan(5);
+    expect(long.notes).toHaveLength(36);
+    for (const note of long.notes) expect(note.notePage, `note ${note.number}`).toBe(note.markPage);
+    expect(long.problems).toEqual([]);
+  });
+});

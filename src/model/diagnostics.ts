@@ -5,6 +5,7 @@
  * vfile-reporter groups messages under a file heading ("letter.md\n 12:5 error …"), which hides
  * the file:line:column a non-programmer needs to copy, so the line format is written here.
  */
+import { readFile } from 'node:fs/promises';
 import { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
 import type { Position } from './types.js';
@@ -64,4 +65,13 @@ export function fileFailure(path: string, reason: string, ruleId: string, place?
   const file = new VFile({ path });
   reportError(file, reason, place, ruleId);
   return new BuildError([file]);
+}
+
+/** Read an input file, or fail with a message naming it and saying what to check. */
+export async function readInput(path: string, advice: string, ruleId: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    throw fileFailure(path, `Cannot read the file; ${advice}`, ruleId);
+  }
 }

@@ -3,10 +3,9 @@
  * notes, load the template and the signatory list. Every problem is collected as a positioned
  * message; if any is an error, a BuildError carrying all of them is thrown.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { VFile } from 'vfile';
-import { BuildError, hasErrors, reportError } from './diagnostics.js';
+import { BuildError, hasErrors, readInput, reportError } from './diagnostics.js';
 import { parseMarkdown } from '../parse/parseMarkdown.js';
 import { readFrontMatter } from '../parse/frontMatter.js';
 import { convertTree } from './fromMdast.js';
@@ -43,14 +42,7 @@ export interface LetterSource {
 }
 
 export async function loadLetter(letterPath: string): Promise<LoadedLetter> {
-  let text: string;
-  try {
-    text = await readFile(letterPath, 'utf8');
-  } catch {
-    const file = new VFile({ path: letterPath });
-    reportError(file, 'Cannot read the letter; check the path given to letterpress build.', undefined, 'letter-missing');
-    throw new BuildError([file]);
-  }
+  const text = await readInput(letterPath, 'check the path of the letter given to letterpress.', 'letter-missing');
   return loadLetterFromText({ letterPath, text });
 }
 

@@ -2,15 +2,13 @@
  * Templates hold the per-language house style: labels, date format, page geometry, type sizes
  * and the font chain. Users change them without touching code.
  */
-import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument, LineCounter } from 'yaml';
 import { z } from 'zod';
 import { VFile } from 'vfile';
-import { BuildError, reportError } from './diagnostics.js';
-import { placeOfPath } from '../signatories/yamlPlaces.js';
+import { BuildError, readInput } from './diagnostics.js';
+import { readYaml } from './yamlInput.js';
 
 const fontEntry = z.union([
   z
@@ -113,33 +111,13 @@ export function resolveTemplatePath(ref: string, letterDir: string): string | { 
 const cache = new Map<string, { text: string; template: Template }>();
 
 export async function loadTemplate(templatePath: string): Promise<Template> {
-  let text: string;
-  try {
-    text = await readFile(templatePath, 'utf8');
-  } catch {
-    const file = new VFile({ path: templatePath });
-    reportError(file, `Cannot read the template file; check the \`template\` field of the letter.`, undefined, 'template-missing');
-    throw new BuildError([file]);
-  }
+  const text = await readInput(templatePath, 'check the `template` field of the letter.', 'template-missing');
   const cached = cache.get(templatePath);
   if (cached && cached.text === text) return cached.template;
   const file = new VFile({ path: templatePath, value: text });
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  for (const err of doc.errors) {
-    const [line, column] = err.linePos?.[0] ? [err.linePos[0].line, err.linePos[0].col] : [1, 1];
-    reportError(file, `Template is not valid YAML: ${err.message.split('\n')[0]}`, { line, column }, 'template-yaml');
-  }
-  if (doc.errors.length > 0) throw new BuildError([file]);
-  const parsed = templateSchema.safeParse(doc.toJS());
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const where = issue.path.join('.') || '(top level)';
-      reportError(file, `Template field \`${where}\`: ${issue.message}`, placeOfPath(doc, lineCounter, issue.path), 'template-schema');
-    }
-    throw new BuildError([file]);
-  }
-  const template: Template = { ...parsed.data, sourcePath: templatePath };
+  const read = readYaml(file, text, templateSchema, { label: 'Template', rule: 'template' });
+  if (!read) throw new BuildError([file]);
+  const template: Template = { ...read.data, sourcePath: templatePath };
   cache.set(templatePath, { text, template });
   return template;
 }

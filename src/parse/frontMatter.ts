@@ -2,12 +2,11 @@
  * The letter's YAML front matter → LetterMeta, validated with a schema; every message points at
  * the offending line of the letter.
  */
-import { parseDocument, LineCounter } from 'yaml';
 import { z } from 'zod';
 import type { VFile } from 'vfile';
 import type { Root, Yaml } from 'mdast';
 import { reportError } from '../model/diagnostics.js';
-import { placeOfPath } from '../signatories/yamlPlaces.js';
+import { readYaml } from '../model/yamlInput.js';
 import { isIsoDate } from '../signatories/validate.js';
 import type { LetterMeta, Position } from '../model/types.js';
 
@@ -51,34 +50,13 @@ export function readFrontMatter(file: VFile, tree: Root): LetterMeta | null {
   const firstLine = node.position?.start.line ?? 1; // the opening ---
   const shift = (p: Position | undefined): Position | undefined =>
     p ? { line: p.line + firstLine, column: p.column } : { line: firstLine, column: 1 };
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(node.value, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    for (const err of doc.errors) {
-      const pos = err.linePos?.[0];
-      reportError(
-        file,
-        `Front matter is not valid YAML: ${err.message.split('\n')[0]}`,
-        shift(pos ? { line: pos.line, column: pos.col } : undefined),
-        'front-matter-yaml',
-      );
-    }
-    return null;
-  }
-  const parsed = frontMatterSchema.safeParse(doc.toJS() ?? {});
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const where = issue.path.join('.') || 'front matter';
-      const hint = issue.code === 'unrecognized_keys' ? ` (allowed fields: ${FIELDS})` : '';
-      reportError(
-        file,
-        `Front matter \`${where}\`: ${issue.message}${hint}`,
-        shift(placeOfPath(doc, lineCounter, issue.path)),
-        'front-matter-schema',
-      );
-    }
-    return null;
-  }
-  const meta: LetterMeta = { ...parsed.data };
+  const read = readYaml(file, node.value, frontMatterSchema, {
+    label: 'Front matter',
+    rule: 'front-matter',
+    shift,
+    hint: (issue) => (issue.code === 'unrecognized_keys' ? ` (allowed fields: ${FIELDS})` : ''),
+  });
+  if (!read) return null;
+  const meta: LetterMeta = { ...read.data };
   return meta;
 }

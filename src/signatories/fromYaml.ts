@@ -3,11 +3,10 @@
  * is rejected as such), then through the YAML parser, which accepts JSON and tells where every
  * node stands, so that every message can carry a line and column.
  */
-import { parseDocument, LineCounter } from 'yaml';
 import { z } from 'zod';
 import type { VFile } from 'vfile';
 import { reportError } from '../model/diagnostics.js';
-import { placeOfPath } from './yamlPlaces.js';
+import { readYaml } from '../model/yamlInput.js';
 import type { SignatoryData, SignatoryField, SignatoryRecord } from './record.js';
 import type { Position } from '../model/types.js';
 
@@ -48,38 +47,22 @@ export function signatoriesFromYaml(file: VFile, format: 'yaml' | 'json'): Signa
       return null;
     }
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    for (const err of doc.errors) {
-      const pos = err.linePos?.[0];
-      reportError(
-        file,
-        `Not valid YAML: ${err.message.split('\n')[0]}`,
-        pos ? { line: pos.line, column: pos.col } : undefined,
-        'signatories-yaml',
-      );
-    }
-    return null;
-  }
-  const parsed = schema.safeParse(doc.toJS() ?? {});
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const where = issue.path.join('.') || '(top level)';
-      const hint =
-        issue.code === 'unrecognized_keys'
-          ? ` (allowed: asOf, organizations [name, country, signedOn], individuals [name, title, sortAs, signedOn])`
-          : '';
-      reportError(file, `Field \`${where}\`: ${issue.message}${hint}`, placeOfPath(doc, lineCounter, issue.path), 'signatories-schema');
-    }
-    return null;
-  }
-  const place = (path: PropertyKey[]): Position => placeOfPath(doc, lineCounter, path) ?? { line: 1, column: 1 };
+  const read = readYaml(file, text, schema, {
+    label: 'Signatory file',
+    rule: 'signatories',
+    hint: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? ' (allowed: asOf, organizations [name, country, signedOn], individuals [name, title, sortAs, signedOn])'
+        : '',
+  });
+  if (!read) return null;
+  const parsed = { data: read.data };
+  const place = (path: PropertyKey[]): Position => read.place(path) ?? { line: 1, column: 1 };
   const records: SignatoryRecord[] = [];
   const fieldsOf = (kindKey: string, index: number, keys: SignatoryField[]) => {
     const places: SignatoryRecord['fieldPlaces'] = {};
     for (const key of keys) {
-      const p = placeOfPath(doc, lineCounter, [kindKey, index, key]);
+      const p = read.place([kindKey, index, key]);
       if (p) places[key] = p;
     }
     return places;

@@ -1,10 +1,9 @@
 /**
  * Load, validate and sort a signatory file (YAML, JSON or CSV, chosen by extension).
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { VFile } from 'vfile';
-import { BuildError, reportError, hasErrors } from '../model/diagnostics.js';
+import { BuildError, reportError, hasErrors, readInput } from '../model/diagnostics.js';
 import type { Individual, Organization, SignatoryList } from '../model/types.js';
 import { signatoriesFromYaml } from './fromYaml.js';
 import { signatoriesFromCsv } from './fromCsv.js';
@@ -83,13 +82,6 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
 }
 
 export async function loadSignatories(filePath: string, lang: string, letterDate: string): Promise<LoadedSignatories> {
-  let text: string;
-  try {
-    text = await readFile(filePath, 'utf8');
-  } catch {
-    const file = new VFile({ path: filePath });
-    reportError(file, 'Cannot read the signatory file named in the letter\'s `signatories` field; check the path.', undefined, 'signatories-missing');
-    throw new BuildError([file]);
-  }
+  const text = await readInput(filePath, 'check the `signatories` field of the letter.', 'signatories-missing');
   return signatoriesFromText(filePath, text, lang, letterDate);
 }

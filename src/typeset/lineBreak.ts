@@ -1,10 +1,11 @@
 /**
- * Pieces → lines: first-fit line breaking that squeezes before it pushes (clreq §3.8, "先挤进，
- * 后推出"): a line takes every piece that still fits once its shrinkable space is used, then is
- * justified in clreq's order.
+ * Pieces → lines. Justified paragraphs are broken by total fit (optimalBreaks); others, and any
+ * paragraph total fit cannot set, first-fit, squeezing before pushing (clreq §3.8, "先挤进，
+ * 后推出"): a line takes every piece that still fits once its shrinkable space is used. Each line
+ * is then justified in clreq's order.
  *
  * Shrink, in order: the closing mark at the line end to ½ em; Han–Latin gaps towards ⅛ em; word
- * spaces; as a last resort, punctuation inside the line to ½ em.
+ * spaces; only for a line that cannot break otherwise, punctuation inside the line to ½ em.
  * Stretch, in order: Han–Latin gaps and word spaces (up to a limit); then the rest spread evenly
  * over every gap next to a CJK character. Never inside a Latin word, a number, —— or …….
  * The last line of a paragraph is not stretched and holds at least two characters.
@@ -41,8 +42,11 @@ export interface LineSpec {
 }
 
 const EPS = 0.01;
-/** Largest extra space spread into one gap when justifying, in ems. */
-const MAX_SPREAD = 0.3;
+/** Largest extra space spread into one gap when justifying, in ems; a line needing more is ragged. */
+const MAX_SPREAD = 0.25;
+/** Badness of a ragged line: after a break inside a URL or word it reads naturally, elsewhere less so. */
+const RAGGED_IN_WORD = 3000;
+const RAGGED = 6000;
 
 function glueAt(pieces: Piece[], k: number, lineStart: number): Glue | null {
   return k === lineStart ? null : (pieces[k] as Piece).glueBefore;
@@ -80,18 +84,26 @@ function isBreakAfter(pieces: Piece[], k: number): boolean {
   return k === pieces.length - 1 || (pieces[k + 1] as Piece).breakBefore;
 }
 
-/** Indices of the last piece of each line. */
+/**
+ * Indices of the last piece of each line. A line takes every piece that fits once the line-end
+ * mark and the Han–Latin and word spaces are squeezed; squeezing punctuation inside the line is
+ * kept for lines that have no other way to break, so that marks keep one width from line to line.
+ */
 function chooseBreaks(pieces: Piece[], spec: LineSpec): number[] {
   const ends: number[] = [];
   let start = 0;
   while (start < pieces.length) {
     const available = spec.width - (ends.length === 0 ? spec.firstIndent : spec.restIndent);
     let best = -1;
+    let squeezed = -1;
     for (let k = start; k < pieces.length; k++) {
       const { natural, shrink, midShrink } = measureRange(pieces, start, k);
       if (natural - shrink - midShrink > available + EPS) break;
-      if (isBreakAfter(pieces, k)) best = k;
+      if (!isBreakAfter(pieces, k)) continue;
+      if (natural - shrink <= available + EPS) best = k;
+      else if (best < 0) squeezed = k;
     }
+    if (best < 0) best = squeezed;
     if (best < 0) {
       // Nothing fits with a legal break (a very long unbreakable word): break before the
       // first piece that overflows, keeping at least one piece on the line.
@@ -115,6 +127,85 @@ function chooseBreaks(pieces: Piece[], spec: LineSpec): number[] {
       }
     }
   }
+  return ends;
+}
+
+/** May extra space go into the gap between a and b when a line is justified? */
+function isStretchableGap(a: Piece, b: Piece): boolean {
+  if (b.kind === 'mark') return false;
+  if (b.glueBefore) return true;
+  return a.kind !== 'latin' || b.kind !== 'latin';
+}
+
+/**
+ * Total-fit line breaking for justified paragraphs (after Knuth and Plass): among all legal
+ * breaks, choose those that set the whole paragraph most evenly, so that one line is not
+ * squeezed tight and the next spread wide. A line's badness grows with the cube of how much of
+ * its shrink or stretch it uses (clreq's order of adjustment: the line-end mark first, free; then
+ * spaces; squeezing punctuation inside the line only as a costly last resort). Returns null when no
+ * set of breaks fits (the first-fit breaker then takes over).
+ */
+function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
+  const n = pieces.length;
+  const cost = new Array<number>(n).fill(Infinity);
+  const from = new Array<number>(n).fill(-1);
+  for (let k = 0; k < n; k++) {
+    if (!isBreakAfter(pieces, k)) continue;
+    const last = k === n - 1;
+    const end = pieces[k] as Piece;
+    let interior = 0; // widths and spaces of pieces s+1..k
+    let glueShrink = 0;
+    let glueStretch = 0;
+    let gaps = 0;
+    let mid = 0;
+    for (let s = k; s >= 0; s--) {
+      const p = pieces[s] as Piece;
+      if (s < k) {
+        const q = pieces[s + 1] as Piece;
+        interior += q.glueBefore?.width ?? 0;
+        glueShrink += q.glueBefore?.shrink ?? 0;
+        glueStretch += q.glueBefore?.stretch ?? 0;
+        if (isStretchableGap(p, q)) gaps++;
+        mid += p.midShrink;
+      }
+      const natural = interior + p.width + p.startRestore;
+      interior += p.width;
+      const shrink = glueShrink + end.endShrink;
+      const available = spec.width - (s === 0 ? spec.firstIndent : spec.restIndent);
+      if (natural - shrink - mid > available + EPS) break;
+      if (s > 0 && !p.breakBefore) continue;
+      const before = s === 0 ? 0 : (cost[s - 1] as number);
+      if (before === Infinity) continue;
+      let badness: number;
+      if (natural > available + EPS) {
+        // A closing mark at the line end set half-width costs nothing (clreq: squeeze it in
+        // before pushing a character down); squeezing spaces costs by how much is used.
+        const d = Math.max(0, natural - available - end.endShrink);
+        badness =
+          d <= glueShrink + EPS
+            ? 100 * (glueShrink > 0 ? d / glueShrink : 0) ** 3
+            : 1000 + 1000 * ((d - glueShrink) / Math.max(mid, EPS)) ** 3;
+      } else if (last) {
+        badness = 0;
+      } else {
+        const d = available - natural;
+        const capacity = glueStretch + gaps * MAX_SPREAD * end.size;
+        const next = pieces[k + 1] as Piece;
+        const inWord = end.kind === 'latin' && next.kind === 'latin' && !next.glueBefore;
+        badness = d <= EPS ? 0 : d <= capacity ? 100 * (d / capacity) ** 3 : inWord ? RAGGED_IN_WORD : RAGGED;
+      }
+      let demerits = (10 + badness) ** 2;
+      // clreq §3.8: the last line of a paragraph holds at least two characters.
+      if (last && s > 0 && charCount(pieces, s, k) < 2) demerits += 1e8;
+      if (before + demerits < (cost[k] as number)) {
+        cost[k] = before + demerits;
+        from[k] = s;
+      }
+    }
+  }
+  if (cost[n - 1] === Infinity) return null;
+  const ends: number[] = [];
+  for (let k = n - 1; k >= 0; k = (from[k] as number) - 1) ends.unshift(k);
   return ends;
 }
 
@@ -162,33 +253,28 @@ function justify(pieces: Piece[], start: number, end: number, available: number,
     }
   } else if (excess < -EPS && align === 'justify' && !last) {
     let slack = -excess;
-    // 1. Han–Latin gaps and word spaces, up to their stretch
     const idx = [...Array(count).keys()].filter((i) => i > 0 && glueAt(pieces, start + i, start));
     const capacity = idx.reduce((s, i) => s + ((pieces[start + i] as Piece).glueBefore as Glue).stretch, 0);
-    if (capacity > 0) {
-      const ratio = Math.min(1, slack / capacity);
-      for (const i of idx) glues[i] = (glues[i] as number) + ((pieces[start + i] as Piece).glueBefore as Glue).stretch * ratio;
-      slack -= capacity * ratio;
-    }
-    // 2. evenly over every gap next to a CJK character (or a space), never inside Latin
-    // words, numbers, —— or ……, and never before a footnote mark
-    if (slack > EPS) {
-      const gaps = [...Array(count).keys()].filter((i) => {
-        if (i === 0) return false;
-        const a = pieces[start + i - 1] as Piece;
-        const b = pieces[start + i] as Piece;
-        if (b.kind === 'mark') return false;
-        if (glueAt(pieces, start + i, start)) return true;
-        return a.kind !== 'latin' || b.kind !== 'latin';
-      });
-      if (gaps.length > 0) {
-        // At most MAX_SPREAD em per gap: a line that needs more (a long URL pushed to the
-        // next line) is left a little short rather than set with visible holes.
-        const each = Math.min(slack / gaps.length, MAX_SPREAD * (pieces[start] as Piece).size);
+    const gaps = [...Array(count).keys()].filter((i) => i > 0 && isStretchableGap(pieces[start + i - 1] as Piece, pieces[start + i] as Piece));
+    const size = (pieces[end] as Piece).size;
+    // A line that would need more than MAX_SPREAD em in every gap (the line before a long URL)
+    // is set ragged, at its natural spacing, rather than with visible holes.
+    if (slack <= capacity + gaps.length * MAX_SPREAD * size + EPS) {
+      // 1. Han–Latin gaps and word spaces, up to their stretch
+      if (capacity > 0) {
+        const ratio = Math.min(1, slack / capacity);
+        for (const i of idx) glues[i] = (glues[i] as number) + ((pieces[start + i] as Piece).glueBefore as Glue).stretch * ratio;
+        slack -= capacity * ratio;
+      }
+      // 2. evenly over every gap next to a CJK character (or a space), never inside Latin
+      // words, numbers, —— or ……, and never before a footnote mark
+      if (slack > EPS && gaps.length > 0) {
+        const each = slack / gaps.length;
         for (const i of gaps) glues[i] = (glues[i] as number) + each;
       }
     }
   }
+
   let x = indent;
   const lineWidth = total();
   if (align === 'center') x += Math.max(0, (available - lineWidth) / 2);
@@ -205,7 +291,7 @@ function justify(pieces: Piece[], start: number, end: number, available: number,
 export function breakLines(shaped: Piece[], spec: LineSpec): Line[] {
   if (shaped.length === 0) return [];
   const pieces = splitOversized(shaped, spec.width - Math.max(spec.firstIndent, spec.restIndent));
-  const ends = chooseBreaks(pieces, spec);
+  const ends = (spec.align === 'justify' && optimalBreaks(pieces, spec)) || chooseBreaks(pieces, spec);
   const lines: Line[] = [];
   let start = 0;
   ends.forEach((end, n) => {

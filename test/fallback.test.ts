@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { preflight } from '../src/render/pdf/preflight.js';
-import { fixture, runCli } from './helpers.js';
+import { fixture, root, runCli } from './helpers.js';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 async function pdfText(file: string): Promise<string> {
@@ -46,5 +46,36 @@ describe('font fallback', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/letter\.md:13:\d+ error No font has the character "😀" \(U\+1F600\)/);
     expect(existsSync(path.join(bad, 'out', 'letter.txt'))).toBe(false);
+  });
+});
+
+describe('fonts named by a template', () => {
+  const project = mkdtempSync(path.join(tmpdir(), 'letterpress-fonts-'));
+  cpSync(fixture('letters', 'fallback'), project, { recursive: true });
+  const letter = path.join(project, 'letter.md');
+  writeFileSync(letter, readFileSync(letter, 'utf8').replace('signatories: signatories.yaml', 'signatories: signatories.yaml\ntemplate: house'));
+  const templates = path.join(project, 'templates');
+  mkdirSync(templates);
+  mkdirSync(path.join(project, 'fonts'));
+  const zh = readFileSync(path.join(root, 'templates', 'zh-CN.yaml'), 'utf8');
+  const withFont = (file: string) =>
+    zh.replace('  serif:\n', `  serif:\n    - { file: "${file}", name: "Project Serif" }\n`);
+
+  it('uses a font file from the project\'s fonts/ folder (template found by name in templates/)', async () => {
+    const kr = readdirSync(path.join(root, 'node_modules', '@fontsource', 'noto-serif-kr', 'files')).find((f) => /-0-400-normal\.woff$/.test(f)) as string;
+    cpSync(path.join(root, 'node_modules', '@fontsource', 'noto-serif-kr', 'files', kr), path.join(project, 'fonts', 'project.woff'));
+    writeFileSync(path.join(templates, 'house.yaml'), withFont('../fonts/project.woff'));
+    const result = runCli(['build', 'letter.md', '--format', 'pdf'], project);
+    expect(result.stderr).toBe('');
+    const report = await preflight(new Uint8Array(readFileSync(path.join(project, 'out', 'letter.pdf'))));
+    expect(report.problems).toEqual([]);
+    expect(report.fonts.map((f) => f.name).join(' ')).toMatch(/NotoSerifKR/);
+  });
+
+  it('refuses a font file outside the project', () => {
+    writeFileSync(path.join(templates, 'house.yaml'), withFont('../../elsewhere/font.ttf'));
+    const result = runCli(['build', 'letter.md', '--format', 'pdf'], project);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/lies outside the project/);
   });
 });

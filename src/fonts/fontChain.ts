@@ -119,8 +119,12 @@ function linkFor(entry: FontEntry, templateDir: string): ChainLink {
   const regularFile = path.resolve(base, 'package' in entry ? entry.regular : entry.file);
   const boldFile = entry.bold ? path.resolve(base, entry.bold) : null;
   if (!('package' in entry)) {
+    // Font files stay inside the project: the template's folder, or the project folder that
+    // holds a `templates/` folder (so templates/zh-TW.yaml may name ../fonts/…).
+    const root = path.basename(templateDir) === 'templates' ? path.dirname(templateDir) : templateDir;
     for (const f of [regularFile, boldFile]) {
-      if (f && path.relative(templateDir, f).startsWith('..')) throw new FontProblem(`Font file ${f} lies outside the template's folder.`);
+      const rel = f ? path.relative(root, f) : '';
+      if (rel.startsWith('..') || path.isAbsolute(rel)) throw new FontProblem(`Font file ${f} lies outside the project (${root}); keep fonts in its fonts/ folder.`);
     }
   }
   return {

@@ -88,8 +88,9 @@ export type FontEntry = z.infer<typeof fontEntry>;
 export const builtinTemplatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
 
 /**
- * Resolve a template reference from a letter: a built-in name (`zh-CN`) or a path to a YAML
- * file relative to the letter, which must stay inside the letter's folder.
+ * Resolve a template reference from a letter: a name (`zh-CN`), looked up in the letter's own
+ * templates/ folder and then among the built-in templates, or a path to a YAML file relative to
+ * the letter, which must stay inside the letter's folder.
  */
 export function resolveTemplatePath(ref: string, letterDir: string): string | { error: string } {
   if (/\.ya?ml$/i.test(ref)) {
@@ -100,8 +101,8 @@ export function resolveTemplatePath(ref: string, letterDir: string): string | { 
     }
     return resolved;
   }
-  if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(ref)) {
-    return { error: `Template "${ref}" is neither a built-in template name (such as zh-CN) nor a .yaml file.` };
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(ref)) {
+    return { error: `Template "${ref}" is neither a template name (such as zh-CN, found in templates/) nor a .yaml file beside the letter.` };
   }
   const local = path.join(letterDir, 'templates', `${ref}.yaml`);
   if (existsSync(local)) return local;

@@ -7,6 +7,10 @@
  *
  * Keep rules: a heading keeps with what follows; a paragraph leaves neither its first line alone
  * at a page foot nor its last line alone at a page head.
+ *
+ * Lines marked with `columns` flow down the first column to the foot of the page (above its
+ * notes), then down the next, then on to the next page; a line group that must stay together
+ * stays in one column.
  */
 import type { Line } from './lineBreak.js';
 
@@ -22,6 +26,8 @@ export interface FlowLine {
   keepWithNext: boolean;
   /** Which block the line belongs to (for diagnostics and tests). */
   block: string;
+  /** Set in columns: the line flows down one column, then the next (long signatory lists). */
+  columns?: { count: number; width: number; gap: number };
 }
 
 export interface NoteLines {
@@ -33,6 +39,8 @@ export interface PlacedLine {
   line: Line;
   /** Top of the line box, from the top of the text area. */
   top: number;
+  /** Left of the line, from the left of the text area (columns). */
+  x?: number;
   baseline: number;
   block?: string;
 }
@@ -75,10 +83,14 @@ export function buildPages(flow: FlowLine[], notes: Map<number, NoteLines>, spec
     }
   };
 
+  /** The columns being filled on this page: their top, the current column and its depth. */
+  let column: { top: number; index: number; y: number } | null = null;
+
   const startPage = () => {
     pages.push(page);
     page = { body: [], notes: [], notesHeight: 0, noteNumbers: [] };
     bodyHeight = 0;
+    column = null;
     const pending = carry;
     carry = [];
     // Continued notes first, as far as they fit (a very long note may run over several pages).
@@ -107,11 +119,45 @@ export function buildPages(flow: FlowLine[], notes: Map<number, NoteLines>, spec
     return { body, noteNeed, separator, fresh };
   };
 
+  /** Place a line of a column flow; returns false when the page is full. */
+  const placeInColumns = (i: number, j: number): boolean => {
+    const f = flow[i] as FlowLine;
+    const cols = f.columns as NonNullable<FlowLine['columns']>;
+    const bottom = spec.height - page.notesHeight - (page.notes.length > 0 ? spec.noteSeparator : 0);
+    if (!column) column = { top: bodyHeight + (page.body.length > 0 ? f.spaceBefore : 0), index: 0, y: -1 };
+    const atColumnTop = column.y < 0;
+    let need = 0;
+    for (let k = i; k <= j; k++) need += (flow[k] as FlowLine).height + (k === i && atColumnTop ? 0 : (flow[k] as FlowLine).spaceBefore);
+    const y = atColumnTop ? column.top : column.y;
+    if (y + need > bottom + 0.01 && !(atColumnTop && column.index === 0 && page.body.length === 0)) {
+      if (column.index + 1 < cols.count && !atColumnTop) {
+        column.index++;
+        column.y = -1;
+        return placeInColumns(i, j);
+      }
+      return false;
+    }
+    const top = y + (atColumnTop ? 0 : f.spaceBefore);
+    page.body.push({ line: f.line, top, x: column.index * (cols.width + cols.gap), baseline: f.baseline, block: f.block });
+    column.y = top + f.height;
+    bodyHeight = Math.max(bodyHeight, column.y);
+    return true;
+  };
+
   let i = 0;
   while (i < flow.length) {
     // The group that must stay together: this line and every line it keeps with.
     let j = i;
     while (j < flow.length - 1 && (flow[j] as FlowLine).keepWithNext) j++;
+    if ((flow[i] as FlowLine).columns) {
+      if (!placeInColumns(i, j)) {
+        startPage();
+        continue;
+      }
+      i++;
+      continue;
+    }
+    column = null;
     const atTop = page.body.length === 0;
     const { body, noteNeed, separator, fresh } = needOf(i, j, atTop);
     const used = bodyHeight + page.notesHeight + (page.notes.length > 0 ? spec.noteSeparator : 0);

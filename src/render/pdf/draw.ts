@@ -110,8 +110,9 @@ export interface DrawnPage {
   nodes: Array<TextNode | object>;
 }
 
-export function drawLine(line: PlacedLine, originX: number, originY: number, nodes: Array<TextNode | object>): void {
+export function drawLine(line: PlacedLine, textLeft: number, originY: number, nodes: Array<TextNode | object>): void {
   const baseline = originY + line.top + line.baseline;
+  const originX = textLeft + (line.x ?? 0);
   for (const run of runsOf(line.line.placed)) {
     const node: TextNode = {
       text: run.text,

@@ -51,6 +51,7 @@ interface BlockStyle {
   spaceBefore: number;
   keepWithNext?: boolean;
   block: string;
+  columns?: FlowLine['columns'];
 }
 
 export class LetterLayout {
@@ -100,6 +101,7 @@ export class LetterLayout {
         // Orphans and widows: keep a paragraph's first two and last two lines together.
         keepWithNext: (style.keepWithNext === true && n === lines.length - 1) || (lines.length > 1 && (n === 0 || n === lines.length - 2)),
         block: style.block,
+        ...(style.columns ? { columns: style.columns } : {}),
       });
     });
   }
@@ -230,23 +232,37 @@ export class LetterLayout {
         spaceBefore, keepWithNext: true, block,
       });
     heading(lines.heading, bodySize * bodyLineHeight * 2, 'listHeading');
-    const section = (label: string, entries: string[]) => {
-      if (entries.length === 0) return;
+    // Long lists of short entries flow in two columns; entries too long for half the measure
+    // (as most of this letter's organisation names are) keep the full width.
+    const all = [...lines.organizations, ...lines.individuals];
+    const shaped = shapeMany(all.map((entry) => [{ text: entry, style: { size, bold: false } }]), this.fonts, this.shapeOptions);
+    const gap = 2 * size;
+    const columnWidth = (this.geometry.textWidth - gap) / 2;
+    const fitting = shaped.filter((pieces) => naturalWidth(pieces) <= columnWidth).length;
+    const columns = all.length >= 40 && fitting >= (2 / 3) * all.length ? { count: 2, width: columnWidth, gap } : undefined;
+    const rightIndent = columns ? this.geometry.textWidth - columnWidth : 0;
+    let next = 0;
+    const section = (label: string, count: number) => {
+      if (count === 0) return;
       this.addParagraph([{ text: label, style: { size, bold: true } }], {
-        size, lineHeight, bold: true, align: 'left', firstIndent: 0, restIndent: 0, spaceBefore: size * lineHeight * 0.8,
-        keepWithNext: true, block: 'listSection',
+        size, lineHeight, bold: true, align: 'left', firstIndent: 0, restIndent: 0, rightIndent, spaceBefore: size * lineHeight * 0.8,
+        keepWithNext: true, block: 'listSection', columns,
       });
-      // thousands of entries: shaped together, in a few fontkit calls
-      const shaped = shapeMany(entries.map((entry) => [{ text: entry, style: { size, bold: false } }]), this.fonts, this.shapeOptions);
-      for (const pieces of shaped) {
+      for (const pieces of shaped.slice(next, next + count)) {
         this.addParagraph(pieces, {
-          size, lineHeight, align: 'left', firstIndent: 0, restIndent: size * 2, spaceBefore: size * 0.25, block: 'listEntry',
+          size, lineHeight, align: 'left', firstIndent: 0, restIndent: size * 2, rightIndent, spaceBefore: size * 0.25, block: 'listEntry', columns,
         });
       }
+      next += count;
     };
-    section(template.labels.organizations, lines.organizations);
-    section(template.labels.individuals, lines.individuals);
+    section(template.labels.organizations, lines.organizations.length);
+    section(template.labels.individuals, lines.individuals.length);
   }
+}
+
+/** Width of pieces set on one line at their natural spacing. */
+function naturalWidth(pieces: Piece[]): number {
+  return pieces.reduce((sum, p, k) => sum + p.width + (k > 0 ? (p.glueBefore?.width ?? 0) : 0), 0);
 }
 
 function isPieces(list: Span[] | Piece[]): list is Piece[] {

@@ -8,7 +8,7 @@ import { editions, type Format, type RenderOptions } from '../render/index.js';
 import { writeFilesAtomically } from './writeAtomic.js';
 import { missingCharacterError } from './locate.js';
 import { describeChanges, manifestOf, manifestPath, readManifest, sha256, type Manifest } from './manifest.js';
-import { MissingGlyph } from '../typeset/shape.js';
+import { MissingGlyph } from '../typeset/errors.js';
 
 export interface BuildOptions extends RenderOptions {
   outDir?: string;

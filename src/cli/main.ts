@@ -14,7 +14,6 @@ import { build, defaultOutDir, editionBase } from './build.js';
 import { describeChanges, manifestOf, manifestPath, readManifest } from './manifest.js';
 import { printBuild, reportFailure } from './report.js';
 import { registerSignatories } from './commands/signatories.js';
-import { watch } from './watch.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -61,7 +60,8 @@ withBuildFlags(program.command('build').description('build the editions of a let
 });
 
 withBuildFlags(program.command('watch').description('rebuild every edition whenever the letter, its data, its template or a font changes')).action(
-  (letter: string, opts: BuildFlags) => {
+  async (letter: string, opts: BuildFlags) => {
+    const { watch } = await import('./watch.js'); // chokidar loads only here
     const handle = watch(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap }, {
       built: (result, trigger) => {
         process.stdout.write(`\n[${new Date().toLocaleTimeString()}] ${trigger.join(', ')}\n`);

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { BuildError, formatDiagnostics } from '../model/diagnostics.js';
 import { PreflightFailed } from '../render/errors.js';
 import { formatReport } from '../render/pdf/report.js';
-import { FontProblem } from '../fonts/fontChain.js';
-import { EditRefused } from '../signatories/edit.js';
+import { FontProblem } from '../fonts/errors.js';
+import { EditRefused } from '../signatories/errors.js';
 import type { BuildResult } from './build.js';
 
 export function formatBytes(bytes: number): string {

@@ -12,6 +12,9 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fontkit, type Font } from './fontkit.js';
 import type { FontEntry, Template } from '../model/template.js';
+import { FontProblem } from './errors.js';
+
+export { FontProblem };
 
 const require = createRequire(import.meta.url);
 
@@ -30,7 +33,6 @@ export interface Face {
   descent: number;
 }
 
-export class FontProblem extends Error {}
 
 const faceCache = new Map<string, Face>();
 

@@ -13,6 +13,9 @@ import { duplicateKey, isIsoDate } from './validate.js';
 import { formatOf, readSignatoryData, type SignatoryFormat } from './index.js';
 import { CSV_COLUMNS } from './fromCsv.js';
 import type { SignatoryRecord } from './record.js';
+import { EditRefused } from './errors.js';
+
+export { EditRefused };
 
 export interface NewSignatory {
   kind: 'organization' | 'individual';
@@ -24,7 +27,6 @@ export interface NewSignatory {
   signedOn?: string;
 }
 
-export class EditRefused extends Error {}
 
 async function readData(file: string): Promise<{ text: string; format: SignatoryFormat; records: SignatoryRecord[]; vfile: VFile }> {
   const format = formatOf(file);

@@ -10,6 +10,9 @@
  */
 import type { Face, FontChain } from '../fonts/fontChain.js';
 import { breakOpportunities } from './breaks.js';
+import { MissingGlyph } from './errors.js';
+
+export { MissingGlyph };
 import { IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from './scripts.js';
 
 export interface SpanStyle {
@@ -63,11 +66,6 @@ export interface Piece {
 const OPENING = new Set([...'“‘（《〈「『【〔〖［｛']);
 const CLOSING = new Set([...'”’）》〉」』】〕〗］｝，。、；：？！']);
 
-export class MissingGlyph extends Error {
-  constructor(readonly char: string) {
-    super(`No font in the chain has the character "${char}" (U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}).`);
-  }
-}
 
 interface Item {
   ch: string;

@@ -7,7 +7,10 @@ import { parseMarkdown } from '../../parse/parseMarkdown.js';
 import { readFrontMatter } from '../../parse/frontMatter.js';
 import { BuildError, reportError } from '../../model/diagnostics.js';
 import { signatoriesFromText } from '../../signatories/index.js';
-import { addSignatory, removeSignatory, EditRefused, type NewSignatory } from '../../signatories/edit.js';
+import { EditRefused } from '../../signatories/errors.js';
+import type { NewSignatory } from '../../signatories/edit.js';
+
+const edits = () => import('../../signatories/edit.js');
 import { reportFailure } from '../report.js';
 
 interface FileOptions {
@@ -59,7 +62,7 @@ export function registerSignatories(program: Command): void {
         ? { kind: 'organization', name: opts.org, ...(opts.country ? { country: opts.country } : {}) }
         : { kind: 'individual', name: opts.person as string, ...(opts.title ? { title: opts.title } : {}), ...(opts.sortAs ? { sortAs: opts.sortAs } : {}) };
       entry.signedOn = opts.date ?? today();
-      await addSignatory(file, entry);
+      await (await edits()).addSignatory(file, entry);
       process.stdout.write(`Added ${entry.kind} "${entry.name.trim()}" to ${file}. Run "letterpress build" to rebuild the editions.\n`);
     } catch (err) {
       reportFailure(err, true);
@@ -70,7 +73,7 @@ export function registerSignatories(program: Command): void {
     async (name: string, opts: FileOptions) => {
       try {
         const { file } = await dataFile(opts);
-        const removed = await removeSignatory(file, name);
+        const removed = await (await edits()).removeSignatory(file, name);
         process.stdout.write(`Removed ${removed.kind} "${removed.name}" from ${file}. Run "letterpress build" to rebuild the editions.\n`);
       } catch (err) {
         reportFailure(err, true);

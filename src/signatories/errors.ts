@@ -1,0 +1,2 @@
+/** An edit of the signatory file that was refused (duplicate, unknown name, bad date); nothing was written. */
+export class EditRefused extends Error {}

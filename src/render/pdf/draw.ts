@@ -29,16 +29,20 @@ interface Run {
   text: string;
   /** x where the drawn text starts (pen position + offset of the first glyph) */
   x: number;
-  /** x where the next glyph would be drawn */
-  end: number;
+  /** x after the last glyph's own advance (character spacing not counted) */
+  last: number;
+  /** Character spacing of the run: null while it holds one piece. */
   spacing: number | null;
   singleGlyphs: boolean;
-  count: number;
+  /** No piece may follow (its glyph's advance differs from the width it was set in). */
+  closed: boolean;
   features?: string[];
 }
 
 const EPS = 0.005;
 const round = (n: number) => Math.round(n * 1000) / 1000;
+/** Positions to 1/100 pt (3.5 µm): shorter numbers in the content streams, no visible change. */
+const roundPosition = (n: number) => Math.round(n * 100) / 100;
 
 const spaceUnits = new WeakMap<Face, number>();
 
@@ -51,59 +55,57 @@ function spaceWidth(face: Face, size: number): number {
   return (units / face.unitsPerEm) * size;
 }
 
+/** How piece `p` can follow `run`: directly, after a word space, or not at all. */
+function joinOf(run: Run, p: PlacedPiece): 'direct' | 'space' | null {
+  const piece = p.piece;
+  if (run.closed || p.offset !== 0 || run.face !== piece.face || run.size !== piece.size || run.rise !== piece.rise || run.link !== piece.link) return null;
+  const gap = p.x - run.last;
+  const single = piece.glyphCount === 1;
+  if (run.spacing === null) {
+    if (Math.abs(gap) < EPS) return 'direct';
+    if (run.singleGlyphs && single && gap > 0) return 'direct'; // sets the run's spacing
+    return Math.abs(gap - spaceWidth(piece.face, piece.size)) < EPS ? 'space' : null;
+  }
+  if (run.spacing === 0) {
+    if (Math.abs(gap) < EPS) return 'direct';
+    return Math.abs(gap - spaceWidth(piece.face, piece.size)) < EPS ? 'space' : null;
+  }
+  return single && Math.abs(gap - run.spacing) < EPS ? 'direct' : null;
+}
+
 export function runsOf(placed: PlacedPiece[]): Run[] {
   const runs: Run[] = [];
-  let run: Run | null = null;
   for (const p of placed) {
     const piece = p.piece;
     const drawX = p.x + p.offset;
- const single = piece.glyphCount === 1;
     if (p.offset === 0 && p.width < piece.drawnAdvance - EPS) {
       // A closing mark set narrower than its glyph (compressed, or shrunk at a line end): drawn
       // alone with the font's half-width form (`halt`), so that the PDF's own advance stays
       // inside the line and text extraction sees no overlap.
-      runs.push({ face: piece.face, size: piece.size, rise: piece.rise, text: piece.text, x: drawX, end: -1, spacing: null, singleGlyphs: true, count: 1, features: ['halt'], ...(piece.link ? { link: piece.link } : {}) });
-      run = null;
+      runs.push({
+        face: piece.face, size: piece.size, rise: piece.rise, text: piece.text, x: drawX, last: drawX + p.width,
+        spacing: null, singleGlyphs: true, closed: true, features: ['halt'], ...(piece.link ? { link: piece.link } : {}),
+      });
       continue;
     }
-    if (run && run.face === piece.face && run.size === piece.size && run.rise === piece.rise && run.link === piece.link && p.offset === 0) {
-      const gap = drawX - run.end;
-      const sameGap = run.spacing === null ? true : Math.abs(gap - run.spacing) < EPS;
-      // Evenly spaced single glyphs: one run with character spacing.
-      if (sameGap && (Math.abs(gap) < EPS || (run.singleGlyphs && single))) {
-        run.spacing = run.spacing ?? (Math.abs(gap) < EPS ? 0 : gap);
-        run.text += piece.text;
-        run.end = drawX + piece.drawnAdvance + run.spacing;
-        run.singleGlyphs &&= single;
-        run.count++;
-        closeIfCompressed(run, p, runs);
-        if (run.end === -1) run = null;
-        continue;
-      }
-      // Unspaced text with a natural word space: include the space.
-      if ((run.spacing ?? 0) === 0 && Math.abs(gap - spaceWidth(piece.face, piece.size)) < EPS) {
-        run.spacing = 0;
-        run.text += ` ${piece.text}`;
-        run.end = drawX + piece.drawnAdvance;
-        run.singleGlyphs = false;
-        run.count++;
-        closeIfCompressed(run, p, runs);
-        if (run.end === -1) run = null;
-        continue;
-      }
+    // A glyph whose advance ends elsewhere than the width it was set in ends its run.
+    const closed = Math.abs(p.offset + piece.drawnAdvance - p.width) > EPS;
+    const run = runs.at(-1);
+    const join = run ? joinOf(run, p) : null;
+    if (run && join) {
+      if (run.spacing === null) run.spacing = join === 'direct' ? round(p.x - run.last) : 0;
+      run.text += join === 'space' ? ` ${piece.text}` : piece.text;
+      run.last = drawX + piece.drawnAdvance;
+      run.singleGlyphs &&= piece.glyphCount === 1 && join === 'direct';
+      run.closed = closed;
+      continue;
     }
-    run = { face: piece.face, size: piece.size, rise: piece.rise, text: piece.text, x: drawX, end: drawX + piece.drawnAdvance, spacing: null, singleGlyphs: single, count: 1 };
-    if (piece.link) run.link = piece.link;
-    runs.push(run);
-    closeIfCompressed(run, p, runs);
-    if (run.end === -1) run = null;
+    runs.push({
+      face: piece.face, size: piece.size, rise: piece.rise, text: piece.text, x: drawX, last: drawX + piece.drawnAdvance,
+      spacing: null, singleGlyphs: piece.glyphCount === 1, closed, ...(piece.link ? { link: piece.link } : {}),
+    });
   }
   return runs;
-}
-
-/** A piece set narrower than its glyph's advance (compressed punctuation) ends its run. */
-function closeIfCompressed(run: Run, p: PlacedPiece, _runs: Run[]): void {
-  if (Math.abs(p.offset + p.piece.drawnAdvance - p.width) > EPS) run.end = -1;
 }
 
 export interface DrawnPage {
@@ -111,7 +113,7 @@ export interface DrawnPage {
 }
 
 export function drawLine(line: PlacedLine, textLeft: number, originY: number, nodes: Array<TextNode | object>): void {
-  const baseline = originY + line.top + line.baseline;
+  const baseline = roundPosition(originY + line.top + line.baseline);
   const originX = textLeft + (line.x ?? 0);
   for (const run of runsOf(line.line.placed)) {
     const node: TextNode = {
@@ -120,7 +122,7 @@ export function drawLine(line: PlacedLine, textLeft: number, originY: number, no
       fontSize: run.size,
       noWrap: true,
       // pdfkit puts the baseline `ascent` below the y it is given
-      absolutePosition: { x: round(originX + run.x), y: round(baseline - run.rise - run.face.ascent * run.size) },
+      absolutePosition: { x: roundPosition(originX + run.x), y: baseline - roundPosition(run.rise) - run.face.ascent * run.size },
     };
     if (run.spacing) node.characterSpacing = round(run.spacing);
     if (run.features) node.fontFeatures = run.features;
@@ -140,7 +142,7 @@ export function drawPages(
     for (const line of page.body) drawLine(line, geometry.left, geometry.top, content);
     if (page.notes.length > 0) {
       const notesTop = geometry.top + geometry.textHeight - page.notesHeight;
-      const ruleY = round(notesTop - options.noteSeparator / 2);
+      const ruleY = roundPosition(notesTop - options.noteSeparator / 2);
       content.push({
         canvas: [{ type: 'line', x1: 0, y1: 0, x2: round(geometry.textWidth * 0.3), y2: 0, lineWidth: 0.5 }],
         absolutePosition: { x: geometry.left, y: ruleY },

@@ -49,6 +49,8 @@ export function signatoriesFromCsv(file: VFile): SignatoryData | null {
   if (hadBom) text = text.slice(1);
   let rows: CsvRow[];
   try {
+    // With `info` and `raw`, csv-parse returns {record, info} objects; its typings only describe
+    // plain records, hence the cast.
     rows = parse(text, { info: true, raw: true, skip_empty_lines: true, relax_column_count: false }) as unknown as CsvRow[];
   } catch (err) {
     const e = err as Error & { lines?: number; code?: string };

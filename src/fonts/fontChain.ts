@@ -175,12 +175,6 @@ export class FontChain {
     return INVISIBLE.test(ch);
   }
 
-  /** A face this process has opened, by its id. */
-  faceById(id: string): Face | undefined {
-    for (const face of faceCache.values()) if (face.id === id) return face;
-    return undefined;
-  }
-
   names(): string[] {
     return this.links.map((l) => l.name);
   }

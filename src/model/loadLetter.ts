@@ -10,7 +10,7 @@ import { parseMarkdown } from '../parse/parseMarkdown.js';
 import { readFrontMatter } from '../parse/frontMatter.js';
 import { convertTree } from './fromMdast.js';
 import { loadTemplate, resolveTemplatePath } from './template.js';
-import { loadSignatories, signatoriesFromText } from '../signatories/index.js';
+import { loadSignatories } from '../signatories/index.js';
 import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from './types.js';
 
 export interface LoadedLetter {
@@ -37,8 +37,6 @@ export function placeOfField(file: VFile, field: string): { line: number; column
 export interface LetterSource {
   letterPath: string;
   text: string;
-  /** Override the signatory data's text (used by watch mode and the signatories commands). */
-  signatoriesText?: string;
 }
 
 export async function loadLetter(letterPath: string): Promise<LoadedLetter> {
@@ -89,10 +87,7 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
       throw new BuildError([file]);
     }
     const relPath = path.relative(process.cwd(), signatoriesPath) || signatoriesPath;
-    const loaded =
-      source.signatoriesText !== undefined
-        ? signatoriesFromText(relPath, source.signatoriesText, meta.lang, meta.date)
-        : await loadSignatories(relPath, meta.lang, meta.date);
+    const loaded = await loadSignatories(relPath, meta.lang, meta.date);
     signatories = loaded.list;
     files.push(loaded.file);
   }

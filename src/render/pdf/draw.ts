@@ -108,11 +108,7 @@ export function runsOf(placed: PlacedPiece[]): Run[] {
   return runs;
 }
 
-export interface DrawnPage {
-  nodes: Array<TextNode | object>;
-}
-
-export function drawLine(line: PlacedLine, textLeft: number, originY: number, nodes: Array<TextNode | object>): void {
+export function drawLine(line: PlacedLine, textLeft: number, originY: number, nodes: Array<TextNode | object>, faces: Set<Face>): void {
   const baseline = roundPosition(originY + line.top + line.baseline);
   const originX = textLeft + (line.x ?? 0);
   for (const run of runsOf(line.line.placed)) {
@@ -126,6 +122,7 @@ export function drawLine(line: PlacedLine, textLeft: number, originY: number, no
     };
     if (run.spacing) node.characterSpacing = round(run.spacing);
     if (run.features) node.fontFeatures = run.features;
+    faces.add(run.face);
     if (run.link) node.link = run.link;
     nodes.push(node);
   }
@@ -135,11 +132,12 @@ export function drawPages(
   pages: Page[],
   geometry: Geometry,
   options: { noteSeparator: number; pageLabel: (page: number, pages: number) => PlacedLine | null },
-): Array<TextNode | object> {
+): { content: Array<TextNode | object>; faces: Set<Face> } {
   const content: Array<TextNode | object> = [];
+  const faces = new Set<Face>();
   pages.forEach((page, index) => {
     if (index > 0) content.push({ text: '', pageBreak: 'before' });
-    for (const line of page.body) drawLine(line, geometry.left, geometry.top, content);
+    for (const line of page.body) drawLine(line, geometry.left, geometry.top, content, faces);
     if (page.notes.length > 0) {
       const notesTop = geometry.top + geometry.textHeight - page.notesHeight;
       const ruleY = roundPosition(notesTop - options.noteSeparator / 2);
@@ -147,10 +145,10 @@ export function drawPages(
         canvas: [{ type: 'line', x1: 0, y1: 0, x2: round(geometry.textWidth * 0.3), y2: 0, lineWidth: 0.5 }],
         absolutePosition: { x: geometry.left, y: ruleY },
       });
-      for (const line of page.notes) drawLine(line, geometry.left, notesTop, content);
+      for (const line of page.notes) drawLine(line, geometry.left, notesTop, content, faces);
     }
     const label = options.pageLabel(index + 1, pages.length);
-    if (label) drawLine(label, geometry.left, geometry.top + geometry.textHeight, content);
+    if (label) drawLine(label, geometry.left, geometry.top + geometry.textHeight, content, faces);
   });
-  return content;
+  return { content, faces };
 }

@@ -12,7 +12,6 @@ import { LetterLayout, MARK_SCALE, type Geometry } from './layout.js';
 import { drawPages } from './draw.js';
 import { pdfmakeWith } from './fonts.js';
 import { creationDate } from '../dates.js';
-import type { Face } from '../../fonts/fontChain.js';
 import type { PreflightFacts } from './report.js';
 import { PreflightFailed } from '../errors.js';
 import { runPreflight } from './preflightClient.js';
@@ -51,7 +50,7 @@ export async function renderPdf(document: LetterDocument): Promise<Uint8Array> {
   const { pages, geometry, noteSeparator, fonts } = layoutPdf(document);
   const { template, meta } = document;
   const pageSize = template.type.noteSize;
-  const content = drawPages(pages, geometry, {
+  const { content, faces } = drawPages(pages, geometry, {
     noteSeparator,
     pageLabel: (page, total) => {
       if (total < 2) return null;
@@ -61,8 +60,6 @@ export async function renderPdf(document: LetterDocument): Promise<Uint8Array> {
       return line ? { line, top: geometry.bottomMargin * 0.45, baseline: pageSize } : null;
     },
   });
-  const faces = new Set<Face>();
-  for (const node of content) if ('font' in node && typeof node.font === 'string') faces.add(facesById(fonts, node.font));
   const pdfmake = pdfmakeWith(faces);
   const date = creationDate(document);
   const doc = pdfmake.createPdf({
@@ -104,12 +101,4 @@ function preflightFacts(document: LetterDocument, geometry: Geometry): Preflight
     noteSize: type.noteSize,
     notes: document.notes.length,
   };
-}
-
-const allFaces = new Map<string, Face>();
-function facesById(fonts: FontChain, id: string): Face {
-  const face = allFaces.get(id) ?? fonts.faceById(id);
-  if (!face) throw new Error(`internal: unknown face ${id}`);
-  allFaces.set(id, face);
-  return face;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fixture, runCli } from './helpers.js';
+import { fixture, root, runCli } from './helpers.js';
 
 const scratch = () => mkdtempSync(path.join(tmpdir(), 'letterpress-'));
 
@@ -56,5 +56,39 @@ describe('letterpress CLI', () => {
     const result = runCli(['build', 'letter.md', '--format', 'txt', '--out', 'editions'], dir);
     expect(result.code).toBe(0);
     expect(existsSync(path.join(dir, 'editions', 'letter.txt'))).toBe(true);
+  });
+});
+
+describe('change report, diff and check', () => {
+  it('diff says what changed in the data since the last build, and the next build reports it', () => {
+    const dir = scratch();
+    cpSync(path.join(root, 'letter.md'), path.join(dir, 'letter.md'));
+    cpSync(path.join(root, 'signatories.yaml'), path.join(dir, 'signatories.yaml'));
+    expect(runCli(['build', '--format', 'txt'], dir).stdout).toContain('Changes: first build');
+    expect(runCli(['diff'], dir).stdout.trim()).toBe('No changes since the last build.');
+    expect(runCli(['signatories', 'add', '--org', 'Aardvark Rights Watch', '--date', '2023-09-30'], dir).code).toBe(0);
+    expect(runCli(['signatories', 'remove', 'THINK'], dir).code).toBe(0);
+    const diff = runCli(['diff'], dir).stdout;
+    expect(diff).toContain('+1 organisation (Aardvark Rights Watch)');
+    expect(diff).toContain('−1 organisation (THINK)');
+    expect(diff).toContain('as-of 2023-09-21 → 2023-09-30');
+    const build = runCli(['build', '--format', 'txt'], dir);
+    expect(build.stdout).toMatch(/Changes: \+1 organisation \(Aardvark Rights Watch\); −1 organisation \(THINK\); as-of 2023-09-21 → 2023-09-30/);
+    expect(build.stdout).toMatch(/txt\s+out\/letter\.txt\s+[\d.]+ KB\s+\d+ ms/);
+  });
+
+  it('check passes a letterpress PDF and fails a PDF it cannot vouch for', () => {
+    const dir = scratch();
+    cpSync(fixture('letters', 'en-letter'), dir, { recursive: true });
+    expect(runCli(['build', '--format', 'pdf'], dir).code).toBe(0);
+    const ok = runCli(['check', 'out/letter.pdf'], dir);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/out\/letter\.pdf: 1 page\(s\)[\s\S]*notes: 1→p\.1 2→p\.1[\s\S]*✓ preflight passed/);
+    // the same PDF with its layout facts removed: nothing to check margins and notes against
+    const stripped = readFileSync(path.join(dir, 'out', 'letter.pdf')).toString('latin1').replace(/\/Letterpress \d+ 0 R/, '/Xetterpress 0 0 R');
+    writeFileSync(path.join(dir, 'other.pdf'), Buffer.from(stripped, 'latin1'));
+    const bad = runCli(['check', 'other.pdf'], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/carries no letterpress layout facts/);
   });
 });

@@ -128,3 +128,31 @@ describe('a long letter with many notes', () => {
     expect(long.problems).toEqual([]);
   });
 });
+
+describe('body blocks in the PDF', () => {
+  it('honours hard line breaks, and indents lists on the left only and quotes on both sides', async () => {
+    const { loadLetterFromText } = await import('../src/model/loadLetter.js');
+    const { layoutPdf } = await import('../src/render/pdf/index.js');
+    const long = '列表中的文字足够长需要折行才能看出缩进是否正确'.repeat(3);
+    const text = `---\nlang: zh-CN\ndate: 2023-09-21\nto:\n  - name: 收信人\nsubject: 主旨\nsalutation: 您好：\nclosing: 谢谢！\n---\n\n甲乙丙  \n丁戊己。\n\n- ${long}\n\n> ${long}\n`;
+    const { document } = await loadLetterFromText({ letterPath: path.join(root, 'test', 'fixtures', 'letters', 'blocks.md'), text });
+    const { pages, geometry } = layoutPdf(document);
+    const body = pages.flatMap((p) => p.body).filter((l) => l.block === 'body');
+    const texts = body.map((l) => l.line.placed.map((p) => p.piece.text).join(''));
+    expect(texts.slice(0, 2)).toEqual(['甲乙丙', '丁戊己。']);
+    const right = (l: (typeof body)[number]) => Math.max(...l.line.placed.map((p) => p.x + p.width));
+    const left = (l: (typeof body)[number]) => Math.min(...l.line.placed.filter((p) => p.piece.text !== '•').map((p) => p.x));
+    const size = document.template.type.bodySize;
+    const listStart = texts.findIndex((t) => t.startsWith('•'));
+    expect(listStart).toBe(2);
+    const [list1, list2, quote1, quote2] = body.slice(listStart, listStart + 4) as Array<(typeof body)[number]>;
+    // list: indented on the left, full measure on the right (justified)
+    expect(left(list1!)).toBeCloseTo(2 * size, 1);
+    expect(left(list2!)).toBeCloseTo(2 * size, 1);
+    expect(right(list1!)).toBeCloseTo(geometry.textWidth, 0);
+    // quote: 2 em in on both sides, its first line also indented 2 em
+    expect(left(quote1!)).toBeCloseTo(4 * size, 1);
+    expect(left(quote2!)).toBeCloseTo(2 * size, 1);
+    expect(right(quote1!)).toBeCloseTo(geometry.textWidth - 2 * size, 0);
+  });
+});

@@ -80,6 +80,13 @@ export class LetterLayout {
 
   lines(spans: Span[] | Piece[], style: Omit<BlockStyle, 'block' | 'spaceBefore'>): Line[] {
     const width = this.geometry.textWidth - (style.rightIndent ?? 0);
+    if (!isPieces(spans) && spans.some((s) => 'text' in s && s.text.includes('\n'))) {
+      // A hard line break (Markdown "  " or "\\" at a line end): each part is set as its own
+      // paragraph, the part before the break not stretched, the parts after not indented.
+      return splitAtBreaks(spans).flatMap((part, index) =>
+        this.lines(part, index === 0 ? style : { ...style, firstIndent: style.restIndent }),
+      );
+    }
     const pieces = isPieces(spans) ? spans : shape(spans, this.fonts, this.shapeOptions);
     return breakLines(pieces, {
       width,
@@ -159,21 +166,27 @@ export class LetterLayout {
   }
 
   /** Body blocks; `paragraphIndent` is the first-line indent of paragraphs (none in list items). */
-  addBlocks(blocks: Block[], indent: number, spaceBefore: number, paragraphIndent = this.type.firstLineIndent * this.type.bodySize): void {
+  addBlocks(
+    blocks: Block[],
+    indent: number,
+    spaceBefore: number,
+    paragraphIndent = this.type.firstLineIndent * this.type.bodySize,
+    rightIndent = 0,
+  ): void {
     const { bodySize: size, lineHeight, paragraphSpacing } = this.type;
     const between = paragraphSpacing * size * lineHeight;
     const handlers: { [K in BlockType]: (node: BlockOf<K>, first: boolean) => void } = {
       paragraph: (node, first) =>
         this.addParagraph(this.spans(node.children, { size, bold: false }), {
           size, lineHeight, align: 'justify', firstIndent: indent + paragraphIndent, restIndent: indent,
-          rightIndent: indent, spaceBefore: first ? spaceBefore : between, block: 'body',
+          rightIndent, spaceBefore: first ? spaceBefore : between, block: 'body',
         }),
       heading: (node, first) =>
         this.addParagraph(this.spans(node.children, { size, bold: true }), {
-          size, lineHeight, bold: true, align: 'left', firstIndent: indent, restIndent: indent, rightIndent: indent,
+          size, lineHeight, bold: true, align: 'left', firstIndent: indent, restIndent: indent, rightIndent,
           spaceBefore: first ? spaceBefore : size * lineHeight * 0.5, keepWithNext: true, block: 'heading',
         }),
-      blockquote: (node) => this.addBlocks(node.children, indent + 2 * size, 0),
+      blockquote: (node) => this.addBlocks(node.children, indent + 2 * size, 0, paragraphIndent, rightIndent + 2 * size),
       thematicBreak: () =>
         this.addParagraph([{ text: '＊　＊　＊', style: { size, bold: false } }], {
           size, lineHeight, align: 'center', firstIndent: 0, restIndent: 0, spaceBefore: 0, block: 'body',
@@ -182,7 +195,7 @@ export class LetterLayout {
         node.items.forEach((item, index) => {
           const bullet = node.ordered ? `${node.start + index}.` : '•';
           const start = this.flow.length;
-          this.addBlocks(item, indent + 2 * size, 0, 0);
+          this.addBlocks(item, indent + 2 * size, 0, 0, rightIndent);
           this.label(this.flow[start]?.line, bullet, size, indent + 0.5 * size);
         }),
     };
@@ -258,6 +271,22 @@ export class LetterLayout {
     section(template.labels.organizations, lines.organizations.length);
     section(template.labels.individuals, lines.individuals.length);
   }
+}
+
+/** Split spans at hard line breaks ("\n"). */
+function splitAtBreaks(spans: Span[]): Span[][] {
+  const parts: Span[][] = [[]];
+  for (const span of spans) {
+    if (!('text' in span)) {
+      (parts.at(-1) as Span[]).push(span);
+      continue;
+    }
+    span.text.split('\n').forEach((text, index) => {
+      if (index > 0) parts.push([]);
+      if (text) (parts.at(-1) as Span[]).push({ ...span, text });
+    });
+  }
+  return parts.filter((part) => part.length > 0);
 }
 
 /** Width of pieces set on one line at their natural spacing. */

@@ -22,48 +22,57 @@ import { signatoryLines } from '../signatoryLines.js';
 import { STYLE, stylesFor, twips } from './styles.js';
 import { finishDocx } from './finish.js';
 
-type RunStyle = Pick<IRunOptions, 'bold' | 'italics'>;
+type RunStyle = Pick<IRunOptions, 'bold' | 'italics'> & {
+  /** The letter is in Chinese, Japanese or Korean: emphasis is set bold, not slanted (CJK has no italic). */
+  cjk?: boolean;
+};
 
 interface Context {
   /** Style of the paragraphs being written. */
   paragraphStyle: string;
+  /** Run style every paragraph starts from. */
+  base: RunStyle;
 }
 
 type InlineHandlers = { [K in InlineType]: (node: InlineOf<K>, style: RunStyle) => ParagraphChild[] };
 type BlockHandlers = { [K in BlockType]: (node: BlockOf<K>, ctx: Context) => Paragraph[] };
 
 const inlineHandlers: InlineHandlers = {
-  text: (node, style) => [new TextRun({ text: node.value, ...style })],
-  emphasis: (node, style) => runs(node.children, { ...style, italics: true }),
+  text: (node, style) => [new TextRun({ text: node.value, ...runOptions(style) })],
+  emphasis: (node, style) => runs(node.children, style.cjk ? { ...style, bold: true } : { ...style, italics: true }),
   strong: (node, style) => runs(node.children, { ...style, bold: true }),
-  code: (node, style) => [new TextRun({ text: node.value, ...style })],
+  code: (node, style) => [new TextRun({ text: node.value, ...runOptions(style) })],
   break: () => [new TextRun({ break: 1 })],
   noteRef: (node) => [new FootnoteReferenceRun(node.number)],
   link: (node, style) => [new ExternalHyperlink({ link: node.url, children: runs(node.children, style) })],
 };
+
+function runOptions(style: RunStyle): Pick<IRunOptions, 'bold' | 'italics'> {
+  return { ...(style.bold ? { bold: true } : {}), ...(style.italics ? { italics: true } : {}) };
+}
 
 function runs(inlines: Inline[], style: RunStyle = {}): ParagraphChild[] {
   return inlines.flatMap((node) => (inlineHandlers[node.type] as (n: Inline, s: RunStyle) => ParagraphChild[])(node, style));
 }
 
 const blockHandlers: BlockHandlers = {
-  paragraph: (node, ctx) => [new Paragraph({ style: ctx.paragraphStyle, children: runs(node.children) })],
-  heading: (node) => [new Paragraph({ style: STYLE.heading, children: runs(node.children) })],
-  blockquote: (node) => blocks(node.children, { paragraphStyle: STYLE.quote }),
+  paragraph: (node, ctx) => [new Paragraph({ style: ctx.paragraphStyle, children: runs(node.children, ctx.base) })],
+  heading: (node, ctx) => [new Paragraph({ style: STYLE.heading, children: runs(node.children, ctx.base) })],
+  blockquote: (node, ctx) => blocks(node.children, { ...ctx, paragraphStyle: STYLE.quote }),
   thematicBreak: () => [new Paragraph({ style: STYLE.body, alignment: 'center', children: [new TextRun('＊　＊　＊')] })],
-  list: (node) =>
+  list: (node, ctx) =>
     node.items.flatMap((item, index) => {
-      const [first, ...rest] = blocks(item, { paragraphStyle: STYLE.listItem });
+      const [first, ...rest] = blocks(item, { ...ctx, paragraphStyle: STYLE.listItem });
       const bullet = node.ordered ? `${node.start + index}.\t` : '•\t';
-      const head = first ? [prefixed(first, bullet, item)] : [];
+      const head = first ? [prefixed(bullet, item, ctx.base)] : [];
       return [...head, ...rest];
     }),
 };
 
 /** The first paragraph of a list item, with its bullet or number before a tab. */
-function prefixed(_paragraph: Paragraph, bullet: string, item: Block[]): Paragraph {
+function prefixed(bullet: string, item: Block[], base: RunStyle): Paragraph {
   const firstBlock = item[0];
-  const children = firstBlock && (firstBlock.type === 'paragraph' || firstBlock.type === 'heading') ? runs(firstBlock.children) : [];
+  const children = firstBlock && (firstBlock.type === 'paragraph' || firstBlock.type === 'heading') ? runs(firstBlock.children, base) : [];
   return new Paragraph({ style: STYLE.listItem, children: [new TextRun(bullet), ...children] });
 }
 
@@ -104,7 +113,8 @@ export function buildDocx(document: LetterDocument): Document {
   }
   children.push(plain(STYLE.subject, `${labels.subject}${labels.labelSeparator}${meta.subject}`));
   children.push(plain(STYLE.salutation, meta.salutation));
-  children.push(...blocks(document.body, { paragraphStyle: STYLE.body }));
+  const base: RunStyle = { cjk: /^(zh|ja|ko)/i.test(template.lang) };
+  children.push(...blocks(document.body, { paragraphStyle: STYLE.body, base }));
   children.push(plain(STYLE.closing, meta.closing));
   if (document.signatories) {
     const list = signatoryLines(document.signatories, template);
@@ -122,8 +132,9 @@ export function buildDocx(document: LetterDocument): Document {
   for (const note of document.notes) {
     const [first, ...rest] = note.blocks;
     // A space between the note number Word puts first and the note's text.
-    const head = first?.type === 'paragraph' ? [new Paragraph({ style: STYLE.footnoteText, children: [new TextRun(' '), ...runs(first.children)] })] : blocks(first ? [first] : [], { paragraphStyle: STYLE.footnoteText });
-    footnotes[note.number] = { children: [...head, ...blocks(rest, { paragraphStyle: STYLE.footnoteText })] };
+    const ctx: Context = { paragraphStyle: STYLE.footnoteText, base };
+    const head = first?.type === 'paragraph' ? [new Paragraph({ style: STYLE.footnoteText, children: [new TextRun(' '), ...runs(first.children, base)] })] : blocks(first ? [first] : [], ctx);
+    footnotes[note.number] = { children: [...head, ...blocks(rest, ctx)] };
   }
 
   const m = template.page.margins;

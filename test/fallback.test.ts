@@ -79,3 +79,24 @@ describe('fonts named by a template', () => {
     expect(result.stderr).toMatch(/lies outside the project/);
   });
 });
+
+describe('a Traditional Chinese letter (zh-TW template)', () => {
+  it('is set in Noto Serif TC with full-width, uncompressed punctuation, and its labels', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-tw-'));
+    cpSync(fixture('letters', 'zh-TW'), dir, { recursive: true });
+    const result = runCli(['build', 'letter.md'], dir);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const report = await preflight(new Uint8Array(readFileSync(path.join(dir, 'out', 'letter.pdf'))));
+    expect(report.problems).toEqual([]);
+    expect(report.fonts.every((f) => /NotoSerifTC/.test(f.name))).toBe(true);
+    const { loadLetter } = await import('../src/model/loadLetter.js');
+    const { layoutPdf } = await import('../src/render/pdf/index.js');
+    const { document } = await loadLetter(path.join(dir, 'letter.md'));
+    const size = document.template.type.bodySize;
+    const marks = layoutPdf(document).pages.flatMap((p) => p.body).flatMap((l) => l.line.placed).filter((p) => /[，。」「：！]/.test(p.piece.text));
+    expect(marks.length).toBeGreaterThan(5);
+    for (const m of marks) expect(m.width).toBeCloseTo(size, 5);
+    expect(readFileSync(path.join(dir, 'out', 'letter.txt'), 'utf8')).toContain('2024年3月1日');
+  });
+});

@@ -68,6 +68,7 @@ export const templateSchema = z
         listLineHeight: z.number().min(1).max(3),
         paragraphSpacing: z.number().min(0).max(3),
         firstLineIndent: z.number().min(0).max(4),
+        punctuationCompression: z.boolean(),
         hanLatinSpace: z.number().min(0).max(0.5),
       })
       .strict(),

@@ -87,6 +87,8 @@ function kindOf(ch: string): PieceKind | 'space' | 'other' {
 export interface ShapeOptions {
   /** Em fraction between Han and Latin (clreq §3.2.2; ¼ em). */
   hanLatinSpace: number;
+  /** Set adjacent marks closer and let line-end marks go half width (false: Taiwan practice). */
+  compressPunctuation?: boolean;
   markScale: number;
   markRise: number;
 }
@@ -133,7 +135,7 @@ export function shapeMany(paragraphs: Span[][], fonts: FontChain, options: Shape
 
 function finish(pieces: Piece[], options: ShapeOptions): Piece[] {
   measure(pieces);
-  compressPunctuation(pieces);
+  if (options.compressPunctuation !== false) compressPunctuation(pieces);
   addHanLatinSpacing(pieces, options.hanLatinSpace);
   return pieces;
 }

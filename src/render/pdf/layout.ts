@@ -75,7 +75,7 @@ export class LetterLayout {
   }
 
   private get shapeOptions() {
-    return { hanLatinSpace: this.type.hanLatinSpace, markScale: MARK_SCALE, markRise: MARK_RISE };
+    return { hanLatinSpace: this.type.hanLatinSpace, compressPunctuation: this.type.punctuationCompression, markScale: MARK_SCALE, markRise: MARK_RISE };
   }
 
   lines(spans: Span[] | Piece[], style: Omit<BlockStyle, 'block' | 'spaceBefore'>): Line[] {

@@ -4,8 +4,9 @@
  *   the document grid (which would inflate CJK line heights); body and closing first-line indents
  *   in characters (w:firstLineChars="200", 2 characters whatever the font size).
  * - settings.xml: punctuation compression (w:characterSpacingControl = compressPunctuation).
- * - fontTable: the CJK face with an alternative name and GB2312 charset, so Word substitutes a
- *   Chinese serif (宋体) on machines without it.
+ * - fontTable: the CJK face with an alternative name and the language's charset (GB2312 for
+ *   zh-CN, Big5 for zh-TW), so Word substitutes a Chinese serif (宋体, 新細明體) on machines
+ *   without it.
  * - core.xml dates from the letter's date; relationship ids renumbered in order; every zip
  *   entry with a fixed time, so the same inputs give the same bytes.
  */
@@ -39,9 +40,18 @@ function patchSettings(xml: string): string {
   return xml.replace('</w:settings>', '<w:characterSpacingControl w:val="compressPunctuation"/></w:settings>');
 }
 
+/** Windows character sets Word uses to pick a substitute font: GB2312, Big5, Shift-JIS, Hangul. */
+function charsetOf(lang: string): string {
+  if (/^zh-(TW|HK|MO|Hant)/i.test(lang)) return '88'; // hex 88 = 136, CHINESEBIG5_CHARSET
+  if (/^ja/i.test(lang)) return '80'; // 128, SHIFTJIS_CHARSET
+  if (/^ko/i.test(lang)) return '81'; // 129, HANGUL_CHARSET
+  return '86'; // 134, GB2312_CHARSET
+}
+
 function patchFontTable(xml: string, document: LetterDocument): string {
   const { eastAsiaFont, fallbackEastAsiaFont } = document.template.docx;
-  const entry = `<w:font w:name="${escapeXml(eastAsiaFont)}"><w:altName w:val="${escapeXml(fallbackEastAsiaFont)}"/><w:charset w:val="86"/><w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>`;
+  const charset = charsetOf(document.template.lang);
+  const entry = `<w:font w:name="${escapeXml(eastAsiaFont)}"><w:altName w:val="${escapeXml(fallbackEastAsiaFont)}"/><w:charset w:val="${charset}"/><w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>`;
   if (xml.includes(`w:name="${escapeXml(eastAsiaFont)}"`)) return xml;
   if (xml.includes('</w:fonts>')) return xml.replace('</w:fonts>', `${entry}</w:fonts>`);
   return xml.replace(/<w:fonts([^>]*?)\/>/, `<w:fonts$1>${entry}</w:fonts>`);

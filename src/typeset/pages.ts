@@ -62,6 +62,17 @@ export interface PageSpec {
   minNoteLines: number;
 }
 
+/** Room kept for body text (about two lines) on a page that starts with a note continued from the previous one. */
+const BODY_ROOM_UNDER_CONTINUED_NOTES = 40;
+
+/** How many of the lines fit, in order, into `room` points. */
+function linesThatFit(lines: NoteLines['lines'], room: number): number {
+  let fit = 0;
+  let used = 0;
+  while (fit < lines.length && used + (lines[fit]?.height ?? 0) <= room) used += lines[fit++]?.height ?? 0;
+  return fit;
+}
+
 interface NoteRemainder {
   number: number;
   lines: NoteLines['lines'];
@@ -95,10 +106,7 @@ export function buildPages(flow: FlowLine[], notes: Map<number, NoteLines>, spec
     carry = [];
     // Continued notes first, as far as they fit (a very long note may run over several pages).
     for (const rest of pending) {
-      const room = spec.height - spec.noteSeparator - page.notesHeight - bodyHeight - 40;
-      let fit = 0;
-      let h = 0;
-      while (fit < rest.lines.length && h + (rest.lines[fit]?.height ?? 0) <= room) h += rest.lines[fit++]?.height ?? 0;
+      const fit = linesThatFit(rest.lines, spec.height - spec.noteSeparator - page.notesHeight - bodyHeight - BODY_ROOM_UNDER_CONTINUED_NOTES);
       addNoteLines(page, rest.lines.slice(0, fit));
       if (fit < rest.lines.length) carry.push({ number: rest.number, lines: rest.lines.slice(fit) });
     }
@@ -168,9 +176,8 @@ export function buildPages(flow: FlowLine[], notes: Map<number, NoteLines>, spec
       const lastNote = fresh.at(-1) as number;
       const lastLines = notes.get(lastNote)?.lines ?? [];
       const before = noteNeed - noteHeight(lastLines);
-      let room = spec.height - used - body - separator - before;
-      let keep = 0;
-      while (keep < lastLines.length && room >= (lastLines[keep]?.height ?? 0)) room -= lastLines[keep++]?.height ?? 0;
+      const room = spec.height - used - body - separator - before;
+      const keep = linesThatFit(lastLines, room);
       if (keep >= Math.min(spec.minNoteLines, lastLines.length) && keep > 0 && room >= 0) {
         fits = true;
         split = { number: lastNote, keep };
@@ -195,9 +202,7 @@ export function buildPages(flow: FlowLine[], notes: Map<number, NoteLines>, spec
         addNoteLines(page, lines.slice(0, split.keep));
         carry.push({ number: n, lines: lines.slice(split.keep) });
       } else if (!fitsWhole(page, lines, bodyHeight, spec) && lines.length > 1) {
-        let keep = 0;
-        let room = spec.height - bodyHeight - page.notesHeight - spec.noteSeparator;
-        while (keep < lines.length && room >= (lines[keep]?.height ?? 0)) room -= lines[keep++]?.height ?? 0;
+        const keep = linesThatFit(lines, spec.height - bodyHeight - page.notesHeight - spec.noteSeparator);
         addNoteLines(page, lines.slice(0, Math.max(1, keep)));
         carry.push({ number: n, lines: lines.slice(Math.max(1, keep)) });
       } else {

@@ -6,10 +6,8 @@
  * File watching with chokidar.
  */
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import chokidar, { type FSWatcher } from 'chokidar';
-import { loadLetter } from '../model/loadLetter.js';
-import { renderAndWrite, type BuildOptions, type BuildResult } from './build.js';
+import { build, type BuildOptions, type BuildResult } from './build.js';
 
 export interface WatchEvents {
   built(result: BuildResult, trigger: string[]): void;
@@ -49,11 +47,8 @@ export function watch(letterPath: string, options: BuildOptions, events: WatchEv
 
   const rebuild = async (trigger: string[]) => {
     running = true;
-    const started = performance.now();
     try {
-      const letter = await loadLetter(letterPath);
-      const { editions, changes } = await renderAndWrite(letter, letterPath, options);
-      lastGood = { letter, editions, changes, totalMs: performance.now() - started };
+      lastGood = await build(letterPath, options);
       events.built(lastGood, trigger);
     } catch (err) {
       events.failed(err, trigger);

@@ -3,7 +3,7 @@
  * through pdfmake at the computed positions.
  */
 import type { LetterDocument } from '../../model/types.js';
-import { fillLabel } from '../../model/template.js';
+import { fillLabel } from '../../template/format.js';
 import { FontChain } from '../../fonts/fontChain.js';
 import { buildPages, type Page } from '../../typeset/pages.js';
 import { LetterLayout, MARK_SCALE, type Geometry } from './layout.js';

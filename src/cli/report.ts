@@ -30,7 +30,8 @@ export function reportFailure(err: unknown, written = false): void {
   } else if (err instanceof PreflightFailed) {
     process.stderr.write(`The PDF failed its preflight check:\n${formatReport('PDF', err.report)}\n`);
   } else if (err instanceof FontProblem) {
-    process.stderr.write(`Font problem: ${err.message}\n`);
+    const where = err.file ? path.relative(process.cwd(), err.file) || err.file : 'font';
+    process.stderr.write(`${where} error ${err.message}  ${err.rule}\n`);
   } else if (err instanceof EditRefused) {
     process.stderr.write(`${err.message}\n`);
     process.exitCode = 1;

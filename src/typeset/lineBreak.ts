@@ -10,7 +10,7 @@
  * over every gap next to a CJK character. Never inside a Latin word, a number, —— or …….
  * The last line of a paragraph is not stretched and holds at least two characters.
  */
-import { splitOversized, type Glue, type Piece } from './shape.js';
+import { splitOversized, withHyphen, type Glue, type Piece } from './shape.js';
 
 export type Align = 'justify' | 'left' | 'center' | 'right';
 
@@ -68,6 +68,7 @@ function measureRange(pieces: Piece[], start: number, end: number) {
     if (k !== end) midShrink += p.midShrink;
   }
   shrink += (pieces[end] as Piece).endShrink;
+  natural += (pieces[end] as Piece).hyphen?.width ?? 0; // a break at a hyphenation point adds the hyphen
   return { natural, shrink, midShrink };
 }
 
@@ -168,7 +169,7 @@ function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
         if (isStretchableGap(p, q)) gaps++;
         mid += p.midShrink;
       }
-      const natural = interior + p.width + p.startRestore;
+      const natural = interior + p.width + p.startRestore + (end.hyphen?.width ?? 0);
       interior += p.width;
       const shrink = glueShrink + end.endShrink;
       const available = spec.width - (s === 0 ? spec.firstIndent : spec.restIndent);
@@ -194,7 +195,7 @@ function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
         const inWord = end.kind === 'latin' && next.kind === 'latin' && !next.glueBefore;
         badness = d <= EPS ? 0 : d <= capacity ? 100 * (d / capacity) ** 3 : inWord ? RAGGED_IN_WORD : RAGGED;
       }
-      let demerits = (10 + badness) ** 2;
+      let demerits = (10 + badness) ** 2 + (end.hyphen?.demerits ?? 0);
       // clreq §3.8: the last line of a paragraph holds at least two characters.
       if (last && s > 0 && charCount(pieces, s, k) < 2) demerits += 1e8;
       if (before + demerits < (cost[k] as number)) {
@@ -290,8 +291,9 @@ function justify(pieces: Piece[], start: number, end: number, available: number,
 
 export function breakLines(shaped: Piece[], spec: LineSpec): Line[] {
   if (shaped.length === 0) return [];
-  const pieces = splitOversized(shaped, spec.width - Math.max(spec.firstIndent, spec.restIndent));
+  const pieces = splitOversized(shaped, spec.width - Math.max(spec.firstIndent, spec.restIndent)).slice();
   const ends = (spec.align === 'justify' && optimalBreaks(pieces, spec)) || chooseBreaks(pieces, spec);
+  for (const end of ends) pieces[end] = withHyphen(pieces[end] as Piece);
   const lines: Line[] = [];
   let start = 0;
   ends.forEach((end, n) => {

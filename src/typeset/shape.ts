@@ -8,7 +8,8 @@
  * no clreq rules, no punctuation compression and no Han–Latin spacing (see shared typesetting
  * notes); no npm package does CJK line composition.
  */
-import type { Face, FontChain } from '../fonts/fontChain.js';
+import { FontChain, type Face } from '../fonts/fontChain.js';
+import { hyphenationPoints, HYPHEN_DEMERITS } from './hyphenate.js';
 import { breakOpportunities } from './breaks.js';
 import { MissingGlyph } from './errors.js';
 
@@ -18,6 +19,8 @@ import { IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from '../unicode/scripts.js'
 export interface SpanStyle {
   size: number;
   bold: boolean;
+  /** Markdown emphasis: italic where the face has an italic, else as ShapeOptions.emphasis says. */
+  emphasis?: boolean;
   link?: string;
 }
 
@@ -60,6 +63,10 @@ export interface Piece {
   startRestore: number;
   /** Footnote number, for marks. */
   note?: number;
+  /** Emphasis dots under each character (clreq §3.3 着重号), for emphasis in a face with no italic. */
+  dots?: boolean;
+  /** A hyphenation point follows this piece: breaking there adds a hyphen (src/typeset/hyphenate.ts). */
+  hyphen?: { width: number; demerits: number };
 }
 
 /** clreq §3.1.7: opening and closing marks, whose blank half may be compressed. */
@@ -91,6 +98,12 @@ export interface ShapeOptions {
   compressPunctuation?: boolean;
   markScale: number;
   markRise: number;
+  /** Emphasis in a face with no italic (CJK): bold, or dots under the characters. */
+  emphasis?: 'bold' | 'dots';
+  /** Korean: break only at spaces and punctuation, never between the letters of a word. */
+  keepAll?: boolean;
+  /** Hyphenate Latin words with the patterns of this language (justified text only). */
+  hyphenate?: string;
 }
 
 /** fontkit's layout is costly per call and the same characters recur: memoise per face. */
@@ -137,7 +150,7 @@ function finish(pieces: Piece[], options: ShapeOptions): Piece[] {
   measure(pieces);
   if (options.compressPunctuation !== false) compressPunctuation(pieces);
   addHanLatinSpacing(pieces, options.hanLatinSpace);
-  return pieces;
+  return options.hyphenate ? addHyphenationPoints(pieces, options.hyphenate) : pieces;
 }
 
 /** Split styled text into unmeasured pieces, with break opportunities and word spaces. */
@@ -154,7 +167,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       plain += ch;
     }
   }
-  const { allowed } = breakOpportunities(plain);
+  const { allowed } = breakOpportunities(plain, { keepAll: options.keepAll === true });
 
   const pieces: Piece[] = [];
   let pendingSpace = false;
@@ -165,7 +178,8 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
 
   for (const item of items) {
     if (item.mark !== undefined) {
-      const face = fonts.primary(false);
+      // Chosen by the glyphs a mark needs (digits), whatever comes first in the chain.
+      const face = fonts.faceWith('0123456789');
       const size = item.style.size * options.markScale;
       const { width, glyphs } = advanceOf(face, item.ch, size);
       close();
@@ -186,7 +200,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       continue;
     }
     const cp = item.ch.codePointAt(0) as number;
-    const face = fonts.faceFor(cp, item.style.bold);
+    const { face, dots } = faceOf(fonts, cp, item.style, options);
     if (!face) throw new MissingGlyph(item.ch);
     const breakBefore = allowed.has(item.at);
     const extendable =
@@ -197,7 +211,8 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       !breakBefore &&
       current.face === face &&
       current.size === item.style.size &&
-      current.link === item.style.link;
+      current.link === item.style.link &&
+      current.dots === dots;
     // —— and …… are one unit each (clreq: never split, never stretched inside).
     const sameDash =
       current?.open === true && (item.ch === '—' || item.ch === '…') && current.text.endsWith(item.ch) && !pendingSpace;
@@ -212,8 +227,11 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       endShrink: 0, midShrink: 0, startRestore: 0, open: true,
     };
     if (item.style.link) piece.link = item.style.link;
+    if (dots) piece.dots = true;
     if (pendingSpace && pieces.length > 0) {
-      const space = advanceOf(face, ' ', item.style.size).width;
+      // A word space in the face of the word after it, or in the first face that has a space.
+      const spaceFace = face.font.hasGlyphForCodePoint(0x20) ? face : fonts.faceWith(' ');
+      const space = advanceOf(spaceFace, ' ', item.style.size).width;
       piece.glueBefore = { width: space, shrink: space / 3, stretch: space / 2, kind: 'space' };
       // A break at a space is always allowed in Latin text even when the next word is CJK.
       piece.breakBefore = breakBefore || !NOT_START_AFTER_SPACE.test(item.ch);
@@ -228,6 +246,18 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
     const { open: _open, ...rest } = p as Piece & { open?: boolean };
     return rest;
   });
+}
+
+/**
+ * The face for a character in a style. Emphasis takes the chain's italic; a face with no italic
+ * (every CJK face) sets it as the template says: bold, or dots under the characters.
+ */
+function faceOf(fonts: FontChain, cp: number, style: SpanStyle, options: ShapeOptions): { face: Face | null; dots: boolean } {
+  if (!style.emphasis) return { face: fonts.faceFor(cp, { bold: style.bold }), dots: false };
+  const italic = fonts.faceFor(cp, { bold: style.bold, italic: true });
+  if (!italic || italic.italic || FontChain.isInvisible(String.fromCodePoint(cp))) return { face: italic, dots: false };
+  if (options.emphasis === 'dots') return { face: italic, dots: IDEOGRAPHIC.test(String.fromCodePoint(cp)) || /\p{Script=Hangul}/u.test(String.fromCodePoint(cp)) };
+  return { face: fonts.faceFor(cp, { bold: true }), dots: false };
 }
 
 const NOT_START_AFTER_SPACE = /[、，。．：；？！”’）》〉」』】〕〗］｝·),.:;?!\]}]/u;
@@ -396,4 +426,47 @@ export function splitOversized(pieces: Piece[], maxWidth: number): Piece[] {
       };
     });
   });
+}
+
+/**
+ * Knuth–Liang hyphenation points (src/typeset/hyphenate.ts) as break opportunities: a Latin word
+ * is split into fragments that may break between them, the fragment before each point carrying
+ * the hyphen's width and the demerits the total-fit breaker adds when it breaks there. No
+ * hyphenation in links and URLs or in the last word of the paragraph (it would leave a fragment
+ * alone on the last line). Fragment widths are differences of prefix widths, so an unbroken word
+ * keeps exactly its shaped width (kerning inside it included).
+ */
+function addHyphenationPoints(pieces: Piece[], lang: string): Piece[] {
+  const lastWord = pieces.findLastIndex((p) => p.kind === 'latin');
+  return pieces.flatMap((piece, index) => {
+    if (piece.kind !== 'latin' || piece.link || index === lastWord || piece.dots) return [piece];
+    const points = hyphenationPoints(piece.text, lang);
+    if (points.length === 0) return [piece];
+    const hyphen = advanceOf(piece.face, '-', piece.size).width;
+    const cuts = [0, ...points, piece.text.length];
+    const prefix = cuts.map((at) => (at === 0 ? 0 : advanceOf(piece.face, piece.text.slice(0, at), piece.size).width));
+    return cuts.slice(1).map((end, k): Piece => {
+      const text = piece.text.slice(cuts[k], end);
+      const width = (prefix[k + 1] as number) - (prefix[k] as number);
+      const fragment: Piece = {
+        ...piece,
+        text,
+        width,
+        drawnAdvance: width,
+        glyphCount: [...text].length,
+        breakBefore: k === 0 ? piece.breakBefore : true,
+        glueBefore: k === 0 ? piece.glueBefore : null,
+      };
+      if (end < piece.text.length) fragment.hyphen = { width: hyphen, demerits: HYPHEN_DEMERITS };
+      return fragment;
+    });
+  });
+}
+
+/** A piece that ends a line at a hyphenation point, with its hyphen. */
+export function withHyphen(piece: Piece): Piece {
+  if (!piece.hyphen) return piece;
+  const { hyphen, ...rest } = piece;
+  const width = piece.width + hyphen.width;
+  return { ...rest, text: `${piece.text}-`, width, drawnAdvance: width, glyphCount: piece.glyphCount + 1 };
 }

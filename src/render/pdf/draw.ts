@@ -126,6 +126,21 @@ export function drawLine(line: PlacedLine, textLeft: number, originY: number, no
     if (run.link) node.link = run.link;
     nodes.push(node);
   }
+  for (const p of line.line.placed) if (p.piece.dots) nodes.push(...emphasisDots(p, originX, baseline));
+}
+
+/**
+ * clreq §3.3 着重号: a dot centred under each character of an emphasised CJK piece, in the
+ * leading below the line (Hangul words set keep-all are split evenly into their syllables).
+ */
+function emphasisDots(p: PlacedPiece, originX: number, baseline: number): object[] {
+  const chars = [...p.piece.text];
+  const size = p.piece.size;
+  const each = p.width / chars.length;
+  return chars.map((_ch, k) => ({
+    canvas: [{ type: 'ellipse', x: 0, y: 0, r1: size * 0.07, r2: size * 0.07, color: 'black' }],
+    absolutePosition: { x: roundPosition(originX + p.x + each * (k + 0.5)), y: roundPosition(baseline + size * 0.27) },
+  }));
 }
 
 export function drawPages(

@@ -63,7 +63,7 @@ export async function renderPdf(document: LetterDocument): Promise<Uint8Array> {
     pageSize: 'A4',
     pageMargins: 0,
     content,
-    defaultStyle: { font: fonts.primary(false).id },
+    defaultStyle: { font: fonts.faceWith(' ').id },
     language: meta.lang,
     info: {
       title: meta.subject,

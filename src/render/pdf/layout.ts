@@ -76,7 +76,10 @@ export class LetterLayout {
   }
 
   private get shapeOptions() {
-    return { hanLatinSpace: this.type.hanLatinSpace, compressPunctuation: this.type.punctuationCompression, markScale: MARK_SCALE, markRise: MARK_RISE };
+    return {
+      hanLatinSpace: this.type.hanLatinSpace, compressPunctuation: this.type.punctuationCompression, markScale: MARK_SCALE, markRise: MARK_RISE,
+      emphasis: this.type.emphasis, keepAll: this.type.wordBreak === 'keep-all',
+    };
   }
 
   lines(spans: Span[] | Piece[], style: Omit<BlockStyle, 'block' | 'spaceBefore'>): Line[] {
@@ -88,7 +91,9 @@ export class LetterLayout {
         this.lines(part, index === 0 ? style : { ...style, firstIndent: style.restIndent }),
       );
     }
-    const pieces = isPieces(spans) ? spans : shape(spans, this.fonts, this.shapeOptions);
+    // Justified text is hyphenated where the template asks, in the letter's language.
+    const hyphenate = style.align === 'justify' && this.type.hyphenate ? { hyphenate: this.document.meta.lang } : {};
+    const pieces = isPieces(spans) ? spans : shape(spans, this.fonts, { ...this.shapeOptions, ...hyphenate });
     return breakLines(pieces, {
       width,
       firstIndent: style.firstIndent,
@@ -155,8 +160,8 @@ export class LetterLayout {
   spans(inlines: Inline[], style: SpanStyle): Span[] {
     const handlers: { [K in InlineType]: (node: InlineOf<K>, s: SpanStyle) => Span[] } = {
       text: (node, s) => [{ text: node.value, style: s }],
-      // The CJK serif has no italic; emphasis and strong are both set in the bold face.
-      emphasis: (node, s) => this.spans(node.children, { ...s, bold: true }),
+      // Italic where the face has one; else bold or emphasis dots, as the template says.
+      emphasis: (node, s) => this.spans(node.children, { ...s, emphasis: true }),
       strong: (node, s) => this.spans(node.children, { ...s, bold: true }),
       code: (node, s) => [{ text: node.value, style: s }],
       break: (_node, s) => [{ text: '\n', style: s }],

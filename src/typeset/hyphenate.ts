@@ -13,8 +13,27 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-/** TeX's \hyphenpenalty is 50, added squared to a line's demerits. */
-export const HYPHEN_DEMERITS = 50 * 50;
+/**
+ * Demerits of a line ending at a hyphenation point, as TeX adds \hyphenpenalty squared. 30 rather
+ * than TeX's 50: this breaker's badness counts the spread allowed between words (MAX_SPREAD in
+ * lineBreak.ts) as stretch, so loose lines cost less than in TeX; at 50 the English example kept a
+ * line with 0.51 em word spaces rather than hyphenate; at 30 none is above 0.44 em.
+ */
+const HYPHEN_DEMERITS = 30 * 30;
+/**
+ * Two hyphenated lines in a row (TeX's \doublehyphendemerits, 10000 there; lower here for the
+ * same reason as above: at 3000 the English example went back to a 0.51 em line).
+ */
+const DOUBLE_HYPHEN_DEMERITS = 1000;
+
+/**
+ * Extra demerits of a line that ends after `end`, the line before it having ended after
+ * `previousEnd`: a hyphen costs, two in a row cost more.
+ */
+export function hyphenDemerits(end: { hyphen?: unknown }, previousEnd: { hyphen?: unknown } | undefined): number {
+  if (!end.hyphen) return 0;
+  return HYPHEN_DEMERITS + (previousEnd?.hyphen ? DOUBLE_HYPHEN_DEMERITS : 0);
+}
 
 interface Hyphenator {
   hyphenateSync(text: string, options?: { hyphenChar?: string; minWordLength?: number }): string;

@@ -11,6 +11,7 @@
  * The last line of a paragraph is not stretched and holds at least two characters.
  */
 import { splitOversized, withHyphen, type Glue, type Piece } from './shape.js';
+import { hyphenDemerits } from './hyphenate.js';
 
 export type Align = 'justify' | 'left' | 'center' | 'right';
 
@@ -195,7 +196,7 @@ function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
         const inWord = end.kind === 'latin' && next.kind === 'latin' && !next.glueBefore;
         badness = d <= EPS ? 0 : d <= capacity ? 100 * (d / capacity) ** 3 : inWord ? RAGGED_IN_WORD : RAGGED;
       }
-      let demerits = (10 + badness) ** 2 + (end.hyphen?.demerits ?? 0);
+      let demerits = (10 + badness) ** 2 + hyphenDemerits(end, pieces[s - 1]);
       // clreq §3.8: the last line of a paragraph holds at least two characters.
       if (last && s > 0 && charCount(pieces, s, k) < 2) demerits += 1e8;
       if (before + demerits < (cost[k] as number)) {

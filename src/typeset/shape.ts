@@ -9,7 +9,7 @@
  * notes); no npm package does CJK line composition.
  */
 import { FontChain, type Face } from '../fonts/fontChain.js';
-import { hyphenationPoints, HYPHEN_DEMERITS } from './hyphenate.js';
+import { hyphenationPoints } from './hyphenate.js';
 import { breakOpportunities } from './breaks.js';
 import { MissingGlyph } from './errors.js';
 
@@ -66,7 +66,7 @@ export interface Piece {
   /** Emphasis dots under each character (clreq §3.3 着重号), for emphasis in a face with no italic. */
   dots?: boolean;
   /** A hyphenation point follows this piece: breaking there adds a hyphen (src/typeset/hyphenate.ts). */
-  hyphen?: { width: number; demerits: number };
+  hyphen?: { width: number };
 }
 
 /** clreq §3.1.7: opening and closing marks, whose blank half may be compressed. */
@@ -82,8 +82,12 @@ interface Item {
   at: number;
 }
 
-function kindOf(ch: string): PieceKind | 'space' | 'other' {
+/** Curly quotes are shared by Latin and CJK text (clreq §3.1.1): CJK marks only beside CJK text. */
+const SHARED_QUOTES = new Set([...'“”‘’']);
+
+function kindOf(ch: string, before = '', after = ''): PieceKind | 'space' | 'other' {
   if (ch === ' ' || ch === '\t' || ch === '\n') return 'space';
+  if (SHARED_QUOTES.has(ch) && ![before, after].some((c) => UNSPACED_CJK.test(c) && !SHARED_QUOTES.has(c))) return 'other';
   if (OPENING.has(ch)) return 'open';
   if (CLOSING.has(ch)) return 'close';
   if (IDEOGRAPHIC.test(ch)) return 'ideo';
@@ -176,7 +180,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
     if (current) current.open = false;
   };
 
-  for (const item of items) {
+  items.forEach((item, index) => {
     if (item.mark !== undefined) {
       // Chosen by the glyphs a mark needs (digits), whatever comes first in the chain.
       const face = fonts.faceWith('0123456789');
@@ -190,14 +194,14 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       });
       current = null;
       pendingSpace = false;
-      continue;
+      return;
     }
-    const kind = kindOf(item.ch);
+    const kind = kindOf(item.ch, items[index - 1]?.ch, items[index + 1]?.ch);
     if (kind === 'space') {
       pendingSpace = true;
       close();
       current = null;
-      continue;
+      return;
     }
     const cp = item.ch.codePointAt(0) as number;
     const { face, dots } = faceOf(fonts, cp, item.style, options);
@@ -212,13 +216,13 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       current.face === face &&
       current.size === item.style.size &&
       current.link === item.style.link &&
-      current.dots === dots;
+      (current.dots ?? false) === dots;
     // —— and …… are one unit each (clreq: never split, never stretched inside).
     const sameDash =
       current?.open === true && (item.ch === '—' || item.ch === '…') && current.text.endsWith(item.ch) && !pendingSpace;
     if (extendable || sameDash) {
       (current as Piece).text += item.ch;
-      continue;
+      return;
     }
     const piece: Piece & { open: boolean } = {
       text: item.ch, face, size: item.style.size, rise: 0, bold: item.style.bold,
@@ -240,7 +244,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
     close();
     pieces.push(piece);
     current = piece;
-  }
+  });
 
   return pieces.map((p) => {
     const { open: _open, ...rest } = p as Piece & { open?: boolean };
@@ -457,7 +461,7 @@ function addHyphenationPoints(pieces: Piece[], lang: string): Piece[] {
         breakBefore: k === 0 ? piece.breakBefore : true,
         glueBefore: k === 0 ? piece.glueBefore : null,
       };
-      if (end < piece.text.length) fragment.hyphen = { width: hyphen, demerits: HYPHEN_DEMERITS };
+      if (end < piece.text.length) fragment.hyphen = { width: hyphen };
       return fragment;
     });
   });

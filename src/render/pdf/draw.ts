@@ -15,7 +15,7 @@ export interface TextNode {
   font: string;
   fontSize: number;
   characterSpacing?: number;
-  fontFeatures?: string[];
+  fontFeatures?: string[] | Record<string, boolean>;
   link?: string;
   noWrap: true;
   absolutePosition: { x: number; y: number };
@@ -37,6 +37,8 @@ interface Run {
   /** No piece may follow (its glyph's advance differs from the width it was set in). */
   closed: boolean;
   features?: string[];
+  /** Full-width CJK characters, set solid: drawn without the font's pair kerning (see runsOf). */
+  cjk: boolean;
 }
 
 const EPS = 0.005;
@@ -58,7 +60,7 @@ function spaceWidth(face: Face, size: number): number {
 /** How piece `p` can follow `run`: directly, after a word space, or not at all. */
 function joinOf(run: Run, p: PlacedPiece): 'direct' | 'space' | null {
   const piece = p.piece;
-  if (run.closed || p.offset !== 0 || run.face !== piece.face || run.size !== piece.size || run.rise !== piece.rise || run.link !== piece.link) return null;
+  if (run.closed || run.cjk !== isCjk(piece) || p.offset !== 0 || run.face !== piece.face || run.size !== piece.size || run.rise !== piece.rise || run.link !== piece.link) return null;
   const gap = p.x - run.last;
   const single = piece.glyphCount === 1;
   if (run.spacing === null) {
@@ -73,6 +75,15 @@ function joinOf(run: Run, p: PlacedPiece): 'direct' | 'space' | null {
   return single && Math.abs(gap - run.spacing) < EPS ? 'direct' : null;
 }
 
+/**
+ * Ideographs, kana and CJK punctuation are measured one by one, full width (jlreq §3.1: set
+ * solid); Noto Serif JP's `kern` feature adds pair kerning between some kana and marks (ん。 +60
+ * units), which would make a drawn run longer than its line. Such runs are drawn with kern off.
+ */
+function isCjk(piece: PlacedPiece['piece']): boolean {
+  return piece.kind === 'ideo' || piece.kind === 'open' || piece.kind === 'close' || piece.kind === 'cjkPunct';
+}
+
 export function runsOf(placed: PlacedPiece[]): Run[] {
   const runs: Run[] = [];
   for (const p of placed) {
@@ -84,7 +95,7 @@ export function runsOf(placed: PlacedPiece[]): Run[] {
       // inside the line and text extraction sees no overlap.
       runs.push({
         face: piece.face, size: piece.size, rise: piece.rise, text: piece.text, x: drawX, last: drawX + p.width,
-        spacing: null, singleGlyphs: true, closed: true, features: ['halt'], ...(piece.link ? { link: piece.link } : {}),
+        spacing: null, singleGlyphs: true, closed: true, features: ['halt'], cjk: false, ...(piece.link ? { link: piece.link } : {}),
       });
       continue;
     }
@@ -102,7 +113,7 @@ export function runsOf(placed: PlacedPiece[]): Run[] {
     }
     runs.push({
       face: piece.face, size: piece.size, rise: piece.rise, text: piece.text, x: drawX, last: drawX + piece.drawnAdvance,
-      spacing: null, singleGlyphs: piece.glyphCount === 1, closed, ...(piece.link ? { link: piece.link } : {}),
+      spacing: null, singleGlyphs: piece.glyphCount === 1, closed, cjk: isCjk(piece), ...(piece.link ? { link: piece.link } : {}),
     });
   }
   return runs;
@@ -122,6 +133,7 @@ export function drawLine(line: PlacedLine, textLeft: number, originY: number, no
     };
     if (run.spacing) node.characterSpacing = round(run.spacing);
     if (run.features) node.fontFeatures = run.features;
+    else if (run.cjk) node.fontFeatures = { kern: false };
     faces.add(run.face);
     if (run.link) node.link = run.link;
     nodes.push(node);

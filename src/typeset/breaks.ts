@@ -15,8 +15,9 @@
  * - jlreq §3.1.7 / appendix A (cl-04, cl-06, cl-11): Japanese small kana, the prolonged sound
  *   mark ー, iteration marks 々〻ゝゞヽヾ and ゠〜 never start a line (the "strict" rule set, which
  *   jlreq recommends for formal text).
- * - keep-all (CSS Text 3 `word-break: keep-all`, as Korean is set, klreq §3.1): no break between
- *   two letters or digits of any script; lines break at spaces and around punctuation only.
+ * - keep-all (CSS Text 3 `word-break: keep-all`, as Korean is set): lines break at spaces (and
+ *   beside full-width CJK marks) only, never inside a word such as 위원회(COI)는, whose particle
+ *   belongs to it.
  */
 import LineBreaker from 'linebreak';
 import { IDEOGRAPHIC, UNSPACED_CJK } from '../unicode/scripts.js';
@@ -29,8 +30,8 @@ export const NOT_AT_LINE_START = new Set([
 ]);
 export const NOT_AT_LINE_END = new Set([...'“‘（《〈「『【〔〖［｛([{']);
 const INSEPARABLE = new Set(['—', '…']);
-/** Letters and digits of any script (UAX #14 classes AL, NU, ID, H2, H3, JL/JV/JT): keep-all keeps them together. */
-const WORD_CHARACTER = /[\p{L}\p{N}]/u;
+/** Full-width CJK punctuation: keep-all still breaks beside it (a Korean text quoting 「…」). */
+const FULL_WIDTH_MARK = /[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]/u;
 const URL_PATTERN = /(?:https?:\/\/|mailto:)[^\s<>（）“”，。；、]+/gu;
 const URL_BREAK_AFTER = new Set([...'/.?&=-_#']);
 
@@ -69,7 +70,7 @@ export function breakOpportunities(
     const ch = text[i] ?? '';
     if (NOT_AT_LINE_START.has(ch) || NOT_AT_LINE_END.has(prev) || (INSEPARABLE.has(ch) && prev === ch)) allowed.delete(i);
     else if (/\p{Nd}/u.test(prev) && IDEOGRAPHIC.test(ch)) allowed.delete(i);
-    else if (options.keepAll && WORD_CHARACTER.test(prev) && WORD_CHARACTER.test(ch)) allowed.delete(i);
+    else if (options.keepAll && !/\s/u.test(prev) && !FULL_WIDTH_MARK.test(prev) && !FULL_WIDTH_MARK.test(ch)) allowed.delete(i);
   }
   for (const [start, end] of urlRanges(text)) {
     for (let i = start + 1; i < end; i++) allowed.delete(i);

@@ -194,7 +194,8 @@ function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
         const capacity = glueStretch + gaps * MAX_SPREAD * end.size;
         const next = pieces[k + 1] as Piece;
         const inWord = end.kind === 'latin' && next.kind === 'latin' && !next.glueBefore;
-        badness = d <= EPS ? 0 : d <= capacity ? 100 * (d / capacity) ** 3 : inWord ? RAGGED_IN_WORD : RAGGED;
+        // Of two ragged lines the fuller is better (a Korean line before a long word set keep-all).
+        badness = d <= EPS ? 0 : d <= capacity ? 100 * (d / capacity) ** 3 : (inWord ? RAGGED_IN_WORD : RAGGED) + 1000 * (d / available);
       }
       let demerits = (10 + badness) ** 2 + hyphenDemerits(end, pieces[s - 1]);
       // clreq §3.8: the last line of a paragraph holds at least two characters.

@@ -90,7 +90,9 @@ function kindOf(ch: string, before = '', after = ''): PieceKind | 'space' | 'oth
   if (SHARED_QUOTES.has(ch) && ![before, after].some((c) => UNSPACED_CJK.test(c) && !SHARED_QUOTES.has(c))) return 'other';
   if (OPENING.has(ch)) return 'open';
   if (CLOSING.has(ch)) return 'close';
-  if (IDEOGRAPHIC.test(ch)) return 'ideo';
+  // Hangul syllables are full-width like ideographs: one piece each, so a justified Korean line
+  // may spread between syllables as well as between words (keep-all still forbids a break there).
+  if (IDEOGRAPHIC.test(ch) || HANGUL.test(ch)) return 'ideo';
   if (UNSPACED_CJK.test(ch)) return 'cjkPunct';
   return 'other';
 }
@@ -152,6 +154,7 @@ export function shapeMany(paragraphs: Span[][], fonts: FontChain, options: Shape
 
 function finish(pieces: Piece[], options: ShapeOptions): Piece[] {
   measure(pieces);
+  measureUnspacedRuns(pieces);
   if (options.compressPunctuation !== false) compressPunctuation(pieces);
   addHanLatinSpacing(pieces, options.hanLatinSpace);
   return options.hyphenate ? addHyphenationPoints(pieces, options.hyphenate) : pieces;
@@ -260,9 +263,11 @@ function faceOf(fonts: FontChain, cp: number, style: SpanStyle, options: ShapeOp
   if (!style.emphasis) return { face: fonts.faceFor(cp, { bold: style.bold }), dots: false };
   const italic = fonts.faceFor(cp, { bold: style.bold, italic: true });
   if (!italic || italic.italic || FontChain.isInvisible(String.fromCodePoint(cp))) return { face: italic, dots: false };
-  if (options.emphasis === 'dots') return { face: italic, dots: IDEOGRAPHIC.test(String.fromCodePoint(cp)) || /\p{Script=Hangul}/u.test(String.fromCodePoint(cp)) };
+  if (options.emphasis === 'dots') return { face: italic, dots: IDEOGRAPHIC.test(String.fromCodePoint(cp)) || HANGUL.test(String.fromCodePoint(cp)) };
   return { face: fonts.faceFor(cp, { bold: true }), dots: false };
 }
+
+const HANGUL = /\p{Script=Hangul}/u;
 
 const NOT_START_AFTER_SPACE = /[、，。．：；？！”’）》〉」』】〕〗］｝·),.:;?!\]}]/u;
 
@@ -274,6 +279,38 @@ function measure(pieces: Piece[]): void {
     piece.width = width;
     piece.drawnAdvance = width;
     piece.glyphCount = glyphs;
+  }
+}
+
+/**
+ * Latin pieces that touch (the parts of a URL between its break opportunities) are drawn as one
+ * text run when they share a line, and the font kerns across their joins (Source Serif 4 sets
+ * "https://undocs.org/A/77/522" 1 pt narrower than its parts): each part gets the width it adds
+ * to the whole, so that what is drawn ends where the next piece starts.
+ */
+function measureUnspacedRuns(pieces: Piece[]): void {
+  let start = 0;
+  while (start < pieces.length) {
+    let end = start;
+    const first = pieces[start] as Piece;
+    while (first.kind === 'latin' && end + 1 < pieces.length) {
+      const next = pieces[end + 1] as Piece;
+      if (next.kind !== 'latin' || next.glueBefore || next.face !== first.face || next.size !== first.size || next.link !== first.link) break;
+      end++;
+    }
+    if (end > start) {
+      let text = '';
+      let before = 0;
+      for (let k = start; k <= end; k++) {
+        const piece = pieces[k] as Piece;
+        text += piece.text;
+        const upTo = advanceOf(piece.face, text, piece.size).width;
+        piece.width = upTo - before;
+        piece.drawnAdvance = piece.width;
+        before = upTo;
+      }
+    }
+    start = end + 1;
   }
 }
 
@@ -398,8 +435,9 @@ function addHanLatinSpacing(pieces: Piece[], em: number): void {
   for (let k = 1; k < pieces.length; k++) {
     const a = pieces[k - 1] as Piece;
     const b = pieces[k] as Piece;
-    const aIdeo = a.kind === 'ideo';
-    const bIdeo = b.kind === 'ideo';
+    // Ideographs and kana only: Hangul words are separated by real spaces, which stay.
+    const aIdeo = a.kind === 'ideo' && IDEOGRAPHIC.test(a.text);
+    const bIdeo = b.kind === 'ideo' && IDEOGRAPHIC.test(b.text);
     const aWest = a.kind === 'latin' && WESTERN_ALNUM.test([...a.text].at(-1) ?? '');
     const bWest = b.kind === 'latin' && WESTERN_ALNUM.test([...b.text][0] ?? '');
     if ((aIdeo && bWest) || (aWest && bIdeo)) {

@@ -150,8 +150,8 @@ function emphasisDots(p: PlacedPiece, originX: number, baseline: number): object
   const size = p.piece.size;
   const each = p.width / chars.length;
   return chars.map((_ch, k) => ({
-    canvas: [{ type: 'ellipse', x: 0, y: 0, r1: size * 0.07, r2: size * 0.07, color: 'black' }],
-    absolutePosition: { x: roundPosition(originX + p.x + each * (k + 0.5)), y: roundPosition(baseline + size * 0.27) },
+    canvas: [{ type: 'ellipse', x: 0, y: 0, r1: size * 0.06, r2: size * 0.06, color: 'black' }],
+    absolutePosition: { x: roundPosition(originX + p.x + each * (k + 0.5)), y: roundPosition(baseline + size * 0.34) },
   }));
 }
 

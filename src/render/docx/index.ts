@@ -22,9 +22,12 @@ import { signatoryLines } from '../signatoryLines.js';
 import { STYLE, stylesFor, twips } from './styles.js';
 import { finishDocx } from './finish.js';
 
-type RunStyle = Pick<IRunOptions, 'bold' | 'italics'> & {
-  /** The letter is in Chinese, Japanese or Korean: emphasis is set bold, not slanted (CJK has no italic). */
-  cjk?: boolean;
+type RunStyle = Pick<IRunOptions, 'bold' | 'italics' | 'emphasisMark'> & {
+  /**
+   * The letter is in Chinese, Japanese or Korean: emphasis is set as the template says, bold or
+   * Word's emphasis dots (着重号), not slanted (CJK has no italic).
+   */
+  cjk?: 'bold' | 'dots';
 };
 
 interface Context {
@@ -39,7 +42,8 @@ type BlockHandlers = { [K in BlockType]: (node: BlockOf<K>, ctx: Context) => Par
 
 const inlineHandlers: InlineHandlers = {
   text: (node, style) => [new TextRun({ text: node.value, ...runOptions(style) })],
-  emphasis: (node, style) => runs(node.children, style.cjk ? { ...style, bold: true } : { ...style, italics: true }),
+  emphasis: (node, style) =>
+    runs(node.children, style.cjk === 'dots' ? { ...style, emphasisMark: { type: 'dot' } } : style.cjk ? { ...style, bold: true } : { ...style, italics: true }),
   strong: (node, style) => runs(node.children, { ...style, bold: true }),
   code: (node, style) => [new TextRun({ text: node.value, ...runOptions(style) })],
   break: () => [new TextRun({ break: 1 })],
@@ -47,8 +51,8 @@ const inlineHandlers: InlineHandlers = {
   link: (node, style) => [new ExternalHyperlink({ link: node.url, children: runs(node.children, style) })],
 };
 
-function runOptions(style: RunStyle): Pick<IRunOptions, 'bold' | 'italics'> {
-  return { ...(style.bold ? { bold: true } : {}), ...(style.italics ? { italics: true } : {}) };
+function runOptions(style: RunStyle): Pick<IRunOptions, 'bold' | 'italics' | 'emphasisMark'> {
+  return { ...(style.bold ? { bold: true } : {}), ...(style.italics ? { italics: true } : {}), ...(style.emphasisMark ? { emphasisMark: style.emphasisMark } : {}) };
 }
 
 function runs(inlines: Inline[], style: RunStyle = {}): ParagraphChild[] {
@@ -113,7 +117,7 @@ export function buildDocx(document: LetterDocument): Document {
   }
   children.push(plain(STYLE.subject, `${labels.subject}${labels.labelSeparator}${meta.subject}`));
   children.push(plain(STYLE.salutation, meta.salutation));
-  const base: RunStyle = { cjk: /^(zh|ja|ko)/i.test(template.lang) };
+  const base: RunStyle = /^(zh|ja|ko)/i.test(template.lang) ? { cjk: template.type.emphasis } : {};
   children.push(...blocks(document.body, { paragraphStyle: STYLE.body, base }));
   children.push(plain(STYLE.closing, meta.closing));
   if (document.signatories) {

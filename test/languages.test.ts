@@ -5,7 +5,7 @@
  * that copies out as written.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
@@ -245,6 +245,23 @@ describe('Traditional Chinese', () => {
     expect(await filledShapes(path.join(dir, 'out', 'letter.zh-TW.pdf'))).toBe(5);
     expect(await filledShapes(path.join(dir, 'out', 'letter.ko.pdf'))).toBe(0); // ko: emphasis bold
     expect(edition('zh-TW').docx['word/document.xml']).toContain('<w:em w:val="dot"/>');
+  });
+});
+
+describe('a Latin face for the Latin runs of a CJK letter (use: latin)', () => {
+  it('sets Latin words and digits in Source Serif 4, everything else (CJK quotes included) in Noto Serif JP', async () => {
+    const ja = readFileSync(path.join(root, 'templates', 'ja.yaml'), 'utf8');
+    const latin = '    - { package: "@expo-google-fonts/source-serif-4", regular: "400Regular/SourceSerif4_400Regular.ttf", bold: "700Bold/SourceSerif4_700Bold.ttf", name: "Source Serif 4", use: latin }\n';
+    writeFileSync(path.join(dir, 'house.yaml'), ja.replace('  serif:\n', `  serif:\n${latin}`));
+    writeFileSync(path.join(dir, 'letter.house.md'), readFileSync(path.join(dir, 'letter.ja.md'), 'utf8').replace('template: ja', 'template: house.yaml'));
+    const out = runCli(['build', 'letter.house.md', '--format', 'pdf'], dir);
+    expect(out.stderr).toBe('');
+    const { items } = await readPdf(path.join(dir, 'out', 'letter.house.pdf'));
+    const serif = items.filter((i) => /SourceSerif4/.test(i.font)).map((i) => i.str).join('');
+    expect(serif).toContain('COI');
+    expect(serif).toContain('2014');
+    expect(serif).not.toMatch(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}「」（）、。“”]/u);
+    expect(items.filter((i) => /NotoSerifJP/.test(i.font)).map((i) => i.str).join('')).toContain('国連北朝鮮人権調査委員会');
   });
 });
 

@@ -100,6 +100,8 @@ export interface EntryFiles {
   boldItalic: string | null;
   /** Characters the entry claims to have (checked by the font test). */
   covers: string;
+  /** Only for Latin text (letters, digits, ASCII punctuation): curly quotes, dashes and CJK go on down the chain. */
+  latinOnly: boolean;
 }
 
 export function entryFiles(entry: FontEntry, templateDir: string): EntryFiles {
@@ -112,6 +114,7 @@ export function entryFiles(entry: FontEntry, templateDir: string): EntryFiles {
     italic: resolve(entry.italic),
     boldItalic: resolve(entry.boldItalic),
     covers: entry.covers ?? '',
+    latinOnly: entry.use === 'latin',
   };
   if (!('package' in entry)) {
     // Font files stay inside the project: the template's folder, or the project folder that
@@ -136,6 +139,13 @@ function faceFile(files: EntryFiles, style: FaceStyle): { file: string; italic: 
   if (style.italic && files.italic) return { file: files.italic, italic: true };
   return { file: files.regular, italic: false };
 }
+
+/**
+ * What a `use: latin` face sets: Latin letters, digits, ASCII and Latin-1 punctuation. Curly quotes
+ * and dashes are shared with CJK text, where they must be the CJK face's full-width forms (clreq
+ * §3.1.1), so they are left to the faces after it.
+ */
+const LATIN_TEXT = /[\p{Script=Latin}\p{Nd}\u0020-\u007e\u00a0-\u00bf]/u;
 
 /** Characters that need no glyph of their own (drawn as space or not drawn at all). */
 const INVISIBLE = /[\u0009\u000a\u000d\u200b-\u200d\u2060\ufe0e\ufe0f]/u;
@@ -163,6 +173,7 @@ export class FontChain {
     if (known !== undefined) return known;
     let found: Face | null = null;
     for (const entry of this.entries) {
+      if (entry.latinOnly && !LATIN_TEXT.test(String.fromCodePoint(codePoint))) continue;
       const face = this.open(entry, style);
       if (face.font.hasGlyphForCodePoint(codePoint)) {
         found = face;
@@ -181,6 +192,7 @@ export class FontChain {
   faceWith(needs: string, style: FaceStyle = { bold: false }): Face {
     const codePoints = [...needs].filter((ch) => !INVISIBLE.test(ch)).map((ch) => ch.codePointAt(0) ?? 0);
     for (const entry of this.entries) {
+      if (entry.latinOnly && !codePoints.every((cp) => LATIN_TEXT.test(String.fromCodePoint(cp)))) continue;
       const face = this.open(entry, style);
       if (codePoints.every((cp) => face.font.hasGlyphForCodePoint(cp))) return face;
     }

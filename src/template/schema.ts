@@ -11,6 +11,8 @@ const designs = {
   boldItalic: z.string().min(1).optional(),
   /** Sample of the characters this face is in the chain for (checked by the font test). */
   covers: z.string().min(1).optional(),
+  /** `latin`: the face sets only Latin letters, digits and ASCII punctuation (Latin runs in a CJK letter). */
+  use: z.literal('latin').optional(),
   name: z.string().min(1),
 };
 

@@ -220,10 +220,14 @@ describe('English', () => {
     for (const { end, next } of inUrls) expect(source).toContain(`${end}${next}`);
   });
 
-  it('writes the DOCX with Source Serif 4 and italics', () => {
+  it('writes the DOCX with Source Serif 4, italics and hyphenation; a note referenced twice has one Word reference', () => {
     const { docx } = edition('en');
     expect(docx['word/styles.xml']).toMatch(/w:ascii="Source Serif 4"/);
     expect(docx['word/document.xml']).toContain('<w:i/>');
+    expect(docx['word/settings.xml']).toContain('<w:autoHyphenation/>');
+    const references = [...(docx['word/document.xml'] ?? '').matchAll(/w:footnoteReference w:id="(\d+)"/g)].map((m) => m[1]);
+    expect(references).toEqual(['1', '2', '3', '4']);
+    expect(docx['word/document.xml']).toMatch(/<w:vertAlign w:val="superscript"\/><\/w:rPr><w:t xml:space="preserve">3<\/w:t>/);
   });
 });
 

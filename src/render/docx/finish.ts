@@ -37,6 +37,9 @@ function patchStyles(xml: string, document: LetterDocument): string {
 
 function patchSettings(xml: string, document: LetterDocument): string {
   if (xml.includes('characterSpacingControl')) return xml;
+  // Hyphenated templates (English): Word hyphenates with its own patterns for w:lang, never
+  // words in capitals (names), as the PDF does. Schema order: right after w:defaultTabStop.
+  if (document.template.type.hyphenate) xml = xml.replace(/(<w:defaultTabStop[^>]*\/>)/, '$1<w:autoHyphenation/><w:doNotHyphenateCaps/>');
   // Taiwan and Korean practice: punctuation not compressed (the template's switch).
   const control = `<w:characterSpacingControl w:val="${document.template.type.punctuationCompression ? 'compressPunctuation' : 'doNotCompress'}"/>`;
   // Schema order: characterSpacingControl follows w:defaultTabStop… and precedes w:compat.

@@ -28,6 +28,8 @@ type RunStyle = Pick<IRunOptions, 'bold' | 'italics' | 'emphasisMark'> & {
    * Word's emphasis dots (着重号), not slanted (CJK has no italic).
    */
   cjk?: 'bold' | 'dots';
+  /** Notes whose reference has been written: Word allows one reference per note. */
+  referenced?: Set<number>;
 };
 
 interface Context {
@@ -47,7 +49,12 @@ const inlineHandlers: InlineHandlers = {
   strong: (node, style) => runs(node.children, { ...style, bold: true }),
   code: (node, style) => [new TextRun({ text: node.value, ...runOptions(style) })],
   break: () => [new TextRun({ break: 1 })],
-  noteRef: (node) => [new FootnoteReferenceRun(node.number)],
+  // A note referenced again (同前注) repeats its number as a superscript, not a second reference.
+  noteRef: (node, style) => {
+    if (style.referenced?.has(node.number)) return [new TextRun({ text: String(node.number), superScript: true })];
+    style.referenced?.add(node.number);
+    return [new FootnoteReferenceRun(node.number)];
+  },
   link: (node, style) => [new ExternalHyperlink({ link: node.url, children: runs(node.children, style) })],
 };
 
@@ -117,7 +124,7 @@ export function buildDocx(document: LetterDocument): Document {
   }
   children.push(plain(STYLE.subject, `${labels.subject}${labels.labelSeparator}${meta.subject}`));
   children.push(plain(STYLE.salutation, meta.salutation));
-  const base: RunStyle = /^(zh|ja|ko)/i.test(template.lang) ? { cjk: template.type.emphasis } : {};
+  const base: RunStyle = { referenced: new Set(), ...(/^(zh|ja|ko)/i.test(template.lang) ? { cjk: template.type.emphasis } : {}) };
   children.push(...blocks(document.body, { paragraphStyle: STYLE.body, base }));
   children.push(plain(STYLE.closing, meta.closing));
   if (document.signatories) {

@@ -4,7 +4,7 @@
 import type { LetterDocument } from '../model/types.js';
 import { renderText } from './text/index.js';
 
-export type Format = 'txt' | 'pdf' | 'docx';
+export type Format = 'txt' | 'pdf' | 'docx' | 'html';
 
 export interface RenderOptions {
   /** Plain text: wrap at this many columns (0 = no wrapping); overrides the template. */
@@ -35,9 +35,14 @@ export const editions: Record<Format, Edition> = {
     extension: '.docx',
     render: async (document) => (await import('./docx/index.js')).renderDocx(document),
   },
+  html: {
+    format: 'html',
+    extension: '.html',
+    render: async (document) => encoder.encode((await import('./html/index.js')).renderHtml(document)),
+  },
 };
 
-export const ALL_FORMATS: Format[] = ['txt', 'pdf', 'docx'];
+export const ALL_FORMATS: Format[] = ['txt', 'pdf', 'docx', 'html'];
 
 export function parseFormats(list: string): Format[] | { error: string } {
   const names = list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);

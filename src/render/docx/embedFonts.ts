@@ -234,7 +234,8 @@ function templateWarning(template: Template, field: string[], reason: string): V
   const text = readFileSync(template.sourcePath, 'utf8');
   const lineCounter = new LineCounter();
   const place = placeOfPath(parseDocument(text, { lineCounter }), lineCounter, field);
-  const file = new VFile({ path: path.relative(process.cwd(), template.sourcePath) || template.sourcePath, value: text });
+  const relative = path.relative(process.cwd(), template.sourcePath);
+  const file = new VFile({ path: relative && !relative.startsWith('..') ? relative : template.sourcePath, value: text });
   reportWarning(file, reason, place, 'docx-embed-font');
   return file;
 }

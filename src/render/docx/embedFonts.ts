@@ -93,13 +93,13 @@ function readStyleSheet(xml: string): StyleSheet {
   return { bold, defaultParagraphStyle, defaultBold };
 }
 
-export interface DocumentCharacters {
+interface DocumentCharacters {
   all: Set<number>;
   bold: Set<number>;
 }
 
 /** The code points of the text of every story (body, notes, headers, footers), and which are set bold. */
-export function documentCharacters(files: Files): DocumentCharacters {
+function documentCharacters(files: Files): DocumentCharacters {
   const sheet = readStyleSheet(files['word/styles.xml'] ? strFromU8(files['word/styles.xml']) : '');
   const all = new Set<number>();
   const bold = new Set<number>();
@@ -144,7 +144,7 @@ function fontKeyOf(...parts: Array<string | Uint8Array>): string {
  * §17.8.1: the key is the GUID's 16 bytes read from its last hex pair to its first; the first 32
  * bytes of the font are XORed with it, twice over. The same operation undoes it.
  */
-export function obfuscateFont(font: Uint8Array, fontKey: string): Uint8Array {
+function obfuscateFont(font: Uint8Array, fontKey: string): Uint8Array {
   const hex = fontKey.replace(/[{}-]/g, '');
   if (!/^[0-9A-Fa-f]{32}$/.test(hex)) throw new Error(`Not a font key: ${fontKey}`);
   const key = Array.from({ length: 16 }, (_, i) => parseInt(hex.slice(30 - 2 * i, 32 - 2 * i), 16));

@@ -1,6 +1,7 @@
 /**
  * The editions letterpress can write, each a separate renderer over the same document model.
  */
+import type { VFile } from 'vfile';
 import type { LetterDocument } from '../model/types.js';
 import { renderText } from './text/index.js';
 
@@ -9,6 +10,8 @@ export type Format = 'txt' | 'pdf' | 'docx' | 'html';
 export interface RenderOptions {
   /** Plain text: wrap at this many columns (0 = no wrapping); overrides the template. */
   wrap?: number;
+  /** Renderers add warnings about the inputs here (files with messages), e.g. fonts the Word copy cannot embed. */
+  diagnostics?: VFile[];
 }
 
 export interface Edition {
@@ -33,7 +36,7 @@ export const editions: Record<Format, Edition> = {
   docx: {
     format: 'docx',
     extension: '.docx',
-    render: async (document) => (await import('./docx/index.js')).renderDocx(document),
+    render: async (document, options) => (await import('./docx/index.js')).renderDocx(document, options.diagnostics),
   },
   html: {
     format: 'html',

@@ -162,7 +162,13 @@ export const templateSchema = z
     layout: frameLayout,
     fonts: z.object({ serif: z.array(fontEntry).min(1) }).strict(),
     docx: z
-      .object({ eastAsiaFont: z.string(), latinFont: z.string(), fallbackEastAsiaFont: z.string() })
+      .object({
+        eastAsiaFont: z.string(),
+        latinFont: z.string(),
+        fallbackEastAsiaFont: z.string(),
+        /** Fonts embedded in the Word copy: subsets (the document's characters and common punctuation), whole files, or none. */
+        embedFonts: z.enum(['subset', 'full', 'none']).default('subset'),
+      })
       .strict(),
   })
   .strict();

@@ -16,6 +16,7 @@ import {
   type IRunOptions,
   type ParagraphChild,
 } from 'docx';
+import type { VFile } from 'vfile';
 import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, LetterDocument } from '../../model/types.js';
 import type { Template } from '../../template/schema.js';
 import { buildFrame, resolveRole, type BlockStyle, type FrameBlock, type FrameBlockOf, type Role } from '../../frame/index.js';
@@ -167,7 +168,8 @@ export function buildDocx(document: LetterDocument): Document {
   });
 }
 
-export async function renderDocx(document: LetterDocument): Promise<Uint8Array> {
+/** `diagnostics` receives warnings about the template's fonts (a face that cannot be embedded). */
+export async function renderDocx(document: LetterDocument, diagnostics?: VFile[]): Promise<Uint8Array> {
   const buffer = await Packer.toBuffer(buildDocx(document));
-  return finishDocx(new Uint8Array(buffer), document);
+  return finishDocx(new Uint8Array(buffer), document, diagnostics);
 }

@@ -4,7 +4,7 @@
  */
 import type { LetterDocument } from '../../model/types.js';
 import { fillLabel } from '../../template/format.js';
-import { FontChain } from '../../fonts/fontChain.js';
+import { fontChainFor, type FontChain } from '../../fonts/fontChain.js';
 import { buildPages, type Page } from '../../typeset/pages.js';
 import { LetterLayout, type Geometry } from './layout.js';
 import { drawPages } from './draw.js';
@@ -13,19 +13,6 @@ import { creationDate } from '../dates.js';
 import type { PreflightFacts } from './report.js';
 import { PreflightFailed } from '../errors.js';
 
-const chains = new Map<string, FontChain>();
-
-/** One font chain per template file, kept across builds (fonts stay open in memory). */
-export function fontChainFor(document: LetterDocument): FontChain {
-  const key = JSON.stringify([document.template.sourcePath, document.template.fonts]);
-  let chain = chains.get(key);
-  if (!chain) {
-    chain = new FontChain(document.template);
-    chains.set(key, chain);
-  }
-  return chain;
-}
-
 export interface PdfLayout {
   pages: Page[];
   geometry: Geometry;
@@ -33,7 +20,7 @@ export interface PdfLayout {
 }
 
 export function layoutPdf(document: LetterDocument): PdfLayout & { layout: LetterLayout; fonts: FontChain } {
-  const fonts = fontChainFor(document);
+  const fonts = fontChainFor(document.template);
   const layout = new LetterLayout(document, fonts);
   layout.layoutLetter();
   const { separator: noteSeparator, minLines } = layout.frame.notesStyle;

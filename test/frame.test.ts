@@ -9,7 +9,7 @@ import { loadLetter } from '../src/load/letter.js';
 import { buildFrame, points, resolveRole } from '../src/frame/index.js';
 import type { LetterDocument } from '../src/model/types.js';
 import { LetterLayout } from '../src/render/pdf/layout.js';
-import { fontChainFor } from '../src/render/pdf/index.js';
+import { fontChainFor } from '../src/fonts/fontChain.js';
 import { buildDocx } from '../src/render/docx/index.js';
 import { renderHtml } from '../src/render/html/index.js';
 import { Packer } from 'docx';
@@ -63,7 +63,7 @@ describe('one template value drives every edition', async () => {
     it(`sets ${space} between two recipients in the PDF, the Word copy and the HTML edition`, async () => {
       const doc = withSpace(space);
       const value = Number.parseFloat(space);
-      const layout = new LetterLayout(doc, fontChainFor(doc));
+      const layout = new LetterLayout(doc, fontChainFor(doc.template));
       layout.layoutLetter();
       const recipientStarts = layout.flow.filter((line) => line.block === 'to' && line.spaceBefore > 0).map((line) => line.spaceBefore);
       expect(recipientStarts[1]).toBeCloseTo(value);

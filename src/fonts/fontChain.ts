@@ -104,6 +104,12 @@ export interface EntryFiles {
   latinOnly: boolean;
 }
 
+/** A family that comes as whole font files: the regular face, and the bold one if it has its own file. */
+export interface WholeFaces {
+  regular: Face;
+  bold: Face | null;
+}
+
 export function entryFiles(entry: FontEntry, templateDir: string): EntryFiles {
   const base = 'package' in entry ? packageDir(entry.package) : templateDir;
   const resolve = (f: string | undefined) => (f ? path.resolve(base, f) : null);
@@ -199,6 +205,13 @@ export class FontChain {
     throw new FontProblem(`No font of the chain (${this.names().join(', ')}) has all of "${needs}"; add one that does to the template's fonts`, null, 'font-role');
   }
 
+  /** The font files of the family called `name` in the chain, or undefined if the chain has no such family. */
+  wholeFaces(name: string): WholeFaces | undefined {
+    const entry = this.entries.find((e) => e.name === name);
+    if (!entry) return undefined;
+    return { regular: openFace(entry.regular, entry.name), bold: entry.bold ? openFace(entry.bold, entry.name) : null };
+  }
+
   static isInvisible(ch: string): boolean {
     return INVISIBLE.test(ch);
   }
@@ -206,4 +219,17 @@ export class FontChain {
   names(): string[] {
     return this.entries.map((e) => e.name);
   }
+}
+
+const chains = new Map<string, FontChain>();
+
+/** One font chain per template file and font list, kept across builds (fonts stay open in memory). */
+export function fontChainFor(template: Template): FontChain {
+  const key = JSON.stringify([template.sourcePath, template.fonts]);
+  let chain = chains.get(key);
+  if (!chain) {
+    chain = new FontChain(template);
+    chains.set(key, chain);
+  }
+  return chain;
 }

@@ -25,6 +25,8 @@ interface PdfLine {
   text: string;
   size: number;
   fonts: string[];
+  /** Runs of the line in x order, with where each ends. */
+  runs: Array<{ str: string; x: number; right: number }>;
 }
 
 interface Edition {
@@ -45,7 +47,7 @@ async function readPdf(file: string): Promise<Pick<Edition, 'lines' | 'items'>> 
     const page = await doc.getPage(n);
     const content = await page.getTextContent();
     await page.getOperatorList(); // loads the fonts, whose names commonObjs then holds
-    const byY = new Map<number, Array<{ x: number; str: string; size: number; font: string }>>();
+    const byY = new Map<number, Array<{ x: number; width: number; str: string; size: number; font: string }>>();
     for (const item of content.items) {
       if (!('str' in item) || item.str.trim() === '') continue;
       const font = (page.commonObjs.get(item.fontName) as { name: string }).name;
@@ -53,14 +55,17 @@ async function readPdf(file: string): Promise<Pick<Edition, 'lines' | 'items'>> 
       items.push({ str: item.str, size, font });
       const y = Math.round(item.transform[5] as number);
       const line = byY.get(y) ?? [];
-      line.push({ x: item.transform[4] as number, str: item.str, size, font });
+      line.push({ x: item.transform[4] as number, width: item.width, str: item.str, size, font });
       byY.set(y, line);
     }
     for (const [y, parts] of [...byY].sort((a, b) => b[0] - a[0])) {
       parts.sort((a, b) => a.x - b.x);
       const text = parts.map((p) => p.str).join('').trim();
       if (/^[\d\s]+$/.test(text)) continue;
-      lines.push({ page: n, y, text, size: Math.max(...parts.map((p) => p.size)), fonts: [...new Set(parts.map((p) => p.font))] });
+      lines.push({
+        page: n, y, text, size: Math.max(...parts.map((p) => p.size)), fonts: [...new Set(parts.map((p) => p.font))],
+        runs: parts.map((p) => ({ str: p.str, x: p.x, right: p.x + p.width })),
+      });
     }
   }
   await doc.destroy();
@@ -129,6 +134,19 @@ describe('example letters in four languages, built in one run from one signatory
   it.each(LANGS)('%s: no line starts with a character that may not start a line', (lang) => {
     const bad = edition(lang).lines.filter((line) => NOT_AT_LINE_START.has([...line.text][0] ?? ''));
     expect(bad.map((l) => `p.${l.page}: ${l.text}`)).toEqual([]);
+  });
+
+  it.each(LANGS)('%s: no text is drawn over other text (each run ends before the next starts)', (lang) => {
+    // Compressed CJK marks (ja) overlap only the blank half of their em box (clreq/jlreq 3.1.4).
+    const mark = /[、。，．：；？！「」『』（）〔〕［］｛｝〈〉《》【】“”‘’・]/u;
+    const overlaps = edition(lang).lines.flatMap((line) =>
+      line.runs.slice(1).flatMap((run, k) => {
+        const before = line.runs[k] as PdfLine['runs'][number];
+        if (mark.test(before.str.at(-1) ?? '') || mark.test(run.str[0] ?? '')) return [];
+        return before.right > run.x + 0.3 ? [`p.${line.page} "${before.str.slice(-6)}" runs ${(before.right - run.x).toFixed(1)} pt into "${run.str.slice(0, 6)}"`] : [];
+      }),
+    );
+    expect(overlaps).toEqual([]);
   });
 
   it.each(LANGS)('%s: the signatory list holds the same people, Latin and CJK names, headed in the language', (lang) => {

@@ -57,20 +57,25 @@ function spaceWidth(face: Face, size: number): number {
   return (units / face.unitsPerEm) * size;
 }
 
-/** How piece `p` can follow `run`: directly, after a word space, or not at all. */
+/**
+ * How piece `p` can follow `run`: directly, after a word space, or not at all. A CJK run takes
+ * no word space: the font shapes a space between Hangul at another width than alone (Noto Serif
+ * KR: 310 units against 256), which would push the rest of the run off its computed place.
+ */
 function joinOf(run: Run, p: PlacedPiece): 'direct' | 'space' | null {
   const piece = p.piece;
+  const spaced = (gap: number) => (!run.cjk && Math.abs(gap - spaceWidth(piece.face, piece.size)) < EPS ? 'space' : null);
   if (run.closed || run.cjk !== isCjk(piece) || p.offset !== 0 || run.face !== piece.face || run.size !== piece.size || run.rise !== piece.rise || run.link !== piece.link) return null;
   const gap = p.x - run.last;
   const single = piece.glyphCount === 1;
   if (run.spacing === null) {
     if (Math.abs(gap) < EPS) return 'direct';
     if (run.singleGlyphs && single && gap > 0) return 'direct'; // sets the run's spacing
-    return Math.abs(gap - spaceWidth(piece.face, piece.size)) < EPS ? 'space' : null;
+    return spaced(gap);
   }
   if (run.spacing === 0) {
     if (Math.abs(gap) < EPS) return 'direct';
-    return Math.abs(gap - spaceWidth(piece.face, piece.size)) < EPS ? 'space' : null;
+    return spaced(gap);
   }
   return single && Math.abs(gap - run.spacing) < EPS ? 'direct' : null;
 }

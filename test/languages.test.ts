@@ -293,7 +293,7 @@ describe('fonts of the built-in templates', () => {
   it.each(templates)('%s: every font file opens and has the characters its entry claims', async (name) => {
     const template = await loadTemplate(path.join(root, 'templates', name));
     for (const entry of template.fonts.serif) {
-      const files = entryFiles(entry, path.join(root, 'templates'));
+      const files = entryFiles(entry, template.sourcePath);
       expect(files.covers.length, `${files.name} claims no characters`).toBeGreaterThan(0);
       for (const file of [files.regular, files.bold, files.italic, files.boldItalic]) {
         if (!file) continue;

@@ -1,15 +1,16 @@
 /**
- * A font the template names cannot be used (missing file, unreadable, outside the project, a
- * collection, lacking glyphs it claims). `file` is the font file (or the template) it concerns,
- * printed first as in every other diagnostic.
+ * A font the template names cannot be used (missing file, outside the project, a collection, not
+ * a font fontkit can read, no face with the glyphs a role needs): a diagnostic on the font file (or
+ * the template) like every other problem.
  */
-export class FontProblem extends Error {
-  constructor(
-    message: string,
-    readonly file: string | null = null,
-    readonly rule = 'font',
-  ) {
-    super(message);
-    this.name = 'FontProblem';
+import path from 'node:path';
+import { VFile } from 'vfile';
+import { BuildError, reportError } from '../diagnostics/index.js';
+
+export class FontProblem extends BuildError {
+  constructor(reason: string, file: string, rule = 'font') {
+    const vfile = new VFile({ path: path.relative(process.cwd(), file) || file });
+    reportError(vfile, reason, undefined, rule);
+    super([vfile]);
   }
 }

@@ -52,21 +52,21 @@ const faceCache = new Map<string, Face>();
 export function openFace(file: string, name: string, italic = false): Face {
   const cached = faceCache.get(file);
   if (cached) return cached;
-  if (!existsSync(file)) throw new FontProblem(`Font file not found (is the font package installed? run npm ci)`, file, 'font-missing');
+  if (!existsSync(file)) throw new FontProblem('Font file not found: is the font package installed? Run npm ci.', file, 'font-missing');
   const data = readFileSync(file);
   let opened: ReturnType<typeof fontkit.create>;
   try {
     opened = fontkit.create(data);
   } catch (err) {
-    throw new FontProblem(`Font file cannot be read (${err instanceof Error ? err.message : String(err)}); name a TTF or OTF file that opens in a font viewer`, file, 'font-unreadable');
+    throw new FontProblem(`Font file cannot be read (${err instanceof Error ? err.message : String(err)}); name a TTF or OTF file that opens in a font viewer.`, file, 'font-unreadable');
   }
-  if (!('layout' in opened)) throw new FontProblem('Font file is a collection; name one font file instead', file, 'font-collection');
+  if (!('layout' in opened)) throw new FontProblem('This is a font collection; name one font file instead.', file, 'font-collection');
   const font: Font = opened;
   // A font whose cmap cannot be read opens, then fails on its first glyph look-up: check now.
   try {
     font.hasGlyphForCodePoint(0x20);
   } catch (err) {
-    throw new FontProblem(`Font file has no character map fontkit can read (${err instanceof Error ? err.message : String(err)})`, file, 'font-unreadable');
+    throw new FontProblem(`Font file has no character map fontkit can read (${err instanceof Error ? err.message : String(err)}).`, file, 'font-unreadable');
   }
   const face: Face = {
     id: `F${faceCache.size + 1}`,
@@ -83,11 +83,11 @@ export function openFace(file: string, name: string, italic = false): Face {
   return face;
 }
 
-function packageDir(name: string): string {
+function packageDir(name: string, templatePath: string): string {
   try {
     return path.dirname(require.resolve(`${name}/package.json`));
   } catch {
-    throw new FontProblem(`Font package ${name} is not installed (run npm ci, or add it to package.json)`, null, 'font-missing');
+    throw new FontProblem(`Font package ${name} is not installed: run npm ci, or add it to package.json.`, templatePath, 'font-missing');
   }
 }
 
@@ -110,8 +110,9 @@ export interface WholeFaces {
   bold: Face | null;
 }
 
-export function entryFiles(entry: FontEntry, templateDir: string): EntryFiles {
-  const base = 'package' in entry ? packageDir(entry.package) : templateDir;
+export function entryFiles(entry: FontEntry, templatePath: string): EntryFiles {
+  const templateDir = path.dirname(templatePath);
+  const base = 'package' in entry ? packageDir(entry.package, templatePath) : templateDir;
   const resolve = (f: string | undefined) => (f ? path.resolve(base, f) : null);
   const files: EntryFiles = {
     name: entry.name,
@@ -128,7 +129,7 @@ export function entryFiles(entry: FontEntry, templateDir: string): EntryFiles {
     const root = path.basename(templateDir) === 'templates' ? path.dirname(templateDir) : templateDir;
     for (const f of [files.regular, files.bold, files.italic, files.boldItalic]) {
       const rel = f ? path.relative(root, f) : '';
-      if (rel.startsWith('..') || path.isAbsolute(rel)) throw new FontProblem(`Font file lies outside the project (${root}); keep fonts in its fonts/ folder`, f, 'font-path');
+      if (rel.startsWith('..') || path.isAbsolute(rel)) throw new FontProblem(`Font file ${f} lies outside the project (${root}); keep fonts in its fonts/ folder.`, templatePath, 'font-path');
     }
   }
   return files;
@@ -160,9 +161,11 @@ export class FontChain {
   private readonly entries: EntryFiles[];
   private readonly memo = new Map<string, Map<number, Face | null>>();
 
+  private readonly templatePath: string;
+
   constructor(template: Template) {
-    const dir = path.dirname(template.sourcePath);
-    this.entries = template.fonts.serif.map((entry) => entryFiles(entry, dir));
+    this.templatePath = template.sourcePath;
+    this.entries = template.fonts.serif.map((entry) => entryFiles(entry, template.sourcePath));
   }
 
   private open(entry: EntryFiles, style: FaceStyle): Face {
@@ -202,7 +205,7 @@ export class FontChain {
       const face = this.open(entry, style);
       if (codePoints.every((cp) => face.font.hasGlyphForCodePoint(cp))) return face;
     }
-    throw new FontProblem(`No font of the chain (${this.names().join(', ')}) has all of "${needs}"; add one that does to the template's fonts`, null, 'font-role');
+    throw new FontProblem(`No font of the chain (${this.names().join(', ')}) has all of "${needs}"; add one that does to the template's fonts.`, this.templatePath, 'font-role');
   }
 
   /** The font files of the family called `name` in the chain, or undefined if the chain has no such family. */

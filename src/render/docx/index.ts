@@ -24,13 +24,13 @@ import { ROLE_STYLE, STYLE, stylesFor, twips } from './styles.js';
 import { finishDocx } from './finish.js';
 
 type RunStyle = Pick<IRunOptions, 'bold' | 'italics' | 'emphasisMark'> & {
+  /** Notes whose footnote reference has been written (shared by the whole document). */
+  notesReferenced?: Set<number>;
   /**
    * The letter is in Chinese, Japanese or Korean: emphasis is set as the template says, bold or
    * Word's emphasis dots (着重号), not slanted (CJK has no italic).
    */
   cjk?: 'bold' | 'dots';
-  /** Notes whose reference has been written: Word allows one reference per note. */
-  referenced?: Set<number>;
 };
 
 interface Context {
@@ -52,11 +52,14 @@ const inlineHandlers: InlineHandlers = {
   strong: (node, style) => runs(node.children, { ...style, bold: true }),
   code: (node, style) => [new TextRun({ text: node.value, ...runOptions(style) })],
   break: () => [new TextRun({ break: 1 })],
-  // A note referenced again (同前注) repeats its number as a superscript, not a second reference.
+  // Word numbers footnotes by their references, so a note may have only one: a repeated mark is
+  // the note's number set as a footnote reference (superscript) without a second footnote.
   noteRef: (node, style) => {
-    if (style.referenced?.has(node.number)) return [new TextRun({ text: String(node.number), superScript: true })];
-    style.referenced?.add(node.number);
-    return [new FootnoteReferenceRun(node.number)];
+    if (!style.notesReferenced || !style.notesReferenced.has(node.number)) {
+      style.notesReferenced?.add(node.number);
+      return [new FootnoteReferenceRun(node.number)];
+    }
+    return [new TextRun({ text: String(node.number), style: 'FootnoteReference', superScript: true })];
   },
   link: (node, style) => [new ExternalHyperlink({ link: node.url, children: runs(node.children, style) })],
 };
@@ -142,7 +145,7 @@ const roleHandlers: RoleHandlers = {
 export function buildDocx(document: LetterDocument): Document {
   const { meta, template } = document;
   const frame = buildFrame(document);
-  const base: RunStyle = { referenced: new Set(), ...(/^(zh|ja|ko)/i.test(template.lang) ? { cjk: template.type.emphasis } : {}) };
+  const base: RunStyle = { notesReferenced: new Set(), ...(/^(zh|ja|ko)/i.test(template.lang) ? { cjk: template.type.emphasis } : {}) };
   const ctx: Context = { paragraphStyle: STYLE.body, base, sectionBreak: template.labels.sectionBreak };
   const children = frame.blocks.flatMap((block) => (roleHandlers[block.role] as (b: FrameBlock, c: Context, t: Template) => Paragraph[])(block, ctx, template));
   const footnotes: Record<number, { children: Paragraph[] }> = {};

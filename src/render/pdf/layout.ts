@@ -6,6 +6,7 @@
 import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, LetterDocument } from '../../model/types.js';
 import type { Template } from '../../template/schema.js';
 import type { FontChain } from '../../fonts/fontChain.js';
+import type { SourcePoint, SourceRef } from '../../diagnostics/index.js';
 import { buildFrame, type BlockStyle, type BodyStyle, type FrameBlock, type FrameBlockOf, type LetterFrame, type Role } from '../../frame/index.js';
 import { shape, shapeMany, type Piece, type ShapeOptions, type Span, type SpanStyle } from '../../typeset/shape.js';
 import { breakLines, type Align, type Line } from '../../typeset/lineBreak.js';
@@ -81,6 +82,7 @@ export class LetterLayout {
   readonly shapeOptions: ShapeOptions;
   /** The letter's language, when the template hyphenates justified text. */
   private readonly hyphenation: string | null;
+  private readonly letterPath: string | undefined;
 
   constructor(
     document: LetterDocument,
@@ -88,6 +90,7 @@ export class LetterLayout {
   ) {
     this.geometry = geometryOf(document.template);
     this.frame = buildFrame(document);
+    this.letterPath = document.sources?.letter;
     const { type } = document.template;
     const { markScale, markRise } = this.frame.notesStyle;
     this.shapeOptions = {
@@ -177,9 +180,14 @@ export class LetterLayout {
     return [{ text: text(block), style: { size, bold: false } }];
   }
 
+  /** Where text of the letter came from, for messages about a character no font has. */
+  private sourceOf(at: SourcePoint | undefined): { source?: SourceRef } {
+    return this.letterPath ? { source: { path: this.letterPath, ...(at ? { at } : {}) } } : {};
+  }
+
   spans(inlines: Inline[], style: SpanStyle): Span[] {
     const handlers: { [K in InlineType]: (node: InlineOf<K>, s: SpanStyle) => Span[] } = {
-      text: (node, s) => [{ text: node.value, style: s }],
+      text: (node, s) => [{ text: node.value, style: s, ...this.sourceOf(node.at) }],
       // Italic where the face has one; else bold or emphasis dots, as the template says.
       emphasis: (node, s) => this.spans(node.children, { ...s, emphasis: true }),
       strong: (node, s) => this.spans(node.children, { ...s, bold: true }),
@@ -225,28 +233,28 @@ export class LetterLayout {
   }
 
   /** One paragraph of plain text in a frame block's style. */
-  private plain(text: string, style: BlockStyle, block: string): void {
-    this.addParagraph([{ text, style: { size: style.size, bold: style.bold } }], paragraphStyle(style, block));
+  private plain(text: string, style: BlockStyle, block: string, source?: SourceRef): void {
+    this.addParagraph([{ text, style: { size: style.size, bold: style.bold }, ...(source ? { source } : {}) }], paragraphStyle(style, block));
   }
 
   /** A recipient or copy: its name and address lines, each a line of its own. */
-  private party(lines: string[], style: BlockStyle, block: string): void {
-    lines.forEach((text, n) => this.plain(text, n === 0 ? style : { ...style, spaceBefore: 0 }, block));
+  private party(lines: string[], style: BlockStyle, block: string, source?: SourceRef): void {
+    lines.forEach((text, n) => this.plain(text, n === 0 ? style : { ...style, spaceBefore: 0 }, block, source));
   }
 
   /** The signatory list's blocks, set after the letter once the column decision can be made. */
   private readonly listBlocks: Array<FrameBlockOf<'sectionHeading'> | FrameBlockOf<'signatoryEntry'>> = [];
 
   private readonly roles: RoleHandlers = {
-    date: (block) => this.plain(block.text, block.style, 'date'),
-    recipient: (block) => this.party(block.lines, block.style, 'to'),
-    ccLabel: (block) => this.plain(block.text, block.style, 'cc'),
-    ccRecipient: (block) => this.party(block.lines, block.style, 'cc'),
-    subject: (block) => this.plain(block.text, block.style, 'subject'),
-    salutation: (block) => this.plain(block.text, block.style, 'salutation'),
+    date: (block) => this.plain(block.text, block.style, 'date', block.source),
+    recipient: (block) => this.party(block.lines, block.style, 'to', block.source),
+    ccLabel: (block) => this.plain(block.text, block.style, 'cc', block.source),
+    ccRecipient: (block) => this.party(block.lines, block.style, 'cc', block.source),
+    subject: (block) => this.plain(block.text, block.style, 'subject', block.source),
+    salutation: (block) => this.plain(block.text, block.style, 'salutation', block.source),
     body: (block) => this.addBlocks(block.style, block.blocks, 0, 0, block.style.paragraph.firstIndent),
-    closing: (block) => this.plain(block.text, block.style, 'closing'),
-    signatoriesHeading: (block) => this.plain(block.text, block.style, 'listHeading'),
+    closing: (block) => this.plain(block.text, block.style, 'closing', block.source),
+    signatoriesHeading: (block) => this.plain(block.text, block.style, 'listHeading', block.source),
     sectionHeading: (block) => this.listBlocks.push(block),
     signatoryEntry: (block) => this.listBlocks.push(block),
   };
@@ -265,7 +273,11 @@ export class LetterLayout {
   private layoutSignatories(list: Array<FrameBlockOf<'sectionHeading'> | FrameBlockOf<'signatoryEntry'>>): void {
     const entries = list.filter((b): b is FrameBlockOf<'signatoryEntry'> => b.role === 'signatoryEntry');
     if (entries.length === 0) return;
-    const shaped = shapeMany(entries.map((e) => [{ text: e.text, style: { size: e.style.size, bold: e.style.bold } }]), this.fonts, this.shapeOptions);
+    const shaped = shapeMany(
+      entries.map((e) => [{ text: e.text, style: { size: e.style.size, bold: e.style.bold }, ...(e.source ? { source: e.source } : {}) }]),
+      this.fonts,
+      this.shapeOptions,
+    );
     const { minEntries, minFitting, gap } = this.frame.signatoryColumns;
     const columnWidth = (this.geometry.textWidth - gap) / 2;
     const fitting = shaped.filter((pieces) => naturalWidth(pieces) <= columnWidth).length;
@@ -274,7 +286,8 @@ export class LetterLayout {
     let next = 0;
     for (const block of list) {
       if (block.role === 'sectionHeading') {
-        this.addParagraph([{ text: block.text, style: { size: block.style.size, bold: block.style.bold } }], paragraphStyle(block.style, 'listSection', narrow));
+        const source = block.source ? { source: block.source } : {};
+        this.addParagraph([{ text: block.text, style: { size: block.style.size, bold: block.style.bold }, ...source }], paragraphStyle(block.style, 'listSection', narrow));
       } else {
         this.addParagraph(shaped[next++] as Piece[], paragraphStyle(block.style, 'listEntry', narrow));
       }

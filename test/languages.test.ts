@@ -119,7 +119,7 @@ describe('example letters in four languages, built in one run from one signatory
     expect(build.code).toBe(0);
     const out = readdirSync(path.join(dir, 'out'));
     for (const lang of LANGS) {
-      for (const ext of ['pdf', 'docx', 'txt', 'manifest.json']) expect(out).toContain(`letter.${lang}.${ext}`);
+      for (const ext of ['pdf', 'docx', 'txt', 'html', 'manifest.json']) expect(out).toContain(`letter.${lang}.${ext}`);
     }
   });
 
@@ -156,6 +156,19 @@ describe('example letters in four languages, built in one run from one signatory
     }
     const heading = { 'zh-TW': '組織及個人聯署名單（截至2023年9月21日）', en: 'Signatories (as of 21 September 2023)', ko: '서명 단체 및 개인 (2023년 9월 21일 기준)', ja: '署名団体・個人一覧（2023年9月21日現在）' }[lang];
     expect(txt).toContain(heading);
+  });
+});
+
+describe('the HTML edition follows the templates', () => {
+  const html = (lang: Lang) => readFileSync(path.join(dir, 'out', `letter.${lang}.html`), 'utf8');
+  it('ko keeps words whole, zh-TW sets emphasis dots, en hyphenates and slants emphasis', () => {
+    expect(html('ko')).toContain('<html lang="ko">');
+    expect(html('ko')).toMatch(/word-break: keep-all/);
+    expect(html('ja')).toMatch(/word-break: normal/);
+    expect(html('zh-TW')).toMatch(/em \{ font-style: normal; text-emphasis: filled dot; text-emphasis-position: under right; \}/);
+    expect(html('en')).toMatch(/hyphens: auto/);
+    expect(html('en')).toMatch(/em \{ font-style: italic; \}/);
+    expect(html('ko')).toMatch(/hyphens: manual/);
   });
 });
 

@@ -14,6 +14,8 @@ import { preflight, type PreflightReport } from '../src/render/pdf/preflight.js'
 import { NOT_AT_LINE_START } from '../src/typeset/breaks.js';
 import { loadTemplate } from '../src/load/template.js';
 import { entryFiles, FontChain, openFace } from '../src/fonts/fontChain.js';
+import { loadLetter } from '../src/load/letter.js';
+import { layoutPdf } from '../src/render/pdf/index.js';
 import { root, runCli } from './helpers.js';
 
 const LANGS = ['zh-TW', 'en', 'ko', 'ja'] as const;
@@ -249,6 +251,29 @@ describe('English', () => {
     const inUrls = ending.filter(({ end }) => end.includes('/') && !/[.,)]$/.test(end));
     expect(inUrls.length).toBeGreaterThan(0);
     for (const { end, next } of inUrls) expect(source).toContain(`${end}${next}`);
+  });
+
+  it('sets no justified line with word spaces above half an em on average, and no three hyphens in a row', async () => {
+    const { document } = await loadLetter(path.join(dir, 'letter.en.md'));
+    const { pages } = layoutPdf(document);
+    const lines = pages.flatMap((page) => [...page.body, ...page.notes]).map((l) => l.line);
+    let justified = 0;
+    for (const line of lines) {
+      if (line.last || line.placed.length < 2) continue;
+      const spaces = line.placed.slice(1).flatMap((p, k) => {
+        const before = line.placed[k] as (typeof line.placed)[number];
+        return p.piece.glueBefore?.kind === 'space' ? [(p.x - before.x - before.width) / p.piece.size] : [];
+      });
+      if (spaces.length === 0 || line.placed.at(-1)?.piece.kind === 'mark') continue;
+      const right = (line.placed.at(-1) as (typeof line.placed)[number]).x + (line.placed.at(-1) as (typeof line.placed)[number]).width;
+      if (right < line.width - 0.1) continue; // set ragged (a line before a long URL), not justified
+      justified++;
+      const mean = spaces.reduce((a, b) => a + b, 0) / spaces.length;
+      expect(mean, line.placed.map((p) => p.piece.text).join(' ')).toBeLessThanOrEqual(0.5);
+    }
+    expect(justified).toBeGreaterThan(30);
+    const ends = edition('en').lines.map((l) => /\p{Ll}-$/u.test(l.text) && !/\//.test(l.text.split(' ').at(-1) ?? ''));
+    expect(ends.some((h, i) => h && ends[i + 1] && ends[i + 2])).toBe(false);
   });
 
   it('writes the DOCX with Source Serif 4, italics and hyphenation; a note referenced twice has one Word reference', () => {

@@ -26,13 +26,18 @@ const HYPHEN_DEMERITS = 30 * 30;
  */
 const DOUBLE_HYPHEN_DEMERITS = 1000;
 
+/** A third hyphenated line in a row (TeX's \consecutivehyphenlimit; Chicago 7.43 allows two). */
+const LADDER_DEMERITS = 1e6;
+
 /**
- * Extra demerits of a line that ends after `end`, the line before it having ended after
- * `previousEnd`: a hyphen costs, two in a row cost more.
+ * Extra demerits of a line that ends after `end`, the two lines before it having ended after
+ * `previousEnd` and `earlierEnd`: a hyphen costs, two in a row cost more, three are refused
+ * unless nothing else sets the paragraph.
  */
-export function hyphenDemerits(end: { hyphen?: unknown }, previousEnd: { hyphen?: unknown } | undefined): number {
+export function hyphenDemerits(end: { hyphen?: unknown }, previousEnd: { hyphen?: unknown } | undefined, earlierEnd: { hyphen?: unknown } | undefined): number {
   if (!end.hyphen) return 0;
-  return HYPHEN_DEMERITS + (previousEnd?.hyphen ? DOUBLE_HYPHEN_DEMERITS : 0);
+  if (!previousEnd?.hyphen) return HYPHEN_DEMERITS;
+  return HYPHEN_DEMERITS + DOUBLE_HYPHEN_DEMERITS + (earlierEnd?.hyphen ? LADDER_DEMERITS : 0);
 }
 
 interface Hyphenator {

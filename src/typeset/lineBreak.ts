@@ -197,7 +197,7 @@ function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
         // Of two ragged lines the fuller is better (a Korean line before a long word set keep-all).
         badness = d <= EPS ? 0 : d <= capacity ? 100 * (d / capacity) ** 3 : (inWord ? RAGGED_IN_WORD : RAGGED) + 1000 * (d / available);
       }
-      let demerits = (10 + badness) ** 2 + hyphenDemerits(end, pieces[s - 1]);
+      let demerits = (10 + badness) ** 2 + hyphenDemerits(end, pieces[s - 1], s > 0 ? pieces[(from[s - 1] as number) - 1] : undefined);
       // clreq §3.8: the last line of a paragraph holds at least two characters.
       if (last && s > 0 && charCount(pieces, s, k) < 2) demerits += 1e8;
       if (before + demerits < (cost[k] as number)) {

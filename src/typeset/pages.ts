@@ -228,20 +228,20 @@ class PageBuilder {
 
   /** The pages, once every line is placed (and every continued note has found its page). */
   finish(): Page[] {
-    this.pages.push(this.state.page);
     while (this.continued.length > 0) this.nextPage();
+    this.pages.push(this.state.page);
     return this.pages.filter((p, index) => index === 0 || p.body.length > 0 || p.notes.length > 0);
   }
 
   /**
    * A note continued from the previous page goes on this page's head, as far as it fits with room
    * kept for about two body lines; the rest goes on again (a very long note may run over several
-   * pages).
+   * pages). A page that holds nothing else takes at least one line, so that every note ends.
    */
   private continueNote(rest: NoteRemainder): void {
     const { page, bodyHeight } = this.state;
     const room = this.spec.height - this.spec.noteSeparator - page.notesHeight - bodyHeight - BODY_ROOM_UNDER_CONTINUED_NOTES;
-    const fit = linesThatFit(rest.lines, room);
+    const fit = Math.max(page.notes.length === 0 ? 1 : 0, linesThatFit(rest.lines, room));
     addNoteLines(page, rest.lines.slice(0, fit));
     if (fit < rest.lines.length) this.continued.push({ number: rest.number, lines: rest.lines.slice(fit) });
   }

@@ -184,16 +184,17 @@ function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
     let gaps = 0;
     let mid = 0;
     // Lines ending after piece k, from the shortest (starting at k) to the longest that fits.
+    let next: Piece | null = null; // the piece after s
     for (let s = k; s >= 0; s--) {
       const p = at(pieces, s);
-      if (s < k) {
-        const q = at(pieces, s + 1);
-        interior += q.glueBefore?.width ?? 0;
-        glueShrink += q.glueBefore?.shrink ?? 0;
-        glueStretch += q.glueBefore?.stretch ?? 0;
-        if (isStretchableGap(p, q)) gaps++;
+      if (next) {
+        interior += next.glueBefore?.width ?? 0;
+        glueShrink += next.glueBefore?.shrink ?? 0;
+        glueStretch += next.glueBefore?.stretch ?? 0;
+        if (isStretchableGap(p, next)) gaps++;
         mid += p.midShrink;
       }
+      next = p;
       const natural = interior + p.width + p.startRestore;
       interior += p.width;
       const shrink = glueShrink + end.endShrink;
@@ -216,8 +217,8 @@ function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
       } else {
         const d = available - natural;
         const capacity = glueStretch + gaps * MAX_SPREAD * end.size;
-        const next = at(pieces, k + 1);
-        const inWord = end.kind === 'latin' && next.kind === 'latin' && !next.glueBefore;
+        const after = at(pieces, k + 1);
+        const inWord = end.kind === 'latin' && after.kind === 'latin' && !after.glueBefore;
         badness = d <= EPS ? 0 : d <= capacity ? 100 * (d / capacity) ** 3 : inWord ? RAGGED_IN_WORD : RAGGED;
       }
       let demerits = (10 + badness) ** 2;
@@ -244,8 +245,8 @@ interface Slot {
   space: number;
   width: number;
   offset: number;
-  /** Extra space may go into the gap before this piece (see isStretchableGap). */
-  stretchable: boolean;
+  /** The piece before this one on the line (null for the first). */
+  previous: Piece | null;
 }
 
 type GluedSlot = Slot & { glue: Glue };
@@ -266,19 +267,20 @@ function slotsOf(pieces: Piece[], start: number, end: number): Slot[] {
       space: glue?.width ?? 0,
       width: piece.width + restore,
       offset: piece.offset + restore,
-      stretchable: previous !== null && isStretchableGap(previous, piece),
+      previous,
     });
     previous = piece;
   }
   return slots;
 }
 
-function sum(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0);
-}
-
+/** Width of the line as set: the pieces' widths, then the spaces (summed in this order, so that results do not move). */
 function widthOf(slots: Slot[]): number {
-  return sum(slots.map((s) => s.width)) + sum(slots.map((s) => s.space));
+  let widths = 0;
+  let spaces = 0;
+  for (const s of slots) widths += s.width;
+  for (const s of slots) spaces += s.space;
+  return widths + spaces;
 }
 
 /** clreq §3.8 squeezing, in order, until the line fits: the line-end mark, Han–Latin gaps, word spaces, then punctuation inside the line. */
@@ -323,7 +325,7 @@ function squeeze(slots: Slot[], excess: number): void {
 function stretch(slots: Slot[], slack: number): void {
   const glued = slots.filter(hasGlue);
   const capacity = glued.reduce((c, s) => c + s.glue.stretch, 0);
-  const gaps = slots.filter((s) => s.stretchable);
+  const gaps = slots.filter((s) => s.previous !== null && isStretchableGap(s.previous, s.piece));
   const size = slots.at(-1)?.piece.size ?? 0;
   if (slack > capacity + gaps.length * MAX_SPREAD * size + EPS) return;
   if (capacity > 0) {

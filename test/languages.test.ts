@@ -281,6 +281,8 @@ describe('English', () => {
     expect(docx['word/styles.xml']).toMatch(/w:ascii="Source Serif 4"/);
     expect(docx['word/document.xml']).toContain('<w:i/>');
     expect(docx['word/settings.xml']).toContain('<w:autoHyphenation/>');
+    // Source Serif 4 travels with the copy in its four designs
+    expect(docx['word/fontTable.xml']).toMatch(/<w:font w:name="Source Serif 4">.*<w:embedRegular .*<w:embedBold .*<w:embedItalic .*<w:embedBoldItalic [^>]*\/><\/w:font>/s);
     const references = [...(docx['word/document.xml'] ?? '').matchAll(/w:footnoteReference w:id="(\d+)"/g)].map((m) => m[1]);
     expect(references).toEqual(['1', '2', '3', '4']);
     expect(docx['word/document.xml']).toMatch(/<w:vertAlign w:val="superscript"\/><\/w:rPr><w:t xml:space="preserve">3<\/w:t>/);

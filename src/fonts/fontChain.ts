@@ -104,10 +104,12 @@ export interface EntryFiles {
   latinOnly: boolean;
 }
 
-/** A family that comes as whole font files: the regular face, and the bold one if it has its own file. */
+/** A family that comes as whole font files: the regular face, and the other designs that have their own files. */
 export interface WholeFaces {
   regular: Face;
   bold: Face | null;
+  italic: Face | null;
+  boldItalic: Face | null;
 }
 
 export function entryFiles(entry: FontEntry, templatePath: string): EntryFiles {
@@ -212,7 +214,8 @@ export class FontChain {
   wholeFaces(name: string): WholeFaces | undefined {
     const entry = this.entries.find((e) => e.name === name);
     if (!entry) return undefined;
-    return { regular: openFace(entry.regular, entry.name), bold: entry.bold ? openFace(entry.bold, entry.name) : null };
+    const open = (file: string | null, italic = false) => (file ? openFace(file, entry.name, italic) : null);
+    return { regular: openFace(entry.regular, entry.name), bold: open(entry.bold), italic: open(entry.italic, true), boldItalic: open(entry.boldItalic, true) };
   }
 
   static isInvisible(ch: string): boolean {

@@ -2,10 +2,10 @@
  * Fonts embedded in the Word copy, as Word does with "Embed fonts in the file" and "Embed only
  * the characters used in the document", so that the copy looks like the mailing PDF on machines
  * that do not have the template's fonts:
- * - each face (regular, bold) a TrueType font, subset to the characters of the document plus what
+ * - each face (regular, bold, and italics where the family has them) a TrueType font, subset to the characters of the document plus what
  *   an editor is likely to type (template switch `docx.embedFonts: subset | full | none`),
  *   obfuscated (ECMA-376 Part 1 §17.8.1) in word/fonts/fontN.odttf;
- * - fontTable.xml: w:embedRegular / w:embedBold with r:id and w:fontKey (§17.8.3.3), and for
+ * - fontTable.xml: w:embedRegular / w:embedBold (/ w:embedItalic / w:embedBoldItalic) with r:id and w:fontKey (§17.8.3.3), and for
  *   machines that ignore embedded fonts the East Asian alternative name, PANOSE, charset and
  *   Unicode/code-page signature, so that Word substitutes a Song/Ming face, not a sans;
  * - word/_rels/fontTable.xml.rels, the .odttf content type, w:embedTrueTypeFonts and
@@ -170,7 +170,7 @@ function escapeXml(text: string): string {
 const hex8 = (n: number) => (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
 
 interface Embedded {
-  style: 'Regular' | 'Bold';
+  style: 'Regular' | 'Bold' | 'Italic' | 'BoldItalic';
   relId: string;
   fontKey: string;
   subsetted: boolean;
@@ -278,6 +278,10 @@ export async function embedFonts(files: Files, document: LetterDocument, diagnos
     }
     const faces: Array<[Embedded['style'], Face, Set<number>]> = [['Regular', whole.regular, characters.all]];
     if (whole.bold) faces.push(['Bold', whole.bold, characters.bold]);
+    // Italics (Source Serif 4 of the English template), cut to every character of the document:
+    // italic runs are not told apart here, and a Latin face's subset stays small.
+    if (whole.italic) faces.push(['Italic', whole.italic, characters.all]);
+    if (whole.boldItalic) faces.push(['BoldItalic', whole.boldItalic, characters.bold]);
     for (const [style, face, used] of faces) {
       const rights = embeddingRights(face.font);
       if (!rights.editable) {

@@ -199,6 +199,20 @@ describe('Korean', () => {
     expect(checked).toBeGreaterThan(10);
   });
 
+  it('sorts the list with Korean collation: Hangul first, Hanja names by their Korean reading', () => {
+    const order = (lang: Lang) => {
+      const { txt } = edition(lang);
+      return (name: string) => txt.indexOf(name);
+    };
+    const ko = order('ko');
+    expect(ko('물망초')).toBeLessThan(ko('北朝鮮難民救援基金')); // 물 < 북
+    expect(ko('北朝鮮難民救援基金')).toBeLessThan(ko('북한인권시민연합')); // 북조 < 북한
+    expect(ko('財團法人民間司法改革基金會')).toBeLessThan(ko('전환기정의워킹그룹')); // 재 < 전
+    expect(ko('전환기정의워킹그룹')).toBeLessThan(ko('Asociación Pro-Búsqueda'));
+    const en = order('en');
+    expect(en('Asociación Pro-Búsqueda')).toBeLessThan(en('물망초'));
+  });
+
   it('wraps the text edition between words', () => {
     const out = runCli(['build', 'letter.ko.md', '--format', 'txt', '--wrap', '50', '--out', 'wrapped'], dir);
     expect(out.code).toBe(0);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { preflight, type PreflightReport } from '../src/render/pdf/preflight.js';
-import { NOT_AT_LINE_START } from '../src/typeset/breaks.js';
+import { breakOpportunities, NOT_AT_LINE_START } from '../src/typeset/breaks.js';
 import { loadTemplate } from '../src/load/template.js';
 import { entryFiles, FontChain, openFace } from '../src/fonts/fontChain.js';
 import { loadLetter } from '../src/load/letter.js';
@@ -229,6 +229,24 @@ describe('Korean', () => {
     expect(docx['word/styles.xml']).toMatch(/w:eastAsia="Noto Serif KR"/);
     expect(docx['word/styles.xml']).toContain('<w:wordWrap w:val="1"/>');
     expect(docx['word/settings.xml']).toContain('<w:characterSpacingControl w:val="doNotCompress"/>');
+  });
+});
+
+describe('line-break rules per language (breakOpportunities)', () => {
+  it('jlreq: small kana, ー, 々 and 〜 never start a line; other kana may', () => {
+    const text = 'ちょっとコーヒーを人々と飲む〜';
+    const { allowed } = breakOpportunities(text);
+    for (const ch of 'ょっーー々〜') {
+      for (let i = text.indexOf(ch); i >= 0; i = text.indexOf(ch, i + 1)) expect(allowed.has(i), `break before ${ch} at ${i}`).toBe(false);
+    }
+    expect(allowed.has(text.indexOf('と'))).toBe(true);
+  });
+
+  it('keep-all: a Korean line breaks only at spaces, never inside 위원회(COI)는', () => {
+    const text = '유엔 북한인권조사위원회(COI)는 2014년 보고서에서';
+    const keepAll = [...breakOpportunities(text, { keepAll: true }).allowed].sort((a, b) => a - b);
+    expect(keepAll.map((i) => text[i - 1])).toEqual([' ', ' ', ' ']);
+    expect(breakOpportunities(text).allowed.size).toBeGreaterThan(10); // without keep-all: between syllables
   });
 });
 

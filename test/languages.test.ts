@@ -125,6 +125,13 @@ describe('example letters in four languages, built in one run from one signatory
     }
   });
 
+  it('a letter that fails does not stop the others: they are built, the exit code is 1', () => {
+    const out = runCli(['build', 'letter.missing.md', 'letter.ja.md', '--format', 'txt', '--out', 'partial'], dir);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/letter\.missing\.md/);
+    expect(readdirSync(path.join(dir, 'partial'))).toContain('letter.ja.txt');
+  });
+
   it.each(LANGS)('%s: passes preflight, every note on the page of its mark (one note referenced twice)', (lang) => {
     const { report } = edition(lang);
     expect(report.problems).toEqual([]);

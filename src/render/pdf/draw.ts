@@ -147,8 +147,8 @@ export function drawLine(line: PlacedLine, textLeft: number, originY: number, no
 }
 
 /**
- * clreq §3.3 着重号: a dot centred under each character of an emphasised CJK piece, in the
- * leading below the line (Hangul words set keep-all are split evenly into their syllables).
+ * clreq §3.3 着重号: a dot centred under each character of an emphasised CJK piece (one
+ * character each, Hangul syllables included), in the leading below the line.
  */
 function emphasisDots(p: PlacedPiece, originX: number, baseline: number): object[] {
   const chars = [...p.piece.text];

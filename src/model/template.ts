@@ -76,6 +76,14 @@ export const templateSchema = z
     docx: z
       .object({ eastAsiaFont: z.string(), latinFont: z.string(), fallbackEastAsiaFont: z.string() })
       .strict(),
+    /**
+     * `standard`: identify the mailing PDF as PDF/A-2a and PDF/UA-1 (XMP, output intent); the
+     * PDF is tagged either way. `subjectRole`: the subject line's structure role.
+     */
+    pdf: z
+      .object({ standard: z.boolean().default(true), subjectRole: z.enum(['H1', 'P']).default('H1') })
+      .strict()
+      .default({ standard: true, subjectRole: 'H1' }),
   })
   .strict();
 

@@ -14,6 +14,15 @@
  */
 import type { Line } from './lineBreak.js';
 
+/**
+ * Where a line's text belongs in the PDF's structure tree (src/render/pdf/structure.ts): the
+ * element that owns it, and the element of its leading label pieces (a list bullet, a note's
+ * number); or the kind of artifact it is (page furniture, ornaments).
+ */
+export type LineTag =
+  | { node: number; label?: { pieces: number; node: number } }
+  | { artifact: 'Pagination' | 'Layout' };
+
 export interface FlowLine {
   line: Line;
   /** Box height of the line (baseline-to-baseline distance). */
@@ -28,11 +37,12 @@ export interface FlowLine {
   block: string;
   /** Set in columns: the line flows down one column, then the next (long signatory lists). */
   columns?: { count: number; width: number; gap: number };
+  tag?: LineTag;
 }
 
 export interface NoteLines {
   number: number;
-  lines: Array<{ line: Line; height: number; baseline: number }>;
+  lines: Array<{ line: Line; height: number; baseline: number; tag?: LineTag }>;
 }
 
 export interface PlacedLine {
@@ -43,6 +53,7 @@ export interface PlacedLine {
   x?: number;
   baseline: number;
   block?: string;
+  tag?: LineTag;
 }
 
 export interface Page {
@@ -89,7 +100,7 @@ export function buildPages(flow: FlowLine[], notes: Map<number, NoteLines>, spec
 
   const addNoteLines = (p: Page, lines: NoteLines['lines']) => {
     for (const l of lines) {
-      p.notes.push({ line: l.line, top: p.notesHeight, baseline: l.baseline });
+      p.notes.push({ line: l.line, top: p.notesHeight, baseline: l.baseline, ...(l.tag ? { tag: l.tag } : {}) });
       p.notesHeight += l.height;
     }
   };
@@ -146,7 +157,7 @@ export function buildPages(flow: FlowLine[], notes: Map<number, NoteLines>, spec
       return false;
     }
     const top = y + (atColumnTop ? 0 : f.spaceBefore);
-    page.body.push({ line: f.line, top, x: column.index * (cols.width + cols.gap), baseline: f.baseline, block: f.block });
+    page.body.push({ line: f.line, top, x: column.index * (cols.width + cols.gap), baseline: f.baseline, block: f.block, ...(f.tag ? { tag: f.tag } : {}) });
     column.y = top + f.height;
     bodyHeight = Math.max(bodyHeight, column.y);
     return true;
@@ -191,7 +202,7 @@ export function buildPages(flow: FlowLine[], notes: Map<number, NoteLines>, spec
     // a page still flows).
     const f = flow[i] as FlowLine;
     const top = bodyHeight + (atTop ? 0 : f.spaceBefore);
-    page.body.push({ line: f.line, top, baseline: f.baseline, block: f.block });
+    page.body.push({ line: f.line, top, baseline: f.baseline, block: f.block, ...(f.tag ? { tag: f.tag } : {}) });
     bodyHeight = top + f.height;
     for (const n of f.line.notes) {
       if (placedNotes.has(n)) continue;

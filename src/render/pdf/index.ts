@@ -1,14 +1,13 @@
 /**
  * The mailing PDF: the model laid out by src/typeset (clreq line breaking, page-foot notes), drawn
- * through pdfmake at the computed positions.
+ * glyph by glyph at the computed positions through pdfkit (pdfmake's PDFDocument), tagged.
  */
 import type { LetterDocument } from '../../model/types.js';
 import { fillLabel } from '../../model/template.js';
 import { FontChain } from '../../fonts/fontChain.js';
 import { buildPages, type Page } from '../../typeset/pages.js';
 import { LetterLayout, MARK_SCALE, type Geometry } from './layout.js';
-import { drawPages } from './draw.js';
-import { pdfmakeWith } from './fonts.js';
+import { drawPdf } from './pdfkitDraw.js';
 import { creationDate } from '../dates.js';
 import type { PreflightFacts } from './report.js';
 import { PreflightFailed } from '../errors.js';
@@ -43,11 +42,25 @@ export function layoutPdf(document: LetterDocument): PdfLayout & { layout: Lette
 }
 
 export async function renderPdf(document: LetterDocument): Promise<Uint8Array> {
-  const { pages, geometry, noteSeparator, fonts, layout } = layoutPdf(document);
+  const { pages, geometry, noteSeparator, layout } = layoutPdf(document);
   const { template, meta } = document;
   const pageSize = template.type.noteSize;
-  const { content, faces } = drawPages(pages, geometry, {
+  const date = creationDate(document);
+  return drawPdf(pages, {
+    geometry,
     noteSeparator,
+    structure: layout.structure,
+    standard: template.pdf.standard,
+    info: {
+      title: meta.subject,
+      ...(meta.author ? { author: meta.author } : {}),
+      subject: meta.subject,
+      creator: 'letterpress',
+      producer: 'letterpress (pdfkit)',
+      date,
+      lang: meta.lang,
+    },
+    extraInfo: { Letterpress: JSON.stringify(preflightFacts(document, geometry)) },
     pageLabel: (page, total) => {
       if (total < 2) return null;
       const text = fillLabel(template.labels.page, { page, pages: total });
@@ -57,28 +70,7 @@ export async function renderPdf(document: LetterDocument): Promise<Uint8Array> {
       return line ? { line, top: geometry.bottomMargin * 0.45, baseline: pageSize } : null;
     },
   });
-  const pdfmake = pdfmakeWith(faces);
-  const date = creationDate(document);
-  const doc = pdfmake.createPdf({
-    pageSize: 'A4',
-    pageMargins: 0,
-    content,
-    defaultStyle: { font: fonts.primary(false).id },
-    language: meta.lang,
-    info: {
-      title: meta.subject,
-      author: meta.author ?? '',
-      subject: meta.subject,
-      creator: 'letterpress',
-      producer: 'letterpress (pdfmake)',
-      creationDate: date,
-      modDate: date,
-      Letterpress: JSON.stringify(preflightFacts(document, geometry)),
-    },
-  });
-  return new Uint8Array(await doc.getBuffer());
 }
-
 
 /** Render, then read the PDF back and check it; a PDF that fails is never written. */
 export async function renderCheckedPdf(document: LetterDocument): Promise<Uint8Array> {

@@ -8,8 +8,9 @@ import { formatDate, type Template } from '../../model/template.js';
 import type { FontChain } from '../../fonts/fontChain.js';
 import { shape, shapeMany, type Piece, type Span, type SpanStyle } from '../../typeset/shape.js';
 import { breakLines, type Align, type Line } from '../../typeset/lineBreak.js';
-import type { FlowLine, NoteLines } from '../../typeset/pages.js';
+import type { FlowLine, LineTag, NoteLines } from '../../typeset/pages.js';
 import { signatoryLines } from '../signatoryLines.js';
+import { StructureTree, headingRole, lineTag, type StructRole } from './structure.js';
 
 export const A4 = { width: 595.28, height: 841.89 };
 /** Footnote marks: 62 % of the text size, raised 42 % of it. */
@@ -52,11 +53,17 @@ interface BlockStyle {
   keepWithNext?: boolean;
   block: string;
   columns?: FlowLine['columns'];
+  /** Where the lines' text goes in the PDF's structure tree. */
+  tag?: LineTag;
 }
 
 export class LetterLayout {
   readonly flow: FlowLine[] = [];
   readonly notes = new Map<number, NoteLines>();
+  /** The tagged PDF's logical structure, in reading order (src/render/pdf/structure.ts). */
+  readonly structure = new StructureTree();
+  /** The element whose text holds each footnote mark. */
+  private readonly noteReferrers = new Map<number, number>();
   readonly geometry: Geometry;
   private readonly type: Template['type'];
 
@@ -72,6 +79,11 @@ export class LetterLayout {
   private metrics(size: number, lineHeight: number) {
     const height = size * lineHeight;
     return { height, baseline: (height - size) / 2 + 0.88 * size };
+  }
+
+  /** Headings below the subject start one level down when the subject is the H1. */
+  private get headingBase(): number {
+    return this.document.template.pdf.subjectRole === 'H1' ? 1 : 0;
   }
 
   private get shapeOptions() {
@@ -109,19 +121,30 @@ export class LetterLayout {
         keepWithNext: (style.keepWithNext === true && n === lines.length - 1) || (lines.length > 1 && (n === 0 || n === lines.length - 2)),
         block: style.block,
         ...(style.columns ? { columns: style.columns } : {}),
+        ...(style.tag ? { tag: style.tag } : {}),
       });
+      if (style.tag && 'node' in style.tag) for (const n of line.notes) if (!this.noteReferrers.has(n)) this.noteReferrers.set(n, style.tag.node);
     });
   }
 
-  /** Add a line-start label (note number, list bullet) at x = `at` on the first line. */
-  private label(line: Line | undefined, text: string, size: number, at: number): void {
-    if (!line) return;
+  /** A paragraph that is one element of the structure tree. */
+  private addElement(spans: Span[] | Piece[], style: BlockStyle, role: StructRole, parent: number, extra: { bookmark?: string } = {}): number {
+    const node = this.structure.add(role, parent, extra);
+    this.addParagraph(spans, { ...style, tag: lineTag(node) });
+    return node;
+  }
+
+  /** Add a line-start label (note number, list bullet) at x = `at` on the first line; returns how many pieces it has. */
+  private label(line: Line | undefined, text: string, size: number, at: number): number {
+    if (!line) return 0;
     const pieces = shape([{ text, style: { size, bold: false } }], this.fonts, { hanLatinSpace: 0, markScale: 1, markRise: 0 });
     let x = at;
-    for (const piece of pieces) {
-      line.placed.unshift({ piece, x, width: piece.width, offset: piece.offset });
+    line.placed.unshift(...pieces.map((piece) => {
+      const placed = { piece, x, width: piece.width, offset: piece.offset };
       x += piece.width;
-    }
+      return placed;
+    }));
+    return pieces.length;
   }
 
   addNote(number: number, blocks: Block[]): void {
@@ -129,11 +152,15 @@ export class LetterLayout {
     const hang = size * 1.6;
     const { height, baseline } = this.metrics(size, this.type.noteLineHeight);
     const out: NoteLines['lines'] = [];
+    // A Note right after the element that holds its mark; its number is the Note's label.
+    const note = this.structure.addNote(number, this.noteReferrers.get(number));
+    const lbl = this.structure.add('Lbl', note);
     blocks.forEach((block, index) => {
       const spans = block.type === 'paragraph' || block.type === 'heading' ? this.spans(block.children, { size, bold: false }) : this.blockText(block, size);
       const lines = this.lines(spans, { size, lineHeight: this.type.noteLineHeight, align: 'justify', firstIndent: hang, restIndent: hang });
-      if (index === 0) this.label(lines[0], String(number), size, 0);
-      for (const line of lines) out.push({ line, height, baseline });
+      const node = this.structure.add('P', note);
+      const labelPieces = index === 0 ? this.label(lines[0], String(number), size, 0) : 0;
+      lines.forEach((line, n) => out.push({ line, height, baseline, tag: lineTag(node, n === 0 ? { pieces: labelPieces, node: lbl } : undefined) }));
     });
     this.notes.set(number, { number, lines: out });
   }
@@ -172,32 +199,42 @@ export class LetterLayout {
     spaceBefore: number,
     paragraphIndent = this.type.firstLineIndent * this.type.bodySize,
     rightIndent = 0,
+    parent = this.structure.root,
   ): void {
     const { bodySize: size, lineHeight, paragraphSpacing } = this.type;
     const between = paragraphSpacing * size * lineHeight;
     const handlers: { [K in BlockType]: (node: BlockOf<K>, first: boolean) => void } = {
-      paragraph: (node, first) =>
-        this.addParagraph(this.spans(node.children, { size, bold: false }), {
+      paragraph: (node, first) => {
+        this.addElement(this.spans(node.children, { size, bold: false }), {
           size, lineHeight, align: 'justify', firstIndent: indent + paragraphIndent, restIndent: indent,
           rightIndent, spaceBefore: first ? spaceBefore : between, block: 'body',
-        }),
-      heading: (node, first) =>
-        this.addParagraph(this.spans(node.children, { size, bold: true }), {
+        }, 'P', parent);
+      },
+      heading: (node, first) => {
+        this.addElement(this.spans(node.children, { size, bold: true }), {
           size, lineHeight, bold: true, align: 'left', firstIndent: indent, restIndent: indent, rightIndent,
           spaceBefore: first ? spaceBefore : size * lineHeight * 0.5, keepWithNext: true, block: 'heading',
-        }),
-      blockquote: (node) => this.addBlocks(node.children, indent + 2 * size, 0, paragraphIndent, rightIndent + 2 * size),
+        }, headingRole(this.headingBase + node.depth), parent);
+      },
+      blockquote: (node) =>
+        this.addBlocks(node.children, indent + 2 * size, 0, paragraphIndent, rightIndent + 2 * size, this.structure.add('BlockQuote', parent)),
       thematicBreak: () =>
         this.addParagraph([{ text: '＊　＊　＊', style: { size, bold: false } }], {
-          size, lineHeight, align: 'center', firstIndent: 0, restIndent: 0, spaceBefore: 0, block: 'body',
+          size, lineHeight, align: 'center', firstIndent: 0, restIndent: 0, spaceBefore: 0, block: 'body', tag: { artifact: 'Layout' },
         }),
-      list: (node) =>
+      list: (node) => {
+        const list = this.structure.add('L', parent);
         node.items.forEach((item, index) => {
           const bullet = node.ordered ? `${node.start + index}.` : '•';
           const start = this.flow.length;
-          this.addBlocks(item, indent + 2 * size, 0, 0, rightIndent);
-          this.label(this.flow[start]?.line, bullet, size, indent + 0.5 * size);
-        }),
+          const li = this.structure.add('LI', list);
+          const lbl = this.structure.add('Lbl', li);
+          this.addBlocks(item, indent + 2 * size, 0, 0, rightIndent, this.structure.add('LBody', li));
+          const first = this.flow[start];
+          const pieces = this.label(first?.line, bullet, size, indent + 0.5 * size);
+          if (first?.tag && 'node' in first.tag) first.tag = lineTag(first.tag.node, { pieces, node: lbl });
+        });
+      },
     };
     blocks.forEach((block, index) => (handlers[block.type] as (n: Block, f: boolean) => void)(block, index === 0));
   }
@@ -211,24 +248,28 @@ export class LetterLayout {
     const simple = (block: string, align: Align = 'left', spaceBefore = 0, extra: Partial<BlockStyle> = {}) => ({
       size, lineHeight, align, firstIndent: 0, restIndent: 0, spaceBefore, block, ...extra,
     });
+    const { structure } = this;
 
-    this.addParagraph(plain(formatDate(meta.date, template)), simple('date', 'right'));
+    this.addElement(plain(formatDate(meta.date, template)), simple('date', 'right'), 'P', structure.root);
+    // Each address block a Div, each of its lines a P.
     meta.to.forEach((party) => {
-      [party.name, ...party.address].forEach((text, n) => this.addParagraph(plain(text), simple('to', 'left', n === 0 ? blank : 0)));
+      const div = structure.add('Div');
+      [party.name, ...party.address].forEach((text, n) => this.addElement(plain(text), simple('to', 'left', n === 0 ? blank : 0), 'P', div));
     });
     if (meta.cc.length > 0) {
-      this.addParagraph(plain(`${labels.cc}${labels.labelSeparator.trimEnd()}`), simple('cc', 'left', blank * 0.6, { keepWithNext: true }));
+      this.addElement(plain(`${labels.cc}${labels.labelSeparator.trimEnd()}`), simple('cc', 'left', blank * 0.6, { keepWithNext: true }), 'P', structure.root);
       meta.cc.forEach((party, index) => {
+        const div = structure.add('Div');
         [party.name, ...party.address].forEach((text, n) =>
-          this.addParagraph(plain(text), simple('cc', 'left', n === 0 && index > 0 ? blank * 0.4 : 0, { firstIndent: 2 * size, restIndent: 2 * size })),
+          this.addElement(plain(text), simple('cc', 'left', n === 0 && index > 0 ? blank * 0.4 : 0, { firstIndent: 2 * size, restIndent: 2 * size }), 'P', div),
         );
       });
     }
     const subjectLabel = `${labels.subject}${labels.labelSeparator}`;
-    this.addParagraph(plain(`${subjectLabel}${meta.subject}`, true), simple('subject', 'justify', blank, { bold: true }));
-    this.addParagraph(plain(meta.salutation), simple('salutation', 'left', blank, { keepWithNext: true }));
+    this.addElement(plain(`${subjectLabel}${meta.subject}`, true), simple('subject', 'justify', blank, { bold: true }), template.pdf.subjectRole, structure.root, { bookmark: meta.subject });
+    this.addElement(plain(meta.salutation), simple('salutation', 'left', blank, { keepWithNext: true }), 'P', structure.root);
     this.addBlocks(this.document.body, 0, 0);
-    this.addParagraph(plain(meta.closing), simple('closing', 'left', this.type.paragraphSpacing * blank, { firstIndent: firstLineIndent * size }));
+    this.addElement(plain(meta.closing), simple('closing', 'left', this.type.paragraphSpacing * blank, { firstIndent: firstLineIndent * size }), 'P', structure.root);
     for (const note of this.document.notes) this.addNote(note.number, note.blocks);
     this.layoutSignatories();
   }
@@ -240,10 +281,10 @@ export class LetterLayout {
     const { listSize: size, listLineHeight: lineHeight, bodySize, lineHeight: bodyLineHeight } = this.type;
     const lines = signatoryLines(list, template);
     const heading = (text: string, spaceBefore: number, block: string) =>
-      this.addParagraph([{ text, style: { size: bodySize, bold: true } }], {
+      this.addElement([{ text, style: { size: bodySize, bold: true } }], {
         size: bodySize, lineHeight: bodyLineHeight, bold: true, align: 'center', firstIndent: 0, restIndent: 0,
         spaceBefore, keepWithNext: true, block,
-      });
+      }, headingRole(this.headingBase + 1), this.structure.root, { bookmark: text });
     heading(lines.heading, bodySize * bodyLineHeight * 2, 'listHeading');
     // Long lists of short entries flow in two columns; entries too long for half the measure
     // (as most of this letter's organisation names are) keep the full width.
@@ -257,14 +298,15 @@ export class LetterLayout {
     let next = 0;
     const section = (label: string, count: number) => {
       if (count === 0) return;
-      this.addParagraph([{ text: label, style: { size, bold: true } }], {
+      this.addElement([{ text: label, style: { size, bold: true } }], {
         size, lineHeight, bold: true, align: 'left', firstIndent: 0, restIndent: 0, rightIndent, spaceBefore: size * lineHeight * 0.8,
         keepWithNext: true, block: 'listSection', columns,
-      });
+      }, headingRole(this.headingBase + 2), this.structure.root, { bookmark: label });
+      const list = this.structure.add('L');
       for (const pieces of shaped.slice(next, next + count)) {
-        this.addParagraph(pieces, {
+        this.addElement(pieces, {
           size, lineHeight, align: 'left', firstIndent: 0, restIndent: size * 2, rightIndent, spaceBefore: size * 0.25, block: 'listEntry', columns,
-        });
+        }, 'LBody', this.structure.add('LI', list));
       }
       next += count;
     };

@@ -1,7 +1,9 @@
 /**
  * Preflight: read back the PDF just written, with pdfjs-dist (a real PDF parser, independent of
  * the code that wrote it), and check what a print shop would: every font embedded, no missing
- * glyph, no text past the right margin, every footnote on the page of its mark.
+ * glyph, no text past the right margin, every footnote on the page of its mark; and the tags
+ * (src/render/pdf/tagCheck.ts): all text tied to the structure tree or an artifact, every link
+ * annotation owned by a Link element, one Note per footnote.
  *
  * The layout facts the check needs (margins, type sizes) travel inside the PDF's Info dictionary
  * (key `Letterpress`), so `letterpress check file.pdf` works on the file alone.
@@ -10,6 +12,7 @@ import { inflateSync } from 'node:zlib';
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { fontkit, type Font } from '../../fonts/fontkit.js';
 import type { PreflightFacts, PreflightReport } from './report.js';
+import { checkPageTags, type StructNode } from './tagCheck.js';
 
 export type { PreflightFacts, PreflightReport } from './report.js';
 export { formatReport } from './report.js';
@@ -164,9 +167,19 @@ export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
   const marks = new Map<number, number>();
   const noteStarts = new Map<number, number>();
   let maxRight = 0;
+  const tags = { notes: 0, untagged: 0, untiedLinks: 0, links: 0 };
   for (let n = 1; n <= doc.numPages; n++) {
     const page = await doc.getPage(n);
     const ops = await page.getOperatorList();
+    const tree = (await page.getStructTree()) as StructNode | null;
+    if (!tree) problems.push(`Page ${n}: no structure tree (the PDF is not tagged)`);
+    const pageTags = checkPageTags(tree, `${page.ref?.num ?? 0}R`, ops, (await page.getAnnotations()) as Array<{ subtype?: string; id?: string }>);
+    if (pageTags.untagged > 0) problems.push(`Page ${n}: ${pageTags.untagged} text operator(s) outside tagged content and artifacts`);
+    if (pageTags.untiedLinks > 0) problems.push(`Page ${n}: ${pageTags.untiedLinks} link annotation(s) not owned by a Link element`);
+    tags.notes += pageTags.notes;
+    tags.untagged += pageTags.untagged;
+    tags.untiedLinks += pageTags.untiedLinks;
+    tags.links += pageTags.links;
     for (let i = 0; i < ops.fnArray.length; i++) {
       if (ops.fnArray[i] !== OPS.setFont) continue;
       const name = (ops.argsArray[i] as [string])[0];
@@ -206,7 +219,8 @@ export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
     else if (notePage === null) problems.push(`Footnote ${number} not found`);
     else if (markPage !== notePage) problems.push(`Footnote ${number} starts on page ${notePage} but its mark is on page ${markPage}`);
   }
-  const report = { pages: doc.numPages, fonts: [...fonts].map(([name, embedded]) => ({ name, embedded })), notes, maxRight, problems };
+  if (facts && tags.notes !== facts.notes) problems.push(`The structure tree has ${tags.notes} Note element(s) with a label for ${facts.notes} footnote(s)`);
+  const report = { pages: doc.numPages, tags, fonts: [...fonts].map(([name, embedded]) => ({ name, embedded })), notes, maxRight, problems };
   await doc.destroy();
   return report;
 }

@@ -5,7 +5,7 @@
 import type { LetterDocument } from '../../model/types.js';
 import { fillLabel } from '../../model/template.js';
 import { FontChain } from '../../fonts/fontChain.js';
-import { buildPages, type Page } from '../../typeset/pages.js';
+import { buildPages, type Page, type PlacedLine } from '../../typeset/pages.js';
 import { LetterLayout, MARK_SCALE, type Geometry } from './layout.js';
 import { drawPdf } from './pdfkitDraw.js';
 import { creationDate } from '../dates.js';
@@ -31,20 +31,35 @@ export interface PdfLayout {
   noteSeparator: number;
 }
 
-export function layoutPdf(document: LetterDocument): PdfLayout & { layout: LetterLayout; fonts: FontChain } {
+export function layoutPdf(document: LetterDocument): PdfLayout & { layout: LetterLayout; fonts: FontChain; pageLabels: Array<PlacedLine | null> } {
   const fonts = fontChainFor(document);
   const layout = new LetterLayout(document, fonts);
   layout.layoutLetter();
-  const { noteSize, noteLineHeight } = document.template.type;
+  const { template } = document;
+  const { noteSize, noteLineHeight } = template.type;
   const noteSeparator = noteSize * noteLineHeight * 1.5;
-  const pages = buildPages(layout.flow, layout.notes, { height: layout.geometry.textHeight, noteSeparator, minNoteLines: 2 });
-  return { pages, geometry: layout.geometry, noteSeparator, layout, fonts };
+  const geometry = layout.geometry;
+  const pages = buildPages(layout.flow, layout.notes, { height: geometry.textHeight, noteSeparator, minNoteLines: 2 });
+  // Page labels ("第1页，共5页"), set in the note size, in the bottom margin.
+  const pageLabels = pages.map((_, index) => {
+    if (pages.length < 2) return null;
+    const text = fillLabel(template.labels.page, { page: index + 1, pages: pages.length });
+    const [line] = layout.lines([{ text, style: { size: noteSize, bold: false } }], {
+      size: noteSize, lineHeight: 1, align: 'center', firstIndent: 0, restIndent: 0,
+    });
+    return line ? { line, top: geometry.bottomMargin * 0.45, baseline: noteSize } : null;
+  });
+  return { pages, geometry, noteSeparator, layout, fonts, pageLabels };
 }
 
 export async function renderPdf(document: LetterDocument): Promise<Uint8Array> {
-  const { pages, geometry, noteSeparator, layout } = layoutPdf(document);
+  return drawLetterPdf(document, layoutPdf(document));
+}
+
+/** Draw a laid-out letter (no shaping happens here: the glyphs come from the layout). */
+export async function drawLetterPdf(document: LetterDocument, laidOut: ReturnType<typeof layoutPdf>): Promise<Uint8Array> {
+  const { pages, geometry, noteSeparator, layout } = laidOut;
   const { template, meta } = document;
-  const pageSize = template.type.noteSize;
   const date = creationDate(document);
   return drawPdf(pages, {
     geometry,
@@ -61,14 +76,7 @@ export async function renderPdf(document: LetterDocument): Promise<Uint8Array> {
       lang: meta.lang,
     },
     extraInfo: { Letterpress: JSON.stringify(preflightFacts(document, geometry)) },
-    pageLabel: (page, total) => {
-      if (total < 2) return null;
-      const text = fillLabel(template.labels.page, { page, pages: total });
-      const [line] = layout.lines([{ text, style: { size: pageSize, bold: false } }], {
-        size: pageSize, lineHeight: 1, align: 'center', firstIndent: 0, restIndent: 0,
-      });
-      return line ? { line, top: geometry.bottomMargin * 0.45, baseline: pageSize } : null;
-    },
+    pageLabels: laidOut.pageLabels,
   });
 }
 

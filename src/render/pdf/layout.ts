@@ -128,7 +128,7 @@ export class LetterLayout {
   }
 
   /** A paragraph that is one element of the structure tree. */
-  private addElement(spans: Span[] | Piece[], style: BlockStyle, role: StructRole, parent: number, extra: { bookmark?: string } = {}): number {
+  private addElement(spans: Span[] | Piece[], style: BlockStyle, role: StructRole, parent: number, extra: { bookmark?: { title: string; level: number } } = {}): number {
     const node = this.structure.add(role, parent, extra);
     this.addParagraph(spans, { ...style, tag: lineTag(node) });
     return node;
@@ -214,7 +214,7 @@ export class LetterLayout {
         this.addElement(this.spans(node.children, { size, bold: true }), {
           size, lineHeight, bold: true, align: 'left', firstIndent: indent, restIndent: indent, rightIndent,
           spaceBefore: first ? spaceBefore : size * lineHeight * 0.5, keepWithNext: true, block: 'heading',
-        }, headingRole(this.headingBase + node.depth), parent);
+        }, headingRole(this.headingBase + node.depth), parent, { bookmark: { title: inlineText(node.children), level: 1 + node.depth } });
       },
       blockquote: (node) =>
         this.addBlocks(node.children, indent + 2 * size, 0, paragraphIndent, rightIndent + 2 * size, this.structure.add('BlockQuote', parent)),
@@ -266,7 +266,7 @@ export class LetterLayout {
       });
     }
     const subjectLabel = `${labels.subject}${labels.labelSeparator}`;
-    this.addElement(plain(`${subjectLabel}${meta.subject}`, true), simple('subject', 'justify', blank, { bold: true }), template.pdf.subjectRole, structure.root, { bookmark: meta.subject });
+    this.addElement(plain(`${subjectLabel}${meta.subject}`, true), simple('subject', 'justify', blank, { bold: true }), template.pdf.subjectRole, structure.root, { bookmark: { title: meta.subject, level: 1 } });
     this.addElement(plain(meta.salutation), simple('salutation', 'left', blank, { keepWithNext: true }), 'P', structure.root);
     this.addBlocks(this.document.body, 0, 0);
     this.addElement(plain(meta.closing), simple('closing', 'left', this.type.paragraphSpacing * blank, { firstIndent: firstLineIndent * size }), 'P', structure.root);
@@ -284,7 +284,7 @@ export class LetterLayout {
       this.addElement([{ text, style: { size: bodySize, bold: true } }], {
         size: bodySize, lineHeight: bodyLineHeight, bold: true, align: 'center', firstIndent: 0, restIndent: 0,
         spaceBefore, keepWithNext: true, block,
-      }, headingRole(this.headingBase + 1), this.structure.root, { bookmark: text });
+      }, headingRole(this.headingBase + 1), this.structure.root, { bookmark: { title: text, level: 1 } });
     heading(lines.heading, bodySize * bodyLineHeight * 2, 'listHeading');
     // Long lists of short entries flow in two columns; entries too long for half the measure
     // (as most of this letter's organisation names are) keep the full width.
@@ -301,7 +301,7 @@ export class LetterLayout {
       this.addElement([{ text: label, style: { size, bold: true } }], {
         size, lineHeight, bold: true, align: 'left', firstIndent: 0, restIndent: 0, rightIndent, spaceBefore: size * lineHeight * 0.8,
         keepWithNext: true, block: 'listSection', columns,
-      }, headingRole(this.headingBase + 2), this.structure.root, { bookmark: label });
+      }, headingRole(this.headingBase + 2), this.structure.root, { bookmark: { title: label, level: 2 } });
       const list = this.structure.add('L');
       for (const pieces of shaped.slice(next, next + count)) {
         this.addElement(pieces, {

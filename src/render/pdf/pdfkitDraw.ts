@@ -21,7 +21,8 @@ import { pdfkitOptions, xmpPacket, type DocumentInfo } from './standards.js';
 export interface DrawOptions {
   geometry: Geometry;
   noteSeparator: number;
-  pageLabel: (page: number, pages: number) => PlacedLine | null;
+  /** Each page's label line (page furniture), or null. */
+  pageLabels: Array<PlacedLine | null>;
   structure: StructureTree;
   info: DocumentInfo;
   /** PDF/A-2a + PDF/UA-1 identification (template `pdf.standard`). */
@@ -298,16 +299,16 @@ class PageDrawer {
     this.doc.endMarkedContent();
   }
 
-  /** Bookmarks for the elements that carry one, nested by heading level. */
+  /** Bookmarks for the elements that carry one, nested by their level. */
   outline(): void {
-    const stack: Array<{ level: number; item: { addItem(title: string, options?: object): unknown } }> = [{ level: 0, item: this.doc.outline }];
+    type Item = { addItem(title: string, options?: object): unknown };
+    const stack: Array<{ level: number; item: Item }> = [{ level: 0, item: this.doc.outline }];
     for (const { node } of this.structure.walk()) {
       if (!node.bookmark) continue;
-      const level = /^H(\d)$/.exec(node.role)?.[1] ? Number(/^H(\d)$/.exec(node.role)?.[1]) : 1;
-      while ((stack.at(-1)?.level ?? 0) >= level && stack.length > 1) stack.pop();
+      const { title, level } = node.bookmark;
+      while (stack.length > 1 && (stack.at(-1) as (typeof stack)[number]).level >= level) stack.pop();
       const parent = stack.at(-1) as (typeof stack)[number];
-      const item = parent.item.addItem(node.bookmark, { pageNumber: this.firstPage.get(node.id) ?? 0, fit: true }) as (typeof stack)[number]['item'];
-      stack.push({ level, item });
+      stack.push({ level, item: parent.item.addItem(title, { pageNumber: this.firstPage.get(node.id) ?? 0, fit: true }) as Item });
     }
   }
 }
@@ -321,7 +322,7 @@ function facesOf(lines: PlacedLine[]): Set<Face> {
 
 export async function drawPdf(pages: Page[], options: DrawOptions): Promise<Uint8Array> {
   const { geometry, info, standard } = options;
-  const labels = pages.map((_, index) => options.pageLabel(index + 1, pages.length));
+  const labels = options.pageLabels;
   const allLines = [...pages.flatMap((p) => [...p.body, ...p.notes]), ...labels.filter((l): l is PlacedLine => l !== null)];
   const doc = openDocument({
     faces: facesOf(allLines),

@@ -19,8 +19,8 @@ export interface StructNode {
   children: number[];
   /** Language of the element when it differs from the document's (BCP 47). */
   lang?: string;
-  /** Bookmark title: the element starts an outline entry. */
-  bookmark?: string;
+  /** The element starts an outline entry (level 1 = top). */
+  bookmark?: { title: string; level: number };
   /** Note elements carry an ID (PDF/UA-1 §7.9). */
   noteNumber?: number;
 }

@@ -32,7 +32,7 @@ const ANNOTATION_PREFIX = 'pdfjs_internal_id_';
 
 /**
  * `pageId` is pdfjs's id of the page object ("12R"): structure kids name content as
- * `p12R_mc3`, annotations as `40R` (older pdfjs: `pdfjs_internal_id_40R`).
+ * `p12R_mc3`, objects it owns through OBJR (annotations) as `40R` (or `pdfjs_internal_id_40R`).
  */
 export function checkPageTags(
   tree: StructNode | null,
@@ -47,7 +47,7 @@ export function checkPageTags(
   for (const node of tree ? walk(tree) : []) {
     for (const kid of node.children ?? []) {
       if (kid.type === 'content' && kid.id?.startsWith(prefix)) mcids.add(Number(kid.id.slice(prefix.length)));
-      if (kid.type === 'annotation' && node.role === 'Link' && kid.id) linkAnnotations.add(kid.id.replace(ANNOTATION_PREFIX, ''));
+      if ((kid.type === 'annotation' || kid.type === 'object') && node.role === 'Link' && kid.id) linkAnnotations.add(kid.id.replace(ANNOTATION_PREFIX, ''));
     }
     if (node.role === 'Note') {
       const label = node.children?.find((c) => c.role === 'Lbl');

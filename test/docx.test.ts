@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
-import { loadLetter } from '../src/model/loadLetter.js';
+import { loadLetter } from '../src/load/letter.js';
 import { renderDocx } from '../src/render/docx/index.js';
 import { hanCounts, hanDifferences, root, sourceLetter } from './helpers.js';
 

@@ -90,7 +90,7 @@ describe('a Traditional Chinese letter (zh-TW template)', () => {
     const report = await preflight(new Uint8Array(readFileSync(path.join(dir, 'out', 'letter.pdf'))));
     expect(report.problems).toEqual([]);
     expect(report.fonts.every((f) => /NotoSerifTC/.test(f.name))).toBe(true);
-    const { loadLetter } = await import('../src/model/loadLetter.js');
+    const { loadLetter } = await import('../src/load/letter.js');
     const { layoutPdf } = await import('../src/render/pdf/index.js');
     const { document } = await loadLetter(path.join(dir, 'letter.md'));
     const size = document.template.type.bodySize;

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { loadLetter, loadLetterFromText } from '../src/model/loadLetter.js';
+import { loadLetter, loadLetterFromText } from '../src/load/letter.js';
 import { drawLetterPdf, layoutPdf, renderPdf } from '../src/render/pdf/index.js';
 import { preflight } from '../src/render/pdf/preflight.js';
 import type { LetterDocument } from '../src/model/types.js';

@@ -3,9 +3,9 @@
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadLetter, type LoadedLetter } from '../model/loadLetter.js';
+import { loadLetter, type LoadedLetter } from '../load/letter.js';
 import { editions, type Format, type RenderOptions } from '../render/index.js';
-import { writeFilesAtomically } from './writeAtomic.js';
+import { writeFilesAtomically } from '../io/writeAtomic.js';
 import { missingCharacterError } from './locate.js';
 import { describeChanges, manifestOf, manifestPath, readManifest, sha256, type Manifest } from './manifest.js';
 import { MissingGlyph } from '../typeset/errors.js';

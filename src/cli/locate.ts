@@ -3,7 +3,7 @@
  * character stands in the inputs (letter, signatory data) and report it there.
  */
 import type { VFile } from 'vfile';
-import { BuildError, reportError } from '../model/diagnostics.js';
+import { BuildError, reportError } from '../diagnostics/index.js';
 
 export function missingCharacterError(files: VFile[], char: string, advice: string): BuildError {
   const code = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;

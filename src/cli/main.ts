@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ALL_FORMATS, parseFormats, type Format } from '../render/index.js';
 import { formatReport } from '../render/pdf/report.js';
-import { loadLetter } from '../model/loadLetter.js';
+import { loadLetter } from '../load/letter.js';
 import { build, defaultOutDir, editionBase } from './build.js';
 import { describeChanges, manifestOf, manifestPath, readManifest } from './manifest.js';
 import { printBuild, reportFailure } from './report.js';

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { LoadedLetter } from '../model/loadLetter.js';
+import type { LoadedLetter } from '../load/letter.js';
 import { signatoryLines } from '../render/signatoryLines.js';
 
 export interface Manifest {
@@ -81,13 +81,4 @@ export function describeChanges(before: Manifest | null, after: Manifest): strin
   if (before.inputs.template !== after.inputs.template) changes.push('template changed');
   if (before.notes !== after.notes) changes.push(`notes ${before.notes} → ${after.notes}`);
   return changes;
-}
-
-/** Read a file's bytes for hashing, or null. */
-export async function hashFile(path: string): Promise<string | null> {
-  try {
-    return sha256(await readFile(path));
-  } catch {
-    return null;
-  }
 }

@@ -1,6 +1,6 @@
 /** Printing for the command line: build progress, sizes, timings, diagnostics, failures. */
 import path from 'node:path';
-import { BuildError, formatDiagnostics } from '../model/diagnostics.js';
+import { BuildError, formatDiagnostics } from '../diagnostics/index.js';
 import { PreflightFailed } from '../render/errors.js';
 import { formatReport } from '../render/pdf/report.js';
 import { FontProblem } from '../fonts/errors.js';

@@ -11,7 +11,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fontkit, type Font } from './fontkit.js';
-import type { FontEntry, Template } from '../model/template.js';
+import type { FontEntry, Template } from '../template/schema.js';
 import { FontProblem } from './errors.js';
 
 export { FontProblem };

@@ -18,9 +18,9 @@ import type {
   Text,
 } from 'mdast';
 import type { VFile } from 'vfile';
-import { reportError, reportWarning } from './diagnostics.js';
+import { reportError, reportWarning } from '../diagnostics/index.js';
 import type { Block, Inline, Note } from './types.js';
-import { UNSPACED_CJK } from '../typeset/scripts.js';
+import { UNSPACED_CJK } from '../unicode/scripts.js';
 
 type FlowType = Exclude<keyof RootContentMap, keyof PhrasingContentMap> | 'html';
 type PhrasingType = keyof PhrasingContentMap;

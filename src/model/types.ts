@@ -5,11 +5,17 @@
  * footnotes once; src/signatories loads, validates and sorts the signatory list once. Renderers
  * (src/render/*) never look at Markdown and never renumber or re-sort anything.
  */
-import type { Template } from './template.js';
+import type { Template } from '../template/schema.js';
 
-export interface Position {
-  line: number;
-  column: number;
+
+
+/** A calendar date written YYYY-MM-DD. */
+export function isIsoDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [, y, m, d] = match.map(Number) as [number, number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
 /** Inline content. Text is already normalised (soft breaks resolved, CJK rule applied). */

@@ -1,6 +1,7 @@
 /** The signatory list as labelled lines, shared by every renderer so they read the same. */
 import type { SignatoryList } from '../model/types.js';
-import { fillLabel, formatDate, type Template } from '../model/template.js';
+import { fillLabel, formatDate } from '../template/format.js';
+import { type Template } from '../template/schema.js';
 
 export interface SignatoryLines {
   heading: string;

@@ -3,11 +3,13 @@
  */
 import path from 'node:path';
 import { VFile } from 'vfile';
-import { BuildError, reportError, hasErrors, readInput } from '../model/diagnostics.js';
+import { BuildError, reportError, hasErrors } from '../diagnostics/index.js';
+import { readInput } from '../io/readInput.js';
 import type { Individual, Organization, SignatoryList } from '../model/types.js';
 import { signatoriesFromYaml } from './fromYaml.js';
 import { signatoriesFromCsv } from './fromCsv.js';
-import { isIsoDate, validateRecords } from './validate.js';
+import { isIsoDate } from '../model/types.js';
+import { validateRecords } from './validate.js';
 import { sortIndividuals, sortOrganizations } from './sort.js';
 import type { SignatoryData } from './record.js';
 

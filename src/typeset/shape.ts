@@ -13,7 +13,7 @@ import { breakOpportunities } from './breaks.js';
 import { MissingGlyph } from './errors.js';
 
 export { MissingGlyph };
-import { IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from './scripts.js';
+import { IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from '../unicode/scripts.js';
 
 export interface SpanStyle {
   size: number;

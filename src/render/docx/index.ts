@@ -17,7 +17,7 @@ import {
   type ParagraphChild,
 } from 'docx';
 import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, LetterDocument } from '../../model/types.js';
-import { formatDate } from '../../model/template.js';
+import { formatDate } from '../../template/format.js';
 import { signatoryLines } from '../signatoryLines.js';
 import { STYLE, stylesFor, twips } from './styles.js';
 import { finishDocx } from './finish.js';

@@ -4,7 +4,7 @@
  * Text, Signatories Heading, …) instead of fighting direct formatting.
  */
 import { AlignmentType, LineRuleType, type IParagraphStyleOptions, type IStylesOptions } from 'docx';
-import type { Template } from '../../model/template.js';
+import type { Template } from '../../template/schema.js';
 
 /** Half-points, as Word counts font sizes. */
 const halfPoints = (pt: number) => Math.round(pt * 2);

@@ -3,7 +3,7 @@
  * glyph by glyph at the computed positions through pdfkit (pdfmake's PDFDocument), tagged.
  */
 import type { LetterDocument } from '../../model/types.js';
-import { fillLabel } from '../../model/template.js';
+import { fillLabel } from '../../template/format.js';
 import { FontChain } from '../../fonts/fontChain.js';
 import { buildPages, type Page, type PlacedLine } from '../../typeset/pages.js';
 import { LetterLayout, MARK_SCALE, type Geometry } from './layout.js';

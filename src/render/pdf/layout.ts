@@ -4,7 +4,8 @@
  * src/typeset/pages.ts.
  */
 import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, LetterDocument } from '../../model/types.js';
-import { formatDate, type Template } from '../../model/template.js';
+import { formatDate } from '../../template/format.js';
+import { type Template } from '../../template/schema.js';
 import type { FontChain } from '../../fonts/fontChain.js';
 import { shape, shapeMany, type Piece, type Span, type SpanStyle } from '../../typeset/shape.js';
 import { breakLines, type Align, type Line } from '../../typeset/lineBreak.js';

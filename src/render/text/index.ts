@@ -4,8 +4,9 @@
  * signatory list.
  */
 import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, LetterDocument } from '../../model/types.js';
-import { formatDate, type Template } from '../../model/template.js';
-import { superscriptNumber } from '../../typeset/scripts.js';
+import { formatDate } from '../../template/format.js';
+import { type Template } from '../../template/schema.js';
+import { superscriptNumber } from '../../unicode/scripts.js';
 import { wrapText } from '../../typeset/wrapText.js';
 import { signatoryLines } from '../signatoryLines.js';
 

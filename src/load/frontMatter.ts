@@ -5,10 +5,11 @@
 import { z } from 'zod';
 import type { VFile } from 'vfile';
 import type { Root, Yaml } from 'mdast';
-import { reportError } from '../model/diagnostics.js';
-import { readYaml } from '../model/yamlInput.js';
-import { isIsoDate } from '../signatories/validate.js';
-import type { LetterMeta, Position } from '../model/types.js';
+import { reportError } from '../diagnostics/index.js';
+import { readYaml } from '../io/yaml.js';
+import { isIsoDate } from '../model/types.js';
+import type { LetterMeta } from '../model/types.js';
+import type { Position } from '../diagnostics/index.js';
 
 const text = z.string().trim().min(1, 'must not be empty');
 const party = z

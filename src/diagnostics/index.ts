@@ -5,10 +5,14 @@
  * vfile-reporter groups messages under a file heading ("letter.md\n 12:5 error …"), which hides
  * the file:line:column a non-programmer needs to copy, so the line format is written here.
  */
-import { readFile } from 'node:fs/promises';
 import { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
-import type { Position } from './types.js';
+
+/** A place in an input file, 1-based as editors show it. */
+export interface Position {
+  line: number;
+  column: number;
+}
 
 export type Place = Position | { start: Position; end: Position } | undefined;
 
@@ -55,23 +59,9 @@ export function formatDiagnostics(files: readonly VFile[]): string {
   return `${lines.join('\n')}\n${errors ? '✖' : '⚠'} ${summary}`;
 }
 
-/** Throw a BuildError if any file carries an error. */
-export function throwIfErrors(files: VFile[]): void {
-  if (hasErrors(files)) throw new BuildError(files);
-}
-
 /** A file-level failure (missing file, unreadable) as a positioned message. */
 export function fileFailure(path: string, reason: string, ruleId: string, place?: Place): BuildError {
   const file = new VFile({ path });
   reportError(file, reason, place, ruleId);
   return new BuildError([file]);
-}
-
-/** Read an input file, or fail with a message naming it and saying what to check. */
-export async function readInput(path: string, advice: string, ruleId: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    throw fileFailure(path, `Cannot read the file; ${advice}`, ruleId);
-  }
 }

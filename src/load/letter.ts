@@ -5,13 +5,14 @@
  */
 import path from 'node:path';
 import { VFile } from 'vfile';
-import { BuildError, hasErrors, readInput, reportError } from './diagnostics.js';
+import { BuildError, hasErrors, reportError } from '../diagnostics/index.js';
+import { readInput } from '../io/readInput.js';
 import { parseMarkdown } from '../parse/parseMarkdown.js';
-import { readFrontMatter } from '../parse/frontMatter.js';
-import { convertTree } from './fromMdast.js';
+import { readFrontMatter } from './frontMatter.js';
+import { convertTree } from '../model/fromMdast.js';
 import { loadTemplate, resolveTemplatePath } from './template.js';
 import { loadSignatories } from '../signatories/index.js';
-import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from './types.js';
+import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from '../model/types.js';
 
 export interface LoadedLetter {
   document: LetterDocument;

@@ -17,6 +17,7 @@ import type { Geometry } from './layout.js';
 import type { StructureTree, StructNode } from './structure.js';
 import { GlyphFont, documentBytes, openDocument, setElementId, type PdfkitDocument, type StructContent, type StructElement } from './pdfkitAdapter.js';
 import { pdfkitOptions, xmpPacket, type DocumentInfo } from './standards.js';
+import { packObjectStreams } from './objectStreams.js';
 
 export interface DrawOptions {
   geometry: Geometry;
@@ -343,5 +344,5 @@ export async function drawPdf(pages: Page[], options: DrawOptions): Promise<Uint
     drawer.endPage();
   });
   drawer.outline();
-  return documentBytes(doc);
+  return packObjectStreams(await documentBytes(doc));
 }

@@ -102,13 +102,19 @@ function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
 }
 
 /**
- * The embedded TrueType programs (FontFile2 streams), found by reading the file's objects: pdfkit
- * writes plain objects, no object streams.
+ * The embedded TrueType programs (FontFile2 streams), found by reading the file's objects: the
+ * font descriptors may sit in object streams (src/render/pdf/objectStreams.ts), the font
+ * programs are top-level streams.
  */
 function embeddedFonts(bytes: Uint8Array): Array<{ name: string; data: Buffer }> {
   const text = Buffer.from(bytes).toString('latin1');
+  let objects = text;
+  for (const m of text.matchAll(/\/Type \/ObjStm[^>]*?\/Length (\d+)\s*\/Filter \/FlateDecode\s*>>\s*stream\r?\n/g)) {
+    const start = (m.index ?? 0) + m[0].length;
+    objects += `\n${inflateSync(Buffer.from(bytes.subarray(start, start + Number(m[1])))).toString('latin1')}`;
+  }
   const out: Array<{ name: string; data: Buffer }> = [];
-  for (const m of text.matchAll(/\/FontName \/([^\s/]+)[^>]*?\/FontFile2 (\d+) 0 R/g)) {
+  for (const m of objects.matchAll(/\/FontName \/([^\s/]+)[^>]*?\/FontFile2 (\d+) 0 R/g)) {
     const header = new RegExp(`(?:^|\\n)${m[2]} 0 obj\\s*<<([^]*?)>>\\s*stream\\r?\\n`).exec(text);
     if (!header) continue;
     const length = Number(/\/Length (\d+)/.exec(header[1] ?? '')?.[1] ?? 0);

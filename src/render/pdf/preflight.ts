@@ -130,7 +130,9 @@ function embeddedFonts(bytes: Uint8Array): Array<{ name: string; data: Buffer }>
  * whose outlines were copied wrong (as from a transformed WOFF2 glyf table) draws huge shards.
  */
 function checkGlyphs(bytes: Uint8Array, problems: string[]): void {
-  for (const { name, data } of embeddedFonts(bytes)) {
+  const programs = embeddedFonts(bytes);
+  if (programs.length === 0) problems.push('No embedded TrueType font program found: glyph outlines not checked');
+  for (const { name, data } of programs) {
     let font: Font;
     try {
       font = fontkit.create(data) as Font;

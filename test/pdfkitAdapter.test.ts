@@ -7,13 +7,14 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { loadTemplate } from '../src/load/template.js';
 import { FontChain } from '../src/fonts/fontChain.js';
 import { GlyphFont, documentBytes, openDocument } from '../src/render/pdf/pdfkitAdapter.js';
 import { packObjectStreams } from '../src/render/pdf/objectStreams.js';
 import { loadLetter } from '../src/load/letter.js';
 import { renderPdf, layoutPdf } from '../src/render/pdf/index.js';
+import { drawnRuns } from '../src/render/pdf/preflight.js';
 import { root } from './helpers.js';
 
 const require = createRequire(import.meta.url);
@@ -104,22 +105,9 @@ describe('the drawn glyphs are the measured glyphs', () => {
     const ends: number[] = [];
     for (let n = 1; n <= 3; n++) {
       const ops = await (await doc.getPage(n)).getOperatorList();
-      // pen position along each line, from the text operators (as the preflight reads them)
+      // where each line's pen ends, read from the text operators as the preflight reads them
       const lineEnd = new Map<number, number>();
-      let x = 0;
-      let y = 0;
-      let size = 0;
-      ops.fnArray.forEach((fn, i) => {
-        const args = ops.argsArray[i] as unknown[];
-        if (fn === OPS.setTextMatrix) {
-          const m = args[0] as number[];
-          [x, y] = [m[4] as number, m[5] as number];
-        } else if (fn === OPS.setFont) size = args[1] as number;
-        else if (fn === OPS.showSpacedText || fn === OPS.showText) {
-          for (const g of args[0] as Array<number | { width: number }>) x += typeof g === 'number' ? (-g / 1000) * size : (g.width / 1000) * size;
-          lineEnd.set(y, Math.max(lineEnd.get(y) ?? 0, x));
-        }
-      });
+      for (const run of drawnRuns(ops.fnArray, ops.argsArray as unknown[][])) lineEnd.set(run.y, Math.max(lineEnd.get(run.y) ?? 0, run.end));
       ends.push(...lineEnd.values());
     }
     await doc.destroy();

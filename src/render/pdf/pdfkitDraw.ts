@@ -113,6 +113,31 @@ export function segmentsOf(line: PlacedLine, originX: number): Segment[] {
 
 const utf16 = (codePoints: number[]) => String.fromCodePoint(...codePoints);
 
+/** Glyphs in runs of one face, size and rise (one TJ each). */
+function runsOf(glyphs: PlacedGlyph[]): PlacedGlyph[][] {
+  const runs: PlacedGlyph[][] = [];
+  for (const glyph of glyphs) {
+    const run = runs.at(-1);
+    const prev = run?.at(-1);
+    if (run && prev && prev.face === glyph.face && prev.size === glyph.size && Math.abs(prev.rise - glyph.rise) <= 0.001) run.push(glyph);
+    else runs.push([glyph]);
+  }
+  return runs;
+}
+
+/** The gap (to 1/1000 pt) that most glyphs of a run leave before the next one, if two or more share it; else 0. */
+function commonGap(run: PlacedGlyph[], widths: number[]): number {
+  const counts = new Map<number, number>();
+  for (let g = 0; g + 1 < run.length; g++) {
+    const gap = round((run[g + 1] as PlacedGlyph).x - (run[g] as PlacedGlyph).x - (widths[g] as number), 3);
+    if (gap > 0) counts.set(gap, (counts.get(gap) ?? 0) + 1);
+  }
+  let best = 0;
+  let bestCount = 1;
+  for (const [gap, count] of counts) if (count > bestCount || (count === bestCount && count > 1 && gap < best)) [best, bestCount] = [gap, count];
+  return bestCount > 1 ? best : 0;
+}
+
 class PageDrawer {
   private readonly fonts = new Map<Face, GlyphFont>();
   private readonly elements: StructElement[] = [];
@@ -227,65 +252,69 @@ class PageDrawer {
     });
   }
 
-  /** One text object: the segment's glyphs, font and rise changes as they come. */
+  /**
+   * One text object: the segment's glyphs in runs of one font, size and rise. Each glyph goes where
+   * the layout put it: the gap most glyphs of a run share (the spread of a justified CJK line) is
+   * the run's character spacing (Tc), which text extraction counts as part of each advance, so
+   * it reads no spaces into the text; other gaps are TJ adjustments.
+   */
   private text(segment: Segment, baseline: number): void {
     const ops: string[] = ['BT'];
+    const codePoints: number[] = [];
+    let mapsToText = true;
     let font: GlyphFont | null = null;
     let size = 0;
     let rise = 0;
+    let spacing = 0;
     let cursor = 0;
-    let started = false;
-    let items: string[] = [];
-    let hex = '';
-    let mapsToText = true;
-    const flushHex = () => {
+    const last = segment.glyphs.at(-1);
+    for (const run of runsOf(segment.glyphs)) {
+      const runFont = this.font(run[0]?.face as Face);
+      const first = run[0] as PlacedGlyph;
+      if (runFont !== font || first.size !== size) {
+        runFont.useOnPage();
+        ops.push(`/${runFont.resourceName} ${round(first.size, 3)} Tf`);
+      }
+      if (Math.abs(first.rise - rise) > 0.001) ops.push(`${round(first.rise, 2)} Ts`);
+      if (font === null) {
+        ops.push(`1 0 0 -1 ${round(first.x, 2)} ${round(baseline, 2)} Tm`);
+        cursor = round(first.x, 2);
+      }
+      font = runFont;
+      size = first.size;
+      rise = first.rise;
+      const encoded = run.map((g) => runFont.encode(g.glyphId, g.codePoints));
+      const common = commonGap(run, encoded.map((e) => (e.width * size) / 1000));
+      if (common !== spacing) ops.push(`${common} Tc`);
+      spacing = common;
+      const items: string[] = [];
+      let hex = '';
+      const adjust = (to: number) => {
+        const units = Math.round(((cursor - to) * 1000) / size);
+        if (units === 0) return;
+        if (hex) items.push(`<${hex}>`);
+        hex = '';
+        items.push(` ${units} `);
+        cursor -= (units * size) / 1000;
+      };
+      run.forEach((glyph, g) => {
+        const e = encoded[g] as (typeof encoded)[number];
+        adjust(glyph.x);
+        mapsToText &&= e.mapsToText;
+        hex += e.hex;
+        cursor += (e.width * size) / 1000 + spacing;
+        codePoints.push(...glyph.codePoints);
+        // the segment ends where the layout set its last piece (the pen counts the last Tc too)
+        if (glyph === last && glyph.setEnd !== undefined) adjust(glyph.setEnd + spacing);
+      });
       if (hex) items.push(`<${hex}>`);
-      hex = '';
-    };
-    const flushRun = () => {
-      flushHex();
-      if (items.length > 0) ops.push(`[${items.join('')}] TJ`);
-      items = [];
-    };
-    const adjust = (to: number) => {
-      const units = Math.round(((cursor - to) * 1000) / size);
-      if (units === 0) return;
-      flushHex();
-      items.push(` ${units} `);
-      cursor -= (units * size) / 1000;
-    };
-    const text: number[] = [];
-    for (const glyph of segment.glyphs) {
-      const glyphFont = this.font(glyph.face);
-      if (glyphFont !== font || glyph.size !== size || Math.abs(glyph.rise - rise) > 0.001) {
-        flushRun();
-        if (glyphFont !== font || glyph.size !== size) {
-          glyphFont.useOnPage();
-          ops.push(`/${glyphFont.resourceName} ${round(glyph.size, 3)} Tf`);
-        }
-        if (Math.abs(glyph.rise - rise) > 0.001) ops.push(`${round(glyph.rise, 2)} Ts`);
-        font = glyphFont;
-        size = glyph.size;
-        rise = glyph.rise;
-      }
-      if (!started) {
-        ops.push(`1 0 0 -1 ${round(glyph.x, 2)} ${round(baseline, 2)} Tm`);
-        cursor = round(glyph.x, 2);
-        started = true;
-      }
-      adjust(glyph.x);
-      const encoded = glyphFont.encode(glyph.glyphId, glyph.codePoints);
-      mapsToText &&= encoded.mapsToText;
-      hex += encoded.hex;
-      cursor += (encoded.width * size) / 1000;
-      text.push(...glyph.codePoints);
-      if (glyph.setEnd !== undefined && glyph === segment.glyphs.at(-1)) adjust(glyph.setEnd);
+      ops.push(`[${items.join('')}] TJ`);
     }
-    flushRun();
     if (rise !== 0) ops.push('0 Ts');
+    if (spacing !== 0) ops.push('0 Tc');
     ops.push('ET');
     const actual = !mapsToText || segment.gap;
-    if (actual) this.doc.markContent('Span', { actual: utf16(text) });
+    if (actual) this.doc.markContent('Span', { actual: utf16(codePoints) });
     this.doc.addContent(ops.join('\n'));
     if (actual) this.doc.endMarkedContent();
   }

@@ -23,9 +23,11 @@ interface Glyph {
 }
 
 /** One drawn run of text, positioned by reading the content stream's text operators. */
-interface DrawnRun {
+export interface DrawnRun {
   text: string;
   x: number;
+  /** Baseline y of the text matrix (text space origin). */
+  y: number;
   /** Pen position after the last glyph, TJ adjustments included (where the next text would go). */
   end: number;
   size: number;
@@ -39,9 +41,10 @@ const SIZE_TOLERANCE = 0.05;
  * half-width (the font's `halt` form) ends half an em earlier than its nominal glyph box.
  * pdfjs's getTextContent() ignores such trailing adjustments and merges runs, so it is not used.
  */
-function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
+export function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
   const runs: DrawnRun[] = [];
   let x = 0;
+  let y = 0;
   let lineX = 0;
   let size = 0;
   let charSpacing = 0;
@@ -57,6 +60,7 @@ function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
       case OPS.setTextMatrix: {
         const m = args[0] as ArrayLike<number>;
         x = lineX = m[4] ?? 0;
+        y = m[5] ?? 0;
         break;
       }
       case OPS.moveText:
@@ -79,7 +83,7 @@ function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
       case OPS.showText:
       case OPS.showSpacedText: {
         const glyphs = args[0] as Array<Glyph | number>;
-        const run: DrawnRun = { text: '', x, end: x, size };
+        const run: DrawnRun = { text: '', x, y, end: x, size };
         for (const g of glyphs) {
           if (typeof g === 'number') {
             x -= (g / 1000) * size * hScale;

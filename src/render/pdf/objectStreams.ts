@@ -7,7 +7,9 @@
  * Hand-written because pdfkit cannot write object streams, and the library that can (pdf-lib)
  * parses and re-serialises every object (0.6 s for this letter). Here pdfkit's own xref table
  * gives each object's bytes, which are moved as they are: stream objects stay top-level (the
- * XMP packet stays uncompressed), every other object goes into an object stream.
+ * XMP packet stays uncompressed), and so does the Info dictionary (tools that read no object
+ * streams still find the title and the preflight facts' key); every other object goes into an
+ * object stream.
  */
 import { deflateSync } from 'node:zlib';
 
@@ -21,6 +23,7 @@ export function packObjectStreams(pdf: Uint8Array): Uint8Array {
   const trailer = /trailer\s*<<([^]*?)>>\s*startxref/.exec(text.slice(xrefAt))?.[1];
   if (!table || !trailer) throw new Error('packObjectStreams: no classic xref table (not a pdfkit file?)');
   const count = Number(table[1]);
+  const info = Number(/\/Info (\d+) 0 R/.exec(trailer)?.[1] ?? 0);
   const offsets: number[] = [];
   for (let n = 1; n < count; n++) offsets[n] = Number(text.slice(xrefAt + table[0].length + n * 20, xrefAt + table[0].length + n * 20 + 10));
   const order = offsets.map((offset, n) => ({ n, offset })).filter((o) => o !== undefined).sort((a, b) => a.offset - b.offset);
@@ -38,7 +41,7 @@ export function packObjectStreams(pdf: Uint8Array): Uint8Array {
     const object = text.slice(start, ends.get(n));
     const head = `${n} 0 obj\n`;
     if (!object.startsWith(head)) throw new Error(`packObjectStreams: object ${n} not where the xref says`);
-    if (/endstream\s*endobj\s*$/.test(object)) {
+    if (n === info || /endstream\s*endobj\s*$/.test(object)) {
       entries[n] = [1, position, 0];
       const chunk = bytes.subarray(start, ends.get(n));
       out.push(chunk);

@@ -35,7 +35,7 @@ describe('the Word copy of the 2023-09-21 letter', () => {
     const styles = files['word/styles.xml'] ?? '';
     expect(styles).toMatch(/<w:rFonts [^>]*w:eastAsia="Noto Serif SC"/);
     expect(styles).toMatch(/<w:lang [^>]*w:eastAsia="zh-CN"/);
-    expect(files['word/fontTable.xml']).toMatch(/<w:font w:name="Noto Serif SC"><w:altName w:val="SimSun"\/><w:charset w:val="86"\/>/);
+    expect(files['word/fontTable.xml']).toMatch(/<w:font w:name="Noto Serif SC"><w:altName w:val="SimSun"\/><w:panose1 w:val="[0-9A-F]{20}"\/><w:charset w:val="86"\/>/);
   });
 
   it('turns on kinsoku, punctuation compression and Han–Latin spacing, with no grid', () => {

@@ -12,7 +12,7 @@ export function formatBytes(bytes: number): string {
 }
 
 export function printBuild(result: BuildResult, quiet = false): void {
-  const warnings = formatDiagnostics(result.letter.files);
+  const warnings = formatDiagnostics([...result.letter.files, ...result.warnings]);
   if (warnings) process.stderr.write(`${warnings}\n`);
   if (quiet) return;
   for (const e of result.editions) {

@@ -96,6 +96,14 @@ function fontsourceRanges(pkg: string, weight: number): RangeFile[] {
 interface ChainLink {
   name: string;
   faceFor(codePoint: number, bold: boolean): Face | null;
+  /** The family's whole font files; absent for families split into files by Unicode range. */
+  wholeFaces?(): WholeFaces;
+}
+
+/** A family that comes as whole font files: the regular face, and the bold one if it has its own file. */
+export interface WholeFaces {
+  regular: Face;
+  bold: Face | null;
 }
 
 function linkFor(entry: FontEntry, templateDir: string): ChainLink {
@@ -135,6 +143,7 @@ function linkFor(entry: FontEntry, templateDir: string): ChainLink {
       const face = openFace(wantBold && boldFile ? boldFile : regularFile, entry.name);
       return face.font.hasGlyphForCodePoint(cp) ? face : null;
     },
+    wholeFaces: () => ({ regular: openFace(regularFile, entry.name), bold: boldFile ? openFace(boldFile, entry.name) : null }),
   };
 }
 
@@ -171,6 +180,16 @@ export class FontChain {
     return found;
   }
 
+  /**
+   * The font files of the family called `name` in the chain: its whole files, 'split' for a
+   * family split into files by Unicode range (fontsource), undefined if the chain has no such family.
+   */
+  wholeFaces(name: string): WholeFaces | 'split' | undefined {
+    const link = this.links.find((l) => l.name === name);
+    if (!link) return undefined;
+    return link.wholeFaces ? link.wholeFaces() : 'split';
+  }
+
   static isInvisible(ch: string): boolean {
     return INVISIBLE.test(ch);
   }
@@ -178,4 +197,17 @@ export class FontChain {
   names(): string[] {
     return this.links.map((l) => l.name);
   }
+}
+
+const chains = new Map<string, FontChain>();
+
+/** One font chain per template file and font list, kept across builds (fonts stay open in memory). */
+export function fontChainFor(template: Template): FontChain {
+  const key = JSON.stringify([template.sourcePath, template.fonts]);
+  let chain = chains.get(key);
+  if (!chain) {
+    chain = new FontChain(template);
+    chains.set(key, chain);
+  }
+  return chain;
 }

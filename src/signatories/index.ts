@@ -59,12 +59,14 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
       const org: Organization = { name: r.name };
       if (r.country) org.country = r.country;
       if (r.signedOn) org.signedOn = r.signedOn;
+      org.place = r.fieldPlaces.name ?? r.place;
       organizations.push(org);
     } else {
       const person: Individual = { name: r.name };
       if (r.title) person.title = r.title;
       if (r.sortAs) person.sortAs = r.sortAs;
       if (r.signedOn) person.signedOn = r.signedOn;
+      person.place = r.fieldPlaces.name ?? r.place;
       individuals.push(person);
     }
   }

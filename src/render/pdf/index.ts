@@ -4,26 +4,13 @@
  */
 import type { LetterDocument } from '../../model/types.js';
 import { fillLabel } from '../../template/format.js';
-import { FontChain } from '../../fonts/fontChain.js';
+import { fontChainFor, type FontChain } from '../../fonts/fontChain.js';
 import { buildPages, type Page, type PlacedLine } from '../../typeset/pages.js';
-import { LetterLayout, MARK_SCALE, type Geometry } from './layout.js';
+import { LetterLayout, type Geometry } from './layout.js';
 import { drawPdf } from './pdfkitDraw.js';
 import { creationDate } from '../dates.js';
 import type { PreflightFacts } from './report.js';
 import { PreflightFailed } from '../errors.js';
-
-const chains = new Map<string, FontChain>();
-
-/** One font chain per template file, kept across builds (fonts stay open in memory). */
-export function fontChainFor(document: LetterDocument): FontChain {
-  const key = JSON.stringify([document.template.sourcePath, document.template.fonts]);
-  let chain = chains.get(key);
-  if (!chain) {
-    chain = new FontChain(document.template);
-    chains.set(key, chain);
-  }
-  return chain;
-}
 
 export interface PdfLayout {
   pages: Page[];
@@ -32,22 +19,21 @@ export interface PdfLayout {
 }
 
 export function layoutPdf(document: LetterDocument): PdfLayout & { layout: LetterLayout; fonts: FontChain; pageLabels: Array<PlacedLine | null> } {
-  const fonts = fontChainFor(document);
+  const fonts = fontChainFor(document.template);
   const layout = new LetterLayout(document, fonts);
   layout.layoutLetter();
-  const { template } = document;
-  const { noteSize, noteLineHeight } = template.type;
-  const noteSeparator = noteSize * noteLineHeight * 1.5;
+  const { separator: noteSeparator, minLines } = layout.frame.notesStyle;
   const geometry = layout.geometry;
-  const pages = buildPages(layout.flow, layout.notes, { height: geometry.textHeight, noteSeparator, minNoteLines: 2 });
-  // Page labels ("第1页，共5页"), set in the note size, in the bottom margin.
+  const pages = buildPages(layout.flow, layout.notes, { height: geometry.textHeight, noteSeparator, minNoteLines: minLines });
+  // Page labels ("第1页，共5页"), laid out here so that drawing shapes nothing.
+  const label = layout.frame.furniture.pageLabel;
   const pageLabels = pages.map((_, index) => {
     if (pages.length < 2) return null;
-    const text = fillLabel(template.labels.page, { page: index + 1, pages: pages.length });
-    const [line] = layout.lines([{ text, style: { size: noteSize, bold: false } }], {
-      size: noteSize, lineHeight: 1, align: 'center', firstIndent: 0, restIndent: 0,
+    const text = fillLabel(label.pattern, { page: index + 1, pages: pages.length });
+    const [line] = layout.lines([{ text, style: { size: label.size, bold: false } }], {
+      size: label.size, lineHeight: 1, align: 'center', firstIndent: 0, restIndent: 0,
     });
-    return line ? { line, top: geometry.bottomMargin * 0.45, baseline: noteSize } : null;
+    return line ? { line, top: geometry.bottomMargin * label.fromBottom, baseline: label.size } : null;
   });
   return { pages, geometry, noteSeparator, layout, fonts, pageLabels };
 }
@@ -58,12 +44,14 @@ export async function renderPdf(document: LetterDocument): Promise<Uint8Array> {
 
 /** Draw a laid-out letter (no shaping happens here: the glyphs come from the layout). */
 export async function drawLetterPdf(document: LetterDocument, laidOut: ReturnType<typeof layoutPdf>): Promise<Uint8Array> {
-  const { pages, geometry, noteSeparator, layout } = laidOut;
+  const { pages, geometry, noteSeparator, layout, pageLabels } = laidOut;
   const { template, meta } = document;
+  const { notesStyle } = layout.frame;
   const date = creationDate(document);
   return drawPdf(pages, {
     geometry,
     noteSeparator,
+    noteRule: { length: notesStyle.ruleLength, weight: notesStyle.ruleWeight },
     structure: layout.structure,
     standard: template.pdf.standard,
     info: {
@@ -76,7 +64,7 @@ export async function drawLetterPdf(document: LetterDocument, laidOut: ReturnTyp
       lang: meta.lang,
     },
     extraInfo: { Letterpress: JSON.stringify(preflightFacts(document, geometry)) },
-    pageLabels: laidOut.pageLabels,
+    pageLabels,
   });
 }
 
@@ -97,7 +85,7 @@ function preflightFacts(document: LetterDocument, geometry: Geometry): Preflight
     pageWidth: geometry.pageWidth,
     textLeft: geometry.left,
     textRight: geometry.left + geometry.textWidth,
-    markSize: type.bodySize * MARK_SCALE,
+    markSize: type.bodySize * document.template.layout.notes.markScale,
     noteSize: type.noteSize,
     notes: document.notes.length,
   };

@@ -22,6 +22,8 @@ import { packObjectStreams } from './objectStreams.js';
 export interface DrawOptions {
   geometry: Geometry;
   noteSeparator: number;
+  /** The rule above the notes: its length (share of the measure) and weight (pt). */
+  noteRule: { length: number; weight: number };
   /** Each page's label line (page furniture), or null. */
   pageLabels: Array<PlacedLine | null>;
   structure: StructureTree;
@@ -320,11 +322,11 @@ class PageDrawer {
   }
 
   /** The rule above the notes: a pagination artifact. */
-  rule(x: number, y: number, width: number): void {
+  rule(x: number, y: number, width: number, weight: number): void {
     this.closeContent();
     this.doc.markContent('Artifact', { type: 'Pagination' });
     this.doc.addContent('q');
-    this.doc.lineWidth(0.5).moveTo(x, y).lineTo(x + width, y).stroke();
+    this.doc.lineWidth(weight).moveTo(x, y).lineTo(x + width, y).stroke();
     this.doc.addContent('Q');
     this.doc.endMarkedContent();
   }
@@ -365,7 +367,7 @@ export async function drawPdf(pages: Page[], options: DrawOptions): Promise<Uint
     for (const line of page.body) drawer.line(line, geometry.left + (line.x ?? 0), geometry.top);
     if (page.notes.length > 0) {
       const notesTop = geometry.top + geometry.textHeight - page.notesHeight;
-      drawer.rule(geometry.left, round(notesTop - options.noteSeparator / 2, 2), round(geometry.textWidth * 0.3, 3));
+      drawer.rule(geometry.left, round(notesTop - options.noteSeparator / 2, 2), round(geometry.textWidth * options.noteRule.length, 3), options.noteRule.weight);
       for (const line of page.notes) drawer.line(line, geometry.left, notesTop);
     }
     const label = labels[index];

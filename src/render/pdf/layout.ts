@@ -87,6 +87,8 @@ export class LetterLayout {
   /** The element whose text holds each footnote mark. */
   private readonly noteReferrers = new Map<number, number>();
   private readonly pdfOptions: Template['pdf'];
+  /** The subject without its label: the letter's bookmark. */
+  private readonly subject: string;
 
   constructor(
     document: LetterDocument,
@@ -94,6 +96,7 @@ export class LetterLayout {
   ) {
     this.geometry = geometryOf(document.template);
     this.pdfOptions = document.template.pdf;
+    this.subject = document.meta.subject;
     this.frame = buildFrame(document);
     const { type } = document.template;
     const { markScale, markRise } = this.frame.notesStyle;
@@ -273,7 +276,7 @@ export class LetterLayout {
     recipient: (block) => this.party(block.lines, block.style, 'to'),
     ccLabel: (block) => this.plain(block.text, block.style, 'cc'),
     ccRecipient: (block) => this.party(block.lines, block.style, 'cc'),
-    subject: (block) => this.plain(block.text, block.style, 'subject', this.pdfOptions.subjectRole, this.structure.root, { title: block.text, level: 1 }),
+    subject: (block) => this.plain(block.text, block.style, 'subject', this.pdfOptions.subjectRole, this.structure.root, { title: this.subject, level: 1 }),
     salutation: (block) => this.plain(block.text, block.style, 'salutation'),
     body: (block) => this.addBlocks(block.style, block.blocks, 0, 0, block.style.paragraph.firstIndent),
     closing: (block) => this.plain(block.text, block.style, 'closing'),

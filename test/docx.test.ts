@@ -86,3 +86,16 @@ describe('the Word copy of the 2023-09-21 letter', () => {
     expect(Buffer.from(await renderDocx(document)).equals(Buffer.from(bytes))).toBe(true);
   });
 });
+
+describe('the Word copy of a letter with a repeated note, a quote and a list', () => {
+  it('writes one footnote per note and sets a repeated mark as a superscript number, not a second footnote', async () => {
+    const { document } = await loadLetter(path.join(root, 'test', 'fixtures', 'letters', 'features', 'letter.md'));
+    const zip = unzipSync(await renderDocx(document));
+    const xml = strFromU8(zip['word/document.xml'] as Uint8Array);
+    const refs = [...xml.matchAll(/<w:footnoteReference w:id="(\d+)"\/>/g)].map((m) => Number(m[1]));
+    expect(refs).toEqual([1, 2, 3]);
+    expect(xml).toMatch(/停止强迫遣返<\/w:t><\/w:r><w:r><w:rPr><w:rStyle w:val="FootnoteReference"\/><w:vertAlign w:val="superscript"\/><\/w:rPr><w:t xml:space="preserve">1<\/w:t>/);
+    const notes = [...strFromU8(zip['word/footnotes.xml'] as Uint8Array).matchAll(/<w:footnote w:id="(\d+)">/g)].map((m) => Number(m[1]));
+    expect(notes).toEqual([1, 2, 3]);
+  });
+});

@@ -31,12 +31,12 @@ describe('letter frame', () => {
   it('carries where each block came from: front-matter fields and signatory entries', () => {
     const blocks = buildFrame(seed.document).blocks;
     const date = blocks.find((b) => b.role === 'date');
-    expect(date && 'source' in date ? date.source : null).toEqual({ path: 'letter.md', place: { line: 3, column: 7 } });
+    expect(date && 'source' in date ? date.source : null).toEqual({ path: 'letter.md', at: { line: 3, column: 7 } });
     const secondCc = blocks.filter((b) => b.role === 'ccRecipient')[1];
-    expect(secondCc && 'source' in secondCc ? secondCc.source?.place : null).toMatchObject({ line: 14 });
+    expect(secondCc && 'source' in secondCc ? secondCc.source?.at : null).toMatchObject({ line: 14 });
     const entry = blocks.find((b) => b.role === 'signatoryEntry' && b.name === 'Human Rights Watch (HRW)');
     expect(entry && 'source' in entry ? entry.source?.path : null).toBe('signatories.yaml');
-    expect(entry && 'source' in entry ? entry.source?.place : null).toMatchObject({ line: expect.any(Number) });
+    expect(entry && 'source' in entry ? entry.source?.at : null).toMatchObject({ line: expect.any(Number) });
   });
 
   it('resolves template lengths: lines of the block’s own text, ems and points', () => {

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { loadLetter, type LoadedLetter } from '../load/letter.js';
 import { editions, type Format, type RenderOptions } from '../render/index.js';
 import { writeFilesAtomically } from '../io/writeAtomic.js';
-import { missingCharacterError } from './locate.js';
+import { errorAt } from '../diagnostics/index.js';
 import { describeChanges, manifestOf, manifestPath, readManifest, sha256, type Manifest } from './manifest.js';
 import { MissingGlyph } from '../typeset/errors.js';
 
@@ -66,11 +66,9 @@ export async function renderAndWrite(
       data = await editions[format].render(letter.document, { ...options, diagnostics: warnings });
     } catch (err) {
       if (err instanceof MissingGlyph) {
-        throw missingCharacterError(
-          letter.files,
-          err.char,
-          'add a font that has it to the `fonts` list of the template, or replace the character.',
-        );
+        const code = `U+${(err.char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+        const reason = `No font has the character "${err.char}" (${code}); add a font that has it to the \`fonts\` list of the template, or replace the character.`;
+        throw errorAt(letter.files, err.source, err.char, reason, 'missing-glyph');
       }
       throw err;
     }

@@ -39,10 +39,10 @@ const faceCache = new Map<string, Face>();
 function openFace(file: string, name: string): Face {
   const cached = faceCache.get(file);
   if (cached) return cached;
-  if (!existsSync(file)) throw new FontProblem(`Font file not found: ${file} (is the font package installed? run npm ci)`);
+  if (!existsSync(file)) throw new FontProblem('Font file not found: is the font package installed? Run npm ci.', file);
   const data = readFileSync(file);
   const opened = fontkit.create(data);
-  if (!('layout' in opened)) throw new FontProblem(`${file} is a font collection; name one font file instead.`);
+  if (!('layout' in opened)) throw new FontProblem('This is a font collection; name one font file instead.', file);
   const font = opened as Font;
   // pdfkit scales fonts to 1000 units; its ascender is hhea ascent scaled the same way.
   const face: Face = {
@@ -106,11 +106,12 @@ export interface WholeFaces {
   bold: Face | null;
 }
 
-function linkFor(entry: FontEntry, templateDir: string): ChainLink {
+function linkFor(entry: FontEntry, templatePath: string): ChainLink {
+  const templateDir = path.dirname(templatePath);
   if ('fontsource' in entry) {
     const regular = fontsourceRanges(entry.fontsource, 400);
     const bold = fontsourceRanges(entry.fontsource, 700);
-    if (regular.length === 0) throw new FontProblem(`Font package ${entry.fontsource} has no 400.css; is it installed?`);
+    if (regular.length === 0) throw new FontProblem(`Font package ${entry.fontsource} has no 400.css; is it installed? Run npm ci.`, templatePath);
     return {
       name: entry.name,
       faceFor(cp, wantBold) {
@@ -134,7 +135,7 @@ function linkFor(entry: FontEntry, templateDir: string): ChainLink {
     const root = path.basename(templateDir) === 'templates' ? path.dirname(templateDir) : templateDir;
     for (const f of [regularFile, boldFile]) {
       const rel = f ? path.relative(root, f) : '';
-      if (rel.startsWith('..') || path.isAbsolute(rel)) throw new FontProblem(`Font file ${f} lies outside the project (${root}); keep fonts in its fonts/ folder.`);
+      if (rel.startsWith('..') || path.isAbsolute(rel)) throw new FontProblem(`Font file ${f} lies outside the project (${root}); keep fonts in its fonts/ folder.`, templatePath);
     }
   }
   return {
@@ -154,15 +155,17 @@ export class FontChain {
   private readonly links: ChainLink[];
   private readonly memo = [new Map<number, Face | null>(), new Map<number, Face | null>()] as const;
 
+  private readonly templatePath: string;
+
   constructor(template: Template) {
-    const dir = path.dirname(template.sourcePath);
-    this.links = template.fonts.serif.map((entry) => linkFor(entry, dir));
+    this.templatePath = template.sourcePath;
+    this.links = template.fonts.serif.map((entry) => linkFor(entry, template.sourcePath));
   }
 
   /** The primary face (first in the chain), used for spaces, marks and page numbers. */
   primary(bold = false): Face {
     const face = this.faceFor('中'.codePointAt(0) as number, bold);
-    if (!face) throw new FontProblem('The first font of the chain has no Han characters.');
+    if (!face) throw new FontProblem('The first font of the chain has no Han characters.', this.templatePath);
     return face;
   }
 

@@ -77,9 +77,11 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   const letterPath = document.sources?.letter;
   const fromLetter = (field: string): SourceRef | undefined => {
     if (!letterPath) return undefined;
-    const place = meta.places?.[field];
-    return place ? { path: letterPath, place } : { path: letterPath };
+    const at = meta.places?.[field];
+    return at ? { path: letterPath, at } : { path: letterPath };
   };
+  // Labels come from the template: a message about one names the template file.
+  const fromTemplate: SourceRef | undefined = document.sources ? { path: document.sources.template } : undefined;
   const blocks: FrameBlock[] = [];
   const text = (role: TextRole, value: string, source?: SourceRef) =>
     blocks.push({ role, text: value, style: resolveRole(template, roles[role]), ...(source ? { source } : {}) });
@@ -92,7 +94,7 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   text('date', formatDate(meta.date, template), fromLetter('date'));
   parties('recipient', meta.to, 'to');
   if (meta.cc.length > 0) {
-    text('ccLabel', `${labels.cc}${labels.labelSeparator.trimEnd()}`);
+    text('ccLabel', `${labels.cc}${labels.labelSeparator.trimEnd()}`, fromTemplate);
     parties('ccRecipient', meta.cc, 'cc');
   }
   text('subject', `${labels.subject}${labels.labelSeparator}${meta.subject}`, fromLetter('subject'));
@@ -102,14 +104,14 @@ export function buildFrame(document: LetterDocument): LetterFrame {
 
   const list = document.signatories;
   if (list) {
-    text('signatoriesHeading', fillLabel(labels.signatoriesHeading, { date: formatDate(list.asOf, template) }));
+    text('signatoriesHeading', fillLabel(labels.signatoriesHeading, { date: formatDate(list.asOf, template) }), fromTemplate);
     const dataPath = document.sources?.signatories ?? undefined;
-    const section = (name: SignatorySection, entries: Array<{ name: string; detail?: string | undefined; place?: SourceRef['place'] }>) => {
+    const section = (name: SignatorySection, entries: Array<{ name: string; detail?: string | undefined; place?: SourceRef['at'] }>) => {
       if (entries.length === 0) return;
-      blocks.push({ role: 'sectionHeading', section: name, text: labels[name], style: resolveRole(template, roles.sectionHeading) });
+      blocks.push({ role: 'sectionHeading', section: name, text: labels[name], style: resolveRole(template, roles.sectionHeading), ...(fromTemplate ? { source: fromTemplate } : {}) });
       entries.forEach((entry, index) => {
         const detail = entry.detail ? { detail: entry.detail } : {};
-        const source = dataPath ? { source: { path: dataPath, ...(entry.place ? { place: entry.place } : {}) } } : {};
+        const source = dataPath ? { source: { path: dataPath, ...(entry.place ? { at: entry.place } : {}) } } : {};
         blocks.push({
           role: 'signatoryEntry',
           section: name,

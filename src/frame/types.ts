@@ -6,15 +6,11 @@
  * number of its own.
  */
 import type { Block, Note } from '../model/types.js';
-import type { Place } from '../diagnostics/index.js';
+import type { SourceRef } from '../diagnostics/index.js';
+
+export type { SourceRef };
 
 export type Align = 'left' | 'right' | 'center' | 'justify';
-
-/** Where a block came from: a file (shown as the user gave it) and, when known, the place in it. */
-export interface SourceRef {
-  path: string;
-  place?: Place;
-}
 
 /** A block's layout, resolved from the template: all lengths in points. */
 export interface BlockStyle {
@@ -61,7 +57,7 @@ export type FrameBlock =
   /** A recipient or copy: a name and address lines. */
   | { role: PartyRole; lines: string[]; style: BlockStyle; source?: SourceRef }
   | { role: 'body'; blocks: Block[]; style: BodyStyle }
-  | { role: 'sectionHeading'; section: SignatorySection; text: string; style: BlockStyle }
+  | { role: 'sectionHeading'; section: SignatorySection; text: string; style: BlockStyle; source?: SourceRef }
   | { role: 'signatoryEntry'; section: SignatorySection; name: string; detail?: string; text: string; style: BlockStyle; source?: SourceRef };
 
 export type Role = FrameBlock['role'];

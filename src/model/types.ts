@@ -5,7 +5,7 @@
  * footnotes once; src/signatories loads, validates and sorts the signatory list once. Renderers
  * (src/render/*) never look at Markdown and never renumber or re-sort anything.
  */
-import type { Position } from '../diagnostics/index.js';
+import type { Position, SourcePoint } from '../diagnostics/index.js';
 import type { Template } from '../template/schema.js';
 
 
@@ -21,14 +21,15 @@ export function isIsoDate(value: string): boolean {
 
 /** Inline content. Text is already normalised (soft breaks resolved, CJK rule applied). */
 export type Inline =
-  | { type: 'text'; value: string }
+  /** `at`: where the text starts in the letter (the model knows no file names; the document's `sources` do). */
+  | { type: 'text'; value: string; at?: SourcePoint }
   | { type: 'emphasis'; children: Inline[] }
   | { type: 'strong'; children: Inline[] }
   | { type: 'link'; url: string; children: Inline[] }
   | { type: 'code'; value: string }
   | { type: 'break' }
   /** A footnote mark. `number` is the note's number, assigned once in reading order. */
-  | { type: 'noteRef'; number: number };
+  | { type: 'noteRef'; number: number; at?: SourcePoint };
 
 export type Block =
   | { type: 'paragraph'; children: Inline[] }
@@ -101,5 +102,5 @@ export interface LetterDocument {
   signatories: SignatoryList | null;
   template: Template;
   /** The input files, as the user named them (for messages that point into them). */
-  sources?: { letter: string; signatories: string | null };
+  sources?: { letter: string; signatories: string | null; template: string };
 }

@@ -24,6 +24,8 @@ import { ROLE_STYLE, STYLE, stylesFor, twips } from './styles.js';
 import { finishDocx } from './finish.js';
 
 type RunStyle = Pick<IRunOptions, 'bold' | 'italics'> & {
+  /** Notes whose footnote reference has been written (shared by the whole document). */
+  notesReferenced?: Set<number>;
   /** The letter is in Chinese, Japanese or Korean: emphasis is set bold, not slanted (CJK has no italic). */
   cjk?: boolean;
 };
@@ -46,7 +48,15 @@ const inlineHandlers: InlineHandlers = {
   strong: (node, style) => runs(node.children, { ...style, bold: true }),
   code: (node, style) => [new TextRun({ text: node.value, ...runOptions(style) })],
   break: () => [new TextRun({ break: 1 })],
-  noteRef: (node) => [new FootnoteReferenceRun(node.number)],
+  // Word numbers footnotes by their references, so a note may have only one: a repeated mark is
+  // the note's number set as a footnote reference (superscript) without a second footnote.
+  noteRef: (node, style) => {
+    if (!style.notesReferenced || !style.notesReferenced.has(node.number)) {
+      style.notesReferenced?.add(node.number);
+      return [new FootnoteReferenceRun(node.number)];
+    }
+    return [new TextRun({ text: String(node.number), style: 'FootnoteReference', superScript: true })];
+  },
   link: (node, style) => [new ExternalHyperlink({ link: node.url, children: runs(node.children, style) })],
 };
 
@@ -131,7 +141,7 @@ const roleHandlers: RoleHandlers = {
 export function buildDocx(document: LetterDocument): Document {
   const { meta, template } = document;
   const frame = buildFrame(document);
-  const base: RunStyle = { cjk: /^(zh|ja|ko)/i.test(template.lang) };
+  const base: RunStyle = { cjk: /^(zh|ja|ko)/i.test(template.lang), notesReferenced: new Set() };
   const ctx: Context = { paragraphStyle: STYLE.body, base, sectionBreak: template.labels.sectionBreak };
   const children = frame.blocks.flatMap((block) => (roleHandlers[block.role] as (b: FrameBlock, c: Context, t: Template) => Paragraph[])(block, ctx, template));
   const footnotes: Record<number, { children: Paragraph[] }> = {};

@@ -137,7 +137,9 @@ export function stylesFor(template: Template): IStylesOptions {
         },
       }),
       style(STYLE.heading, 'Letter Heading', { run: { bold: true }, paragraph: { keepNext: true, spacing: { before: twips(text.headingSpaceBefore) } } }),
-      style(STYLE.quote, 'Quote', { paragraph: { alignment: AlignmentType.JUSTIFIED, indent: { left: twips(text.quoteIndent), right: twips(text.quoteIndent) } } }),
+      style(STYLE.quote, 'Quote', {
+        paragraph: { alignment: AlignmentType.JUSTIFIED, indent: { left: twips(text.quoteIndent), right: twips(text.quoteIndent), firstLine: twips(text.paragraph.firstIndent) } },
+      }),
       style(STYLE.listItem, 'List Item', {
         next: STYLE.listItem,
         paragraph: { alignment: AlignmentType.JUSTIFIED, indent: { left: twips(text.listIndent), hanging: twips(text.listIndent - text.bulletAt) } },

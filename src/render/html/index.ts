@@ -169,7 +169,8 @@ function stylesheet(frame: LetterFrame, template: Template, body: BodyStyle): st
     `hr::after { content: "${body.sectionBreak.replace(/["\\]/g, '')}"; }`,
     // CJK has no italic: emphasis is set bold, as in the PDF and the Word copy.
     `em { font-style: ${cjk ? 'normal' : 'italic'};${cjk ? ' font-weight: bold;' : ''} }`,
-    `sup.note-ref { font-size: ${Math.round(notes.markScale * 100)}%; line-height: 0; vertical-align: ${Math.round(notes.markRise * 100)}%; }`,
+    // The mark's rise is a share of the text size; vertical-align in em counts the mark's own size.
+    `sup.note-ref { font-size: ${Math.round(notes.markScale * 100)}%; line-height: 0; vertical-align: ${Math.round((notes.markRise / notes.markScale) * 1000) / 1000}em; }`,
     `sup.note-ref a, .notes a[role="doc-backlink"] { text-decoration: none; }`,
     `a { color: ${template.layout.linkColor}; overflow-wrap: anywhere; }`,
     `.signatories ul { list-style: none; padding: 0; }`,

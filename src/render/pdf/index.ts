@@ -75,7 +75,7 @@ export async function renderCheckedPdf(document: LetterDocument): Promise<Uint8A
   // raised peak memory past the 250 MB target, so it runs here.)
   const { preflight } = await import('./preflight.js');
   const report = await preflight(bytes);
-  if (report.problems.length > 0) throw new PreflightFailed(report);
+  if (report.problems.length > 0) throw new PreflightFailed(report, document);
   return bytes;
 }
 

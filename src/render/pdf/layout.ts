@@ -6,6 +6,7 @@
 import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, LetterDocument } from '../../model/types.js';
 import type { Template } from '../../template/schema.js';
 import type { FontChain } from '../../fonts/fontChain.js';
+import type { SourcePoint, SourceRef } from '../../diagnostics/index.js';
 import { buildFrame, type BlockStyle, type BodyStyle, type FrameBlock, type FrameBlockOf, type LetterFrame, type Role } from '../../frame/index.js';
 import { shape, shapeMany, type Piece, type ShapeOptions, type Span, type SpanStyle } from '../../typeset/shape.js';
 import { breakLines, type Align, type Line } from '../../typeset/lineBreak.js';
@@ -89,6 +90,7 @@ export class LetterLayout {
   private readonly pdfOptions: Template['pdf'];
   /** The subject without its label: the letter's bookmark. */
   private readonly subject: string;
+  private readonly letterPath: string | undefined;
 
   constructor(
     document: LetterDocument,
@@ -98,6 +100,7 @@ export class LetterLayout {
     this.pdfOptions = document.template.pdf;
     this.subject = document.meta.subject;
     this.frame = buildFrame(document);
+    this.letterPath = document.sources?.letter;
     const { type } = document.template;
     const { markScale, markRise } = this.frame.notesStyle;
     this.shapeOptions = { hanLatinSpace: type.hanLatinSpace, compressPunctuation: type.punctuationCompression, markScale, markRise };
@@ -201,9 +204,14 @@ export class LetterLayout {
     return [{ text: text(block), style: { size, bold: false } }];
   }
 
+  /** Where text of the letter came from, for messages about a character no font has. */
+  private sourceOf(at: SourcePoint | undefined): { source?: SourceRef } {
+    return this.letterPath ? { source: { path: this.letterPath, ...(at ? { at } : {}) } } : {};
+  }
+
   spans(inlines: Inline[], style: SpanStyle): Span[] {
     const handlers: { [K in InlineType]: (node: InlineOf<K>, s: SpanStyle) => Span[] } = {
-      text: (node, s) => [{ text: node.value, style: s }],
+      text: (node, s) => [{ text: node.value, style: s, ...this.sourceOf(node.at) }],
       // The CJK serif has no italic; emphasis and strong are both set in the bold face.
       emphasis: (node, s) => this.spans(node.children, { ...s, bold: true }),
       strong: (node, s) => this.spans(node.children, { ...s, bold: true }),
@@ -258,30 +266,40 @@ export class LetterLayout {
   }
 
   /** One paragraph of plain text in a frame block's style: one element of the structure tree. */
-  private plain(text: string, style: BlockStyle, block: string, role: StructRole = 'P', parent = this.structure.root, bookmark?: { title: string; level: number }): void {
-    this.addElement([{ text, style: { size: style.size, bold: style.bold } }], paragraphStyle(style, block), role, parent, bookmark ? { bookmark } : {});
+  private plain(
+    text: string,
+    style: BlockStyle,
+    block: string,
+    source: SourceRef | undefined,
+    role: StructRole = 'P',
+    parent = this.structure.root,
+    bookmark?: { title: string; level: number },
+  ): void {
+    const spans: Span[] = [{ text, style: { size: style.size, bold: style.bold }, ...(source ? { source } : {}) }];
+    this.addElement(spans, paragraphStyle(style, block), role, parent, bookmark ? { bookmark } : {});
   }
 
   /** A recipient or copy: its name and address lines, each a line of its own (a Div of P). */
-  private party(lines: string[], style: BlockStyle, block: string): void {
+  private party(lines: string[], style: BlockStyle, block: string, source?: SourceRef): void {
     const div = this.structure.add('Div');
-    lines.forEach((text, n) => this.plain(text, n === 0 ? style : { ...style, spaceBefore: 0 }, block, 'P', div));
+    lines.forEach((text, n) => this.plain(text, n === 0 ? style : { ...style, spaceBefore: 0 }, block, source, 'P', div));
   }
 
   /** The signatory list's blocks, set after the letter once the column decision can be made. */
   private readonly listBlocks: Array<FrameBlockOf<'sectionHeading'> | FrameBlockOf<'signatoryEntry'>> = [];
 
   private readonly roles: RoleHandlers = {
-    date: (block) => this.plain(block.text, block.style, 'date'),
-    recipient: (block) => this.party(block.lines, block.style, 'to'),
-    ccLabel: (block) => this.plain(block.text, block.style, 'cc'),
-    ccRecipient: (block) => this.party(block.lines, block.style, 'cc'),
-    subject: (block) => this.plain(block.text, block.style, 'subject', this.pdfOptions.subjectRole, this.structure.root, { title: this.subject, level: 1 }),
-    salutation: (block) => this.plain(block.text, block.style, 'salutation'),
+    date: (block) => this.plain(block.text, block.style, 'date', block.source),
+    recipient: (block) => this.party(block.lines, block.style, 'to', block.source),
+    ccLabel: (block) => this.plain(block.text, block.style, 'cc', block.source),
+    ccRecipient: (block) => this.party(block.lines, block.style, 'cc', block.source),
+    subject: (block) =>
+      this.plain(block.text, block.style, 'subject', block.source, this.pdfOptions.subjectRole, this.structure.root, { title: this.subject, level: 1 }),
+    salutation: (block) => this.plain(block.text, block.style, 'salutation', block.source),
     body: (block) => this.addBlocks(block.style, block.blocks, 0, 0, block.style.paragraph.firstIndent),
-    closing: (block) => this.plain(block.text, block.style, 'closing'),
+    closing: (block) => this.plain(block.text, block.style, 'closing', block.source),
     signatoriesHeading: (block) =>
-      this.plain(block.text, block.style, 'listHeading', headingRole(this.headingBase + 1), this.structure.root, { title: block.text, level: 1 }),
+      this.plain(block.text, block.style, 'listHeading', block.source, headingRole(this.headingBase + 1), this.structure.root, { title: block.text, level: 1 }),
     sectionHeading: (block) => this.listBlocks.push(block),
     signatoryEntry: (block) => this.listBlocks.push(block),
   };
@@ -300,7 +318,11 @@ export class LetterLayout {
   private layoutSignatories(list: Array<FrameBlockOf<'sectionHeading'> | FrameBlockOf<'signatoryEntry'>>): void {
     const entries = list.filter((b): b is FrameBlockOf<'signatoryEntry'> => b.role === 'signatoryEntry');
     if (entries.length === 0) return;
-    const shaped = shapeMany(entries.map((e) => [{ text: e.text, style: { size: e.style.size, bold: e.style.bold } }]), this.fonts, this.shapeOptions);
+    const shaped = shapeMany(
+      entries.map((e) => [{ text: e.text, style: { size: e.style.size, bold: e.style.bold }, ...(e.source ? { source: e.source } : {}) }]),
+      this.fonts,
+      this.shapeOptions,
+    );
     const { minEntries, minFitting, gap } = this.frame.signatoryColumns;
     const columnWidth = (this.geometry.textWidth - gap) / 2;
     const fitting = shaped.filter((pieces) => naturalWidth(pieces) <= columnWidth).length;
@@ -311,8 +333,9 @@ export class LetterLayout {
     let section: number | null = null;
     for (const block of list) {
       if (block.role === 'sectionHeading') {
+        const source = block.source ? { source: block.source } : {};
         const heading = headingRole(this.headingBase + 2);
-        this.addElement([{ text: block.text, style: { size: block.style.size, bold: block.style.bold } }], paragraphStyle(block.style, 'listSection', narrow), heading, this.structure.root, {
+        this.addElement([{ text: block.text, style: { size: block.style.size, bold: block.style.bold }, ...source }], paragraphStyle(block.style, 'listSection', narrow), heading, this.structure.root, {
           bookmark: { title: block.text, level: 2 },
         });
         section = null;

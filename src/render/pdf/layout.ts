@@ -14,6 +14,8 @@ import type { FlowLine, LineTag, NoteLines } from '../../typeset/pages.js';
 import { StructureTree, headingRole, lineTag, type StructRole } from './structure.js';
 
 export const A4 = { width: 595.28, height: 841.89 };
+/** Most entries in one tagged list (L) of signatories. */
+const LIST_CHUNK = 200;
 
 export interface Geometry {
   pageWidth: number;
@@ -340,7 +342,10 @@ export class LetterLayout {
         });
         section = null;
       } else {
-        section ??= this.structure.add('L');
+        // A long section is tagged as consecutive lists of LIST_CHUNK entries: pdf.js (our
+        // preflight, Firefox) reads a page's structure in time quadratic in the length of the
+        // lists it touches, which made a 10,000-name list take minutes to check.
+        if (section === null || this.structure.node(section).children.length >= LIST_CHUNK) section = this.structure.add('L');
         this.addElement(shaped[next++] as Piece[], paragraphStyle(block.style, 'listEntry', narrow), 'LBody', this.structure.add('LI', section));
       }
     }

@@ -6,6 +6,9 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { signatoriesCsv } from '../src/bench/generate.js';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { loadLetter, loadLetterFromText } from '../src/load/letter.js';
 import { drawLetterPdf, layoutPdf, renderPdf } from '../src/render/pdf/index.js';
@@ -333,6 +336,21 @@ describe('a letter with a list, a block quote and a multi-paragraph note', () =>
     const report = await preflight(bytes);
     expect(report.problems).toEqual([]);
     expect(report.tags).toMatchObject({ notes: 1, untagged: 0, links: 2, untiedLinks: 0 });
+  });
+});
+
+describe('a long signatory list', () => {
+  it('is tagged as consecutive lists of at most 200 entries, every entry once', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-'));
+    writeFileSync(path.join(dir, 'signatories.csv'), signatoriesCsv(450));
+    writeFileSync(path.join(dir, 'letter.md'), readFileSync(path.join(root, 'letter.md'), 'utf8').replace('signatories: signatories.yaml', 'signatories: signatories.csv'));
+    const { document } = await loadLetter(path.join(dir, 'letter.md'));
+    const { structure } = layoutPdf(document).layout;
+    const lists = structure.node(structure.root).children.map((id) => structure.node(id)).filter((n) => n.role === 'L');
+    const entries = lists.reduce((sum, l) => sum + l.children.length, 0);
+    expect(entries).toBe((document.signatories?.organizations.length ?? 0) + (document.signatories?.individuals.length ?? 0));
+    expect(lists.length).toBeGreaterThanOrEqual(3);
+    expect(lists.every((l) => l.children.length <= 200 && l.children.every((li) => structure.node(li).role === 'LI'))).toBe(true);
   });
 });
 

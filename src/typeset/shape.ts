@@ -30,6 +30,20 @@ export type Span = { text: string; style: SpanStyle; source?: SourceRef } | { ma
 
 export type PieceKind = 'ideo' | 'open' | 'close' | 'cjkPunct' | 'latin' | 'mark';
 
+/**
+ * The glyphs a piece is drawn with, as fontkit shaped them when the piece was measured, in font
+ * units: the PDF draws exactly these (src/render/pdf/glyphRuns.ts), so nothing is shaped twice
+ * and what is drawn is what the line breaker measured.
+ */
+export interface GlyphRun {
+  ids: number[];
+  /** The characters each glyph stands for (its cluster), for the PDF's ToUnicode map. */
+  codePoints: number[][];
+  advances: number[];
+  xOffsets: number[];
+  yOffsets: number[];
+}
+
 export interface Glue {
   width: number;
   shrink: number;
@@ -50,9 +64,11 @@ export interface Piece {
   width: number;
   /** Where the glyphs are drawn relative to the piece's position (compressed opening marks). */
   offset: number;
-  /** The advance the PDF viewer will use when drawing `text` as one run. */
+  /** The advance of the piece's glyphs as shaped (before compression). */
   drawnAdvance: number;
   glyphCount: number;
+  /** The shaped glyphs (set when the piece is measured). */
+  glyphs: GlyphRun;
   /** A line may break before this piece. */
   breakBefore: boolean;
   /** Space before this piece (dropped at a line start). */
@@ -68,7 +84,7 @@ export interface Piece {
   /** Emphasis dots under each character (clreq §3.3 着重号), for emphasis in a face with no italic. */
   dots?: boolean;
   /** A hyphenation point follows this piece: breaking there adds a hyphen (src/typeset/hyphenate.ts). */
-  hyphen?: { width: number };
+  hyphen?: { width: number; glyphs: GlyphRun };
 }
 
 /** clreq §3.1.7: opening and closing marks, whose blank half may be compressed. */
@@ -115,10 +131,18 @@ export interface ShapeOptions {
   hyphenate?: string;
 }
 
-/** fontkit's layout is costly per call and the same characters recur: memoise per face. */
-const advances = new WeakMap<Face, Map<string, { units: number; glyphs: number }>>();
+interface Shaped {
+  units: number;
+  glyphs: number;
+  run: GlyphRun;
+}
 
-function advanceOf(face: Face, text: string, size: number): { width: number; glyphs: number } {
+/** fontkit's layout is costly per call and the same characters recur: memoise per face. */
+const advances = new WeakMap<Face, Map<string, Shaped>>();
+
+const EMPTY_RUN: GlyphRun = { ids: [], codePoints: [], advances: [], xOffsets: [], yOffsets: [] };
+
+function advanceOf(face: Face, text: string, size: number): { width: number; glyphs: number; run: GlyphRun } {
   let memo = advances.get(face);
   if (!memo) {
     memo = new Map();
@@ -128,17 +152,33 @@ function advanceOf(face: Face, text: string, size: number): { width: number; gly
   if (!entry && text.length <= 2 && [...text].length === 1) {
     // One character: its advance needs no shaping (no pair kerning, no ligature).
     const glyph = face.font.glyphForCodePoint(text.codePointAt(0) as number);
-    entry = { units: glyph.advanceWidth, glyphs: 1 };
+    entry = { units: glyph.advanceWidth, glyphs: 1, run: { ids: [glyph.id], codePoints: [[text.codePointAt(0) as number]], advances: [glyph.advanceWidth], xOffsets: [0], yOffsets: [0] } };
     memo.set(text, entry);
   }
   if (!entry) {
     const run = face.font.layout(text);
-    let units = 0;
-    for (const p of run.positions) units += p.xAdvance;
-    entry = { units, glyphs: run.glyphs.length };
+    entry = shapedOf(run.glyphs, run.positions);
     memo.set(text, entry);
   }
-  return { width: (entry.units / face.unitsPerEm) * size, glyphs: entry.glyphs };
+  return { width: (entry.units / face.unitsPerEm) * size, glyphs: entry.glyphs, run: entry.run };
+}
+
+type FontkitGlyph = { id: number; codePoints: number[] };
+type FontkitPosition = { xAdvance: number; xOffset: number; yOffset: number };
+
+function shapedOf(glyphs: FontkitGlyph[], positions: FontkitPosition[]): Shaped {
+  const run: GlyphRun = { ids: [], codePoints: [], advances: [], xOffsets: [], yOffsets: [] };
+  let units = 0;
+  glyphs.forEach((glyph, g) => {
+    const p = positions[g] as FontkitPosition;
+    run.ids.push(glyph.id);
+    run.codePoints.push([...glyph.codePoints]);
+    run.advances.push(p.xAdvance);
+    run.xOffsets.push(p.xOffset);
+    run.yOffsets.push(p.yOffset);
+    units += p.xAdvance;
+  });
+  return { units, glyphs: glyphs.length, run };
 }
 
 export function shape(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[] {
@@ -157,7 +197,6 @@ export function shapeMany(paragraphs: Span[][], fonts: FontChain, options: Shape
 
 function finish(pieces: Piece[], options: ShapeOptions): Piece[] {
   measure(pieces);
-  measureUnspacedRuns(pieces);
   if (options.compressPunctuation !== false) compressPunctuation(pieces);
   addHanLatinSpacing(pieces, options.hanLatinSpace);
   return options.hyphenate ? addHyphenationPoints(pieces, options.hyphenate) : pieces;
@@ -191,11 +230,11 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       // Chosen by the glyphs a mark needs (digits), whatever comes first in the chain.
       const face = fonts.faceWith('0123456789');
       const size = item.style.size * options.markScale;
-      const { width, glyphs } = advanceOf(face, item.ch, size);
+      const { width, glyphs, run } = advanceOf(face, item.ch, size);
       close();
       pieces.push({
         text: item.ch, face, size, rise: item.style.size * options.markRise, bold: false, kind: 'mark',
-        width, offset: 0, drawnAdvance: width, glyphCount: glyphs, breakBefore: false, glueBefore: null,
+        width, offset: 0, drawnAdvance: width, glyphCount: glyphs, glyphs: run, breakBefore: false, glueBefore: null,
         endShrink: 0, midShrink: 0, startRestore: 0, note: item.mark,
       });
       current = null;
@@ -233,7 +272,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
     const piece: Piece & { open: boolean } = {
       text: item.ch, face, size: item.style.size, rise: 0, bold: item.style.bold,
       kind: kind === 'other' ? 'latin' : kind,
-      width: 0, offset: 0, drawnAdvance: 0, glyphCount: 1, breakBefore, glueBefore: null,
+      width: 0, offset: 0, drawnAdvance: 0, glyphCount: 1, glyphs: EMPTY_RUN, breakBefore, glueBefore: null,
       endShrink: 0, midShrink: 0, startRestore: 0, open: true,
     };
     if (item.style.link) piece.link = item.style.link;
@@ -278,42 +317,11 @@ function measure(pieces: Piece[]): void {
   prefetchAdvances(pieces);
   for (const piece of pieces) {
     if (piece.kind === 'mark') continue;
-    const { width, glyphs } = advanceOf(piece.face, piece.text, piece.size);
+    const { width, glyphs, run } = advanceOf(piece.face, piece.text, piece.size);
     piece.width = width;
     piece.drawnAdvance = width;
     piece.glyphCount = glyphs;
-  }
-}
-
-/**
- * Latin pieces that touch (the parts of a URL between its break opportunities) are drawn as one
- * text run when they share a line, and the font kerns across their joins (Source Serif 4 sets
- * "https://undocs.org/A/77/522" 1 pt narrower than its parts): each part gets the width it adds
- * to the whole, so that what is drawn ends where the next piece starts.
- */
-function measureUnspacedRuns(pieces: Piece[]): void {
-  let start = 0;
-  while (start < pieces.length) {
-    let end = start;
-    const first = pieces[start] as Piece;
-    while (first.kind === 'latin' && end + 1 < pieces.length) {
-      const next = pieces[end + 1] as Piece;
-      if (next.kind !== 'latin' || next.glueBefore || next.face !== first.face || next.size !== first.size || next.link !== first.link) break;
-      end++;
-    }
-    if (end > start) {
-      let text = '';
-      let before = 0;
-      for (let k = start; k <= end; k++) {
-        const piece = pieces[k] as Piece;
-        text += piece.text;
-        const upTo = advanceOf(piece.face, text, piece.size).width;
-        piece.width = upTo - before;
-        piece.drawnAdvance = piece.width;
-        before = upTo;
-      }
-    }
-    start = end + 1;
+    piece.glyphs = run;
   }
 }
 
@@ -358,24 +366,20 @@ function prefetchBatch(face: Face, words: string[]): void {
   let memo = advances.get(face);
   if (!memo) advances.set(face, (memo = new Map()));
   let word = 0;
-  let units = 0;
-  let glyphs = 0;
+  let from = 0;
   let left = [...(words[0] as string)].length;
   run.glyphs.forEach((glyph, g) => {
     if (left === 0) {
       // the space between two words
-      memo.set(words[word] as string, { units, glyphs });
+      memo.set(words[word] as string, shapedOf(run.glyphs.slice(from, g), run.positions.slice(from, g)));
       word++;
-      units = 0;
-      glyphs = 0;
+      from = g + 1;
       left = [...(words[word] ?? '')].length;
       return;
     }
-    units += run.positions[g]?.xAdvance ?? 0;
-    glyphs++;
     left -= glyph.codePoints.length || 1;
   });
-  if (word < words.length) memo.set(words[word] as string, { units, glyphs });
+  if (word < words.length) memo.set(words[word] as string, shapedOf(run.glyphs.slice(from), run.positions.slice(from)));
 }
 
 /**
@@ -404,6 +408,9 @@ function compressPunctuation(pieces: Piece[]): void {
           const scale = p.size / p.face.unitsPerEm;
           p.width = pos.xAdvance * scale;
           p.offset = pos.xOffset * scale;
+          // the same glyph, drawn at the offset and set in the width chws gives it
+          const glyph = shaped.glyphs[k];
+          if (glyph) p.glyphs = { ids: [glyph.id], codePoints: [[...glyph.codePoints]], advances: [pos.xAdvance], xOffsets: [0], yOffsets: [pos.yOffset] };
           if (p.kind === 'open' && p.offset < 0) p.startRestore = -p.offset;
         });
       }
@@ -459,13 +466,14 @@ export function splitOversized(pieces: Piece[], maxWidth: number): Piece[] {
   return pieces.flatMap((piece) => {
     if (piece.width <= maxWidth || piece.kind !== 'latin') return [piece];
     return [...piece.text].map((ch, index): Piece => {
-      const { width, glyphs } = advanceOf(piece.face, ch, piece.size);
+      const { width, glyphs, run } = advanceOf(piece.face, ch, piece.size);
       return {
         ...piece,
         text: ch,
         width,
         drawnAdvance: width,
         glyphCount: glyphs,
+        glyphs: run,
         breakBefore: index === 0 ? piece.breakBefore : true,
         glueBefore: index === 0 ? piece.glueBefore : null,
       };
@@ -476,42 +484,79 @@ export function splitOversized(pieces: Piece[], maxWidth: number): Piece[] {
 /**
  * Knuth–Liang hyphenation points (src/typeset/hyphenate.ts) as break opportunities: a Latin word
  * is split into fragments that may break between them, the fragment before each point carrying
- * the hyphen's width and the demerits the total-fit breaker adds when it breaks there. No
+ * the hyphen the line gets when it breaks there (the total-fit breaker adds its demerits). No
  * hyphenation in links and URLs or in the last word of the paragraph (it would leave a fragment
- * alone on the last line). Fragment widths are differences of prefix widths, so an unbroken word
- * keeps exactly its shaped width (kerning inside it included).
+ * alone on the last line). Each fragment takes the glyphs of the word as shaped whole, so an
+ * unbroken word is drawn exactly as before (kerning inside it kept); a point inside a ligature is
+ * skipped.
  */
 function addHyphenationPoints(pieces: Piece[], lang: string): Piece[] {
   const lastWord = pieces.findLastIndex((p) => p.kind === 'latin');
   return pieces.flatMap((piece, index) => {
     if (piece.kind !== 'latin' || piece.link || index === lastWord || piece.dots) return [piece];
-    const points = hyphenationPoints(piece.text, lang);
-    if (points.length === 0) return [piece];
-    const hyphen = advanceOf(piece.face, '-', piece.size).width;
-    const cuts = [0, ...points, piece.text.length];
-    const prefix = cuts.map((at) => (at === 0 ? 0 : advanceOf(piece.face, piece.text.slice(0, at), piece.size).width));
-    return cuts.slice(1).map((end, k): Piece => {
-      const text = piece.text.slice(cuts[k], end);
-      const width = (prefix[k + 1] as number) - (prefix[k] as number);
+    const cuts = glyphCuts(piece.glyphs, hyphenationPoints(piece.text, lang));
+    if (cuts.length === 0) return [piece];
+    const hyphen = advanceOf(piece.face, '-', piece.size);
+    const scale = piece.size / piece.face.unitsPerEm;
+    const bounds = [{ glyph: 0, at: 0 }, ...cuts, { glyph: piece.glyphs.ids.length, at: piece.text.length }];
+    return bounds.slice(1).map((end, k): Piece => {
+      const from = bounds[k] as { glyph: number; at: number };
+      const glyphs = sliceRun(piece.glyphs, from.glyph, end.glyph);
+      const width = glyphs.advances.reduce((sum, a) => sum + a, 0) * scale;
       const fragment: Piece = {
         ...piece,
-        text,
+        text: piece.text.slice(from.at, end.at),
         width,
         drawnAdvance: width,
-        glyphCount: [...text].length,
+        glyphCount: glyphs.ids.length,
+        glyphs,
         breakBefore: k === 0 ? piece.breakBefore : true,
         glueBefore: k === 0 ? piece.glueBefore : null,
       };
-      if (end < piece.text.length) fragment.hyphen = { width: hyphen };
+      if (end.at < piece.text.length) fragment.hyphen = { width: hyphen.width, glyphs: hyphen.run };
       return fragment;
     });
   });
 }
 
-/** A piece that ends a line at a hyphenation point, with its hyphen. */
+/**
+ * Glyph indices where a word's shaped run may be cut at the given UTF-16 offsets: only where a
+ * glyph starts exactly there (not inside a ligature or cluster).
+ */
+function glyphCuts(run: GlyphRun, points: number[]): Array<{ glyph: number; at: number }> {
+  const starts = new Map<number, number>();
+  let at = 0;
+  run.codePoints.forEach((cps, g) => {
+    starts.set(at, g);
+    at += cps.reduce((n, cp) => n + (cp > 0xffff ? 2 : 1), 0);
+  });
+  return points.flatMap((point) => {
+    const glyph = starts.get(point);
+    return glyph !== undefined && glyph > 0 ? [{ glyph, at: point }] : [];
+  });
+}
+
+function sliceRun(run: GlyphRun, from: number, to: number): GlyphRun {
+  return {
+    ids: run.ids.slice(from, to),
+    codePoints: run.codePoints.slice(from, to),
+    advances: run.advances.slice(from, to),
+    xOffsets: run.xOffsets.slice(from, to),
+    yOffsets: run.yOffsets.slice(from, to),
+  };
+}
+
+/** A piece that ends a line at a hyphenation point, with its hyphen (text, width and glyph). */
 export function withHyphen(piece: Piece): Piece {
   if (!piece.hyphen) return piece;
   const { hyphen, ...rest } = piece;
   const width = piece.width + hyphen.width;
-  return { ...rest, text: `${piece.text}-`, width, drawnAdvance: width, glyphCount: piece.glyphCount + 1 };
+  const glyphs: GlyphRun = {
+    ids: [...piece.glyphs.ids, ...hyphen.glyphs.ids],
+    codePoints: [...piece.glyphs.codePoints, ...hyphen.glyphs.codePoints],
+    advances: [...piece.glyphs.advances, ...hyphen.glyphs.advances],
+    xOffsets: [...piece.glyphs.xOffsets, ...hyphen.glyphs.xOffsets],
+    yOffsets: [...piece.glyphs.yOffsets, ...hyphen.glyphs.yOffsets],
+  };
+  return { ...rest, text: `${piece.text}-`, width, drawnAdvance: width, glyphCount: glyphs.ids.length, glyphs };
 }

@@ -289,7 +289,8 @@ describe('English', () => {
     // a URL keeps its own characters: broken after a separator, nothing added
     const inUrls = ending.filter(({ end }) => end.includes('/') && !/[.,)]$/.test(end));
     expect(inUrls.length).toBeGreaterThan(0);
-    for (const { end, next } of inUrls) expect(source).toContain(`${end}${next}`);
+    const unspaced = source.replace(/\s+/g, '');
+    for (const { end, next } of inUrls) expect(unspaced).toContain(`${end}${next}`);
   });
 
   it('sets no justified line with word spaces above half an em on average, and no three hyphens in a row', async () => {

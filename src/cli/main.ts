@@ -14,6 +14,7 @@ import { build, defaultOutDir, editionBase } from './build.js';
 import { describeChanges, manifestOf, manifestPath, readManifest } from './manifest.js';
 import { printBuild, reportFailure } from './report.js';
 import { registerSignatories } from './commands/signatories.js';
+import { EXIT_INTERNAL, reportInternal } from './internal.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -41,6 +42,7 @@ program
   .name('letterpress')
   .description('Turn a joint letter in Markdown and a signatory list into PDF, DOCX and plain-text editions.')
   .version(pkg.version)
+  .option('--debug', 'print the stack trace of an internal error (also LETTERPRESS_DEBUG=1)')
   .showHelpAfterError();
 
 const withBuildFlags = (cmd: Command) =>
@@ -115,4 +117,9 @@ program
 
 registerSignatories(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  reportInternal(err);
+  process.exitCode = EXIT_INTERNAL;
+}

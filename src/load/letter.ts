@@ -13,6 +13,7 @@ import { convertTree } from '../model/fromMdast.js';
 import { loadTemplate, resolveTemplatePath } from './template.js';
 import { loadSignatories } from '../signatories/index.js';
 import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from '../model/types.js';
+import { projectRoot, resolveContained } from '../io/paths.js';
 
 export interface LoadedLetter {
   document: LetterDocument;
@@ -20,13 +21,6 @@ export interface LoadedLetter {
   files: VFile[];
   /** Absolute paths of the inputs, for watching and change reports. */
   inputs: { letter: string; template: string; signatories: string | null };
-}
-
-/** Resolve the signatory data path named in the letter; it must stay inside the letter's folder. */
-function resolveInside(letterDir: string, ref: string): string | null {
-  const resolved = path.resolve(letterDir, ref);
-  const rel = path.relative(letterDir, resolved);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? null : resolved;
 }
 
 export function placeOfField(file: VFile, field: string): { line: number; column: number } | undefined {
@@ -66,12 +60,13 @@ function parseLetter(file: VFile, text: string, key: string) {
 export async function loadLetterFromText(source: LetterSource): Promise<LoadedLetter> {
   const letterPath = path.resolve(source.letterPath);
   const letterDir = path.dirname(letterPath);
+  const root = projectRoot(letterPath);
   const file = new VFile({ path: path.relative(process.cwd(), letterPath) || letterPath, value: source.text });
   const { meta, body, notes } = parseLetter(file, source.text, `${file.path}\u0000${source.text}`);
   if (!meta || hasErrors([file])) throw new BuildError([file]);
 
   const templateRef = meta.template ?? meta.lang;
-  const templatePath = resolveTemplatePath(templateRef, letterDir);
+  const templatePath = resolveTemplatePath(templateRef, letterDir, root);
   if (typeof templatePath !== 'string') {
     reportError(file, templatePath.error, placeOfField(file, 'template'), 'template-path');
     throw new BuildError([file]);
@@ -82,11 +77,12 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
   let signatories: SignatoryList | null = null;
   let signatoriesPath: string | null = null;
   if (meta.signatories) {
-    signatoriesPath = resolveInside(letterDir, meta.signatories);
-    if (!signatoriesPath) {
-      reportError(file, `Signatory file "${meta.signatories}" lies outside the letter's folder; keep it beside the letter.`, placeOfField(file, 'signatories'), 'signatories-path');
+    const contained = resolveContained(root, letterDir, meta.signatories, 'Signatory file');
+    if ('error' in contained) {
+      reportError(file, contained.error, placeOfField(file, 'signatories'), 'signatories-path');
       throw new BuildError([file]);
     }
+    signatoriesPath = contained.path;
     const relPath = path.relative(process.cwd(), signatoriesPath) || signatoriesPath;
     const loaded = await loadSignatories(relPath, meta.lang, meta.date);
     signatories = loaded.list;

@@ -4,11 +4,8 @@
  * any error exits with code 1.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ALL_FORMATS, parseFormats, type Format } from '../render/index.js';
-import { formatReport } from '../render/pdf/report.js';
 import { loadLetter } from '../load/letter.js';
 import { build, defaultOutDir, editionBase } from './build.js';
 import { describeChanges, manifestOf, manifestPath, readManifest } from './manifest.js';
@@ -71,7 +68,11 @@ withBuildFlags(program.command('watch').description('rebuild every edition whene
       },
       failed: (err, trigger) => {
         process.stdout.write(`\n[${new Date().toLocaleTimeString()}] ${trigger.join(', ')}\n`);
-        reportFailure(err);
+        try {
+          reportFailure(err);
+        } catch (internal) {
+          reportInternal(internal); // a bug is reported, and watching goes on
+        }
         process.exitCode = 0;
       },
     });
@@ -101,18 +102,11 @@ program
   .description('preflight a PDF made by letterpress: fonts embedded, no broken glyph, margins, notes on their pages')
   .argument('<pdf>', 'the PDF to check')
   .action(async (file: string) => {
-    let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(await readFile(file));
-    } catch {
-      process.stderr.write(`${file}: cannot read the file\n`);
-      process.exitCode = 1;
-      return;
+      process.exitCode = await (await import('./commands/check.js')).checkCommand(file);
+    } catch (err) {
+      reportFailure(err, true);
     }
-    const { preflight } = await import('../render/pdf/preflight.js');
-    const report = await preflight(bytes);
-    process.stdout.write(`${formatReport(path.relative(process.cwd(), file) || file, report)}\n`);
-    if (report.problems.length > 0) process.exitCode = 1;
   });
 
 registerSignatories(program);

@@ -129,7 +129,9 @@ function linkFor(entry: FontEntry, templateDir: string): ChainLink {
   // project folder that holds a `templates/` folder (so templates/zh-TW.yaml may name ../fonts/…).
   const root = 'package' in entry ? base : path.basename(templateDir) === 'templates' ? path.dirname(templateDir) : templateDir;
   const inside = (ref: string): string => {
-    const contained = resolveContained(root, base, ref, 'package' in entry ? `Font file of package ${entry.package}` : 'Font file');
+    const contained = 'package' in entry
+      ? resolveContained(root, base, ref, `Font file of package ${entry.package}`, 'its package folder')
+      : resolveContained(root, base, ref, 'Font file', `the project folder (${root})`);
     if ('error' in contained) throw new FontProblem(contained.error);
     return contained.path;
   };

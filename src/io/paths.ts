@@ -37,13 +37,13 @@ export type Contained = { path: string } | { error: string };
  * Resolve `ref` (relative to `base`) and keep it only if it stays inside `root`, after following
  * symlinks. The returned path is the real one (edit or read the target, never the link).
  */
-export function resolveContained(root: string, base: string, ref: string, what: string): Contained {
+export function resolveContained(root: string, base: string, ref: string, what: string, rootName = "the letter's folder"): Contained {
   const realRoot = realpathLoose(root);
   const lexical = path.resolve(base, ref);
   const real = realpathLoose(lexical);
   if (!isInside(realRoot, real)) {
-    const via = isInside(realRoot, realpathLoose(path.dirname(lexical))) && lexical !== real ? ` (through a symbolic link to ${real})` : '';
-    return { error: `${what} "${ref}" lies outside the project folder ${realRoot}${via}; keep it inside the project.` };
+    const via = isInside(realRoot, realpathLoose(path.dirname(lexical))) && lexical !== real ? ` (it is a symbolic link to ${real})` : '';
+    return { error: `${what} "${ref}" lies outside ${rootName}${via}; keep it inside ${rootName}.` };
   }
   return { path: real };
 }

@@ -59,14 +59,15 @@ function tooDeep(doc: Document): { range?: [number, number, number] | null } | n
 
 /** The first alias in the document (where an alias-count refusal is reported). */
 function firstAlias(doc: Document): { range?: [number, number, number] | null } | null {
+  let first: { range?: [number, number, number] | null } | null = null;
   const stack: unknown[] = [doc.contents];
   while (stack.length > 0) {
     const node = stack.pop();
-    if (isAlias(node)) return node;
+    if (isAlias(node) && (first === null || (node.range?.[0] ?? 0) < (first.range?.[0] ?? 0))) first = node;
     if (isMap(node)) for (const pair of node.items) stack.push(pair.value);
     else if (isCollection(node)) stack.push(...node.items);
   }
-  return null;
+  return first;
 }
 
 function missingField(issue: z.core.$ZodIssue): boolean {

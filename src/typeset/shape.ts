@@ -13,7 +13,7 @@ import { breakOpportunities } from './breaks.js';
 import { MissingGlyph } from './errors.js';
 
 export { MissingGlyph };
-import { IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from '../unicode/scripts.js';
+import { FORMAT_CHARACTER, IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from '../unicode/scripts.js';
 
 export interface SpanStyle {
   size: number;
@@ -185,6 +185,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       current = null;
       continue;
     }
+    if (FORMAT_CHARACTER.test(item.ch)) continue; // invisible: no glyph, no width
     const cp = item.ch.codePointAt(0) as number;
     const face = fonts.faceFor(cp, item.style.bold);
     if (!face) throw new MissingGlyph(item.ch);

@@ -10,13 +10,20 @@ export const MAX_INPUT_BYTES = 2 * 1024 * 1024;
  * Read and decode an input file, or fail with a message naming it and saying what to check.
  * `nfc: false` keeps the text as stored (for editing it in place).
  */
-export async function readInputWithForm(path: string, advice: string, ruleId: string, nfc = true): Promise<{ text: string } & TextForm> {
+export async function readInputWithForm(
+  path: string,
+  advice: string,
+  ruleId: string,
+  nfc = true,
+  maxBytes = MAX_INPUT_BYTES,
+): Promise<{ text: string } & TextForm> {
   let bytes: Uint8Array;
   try {
     const info = await stat(path);
     if (info.isDirectory()) throw fileFailure(path, `This is a folder, not a file; ${advice}`, ruleId);
-    if (info.size > MAX_INPUT_BYTES) {
-      throw fileFailure(path, `The file is ${(info.size / 1024 / 1024).toFixed(1)} MB; inputs are limited to ${MAX_INPUT_BYTES / 1024 / 1024} MB.`, 'input-too-large');
+    if (info.size > maxBytes) {
+      const size = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
+      throw fileFailure(path, `The file is ${size(info.size)}; this input is limited to ${size(maxBytes)}.`, 'input-too-large');
     }
     bytes = await readFile(path);
   } catch (err) {
@@ -28,6 +35,6 @@ export async function readInputWithForm(path: string, advice: string, ruleId: st
   return decoded;
 }
 
-export async function readInput(path: string, advice: string, ruleId: string): Promise<string> {
-  return (await readInputWithForm(path, advice, ruleId)).text;
+export async function readInput(path: string, advice: string, ruleId: string, maxBytes = MAX_INPUT_BYTES): Promise<string> {
+  return (await readInputWithForm(path, advice, ruleId, true, maxBytes)).text;
 }

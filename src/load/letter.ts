@@ -14,6 +14,7 @@ import { loadTemplate, resolveTemplatePath } from './template.js';
 import { loadSignatories } from '../signatories/index.js';
 import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from '../model/types.js';
 import { projectRoot, resolveContained } from '../io/paths.js';
+import { checkMarkdownText, checkTree, MAX_LETTER_BYTES, MAX_NESTING } from './limits.js';
 
 export interface LoadedLetter {
   document: LetterDocument;
@@ -35,7 +36,7 @@ export interface LetterSource {
 }
 
 export async function loadLetter(letterPath: string): Promise<LoadedLetter> {
-  const text = await readInput(letterPath, 'check the path of the letter given to letterpress.', 'letter-missing');
+  const text = await readInput(letterPath, 'check the path of the letter given to letterpress.', 'letter-missing', MAX_LETTER_BYTES);
   return loadLetterFromText({ letterPath, text });
 }
 
@@ -50,7 +51,17 @@ function parseLetter(file: VFile, text: string, key: string) {
     file.messages.push(...lastParse.messages);
     return lastParse;
   }
-  const tree = parseMarkdown(text);
+  const refused = { key, meta: null, body: [], notes: [], messages: file.messages };
+  if (!checkMarkdownText(file, text)) return refused;
+  let tree: ReturnType<typeof parseMarkdown>;
+  try {
+    tree = parseMarkdown(text);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    reportError(file, `The letter is nested too deeply to be read (more than ${MAX_NESTING} levels of quotes, lists or emphasis).`, undefined, 'letter-too-deep');
+    return refused;
+  }
+  if (!checkTree(file, tree)) return refused;
   const meta = readFrontMatter(file, tree);
   const { body, notes } = convertTree(tree, file);
   lastParse = { key, meta, body, notes, messages: [...file.messages] };

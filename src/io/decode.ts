@@ -44,26 +44,28 @@ function firstBadUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
-const LEGACY = [
-  ['gb18030', 'GB18030/GBK'],
-  ['big5', 'Big5'],
-  ['shift_jis', 'Shift_JIS'],
-  ['euc-kr', 'EUC-KR'],
-] as const;
-
-/** The legacy encoding under which the bytes decode cleanly into the most CJK characters. */
-function guessEncoding(bytes: Uint8Array): string {
-  let best = { name: 'Windows-1252/Latin-1', score: 0 };
-  for (const [label, name] of LEGACY) {
-    try {
-      const text = new TextDecoder(label, { fatal: true }).decode(bytes);
-      const score = (text.match(/[\p{Script=Han}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}]/gu) ?? []).length;
-      if (score > best.score) best = { name, score };
-    } catch {
-      // not this encoding
-    }
+/** How many characters of a script `bytes` decode to in `label`, or -1 if they do not decode. */
+function countIn(bytes: Uint8Array, label: string, script: RegExp): number {
+  try {
+    return (new TextDecoder(label, { fatal: true }).decode(bytes).match(script) ?? []).length;
+  } catch {
+    return -1;
   }
-  return best.name;
+}
+
+/**
+ * Which legacy encoding the bytes are probably in. Byte statistics cannot tell GB18030 from Big5
+ * or EUC-KR for short texts, so the message names the family: Japanese when the bytes decode as
+ * Shift_JIS with kana and no half-width katakana (which Chinese bytes would produce); Chinese
+ * when they decode as GB18030 or Big5 into ideographs; Western (Windows-1252) otherwise.
+ */
+function guessEncoding(bytes: Uint8Array): string {
+  const kana = countIn(bytes, 'shift_jis', /[\p{Script=Hiragana}\u30a0-\u30ff]/gu);
+  const halfwidth = countIn(bytes, 'shift_jis', /[\uff61-\uff9f]/gu);
+  if (kana > 0 && halfwidth === 0) return 'Shift_JIS';
+  const han = /[\p{Script=Han}]/gu;
+  if (countIn(bytes, 'gb18030', han) > 0 || countIn(bytes, 'big5', han) > 0) return 'GB18030/GBK or Big5';
+  return 'Windows-1252/Latin-1';
 }
 
 export function decodeInput(bytes: Uint8Array): Decoded {

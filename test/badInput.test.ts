@@ -300,3 +300,24 @@ describe('bad input (issue 9)', () => {
     });
   }
 });
+
+describe('concurrent edits (issue 9, point 5)', () => {
+  it('ten `signatories add` run at once keep all ten names', async () => {
+    const { spawn } = await import('node:child_process');
+    const t = mkdtempSync(path.join(tmpdir(), 'letterpress-parallel-'));
+    cpSync(fixture('letters', 'en-letter'), t, { recursive: true });
+    const codes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        new Promise<number | null>((resolve) => {
+          const child = spawn(process.execPath, [CLI, 'signatories', 'add', '--org', `Parallel Org ${i}`, '--date', '2024-03-05'], { cwd: t, stdio: 'ignore' });
+          child.on('close', resolve);
+        }),
+      ),
+    );
+    expect(codes).toEqual(Array(10).fill(0));
+    const csv = readFileSync(path.join(t, 'people.csv'), 'utf8');
+    for (let i = 0; i < 10; i++) expect(csv).toContain(`organization,Parallel Org ${i},,,,2024-03-05`);
+    expect(csv.trimEnd().split('\n')).toHaveLength(1 + 4 + 10);
+    expect(readdirSync(t).filter((f) => f.endsWith('.lock') || f.endsWith('.tmp'))).toEqual([]);
+  }, 120_000);
+});

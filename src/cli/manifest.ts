@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { LoadedLetter } from '../load/letter.js';
-import { signatoryLines } from '../render/signatoryLines.js';
+import { buildFrame } from '../frame/index.js';
 
 export interface Manifest {
   version: 1;
@@ -29,6 +29,9 @@ export function manifestOf(letter: LoadedLetter, editions: Manifest['editions'] 
   const [letterFile, signatoriesFile] = letter.files;
   const { document } = letter;
   const list = document.signatories;
+  const blocks = list ? buildFrame(document).blocks : [];
+  const entries = (section: 'organizations' | 'individuals') =>
+    blocks.flatMap((block) => (block.role === 'signatoryEntry' && block.section === section ? [block.text] : []));
   return {
     version: 1,
     inputs: {
@@ -37,8 +40,8 @@ export function manifestOf(letter: LoadedLetter, editions: Manifest['editions'] 
       template: sha256(JSON.stringify({ ...document.template, sourcePath: undefined })),
     },
     asOf: list?.asOf ?? null,
-    organizations: list ? signatoryLines(list, document.template).organizations : [],
-    individuals: list ? signatoryLines(list, document.template).individuals : [],
+    organizations: entries('organizations'),
+    individuals: entries('individuals'),
     notes: document.notes.length,
     editions,
   };

@@ -40,16 +40,16 @@ const faceCache = new Map<string, Face>();
 function openFace(file: string, name: string): Face {
   const cached = faceCache.get(file);
   if (cached) return cached;
-  if (!existsSync(file)) throw new FontProblem(`Font file not found: ${file} (is the font package installed? run npm ci)`);
+  if (!existsSync(file)) throw new FontProblem('Font file not found: is the font package installed? Run npm ci.', file);
   let data: Buffer;
   let opened: ReturnType<typeof fontkit.create>;
   try {
     data = readFileSync(file);
     opened = fontkit.create(data);
   } catch {
-    throw new FontProblem(`${file} is not a font file fontkit can read (TrueType, OpenType or WOFF).`);
+    throw new FontProblem('Not a font file fontkit can read (TrueType, OpenType or WOFF).', file);
   }
-  if (!('layout' in opened)) throw new FontProblem(`${file} is a font collection; name one font file instead.`);
+  if (!('layout' in opened)) throw new FontProblem('This is a font collection; name one font file instead.', file);
   const font = opened as Font;
   // pdfkit scales fonts to 1000 units; its ascender is hhea ascent scaled the same way.
   const face: Face = {
@@ -103,13 +103,22 @@ function fontsourceRanges(pkg: string, weight: number): RangeFile[] {
 interface ChainLink {
   name: string;
   faceFor(codePoint: number, bold: boolean): Face | null;
+  /** The family's whole font files; absent for families split into files by Unicode range. */
+  wholeFaces?(): WholeFaces;
 }
 
-function linkFor(entry: FontEntry, templateDir: string): ChainLink {
+/** A family that comes as whole font files: the regular face, and the bold one if it has its own file. */
+export interface WholeFaces {
+  regular: Face;
+  bold: Face | null;
+}
+
+function linkFor(entry: FontEntry, templatePath: string): ChainLink {
+  const templateDir = path.dirname(templatePath);
   if ('fontsource' in entry) {
     const regular = fontsourceRanges(entry.fontsource, 400);
     const bold = fontsourceRanges(entry.fontsource, 700);
-    if (regular.length === 0) throw new FontProblem(`Font package ${entry.fontsource} has no 400.css; is it installed?`);
+    if (regular.length === 0) throw new FontProblem(`Font package ${entry.fontsource} has no 400.css; is it installed? Run npm ci.`, templatePath);
     return {
       name: entry.name,
       faceFor(cp, wantBold) {
@@ -132,7 +141,7 @@ function linkFor(entry: FontEntry, templateDir: string): ChainLink {
     const contained = 'package' in entry
       ? resolveContained(root, base, ref, `Font file of package ${entry.package}`, 'its package folder')
       : resolveContained(root, base, ref, 'Font file', `the project folder (${root})`);
-    if ('error' in contained) throw new FontProblem(contained.error);
+    if ('error' in contained) throw new FontProblem(contained.error, templatePath);
     return contained.path;
   };
   const regularFile = inside('package' in entry ? entry.regular : entry.file);
@@ -143,6 +152,7 @@ function linkFor(entry: FontEntry, templateDir: string): ChainLink {
       const face = openFace(wantBold && boldFile ? boldFile : regularFile, entry.name);
       return face.font.hasGlyphForCodePoint(cp) ? face : null;
     },
+    wholeFaces: () => ({ regular: openFace(regularFile, entry.name), bold: boldFile ? openFace(boldFile, entry.name) : null }),
   };
 }
 
@@ -153,15 +163,17 @@ export class FontChain {
   private readonly links: ChainLink[];
   private readonly memo = [new Map<number, Face | null>(), new Map<number, Face | null>()] as const;
 
+  private readonly templatePath: string;
+
   constructor(template: Template) {
-    const dir = path.dirname(template.sourcePath);
-    this.links = template.fonts.serif.map((entry) => linkFor(entry, dir));
+    this.templatePath = template.sourcePath;
+    this.links = template.fonts.serif.map((entry) => linkFor(entry, template.sourcePath));
   }
 
   /** The primary face (first in the chain), used for spaces, marks and page numbers. */
   primary(bold = false): Face {
     const face = this.faceFor('中'.codePointAt(0) as number, bold);
-    if (!face) throw new FontProblem('The first font of the chain has no Han characters.');
+    if (!face) throw new FontProblem('The first font of the chain has no Han characters.', this.templatePath);
     return face;
   }
 
@@ -179,6 +191,16 @@ export class FontChain {
     return found;
   }
 
+  /**
+   * The font files of the family called `name` in the chain: its whole files, 'split' for a
+   * family split into files by Unicode range (fontsource), undefined if the chain has no such family.
+   */
+  wholeFaces(name: string): WholeFaces | 'split' | undefined {
+    const link = this.links.find((l) => l.name === name);
+    if (!link) return undefined;
+    return link.wholeFaces ? link.wholeFaces() : 'split';
+  }
+
   static isInvisible(ch: string): boolean {
     return INVISIBLE.test(ch);
   }
@@ -186,4 +208,17 @@ export class FontChain {
   names(): string[] {
     return this.links.map((l) => l.name);
   }
+}
+
+const chains = new Map<string, FontChain>();
+
+/** One font chain per template file and font list, kept across builds (fonts stay open in memory). */
+export function fontChainFor(template: Template): FontChain {
+  const key = JSON.stringify([template.sourcePath, template.fonts]);
+  let chain = chains.get(key);
+  if (!chain) {
+    chain = new FontChain(template);
+    chains.set(key, chain);
+  }
+  return chain;
 }

@@ -58,6 +58,16 @@ export function readFrontMatter(file: VFile, tree: Root): LetterMeta | null {
     hint: (issue) => (issue.code === 'unrecognized_keys' ? ` (allowed fields: ${FIELDS})` : ''),
   });
   if (!read) return null;
-  const meta: LetterMeta = { ...read.data };
-  return meta;
+  const places: Record<string, Position> = {};
+  for (const field of ['date', 'subject', 'salutation', 'closing'] as const) {
+    const place = read.place([field]);
+    if (place) places[field] = place;
+  }
+  for (const field of ['to', 'cc'] as const) {
+    read.data[field].forEach((_party, index) => {
+      const place = read.place([field, index]);
+      if (place) places[`${field}.${index}`] = place;
+    });
+  }
+  return { ...read.data, places };
 }

@@ -99,6 +99,7 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
     signatories = loaded.list;
     files.push(loaded.file);
   }
-  const document: LetterDocument = { meta: meta as LetterMeta, body, notes, signatories, template };
+  const sources = { letter: file.path, signatories: files[1]?.path ?? null, template: path.relative(process.cwd(), templatePath) || templatePath };
+  const document: LetterDocument = { meta: meta as LetterMeta, body, notes, signatories, template, sources };
   return { document, files, inputs: { letter: letterPath, template: templatePath, signatories: signatoriesPath } };
 }

@@ -26,9 +26,9 @@ export function capMessages(file: VFile): void {
   reportError(file, `… and ${errors.length - MAX_MESSAGES} more error(s) in this file, not listed.`, undefined, 'too-many-errors');
 }
 
-/** A record as a model entry: the name and the fields its kind has (schema.ts). */
-function modelEntry(record: SignatoryRecord): Record<string, string> {
-  const entry: Record<string, string> = { name: record.name };
+/** A record as a model entry: the name, the fields its kind has (schema.ts), where the name stands. */
+function modelEntry(record: SignatoryRecord): Record<string, unknown> {
+  const entry: Record<string, unknown> = { name: record.name, place: record.fieldPlaces.name ?? record.place };
   for (const f of fieldsOf(record.kind)) {
     const value = (record as Record<string, unknown>)[f.key];
     if (typeof value === 'string' && value !== '') entry[f.key] = value;

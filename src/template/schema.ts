@@ -19,6 +19,97 @@ const fontEntry = z.union([
     .strict(),
 ]);
 
+/**
+ * A length in a template's `layout:`: a bare number counts lines of the block's own text (its
+ * size × line height); "6pt" is points, "0.25em" ems of the block's own size.
+ */
+const length = z.union([
+  z.number().min(0).max(10),
+  z.string().regex(/^\d+(\.\d+)?(pt|em)$/, 'write a length as a number of lines, or as "6pt" or "0.5em"'),
+]);
+const ems = z.number().min(0).max(10);
+
+/** How the blocks of one role of the letter frame are set. */
+const roleLayout = z
+  .object({
+    /** Which of the `type:` sizes the block uses. */
+    size: z.enum(['body', 'note', 'list']).default('body'),
+    bold: z.boolean().default(false),
+    align: z.enum(['left', 'right', 'center', 'justify']).default('left'),
+    /** Space above the first block of this role, and above each further one. */
+    spaceBefore: length.default(0),
+    spaceBetween: length.optional(),
+    /** Left indent of every line, extra indent of the first line, and hanging indent of the others (ems). */
+    indent: ems.default(0),
+    firstIndent: ems.default(0),
+    hang: ems.default(0),
+    keepWithNext: z.boolean().default(false),
+  })
+  .strict();
+
+const frameLayout = z
+  .object({
+    roles: z
+      .object({
+        date: roleLayout,
+        recipient: roleLayout,
+        ccLabel: roleLayout,
+        ccRecipient: roleLayout,
+        subject: roleLayout,
+        salutation: roleLayout,
+        closing: roleLayout,
+        signatoriesHeading: roleLayout,
+        sectionHeading: roleLayout,
+        signatoryEntry: roleLayout,
+      })
+      .strict(),
+    body: z
+      .object({
+        /** Space above a heading inside the letter, and its weight. */
+        headingSpaceBefore: length,
+        /** Block quotes are narrowed on both sides by this many ems. */
+        quoteIndent: ems,
+        /** List items: text indent, and where the bullet or number stands (ems). */
+        listIndent: ems,
+        bulletAt: ems,
+      })
+      .strict(),
+    notes: z
+      .object({
+        /** Note text hangs this many ems (of the note size) right of its number. */
+        hang: ems,
+        /** Space between the body and the notes, in lines of note text; the rule sits in its middle. */
+        separator: z.number().min(0.5).max(5),
+        /** The rule above the notes: share of the text width, and its weight in points. */
+        ruleLength: z.number().min(0).max(1),
+        ruleWeight: z.number().min(0).max(3),
+        /** A note split across pages keeps at least this many lines on each. */
+        minLines: z.number().int().min(1).max(5),
+        /** Footnote marks in the text: size and rise as shares of the text size. */
+        markScale: z.number().min(0.3).max(1),
+        markRise: z.number().min(0).max(1),
+      })
+      .strict(),
+    pageLabel: z
+      .object({
+        size: z.enum(['body', 'note', 'list']),
+        /** Distance of the label from the foot of the page, as a share of the bottom margin. */
+        fromBottom: z.number().min(0).max(1),
+      })
+      .strict(),
+    /** Colour of links on screen (Word, HTML); the PDF prints them in the text colour. */
+    linkColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'write a colour as #RRGGBB'),
+    signatoryColumns: z
+      .object({
+        /** A list this long, most of whose entries fit half the measure, flows in two columns. */
+        minEntries: z.number().int().min(1),
+        minFitting: z.number().min(0).max(1),
+        gap: ems,
+      })
+      .strict(),
+  })
+  .strict();
+
 export const templateSchema = z
   .object({
     lang: z.string().min(2),
@@ -32,6 +123,8 @@ export const templateSchema = z
         individuals: z.string(),
         nameSeparator: z.string(),
         page: z.string(),
+        /** A Markdown `---` (thematic break) in the letter. */
+        sectionBreak: z.string(),
       })
       .strict(),
     date: z
@@ -66,9 +159,16 @@ export const templateSchema = z
         hanLatinSpace: z.number().min(0).max(0.5),
       })
       .strict(),
+    layout: frameLayout,
     fonts: z.object({ serif: z.array(fontEntry).min(1) }).strict(),
     docx: z
-      .object({ eastAsiaFont: z.string(), latinFont: z.string(), fallbackEastAsiaFont: z.string() })
+      .object({
+        eastAsiaFont: z.string(),
+        latinFont: z.string(),
+        fallbackEastAsiaFont: z.string(),
+        /** Fonts embedded in the Word copy: subsets (the document's characters and common punctuation), whole files, or none. */
+        embedFonts: z.enum(['subset', 'full', 'none']).default('subset'),
+      })
       .strict(),
   })
   .strict();
@@ -78,3 +178,6 @@ export type Template = z.infer<typeof templateSchema> & {
   sourcePath: string;
 };
 export type FontEntry = z.infer<typeof fontEntry>;
+export type FrameLayout = z.infer<typeof frameLayout>;
+export type RoleLayout = z.infer<typeof roleLayout>;
+export type Length = z.infer<typeof length>;

@@ -18,7 +18,7 @@ import { VFile } from 'vfile';
 import { writeFilesAtomically } from '../io/writeAtomic.js';
 import { readInputWithForm } from '../io/readInput.js';
 import { encodeText } from '../io/decode.js';
-import { BuildError, hasErrors, reportError } from '../diagnostics/index.js';
+import { BuildError, fileFailure, hasErrors, reportError, type Position } from '../diagnostics/index.js';
 import { duplicateKey, validateRecords } from './validate.js';
 import { isIsoDate } from '../model/types.js';
 import { formatOf, readSignatoryData, type SignatoryFormat } from './index.js';
@@ -28,6 +28,11 @@ import { EditRefused } from './errors.js';
 
 export { EditRefused };
 export type { NewSignatory };
+
+/** An edit refused because of the file or what it holds: a diagnostic on the file (positioned where possible). */
+function refuse(file: string, reason: string, place?: Position): BuildError {
+  return fileFailure(file, reason, 'signatories-edit', place);
+}
 
 /** Load the records of `text`; refuse (with every positioned problem) if it does not load. */
 function loadRecords(file: string, format: SignatoryFormat, text: string): SignatoryRecord[] {
@@ -156,23 +161,23 @@ interface Loaded {
 /** Lock the file, read and check it, run `edit`, write its result; always unlock. */
 async function withFile<T>(given: string, edit: (loaded: Loaded) => { text: string; check: (after: SignatoryRecord[]) => string | null; result: T }): Promise<T> {
   const format = formatOf(given);
-  if (!format) throw new EditRefused(`${given}: unknown signatory file type; use .yaml, .yml, .json or .csv.`);
+  if (!format) throw refuse(given, 'Unknown signatory file type: use .yaml, .yml, .json or .csv.');
   let file: string;
   try {
     file = realpathSync(given);
   } catch {
-    throw new EditRefused(`${given}: cannot read the signatory file (it does not exist?).`);
+    throw refuse(given, 'Cannot read the signatory file (does it exist?).');
   }
   const info = await stat(file);
-  if (!info.isFile()) throw new EditRefused(`${given}: not a regular file.`);
+  if (!info.isFile()) throw refuse(given, 'Not a regular file.');
   if ((info.mode & 0o222) === 0) {
-    throw new EditRefused(`${given}: the file is read-only (mode ${(info.mode & 0o777).toString(8)}); nothing was changed. Make it writable first if the change is intended.`);
+    throw refuse(given, `The file is read-only (mode ${(info.mode & 0o777).toString(8)}); nothing was changed. Make it writable first if the change is intended.`);
   }
   let release: () => Promise<void>;
   try {
     release = await lock(file, { retries: { retries: 100, minTimeout: 10, maxTimeout: 200, factor: 1.5 }, stale: 10_000, realpath: false });
   } catch (err) {
-    throw new EditRefused(`${given}: another letterpress is editing this file and did not finish (${(err as Error).message}); try again.`);
+    throw refuse(given, `Another letterpress is editing this file and did not finish (${(err as Error).message}); try again.`);
   }
   try {
     const read = await readInputWithForm(file, 'check the signatory file.', 'signatories-missing', false);
@@ -182,7 +187,7 @@ async function withFile<T>(given: string, edit: (loaded: Loaded) => { text: stri
     // The edited text must load, and hold exactly the intended change.
     const after = loadRecords(given, format, text);
     const problem = check(after);
-    if (problem) throw new EditRefused(`${given}: ${problem}; nothing was written.`);
+    if (problem) throw refuse(given, `${problem[0]?.toUpperCase()}${problem.slice(1)}; nothing was written.`);
     await writeFilesAtomically([{ path: file, data: encodeText(text, form) }]);
     return result;
   } finally {
@@ -205,7 +210,7 @@ export async function addSignatory(file: string, entry: NewSignatory): Promise<v
     const same = findByName(records, name).filter((r) => r.kind === entry.kind);
     if (same.length > 0) {
       const where = same[0]?.fieldPlaces.name ?? same[0]?.place;
-      throw new EditRefused(`${file}:${where?.line ?? 1}:${where?.column ?? 1}: "${same[0]?.name}" is already listed; nothing was changed.`);
+      throw refuse(file, `"${same[0]?.name}" is already listed; nothing was changed.`, where);
     }
     const next = format === 'yaml' ? yamlAdd(text, clean) : format === 'json' ? jsonAdd(text, clean) : csvAdd(text, clean);
     return {
@@ -223,7 +228,7 @@ export async function removeSignatory(file: string, name: string): Promise<Signa
   return withFile(file, ({ text, format, records }) => {
     const found = findByName(records, name.normalize('NFC'));
     if (found.length === 0) {
-      throw new EditRefused(`${file}: no organisation or individual named "${name}"; run "letterpress signatories list" to see the names.`);
+      throw refuse(file, `No organisation or individual is named "${name}"; run "letterpress signatories list" to see the names.`);
     }
     const record = found[0] as SignatoryRecord;
     let next: string;

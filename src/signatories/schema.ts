@@ -5,7 +5,7 @@
  * messages that list the allowed fields.
  *
  * Adding a field: a row here; the model type in src/model/types.ts (Organization/Individual);
- * and, if the editions should show it, src/render/signatoryLines.ts.
+ * and, if the editions should show it, the signatory section of src/frame/index.ts.
  */
 import { z } from 'zod';
 import type { Position } from '../diagnostics/index.js';

@@ -111,6 +111,14 @@ program
 
 registerSignatories(program);
 
+// An error outside any command's own handling (a callback, a stray promise) is a bug too.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (err: unknown) => {
+    reportInternal(err);
+    process.exit(EXIT_INTERNAL);
+  });
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -21,7 +21,7 @@ const REASONS: Record<string, string> = {
 /** A failed write as a diagnostic naming the file (no stack trace). */
 function writeFailure(target: string, err: unknown) {
   const code = (err as NodeJS.ErrnoException).code ?? '';
-  return fileFailure(target, `Cannot write the file: ${REASONS[code] ?? (err as Error).message}${code ? ` (${code})` : ''}.`, 'write-failed');
+  return fileFailure(path.relative(process.cwd(), target) || target, `Cannot write the file: ${REASONS[code] ?? (err as Error).message}${code ? ` (${code})` : ''}.`, 'write-failed');
 }
 
 /**

@@ -177,7 +177,13 @@ async function withFile<T>(given: string, edit: (loaded: Loaded) => { text: stri
   try {
     release = await lock(file, { retries: { retries: 100, minTimeout: 10, maxTimeout: 200, factor: 1.5 }, stale: 10_000, realpath: false });
   } catch (err) {
-    throw refuse(given, `Another letterpress is editing this file and did not finish (${(err as Error).message}); try again.`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw refuse(
+      given,
+      code === 'ELOCKED'
+        ? `Another letterpress is editing this file and did not finish (${(err as Error).message}); try again.`
+        : `Cannot lock the file for editing: its folder is not writable (${code ?? (err as Error).message}); nothing was changed.`,
+    );
   }
   try {
     const read = await readInputWithForm(file, 'check the signatory file.', 'signatories-missing', false);

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { parseMarkdown } from '../../parse/parseMarkdown.js';
 import { readFrontMatter } from '../../load/frontMatter.js';
 import { placeOfField } from '../../load/letter.js';
-import { BuildError, reportError } from '../../diagnostics/index.js';
+import { BuildError, fileFailure, reportError } from '../../diagnostics/index.js';
 import { readInput } from '../../io/readInput.js';
 import { projectRoot, resolveContained } from '../../io/paths.js';
 import { signatoriesFromText } from '../../signatories/index.js';
@@ -27,7 +27,7 @@ interface FileOptions {
 async function dataFile(options: FileOptions): Promise<{ file: string; lang: string; date: string }> {
   if (options.file) {
     const contained = resolveContained(path.dirname(path.resolve(options.file)), process.cwd(), options.file, 'Signatory file');
-    if ('error' in contained) throw new EditRefused(contained.error);
+    if ('error' in contained) throw fileFailure(options.file, contained.error, 'signatories-path');
     return { file: path.relative(process.cwd(), contained.path) || contained.path, lang: 'und', date: today() };
   }
   const text = await readInput(options.letter, 'give --letter or --file.', 'letter-missing');

@@ -23,7 +23,7 @@ import { duplicateKey, validateRecords } from './validate.js';
 import { isIsoDate } from '../model/types.js';
 import { formatOf, readSignatoryData, type SignatoryFormat } from './index.js';
 import { csvDialect, type CsvDialect } from './fromCsv.js';
-import { CSV_COLUMNS, entryValues, fieldOfColumn, LIST_KEY, KINDS, type NewSignatory, type SignatoryRecord } from './schema.js';
+import { CSV_COLUMNS, entryValues, fieldOfColumn, FIELDS, LIST_KEY, KINDS, type NewSignatory, type SignatoryRecord } from './schema.js';
 import { EditRefused } from './errors.js';
 
 export { EditRefused };
@@ -127,15 +127,27 @@ function csvField(value: string | undefined, dialect: CsvDialect): string {
   return needs ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+class CsvColumnMissing extends Error {}
+
+/** The header's column names (the schema's columns for a file without a header yet). */
+function csvHeader(text: string, dialect: CsvDialect): { header: string[]; written: boolean } {
+  const headerText = text.split(/\r?\n/).find((l) => l.trim() !== '');
+  if (!headerText) return { header: [...CSV_COLUMNS], written: false };
+  return { header: (parseCsv(headerText, { delimiter: dialect.delimiter, relax_column_count: true }) as string[][])[0] ?? [], written: true };
+}
+
 function csvAdd(text: string, entry: NewSignatory): string {
   const dialect = csvDialect(text);
-  const headerText = text.split(/\r?\n/).find((l) => l.trim() !== '');
-  const header = headerText
-    ? (parseCsv(headerText, { delimiter: dialect.delimiter, relax_column_count: true }) as string[][])[0] ?? []
-    : [...CSV_COLUMNS];
+  const { header, written } = csvHeader(text, dialect);
   const values: Record<string, string> = { kind: entry.kind, ...Object.fromEntries(entryValues(entry)) };
+  const present = new Set(header.map((column) => fieldOfColumn(column)));
+  const missing = entryValues(entry).filter(([key]) => !present.has(key));
+  if (written && missing.length > 0) {
+    const names = missing.map(([key]) => `"${FIELDS.find((f) => f.key === key)?.column ?? key}"`).join(', ');
+    throw new CsvColumnMissing(`The file has no ${names} column for this value; add the column to the header row (and the rows), or leave the value out`);
+  }
   const line = header.map((column) => csvField(values[fieldOfColumn(column) ?? ''], dialect)).join(dialect.delimiter);
-  const head = headerText ? '' : `${CSV_COLUMNS.join(dialect.delimiter)}${dialect.eol}`;
+  const head = written ? '' : `${CSV_COLUMNS.join(dialect.delimiter)}${dialect.eol}`;
   const body = text.endsWith('\n') || text === '' ? text : `${text}${dialect.eol}`;
   return `${head}${body}${line}${dialect.eol}`;
 }
@@ -206,7 +218,11 @@ function sameEntry(record: SignatoryRecord | undefined, entry: NewSignatory): bo
   return entryValues(entry).every(([key, value]) => (record as Record<string, unknown>)[key] === value);
 }
 
-export async function addSignatory(file: string, entry: NewSignatory): Promise<void> {
+/**
+ * Add `entry`. `defaultSignedOn` (today, from the CLI) is used when the entry has no date and the
+ * file can hold one (a CSV without a signed_on column cannot).
+ */
+export async function addSignatory(file: string, entry: NewSignatory, options: { defaultSignedOn?: string } = {}): Promise<void> {
   const name = entry.name.normalize('NFC').replace(/\s+/g, ' ').trim();
   if (name === '') throw new EditRefused('The name is empty: give the organisation\'s or person\'s name.');
   if (entry.signedOn !== undefined && !isIsoDate(entry.signedOn)) throw new EditRefused(`Malformed date "${entry.signedOn}": write it as YYYY-MM-DD.`);
@@ -218,7 +234,17 @@ export async function addSignatory(file: string, entry: NewSignatory): Promise<v
       const where = same[0]?.fieldPlaces.name ?? same[0]?.place;
       throw refuse(file, `"${same[0]?.name}" is already listed; nothing was changed.`, where);
     }
-    const next = format === 'yaml' ? yamlAdd(text, clean) : format === 'json' ? jsonAdd(text, clean) : csvAdd(text, clean);
+    if (clean.signedOn === undefined && options.defaultSignedOn !== undefined) {
+      const canHold = format !== 'csv' || csvHeader(text, csvDialect(text)).header.some((column) => fieldOfColumn(column) === 'signedOn');
+      if (canHold) clean.signedOn = options.defaultSignedOn;
+    }
+    let next: string;
+    try {
+      next = format === 'yaml' ? yamlAdd(text, clean) : format === 'json' ? jsonAdd(text, clean) : csvAdd(text, clean);
+    } catch (err) {
+      if (err instanceof CsvColumnMissing) throw refuse(file, `${err.message}; nothing was changed.`, { line: 1, column: 1 });
+      throw err;
+    }
     return {
       text: next,
       result: undefined,

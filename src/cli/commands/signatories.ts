@@ -74,9 +74,8 @@ export function registerSignatories(program: Command): void {
         if (!(f.kinds as readonly string[]).includes(kind)) throw new EditRefused(`${f.option.flags.split(' ')[0]} applies to ${f.kinds.join(' and ')} entries only.`);
         (entry as Record<string, string>)[f.key] = value;
       }
-      entry.signedOn ??= today();
       const { file } = await dataFile(opts);
-      await (await edits()).addSignatory(file, entry);
+      await (await edits()).addSignatory(file, entry, { defaultSignedOn: today() });
       process.stdout.write(`Added ${entry.kind} "${entry.name.trim()}" to ${file}. Run "letterpress build" to rebuild the editions.\n`);
     } catch (err) {
       reportFailure(err, true);

@@ -12,6 +12,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BuildError } from '../src/diagnostics/index.js';
 import { signatoriesFromText } from '../src/signatories/index.js';
+import { addSignatory, EditRefused } from '../src/signatories/edit.js';
+import { duplicateKey } from '../src/signatories/validate.js';
 import { build } from '../src/cli/build.js';
 import { hanCounts, sourceLetter } from './helpers.js';
 
@@ -65,6 +67,14 @@ const yamlData = fc
     ].join('\n'),
   );
 
+/** Data that loads (distinct non-empty names, good dates), in either format, for the editor. */
+const goodName = fc.oneof(han, fc.array(latin, { minLength: 1, maxLength: 3 }).map((w) => w.join(' ')));
+const goodRows = fc.uniqueArray(fc.tuple(fc.constantFrom('organization', 'individual'), goodName, name), { maxLength: 6, selector: ([, n]) => n.toLowerCase().normalize('NFKC') });
+const goodData = fc.oneof(
+  fc.tuple(fc.constantFrom(',', ';', '\t'), goodRows).map(([sep, rows]) => ['csv', `kind${sep}name${sep}country${sep}signed_on\n${rows.map(([k, n, c]) => [k, n, k === 'organization' ? c : '', '2023-09-21'].map((v) => (v.includes(sep) || v.includes('"') ? `"${v.replace(/"/g, '""')}"` : v)).join(sep)).join('\n')}\n`] as const),
+  goodRows.map((rows) => ['yaml', `organizations:\n${rows.filter(([k]) => k === 'organization').map(([, n, c]) => `  - name: ${JSON.stringify(n)}\n    country: ${JSON.stringify(c)}`).join('\n')}\nindividuals:\n${rows.filter(([k]) => k === 'individual').map(([, n]) => `  - name: ${JSON.stringify(n)}`).join('\n')}\n`] as const),
+);
+
 /** Only diagnostics may escape a loader. */
 function onlyDiagnostics(run: () => unknown): void {
   try {
@@ -89,6 +99,33 @@ describe('fuzzing the signatory loaders', () => {
       params,
     );
   });
+});
+
+describe('fuzzing the editor', () => {
+  it('adds a generated name to generated data in its own format, or refuses; what it writes loads with the name in it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-fuzz-edit-'));
+    let added = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof({ weight: 3, arbitrary: goodData }, csv.map((t) => ['csv', t] as const), yamlData.map((t) => ['yaml', t] as const)), name, fc.option(name), async ([format, text], newName, country) => {
+        const file = path.join(dir, `data.${format}`);
+        writeFileSync(file, text);
+        try {
+          await addSignatory(file, { kind: 'organization', name: newName, ...(country ? { country } : {}) });
+        } catch (err) {
+          if (!(err instanceof BuildError) && !(err instanceof EditRefused)) throw err;
+          expect(readFileSync(file, 'utf8')).toBe(text); // refused: the file is untouched
+          return;
+        }
+        added++;
+        const { list } = signatoriesFromText(file, readFileSync(file, 'utf8'), 'en', '2023-09-21');
+        const found = list.organizations.find((o) => duplicateKey(o.name) === duplicateKey(newName));
+        expect(found?.country ?? null).toBe(country ? country.normalize('NFC').replace(/\s+/g, ' ').trim() || null : null);
+      }),
+      params,
+    );
+    expect(added).toBeGreaterThan(0);
+    console.info(`fuzz editor: ${added} of ${RUNS} adds written and read back`);
+  }, 600_000);
 });
 
 /** A letter body: paragraphs of Han text, Latin words and Markdown syntax; notes hold Latin text only. */
@@ -137,6 +174,7 @@ describe('fuzzing the build (text edition)', () => {
       { ...params, numRuns: Math.max(5, Math.round(RUNS * 1.5)) },
     );
     // the generators reach both outcomes
+    console.info(`fuzz build: ${built} built, ${refused} refused`);
     expect(built).toBeGreaterThan(0);
     expect(refused).toBeGreaterThan(0);
   }, 600_000);

@@ -18,10 +18,10 @@ import { VFile } from 'vfile';
 import { writeFilesAtomically } from '../io/writeAtomic.js';
 import { readInputWithForm } from '../io/readInput.js';
 import { encodeText } from '../io/decode.js';
-import { BuildError, fileFailure, hasErrors, reportError, type Position } from '../diagnostics/index.js';
-import { duplicateKey, validateRecords } from './validate.js';
+import { BuildError, fileFailure, reportError, type Position } from '../diagnostics/index.js';
+import { duplicateKey } from './validate.js';
 import { isIsoDate } from '../model/types.js';
-import { formatOf, readSignatoryData, type SignatoryFormat } from './index.js';
+import { formatOf, readAndCheck, type SignatoryFormat } from './index.js';
 import { csvDialect, type CsvDialect } from './fromCsv.js';
 import { CSV_COLUMNS, entryValues, fieldOfColumn, FIELDS, LIST_KEY, KINDS, type NewSignatory, type SignatoryRecord } from './schema.js';
 import { EditRefused } from './errors.js';
@@ -34,16 +34,16 @@ function refuse(file: string, reason: string, place?: Position): BuildError {
   return fileFailure(file, reason, 'signatories-edit', place);
 }
 
-/** Load the records of `text`; refuse (with every positioned problem) if it does not load. */
+/** Load the records of `text` as a build would; refuse (with every positioned problem) if it does not load. */
 function loadRecords(file: string, format: SignatoryFormat, text: string): SignatoryRecord[] {
   const vfile = new VFile({ path: file, value: text });
-  const data = readSignatoryData(vfile, format);
-  const records = data ? validateRecords(vfile, data.records) : [];
-  if (!data || hasErrors([vfile])) {
+  try {
+    return readAndCheck(vfile, format, { requireSignatories: false }).records;
+  } catch (err) {
+    if (!(err instanceof BuildError)) throw err;
     reportError(vfile, 'The signatory file has the problems above; fix them first, nothing was changed.', undefined, 'signatories-edit');
-    throw new BuildError([vfile]);
+    throw err;
   }
-  return records;
 }
 
 function findByName(records: SignatoryRecord[], name: string): SignatoryRecord[] {

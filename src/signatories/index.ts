@@ -51,6 +51,36 @@ export function readSignatoryData(file: VFile, format: SignatoryFormat): Signato
   return format === 'csv' ? signatoriesFromCsv(file) : signatoriesFromYaml(file, format);
 }
 
+/**
+ * Read and check a signatory file the way a build does: syntax, rows, names, dates, duplicates,
+ * `asOf` (and, for a build, that it lists somebody). Every problem is reported on `file`, at most
+ * MAX_MESSAGES of them; throws a BuildError if any is an error. The editor uses the same check
+ * before and after an edit, so it never accepts or writes a file the build would refuse.
+ */
+export function readAndCheck(file: VFile, format: SignatoryFormat, options: { requireSignatories: boolean }): { records: SignatoryRecord[]; asOf?: string } {
+  const data = readSignatoryData(file, format);
+  if (!data) {
+    capMessages(file);
+    throw new BuildError([file]);
+  }
+  // Row errors (unknown kind, bad CSV row) and validation errors are reported together.
+  const records = validateRecords(file, data.records);
+  if (data.asOf !== undefined && !isIsoDate(data.asOf)) {
+    reportError(file, `Malformed date "${data.asOf}": write asOf as YYYY-MM-DD.`, data.asOfPlace, 'signatories-date');
+  }
+  if (options.requireSignatories && data.records.length === 0 && !hasErrors([file]) && data.allowEmpty !== true) {
+    reportError(
+      file,
+      'The signatory file lists no signatories: the letter would be signed by nobody. Add names, or write `allowEmpty: true` (YAML/JSON) if that is intended.',
+      undefined,
+      'signatories-empty',
+    );
+  }
+  capMessages(file);
+  if (hasErrors([file])) throw new BuildError([file]);
+  return data.asOf !== undefined ? { records, asOf: data.asOf } : { records };
+}
+
 export interface LoadedSignatories {
   list: SignatoryList;
   file: VFile;
@@ -67,27 +97,7 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
     reportError(file, 'Unknown signatory file type: use .yaml, .yml, .json or .csv.', undefined, 'signatories-format');
     throw new BuildError([file]);
   }
-  const data = readSignatoryData(file, format);
-  if (!data) {
-    capMessages(file);
-    throw new BuildError([file]);
-  }
-  // Row errors (unknown kind, bad CSV row) and validation errors are reported together.
-  const records = validateRecords(file, data.records);
-  if (data.asOf !== undefined && !isIsoDate(data.asOf)) {
-    reportError(file, `Malformed date "${data.asOf}": write asOf as YYYY-MM-DD.`, data.asOfPlace, 'signatories-date');
-  }
-  if (data.records.length === 0 && !hasErrors([file]) && data.allowEmpty !== true) {
-    reportError(
-      file,
-      'The signatory file lists no signatories: the letter would be signed by nobody. Add names, or write `allowEmpty: true` (YAML/JSON) if that is intended.',
-      undefined,
-      'signatories-empty',
-    );
-  }
-  capMessages(file);
-  if (hasErrors([file])) throw new BuildError([file]);
-
+  const { records, asOf } = readAndCheck(file, format, { requireSignatories: true });
   const organizations = records.filter((r) => r.kind === 'organization').map((r) => modelEntry(r) as unknown as Organization);
   const individuals = records.filter((r) => r.kind === 'individual').map((r) => modelEntry(r) as unknown as Individual);
   const latestSigned = records
@@ -98,7 +108,7 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
   return {
     file,
     list: {
-      asOf: data.asOf ?? latestSigned ?? letterDate,
+      asOf: asOf ?? latestSigned ?? letterDate,
       organizations: sortOrganizations(organizations, lang),
       individuals: sortIndividuals(individuals, lang),
     },

@@ -14,6 +14,15 @@
  */
 import type { Line } from './lineBreak.js';
 
+/**
+ * Where a line's text belongs in the PDF's structure tree (src/render/pdf/structure.ts): the
+ * element that owns it, and the element of its leading label pieces (a list bullet, a note's
+ * number); or the kind of artifact it is (page furniture, ornaments).
+ */
+export type LineTag =
+  | { node: number; label?: { pieces: number; node: number } }
+  | { artifact: 'Pagination' | 'Layout' };
+
 export interface FlowLine {
   line: Line;
   /** Box height of the line (baseline-to-baseline distance). */
@@ -28,11 +37,12 @@ export interface FlowLine {
   block: string;
   /** Set in columns: the line flows down one column, then the next (long signatory lists). */
   columns?: { count: number; width: number; gap: number };
+  tag?: LineTag;
 }
 
 export interface NoteLines {
   number: number;
-  lines: Array<{ line: Line; height: number; baseline: number }>;
+  lines: Array<{ line: Line; height: number; baseline: number; tag?: LineTag }>;
 }
 
 export interface PlacedLine {
@@ -43,6 +53,7 @@ export interface PlacedLine {
   x?: number;
   baseline: number;
   block?: string;
+  tag?: LineTag;
 }
 
 export interface Page {
@@ -149,7 +160,7 @@ function keepGroup(flow: FlowLine[], start: number, first: FlowLine): LineGroup 
 
 function addNoteLines(page: Page, lines: NoteLine[]): void {
   for (const l of lines) {
-    page.notes.push({ line: l.line, top: page.notesHeight, baseline: l.baseline });
+    page.notes.push({ line: l.line, top: page.notesHeight, baseline: l.baseline, ...(l.tag ? { tag: l.tag } : {}) });
     page.notesHeight += l.height;
   }
 }
@@ -180,7 +191,7 @@ function placeInColumns(state: PageState, group: LineGroup, columns: NonNullable
       return false;
     }
     const top = y + (atColumnTop ? 0 : first.spaceBefore);
-    page.body.push({ line: first.line, top, x: column.index * (columns.width + columns.gap), baseline: first.baseline, block: first.block });
+    page.body.push({ line: first.line, top, x: column.index * (columns.width + columns.gap), baseline: first.baseline, block: first.block, ...(first.tag ? { tag: first.tag } : {}) });
     column.y = top + first.height;
     state.bodyHeight = Math.max(state.bodyHeight, column.y);
     return true;
@@ -280,7 +291,7 @@ class PageBuilder {
     if (!fits && !atTop) return false;
     const [first] = group;
     const top = bodyHeight + (atTop ? 0 : first.spaceBefore);
-    page.body.push({ line: first.line, top, baseline: first.baseline, block: first.block });
+    page.body.push({ line: first.line, top, baseline: first.baseline, block: first.block, ...(first.tag ? { tag: first.tag } : {}) });
     this.state.bodyHeight = top + first.height;
     this.placeNotesOf(first.line, split);
     return true;

@@ -1,7 +1,9 @@
 /**
  * Preflight: read back the PDF just written, with pdfjs-dist (a real PDF parser, independent of
  * the code that wrote it), and check what a print shop would: every font embedded, no missing
- * glyph, no text past the right margin, every footnote on the page of its mark.
+ * glyph, no text past the right margin, every footnote on the page of its mark; and the tags
+ * (src/render/pdf/tagCheck.ts): all text tied to the structure tree or an artifact, every link
+ * annotation owned by a Link element, one Note per footnote.
  *
  * The layout facts the check needs (margins, type sizes) travel inside the PDF's Info dictionary
  * (key `Letterpress`), so `letterpress check file.pdf` works on the file alone.
@@ -11,6 +13,7 @@ import { z } from 'zod';
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { fontkit, type Font } from '../../fonts/fontkit.js';
 import type { PreflightFacts, PreflightReport } from './report.js';
+import { checkPageTags, type StructNode } from './tagCheck.js';
 
 export type { PreflightFacts, PreflightReport } from './report.js';
 export { formatReport } from './report.js';
@@ -21,9 +24,11 @@ interface Glyph {
 }
 
 /** One drawn run of text, positioned by reading the content stream's text operators. */
-interface DrawnRun {
+export interface DrawnRun {
   text: string;
   x: number;
+  /** Baseline y of the text matrix (text space origin). */
+  y: number;
   /** Pen position after the last glyph, TJ adjustments included (where the next text would go). */
   end: number;
   size: number;
@@ -37,9 +42,10 @@ const SIZE_TOLERANCE = 0.05;
  * half-width (the font's `halt` form) ends half an em earlier than its nominal glyph box.
  * pdfjs's getTextContent() ignores such trailing adjustments and merges runs, so it is not used.
  */
-function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
+export function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
   const runs: DrawnRun[] = [];
   let x = 0;
+  let y = 0;
   let lineX = 0;
   let size = 0;
   let charSpacing = 0;
@@ -55,6 +61,7 @@ function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
       case OPS.setTextMatrix: {
         const m = args[0] as ArrayLike<number>;
         x = lineX = m[4] ?? 0;
+        y = m[5] ?? 0;
         break;
       }
       case OPS.moveText:
@@ -77,7 +84,7 @@ function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
       case OPS.showText:
       case OPS.showSpacedText: {
         const glyphs = args[0] as Array<Glyph | number>;
-        const run: DrawnRun = { text: '', x, end: x, size };
+        const run: DrawnRun = { text: '', x, y, end: x, size };
         for (const g of glyphs) {
           if (typeof g === 'number') {
             x -= (g / 1000) * size * hScale;
@@ -100,13 +107,19 @@ function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
 }
 
 /**
- * The embedded TrueType programs (FontFile2 streams), found by reading the file's objects: pdfkit
- * writes plain objects, no object streams.
+ * The embedded TrueType programs (FontFile2 streams), found by reading the file's objects: the
+ * font descriptors may sit in object streams (src/render/pdf/objectStreams.ts), the font
+ * programs are top-level streams.
  */
 function embeddedFonts(bytes: Uint8Array): Array<{ name: string; data: Buffer }> {
   const text = Buffer.from(bytes).toString('latin1');
+  let objects = text;
+  for (const m of text.matchAll(/\/Type \/ObjStm[^>]*?\/Length (\d+)\s*\/Filter \/FlateDecode\s*>>\s*stream\r?\n/g)) {
+    const start = (m.index ?? 0) + m[0].length;
+    objects += `\n${inflateSync(Buffer.from(bytes.subarray(start, start + Number(m[1])))).toString('latin1')}`;
+  }
   const out: Array<{ name: string; data: Buffer }> = [];
-  for (const m of text.matchAll(/\/FontName \/([^\s/]+)[^>]*?\/FontFile2 (\d+) 0 R/g)) {
+  for (const m of objects.matchAll(/\/FontName \/([^\s/]+)[^>]*?\/FontFile2 (\d+) 0 R/g)) {
     const header = new RegExp(`(?:^|\\n)${m[2]} 0 obj\\s*<<([^]*?)>>\\s*stream\\r?\\n`).exec(text);
     if (!header) continue;
     const length = Number(/\/Length (\d+)/.exec(header[1] ?? '')?.[1] ?? 0);
@@ -122,7 +135,9 @@ function embeddedFonts(bytes: Uint8Array): Array<{ name: string; data: Buffer }>
  * whose outlines were copied wrong (as from a transformed WOFF2 glyf table) draws huge shards.
  */
 function checkGlyphs(bytes: Uint8Array, problems: string[]): void {
-  for (const { name, data } of embeddedFonts(bytes)) {
+  const programs = embeddedFonts(bytes);
+  if (programs.length === 0) problems.push('No embedded TrueType font program found: glyph outlines not checked');
+  for (const { name, data } of programs) {
     let font: Font;
     try {
       font = fontkit.create(data) as Font;
@@ -196,9 +211,19 @@ export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
   const marks = new Map<number, number>();
   const noteStarts = new Map<number, number>();
   let maxRight = 0;
+  const tags = { notes: 0, untagged: 0, untiedLinks: 0, links: 0 };
   for (let n = 1; n <= doc.numPages; n++) {
     const page = await doc.getPage(n);
     const ops = await page.getOperatorList();
+    const tree = (await page.getStructTree()) as StructNode | null;
+    if (!tree) problems.push(`Page ${n}: no structure tree (the PDF is not tagged)`);
+    const pageTags = checkPageTags(tree, `${page.ref?.num ?? 0}R`, ops, (await page.getAnnotations()) as Array<{ subtype?: string; id?: string }>);
+    if (pageTags.untagged > 0) problems.push(`Page ${n}: ${pageTags.untagged} text operator(s) outside tagged content and artifacts`);
+    if (pageTags.untiedLinks > 0) problems.push(`Page ${n}: ${pageTags.untiedLinks} link annotation(s) not owned by a Link element`);
+    tags.notes += pageTags.notes;
+    tags.untagged += pageTags.untagged;
+    tags.untiedLinks += pageTags.untiedLinks;
+    tags.links += pageTags.links;
     for (let i = 0; i < ops.fnArray.length; i++) {
       if (ops.fnArray[i] !== OPS.setFont) continue;
       const name = (ops.argsArray[i] as [string])[0];
@@ -238,7 +263,8 @@ export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
     else if (notePage === null) problems.push(`Footnote ${number} not found`);
     else if (markPage !== notePage) problems.push(`Footnote ${number} starts on page ${notePage} but its mark is on page ${markPage}`);
   }
-  const report = { pages: doc.numPages, fonts: [...fonts].map(([name, embedded]) => ({ name, embedded })), notes, maxRight, problems };
+  if (facts && tags.notes !== facts.notes) problems.push(`The structure tree has ${tags.notes} Note element(s) with a label for ${facts.notes} footnote(s)`);
+  const report = { pages: doc.numPages, tags, fonts: [...fonts].map(([name, embedded]) => ({ name, embedded })), notes, maxRight, problems };
   await doc.destroy();
   return report;
 }

@@ -93,14 +93,11 @@ const ADD = ['signatories', 'add', '--org', 'New Org', '--country', 'Chile', '--
 const BUILD = ['build', '--format', 'txt'];
 const FONT_FILE = path.join(root, 'node_modules', '@expo-google-fonts', 'noto-serif-sc', '400Regular', 'NotoSerifSC_400Regular.ttf');
 
-/** A PDF with its layout facts replaced (the JSON string in the Info dictionary, same length kept where possible). */
-const withFacts = (change: (facts: Record<string, unknown>) => Record<string, unknown>) => (c: Ctx) => {
-  const pdf = readFileSync(path.join(c.p, 'out', 'letter.pdf')).toString('latin1');
-  const match = /\((\{"pageWidth"[^)]*\})\)/.exec(pdf);
-  if (!match) throw new Error('no layout facts found in the fixture PDF');
-  const facts = JSON.stringify(change(JSON.parse((match[1] as string).replace(/\\\\/g, '\\')) as Record<string, unknown>));
-  writeFileSync(path.join(c.p, 'out', 'letter.pdf'), Buffer.from(pdf.replace(match[0], `(${facts})`), 'latin1'));
-};
+/** Layout facts as letterpress stores them in the PDF's Info dictionary, with one value spoiled. */
+const GOOD_FACTS = { pageWidth: 595.28, textLeft: 70.87, textRight: 524.41, markSize: 6.3, noteSize: 9, notes: 1 };
+const SPOILED_FACTS = { notes: { ...GOOD_FACTS, notes: 100_000_000 }, margin: { ...GOOD_FACTS, textRight: 'wide' } };
+/** A PDF (made with pdfkit) carrying spoiled layout facts. */
+const withFacts = (which: keyof typeof SPOILED_FACTS) => (c: Ctx) => c.write('project/facts.pdf', FACT_PDFS[which]);
 
 const groups: Record<string, Case[]> = {
   '1 paths stay inside the project': [
@@ -192,8 +189,8 @@ const groups: Record<string, Case[]> = {
     { name: 'a 200 KB autolink', setup: BODY(`See <https://example.org/${'a'.repeat(200_000)}>.\n`), args: BUILD, code: 1, expect: [/letter\.md:14:5 error A link of 200020 characters: URLs are limited to 2000 characters/] },
     { name: 'a 5 MB paragraph', setup: BODY(`${'Words and more words. '.repeat(240_000)}\n`), args: BUILD, code: 1, expect: [/^letter\.md error The file is 5\.0 MB; this input is limited to 256 KB\./m] },
     { name: 'a 20,000-character paragraph', setup: BODY(`${'我等特此致函，就此事表达关切。'.repeat(1334)}\n`), args: BUILD, code: 1, expect: [/letter\.md:14:1 error A paragraph of 20010 characters: paragraphs are limited to 10000; split it\./] },
-    { name: 'check: a note count of 100,000,000 in the PDF', setup: withFacts((f) => ({ ...f, notes: 100_000_000 })), args: ['check', 'out/letter.pdf'], code: 1, expect: [/✖ The PDF's letterpress layout facts are invalid \(notes: /] },
-    { name: 'check: a margin that is not a number', setup: withFacts((f) => ({ ...f, textRight: 'wide' })), args: ['check', 'out/letter.pdf'], code: 1, expect: [/✖ The PDF's letterpress layout facts are invalid \(textRight: /] },
+    { name: 'check: a note count of 100,000,000 in the PDF', setup: withFacts('notes'), args: ['check', 'facts.pdf'], code: 1, expect: [/✖ The PDF's letterpress layout facts are invalid \(notes: /] },
+    { name: 'check: a margin that is not a number', setup: withFacts('margin'), args: ['check', 'facts.pdf'], code: 1, expect: [/✖ The PDF's letterpress layout facts are invalid \(textRight: /] },
   ],
   '9 Unicode': [
     { name: 'a Cyrillic look-alike name warns', setup: (c) => c.edit('project/people.csv', (t) => `${t}organization,\u0430lpha Rights,,,,\n`), args: BUILD, code: 0, expect: [/people\.csv:6:14 warning "аlpha Rights" looks like "alpha Rights" \(line 4\) but is spelled with different characters \(а U\+0430\)/], changes: OUT },
@@ -235,7 +232,24 @@ function gbBytes(ch: string): number[] {
   return found;
 }
 
+type PdfKit = NodeJS.ReadableStream & { text(t: string): void; end(): void; info: Record<string, unknown> };
+
+/** A small PDF made with pdfkit (a dependency of the PDF renderer). */
+async function makePdf(options: object, info: Record<string, string> = {}): Promise<Buffer> {
+  const { default: PDFDocument } = (await import('pdfkit')) as unknown as { default: new (o: object) => PdfKit };
+  const doc = new PDFDocument(options);
+  Object.assign(doc.info, info);
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise((resolve) => doc.on('end', resolve));
+  doc.text('a page');
+  doc.end();
+  await done;
+  return Buffer.concat(chunks);
+}
+
 let LOCKED_PDF: Buffer;
+const FACT_PDFS = {} as Record<keyof typeof SPOILED_FACTS, Buffer>;
 let golden: string;
 
 beforeAll(async () => {
@@ -248,16 +262,8 @@ beforeAll(async () => {
   cpSync(FONT_FILE, path.join(golden, 'outside', 'font.ttf'));
   const built = run(['build', '--format', 'txt,pdf'], path.join(golden, 'project'));
   expect(built.code).toBe(0);
-  // a password-protected PDF, made with pdfkit (a dependency of pdfmake)
-  const { default: PDFDocument } = (await import('pdfkit')) as { default: new (o: object) => NodeJS.ReadableStream & { text(t: string): void; end(): void } };
-  const doc = new PDFDocument({ userPassword: 'secret', ownerPassword: 'owner', pdfVersion: '1.7' });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((resolve) => doc.on('end', resolve));
-  doc.text('locked');
-  doc.end();
-  await done;
-  LOCKED_PDF = Buffer.concat(chunks);
+  LOCKED_PDF = await makePdf({ userPassword: 'secret', ownerPassword: 'owner', pdfVersion: '1.7' });
+  for (const [key, facts] of Object.entries(SPOILED_FACTS)) FACT_PDFS[key as keyof typeof SPOILED_FACTS] = await makePdf({}, { Letterpress: JSON.stringify(facts) });
 }, 120_000);
 
 const total = Object.values(groups).reduce((n, list) => n + list.length, 0);

@@ -81,6 +81,7 @@ describe('letterpress watch', () => {
   });
 
   it('reports an alias bomb in the data file as a diagnostic and keeps watching', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300)); // let the previous write's events settle
     const failed = next();
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd']]) bomb.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);

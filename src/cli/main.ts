@@ -4,16 +4,14 @@
  * any error exits with code 1.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ALL_FORMATS, parseFormats, type Format } from '../render/index.js';
-import { formatReport } from '../render/pdf/report.js';
 import { loadLetter } from '../load/letter.js';
 import { build, defaultOutDir, editionBase } from './build.js';
 import { describeChanges, manifestOf, manifestPath, readManifest } from './manifest.js';
 import { printBuild, reportFailure } from './report.js';
 import { registerSignatories } from './commands/signatories.js';
+import { EXIT_INTERNAL, reportInternal } from './internal.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -41,6 +39,7 @@ program
   .name('letterpress')
   .description('Turn a joint letter in Markdown and a signatory list into PDF, DOCX and plain-text editions.')
   .version(pkg.version)
+  .option('--debug', 'print the stack trace of an internal error (also LETTERPRESS_DEBUG=1)')
   .showHelpAfterError();
 
 const withBuildFlags = (cmd: Command, letters = false) =>
@@ -80,7 +79,11 @@ withBuildFlags(program.command('watch').description('rebuild every edition whene
       },
       failed: (err, trigger) => {
         process.stdout.write(`\n[${new Date().toLocaleTimeString()}] ${trigger.join(', ')}\n`);
-        reportFailure(err);
+        try {
+          reportFailure(err);
+        } catch (internal) {
+          reportInternal(internal); // a bug is reported, and watching goes on
+        }
         process.exitCode = 0;
       },
     });
@@ -110,20 +113,26 @@ program
   .description('preflight a PDF made by letterpress: fonts embedded, no broken glyph, margins, notes on their pages, tags')
   .argument('<pdf>', 'the PDF to check')
   .action(async (file: string) => {
-    let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(await readFile(file));
-    } catch {
-      process.stderr.write(`${file}: cannot read the file\n`);
-      process.exitCode = 1;
-      return;
+      process.exitCode = await (await import('./commands/check.js')).checkCommand(file);
+    } catch (err) {
+      reportFailure(err, true);
     }
-    const { preflight } = await import('../render/pdf/preflight.js');
-    const report = await preflight(bytes);
-    process.stdout.write(`${formatReport(path.relative(process.cwd(), file) || file, report)}\n`);
-    if (report.problems.length > 0) process.exitCode = 1;
   });
 
 registerSignatories(program);
 
-await program.parseAsync(process.argv);
+// An error outside any command's own handling (a callback, a stray promise) is a bug too.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (err: unknown) => {
+    reportInternal(err);
+    process.exit(EXIT_INTERNAL);
+  });
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  reportInternal(err);
+  process.exitCode = EXIT_INTERNAL;
+}

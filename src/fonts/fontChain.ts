@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { fontkit, type Font } from './fontkit.js';
 import type { FontEntry, Template } from '../template/schema.js';
 import { FontProblem } from './errors.js';
+import { resolveContained } from '../io/paths.js';
 
 export { FontProblem };
 
@@ -53,9 +54,10 @@ export function openFace(file: string, name: string, italic = false): Face {
   const cached = faceCache.get(file);
   if (cached) return cached;
   if (!existsSync(file)) throw new FontProblem('Font file not found: is the font package installed? Run npm ci.', file, 'font-missing');
-  const data = readFileSync(file);
+  let data: Buffer;
   let opened: ReturnType<typeof fontkit.create>;
   try {
+    data = readFileSync(file);
     opened = fontkit.create(data);
   } catch (err) {
     throw new FontProblem(`Font file cannot be read (${err instanceof Error ? err.message : String(err)}); name a TTF or OTF file that opens in a font viewer.`, file, 'font-unreadable');
@@ -115,26 +117,27 @@ export interface WholeFaces {
 export function entryFiles(entry: FontEntry, templatePath: string): EntryFiles {
   const templateDir = path.dirname(templatePath);
   const base = 'package' in entry ? packageDir(entry.package, templatePath) : templateDir;
-  const resolve = (f: string | undefined) => (f ? path.resolve(base, f) : null);
-  const files: EntryFiles = {
+  // Font files stay inside their package, or inside the project: the template's folder, or the
+  // project folder that holds a `templates/` folder (so templates/zh-TW.yaml may name ../fonts/…).
+  const root = 'package' in entry ? base : path.basename(templateDir) === 'templates' ? path.dirname(templateDir) : templateDir;
+  const inside = (ref: string): string => {
+    const contained =
+      'package' in entry
+        ? resolveContained(root, base, ref, `Font file of package ${entry.package}`, 'its package folder')
+        : resolveContained(root, base, ref, 'Font file', `the project folder (${root})`);
+    if ('error' in contained) throw new FontProblem(contained.error, templatePath, 'font-path');
+    return contained.path;
+  };
+  const resolve = (f: string | undefined) => (f ? inside(f) : null);
+  return {
     name: entry.name,
-    regular: path.resolve(base, 'package' in entry ? entry.regular : entry.file),
+    regular: inside('package' in entry ? entry.regular : entry.file),
     bold: resolve(entry.bold),
     italic: resolve(entry.italic),
     boldItalic: resolve(entry.boldItalic),
     covers: entry.covers ?? '',
     latinOnly: entry.use === 'latin',
   };
-  if (!('package' in entry)) {
-    // Font files stay inside the project: the template's folder, or the project folder that
-    // holds a `templates/` folder (so templates/zh-TW.yaml may name ../fonts/…).
-    const root = path.basename(templateDir) === 'templates' ? path.dirname(templateDir) : templateDir;
-    for (const f of [files.regular, files.bold, files.italic, files.boldItalic]) {
-      const rel = f ? path.relative(root, f) : '';
-      if (rel.startsWith('..') || path.isAbsolute(rel)) throw new FontProblem(`Font file ${f} lies outside the project (${root}); keep fonts in its fonts/ folder.`, templatePath, 'font-path');
-    }
-  }
-  return files;
 }
 
 /**

@@ -15,7 +15,7 @@ import { MissingGlyph } from './errors.js';
 import type { SourceRef } from '../diagnostics/index.js';
 
 export { MissingGlyph };
-import { IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from '../unicode/scripts.js';
+import { FORMAT_CHARACTER, IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from '../unicode/scripts.js';
 
 export interface SpanStyle {
   size: number;
@@ -248,6 +248,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       current = null;
       return;
     }
+    if (FORMAT_CHARACTER.test(item.ch)) return; // invisible: no glyph, no width
     const cp = item.ch.codePointAt(0) as number;
     const { face, dots } = faceOf(fonts, cp, item.style, options);
     if (!face) throw new MissingGlyph(item.ch, item.source);

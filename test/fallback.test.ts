@@ -124,7 +124,7 @@ describe('fonts named by a template', () => {
     const before = readFileSync(path.join(project, 'out', 'letter.pdf'));
     const result = runCli(['build', 'letter.md', '--format', 'pdf'], project);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/fonts\/broken\.ttf error Font file cannot be read .*font-unreadable/);
+    expect(result.stderr).toMatch(/^fonts\/broken\.ttf error Not a font file fontkit can read .*  font$/m);
     expect(result.stderr).not.toMatch(/TypeError|at .*\.js:\d+/);
     expect(readFileSync(path.join(project, 'out', 'letter.pdf')).equals(before)).toBe(true);
   });

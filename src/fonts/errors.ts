@@ -1,16 +1,15 @@
 /**
  * A font the template names cannot be used (missing file, outside the project, a collection, not
- * a font fontkit can read, no face with the glyphs a role needs): a diagnostic on the font file (or
- * the template) like every other problem.
+ * a font): a diagnostic on the font file (or the template) like every other problem.
  */
 import path from 'node:path';
 import { VFile } from 'vfile';
 import { BuildError, reportError } from '../diagnostics/index.js';
 
 export class FontProblem extends BuildError {
-  constructor(reason: string, file: string, rule = 'font') {
+  constructor(reason: string, file: string) {
     const vfile = new VFile({ path: path.relative(process.cwd(), file) || file });
-    reportError(vfile, reason, undefined, rule);
+    reportError(vfile, reason, undefined, 'font');
     super([vfile]);
   }
 }

@@ -53,22 +53,22 @@ const faceCache = new Map<string, Face>();
 export function openFace(file: string, name: string, italic = false): Face {
   const cached = faceCache.get(file);
   if (cached) return cached;
-  if (!existsSync(file)) throw new FontProblem('Font file not found: is the font package installed? Run npm ci.', file, 'font-missing');
+  if (!existsSync(file)) throw new FontProblem('Font file not found: is the font package installed? Run npm ci.', file);
   let data: Buffer;
   let opened: ReturnType<typeof fontkit.create>;
   try {
     data = readFileSync(file);
     opened = fontkit.create(data);
-  } catch (err) {
-    throw new FontProblem(`Font file cannot be read (${err instanceof Error ? err.message : String(err)}); name a TTF or OTF file that opens in a font viewer.`, file, 'font-unreadable');
+  } catch {
+    throw new FontProblem('Not a font file fontkit can read (TrueType, OpenType or WOFF).', file);
   }
-  if (!('layout' in opened)) throw new FontProblem('This is a font collection; name one font file instead.', file, 'font-collection');
+  if (!('layout' in opened)) throw new FontProblem('This is a font collection; name one font file instead.', file);
   const font: Font = opened;
   // A font whose cmap cannot be read opens, then fails on its first glyph look-up: check now.
   try {
     font.hasGlyphForCodePoint(0x20);
   } catch (err) {
-    throw new FontProblem(`Font file has no character map fontkit can read (${err instanceof Error ? err.message : String(err)}).`, file, 'font-unreadable');
+    throw new FontProblem(`Not a font file fontkit can read: it has no character map fontkit understands (${err instanceof Error ? err.message : String(err)}).`, file);
   }
   const face: Face = {
     id: `F${faceCache.size + 1}`,
@@ -89,7 +89,7 @@ function packageDir(name: string, templatePath: string): string {
   try {
     return path.dirname(require.resolve(`${name}/package.json`));
   } catch {
-    throw new FontProblem(`Font package ${name} is not installed: run npm ci, or add it to package.json.`, templatePath, 'font-missing');
+    throw new FontProblem(`Font package ${name} is not installed: run npm ci, or add it to package.json.`, templatePath);
   }
 }
 
@@ -125,7 +125,7 @@ export function entryFiles(entry: FontEntry, templatePath: string): EntryFiles {
       'package' in entry
         ? resolveContained(root, base, ref, `Font file of package ${entry.package}`, 'its package folder')
         : resolveContained(root, base, ref, 'Font file', `the project folder (${root})`);
-    if ('error' in contained) throw new FontProblem(contained.error, templatePath, 'font-path');
+    if ('error' in contained) throw new FontProblem(contained.error, templatePath);
     return contained.path;
   };
   const resolve = (f: string | undefined) => (f ? inside(f) : null);
@@ -210,7 +210,7 @@ export class FontChain {
       const face = this.open(entry, style);
       if (codePoints.every((cp) => face.font.hasGlyphForCodePoint(cp))) return face;
     }
-    throw new FontProblem(`No font of the chain (${this.names().join(', ')}) has all of "${needs}"; add one that does to the template's fonts.`, this.templatePath, 'font-role');
+    throw new FontProblem(`No font of the chain (${this.names().join(', ')}) has all of "${needs}"; add one that does to the template's fonts.`, this.templatePath);
   }
 
   /** The font files of the family called `name` in the chain, or undefined if the chain has no such family. */

@@ -1,7 +1,7 @@
 import { build } from '../src/cli/build.js';
 import { BuildError, formatDiagnostics } from '../src/diagnostics/index.js';
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { preflight } from '../src/render/pdf/preflight.js';
@@ -108,14 +108,25 @@ describe('fonts named by a template', () => {
     zh.replace('  serif:\n', `  serif:\n    - { file: "${file}", name: "Project Serif" }\n`);
 
   it('uses a font file from the project\'s fonts/ folder (template found by name in templates/)', async () => {
-    const kr = readdirSync(path.join(root, 'node_modules', '@fontsource', 'noto-serif-kr', 'files')).find((f) => /-0-400-normal\.woff$/.test(f)) as string;
-    cpSync(path.join(root, 'node_modules', '@fontsource', 'noto-serif-kr', 'files', kr), path.join(project, 'fonts', 'project.woff'));
-    writeFileSync(path.join(templates, 'house.yaml'), withFont('../fonts/project.woff'));
+    const serif = path.join(root, 'node_modules', '@expo-google-fonts', 'source-serif-4', '400Regular', 'SourceSerif4_400Regular.ttf');
+    cpSync(serif, path.join(project, 'fonts', 'project.ttf'));
+    writeFileSync(path.join(templates, 'house.yaml'), withFont('../fonts/project.ttf'));
     const result = runCli(['build', 'letter.md', '--format', 'pdf'], project);
     expect(result.stderr).toBe('');
     const report = await preflight(new Uint8Array(readFileSync(path.join(project, 'out', 'letter.pdf'))));
     expect(report.problems).toEqual([]);
-    expect(report.fonts.map((f) => f.name).join(' ')).toMatch(/NotoSerifKR/);
+    expect(report.fonts.map((f) => f.name).join(' ')).toMatch(/SourceSerif4/);
+  });
+
+  it('names a font file fontkit cannot read, as a diagnostic, and writes nothing', () => {
+    writeFileSync(path.join(project, 'fonts', 'broken.ttf'), Buffer.from('OTTO not really a font file at all'));
+    writeFileSync(path.join(templates, 'house.yaml'), withFont('../fonts/broken.ttf'));
+    const before = readFileSync(path.join(project, 'out', 'letter.pdf'));
+    const result = runCli(['build', 'letter.md', '--format', 'pdf'], project);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^fonts\/broken\.ttf error Not a font file fontkit can read .*  font$/m);
+    expect(result.stderr).not.toMatch(/TypeError|at .*\.js:\d+/);
+    expect(readFileSync(path.join(project, 'out', 'letter.pdf')).equals(before)).toBe(true);
   });
 
   it('refuses a font file outside the project', () => {
@@ -131,11 +142,7 @@ describe('a Traditional Chinese letter (zh-TW template)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-tw-'));
     cpSync(fixture('letters', 'zh-TW'), dir, { recursive: true });
     const result = runCli(['build', 'letter.md'], dir);
-    // The one warning: Noto Serif TC comes split by Unicode range and cannot be embedded in the Word copy.
-    expect(result.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^\/.*templates\/zh-TW\.yaml:\d+:\d+ warning "Noto Serif TC" comes as web-font files split by Unicode range, .*docx-embed-font$/),
-      '⚠ 1 warning',
-    ]);
+    expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const report = await preflight(new Uint8Array(readFileSync(path.join(dir, 'out', 'letter.pdf'))));
     expect(report.problems).toEqual([]);

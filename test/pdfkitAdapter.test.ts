@@ -34,7 +34,7 @@ async function pageTexts(bytes: Uint8Array): Promise<string[]> {
 
 /** A small PDF drawn glyph by glyph through the adapter: `lines` of [glyph text, code points]. */
 async function drawGlyphs(lines: Array<Array<{ text: string; as: string }>>): Promise<{ bytes: Uint8Array; matches: boolean[] }> {
-  const face = fonts.primary(false);
+  const face = fonts.faceWith('中');
   const doc = openDocument({ faces: [face], options: { size: [300, 200], margins: 0, compress: true, info: { CreationDate: new Date(0) } } });
   doc.addPage();
   const font = new GlyphFont(doc, face);

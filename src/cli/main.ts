@@ -42,21 +42,32 @@ program
   .option('--debug', 'print the stack trace of an internal error (also LETTERPRESS_DEBUG=1)')
   .showHelpAfterError();
 
-const withBuildFlags = (cmd: Command) =>
-  cmd
-    .argument('[letter]', 'the letter in Markdown', 'letter.md')
+const withBuildFlags = (cmd: Command, letters = false) =>
+  (letters
+    ? cmd.argument('[letters...]', 'the letters in Markdown, e.g. letter.md letter.en.md letter.ko.md (one edition set each)', ['letter.md'])
+    : cmd.argument('[letter]', 'the letter in Markdown', 'letter.md')
+  )
     .option('-o, --out <dir>', 'folder for the editions (default: out/ beside the letter)')
     .option('-f, --format <list>', `editions to build, comma-separated (${ALL_FORMATS.join(',')})`, parseFormatList, ALL_FORMATS)
     .option('-w, --wrap <columns>', 'plain text: wrap at this many columns (CJK counts 2; 0 = no wrapping)', parseWrap)
     .option('-q, --quiet', 'print only problems');
 
-withBuildFlags(program.command('build').description('build the editions of a letter')).action(async (letter: string, opts: BuildFlags) => {
-  try {
-    printBuild(await build(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap }), opts.quiet);
-  } catch (err) {
-    reportFailure(err);
-  }
-});
+withBuildFlags(program.command('build').description('build the editions of one or more letters (language editions sharing a signatory file)'), true).action(
+  async (letters: string[], opts: BuildFlags) => {
+    // One letter after the other, each with its own editions and manifest; one that fails
+    // leaves the others built and the exit code 1.
+    let failed = false;
+    for (const letter of letters) {
+      try {
+        printBuild(await build(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap }), opts.quiet);
+      } catch (err) {
+        reportFailure(err);
+        failed = true;
+      }
+    }
+    if (failed) process.exitCode = 1;
+  },
+);
 
 withBuildFlags(program.command('watch').description('rebuild every edition whenever the letter, its data, its template or a font changes')).action(
   async (letter: string, opts: BuildFlags) => {

@@ -1,11 +1,13 @@
 /**
- * Fonts for the PDF: a chain of faces searched in order for every character (a CJK serif for
- * the letter's language first, then fallbacks such as Noto Serif KR for Hangul and Noto Serif JP
- * for CJK Extension B). Faces come from npm packages or from files beside the template; nothing is
- * downloaded. Opened faces are kept in memory across builds (watch mode, tests).
+ * Fonts for the PDF: a chain of faces searched in order for every character (the letter's own
+ * face first, e.g. Source Serif 4 for English or Noto Serif KR for Korean, then fallbacks such
+ * as Noto Serif KR for Hangul in a Chinese letter and Noto Serif JP for CJK Extension B). Every
+ * face is a full font file (static TTF) from an npm package or from the project's fonts/ folder;
+ * nothing is downloaded. Files open when a character first needs them and stay open in memory
+ * across builds (watch mode, tests).
  *
- * Fontsource packages split a family into many files by Unicode range; their CSS names the
- * ranges, so only the files holding characters the letter uses are opened.
+ * Unicode-range subset files (fontsource's WOFF) are not used: some do not open in fontkit and a
+ * subset picked for one character may lack another (the digits a note mark needs).
  */
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -32,12 +34,23 @@ export interface Face {
   /** Ascender and descender in ems (descender negative). */
   ascent: number;
   descent: number;
+  /** A real italic (or bold italic) design. */
+  italic: boolean;
 }
 
+/** Which design of a family: emphasis asks for italic, strong for bold. */
+export interface FaceStyle {
+  bold: boolean;
+  italic?: boolean;
+}
 
 const faceCache = new Map<string, Face>();
 
-function openFace(file: string, name: string): Face {
+/**
+ * Open a font file once. A file fontkit cannot read is reported with its path (never a raw
+ * fontkit TypeError), as is a missing file or a collection.
+ */
+export function openFace(file: string, name: string, italic = false): Face {
   const cached = faceCache.get(file);
   if (cached) return cached;
   if (!existsSync(file)) throw new FontProblem('Font file not found: is the font package installed? Run npm ci.', file);
@@ -50,8 +63,13 @@ function openFace(file: string, name: string): Face {
     throw new FontProblem('Not a font file fontkit can read (TrueType, OpenType or WOFF).', file);
   }
   if (!('layout' in opened)) throw new FontProblem('This is a font collection; name one font file instead.', file);
-  const font = opened as Font;
-  // pdfkit scales fonts to 1000 units; its ascender is hhea ascent scaled the same way.
+  const font: Font = opened;
+  // A font whose cmap cannot be read opens, then fails on its first glyph look-up: check now.
+  try {
+    font.hasGlyphForCodePoint(0x20);
+  } catch (err) {
+    throw new FontProblem(`Not a font file fontkit can read: it has no character map fontkit understands (${err instanceof Error ? err.message : String(err)}).`, file);
+  }
   const face: Face = {
     id: `F${faceCache.size + 1}`,
     name,
@@ -61,144 +79,146 @@ function openFace(file: string, name: string): Face {
     unitsPerEm: font.unitsPerEm,
     ascent: font.ascent / font.unitsPerEm,
     descent: font.descent / font.unitsPerEm,
+    italic,
   };
   faceCache.set(file, face);
   return face;
 }
 
-function packageDir(name: string): string {
-  return path.dirname(require.resolve(`${name}/package.json`));
-}
-
-interface RangeFile {
-  ranges: Array<[number, number]>;
-  file: string;
-}
-
-/**
- * Parse a fontsource CSS file into (unicode ranges → font file). The WOFF (1.0) files are used,
- * not WOFF2: WOFF2 transforms the glyf table, and fontkit's subsetter (which pdfkit uses) copies
- * glyf bytes as stored, so a WOFF2 subset draws garbage. WOFF stores tables as they are.
- */
-function fontsourceRanges(pkg: string, weight: number): RangeFile[] {
-  const dir = packageDir(pkg);
-  const cssPath = path.join(dir, `${weight}.css`);
-  if (!existsSync(cssPath)) return [];
-  const css = readFileSync(cssPath, 'utf8');
-  const out: RangeFile[] = [];
-  for (const block of css.split('@font-face').slice(1)) {
-    const src = /url\(\.\/(files\/[^)]+\.woff)\)/.exec(block)?.[1];
-    const range = /unicode-range:\s*([^;]+);/.exec(block)?.[1];
-    if (!src || !range) continue;
-    const ranges = range.split(',').map((part): [number, number] => {
-      const [lo, hi] = part.trim().replace(/^U\+/i, '').split('-');
-      const start = parseInt(lo ?? '0', 16);
-      return [start, hi ? parseInt(hi, 16) : start];
-    });
-    out.push({ ranges, file: path.join(dir, src) });
+function packageDir(name: string, templatePath: string): string {
+  try {
+    return path.dirname(require.resolve(`${name}/package.json`));
+  } catch {
+    throw new FontProblem(`Font package ${name} is not installed: run npm ci, or add it to package.json.`, templatePath);
   }
-  return out;
 }
 
-interface ChainLink {
+/** The files of one chain entry, by design; missing designs fall back as described in faceFile. */
+export interface EntryFiles {
   name: string;
-  faceFor(codePoint: number, bold: boolean): Face | null;
-  /** The family's whole font files; absent for families split into files by Unicode range. */
-  wholeFaces?(): WholeFaces;
+  regular: string;
+  bold: string | null;
+  italic: string | null;
+  boldItalic: string | null;
+  /** Characters the entry claims to have (checked by the font test). */
+  covers: string;
+  /** Only for Latin text (letters, digits, ASCII punctuation): curly quotes, dashes and CJK go on down the chain. */
+  latinOnly: boolean;
 }
 
-/** A family that comes as whole font files: the regular face, and the bold one if it has its own file. */
+/** A family that comes as whole font files: the regular face, and the other designs that have their own files. */
 export interface WholeFaces {
   regular: Face;
   bold: Face | null;
+  italic: Face | null;
+  boldItalic: Face | null;
 }
 
-function linkFor(entry: FontEntry, templatePath: string): ChainLink {
+export function entryFiles(entry: FontEntry, templatePath: string): EntryFiles {
   const templateDir = path.dirname(templatePath);
-  if ('fontsource' in entry) {
-    const regular = fontsourceRanges(entry.fontsource, 400);
-    const bold = fontsourceRanges(entry.fontsource, 700);
-    if (regular.length === 0) throw new FontProblem(`Font package ${entry.fontsource} has no 400.css; is it installed? Run npm ci.`, templatePath);
-    return {
-      name: entry.name,
-      faceFor(cp, wantBold) {
-        const table = wantBold && bold.length > 0 ? bold : regular;
-        for (const rf of table) {
-          if (rf.ranges.some(([lo, hi]) => cp >= lo && cp <= hi)) {
-            const face = openFace(rf.file, entry.name);
-            if (face.font.hasGlyphForCodePoint(cp)) return face;
-          }
-        }
-        return null;
-      },
-    };
-  }
-  const base = 'package' in entry ? packageDir(entry.package) : templateDir;
+  const base = 'package' in entry ? packageDir(entry.package, templatePath) : templateDir;
   // Font files stay inside their package, or inside the project: the template's folder, or the
   // project folder that holds a `templates/` folder (so templates/zh-TW.yaml may name ../fonts/…).
   const root = 'package' in entry ? base : path.basename(templateDir) === 'templates' ? path.dirname(templateDir) : templateDir;
   const inside = (ref: string): string => {
-    const contained = 'package' in entry
-      ? resolveContained(root, base, ref, `Font file of package ${entry.package}`, 'its package folder')
-      : resolveContained(root, base, ref, 'Font file', `the project folder (${root})`);
+    const contained =
+      'package' in entry
+        ? resolveContained(root, base, ref, `Font file of package ${entry.package}`, 'its package folder')
+        : resolveContained(root, base, ref, 'Font file', `the project folder (${root})`);
     if ('error' in contained) throw new FontProblem(contained.error, templatePath);
     return contained.path;
   };
-  const regularFile = inside('package' in entry ? entry.regular : entry.file);
-  const boldFile = entry.bold ? inside(entry.bold) : null;
+  const resolve = (f: string | undefined) => (f ? inside(f) : null);
   return {
     name: entry.name,
-    faceFor(cp, wantBold) {
-      const face = openFace(wantBold && boldFile ? boldFile : regularFile, entry.name);
-      return face.font.hasGlyphForCodePoint(cp) ? face : null;
-    },
-    wholeFaces: () => ({ regular: openFace(regularFile, entry.name), bold: boldFile ? openFace(boldFile, entry.name) : null }),
+    regular: inside('package' in entry ? entry.regular : entry.file),
+    bold: resolve(entry.bold),
+    italic: resolve(entry.italic),
+    boldItalic: resolve(entry.boldItalic),
+    covers: entry.covers ?? '',
+    latinOnly: entry.use === 'latin',
   };
 }
+
+/**
+ * The file for a design: bold italic falls back to bold, then italic; italic to regular (the
+ * caller then sets emphasis another way); bold to regular.
+ */
+function faceFile(files: EntryFiles, style: FaceStyle): { file: string; italic: boolean } {
+  if (style.italic && style.bold && files.boldItalic) return { file: files.boldItalic, italic: true };
+  if (style.italic && !style.bold && files.italic) return { file: files.italic, italic: true };
+  if (style.bold && files.bold) return { file: files.bold, italic: false };
+  if (style.italic && files.italic) return { file: files.italic, italic: true };
+  return { file: files.regular, italic: false };
+}
+
+/**
+ * What a `use: latin` face sets: Latin letters, digits, ASCII and Latin-1 punctuation. Curly quotes
+ * and dashes are shared with CJK text, where they must be the CJK face's full-width forms (clreq
+ * §3.1.1), so they are left to the faces after it.
+ */
+const LATIN_TEXT = /[\p{Script=Latin}\p{Nd}\u0020-\u007e\u00a0-\u00bf]/u;
 
 /** Characters that need no glyph of their own (drawn as space or not drawn at all). */
 const INVISIBLE = /[\u0009\u000a\u000d\u200b-\u200d\u2060\ufe0e\ufe0f]/u;
 
 export class FontChain {
-  private readonly links: ChainLink[];
-  private readonly memo = [new Map<number, Face | null>(), new Map<number, Face | null>()] as const;
+  private readonly entries: EntryFiles[];
+  private readonly memo = new Map<string, Map<number, Face | null>>();
 
   private readonly templatePath: string;
 
   constructor(template: Template) {
     this.templatePath = template.sourcePath;
-    this.links = template.fonts.serif.map((entry) => linkFor(entry, template.sourcePath));
+    this.entries = template.fonts.serif.map((entry) => entryFiles(entry, template.sourcePath));
   }
 
-  /** The primary face (first in the chain), used for spaces, marks and page numbers. */
-  primary(bold = false): Face {
-    const face = this.faceFor('中'.codePointAt(0) as number, bold);
-    if (!face) throw new FontProblem('The first font of the chain has no Han characters.', this.templatePath);
-    return face;
+  private open(entry: EntryFiles, style: FaceStyle): Face {
+    const { file, italic } = faceFile(entry, style);
+    return openFace(file, entry.name, italic);
   }
 
   /** The first face in the chain that has a glyph for the code point, or null. */
-  faceFor(codePoint: number, bold = false): Face | null {
-    const memo = this.memo[bold ? 1 : 0];
+  faceFor(codePoint: number, style: FaceStyle = { bold: false }): Face | null {
+    const key = `${style.bold ? 'b' : ''}${style.italic ? 'i' : ''}`;
+    let memo = this.memo.get(key);
+    if (!memo) this.memo.set(key, (memo = new Map()));
     const known = memo.get(codePoint);
     if (known !== undefined) return known;
     let found: Face | null = null;
-    for (const link of this.links) {
-      found = link.faceFor(codePoint, bold);
-      if (found) break;
+    for (const entry of this.entries) {
+      if (entry.latinOnly && !LATIN_TEXT.test(String.fromCodePoint(codePoint))) continue;
+      const face = this.open(entry, style);
+      if (face.font.hasGlyphForCodePoint(codePoint)) {
+        found = face;
+        break;
+      }
     }
     memo.set(codePoint, found);
     return found;
   }
 
   /**
-   * The font files of the family called `name` in the chain: its whole files, 'split' for a
-   * family split into files by Unicode range (fontsource), undefined if the chain has no such family.
+   * The face for a role, chosen by the glyphs the role needs, whatever comes first in the chain:
+   * note marks need the digits, word spaces a space, page labels their whole text. The first
+   * face that has every character of `needs`.
    */
-  wholeFaces(name: string): WholeFaces | 'split' | undefined {
-    const link = this.links.find((l) => l.name === name);
-    if (!link) return undefined;
-    return link.wholeFaces ? link.wholeFaces() : 'split';
+  faceWith(needs: string, style: FaceStyle = { bold: false }): Face {
+    const codePoints = [...needs].filter((ch) => !INVISIBLE.test(ch)).map((ch) => ch.codePointAt(0) ?? 0);
+    for (const entry of this.entries) {
+      if (entry.latinOnly && !codePoints.every((cp) => LATIN_TEXT.test(String.fromCodePoint(cp)))) continue;
+      const face = this.open(entry, style);
+      if (codePoints.every((cp) => face.font.hasGlyphForCodePoint(cp))) return face;
+    }
+    throw new FontProblem(`No font of the chain (${this.names().join(', ')}) has all of "${needs}"; add one that does to the template's fonts.`, this.templatePath);
+  }
+
+  /** The font files of the family called `name` in the chain, or undefined if the chain has no such family. */
+  wholeFaces(name: string): WholeFaces | undefined {
+    const entry = this.entries.find((e) => e.name === name);
+    if (!entry) return undefined;
+    const open = (file: string | null, italic = false) => (file ? openFace(file, entry.name, italic) : null);
+    return { regular: openFace(entry.regular, entry.name), bold: open(entry.bold), italic: open(entry.italic, true), boldItalic: open(entry.boldItalic, true) };
   }
 
   static isInvisible(ch: string): boolean {
@@ -206,7 +226,7 @@ export class FontChain {
   }
 
   names(): string[] {
-    return this.links.map((l) => l.name);
+    return this.entries.map((e) => e.name);
   }
 }
 

@@ -4,19 +4,22 @@
  */
 import { z } from 'zod';
 
+/** Designs of a family beside the regular one, and the characters the entry claims to have. */
+const designs = {
+  bold: z.string().min(1).optional(),
+  italic: z.string().min(1).optional(),
+  boldItalic: z.string().min(1).optional(),
+  /** Sample of the characters this face is in the chain for (checked by the font test). */
+  covers: z.string().min(1).optional(),
+  /** `latin`: the face sets only Latin letters, digits and ASCII punctuation (Latin runs in a CJK letter). */
+  use: z.literal('latin').optional(),
+  name: z.string().min(1),
+};
+
+/** Full font files (TTF/OTF) from an npm package, or beside the template in the project. */
 const fontEntry = z.union([
-  z
-    .object({
-      package: z.string().min(1),
-      regular: z.string().min(1),
-      bold: z.string().min(1).optional(),
-      name: z.string().min(1),
-    })
-    .strict(),
-  z.object({ fontsource: z.string().min(1), name: z.string().min(1) }).strict(),
-  z
-    .object({ file: z.string().min(1), bold: z.string().min(1).optional(), name: z.string().min(1) })
-    .strict(),
+  z.object({ package: z.string().min(1), regular: z.string().min(1), ...designs }).strict(),
+  z.object({ file: z.string().min(1), ...designs }).strict(),
 ]);
 
 /**
@@ -157,6 +160,12 @@ export const templateSchema = z
         firstLineIndent: z.number().min(0).max(4),
         punctuationCompression: z.boolean(),
         hanLatinSpace: z.number().min(0).max(0.5),
+        /** keep-all: no break between letters of a word, only at spaces and punctuation (Korean). */
+        wordBreak: z.enum(['normal', 'keep-all']).default('normal'),
+        /** Emphasis where the face has no italic (CJK): bold, or a dot under each character (clreq 着重号). */
+        emphasis: z.enum(['bold', 'dots']).default('bold'),
+        /** Hyphenate justified Latin text with the patterns of the letter's language (Knuth–Liang). */
+        hyphenate: z.boolean().default(false),
       })
       .strict(),
     layout: frameLayout,

@@ -12,13 +12,26 @@
  *   and a following ideograph (clreq §3.2: never break a number and its unit).
  * - URLs break only after / . ? & = - (never inside the scheme's "://"), not wherever UAX #14
  *   would allow.
+ * - jlreq §3.1.7 / appendix A (cl-04, cl-06, cl-11): Japanese small kana, the prolonged sound
+ *   mark ー, iteration marks 々〻ゝゞヽヾ and ゠〜 never start a line (the "strict" rule set, which
+ *   jlreq recommends for formal text).
+ * - keep-all (CSS Text 3 `word-break: keep-all`, as Korean is set): lines break at spaces (and
+ *   beside full-width CJK marks) only, never inside a word such as 위원회(COI)는, whose particle
+ *   belongs to it.
  */
 import LineBreaker from 'linebreak';
 import { IDEOGRAPHIC, UNSPACED_CJK } from '../unicode/scripts.js';
 
-export const NOT_AT_LINE_START = new Set([...'、，。．：；？！”’）》〉」』】〕〗］｝·・%‰℃!),.:;?]}']);
+export const NOT_AT_LINE_START = new Set([
+  ...'、，。．：；？！”’）》〉」』】〕〗］｝·・%‰℃!),.:;?]}',
+  // jlreq cl-11 small kana, cl-04 hyphens, cl-06 iteration marks and the prolonged sound mark
+  ...'ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ',
+  ...'ー々〻ゝゞヽヾ゠〜‐–',
+]);
 export const NOT_AT_LINE_END = new Set([...'“‘（《〈「『【〔〖［｛([{']);
 const INSEPARABLE = new Set(['—', '…']);
+/** Full-width CJK punctuation: keep-all still breaks beside it (a Korean text quoting 「…」). */
+const FULL_WIDTH_MARK = /[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]/u;
 const URL_PATTERN = /(?:https?:\/\/|mailto:)[^\s<>（）“”，。；、]+/gu;
 const URL_BREAK_AFTER = new Set([...'/.?&=-_#']);
 
@@ -34,7 +47,7 @@ export function urlRanges(text: string): Array<[number, number]> {
  */
 export function breakOpportunities(
   text: string,
-  options: { atomicUrls?: boolean } = {},
+  options: { atomicUrls?: boolean; keepAll?: boolean } = {},
 ): { allowed: Set<number>; required: Set<number> } {
   const allowed = new Set<number>();
   const required = new Set<number>();
@@ -57,6 +70,7 @@ export function breakOpportunities(
     const ch = text[i] ?? '';
     if (NOT_AT_LINE_START.has(ch) || NOT_AT_LINE_END.has(prev) || (INSEPARABLE.has(ch) && prev === ch)) allowed.delete(i);
     else if (/\p{Nd}/u.test(prev) && IDEOGRAPHIC.test(ch)) allowed.delete(i);
+    else if (options.keepAll && !/\s/u.test(prev) && !FULL_WIDTH_MARK.test(prev) && !FULL_WIDTH_MARK.test(ch)) allowed.delete(i);
   }
   for (const [start, end] of urlRanges(text)) {
     for (let i = start + 1; i < end; i++) allowed.delete(i);

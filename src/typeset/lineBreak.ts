@@ -10,7 +10,8 @@
  * over every gap next to a CJK character. Never inside a Latin word, a number, —— or …….
  * The last line of a paragraph is not stretched and holds at least two characters.
  */
-import { splitOversized, type Glue, type Piece } from './shape.js';
+import { splitOversized, withHyphen, type Glue, type Piece } from './shape.js';
+import { hyphenDemerits } from './hyphenate.js';
 
 export type Align = 'justify' | 'left' | 'center' | 'right';
 
@@ -79,6 +80,7 @@ function measureRange(pieces: Piece[], start: number, end: number) {
     if (k !== end) midShrink += p.midShrink;
   }
   shrink += at(pieces, end).endShrink;
+  natural += at(pieces, end).hyphen?.width ?? 0; // a break at a hyphenation point adds the hyphen
   return { natural, shrink, midShrink };
 }
 
@@ -195,7 +197,7 @@ function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
         mid += p.midShrink;
       }
       next = p;
-      const natural = interior + p.width + p.startRestore;
+      const natural = interior + p.width + p.startRestore + (end.hyphen?.width ?? 0);
       interior += p.width;
       const shrink = glueShrink + end.endShrink;
       const available = spec.width - (s === 0 ? spec.firstIndent : spec.restIndent);
@@ -219,9 +221,12 @@ function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
         const capacity = glueStretch + gaps * MAX_SPREAD * end.size;
         const after = at(pieces, k + 1);
         const inWord = end.kind === 'latin' && after.kind === 'latin' && !after.glueBefore;
-        badness = d <= EPS ? 0 : d <= capacity ? 100 * (d / capacity) ** 3 : inWord ? RAGGED_IN_WORD : RAGGED;
+        // Of two ragged lines the fuller is better (a Korean line before a long word set keep-all).
+        badness = d <= EPS ? 0 : d <= capacity ? 100 * (d / capacity) ** 3 : (inWord ? RAGGED_IN_WORD : RAGGED) + 1000 * (d / available);
       }
-      let demerits = (10 + badness) ** 2;
+      const previousEnd = s === 0 ? undefined : at(pieces, s - 1);
+      const earlierEnd = s === 0 ? undefined : pieces[at(best, s - 1).lineStart - 1];
+      let demerits = (10 + badness) ** 2 + hyphenDemerits(end, previousEnd, earlierEnd);
       // clreq §3.8: the last line of a paragraph holds at least two characters.
       if (last && s > 0 && charCount(pieces, s, k) < 2) demerits += 1e8;
       if (before + demerits < here.cost) {
@@ -360,8 +365,9 @@ function justify(pieces: Piece[], start: number, end: number, available: number,
 
 export function breakLines(shaped: Piece[], spec: LineSpec): Line[] {
   if (shaped.length === 0) return [];
-  const pieces = splitOversized(shaped, spec.width - Math.max(spec.firstIndent, spec.restIndent));
+  const pieces = splitOversized(shaped, spec.width - Math.max(spec.firstIndent, spec.restIndent)).slice();
   const ends = (spec.align === 'justify' && optimalBreaks(pieces, spec)) || chooseBreaks(pieces, spec);
+  for (const end of ends) pieces[end] = withHyphen(at(pieces, end));
   let start = 0;
   return ends.map((end, n) => {
     const indent = n === 0 ? spec.firstIndent : spec.restIndent;

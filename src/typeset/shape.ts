@@ -8,7 +8,8 @@
  * no clreq rules, no punctuation compression and no Han–Latin spacing (see shared typesetting
  * notes); no npm package does CJK line composition.
  */
-import type { Face, FontChain } from '../fonts/fontChain.js';
+import { FontChain, type Face } from '../fonts/fontChain.js';
+import { hyphenationPoints } from './hyphenate.js';
 import { breakOpportunities } from './breaks.js';
 import { MissingGlyph } from './errors.js';
 import type { SourceRef } from '../diagnostics/index.js';
@@ -19,6 +20,8 @@ import { FORMAT_CHARACTER, IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from '../u
 export interface SpanStyle {
   size: number;
   bold: boolean;
+  /** Markdown emphasis: italic where the face has an italic, else as ShapeOptions.emphasis says. */
+  emphasis?: boolean;
   link?: string;
 }
 
@@ -78,6 +81,10 @@ export interface Piece {
   startRestore: number;
   /** Footnote number, for marks. */
   note?: number;
+  /** Emphasis dots under each character (clreq §3.3 着重号), for emphasis in a face with no italic. */
+  dots?: boolean;
+  /** A hyphenation point follows this piece: breaking there adds a hyphen (src/typeset/hyphenate.ts). */
+  hyphen?: { width: number; glyphs: GlyphRun };
 }
 
 /** clreq §3.1.7: opening and closing marks, whose blank half may be compressed. */
@@ -94,11 +101,17 @@ interface Item {
   source?: SourceRef;
 }
 
-function kindOf(ch: string): PieceKind | 'space' | 'other' {
+/** Curly quotes are shared by Latin and CJK text (clreq §3.1.1): CJK marks only beside CJK text. */
+const SHARED_QUOTES = new Set([...'“”‘’']);
+
+function kindOf(ch: string, before = '', after = ''): PieceKind | 'space' | 'other' {
   if (ch === ' ' || ch === '\t' || ch === '\n') return 'space';
+  if (SHARED_QUOTES.has(ch) && ![before, after].some((c) => UNSPACED_CJK.test(c) && !SHARED_QUOTES.has(c))) return 'other';
   if (OPENING.has(ch)) return 'open';
   if (CLOSING.has(ch)) return 'close';
-  if (IDEOGRAPHIC.test(ch)) return 'ideo';
+  // Hangul syllables are full-width like ideographs: one piece each, so a justified Korean line
+  // may spread between syllables as well as between words (keep-all still forbids a break there).
+  if (IDEOGRAPHIC.test(ch) || HANGUL.test(ch)) return 'ideo';
   if (UNSPACED_CJK.test(ch)) return 'cjkPunct';
   return 'other';
 }
@@ -110,6 +123,12 @@ export interface ShapeOptions {
   compressPunctuation?: boolean;
   markScale: number;
   markRise: number;
+  /** Emphasis in a face with no italic (CJK): bold, or dots under the characters. */
+  emphasis?: 'bold' | 'dots';
+  /** Korean: break only at spaces and punctuation, never between the letters of a word. */
+  keepAll?: boolean;
+  /** Hyphenate Latin words with the patterns of this language (justified text only). */
+  hyphenate?: string;
 }
 
 interface Shaped {
@@ -180,7 +199,7 @@ function finish(pieces: Piece[], options: ShapeOptions): Piece[] {
   measure(pieces);
   if (options.compressPunctuation !== false) compressPunctuation(pieces);
   addHanLatinSpacing(pieces, options.hanLatinSpace);
-  return pieces;
+  return options.hyphenate ? addHyphenationPoints(pieces, options.hyphenate) : pieces;
 }
 
 /** Split styled text into unmeasured pieces, with break opportunities and word spaces. */
@@ -197,7 +216,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       plain += ch;
     }
   }
-  const { allowed } = breakOpportunities(plain);
+  const { allowed } = breakOpportunities(plain, { keepAll: options.keepAll === true });
 
   const pieces: Piece[] = [];
   let pendingSpace = false;
@@ -206,9 +225,10 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
     if (current) current.open = false;
   };
 
-  for (const item of items) {
+  items.forEach((item, index) => {
     if (item.mark !== undefined) {
-      const face = fonts.primary(false);
+      // Chosen by the glyphs a mark needs (digits), whatever comes first in the chain.
+      const face = fonts.faceWith('0123456789');
       const size = item.style.size * options.markScale;
       const { width, glyphs, run } = advanceOf(face, item.ch, size);
       close();
@@ -219,18 +239,18 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       });
       current = null;
       pendingSpace = false;
-      continue;
+      return;
     }
-    const kind = kindOf(item.ch);
+    const kind = kindOf(item.ch, items[index - 1]?.ch, items[index + 1]?.ch);
     if (kind === 'space') {
       pendingSpace = true;
       close();
       current = null;
-      continue;
+      return;
     }
-    if (FORMAT_CHARACTER.test(item.ch)) continue; // invisible: no glyph, no width
+    if (FORMAT_CHARACTER.test(item.ch)) return; // invisible: no glyph, no width
     const cp = item.ch.codePointAt(0) as number;
-    const face = fonts.faceFor(cp, item.style.bold);
+    const { face, dots } = faceOf(fonts, cp, item.style, options);
     if (!face) throw new MissingGlyph(item.ch, item.source);
     const breakBefore = allowed.has(item.at);
     const extendable =
@@ -241,13 +261,14 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       !breakBefore &&
       current.face === face &&
       current.size === item.style.size &&
-      current.link === item.style.link;
+      current.link === item.style.link &&
+      (current.dots ?? false) === dots;
     // —— and …… are one unit each (clreq: never split, never stretched inside).
     const sameDash =
       current?.open === true && (item.ch === '—' || item.ch === '…') && current.text.endsWith(item.ch) && !pendingSpace;
     if (extendable || sameDash) {
       (current as Piece).text += item.ch;
-      continue;
+      return;
     }
     const piece: Piece & { open: boolean } = {
       text: item.ch, face, size: item.style.size, rise: 0, bold: item.style.bold,
@@ -256,8 +277,11 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       endShrink: 0, midShrink: 0, startRestore: 0, open: true,
     };
     if (item.style.link) piece.link = item.style.link;
+    if (dots) piece.dots = true;
     if (pendingSpace && pieces.length > 0) {
-      const space = advanceOf(face, ' ', item.style.size).width;
+      // A word space in the face of the word after it, or in the first face that has a space.
+      const spaceFace = face.font.hasGlyphForCodePoint(0x20) ? face : fonts.faceWith(' ');
+      const space = advanceOf(spaceFace, ' ', item.style.size).width;
       piece.glueBefore = { width: space, shrink: space / 3, stretch: space / 2, kind: 'space' };
       // A break at a space is always allowed in Latin text even when the next word is CJK.
       piece.breakBefore = breakBefore || !NOT_START_AFTER_SPACE.test(item.ch);
@@ -266,13 +290,27 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
     close();
     pieces.push(piece);
     current = piece;
-  }
+  });
 
   return pieces.map((p) => {
     const { open: _open, ...rest } = p as Piece & { open?: boolean };
     return rest;
   });
 }
+
+/**
+ * The face for a character in a style. Emphasis takes the chain's italic; a face with no italic
+ * (every CJK face) sets it as the template says: bold, or dots under the characters.
+ */
+function faceOf(fonts: FontChain, cp: number, style: SpanStyle, options: ShapeOptions): { face: Face | null; dots: boolean } {
+  if (!style.emphasis) return { face: fonts.faceFor(cp, { bold: style.bold }), dots: false };
+  const italic = fonts.faceFor(cp, { bold: style.bold, italic: true });
+  if (!italic || italic.italic || FontChain.isInvisible(String.fromCodePoint(cp))) return { face: italic, dots: false };
+  if (options.emphasis === 'dots') return { face: italic, dots: IDEOGRAPHIC.test(String.fromCodePoint(cp)) || HANGUL.test(String.fromCodePoint(cp)) };
+  return { face: fonts.faceFor(cp, { bold: true }), dots: false };
+}
+
+const HANGUL = /\p{Script=Hangul}/u;
 
 const NOT_START_AFTER_SPACE = /[、，。．：；？！”’）》〉」』】〕〗］｝·),.:;?!\]}]/u;
 
@@ -408,8 +446,9 @@ function addHanLatinSpacing(pieces: Piece[], em: number): void {
   for (let k = 1; k < pieces.length; k++) {
     const a = pieces[k - 1] as Piece;
     const b = pieces[k] as Piece;
-    const aIdeo = a.kind === 'ideo';
-    const bIdeo = b.kind === 'ideo';
+    // Ideographs and kana only: Hangul words are separated by real spaces, which stay.
+    const aIdeo = a.kind === 'ideo' && IDEOGRAPHIC.test(a.text);
+    const bIdeo = b.kind === 'ideo' && IDEOGRAPHIC.test(b.text);
     const aWest = a.kind === 'latin' && WESTERN_ALNUM.test([...a.text].at(-1) ?? '');
     const bWest = b.kind === 'latin' && WESTERN_ALNUM.test([...b.text][0] ?? '');
     if ((aIdeo && bWest) || (aWest && bIdeo)) {
@@ -441,4 +480,84 @@ export function splitOversized(pieces: Piece[], maxWidth: number): Piece[] {
       };
     });
   });
+}
+
+/**
+ * Knuth–Liang hyphenation points (src/typeset/hyphenate.ts) as break opportunities: a Latin word
+ * is split into fragments that may break between them, the fragment before each point carrying
+ * the hyphen the line gets when it breaks there (the total-fit breaker adds its demerits). No
+ * hyphenation in links and URLs or in the last word of the paragraph (it would leave a fragment
+ * alone on the last line). Each fragment takes the glyphs of the word as shaped whole, so an
+ * unbroken word is drawn exactly as before (kerning inside it kept); a point inside a ligature is
+ * skipped.
+ */
+function addHyphenationPoints(pieces: Piece[], lang: string): Piece[] {
+  const lastWord = pieces.findLastIndex((p) => p.kind === 'latin');
+  return pieces.flatMap((piece, index) => {
+    if (piece.kind !== 'latin' || piece.link || index === lastWord || piece.dots) return [piece];
+    const cuts = glyphCuts(piece.glyphs, hyphenationPoints(piece.text, lang));
+    if (cuts.length === 0) return [piece];
+    const hyphen = advanceOf(piece.face, '-', piece.size);
+    const scale = piece.size / piece.face.unitsPerEm;
+    const bounds = [{ glyph: 0, at: 0 }, ...cuts, { glyph: piece.glyphs.ids.length, at: piece.text.length }];
+    return bounds.slice(1).map((end, k): Piece => {
+      const from = bounds[k] as { glyph: number; at: number };
+      const glyphs = sliceRun(piece.glyphs, from.glyph, end.glyph);
+      const width = glyphs.advances.reduce((sum, a) => sum + a, 0) * scale;
+      const fragment: Piece = {
+        ...piece,
+        text: piece.text.slice(from.at, end.at),
+        width,
+        drawnAdvance: width,
+        glyphCount: glyphs.ids.length,
+        glyphs,
+        breakBefore: k === 0 ? piece.breakBefore : true,
+        glueBefore: k === 0 ? piece.glueBefore : null,
+      };
+      if (end.at < piece.text.length) fragment.hyphen = { width: hyphen.width, glyphs: hyphen.run };
+      return fragment;
+    });
+  });
+}
+
+/**
+ * Glyph indices where a word's shaped run may be cut at the given UTF-16 offsets: only where a
+ * glyph starts exactly there (not inside a ligature or cluster).
+ */
+function glyphCuts(run: GlyphRun, points: number[]): Array<{ glyph: number; at: number }> {
+  const starts = new Map<number, number>();
+  let at = 0;
+  run.codePoints.forEach((cps, g) => {
+    starts.set(at, g);
+    at += cps.reduce((n, cp) => n + (cp > 0xffff ? 2 : 1), 0);
+  });
+  return points.flatMap((point) => {
+    const glyph = starts.get(point);
+    return glyph !== undefined && glyph > 0 ? [{ glyph, at: point }] : [];
+  });
+}
+
+function sliceRun(run: GlyphRun, from: number, to: number): GlyphRun {
+  return {
+    ids: run.ids.slice(from, to),
+    codePoints: run.codePoints.slice(from, to),
+    advances: run.advances.slice(from, to),
+    xOffsets: run.xOffsets.slice(from, to),
+    yOffsets: run.yOffsets.slice(from, to),
+  };
+}
+
+/** A piece that ends a line at a hyphenation point, with its hyphen (text, width and glyph). */
+export function withHyphen(piece: Piece): Piece {
+  if (!piece.hyphen) return piece;
+  const { hyphen, ...rest } = piece;
+  const width = piece.width + hyphen.width;
+  const glyphs: GlyphRun = {
+    ids: [...piece.glyphs.ids, ...hyphen.glyphs.ids],
+    codePoints: [...piece.glyphs.codePoints, ...hyphen.glyphs.codePoints],
+    advances: [...piece.glyphs.advances, ...hyphen.glyphs.advances],
+    xOffsets: [...piece.glyphs.xOffsets, ...hyphen.glyphs.xOffsets],
+    yOffsets: [...piece.glyphs.yOffsets, ...hyphen.glyphs.yOffsets],
+  };
+  return { ...rest, text: `${piece.text}-`, width, drawnAdvance: width, glyphCount: glyphs.ids.length, glyphs };
 }

@@ -6,9 +6,10 @@
 import { breakOpportunities } from './breaks.js';
 import { displayWidth } from '../unicode/scripts.js';
 
-export function wrapText(text: string, width: number, indent = ''): string[] {
+export function wrapText(text: string, width: number, indent = '', options: { keepAll?: boolean } = {}): string[] {
   if (width <= 0) return [text];
-  const { allowed } = breakOpportunities(text, { atomicUrls: true });
+  // keep-all (Korean): lines end between words, never between the syllables of one
+  const { allowed } = breakOpportunities(text, { atomicUrls: true, keepAll: options.keepAll === true });
   const lines: string[] = [];
   let lineStart = 0;
   let lastBreak = -1;

@@ -2,16 +2,16 @@
  * Fonts embedded in the Word copy, as Word does with "Embed fonts in the file" and "Embed only
  * the characters used in the document", so that the copy looks like the mailing PDF on machines
  * that do not have the template's fonts:
- * - each face (regular, bold) a TrueType font, subset to the characters of the document plus what
+ * - each face (regular, bold, and italics where the family has them) a TrueType font, subset to the characters of the document plus what
  *   an editor is likely to type (template switch `docx.embedFonts: subset | full | none`),
  *   obfuscated (ECMA-376 Part 1 §17.8.1) in word/fonts/fontN.odttf;
- * - fontTable.xml: w:embedRegular / w:embedBold with r:id and w:fontKey (§17.8.3.3), and for
+ * - fontTable.xml: w:embedRegular / w:embedBold (/ w:embedItalic / w:embedBoldItalic) with r:id and w:fontKey (§17.8.3.3), and for
  *   machines that ignore embedded fonts the East Asian alternative name, PANOSE, charset and
  *   Unicode/code-page signature, so that Word substitutes a Song/Ming face, not a sans;
  * - word/_rels/fontTable.xml.rels, the .odttf content type, w:embedTrueTypeFonts and
  *   w:saveSubsetFonts in settings.xml (§17.15.1.41, §17.15.1.75).
- * A face whose licence (OS/2 fsType) does not allow editable embedding, or that comes split in
- * files by Unicode range, is not embedded; the build says so, on the template's line.
+ * A face whose licence (OS/2 fsType) does not allow editable embedding is not embedded; the build
+ * says so, on the template's line.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -170,7 +170,7 @@ function escapeXml(text: string): string {
 const hex8 = (n: number) => (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
 
 interface Embedded {
-  style: 'Regular' | 'Bold';
+  style: 'Regular' | 'Bold' | 'Italic' | 'BoldItalic';
   relId: string;
   fontKey: string;
   subsetted: boolean;
@@ -267,7 +267,7 @@ export async function embedFonts(files: Files, document: LetterDocument, diagnos
       name: role.name,
       ...(role.eastAsian ? { altName: docx.fallbackEastAsiaFont } : {}),
       charset: role.eastAsian ? charsetOf(template.lang) : '00',
-      face: typeof whole === 'object' ? whole.regular : null,
+      face: whole ? whole.regular : null,
       embedded: [],
     };
     entries.push(entry);
@@ -276,12 +276,12 @@ export async function embedFonts(files: Files, document: LetterDocument, diagnos
       warn(role.field, `"${role.name}" is not among the template's fonts (fonts.serif), so the Word copy names it without embedding it.`);
       continue;
     }
-    if (whole === 'split') {
-      warn(role.field, `"${role.name}" comes as web-font files split by Unicode range, which cannot be embedded in the Word copy; name a font given as whole TrueType files (package or file) to embed it.`);
-      continue;
-    }
     const faces: Array<[Embedded['style'], Face, Set<number>]> = [['Regular', whole.regular, characters.all]];
     if (whole.bold) faces.push(['Bold', whole.bold, characters.bold]);
+    // Italics (Source Serif 4 of the English template), cut to every character of the document:
+    // italic runs are not told apart here, and a Latin face's subset stays small.
+    if (whole.italic) faces.push(['Italic', whole.italic, characters.all]);
+    if (whole.boldItalic) faces.push(['BoldItalic', whole.boldItalic, characters.bold]);
     for (const [style, face, used] of faces) {
       const rights = embeddingRights(face.font);
       if (!rights.editable) {

@@ -22,7 +22,9 @@ const FIXED_TIME = new Date('1980-01-01T00:00:00Z');
 
 function patchStyles(xml: string, document: LetterDocument): string {
   const chars = Math.round(document.template.type.firstLineIndent * 100);
-  const eastAsianPPr = '<w:kinsoku w:val="1"/><w:overflowPunct w:val="1"/><w:autoSpaceDE w:val="1"/><w:autoSpaceDN w:val="1"/><w:snapToGrid w:val="0"/>';
+  // Korean (keep-all): w:wordWrap on, so Word moves a whole word to the next line (MS-OI29500 §2.1.67).
+  const wordWrap = document.template.type.wordBreak === 'keep-all' ? '<w:wordWrap w:val="1"/>' : '';
+  const eastAsianPPr = `<w:kinsoku w:val="1"/>${wordWrap}<w:overflowPunct w:val="1"/><w:autoSpaceDE w:val="1"/><w:autoSpaceDN w:val="1"/><w:snapToGrid w:val="0"/>`;
   // Normal: East Asian line breaking and spacing on, no grid.
   xml = xml.replace(/(<w:style w:type="paragraph" w:styleId="Normal"[^>]*>(?:(?!<\/w:style>).)*?)(<w:rPr>|<\/w:style>)/s, (_m, head: string, tail: string) => {
     if (head.includes('<w:pPr>')) return head.replace('<w:pPr>', `<w:pPr>${eastAsianPPr}`) + tail;
@@ -36,11 +38,16 @@ function patchStyles(xml: string, document: LetterDocument): string {
   return xml;
 }
 
-function patchSettings(xml: string): string {
+function patchSettings(xml: string, document: LetterDocument): string {
   if (xml.includes('characterSpacingControl')) return xml;
+  // Hyphenated templates (English): Word hyphenates with its own patterns for w:lang, never
+  // words in capitals (names), as the PDF does. Schema order: right after w:defaultTabStop.
+  if (document.template.type.hyphenate) xml = xml.replace(/(<w:defaultTabStop[^>]*\/>)/, '$1<w:autoHyphenation/><w:doNotHyphenateCaps/>');
+  // Taiwan and Korean practice: punctuation not compressed (the template's switch).
+  const control = `<w:characterSpacingControl w:val="${document.template.type.punctuationCompression ? 'compressPunctuation' : 'doNotCompress'}"/>`;
   // Schema order: characterSpacingControl follows w:defaultTabStop… and precedes w:compat.
-  if (xml.includes('<w:compat>')) return xml.replace('<w:compat>', '<w:characterSpacingControl w:val="compressPunctuation"/><w:compat>');
-  return xml.replace('</w:settings>', '<w:characterSpacingControl w:val="compressPunctuation"/></w:settings>');
+  if (xml.includes('<w:compat>')) return xml.replace('<w:compat>', `${control}<w:compat>`);
+  return xml.replace('</w:settings>', `${control}</w:settings>`);
 }
 
 function patchCore(xml: string, document: LetterDocument): string {
@@ -76,7 +83,7 @@ export async function finishDocx(bytes: Uint8Array, document: LetterDocument, di
     if (file) files[name] = strToU8(fn(strFromU8(file)));
   };
   edit('word/styles.xml', (xml) => patchStyles(xml, document));
-  edit('word/settings.xml', patchSettings);
+  edit('word/settings.xml', (xml) => patchSettings(xml, document));
   await embedFonts(files, document, diagnostics);
   edit('docProps/core.xml', (xml) => patchCore(xml, document));
   renumberRelationships(files);

@@ -23,11 +23,14 @@ import { buildFrame, resolveRole, type BlockStyle, type FrameBlock, type FrameBl
 import { ROLE_STYLE, STYLE, stylesFor, twips } from './styles.js';
 import { finishDocx } from './finish.js';
 
-type RunStyle = Pick<IRunOptions, 'bold' | 'italics'> & {
+type RunStyle = Pick<IRunOptions, 'bold' | 'italics' | 'emphasisMark'> & {
   /** Notes whose footnote reference has been written (shared by the whole document). */
   notesReferenced?: Set<number>;
-  /** The letter is in Chinese, Japanese or Korean: emphasis is set bold, not slanted (CJK has no italic). */
-  cjk?: boolean;
+  /**
+   * The letter is in Chinese, Japanese or Korean: emphasis is set as the template says, bold or
+   * Word's emphasis dots (着重号), not slanted (CJK has no italic).
+   */
+  cjk?: 'bold' | 'dots';
 };
 
 interface Context {
@@ -44,7 +47,8 @@ type BlockHandlers = { [K in BlockType]: (node: BlockOf<K>, ctx: Context) => Par
 
 const inlineHandlers: InlineHandlers = {
   text: (node, style) => [new TextRun({ text: node.value, ...runOptions(style) })],
-  emphasis: (node, style) => runs(node.children, style.cjk ? { ...style, bold: true } : { ...style, italics: true }),
+  emphasis: (node, style) =>
+    runs(node.children, style.cjk === 'dots' ? { ...style, emphasisMark: { type: 'dot' } } : style.cjk ? { ...style, bold: true } : { ...style, italics: true }),
   strong: (node, style) => runs(node.children, { ...style, bold: true }),
   code: (node, style) => [new TextRun({ text: node.value, ...runOptions(style) })],
   break: () => [new TextRun({ break: 1 })],
@@ -60,8 +64,8 @@ const inlineHandlers: InlineHandlers = {
   link: (node, style) => [new ExternalHyperlink({ link: node.url, children: runs(node.children, style) })],
 };
 
-function runOptions(style: RunStyle): Pick<IRunOptions, 'bold' | 'italics'> {
-  return { ...(style.bold ? { bold: true } : {}), ...(style.italics ? { italics: true } : {}) };
+function runOptions(style: RunStyle): Pick<IRunOptions, 'bold' | 'italics' | 'emphasisMark'> {
+  return { ...(style.bold ? { bold: true } : {}), ...(style.italics ? { italics: true } : {}), ...(style.emphasisMark ? { emphasisMark: style.emphasisMark } : {}) };
 }
 
 function runs(inlines: Inline[], style: RunStyle = {}): ParagraphChild[] {
@@ -141,7 +145,7 @@ const roleHandlers: RoleHandlers = {
 export function buildDocx(document: LetterDocument): Document {
   const { meta, template } = document;
   const frame = buildFrame(document);
-  const base: RunStyle = { cjk: /^(zh|ja|ko)/i.test(template.lang), notesReferenced: new Set() };
+  const base: RunStyle = { notesReferenced: new Set(), ...(/^(zh|ja|ko)/i.test(template.lang) ? { cjk: template.type.emphasis } : {}) };
   const ctx: Context = { paragraphStyle: STYLE.body, base, sectionBreak: template.labels.sectionBreak };
   const children = frame.blocks.flatMap((block) => (roleHandlers[block.role] as (b: FrameBlock, c: Context, t: Template) => Paragraph[])(block, ctx, template));
   const footnotes: Record<number, { children: Paragraph[] }> = {};

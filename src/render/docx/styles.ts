@@ -90,8 +90,11 @@ function wordStyle(style: BlockStyle, bodySize: number): Pick<IParagraphStyleOpt
 /** Languages for w:lang: the letter's for East Asian text, English for Latin runs of a CJK letter. */
 export function languages(template: Template): { value: string; eastAsia: string } {
   const lang = template.lang;
-  return /^(zh|ja|ko)/i.test(lang) ? { value: 'en-US', eastAsia: lang } : { value: lang, eastAsia: 'zh-CN' };
+  return /^(zh|ja|ko)/i.test(lang) ? { value: 'en-US', eastAsia: WORD_TAGS[lang.toLowerCase()] ?? lang } : { value: lang, eastAsia: 'zh-CN' };
 }
+
+/** Word names East Asian languages with their region (ko-KR, ja-JP), as its proofing tools do. */
+const WORD_TAGS: Record<string, string> = { ko: 'ko-KR', ja: 'ja-JP', zh: 'zh-CN' };
 
 export function stylesFor(template: Template): IStylesOptions {
   const { type, docx } = template;

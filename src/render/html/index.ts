@@ -155,7 +155,7 @@ function stylesheet(frame: LetterFrame, template: Template, body: BodyStyle): st
   const css = [
     `:root { font-family: ${fontStack(template)}; font-size: ${pt(type.bodySize)}; line-height: ${type.lineHeight}; color: #111; background: #fff; }`,
     `body { max-width: 40em; margin: 2em auto; padding: 0 1em; }`,
-    `main { text-align: ${body.paragraph.align}; hyphens: auto;${cjk ? ' line-break: strict; word-break: normal;' : ''}` +
+    `main { text-align: ${body.paragraph.align}; hyphens: ${type.hyphenate ? 'auto' : 'manual'};${cjk ? ` line-break: strict; word-break: ${type.wordBreak};` : ''}` +
       `${type.punctuationCompression ? ' text-spacing-trim: normal;' : ' text-spacing-trim: space-all;'}` +
       `${type.hanLatinSpace > 0 ? ' text-autospace: normal;' : ' text-autospace: no-autospace;'} }`,
     `p, address, h1, h2, h3, h4, h5, h6, ul, ol, blockquote { margin: 0; font-style: normal; font-size: inherit; }`,
@@ -167,8 +167,9 @@ function stylesheet(frame: LetterFrame, template: Template, body: BodyStyle): st
     `.body li p { text-indent: 0; }`,
     `hr { border: none; text-align: center; margin: 0; }`,
     `hr::after { content: "${body.sectionBreak.replace(/["\\]/g, '')}"; }`,
-    // CJK has no italic: emphasis is set bold, as in the PDF and the Word copy.
-    `em { font-style: ${cjk ? 'normal' : 'italic'};${cjk ? ' font-weight: bold;' : ''} }`,
+    // CJK has no italic: emphasis is set bold or with dots under the characters (clreq 着重号), as
+    // the template says, as in the PDF and the Word copy.
+    `em { font-style: ${cjk ? 'normal' : 'italic'};${cjk ? (type.emphasis === 'dots' ? ' text-emphasis: filled dot; text-emphasis-position: under right;' : ' font-weight: bold;') : ''} }`,
     // The mark's rise is a share of the text size; vertical-align in em counts the mark's own size.
     `sup.note-ref { font-size: ${Math.round(notes.markScale * 100)}%; line-height: 0; vertical-align: ${Math.round((notes.markRise / notes.markScale) * 1000) / 1000}em; }`,
     `sup.note-ref a, .notes a[role="doc-backlink"] { text-decoration: none; }`,

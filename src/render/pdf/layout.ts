@@ -85,6 +85,8 @@ export class LetterLayout {
   readonly geometry: Geometry;
   readonly frame: LetterFrame;
   readonly shapeOptions: ShapeOptions;
+  /** The letter's language, when the template hyphenates justified text. */
+  private readonly hyphenation: string | null;
   /** The tagged PDF's logical structure, in reading order (src/render/pdf/structure.ts). */
   readonly structure = new StructureTree();
   /** The element whose text holds each footnote mark. */
@@ -105,7 +107,11 @@ export class LetterLayout {
     this.letterPath = document.sources?.letter;
     const { type } = document.template;
     const { markScale, markRise } = this.frame.notesStyle;
-    this.shapeOptions = { hanLatinSpace: type.hanLatinSpace, compressPunctuation: type.punctuationCompression, markScale, markRise };
+    this.shapeOptions = {
+      hanLatinSpace: type.hanLatinSpace, compressPunctuation: type.punctuationCompression, markScale, markRise,
+      emphasis: type.emphasis, keepAll: type.wordBreak === 'keep-all',
+    };
+    this.hyphenation = type.hyphenate ? document.meta.lang : null;
   }
 
   /** Vertical metrics of a line box: CJK text centred in its leading, on the ideographic em box. */
@@ -123,7 +129,9 @@ export class LetterLayout {
         this.lines(part, index === 0 ? style : { ...style, firstIndent: style.restIndent }),
       );
     }
-    const pieces = isPieces(spans) ? spans : shape(spans, this.fonts, this.shapeOptions);
+    // Justified text is hyphenated where the template asks, in the letter's language.
+    const hyphenate = style.align === 'justify' && this.hyphenation ? { hyphenate: this.hyphenation } : {};
+    const pieces = isPieces(spans) ? spans : shape(spans, this.fonts, { ...this.shapeOptions, ...hyphenate });
     return breakLines(pieces, {
       width,
       firstIndent: style.firstIndent,
@@ -214,8 +222,8 @@ export class LetterLayout {
   spans(inlines: Inline[], style: SpanStyle): Span[] {
     const handlers: { [K in InlineType]: (node: InlineOf<K>, s: SpanStyle) => Span[] } = {
       text: (node, s) => [{ text: node.value, style: s, ...this.sourceOf(node.at) }],
-      // The CJK serif has no italic; emphasis and strong are both set in the bold face.
-      emphasis: (node, s) => this.spans(node.children, { ...s, bold: true }),
+      // Italic where the face has one; else bold or emphasis dots, as the template says.
+      emphasis: (node, s) => this.spans(node.children, { ...s, emphasis: true }),
       strong: (node, s) => this.spans(node.children, { ...s, bold: true }),
       code: (node, s) => [{ text: node.value, style: s }],
       break: (_node, s) => [{ text: '\n', style: s }],

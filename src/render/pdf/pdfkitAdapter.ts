@@ -53,6 +53,8 @@ export interface PdfkitDocument {
   lineTo(x: number, y: number): PdfkitDocument;
   lineWidth(w: number): PdfkitDocument;
   stroke(): PdfkitDocument;
+  circle(x: number, y: number, radius: number): PdfkitDocument;
+  fill(color?: string): PdfkitDocument;
   outline: { addItem(title: string, options?: object): unknown };
   info: Record<string, unknown>;
   on(event: 'data', listener: (chunk: Buffer) => void): PdfkitDocument;

@@ -228,6 +228,27 @@ class PageDrawer {
       }
       this.text(segment, baseline);
     }
+    this.emphasisDots(line, originX, baseline);
+  }
+
+  /**
+   * clreq §3.3 着重号: a dot centred under each emphasised CJK character, in the leading below
+   * the line; a layout artifact (the text itself is what is emphasised).
+   */
+  private emphasisDots(line: PlacedLine, originX: number, baseline: number): void {
+    const dotted = line.line.placed.filter((p) => p.piece.dots);
+    if (dotted.length === 0) return;
+    this.closeContent();
+    this.doc.markContent('Artifact', { type: 'Layout' });
+    this.doc.addContent('q');
+    for (const p of dotted) {
+      const chars = [...p.piece.text];
+      const each = p.width / chars.length;
+      const size = p.piece.size;
+      chars.forEach((_ch, k) => this.doc.circle(round(originX + p.x + each * (k + 0.5), 2), round(baseline + size * 0.34, 2), round(size * 0.06, 3)).fill('black'));
+    }
+    this.doc.addContent('Q');
+    this.doc.endMarkedContent();
   }
 
   private linkSegment(segment: Segment, baseline: number): void {

@@ -47,7 +47,9 @@ function inlinesToText(nodes: Inline[], ctx: TextContext): string {
 function wrapParagraph(text: string, ctx: TextContext, firstPrefix: string, indent: string): string[] {
   return text
     .split('\n')
-    .flatMap((hardLine, index) => wrapText((index === 0 ? firstPrefix : indent) + hardLine, ctx.wrap, indent));
+    .flatMap((hardLine, index) =>
+      wrapText((index === 0 ? firstPrefix : indent) + hardLine, ctx.wrap, indent, { keepAll: ctx.template.type.wordBreak === 'keep-all' }),
+    );
 }
 
 const blockHandlers: BlockHandlers = {

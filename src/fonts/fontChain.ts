@@ -44,6 +44,11 @@ function openFace(file: string, name: string): Face {
   const opened = fontkit.create(data);
   if (!('layout' in opened)) throw new FontProblem(`${file} is a font collection; name one font file instead.`);
   const font = opened as Font;
+  // Glyph sanity at font load: WOFF2 transforms the glyf table and the PDF's font subsetter
+  // copies glyf bytes as stored, so every glyph of a WOFF2 font would be drawn as garbage.
+  if ((font as Font & { type?: string }).type === 'WOFF2') {
+    throw new FontProblem(`${file} is a WOFF2 font, which cannot be embedded in the PDF correctly; use its TTF, OTF or WOFF file.`);
+  }
   // pdfkit scales fonts to 1000 units; its ascender is hhea ascent scaled the same way.
   const face: Face = {
     id: `F${faceCache.size + 1}`,

@@ -1,17 +1,13 @@
 /** `letterpress signatories add | remove | list`: edit the data file named by the letter. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { VFile } from 'vfile';
 import type { Command } from 'commander';
-import { parseMarkdown } from '../../parse/parseMarkdown.js';
-import { readFrontMatter } from '../../parse/frontMatter.js';
-import { BuildError, reportError } from '../../model/diagnostics.js';
-import { signatoriesFromText } from '../../signatories/index.js';
 import { EditRefused } from '../../signatories/errors.js';
 import type { NewSignatory } from '../../signatories/edit.js';
-
-const edits = () => import('../../signatories/edit.js');
 import { reportFailure } from '../report.js';
+
+// Loaded when a signatories command runs, not when the command line starts.
+const edits = () => import('../../signatories/edit.js');
 
 interface FileOptions {
   letter: string;
@@ -27,6 +23,12 @@ async function dataFile(options: FileOptions): Promise<{ file: string; lang: str
   } catch {
     throw new EditRefused(`${options.letter}: cannot read the letter; give --letter or --file.`);
   }
+  const [{ VFile }, { parseMarkdown }, { readFrontMatter }, { BuildError, reportError }] = await Promise.all([
+    import('vfile'),
+    import('../../parse/parseMarkdown.js'),
+    import('../../parse/frontMatter.js'),
+    import('../../model/diagnostics.js'),
+  ]);
   const vfile = new VFile({ path: options.letter, value: text });
   const meta = readFrontMatter(vfile, parseMarkdown(text));
   if (!meta) throw new BuildError([vfile]);
@@ -90,6 +92,7 @@ export function registerSignatories(program: Command): void {
       } catch {
         throw new EditRefused(`${file}: cannot read the signatory file.`);
       }
+      const { signatoriesFromText } = await import('../../signatories/index.js');
       const { list } = signatoriesFromText(file, text, lang, date);
       const out = [`${file}: ${list.organizations.length} organisation(s), ${list.individuals.length} individual(s), as of ${list.asOf}`, ''];
       out.push('Organisations:', ...list.organizations.map((o) => `  ${o.name}${o.country ? ` / ${o.country}` : ''}`), '');

@@ -12,6 +12,7 @@ import { pdfmakeWith } from './fonts.js';
 import { creationDate } from '../dates.js';
 import type { PreflightFacts } from './report.js';
 import { PreflightFailed } from '../errors.js';
+import { checkLayout } from './layoutCheck.js';
 
 const chains = new Map<string, FontChain>();
 
@@ -39,6 +40,9 @@ export function layoutPdf(document: LetterDocument): PdfLayout & { layout: Lette
   const { noteSize, noteLineHeight } = document.template.type;
   const noteSeparator = noteSize * noteLineHeight * 1.5;
   const pages = buildPages(layout.flow, layout.notes, { height: layout.geometry.textHeight, noteSeparator, minNoteLines: 2 });
+  // Checked from the layout before anything is drawn; `build --check` also reads the PDF back.
+  const report = checkLayout(pages, layout.geometry, { noteSeparator, notes: document.notes.length });
+  if (report.problems.length > 0) throw new PreflightFailed(report);
   return { pages, geometry: layout.geometry, noteSeparator, layout, fonts };
 }
 
@@ -79,17 +83,6 @@ export async function renderPdf(document: LetterDocument): Promise<Uint8Array> {
   return new Uint8Array(await doc.getBuffer());
 }
 
-
-/** Render, then read the PDF back and check it; a PDF that fails is never written. */
-export async function renderCheckedPdf(document: LetterDocument): Promise<Uint8Array> {
-  const bytes = await renderPdf(document);
-  // pdfjs-dist loads only when a PDF is checked. (A worker thread for the check saved 0.3 s but
-  // raised peak memory past the 250 MB target, so it runs here.)
-  const { preflight } = await import('./preflight.js');
-  const report = await preflight(bytes);
-  if (report.problems.length > 0) throw new PreflightFailed(report);
-  return bytes;
-}
 
 function preflightFacts(document: LetterDocument, geometry: Geometry): PreflightFacts {
   const { type } = document.template;

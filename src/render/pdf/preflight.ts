@@ -7,12 +7,25 @@
  * (key `Letterpress`), so `letterpress check file.pdf` works on the file alone.
  */
 import { inflateSync } from 'node:zlib';
-import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { fontkit, type Font } from '../../fonts/fontkit.js';
 import type { PreflightFacts, PreflightReport } from './report.js';
 
 export type { PreflightFacts, PreflightReport } from './report.js';
 export { formatReport } from './report.js';
+
+type Pdfjs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+let pdfjs: Promise<Pdfjs> | null = null;
+
+/**
+ * pdfjs-dist, loaded on first use. It loads @napi-rs/canvas, which scans every system font file
+ * when it loads (~0.4 s and 40 MB) unless DISABLE_SYSTEM_FONTS_LOAD is set; the check never needs
+ * a system font (it reads the PDF's embedded fonts). Its legacy build also installs core-js
+ * polyfills process-wide, so a build loads it only after the other editions are made.
+ */
+export function loadPdfjs(): Promise<Pdfjs> {
+  process.env.DISABLE_SYSTEM_FONTS_LOAD ??= '1';
+  return (pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
+}
 
 interface Glyph {
   unicode: string;
@@ -36,7 +49,7 @@ const SIZE_TOLERANCE = 0.05;
  * half-width (the font's `halt` form) ends half an em earlier than its nominal glyph box.
  * pdfjs's getTextContent() ignores such trailing adjustments and merges runs, so it is not used.
  */
-function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
+function drawnRuns(OPS: Pdfjs['OPS'], fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
   const runs: DrawnRun[] = [];
   let x = 0;
   let lineX = 0;
@@ -148,6 +161,7 @@ function checkGlyphs(bytes: Uint8Array, problems: string[]): void {
 }
 
 export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
+  const { getDocument, OPS } = await loadPdfjs();
   const doc = await getDocument({ data: new Uint8Array(bytes), disableFontFace: false, useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
   const problems: string[] = [];
   const meta = await doc.getMetadata();
@@ -173,7 +187,7 @@ export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
       const font = page.commonObjs.get(name) as { name?: string; missingFile?: boolean };
       fonts.set(font.name ?? name, font.missingFile !== true);
     }
-    for (const run of drawnRuns(ops.fnArray, ops.argsArray as unknown[][])) {
+    for (const run of drawnRuns(OPS, ops.fnArray, ops.argsArray as unknown[][])) {
       if (run.text.trim() === '') continue;
       maxRight = Math.max(maxRight, run.end);
       if (run.text.includes('\ufffd')) problems.push(`Page ${n}: text with a missing glyph: "${run.text}"`);

@@ -105,12 +105,18 @@ interface ChainLink {
 
 function linkFor(entry: FontEntry, templateDir: string): ChainLink {
   if ('fontsource' in entry) {
-    const regular = fontsourceRanges(entry.fontsource, 400);
-    const bold = fontsourceRanges(entry.fontsource, 700);
-    if (regular.length === 0) throw new FontProblem(`Font package ${entry.fontsource} has no 400.css; is it installed?`);
+    // The CSS (hundreds of ranges) is read when the chain first falls back to this font.
+    let tables: { regular: RangeFile[]; bold: RangeFile[] } | null = null;
+    const load = () => {
+      const regular = fontsourceRanges(entry.fontsource, 400);
+      if (regular.length === 0) throw new FontProblem(`Font package ${entry.fontsource} has no 400.css; is it installed?`);
+      return { regular, bold: fontsourceRanges(entry.fontsource, 700) };
+    };
+    packageDir(entry.fontsource); // a missing package is still reported when the chain is made
     return {
       name: entry.name,
       faceFor(cp, wantBold) {
+        const { regular, bold } = (tables ??= load());
         const table = wantBold && bold.length > 0 ? bold : regular;
         for (const rf of table) {
           if (rf.ranges.some(([lo, hi]) => cp >= lo && cp <= hi)) {

@@ -10,6 +10,24 @@ import { shape, shapeMany, type Piece, type Span, type SpanStyle } from '../../t
 import { breakLines, type Align, type Line } from '../../typeset/lineBreak.js';
 import type { FlowLine, NoteLines } from '../../typeset/pages.js';
 import { signatoryLines } from '../signatoryLines.js';
+import { BuildMemo } from '../../typeset/memo.js';
+
+/**
+ * Set lines and shaped list entries, per font chain (chains live across builds): paragraphs set
+ * once are not shaped and broken again, in the same build or the next one (watch mode).
+ */
+interface LayoutMemo {
+  /** Lines of a paragraph, by its spans, line spec and shaping options. */
+  lines: BuildMemo<Line[]>;
+  /** Shaped signatory entries, by text, size and shaping options. */
+  entries: BuildMemo<Piece[]>;
+  /** Lines of pre-shaped pieces (the entries above), by line spec. */
+  entryLines: WeakMap<Piece[], Map<string, Line[]>>;
+}
+const memos = new WeakMap<FontChain, LayoutMemo>();
+
+/** A cached line set handed out: callers may add pieces to a line (labels), so each gets its own list. */
+const copyLines = (lines: Line[]): Line[] => lines.map((line) => ({ ...line, placed: [...line.placed] }));
 
 export const A4 = { width: 595.28, height: 841.89 };
 /** Footnote marks: 62 % of the text size, raised 42 % of it. */
@@ -59,6 +77,7 @@ export class LetterLayout {
   readonly notes = new Map<number, NoteLines>();
   readonly geometry: Geometry;
   private readonly type: Template['type'];
+  private readonly memo: LayoutMemo;
 
   constructor(
     private readonly document: LetterDocument,
@@ -66,6 +85,11 @@ export class LetterLayout {
   ) {
     this.geometry = geometryOf(document.template);
     this.type = document.template.type;
+    let memo = memos.get(fonts);
+    if (!memo) memos.set(fonts, (memo = { lines: new BuildMemo(), entries: new BuildMemo(), entryLines: new WeakMap() }));
+    memo.lines.nextBuild();
+    memo.entries.nextBuild();
+    this.memo = memo;
   }
 
   /** Vertical metrics of a line box: CJK text centred in its leading, on the ideographic em box. */
@@ -87,13 +111,28 @@ export class LetterLayout {
         this.lines(part, index === 0 ? style : { ...style, firstIndent: style.restIndent }),
       );
     }
-    const pieces = isPieces(spans) ? spans : shape(spans, this.fonts, this.shapeOptions);
-    return breakLines(pieces, {
-      width,
-      firstIndent: style.firstIndent,
-      restIndent: style.restIndent,
-      align: style.align,
-    });
+    const spec = { width, firstIndent: style.firstIndent, restIndent: style.restIndent, align: style.align };
+    if (isPieces(spans)) {
+      let bySpec = this.memo.entryLines.get(spans);
+      if (!bySpec) this.memo.entryLines.set(spans, (bySpec = new Map()));
+      const specKey = JSON.stringify(spec);
+      const lines = bySpec.get(specKey) ?? breakLines(spans, spec);
+      bySpec.set(specKey, lines);
+      return copyLines(lines);
+    }
+    const key = JSON.stringify([spans, spec, this.shapeOptions]);
+    const lines = this.memo.lines.get(key) ?? this.memo.lines.set(key, breakLines(shape(spans, this.fonts, this.shapeOptions), spec));
+    return copyLines(lines);
+  }
+
+  /** The signatory entries shaped, from the memo where it has them; the rest in one batch. */
+  private shapeEntries(entries: string[], size: number): Piece[][] {
+    const keys = entries.map((entry) => JSON.stringify([entry, size, this.shapeOptions]));
+    const found = keys.map((key) => this.memo.entries.get(key));
+    const missing = entries.filter((_, i) => found[i] === undefined);
+    const shaped = missing.length > 0 ? shapeMany(missing.map((entry) => [{ text: entry, style: { size, bold: false } }]), this.fonts, this.shapeOptions) : [];
+    let next = 0;
+    return found.map((pieces, i) => pieces ?? this.memo.entries.set(keys[i] as string, shaped[next++] as Piece[]));
   }
 
   addParagraph(spans: Span[] | Piece[], style: BlockStyle): void {
@@ -248,7 +287,7 @@ export class LetterLayout {
     // Long lists of short entries flow in two columns; entries too long for half the measure
     // (as most of this letter's organisation names are) keep the full width.
     const all = [...lines.organizations, ...lines.individuals];
-    const shaped = shapeMany(all.map((entry) => [{ text: entry, style: { size, bold: false } }]), this.fonts, this.shapeOptions);
+    const shaped = this.shapeEntries(all, size);
     const gap = 2 * size;
     const columnWidth = (this.geometry.textWidth - gap) / 2;
     const fitting = shaped.filter((pieces) => naturalWidth(pieces) <= columnWidth).length;

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { fontkit, type Font } from './fontkit.js';
 import type { FontEntry, Template } from '../model/template.js';
 import { FontProblem } from './errors.js';
+import { isWoff, sfntFromWoff } from './woff.js';
 
 export { FontProblem };
 
@@ -40,7 +41,9 @@ function openFace(file: string, name: string): Face {
   const cached = faceCache.get(file);
   if (cached) return cached;
   if (!existsSync(file)) throw new FontProblem(`Font file not found: ${file} (is the font package installed? run npm ci)`);
-  const data = readFileSync(file);
+  const stored = readFileSync(file);
+  // Unwrapped once here, for our shaping and the PDF's subsetter alike (see woff.ts).
+  const data = isWoff(stored) ? sfntFromWoff(stored) : stored;
   const opened = fontkit.create(data);
   if (!('layout' in opened)) throw new FontProblem(`${file} is a font collection; name one font file instead.`);
   const font = opened as Font;

@@ -25,6 +25,24 @@ function drawnEnd(p: PlacedPiece): number {
 
 /** Glyph outlines found sane, per face and code point (kept across builds, like the faces). */
 const saneGlyphs = new WeakMap<Face, Set<number>>();
+/** Piece texts whose every glyph was found sane, per face: most pieces repeat (one ideograph each). */
+const saneTexts = new WeakMap<Face, Set<string>>();
+
+function textProblems(face: Face, text: string, found: (problem: string) => void): void {
+  let known = saneTexts.get(face);
+  if (!known) saneTexts.set(face, (known = new Set()));
+  if (known.has(text)) return;
+  let sane = true;
+  for (const ch of text) {
+    if (ch === ' ' || FontChain.isInvisible(ch)) continue;
+    const problem = glyphProblem(face, ch.codePointAt(0) as number);
+    if (problem) {
+      found(problem);
+      sane = false;
+    }
+  }
+  if (sane) known.add(text);
+}
 
 /**
  * The face has a glyph for the code point and its outline box lies within a sane box (a glyph
@@ -67,11 +85,7 @@ export function checkLayout(pages: Page[], geometry: Geometry, options: { noteSe
       faces.add(piece.face);
       right = Math.max(right, left + drawnEnd(p));
       start = Math.min(start, left + p.x + p.offset);
-      for (const ch of piece.text) {
-        if (ch === ' ' || FontChain.isInvisible(ch)) continue;
-        const problem = glyphProblem(piece.face, ch.codePointAt(0) as number);
-        if (problem) problems.push(`Page ${pageNumber}: ${problem}`);
-      }
+      textProblems(piece.face, piece.text, (problem) => problems.push(`Page ${pageNumber}: ${problem}`));
     }
     maxRight = Math.max(maxRight, geometry.left + right);
     const text = () => line.line.placed.map((p) => p.piece.text).join('').slice(0, 24);

@@ -12,7 +12,7 @@ import { FontChain, type Face } from '../../fonts/fontChain.js';
 import type { PlacedPiece } from '../../typeset/lineBreak.js';
 import type { Page, PlacedLine } from '../../typeset/pages.js';
 import type { Geometry } from './layout.js';
-import type { PreflightReport } from './report.js';
+import { notePages, type PreflightReport } from './report.js';
 
 /** Points a line may stand past a margin (rounding of positions), as the read-back preflight allows. */
 const TOLERANCE = 0.5;
@@ -111,15 +111,7 @@ export function checkLayout(pages: Page[], geometry: Geometry, options: { noteSe
     if (page.notesHeight > geometry.textHeight + TOLERANCE) problems.push(`Page ${n}: the notes are taller than the page's text area`);
   });
 
-  const notes: PreflightReport['notes'] = [];
-  for (let number = 1; number <= options.notes; number++) {
-    const markPage = marks.get(number) ?? null;
-    const notePage = noteStarts.get(number) ?? null;
-    notes.push({ number, markPage, notePage });
-    if (markPage === null) problems.push(`Footnote mark ${number} not found`);
-    else if (notePage === null) problems.push(`Footnote ${number} not found`);
-    else if (markPage !== notePage) problems.push(`Footnote ${number} starts on page ${notePage} but its mark is on page ${markPage}`);
-  }
+  const notes = notePages(options.notes, marks, noteStarts, problems);
   return {
     pages: pages.length,
     // The faces are embedded by construction (the PDF writer embeds every face it draws with).

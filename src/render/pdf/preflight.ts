@@ -8,7 +8,7 @@
  */
 import { inflateSync } from 'node:zlib';
 import { fontkit, type Font } from '../../fonts/fontkit.js';
-import type { PreflightFacts, PreflightReport } from './report.js';
+import { notePages, type PreflightFacts, type PreflightReport } from './report.js';
 
 export type { PreflightFacts, PreflightReport } from './report.js';
 export { formatReport } from './report.js';
@@ -210,16 +210,7 @@ export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
   }
   for (const [name, embedded] of fonts) if (!embedded) problems.push(`Font ${name} is not embedded`);
   checkGlyphs(bytes, problems);
-  const notes: PreflightReport['notes'] = [];
-  const count = facts?.notes ?? 0;
-  for (let number = 1; number <= count; number++) {
-    const markPage = marks.get(number) ?? null;
-    const notePage = noteStarts.get(number) ?? null;
-    notes.push({ number, markPage, notePage });
-    if (markPage === null) problems.push(`Footnote mark ${number} not found`);
-    else if (notePage === null) problems.push(`Footnote ${number} not found`);
-    else if (markPage !== notePage) problems.push(`Footnote ${number} starts on page ${notePage} but its mark is on page ${markPage}`);
-  }
+  const notes = notePages(facts?.notes ?? 0, marks, noteStarts, problems);
   const report = { pages: doc.numPages, fonts: [...fonts].map(([name, embedded]) => ({ name, embedded })), notes, maxRight, problems };
   await doc.destroy();
   return report;

@@ -20,6 +20,23 @@ export interface PreflightReport {
   problems: string[];
 }
 
+/**
+ * Every note 1…count starts on the page of its mark (clreq: notes at the foot of the page that
+ * carries their mark); the pages found, with a problem for each note that does not.
+ */
+export function notePages(count: number, marks: Map<number, number>, noteStarts: Map<number, number>, problems: string[]): PreflightReport['notes'] {
+  const notes: PreflightReport['notes'] = [];
+  for (let number = 1; number <= count; number++) {
+    const markPage = marks.get(number) ?? null;
+    const notePage = noteStarts.get(number) ?? null;
+    notes.push({ number, markPage, notePage });
+    if (markPage === null) problems.push(`Footnote mark ${number} not found`);
+    else if (notePage === null) problems.push(`Footnote ${number} not found`);
+    else if (markPage !== notePage) problems.push(`Footnote ${number} starts on page ${notePage} but its mark is on page ${markPage}`);
+  }
+  return notes;
+}
+
 export function formatReport(file: string, report: PreflightReport): string {
   const lines = [
     `${file}: ${report.pages} page(s)`,

@@ -111,6 +111,15 @@ const docxKb = statSync(path.join(seed, 'out', 'letter.docx')).size / 1024;
 
 const version = medianRun(['--version'], seed);
 row('--version', fmtMs(version.ms), version.cpuMs, version.rssMb, '≤ 120 ms', version.ms <= 120, 'letterpress --version');
+{
+  // The floor under every command: Node starting and exiting with nothing to do.
+  const runs = Array.from({ length: RUNS }, () => {
+    const started = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    return performance.now() - started;
+  });
+  row('(for reference: Node starting, nothing else)', fmtMs(median(runs)), null, null, '', null, 'node -e 0');
+}
 
 // Watch: a watch process per run; the first rebuild after it started, then steady rebuilds.
 interface WatchTimes {

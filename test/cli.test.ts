@@ -43,8 +43,8 @@ describe('letterpress CLI', () => {
     expect(text).toContain('5 March 2024');
     expect(text).toContain('Re: A test letter in English');
     expect(text).toContain('Signatories (as of 4 March 2024)');
-    expect(text).toContain('Member organisations\n\nalpha Rights / Cape Verde\nZeta Watch / Norway');
-    expect(text).toContain('Individuals\n\nKim Min-jun (김민준) / Lawyer\nJane Roe / Professor');
+    expect(text).toContain('Member organisations\nalpha Rights / Cape Verde\nZeta Watch / Norway');
+    expect(text).toContain('Individuals\nKim Min-jun (김민준) / Lawyer\nJane Roe / Professor');
     expect(text).toContain('We write about a matter of some urgency[1] and ask for your attention. This sentence continues');
     expect(text).toContain('[2] A second note, https://example.org/very/long/path/name.');
     expect(text).toContain('with a link <https://example.org/a/b>.');

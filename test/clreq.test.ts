@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { loadTemplate } from '../src/model/template.js';
+import { loadTemplate } from '../src/load/template.js';
 import { FontChain } from '../src/fonts/fontChain.js';
 import { shape, type Piece, type Span } from '../src/typeset/shape.js';
 import { breakLines, type Line } from '../src/typeset/lineBreak.js';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
-import { loadLetter } from '../src/model/loadLetter.js';
+import { loadLetter } from '../src/load/letter.js';
 import { renderDocx } from '../src/render/docx/index.js';
 import { hanCounts, hanDifferences, root, sourceLetter } from './helpers.js';
 
@@ -35,7 +35,7 @@ describe('the Word copy of the 2023-09-21 letter', () => {
     const styles = files['word/styles.xml'] ?? '';
     expect(styles).toMatch(/<w:rFonts [^>]*w:eastAsia="Noto Serif SC"/);
     expect(styles).toMatch(/<w:lang [^>]*w:eastAsia="zh-CN"/);
-    expect(files['word/fontTable.xml']).toMatch(/<w:font w:name="Noto Serif SC"><w:altName w:val="SimSun"\/><w:charset w:val="86"\/>/);
+    expect(files['word/fontTable.xml']).toMatch(/<w:font w:name="Noto Serif SC"><w:altName w:val="SimSun"\/><w:panose1 w:val="[0-9A-F]{20}"\/><w:charset w:val="86"\/>/);
   });
 
   it('turns on kinsoku, punctuation compression and Han–Latin spacing, with no grid', () => {
@@ -84,5 +84,18 @@ describe('the Word copy of the 2023-09-21 letter', () => {
   it('is byte-identical when built again', async () => {
     const { document } = await loadLetter(path.join(root, 'letter.md'));
     expect(Buffer.from(await renderDocx(document)).equals(Buffer.from(bytes))).toBe(true);
+  });
+});
+
+describe('the Word copy of a letter with a repeated note, a quote and a list', () => {
+  it('writes one footnote per note and sets a repeated mark as a superscript number, not a second footnote', async () => {
+    const { document } = await loadLetter(path.join(root, 'test', 'fixtures', 'letters', 'features', 'letter.md'));
+    const zip = unzipSync(await renderDocx(document));
+    const xml = strFromU8(zip['word/document.xml'] as Uint8Array);
+    const refs = [...xml.matchAll(/<w:footnoteReference w:id="(\d+)"\/>/g)].map((m) => Number(m[1]));
+    expect(refs).toEqual([1, 2, 3]);
+    expect(xml).toMatch(/停止强迫遣返<\/w:t><\/w:r><w:r><w:rPr><w:rStyle w:val="FootnoteReference"\/><w:vertAlign w:val="superscript"\/><\/w:rPr><w:t xml:space="preserve">1<\/w:t>/);
+    const notes = [...strFromU8(zip['word/footnotes.xml'] as Uint8Array).matchAll(/<w:footnote w:id="(\d+)">/g)].map((m) => Number(m[1]));
+    expect(notes).toEqual([1, 2, 3]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { loadLetter, loadLetterFromText } from '../src/model/loadLetter.js';
+import { loadLetter, loadLetterFromText } from '../src/load/letter.js';
 import { layoutPdf } from '../src/render/pdf/index.js';
 import { root } from './helpers.js';
 

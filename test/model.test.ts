@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadLetterFromText } from '../src/model/loadLetter.js';
-import { BuildError } from '../src/model/diagnostics.js';
+import { loadLetterFromText } from '../src/load/letter.js';
+import { BuildError } from '../src/diagnostics/index.js';
 import type { Inline } from '../src/model/types.js';
 import { fixture } from './helpers.js';
 

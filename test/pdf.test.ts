@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { loadLetter } from '../src/model/loadLetter.js';
+import { loadLetter } from '../src/load/letter.js';
 import { renderPdf } from '../src/render/pdf/index.js';
 import { preflight, type PreflightReport } from '../src/render/pdf/preflight.js';
 import { hanCounts, hanDifferences, root, sourceLetter } from './helpers.js';
@@ -110,7 +110,7 @@ describe('the mailing PDF of the 2023-09-21 letter', () => {
 
 describe('a long letter with many notes', () => {
   it('keeps every note on the page of its mark, moving lines and splitting long notes as needed', async () => {
-    const { loadLetterFromText } = await import('../src/model/loadLetter.js');
+    const { loadLetterFromText } = await import('../src/load/letter.js');
     const paragraphs: string[] = [];
     const notes: string[] = [];
     for (let i = 1; i <= 36; i++) {
@@ -131,7 +131,7 @@ describe('a long letter with many notes', () => {
 
 describe('body blocks in the PDF', () => {
   it('honours hard line breaks, and indents lists on the left only and quotes on both sides', async () => {
-    const { loadLetterFromText } = await import('../src/model/loadLetter.js');
+    const { loadLetterFromText } = await import('../src/load/letter.js');
     const { layoutPdf } = await import('../src/render/pdf/index.js');
     const long = '列表中的文字足够长需要折行才能看出缩进是否正确'.repeat(3);
     const text = `---\nlang: zh-CN\ndate: 2023-09-21\nto:\n  - name: 收信人\nsubject: 主旨\nsalutation: 您好：\nclosing: 谢谢！\n---\n\n甲乙丙  \n丁戊己。\n\n- ${long}\n\n> ${long}\n`;

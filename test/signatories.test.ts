@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { signatoriesFromText } from '../src/signatories/index.js';
-import { BuildError } from '../src/model/diagnostics.js';
+import { BuildError } from '../src/diagnostics/index.js';
 import { fixture, root, sourceSignatoryOrder } from './helpers.js';
 
 const expected = sourceSignatoryOrder();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadLetter } from '../src/model/loadLetter.js';
+import { loadLetter } from '../src/load/letter.js';
 import { renderText } from '../src/render/text/index.js';
-import { displayWidth } from '../src/typeset/scripts.js';
+import { displayWidth } from '../src/unicode/scripts.js';
 import { NOT_AT_LINE_START, NOT_AT_LINE_END } from '../src/typeset/breaks.js';
 import { fixture, hanCounts, hanDifferences, root, sourceLetter } from './helpers.js';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { watch, type WatchHandle } from '../src/cli/watch.js';
 import type { BuildResult } from '../src/cli/build.js';
-import { BuildError, formatDiagnostics } from '../src/model/diagnostics.js';
+import { BuildError, formatDiagnostics } from '../src/diagnostics/index.js';
 import { root } from './helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-watch-'));

@@ -2,11 +2,12 @@
  * One build: letter → model → every requested edition in memory → all written atomically.
  */
 import path from 'node:path';
+import type { VFile } from 'vfile';
 import { performance } from 'node:perf_hooks';
-import { loadLetter, type LoadedLetter } from '../model/loadLetter.js';
+import { loadLetter, type LoadedLetter } from '../load/letter.js';
 import { editions, type Format, type RenderOptions } from '../render/index.js';
-import { writeFilesAtomically } from './writeAtomic.js';
-import { missingCharacterError } from './locate.js';
+import { writeFilesAtomically } from '../io/writeAtomic.js';
+import { errorAt } from '../diagnostics/index.js';
 import { describeChanges, manifestOf, manifestPath, readManifest, sha256, type Manifest } from './manifest.js';
 import { MissingGlyph } from '../typeset/errors.js';
 import { PreflightFailed } from '../render/errors.js';
@@ -31,6 +32,8 @@ export interface BuildResult {
   totalMs: number;
   /** What changed since the previous build, from its manifest. */
   changes: string[];
+  /** Renderers' warnings about the inputs (e.g. a template font the Word copy cannot embed). */
+  warnings: VFile[];
 }
 
 export function defaultOutDir(letterPath: string): string {
@@ -53,23 +56,22 @@ export async function renderAndWrite(
   letter: LoadedLetter,
   letterPath: string,
   options: BuildOptions,
-): Promise<{ editions: EditionResult[]; changes: string[] }> {
+): Promise<{ editions: EditionResult[]; changes: string[]; warnings: VFile[] }> {
   const outDir = options.outDir ?? defaultOutDir(letterPath);
   // Every edition is made in memory first (one after the other, so the timings are each its
   // own); none is written unless all succeed.
   const rendered: Array<EditionResult & { data: Uint8Array }> = [];
+  const warnings: VFile[] = [];
   for (const format of options.formats) {
     const started = performance.now();
     let data: Uint8Array;
     try {
-      data = await editions[format].render(letter.document, options);
+      data = await editions[format].render(letter.document, { ...options, diagnostics: warnings });
     } catch (err) {
       if (err instanceof MissingGlyph) {
-        throw missingCharacterError(
-          letter.files,
-          err.char,
-          'add a font that has it to the `fonts` list of the template, or replace the character.',
-        );
+        const code = `U+${(err.char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+        const reason = `No font has the character "${err.char}" (${code}); add a font that has it to the \`fonts\` list of the template, or replace the character.`;
+        throw errorAt(letter.files, err.source, err.char, reason, 'missing-glyph');
       }
       throw err;
     }
@@ -81,7 +83,7 @@ export async function renderAndWrite(
     const started = performance.now();
     const { preflight } = await import('../render/pdf/preflight.js');
     const report = await preflight(pdf.data);
-    if (report.problems.length > 0) throw new PreflightFailed(report);
+    if (report.problems.length > 0) throw new PreflightFailed(report, letter.document);
     pdf.ms += performance.now() - started;
   }
   const manifestFile = manifestPath(editionBase(letterPath, outDir));
@@ -93,12 +95,12 @@ export async function renderAndWrite(
     ...rendered.map((r) => ({ path: r.path, data: r.data })),
     { path: manifestFile, data: `${JSON.stringify(manifest, null, 2)}\n` },
   ]);
-  return { editions: rendered.map(({ data: _data, ...rest }) => rest), changes: describeChanges(previous, manifest) };
+  return { editions: rendered.map(({ data: _data, ...rest }) => rest), changes: describeChanges(previous, manifest), warnings };
 }
 
 export async function build(letterPath: string, options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
   const letter = await loadLetter(letterPath);
-  const { editions: results, changes } = await renderAndWrite(letter, letterPath, options);
-  return { letter, editions: results, totalMs: performance.now() - started, changes };
+  const { editions: results, changes, warnings } = await renderAndWrite(letter, letterPath, options);
+  return { letter, editions: results, totalMs: performance.now() - started, changes, warnings };
 }

@@ -95,7 +95,7 @@ program
   .option('-o, --out <dir>', 'folder of the editions (default: out/ beside the letter)')
   .action(async (letter: string, opts: { out?: string }) => {
     const [{ loadLetter }, { defaultOutDir, editionBase }, { describeChanges, manifestOf, manifestPath, readManifest }, { reportFailure }] = await Promise.all([
-      import('../model/loadLetter.js'),
+      import('../load/letter.js'),
       import('./build.js'),
       import('./manifest.js'),
       report(),

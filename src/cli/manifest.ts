@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { LoadedLetter } from '../model/loadLetter.js';
-import { signatoryLines } from '../render/signatoryLines.js';
+import type { LoadedLetter } from '../load/letter.js';
+import { buildFrame } from '../frame/index.js';
 
 export interface Manifest {
   version: 1;
@@ -28,6 +28,9 @@ export function manifestOf(letter: LoadedLetter, editions: Manifest['editions'] 
   const [letterFile, signatoriesFile] = letter.files;
   const { document } = letter;
   const list = document.signatories;
+  const blocks = list ? buildFrame(document).blocks : [];
+  const entries = (section: 'organizations' | 'individuals') =>
+    blocks.flatMap((block) => (block.role === 'signatoryEntry' && block.section === section ? [block.text] : []));
   return {
     version: 1,
     inputs: {
@@ -36,8 +39,8 @@ export function manifestOf(letter: LoadedLetter, editions: Manifest['editions'] 
       template: sha256(JSON.stringify({ ...document.template, sourcePath: undefined })),
     },
     asOf: list?.asOf ?? null,
-    organizations: list ? signatoryLines(list, document.template).organizations : [],
-    individuals: list ? signatoryLines(list, document.template).individuals : [],
+    organizations: entries('organizations'),
+    individuals: entries('individuals'),
     notes: document.notes.length,
     editions,
   };
@@ -81,13 +84,4 @@ export function describeChanges(before: Manifest | null, after: Manifest): strin
   if (before.inputs.template !== after.inputs.template) changes.push('template changed');
   if (before.notes !== after.notes) changes.push(`notes ${before.notes} → ${after.notes}`);
   return changes;
-}
-
-/** Read a file's bytes for hashing, or null. */
-export async function hashFile(path: string): Promise<string | null> {
-  try {
-    return sha256(await readFile(path));
-  } catch {
-    return null;
-  }
 }

@@ -1,9 +1,6 @@
 /** Printing for the command line: build progress, sizes, timings, diagnostics, failures. */
 import path from 'node:path';
-import { BuildError, formatDiagnostics } from '../model/diagnostics.js';
-import { PreflightFailed } from '../render/errors.js';
-import { formatReport } from '../render/pdf/report.js';
-import { FontProblem } from '../fonts/errors.js';
+import { BuildError, formatDiagnostics } from '../diagnostics/index.js';
 import { EditRefused } from '../signatories/errors.js';
 import type { BuildResult } from './build.js';
 
@@ -12,7 +9,7 @@ export function formatBytes(bytes: number): string {
 }
 
 export function printBuild(result: BuildResult, quiet = false): void {
-  const warnings = formatDiagnostics(result.letter.files);
+  const warnings = formatDiagnostics([...result.letter.files, ...result.warnings]);
   if (warnings) process.stderr.write(`${warnings}\n`);
   if (quiet) return;
   for (const e of result.editions) {
@@ -27,10 +24,6 @@ export function printBuild(result: BuildResult, quiet = false): void {
 export function reportFailure(err: unknown, written = false): void {
   if (err instanceof BuildError) {
     process.stderr.write(`${formatDiagnostics(err.files)}\n`);
-  } else if (err instanceof PreflightFailed) {
-    process.stderr.write(`The PDF failed its preflight check:\n${formatReport('PDF', err.report)}\n`);
-  } else if (err instanceof FontProblem) {
-    process.stderr.write(`Font problem: ${err.message}\n`);
   } else if (err instanceof EditRefused) {
     process.stderr.write(`${err.message}\n`);
     process.exitCode = 1;

@@ -1,7 +1,9 @@
 /**
  * Watch mode: rebuild every edition when the letter, the signatory data, the template or a
- * font file changes. Fonts, the parsed letter and laid-out paragraphs stay in memory between
- * builds, so a change to the data alone re-does only the list. A failed build prints its
+ * font file changes. Open fonts, the template, the last parsed letter and the lines already set
+ * (src/typeset/memo.ts) stay in memory between builds, so a change to the data alone skips
+ * parsing and font loading and sets only the changed list entries again (every page is drawn
+ * again). A failed build prints its
  * positioned errors and leaves the previous editions in place (builds write atomically).
  * File watching with chokidar.
  */

@@ -1,2 +1,15 @@
-/** A font the template names cannot be used (missing file, outside the project, a collection). */
-export class FontProblem extends Error {}
+/**
+ * A font the template names cannot be used (missing file, outside the project, a collection, not
+ * a font): a diagnostic on the font file (or the template) like every other problem.
+ */
+import path from 'node:path';
+import { VFile } from 'vfile';
+import { BuildError, reportError } from '../diagnostics/index.js';
+
+export class FontProblem extends BuildError {
+  constructor(reason: string, file: string) {
+    const vfile = new VFile({ path: path.relative(process.cwd(), file) || file });
+    reportError(vfile, reason, undefined, 'font');
+    super([vfile]);
+  }
+}

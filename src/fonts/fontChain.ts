@@ -11,7 +11,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fontkit, type Font } from './fontkit.js';
-import type { FontEntry, Template } from '../model/template.js';
+import type { FontEntry, Template } from '../template/schema.js';
 import { FontProblem } from './errors.js';
 import { isWoff, sfntFromWoff } from './woff.js';
 
@@ -40,17 +40,17 @@ const faceCache = new Map<string, Face>();
 function openFace(file: string, name: string): Face {
   const cached = faceCache.get(file);
   if (cached) return cached;
-  if (!existsSync(file)) throw new FontProblem(`Font file not found: ${file} (is the font package installed? run npm ci)`);
+  if (!existsSync(file)) throw new FontProblem('Font file not found: is the font package installed? Run npm ci.', file);
   const stored = readFileSync(file);
   // Unwrapped once here, for our shaping and the PDF's subsetter alike (see woff.ts).
   const data = isWoff(stored) ? sfntFromWoff(stored) : stored;
   const opened = fontkit.create(data);
-  if (!('layout' in opened)) throw new FontProblem(`${file} is a font collection; name one font file instead.`);
+  if (!('layout' in opened)) throw new FontProblem('This is a font collection; name one font file instead.', file);
   const font = opened as Font;
   // Glyph sanity at font load: WOFF2 transforms the glyf table and the PDF's font subsetter
   // copies glyf bytes as stored, so every glyph of a WOFF2 font would be drawn as garbage.
   if ((font as Font & { type?: string }).type === 'WOFF2') {
-    throw new FontProblem(`${file} is a WOFF2 font, which cannot be embedded in the PDF correctly; use its TTF, OTF or WOFF file.`);
+    throw new FontProblem('This is a WOFF2 font, which cannot be embedded in the PDF correctly; name its TTF, OTF or WOFF file.', file);
   }
   // pdfkit scales fonts to 1000 units; its ascender is hhea ascent scaled the same way.
   const face: Face = {
@@ -104,15 +104,24 @@ function fontsourceRanges(pkg: string, weight: number): RangeFile[] {
 interface ChainLink {
   name: string;
   faceFor(codePoint: number, bold: boolean): Face | null;
+  /** The family's whole font files; absent for families split into files by Unicode range. */
+  wholeFaces?(): WholeFaces;
 }
 
-function linkFor(entry: FontEntry, templateDir: string): ChainLink {
+/** A family that comes as whole font files: the regular face, and the bold one if it has its own file. */
+export interface WholeFaces {
+  regular: Face;
+  bold: Face | null;
+}
+
+function linkFor(entry: FontEntry, templatePath: string): ChainLink {
+  const templateDir = path.dirname(templatePath);
   if ('fontsource' in entry) {
     // The CSS (hundreds of ranges) is read when the chain first falls back to this font.
     let tables: { regular: RangeFile[]; bold: RangeFile[] } | null = null;
     const load = () => {
       const regular = fontsourceRanges(entry.fontsource, 400);
-      if (regular.length === 0) throw new FontProblem(`Font package ${entry.fontsource} has no 400.css; is it installed?`);
+      if (regular.length === 0) throw new FontProblem(`Font package ${entry.fontsource} has no 400.css; is it installed? Run npm ci.`, templatePath);
       return { regular, bold: fontsourceRanges(entry.fontsource, 700) };
     };
     packageDir(entry.fontsource); // a missing package is still reported when the chain is made
@@ -140,7 +149,7 @@ function linkFor(entry: FontEntry, templateDir: string): ChainLink {
     const root = path.basename(templateDir) === 'templates' ? path.dirname(templateDir) : templateDir;
     for (const f of [regularFile, boldFile]) {
       const rel = f ? path.relative(root, f) : '';
-      if (rel.startsWith('..') || path.isAbsolute(rel)) throw new FontProblem(`Font file ${f} lies outside the project (${root}); keep fonts in its fonts/ folder.`);
+      if (rel.startsWith('..') || path.isAbsolute(rel)) throw new FontProblem(`Font file ${f} lies outside the project (${root}); keep fonts in its fonts/ folder.`, templatePath);
     }
   }
   return {
@@ -149,6 +158,7 @@ function linkFor(entry: FontEntry, templateDir: string): ChainLink {
       const face = openFace(wantBold && boldFile ? boldFile : regularFile, entry.name);
       return face.font.hasGlyphForCodePoint(cp) ? face : null;
     },
+    wholeFaces: () => ({ regular: openFace(regularFile, entry.name), bold: boldFile ? openFace(boldFile, entry.name) : null }),
   };
 }
 
@@ -159,15 +169,17 @@ export class FontChain {
   private readonly links: ChainLink[];
   private readonly memo = [new Map<number, Face | null>(), new Map<number, Face | null>()] as const;
 
+  private readonly templatePath: string;
+
   constructor(template: Template) {
-    const dir = path.dirname(template.sourcePath);
-    this.links = template.fonts.serif.map((entry) => linkFor(entry, dir));
+    this.templatePath = template.sourcePath;
+    this.links = template.fonts.serif.map((entry) => linkFor(entry, template.sourcePath));
   }
 
   /** The primary face (first in the chain), used for spaces, marks and page numbers. */
   primary(bold = false): Face {
     const face = this.faceFor('中'.codePointAt(0) as number, bold);
-    if (!face) throw new FontProblem('The first font of the chain has no Han characters.');
+    if (!face) throw new FontProblem('The first font of the chain has no Han characters.', this.templatePath);
     return face;
   }
 
@@ -185,6 +197,16 @@ export class FontChain {
     return found;
   }
 
+  /**
+   * The font files of the family called `name` in the chain: its whole files, 'split' for a
+   * family split into files by Unicode range (fontsource), undefined if the chain has no such family.
+   */
+  wholeFaces(name: string): WholeFaces | 'split' | undefined {
+    const link = this.links.find((l) => l.name === name);
+    if (!link) return undefined;
+    return link.wholeFaces ? link.wholeFaces() : 'split';
+  }
+
   static isInvisible(ch: string): boolean {
     return INVISIBLE.test(ch);
   }
@@ -192,4 +214,17 @@ export class FontChain {
   names(): string[] {
     return this.links.map((l) => l.name);
   }
+}
+
+const chains = new Map<string, FontChain>();
+
+/** One font chain per template file and font list, kept across builds (fonts stay open in memory). */
+export function fontChainFor(template: Template): FontChain {
+  const key = JSON.stringify([template.sourcePath, template.fonts]);
+  let chain = chains.get(key);
+  if (!chain) {
+    chain = new FontChain(template);
+    chains.set(key, chain);
+  }
+  return chain;
 }

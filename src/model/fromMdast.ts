@@ -18,9 +18,9 @@ import type {
   Text,
 } from 'mdast';
 import type { VFile } from 'vfile';
-import { reportError, reportWarning } from './diagnostics.js';
+import { reportError, reportWarning, type SourcePoint } from '../diagnostics/index.js';
 import type { Block, Inline, Note } from './types.js';
-import { UNSPACED_CJK } from '../typeset/scripts.js';
+import { UNSPACED_CJK } from '../unicode/scripts.js';
 
 type FlowType = Exclude<keyof RootContentMap, keyof PhrasingContentMap> | 'html';
 type PhrasingType = keyof PhrasingContentMap;
@@ -41,13 +41,19 @@ function reject(ctx: Context, node: Nodes, what: string, advice: string): [] {
   return [];
 }
 
+/** The start of a node in the letter, as a model `at` field (nothing when the parser gave none). */
+function pointOf(node: Nodes): { at?: SourcePoint } {
+  const start = node.position?.start;
+  return start ? { at: { line: start.line, column: start.column, ...(start.offset !== undefined ? { offset: start.offset } : {}) } } : {};
+}
+
 /** Links are emitted only with schemes that are safe in every edition. */
 const SAFE_URL = /^(https?:\/\/|mailto:)/i;
 
 const phrasing: PhrasingHandlers = {
   text: (node, ctx) => {
     reportUndefinedFootnotes(node, ctx);
-    return [{ type: 'text', value: node.value }];
+    return [{ type: 'text', value: node.value, ...pointOf(node) }];
   },
   emphasis: (node, ctx) => [{ type: 'emphasis', children: convertPhrasing(node.children, ctx) }],
   strong: (node, ctx) => [{ type: 'strong', children: convertPhrasing(node.children, ctx) }],
@@ -78,7 +84,7 @@ const phrasing: PhrasingHandlers = {
       number = ctx.numbers.size + 1;
       ctx.numbers.set(node.identifier, number);
     }
-    return [{ type: 'noteRef', number }];
+    return [{ type: 'noteRef', number, ...pointOf(node) }];
   },
   delete: (node, ctx) => reject(ctx, node, 'Strikethrough (~~…~~)', 'remove the tildes or the struck text.'),
   html: (node, ctx) => reject(ctx, node, 'Raw HTML', 'write the text in Markdown instead.'),

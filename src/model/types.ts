@@ -5,23 +5,31 @@
  * footnotes once; src/signatories loads, validates and sorts the signatory list once. Renderers
  * (src/render/*) never look at Markdown and never renumber or re-sort anything.
  */
-import type { Template } from './template.js';
+import type { Position, SourcePoint } from '../diagnostics/index.js';
+import type { Template } from '../template/schema.js';
 
-export interface Position {
-  line: number;
-  column: number;
+
+
+/** A calendar date written YYYY-MM-DD. */
+export function isIsoDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [, y, m, d] = match.map(Number) as [number, number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
 /** Inline content. Text is already normalised (soft breaks resolved, CJK rule applied). */
 export type Inline =
-  | { type: 'text'; value: string }
+  /** `at`: where the text starts in the letter (the model knows no file names; the document's `sources` do). */
+  | { type: 'text'; value: string; at?: SourcePoint }
   | { type: 'emphasis'; children: Inline[] }
   | { type: 'strong'; children: Inline[] }
   | { type: 'link'; url: string; children: Inline[] }
   | { type: 'code'; value: string }
   | { type: 'break' }
   /** A footnote mark. `number` is the note's number, assigned once in reading order. */
-  | { type: 'noteRef'; number: number };
+  | { type: 'noteRef'; number: number; at?: SourcePoint };
 
 export type Block =
   | { type: 'paragraph'; children: Inline[] }
@@ -59,12 +67,16 @@ export interface LetterMeta {
   /** Path of the signatory data file, relative to the letter. */
   signatories?: string;
   template?: string;
+  /** Where each front-matter field stands in the letter, by its path ("date", "to.0", "cc.1"). */
+  places?: Record<string, Position>;
 }
 
 export interface Organization {
   name: string;
   country?: string;
   signedOn?: string;
+  /** Where the entry stands in the signatory file. */
+  place?: Position;
 }
 
 export interface Individual {
@@ -72,6 +84,7 @@ export interface Individual {
   title?: string;
   sortAs?: string;
   signedOn?: string;
+  place?: Position;
 }
 
 export interface SignatoryList {
@@ -88,4 +101,6 @@ export interface LetterDocument {
   notes: Note[];
   signatories: SignatoryList | null;
   template: Template;
+  /** The input files, as the user named them (for messages that point into them). */
+  sources?: { letter: string; signatories: string | null; template: string };
 }

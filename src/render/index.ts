@@ -2,13 +2,16 @@
  * The editions letterpress can write, each a separate renderer over the same document model,
  * loaded when its edition is made (the command line imports this table to parse --format).
  */
+import type { VFile } from 'vfile';
 import type { LetterDocument } from '../model/types.js';
 
-export type Format = 'txt' | 'pdf' | 'docx';
+export type Format = 'txt' | 'pdf' | 'docx' | 'html';
 
 export interface RenderOptions {
   /** Plain text: wrap at this many columns (0 = no wrapping); overrides the template. */
   wrap?: number;
+  /** Renderers add warnings about the inputs here (files with messages), e.g. fonts the Word copy cannot embed. */
+  diagnostics?: VFile[];
 }
 
 export interface Edition {
@@ -34,11 +37,16 @@ export const editions: Record<Format, Edition> = {
   docx: {
     format: 'docx',
     extension: '.docx',
-    render: async (document) => (await import('./docx/index.js')).renderDocx(document),
+    render: async (document, options) => (await import('./docx/index.js')).renderDocx(document, options.diagnostics),
+  },
+  html: {
+    format: 'html',
+    extension: '.html',
+    render: async (document) => encoder.encode((await import('./html/index.js')).renderHtml(document)),
   },
 };
 
-export const ALL_FORMATS: Format[] = ['txt', 'pdf', 'docx'];
+export const ALL_FORMATS: Format[] = ['txt', 'pdf', 'docx', 'html'];
 
 export function parseFormats(list: string): Format[] | { error: string } {
   const names = list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);

@@ -7,9 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument, isMap, isSeq, YAMLMap, YAMLSeq } from 'yaml';
 import { VFile } from 'vfile';
-import { writeFilesAtomically } from '../cli/writeAtomic.js';
-import { BuildError, reportError } from '../model/diagnostics.js';
-import { duplicateKey, isIsoDate } from './validate.js';
+import { writeFilesAtomically } from '../io/writeAtomic.js';
+import { BuildError, reportError } from '../diagnostics/index.js';
+import { duplicateKey } from './validate.js';
+import { isIsoDate } from '../model/types.js';
 import { formatOf, readSignatoryData, type SignatoryFormat } from './index.js';
 import { CSV_COLUMNS } from './fromCsv.js';
 import type { SignatoryRecord } from './record.js';

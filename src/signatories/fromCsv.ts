@@ -5,9 +5,9 @@
  */
 import { parse } from 'csv-parse/sync';
 import type { VFile } from 'vfile';
-import { reportError } from '../model/diagnostics.js';
+import { reportError } from '../diagnostics/index.js';
 import type { SignatoryData, SignatoryField, SignatoryRecord } from './record.js';
-import type { Position } from '../model/types.js';
+import type { Position } from '../diagnostics/index.js';
 
 export const CSV_COLUMNS = ['kind', 'name', 'country', 'title', 'sort_as', 'signed_on'] as const;
 type CsvColumn = (typeof CSV_COLUMNS)[number];

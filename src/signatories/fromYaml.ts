@@ -5,10 +5,10 @@
  */
 import { z } from 'zod';
 import type { VFile } from 'vfile';
-import { reportError } from '../model/diagnostics.js';
-import { readYaml } from '../model/yamlInput.js';
+import { reportError } from '../diagnostics/index.js';
+import { readYaml } from '../io/yaml.js';
 import type { SignatoryData, SignatoryField, SignatoryRecord } from './record.js';
-import type { Position } from '../model/types.js';
+import type { Position } from '../diagnostics/index.js';
 
 const optionalText = z.string().optional();
 const dateLike = z.union([z.string(), z.date()]).transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v));

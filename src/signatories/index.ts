@@ -3,11 +3,13 @@
  */
 import path from 'node:path';
 import { VFile } from 'vfile';
-import { BuildError, reportError, hasErrors, readInput } from '../model/diagnostics.js';
+import { BuildError, reportError, hasErrors } from '../diagnostics/index.js';
+import { readInput } from '../io/readInput.js';
 import type { Individual, Organization, SignatoryList } from '../model/types.js';
 import { signatoriesFromYaml } from './fromYaml.js';
 import { signatoriesFromCsv } from './fromCsv.js';
-import { isIsoDate, validateRecords } from './validate.js';
+import { isIsoDate } from '../model/types.js';
+import { validateRecords } from './validate.js';
 import { sortIndividuals, sortOrganizations } from './sort.js';
 import type { SignatoryData } from './record.js';
 
@@ -57,12 +59,14 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
       const org: Organization = { name: r.name };
       if (r.country) org.country = r.country;
       if (r.signedOn) org.signedOn = r.signedOn;
+      org.place = r.fieldPlaces.name ?? r.place;
       organizations.push(org);
     } else {
       const person: Individual = { name: r.name };
       if (r.title) person.title = r.title;
       if (r.sortAs) person.sortAs = r.sortAs;
       if (r.signedOn) person.signedOn = r.signedOn;
+      person.place = r.fieldPlaces.name ?? r.place;
       individuals.push(person);
     }
   }

@@ -1,4 +1,4 @@
-import type { Position } from '../model/types.js';
+import type { Position } from '../diagnostics/index.js';
 
 export type SignatoryKind = 'organization' | 'individual';
 export type SignatoryField = 'kind' | 'name' | 'country' | 'title' | 'sortAs' | 'signedOn';

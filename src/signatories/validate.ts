@@ -1,15 +1,7 @@
 import type { VFile } from 'vfile';
-import { reportError } from '../model/diagnostics.js';
+import { reportError } from '../diagnostics/index.js';
+import { isIsoDate } from '../model/types.js';
 import type { SignatoryRecord } from './record.js';
-
-/** A calendar date written YYYY-MM-DD. */
-export function isIsoDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [, y, m, d] = match.map(Number) as [number, number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-}
 
 /**
  * The key two names are compared by to find duplicates: Unicode NFKC (full-width letters become

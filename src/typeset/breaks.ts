@@ -14,7 +14,7 @@
  *   would allow.
  */
 import LineBreaker from 'linebreak';
-import { IDEOGRAPHIC, UNSPACED_CJK } from './scripts.js';
+import { IDEOGRAPHIC, UNSPACED_CJK } from '../unicode/scripts.js';
 
 export const NOT_AT_LINE_START = new Set([...'、，。．：；？！”’）》〉」』】〕〗］｝·・%‰℃!),.:;?]}']);
 export const NOT_AT_LINE_END = new Set([...'“‘（《〈「『【〔〖［｛([{']);

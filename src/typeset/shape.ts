@@ -11,9 +11,10 @@
 import type { Face, FontChain } from '../fonts/fontChain.js';
 import { breakOpportunities } from './breaks.js';
 import { MissingGlyph } from './errors.js';
+import type { SourceRef } from '../diagnostics/index.js';
 
 export { MissingGlyph };
-import { IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from './scripts.js';
+import { IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from '../unicode/scripts.js';
 
 export interface SpanStyle {
   size: number;
@@ -21,7 +22,8 @@ export interface SpanStyle {
   link?: string;
 }
 
-export type Span = { text: string; style: SpanStyle } | { mark: number; style: SpanStyle };
+/** Styled text, and where it came from (for messages about a character no font has). */
+export type Span = { text: string; style: SpanStyle; source?: SourceRef } | { mark: number; style: SpanStyle };
 
 export type PieceKind = 'ideo' | 'open' | 'close' | 'cjkPunct' | 'latin' | 'mark';
 
@@ -73,6 +75,7 @@ interface Item {
   mark?: number;
   /** Offset in the plain text (without marks). */
   at: number;
+  source?: SourceRef;
 }
 
 function kindOf(ch: string): PieceKind | 'space' | 'other' {
@@ -150,7 +153,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       continue;
     }
     for (const ch of span.text) {
-      items.push({ ch, style: span.style, at: plain.length });
+      items.push({ ch, style: span.style, at: plain.length, ...(span.source ? { source: span.source } : {}) });
       plain += ch;
     }
   }
@@ -187,7 +190,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
     }
     const cp = item.ch.codePointAt(0) as number;
     const face = fonts.faceFor(cp, item.style.bold);
-    if (!face) throw new MissingGlyph(item.ch);
+    if (!face) throw new MissingGlyph(item.ch, item.source);
     const breakBefore = allowed.has(item.at);
     const extendable =
       current?.open === true &&

@@ -4,7 +4,7 @@
  * URL (a URL longer than the line stands alone on its line).
  */
 import { breakOpportunities } from './breaks.js';
-import { displayWidth } from './scripts.js';
+import { displayWidth } from '../unicode/scripts.js';
 
 export function wrapText(text: string, width: number, indent = ''): string[] {
   if (width <= 0) return [text];

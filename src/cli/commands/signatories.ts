@@ -26,8 +26,8 @@ async function dataFile(options: FileOptions): Promise<{ file: string; lang: str
   const [{ VFile }, { parseMarkdown }, { readFrontMatter }, { BuildError, reportError }] = await Promise.all([
     import('vfile'),
     import('../../parse/parseMarkdown.js'),
-    import('../../parse/frontMatter.js'),
-    import('../../model/diagnostics.js'),
+    import('../../load/frontMatter.js'),
+    import('../../diagnostics/index.js'),
   ]);
   const vfile = new VFile({ path: options.letter, value: text });
   const meta = readFrontMatter(vfile, parseMarkdown(text));

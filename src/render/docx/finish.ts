@@ -4,16 +4,19 @@
  *   the document grid (which would inflate CJK line heights); body and closing first-line indents
  *   in characters (w:firstLineChars="200", 2 characters whatever the font size).
  * - settings.xml: punctuation compression (w:characterSpacingControl = compressPunctuation).
- * - fontTable: the CJK face with an alternative name and the language's charset (GB2312 for
- *   zh-CN, Big5 for zh-TW), so Word substitutes a Chinese serif (宋体, 新細明體) on machines
- *   without it.
+ * - fontTable and embedded fonts (src/render/docx/embedFonts.ts): the CJK face with an
+ *   alternative name, PANOSE and the language's charset (GB2312 for zh-CN, Big5 for zh-TW), so
+ *   Word substitutes a Chinese serif (宋体, 新細明體) on machines without it; the faces embedded
+ *   as subsets unless the template says otherwise.
  * - core.xml dates from the letter's date; relationship ids renumbered in order; every zip
  *   entry with a fixed time, so the same inputs give the same bytes.
  */
+import type { VFile } from 'vfile';
 import { unzipSync, zipSync, strFromU8, strToU8, type Zippable } from 'fflate';
 import type { LetterDocument } from '../../model/types.js';
 import { STYLE } from './styles.js';
 import { creationDate } from '../dates.js';
+import { embedFonts } from './embedFonts.js';
 
 const FIXED_TIME = new Date('1980-01-01T00:00:00Z');
 
@@ -40,32 +43,11 @@ function patchSettings(xml: string): string {
   return xml.replace('</w:settings>', '<w:characterSpacingControl w:val="compressPunctuation"/></w:settings>');
 }
 
-/** Windows character sets Word uses to pick a substitute font: GB2312, Big5, Shift-JIS, Hangul. */
-function charsetOf(lang: string): string {
-  if (/^zh-(TW|HK|MO|Hant)/i.test(lang)) return '88'; // hex 88 = 136, CHINESEBIG5_CHARSET
-  if (/^ja/i.test(lang)) return '80'; // 128, SHIFTJIS_CHARSET
-  if (/^ko/i.test(lang)) return '81'; // 129, HANGUL_CHARSET
-  return '86'; // 134, GB2312_CHARSET
-}
-
-function patchFontTable(xml: string, document: LetterDocument): string {
-  const { eastAsiaFont, fallbackEastAsiaFont } = document.template.docx;
-  const charset = charsetOf(document.template.lang);
-  const entry = `<w:font w:name="${escapeXml(eastAsiaFont)}"><w:altName w:val="${escapeXml(fallbackEastAsiaFont)}"/><w:charset w:val="${charset}"/><w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>`;
-  if (xml.includes(`w:name="${escapeXml(eastAsiaFont)}"`)) return xml;
-  if (xml.includes('</w:fonts>')) return xml.replace('</w:fonts>', `${entry}</w:fonts>`);
-  return xml.replace(/<w:fonts([^>]*?)\/>/, `<w:fonts$1>${entry}</w:fonts>`);
-}
-
 function patchCore(xml: string, document: LetterDocument): string {
   const stamp = creationDate(document).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return xml
     .replace(/(<dcterms:created[^>]*>)[^<]*(<\/dcterms:created>)/, `$1${stamp}$2`)
     .replace(/(<dcterms:modified[^>]*>)[^<]*(<\/dcterms:modified>)/, `$1${stamp}$2`);
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 }
 
 /** Renumber relationship ids (docx draws some at random) in order of appearance, per part. */
@@ -87,7 +69,7 @@ function renumberRelationships(files: Record<string, Uint8Array>): void {
   }
 }
 
-export function finishDocx(bytes: Uint8Array, document: LetterDocument): Uint8Array {
+export async function finishDocx(bytes: Uint8Array, document: LetterDocument, diagnostics?: VFile[]): Promise<Uint8Array> {
   const files = unzipSync(bytes);
   const edit = (name: string, fn: (xml: string) => string) => {
     const file = files[name];
@@ -95,7 +77,7 @@ export function finishDocx(bytes: Uint8Array, document: LetterDocument): Uint8Ar
   };
   edit('word/styles.xml', (xml) => patchStyles(xml, document));
   edit('word/settings.xml', patchSettings);
-  edit('word/fontTable.xml', (xml) => patchFontTable(xml, document));
+  await embedFonts(files, document, diagnostics);
   edit('docProps/core.xml', (xml) => patchCore(xml, document));
   renumberRelationships(files);
   const zippable: Zippable = {};

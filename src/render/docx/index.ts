@@ -16,13 +16,16 @@ import {
   type IRunOptions,
   type ParagraphChild,
 } from 'docx';
+import type { VFile } from 'vfile';
 import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, LetterDocument } from '../../model/types.js';
-import { formatDate } from '../../model/template.js';
-import { signatoryLines } from '../signatoryLines.js';
-import { STYLE, stylesFor, twips } from './styles.js';
+import type { Template } from '../../template/schema.js';
+import { buildFrame, resolveRole, type BlockStyle, type FrameBlock, type FrameBlockOf, type Role } from '../../frame/index.js';
+import { ROLE_STYLE, STYLE, stylesFor, twips } from './styles.js';
 import { finishDocx } from './finish.js';
 
 type RunStyle = Pick<IRunOptions, 'bold' | 'italics'> & {
+  /** Notes whose footnote reference has been written (shared by the whole document). */
+  notesReferenced?: Set<number>;
   /** The letter is in Chinese, Japanese or Korean: emphasis is set bold, not slanted (CJK has no italic). */
   cjk?: boolean;
 };
@@ -32,6 +35,8 @@ interface Context {
   paragraphStyle: string;
   /** Run style every paragraph starts from. */
   base: RunStyle;
+  /** The template's text for a Markdown `---`. */
+  sectionBreak: string;
 }
 
 type InlineHandlers = { [K in InlineType]: (node: InlineOf<K>, style: RunStyle) => ParagraphChild[] };
@@ -43,7 +48,15 @@ const inlineHandlers: InlineHandlers = {
   strong: (node, style) => runs(node.children, { ...style, bold: true }),
   code: (node, style) => [new TextRun({ text: node.value, ...runOptions(style) })],
   break: () => [new TextRun({ break: 1 })],
-  noteRef: (node) => [new FootnoteReferenceRun(node.number)],
+  // Word numbers footnotes by their references, so a note may have only one: a repeated mark is
+  // the note's number set as a footnote reference (superscript) without a second footnote.
+  noteRef: (node, style) => {
+    if (!style.notesReferenced || !style.notesReferenced.has(node.number)) {
+      style.notesReferenced?.add(node.number);
+      return [new FootnoteReferenceRun(node.number)];
+    }
+    return [new TextRun({ text: String(node.number), style: 'FootnoteReference', superScript: true })];
+  },
   link: (node, style) => [new ExternalHyperlink({ link: node.url, children: runs(node.children, style) })],
 };
 
@@ -59,7 +72,7 @@ const blockHandlers: BlockHandlers = {
   paragraph: (node, ctx) => [new Paragraph({ style: ctx.paragraphStyle, children: runs(node.children, ctx.base) })],
   heading: (node, ctx) => [new Paragraph({ style: STYLE.heading, children: runs(node.children, ctx.base) })],
   blockquote: (node, ctx) => blocks(node.children, { ...ctx, paragraphStyle: STYLE.quote }),
-  thematicBreak: () => [new Paragraph({ style: STYLE.body, alignment: 'center', children: [new TextRun('＊　＊　＊')] })],
+  thematicBreak: (_node, ctx) => [new Paragraph({ style: STYLE.body, alignment: 'center', children: [new TextRun(ctx.sectionBreak)] })],
   list: (node, ctx) =>
     node.items.flatMap((item, index) => {
       const [first, ...rest] = blocks(item, { ...ctx, paragraphStyle: STYLE.listItem });
@@ -80,8 +93,6 @@ function blocks(list: Block[], ctx: Context): Paragraph[] {
   return list.flatMap((block) => (blockHandlers[block.type] as (n: Block, c: Context) => Paragraph[])(block, ctx));
 }
 
-const plain = (style: string, text: string) => new Paragraph({ style, children: [new TextRun(text)] });
-
 /** Page label such as "第{page}页，共{pages}页" with Word fields for the numbers. */
 function pageLabel(pattern: string): Paragraph {
   const children: ParagraphChild[] = [];
@@ -93,48 +104,53 @@ function pageLabel(pattern: string): Paragraph {
   return new Paragraph({ style: STYLE.footer, children });
 }
 
+/**
+ * One paragraph in a role's named style. The style carries the role's space above its first
+ * block; a further block of the same role (a second recipient) gets its own space directly.
+ */
+function rolePlain(role: keyof typeof ROLE_STYLE, text: string, style: BlockStyle, template: Template, first = true): Paragraph {
+  const named = resolveRole(template, template.layout.roles[role]);
+  const spacing = !first && style.spaceBefore !== named.spaceBefore ? { spacing: { before: twips(style.spaceBefore) } } : {};
+  return new Paragraph({ style: ROLE_STYLE[role], children: [new TextRun(text)], ...spacing });
+}
+
+/** Word's handling of each frame role. */
+type RoleHandlers = { [R in Role]: (block: FrameBlockOf<R>, ctx: Context, template: Template) => Paragraph[] };
+
+/** A recipient or copy: the name carries the space above, the address lines follow it. */
+function party(role: 'recipient' | 'ccRecipient', block: FrameBlockOf<'recipient' | 'ccRecipient'>, template: Template): Paragraph[] {
+  const named = resolveRole(template, template.layout.roles[role]);
+  const first = block.style.spaceBefore === named.spaceBefore;
+  return block.lines.map((text, n) => (n === 0 ? rolePlain(role, text, block.style, template, first) : new Paragraph({ style: ROLE_STYLE[role], children: [new TextRun(text)], spacing: { before: 0 } })));
+}
+
+const roleHandlers: RoleHandlers = {
+  date: (block, _ctx, template) => [rolePlain('date', block.text, block.style, template)],
+  recipient: (block, _ctx, template) => party('recipient', block, template),
+  ccLabel: (block, _ctx, template) => [rolePlain('ccLabel', block.text, block.style, template)],
+  ccRecipient: (block, _ctx, template) => party('ccRecipient', block, template),
+  subject: (block, _ctx, template) => [rolePlain('subject', block.text, block.style, template)],
+  salutation: (block, _ctx, template) => [rolePlain('salutation', block.text, block.style, template)],
+  body: (block, ctx) => blocks(block.blocks, ctx),
+  closing: (block, _ctx, template) => [rolePlain('closing', block.text, block.style, template)],
+  signatoriesHeading: (block, _ctx, template) => [rolePlain('signatoriesHeading', block.text, block.style, template)],
+  sectionHeading: (block, _ctx, template) => [rolePlain('sectionHeading', block.text, block.style, template)],
+  signatoryEntry: (block, _ctx, template) => [rolePlain('signatoryEntry', block.text, block.style, template)],
+};
+
 export function buildDocx(document: LetterDocument): Document {
   const { meta, template } = document;
-  const { labels } = template;
-  const children: Paragraph[] = [plain(STYLE.date, formatDate(meta.date, template))];
-  meta.to.forEach((party, index) => {
-    [party.name, ...party.address].forEach((text, n) => {
-      const p = new Paragraph({ style: STYLE.recipient, children: [new TextRun(text)], ...(n === 0 ? { spacing: { before: index === 0 ? twips(template.type.bodySize * template.type.lineHeight) : twips(template.type.bodySize * 0.5) } } : {}) });
-      children.push(p);
-    });
-  });
-  if (meta.cc.length > 0) {
-    children.push(plain(STYLE.ccLabel, `${labels.cc}${labels.labelSeparator.trimEnd()}`));
-    meta.cc.forEach((party, index) => {
-      [party.name, ...party.address].forEach((text, n) => {
-        children.push(new Paragraph({ style: STYLE.cc, children: [new TextRun(text)], ...(n === 0 && index > 0 ? { spacing: { before: twips(template.type.bodySize * 0.7) } } : {}) }));
-      });
-    });
-  }
-  children.push(plain(STYLE.subject, `${labels.subject}${labels.labelSeparator}${meta.subject}`));
-  children.push(plain(STYLE.salutation, meta.salutation));
-  const base: RunStyle = { cjk: /^(zh|ja|ko)/i.test(template.lang) };
-  children.push(...blocks(document.body, { paragraphStyle: STYLE.body, base }));
-  children.push(plain(STYLE.closing, meta.closing));
-  if (document.signatories) {
-    const list = signatoryLines(document.signatories, template);
-    children.push(plain(STYLE.signatoriesHeading, list.heading));
-    if (list.organizations.length > 0) {
-      children.push(plain(STYLE.signatoriesSection, labels.organizations));
-      for (const line of list.organizations) children.push(plain(STYLE.signatory, line));
-    }
-    if (list.individuals.length > 0) {
-      children.push(plain(STYLE.signatoriesSection, labels.individuals));
-      for (const line of list.individuals) children.push(plain(STYLE.signatory, line));
-    }
-  }
+  const frame = buildFrame(document);
+  const base: RunStyle = { cjk: /^(zh|ja|ko)/i.test(template.lang), notesReferenced: new Set() };
+  const ctx: Context = { paragraphStyle: STYLE.body, base, sectionBreak: template.labels.sectionBreak };
+  const children = frame.blocks.flatMap((block) => (roleHandlers[block.role] as (b: FrameBlock, c: Context, t: Template) => Paragraph[])(block, ctx, template));
   const footnotes: Record<number, { children: Paragraph[] }> = {};
-  for (const note of document.notes) {
+  for (const note of frame.notes) {
     const [first, ...rest] = note.blocks;
     // A space between the note number Word puts first and the note's text.
-    const ctx: Context = { paragraphStyle: STYLE.footnoteText, base };
-    const head = first?.type === 'paragraph' ? [new Paragraph({ style: STYLE.footnoteText, children: [new TextRun(' '), ...runs(first.children, base)] })] : blocks(first ? [first] : [], ctx);
-    footnotes[note.number] = { children: [...head, ...blocks(rest, ctx)] };
+    const noteCtx: Context = { ...ctx, paragraphStyle: STYLE.footnoteText };
+    const head = first?.type === 'paragraph' ? [new Paragraph({ style: STYLE.footnoteText, children: [new TextRun(' '), ...runs(first.children, base)] })] : blocks(first ? [first] : [], noteCtx);
+    footnotes[note.number] = { children: [...head, ...blocks(rest, noteCtx)] };
   }
 
   const m = template.page.margins;
@@ -152,17 +168,18 @@ export function buildDocx(document: LetterDocument): Document {
         properties: {
           page: {
             size: { width: 11906, height: 16838 }, // A4 in twips
-            margin: { top: twips(m.top), right: twips(m.right), bottom: twips(m.bottom), left: twips(m.left), footer: twips(m.bottom * 0.45), header: twips(m.top * 0.5) },
+            margin: { top: twips(m.top), right: twips(m.right), bottom: twips(m.bottom), left: twips(m.left), footer: twips(m.bottom * frame.furniture.pageLabel.fromBottom) },
           },
         },
-        footers: { default: new Footer({ children: [pageLabel(template.labels.page)] }) },
+        footers: { default: new Footer({ children: [pageLabel(frame.furniture.pageLabel.pattern)] }) },
         children,
       },
     ],
   });
 }
 
-export async function renderDocx(document: LetterDocument): Promise<Uint8Array> {
+/** `diagnostics` receives warnings about the template's fonts (a face that cannot be embedded). */
+export async function renderDocx(document: LetterDocument, diagnostics?: VFile[]): Promise<Uint8Array> {
   const buffer = await Packer.toBuffer(buildDocx(document));
-  return finishDocx(new Uint8Array(buffer), document);
+  return finishDocx(new Uint8Array(buffer), document, diagnostics);
 }

@@ -4,31 +4,88 @@
  * Text, Signatories Heading, …) instead of fighting direct formatting.
  */
 import { AlignmentType, LineRuleType, type IParagraphStyleOptions, type IStylesOptions } from 'docx';
-import type { Template } from '../../model/template.js';
+import type { Template } from '../../template/schema.js';
+import { bodyStyle, resolveRole, sizeOf, type Align, type BlockStyle } from '../../frame/index.js';
 
 /** Half-points, as Word counts font sizes. */
 const halfPoints = (pt: number) => Math.round(pt * 2);
 /** Twentieths of a point (twips). */
 export const twips = (pt: number) => Math.round(pt * 20);
 
-export const STYLE = {
+/** The named style of each frame role (the roles' layout comes from the template). */
+export const ROLE_STYLE = {
   date: 'LetterDate',
   recipient: 'Recipient',
   ccLabel: 'CcLabel',
-  cc: 'CcRecipient',
+  ccRecipient: 'CcRecipient',
   subject: 'Subject',
   salutation: 'Salutation',
+  closing: 'Closing',
+  signatoriesHeading: 'SignatoriesHeading',
+  sectionHeading: 'SignatoriesSection',
+  signatoryEntry: 'Signatory',
+} as const;
+
+/** Display names of the role styles, as Word lists them. */
+const ROLE_STYLE_NAME: Record<keyof typeof ROLE_STYLE, string> = {
+  date: 'Letter Date',
+  recipient: 'Recipient',
+  ccLabel: 'Cc Label',
+  ccRecipient: 'Cc Recipient',
+  subject: 'Subject',
+  salutation: 'Salutation',
+  closing: 'Closing',
+  signatoriesHeading: 'Signatories Heading',
+  sectionHeading: 'Signatories Section',
+  signatoryEntry: 'Signatory',
+};
+
+/** The style that follows each role's in Word when the user presses Enter. */
+const NEXT_STYLE: Record<keyof typeof ROLE_STYLE, string> = {
+  date: ROLE_STYLE.recipient,
+  recipient: ROLE_STYLE.recipient,
+  ccLabel: ROLE_STYLE.ccRecipient,
+  ccRecipient: ROLE_STYLE.ccRecipient,
+  subject: 'BodyText',
+  salutation: 'BodyText',
+  closing: 'BodyText',
+  signatoriesHeading: ROLE_STYLE.sectionHeading,
+  sectionHeading: ROLE_STYLE.signatoryEntry,
+  signatoryEntry: ROLE_STYLE.signatoryEntry,
+};
+
+export const STYLE = {
+  ...ROLE_STYLE,
   body: 'BodyText',
   heading: 'LetterHeading',
   quote: 'Quote',
   listItem: 'ListItem',
-  closing: 'Closing',
-  signatoriesHeading: 'SignatoriesHeading',
-  signatoriesSection: 'SignatoriesSection',
-  signatory: 'Signatory',
   footer: 'Footer',
   footnoteText: 'FootnoteText',
 } as const;
+
+const ALIGNMENT: Record<Align, (typeof AlignmentType)[keyof typeof AlignmentType]> = {
+  left: AlignmentType.LEFT,
+  right: AlignmentType.RIGHT,
+  center: AlignmentType.CENTER,
+  justify: AlignmentType.JUSTIFIED,
+};
+
+/** A frame block style as Word paragraph and run properties. */
+function wordStyle(style: BlockStyle, bodySize: number): Pick<IParagraphStyleOptions, 'run' | 'paragraph'> {
+  const hanging = style.hang > 0 ? { hanging: twips(style.hang) } : {};
+  const firstLine = style.firstIndent > 0 ? { firstLine: twips(style.firstIndent) } : {};
+  const left = style.indent + style.hang;
+  return {
+    run: { ...(style.bold ? { bold: true } : {}), ...(style.size !== bodySize ? { size: halfPoints(style.size) } : {}) },
+    paragraph: {
+      alignment: ALIGNMENT[style.align],
+      ...(style.keepWithNext ? { keepNext: true } : {}),
+      spacing: { line: twips(style.size * style.lineHeight), lineRule: LineRuleType.EXACT, before: twips(style.spaceBefore) },
+      ...(left > 0 || style.firstIndent > 0 ? { indent: { ...(left > 0 ? { left: twips(left) } : {}), ...hanging, ...firstLine } } : {}),
+    },
+  };
+}
 
 /** Languages for w:lang: the letter's for East Asian text, English for Latin runs of a CJK letter. */
 export function languages(template: Template): { value: string; eastAsia: string } {
@@ -41,7 +98,8 @@ export function stylesFor(template: Template): IStylesOptions {
   const font = { ascii: docx.latinFont, hAnsi: docx.latinFont, eastAsia: docx.eastAsiaFont, cs: docx.latinFont };
   const exact = (size: number, factor: number) => ({ line: twips(size * factor), lineRule: LineRuleType.EXACT });
   const body = type.bodySize;
-  const blank = twips(body * type.lineHeight);
+  const text = bodyStyle(template);
+  const pageLabel = sizeOf(template, template.layout.pageLabel.size);
   const style = (id: string, name: string, options: Omit<IParagraphStyleOptions, 'id' | 'name'>): IParagraphStyleOptions => ({
     id,
     name,
@@ -63,52 +121,30 @@ export function stylesFor(template: Template): IStylesOptions {
         paragraph: { spacing: { ...exact(type.noteSize, type.noteLineHeight), before: 0, after: 0 }, alignment: AlignmentType.LEFT },
       },
       footnoteReference: { run: { superScript: true } },
-      hyperlink: { run: { color: '1F3A93' } },
+      hyperlink: { run: { color: template.layout.linkColor.slice(1).toUpperCase() } },
     },
     paragraphStyles: [
       { id: 'Normal', name: 'Normal', quickFormat: true, run: { font, size: halfPoints(body), language: languages(template) } },
-      style(STYLE.date, 'Letter Date', { next: STYLE.recipient, paragraph: { alignment: AlignmentType.RIGHT } }),
-      style(STYLE.recipient, 'Recipient', { next: STYLE.recipient }),
-      style(STYLE.ccLabel, 'Cc Label', { next: STYLE.cc, paragraph: { spacing: { before: Math.round(blank * 0.6) }, keepNext: true } }),
-      style(STYLE.cc, 'Cc Recipient', { next: STYLE.cc, paragraph: { indent: { left: twips(2 * body) } } }),
-      style(STYLE.subject, 'Subject', { run: { bold: true }, paragraph: { spacing: { before: blank }, alignment: AlignmentType.JUSTIFIED } }),
-      style(STYLE.salutation, 'Salutation', { paragraph: { spacing: { before: blank }, keepNext: true } }),
+      ...(Object.keys(ROLE_STYLE) as Array<keyof typeof ROLE_STYLE>).map((role) =>
+        style(ROLE_STYLE[role], ROLE_STYLE_NAME[role], { next: NEXT_STYLE[role], ...wordStyle(resolveRole(template, template.layout.roles[role]), body) }),
+      ),
       // first-line indent of two characters: written as w:firstLineChars by the XML pass
       style(STYLE.body, 'Body Text', {
         paragraph: {
           alignment: AlignmentType.JUSTIFIED,
-          indent: { firstLine: twips(type.firstLineIndent * body) },
-          ...(type.paragraphSpacing > 0 ? { spacing: { before: Math.round(blank * type.paragraphSpacing) } } : {}),
+          indent: { firstLine: twips(text.paragraph.firstIndent) },
+          ...(text.paragraphSpacing > 0 ? { spacing: { before: twips(text.paragraphSpacing) } } : {}),
         },
       }),
-      style(STYLE.heading, 'Letter Heading', { run: { bold: true }, paragraph: { keepNext: true, spacing: { before: Math.round(blank / 2) } } }),
-      style(STYLE.quote, 'Quote', { paragraph: { alignment: AlignmentType.JUSTIFIED, indent: { left: twips(2 * body), right: twips(2 * body) } } }),
-      style(STYLE.listItem, 'List Item', { next: STYLE.listItem, paragraph: { alignment: AlignmentType.JUSTIFIED, indent: { left: twips(2 * body), hanging: twips(1.5 * body) } } }),
-      style(STYLE.closing, 'Closing', {
-        paragraph: {
-          indent: { firstLine: twips(type.firstLineIndent * body) },
-          ...(type.paragraphSpacing > 0 ? { spacing: { before: Math.round(blank * type.paragraphSpacing) } } : {}),
-        },
+      style(STYLE.heading, 'Letter Heading', { run: { bold: true }, paragraph: { keepNext: true, spacing: { before: twips(text.headingSpaceBefore) } } }),
+      style(STYLE.quote, 'Quote', {
+        paragraph: { alignment: AlignmentType.JUSTIFIED, indent: { left: twips(text.quoteIndent), right: twips(text.quoteIndent), firstLine: twips(text.paragraph.firstIndent) } },
       }),
-      style(STYLE.signatoriesHeading, 'Signatories Heading', {
-        next: STYLE.signatoriesSection,
-        run: { bold: true },
-        paragraph: { alignment: AlignmentType.CENTER, keepNext: true, spacing: { before: blank * 2 } },
+      style(STYLE.listItem, 'List Item', {
+        next: STYLE.listItem,
+        paragraph: { alignment: AlignmentType.JUSTIFIED, indent: { left: twips(text.listIndent), hanging: twips(text.listIndent - text.bulletAt) } },
       }),
-      style(STYLE.signatoriesSection, 'Signatories Section', {
-        next: STYLE.signatory,
-        run: { bold: true, size: halfPoints(type.listSize) },
-        paragraph: { keepNext: true, spacing: { ...exact(type.listSize, type.listLineHeight), before: twips(type.listSize * type.listLineHeight * 0.8) } },
-      }),
-      style(STYLE.signatory, 'Signatory', {
-        next: STYLE.signatory,
-        run: { size: halfPoints(type.listSize) },
-        paragraph: {
-          spacing: { ...exact(type.listSize, type.listLineHeight), before: twips(type.listSize * 0.25) },
-          indent: { left: twips(type.listSize * 2), hanging: twips(type.listSize * 2) },
-        },
-      }),
-      style(STYLE.footer, 'Footer', { run: { size: halfPoints(type.noteSize) }, paragraph: { alignment: AlignmentType.CENTER } }),
+      style(STYLE.footer, 'Footer', { run: { size: halfPoints(pageLabel.size) }, paragraph: { alignment: AlignmentType.CENTER } }),
     ],
   };
 }

@@ -131,7 +131,12 @@ export function drawLine(line: PlacedLine, textLeft: number, originY: number, no
 export function drawPages(
   pages: Page[],
   geometry: Geometry,
-  options: { noteSeparator: number; pageLabel: (page: number, pages: number) => PlacedLine | null },
+  options: {
+    noteSeparator: number;
+    /** The rule above the notes: share of the text width, weight in points. */
+    noteRule: { length: number; weight: number };
+    pageLabel: (page: number, pages: number) => PlacedLine | null;
+  },
 ): { content: Array<TextNode | object>; faces: Set<Face> } {
   const content: Array<TextNode | object> = [];
   const faces = new Set<Face>();
@@ -142,7 +147,7 @@ export function drawPages(
       const notesTop = geometry.top + geometry.textHeight - page.notesHeight;
       const ruleY = roundPosition(notesTop - options.noteSeparator / 2);
       content.push({
-        canvas: [{ type: 'line', x1: 0, y1: 0, x2: round(geometry.textWidth * 0.3), y2: 0, lineWidth: 0.5 }],
+        canvas: [{ type: 'line', x1: 0, y1: 0, x2: round(geometry.textWidth * options.noteRule.length), y2: 0, lineWidth: options.noteRule.weight }],
         absolutePosition: { x: geometry.left, y: ruleY },
       });
       for (const line of page.notes) drawLine(line, geometry.left, notesTop, content, faces);

@@ -3,29 +3,16 @@
  * through pdfmake at the computed positions.
  */
 import type { LetterDocument } from '../../model/types.js';
-import { fillLabel } from '../../model/template.js';
-import { FontChain } from '../../fonts/fontChain.js';
+import { fillLabel } from '../../template/format.js';
+import { fontChainFor, type FontChain } from '../../fonts/fontChain.js';
 import { buildPages, type Page } from '../../typeset/pages.js';
-import { LetterLayout, MARK_SCALE, type Geometry } from './layout.js';
+import { LetterLayout, type Geometry } from './layout.js';
 import { drawPages } from './draw.js';
 import { pdfmakeWith } from './fonts.js';
 import { creationDate } from '../dates.js';
 import type { PreflightFacts } from './report.js';
 import { PreflightFailed } from '../errors.js';
 import { checkLayout } from './layoutCheck.js';
-
-const chains = new Map<string, FontChain>();
-
-/** One font chain per template file, kept across builds (fonts stay open in memory). */
-export function fontChainFor(document: LetterDocument): FontChain {
-  const key = JSON.stringify([document.template.sourcePath, document.template.fonts]);
-  let chain = chains.get(key);
-  if (!chain) {
-    chain = new FontChain(document.template);
-    chains.set(key, chain);
-  }
-  return chain;
-}
 
 export interface PdfLayout {
   pages: Page[];
@@ -34,31 +21,32 @@ export interface PdfLayout {
 }
 
 export function layoutPdf(document: LetterDocument): PdfLayout & { layout: LetterLayout; fonts: FontChain } {
-  const fonts = fontChainFor(document);
+  const fonts = fontChainFor(document.template);
   const layout = new LetterLayout(document, fonts);
   layout.layoutLetter();
-  const { noteSize, noteLineHeight } = document.template.type;
-  const noteSeparator = noteSize * noteLineHeight * 1.5;
-  const pages = buildPages(layout.flow, layout.notes, { height: layout.geometry.textHeight, noteSeparator, minNoteLines: 2 });
+  const { separator: noteSeparator, minLines } = layout.frame.notesStyle;
+  const pages = buildPages(layout.flow, layout.notes, { height: layout.geometry.textHeight, noteSeparator, minNoteLines: minLines });
   // Checked from the layout before anything is drawn; `build --check` also reads the PDF back.
   const report = checkLayout(pages, layout.geometry, { noteSeparator, notes: document.notes.length });
-  if (report.problems.length > 0) throw new PreflightFailed(report);
+  if (report.problems.length > 0) throw new PreflightFailed(report, document);
   return { pages, geometry: layout.geometry, noteSeparator, layout, fonts };
 }
 
 export async function renderPdf(document: LetterDocument): Promise<Uint8Array> {
   const { pages, geometry, noteSeparator, fonts, layout } = layoutPdf(document);
-  const { template, meta } = document;
-  const pageSize = template.type.noteSize;
+  const { meta } = document;
+  const { notesStyle, furniture } = layout.frame;
+  const label = furniture.pageLabel;
   const { content, faces } = drawPages(pages, geometry, {
     noteSeparator,
+    noteRule: { length: notesStyle.ruleLength, weight: notesStyle.ruleWeight },
     pageLabel: (page, total) => {
       if (total < 2) return null;
-      const text = fillLabel(template.labels.page, { page, pages: total });
-      const [line] = layout.lines([{ text, style: { size: pageSize, bold: false } }], {
-        size: pageSize, lineHeight: 1, align: 'center', firstIndent: 0, restIndent: 0,
+      const text = fillLabel(label.pattern, { page, pages: total });
+      const [line] = layout.lines([{ text, style: { size: label.size, bold: false } }], {
+        size: label.size, lineHeight: 1, align: 'center', firstIndent: 0, restIndent: 0,
       });
-      return line ? { line, top: geometry.bottomMargin * 0.45, baseline: pageSize } : null;
+      return line ? { line, top: geometry.bottomMargin * label.fromBottom, baseline: label.size } : null;
     },
   });
   const pdfmake = pdfmakeWith(faces);
@@ -90,7 +78,7 @@ function preflightFacts(document: LetterDocument, geometry: Geometry): Preflight
     pageWidth: geometry.pageWidth,
     textLeft: geometry.left,
     textRight: geometry.left + geometry.textWidth,
-    markSize: type.bodySize * MARK_SCALE,
+    markSize: type.bodySize * document.template.layout.notes.markScale,
     noteSize: type.noteSize,
     notes: document.notes.length,
   };

@@ -1,15 +1,16 @@
 /**
- * Document model → flow of typeset lines and footnote lines, with the template's geometry.
- * This is the only place that knows how a letter is laid out on paper; pages are built by
- * src/typeset/pages.ts.
+ * Letter frame → flow of typeset lines and footnote lines, with the template's geometry.
+ * Only the PDF edition knows about pages: this file turns each role of the frame (src/frame)
+ * into lines through a typed table; src/typeset/pages.ts builds the pages.
  */
 import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, LetterDocument } from '../../model/types.js';
-import { formatDate, type Template } from '../../model/template.js';
+import type { Template } from '../../template/schema.js';
 import type { FontChain } from '../../fonts/fontChain.js';
-import { shape, shapeMany, type Piece, type Span, type SpanStyle } from '../../typeset/shape.js';
+import type { SourcePoint, SourceRef } from '../../diagnostics/index.js';
+import { buildFrame, type BlockStyle, type BodyStyle, type FrameBlock, type FrameBlockOf, type LetterFrame, type Role } from '../../frame/index.js';
+import { shape, shapeMany, type Piece, type ShapeOptions, type Span, type SpanStyle } from '../../typeset/shape.js';
 import { breakLines, type Align, type Line } from '../../typeset/lineBreak.js';
 import type { FlowLine, NoteLines } from '../../typeset/pages.js';
-import { signatoryLines } from '../signatoryLines.js';
 import { BuildMemo } from '../../typeset/memo.js';
 
 /**
@@ -17,9 +18,9 @@ import { BuildMemo } from '../../typeset/memo.js';
  * once are not shaped and broken again, in the same build or the next one (watch mode).
  */
 interface LayoutMemo {
-  /** Lines of a paragraph, by its spans, line spec and shaping options. */
+  /** Lines of a paragraph, by its text and styles, line spec and shaping options. */
   lines: BuildMemo<Line[]>;
-  /** Shaped signatory entries, by text, size and shaping options. */
+  /** Shaped signatory entries, by text, style and shaping options. */
   entries: BuildMemo<Piece[]>;
   /** Lines of pre-shaped pieces (the entries above), by line spec. */
   entryLines: WeakMap<Piece[], Map<string, Line[]>>;
@@ -29,10 +30,13 @@ const memos = new WeakMap<FontChain, LayoutMemo>();
 /** A cached line set handed out: callers may add pieces to a line (labels), so each gets its own list. */
 const copyLines = (lines: Line[]): Line[] => lines.map((line) => ({ ...line, placed: [...line.placed] }));
 
+/**
+ * What set lines depend on in a span: its text or mark and style. Its source position (used only
+ * to place an error about a character no font has) is left out, so text that moved keeps its lines.
+ */
+const spanKey = (span: Span) => ('text' in span ? [span.text, span.style] : [span.mark, span.style]);
+
 export const A4 = { width: 595.28, height: 841.89 };
-/** Footnote marks: 62 % of the text size, raised 42 % of it. */
-export const MARK_SCALE = 0.62;
-export const MARK_RISE = 0.42;
 
 export interface Geometry {
   pageWidth: number;
@@ -57,34 +61,62 @@ export function geometryOf(template: Template): Geometry {
   };
 }
 
-interface BlockStyle {
+/** How one paragraph is broken into lines. */
+interface LineStyle {
   size: number;
   lineHeight: number;
-  bold?: boolean;
   align: Align;
   firstIndent: number;
   restIndent: number;
-  /** Narrower measure on the right (block quotes). */
+  /** Narrower measure on the right (block quotes, list columns). */
   rightIndent?: number;
+}
+
+/** How one paragraph's lines go into the flow. */
+interface ParagraphStyle extends LineStyle {
   spaceBefore: number;
   keepWithNext?: boolean;
   block: string;
   columns?: FlowLine['columns'];
 }
 
+/** A frame block's style as the line breaker takes it. */
+function paragraphStyle(style: BlockStyle, block: string, extra: Partial<ParagraphStyle> = {}): ParagraphStyle {
+  return {
+    size: style.size,
+    lineHeight: style.lineHeight,
+    align: style.align,
+    firstIndent: style.indent + style.firstIndent,
+    restIndent: style.indent + style.hang,
+    spaceBefore: style.spaceBefore,
+    keepWithNext: style.keepWithNext,
+    block,
+    ...extra,
+  };
+}
+
+/** The PDF's handling of each frame role. */
+type RoleHandlers = { [R in Role]: (block: FrameBlockOf<R>) => void };
+
 export class LetterLayout {
   readonly flow: FlowLine[] = [];
   readonly notes = new Map<number, NoteLines>();
   readonly geometry: Geometry;
-  private readonly type: Template['type'];
+  readonly frame: LetterFrame;
+  readonly shapeOptions: ShapeOptions;
   private readonly memo: LayoutMemo;
+  private readonly letterPath: string | undefined;
 
   constructor(
-    private readonly document: LetterDocument,
+    document: LetterDocument,
     private readonly fonts: FontChain,
   ) {
     this.geometry = geometryOf(document.template);
-    this.type = document.template.type;
+    this.frame = buildFrame(document);
+    this.letterPath = document.sources?.letter;
+    const { type } = document.template;
+    const { markScale, markRise } = this.frame.notesStyle;
+    this.shapeOptions = { hanLatinSpace: type.hanLatinSpace, compressPunctuation: type.punctuationCompression, markScale, markRise };
     let memo = memos.get(fonts);
     if (!memo) memos.set(fonts, (memo = { lines: new BuildMemo(), entries: new BuildMemo(), entryLines: new WeakMap() }));
     memo.lines.nextBuild();
@@ -98,11 +130,7 @@ export class LetterLayout {
     return { height, baseline: (height - size) / 2 + 0.88 * size };
   }
 
-  private get shapeOptions() {
-    return { hanLatinSpace: this.type.hanLatinSpace, compressPunctuation: this.type.punctuationCompression, markScale: MARK_SCALE, markRise: MARK_RISE };
-  }
-
-  lines(spans: Span[] | Piece[], style: Omit<BlockStyle, 'block' | 'spaceBefore'>): Line[] {
+  lines(spans: Span[] | Piece[], style: LineStyle): Line[] {
     const width = this.geometry.textWidth - (style.rightIndent ?? 0);
     if (!isPieces(spans) && spans.some((s) => 'text' in s && s.text.includes('\n'))) {
       // A hard line break (Markdown "  " or "\\" at a line end): each part is set as its own
@@ -120,22 +148,29 @@ export class LetterLayout {
       bySpec.set(specKey, lines);
       return copyLines(lines);
     }
-    const key = JSON.stringify([spans, spec, this.shapeOptions]);
+    const key = JSON.stringify([spans.map(spanKey), spec, this.shapeOptions]);
     const lines = this.memo.lines.get(key) ?? this.memo.lines.set(key, breakLines(shape(spans, this.fonts, this.shapeOptions), spec));
     return copyLines(lines);
   }
 
   /** The signatory entries shaped, from the memo where it has them; the rest in one batch. */
-  private shapeEntries(entries: string[], size: number): Piece[][] {
-    const keys = entries.map((entry) => JSON.stringify([entry, size, this.shapeOptions]));
+  private shapeEntries(entries: Array<FrameBlockOf<'signatoryEntry'>>): Piece[][] {
+    const keys = entries.map((e) => JSON.stringify([e.text, e.style.size, e.style.bold, this.shapeOptions]));
     const found = keys.map((key) => this.memo.entries.get(key));
     const missing = entries.filter((_, i) => found[i] === undefined);
-    const shaped = missing.length > 0 ? shapeMany(missing.map((entry) => [{ text: entry, style: { size, bold: false } }]), this.fonts, this.shapeOptions) : [];
+    const shaped =
+      missing.length > 0
+        ? shapeMany(
+            missing.map((e) => [{ text: e.text, style: { size: e.style.size, bold: e.style.bold }, ...(e.source ? { source: e.source } : {}) }]),
+            this.fonts,
+            this.shapeOptions,
+          )
+        : [];
     let next = 0;
     return found.map((pieces, i) => pieces ?? this.memo.entries.set(keys[i] as string, shaped[next++] as Piece[]));
   }
 
-  addParagraph(spans: Span[] | Piece[], style: BlockStyle): void {
+  addParagraph(spans: Span[] | Piece[], style: ParagraphStyle): void {
     const lines = this.lines(spans, style);
     const { height, baseline } = this.metrics(style.size, style.lineHeight);
     lines.forEach((line, n) => {
@@ -164,13 +199,12 @@ export class LetterLayout {
   }
 
   addNote(number: number, blocks: Block[]): void {
-    const size = this.type.noteSize;
-    const hang = size * 1.6;
-    const { height, baseline } = this.metrics(size, this.type.noteLineHeight);
+    const { size, lineHeight, hang } = this.frame.notesStyle;
+    const { height, baseline } = this.metrics(size, lineHeight);
     const out: NoteLines['lines'] = [];
     blocks.forEach((block, index) => {
       const spans = block.type === 'paragraph' || block.type === 'heading' ? this.spans(block.children, { size, bold: false }) : this.blockText(block, size);
-      const lines = this.lines(spans, { size, lineHeight: this.type.noteLineHeight, align: 'justify', firstIndent: hang, restIndent: hang });
+      const lines = this.lines(spans, { size, lineHeight, align: 'justify', firstIndent: hang, restIndent: hang });
       if (index === 0) this.label(lines[0], String(number), size, 0);
       for (const line of lines) out.push({ line, height, baseline });
     });
@@ -190,9 +224,14 @@ export class LetterLayout {
     return [{ text: text(block), style: { size, bold: false } }];
   }
 
+  /** Where text of the letter came from, for messages about a character no font has. */
+  private sourceOf(at: SourcePoint | undefined): { source?: SourceRef } {
+    return this.letterPath ? { source: { path: this.letterPath, ...(at ? { at } : {}) } } : {};
+  }
+
   spans(inlines: Inline[], style: SpanStyle): Span[] {
     const handlers: { [K in InlineType]: (node: InlineOf<K>, s: SpanStyle) => Span[] } = {
-      text: (node, s) => [{ text: node.value, style: s }],
+      text: (node, s) => [{ text: node.value, style: s, ...this.sourceOf(node.at) }],
       // The CJK serif has no italic; emphasis and strong are both set in the bold face.
       emphasis: (node, s) => this.spans(node.children, { ...s, bold: true }),
       strong: (node, s) => this.spans(node.children, { ...s, bold: true }),
@@ -204,111 +243,95 @@ export class LetterLayout {
     return inlines.flatMap((node) => (handlers[node.type] as (n: Inline, s: SpanStyle) => Span[])(node, style));
   }
 
-  /** Body blocks; `paragraphIndent` is the first-line indent of paragraphs (none in list items). */
-  addBlocks(
-    blocks: Block[],
-    indent: number,
-    spaceBefore: number,
-    paragraphIndent = this.type.firstLineIndent * this.type.bodySize,
-    rightIndent = 0,
-  ): void {
-    const { bodySize: size, lineHeight, paragraphSpacing } = this.type;
-    const between = paragraphSpacing * size * lineHeight;
+  /**
+   * Body blocks at a left `indent` and `rightIndent`; `paragraphIndent` is the first-line indent
+   * of paragraphs (none in list items), `spaceBefore` the space above the first block.
+   */
+  addBlocks(body: BodyStyle, blocks: Block[], indent: number, spaceBefore: number, paragraphIndent: number, rightIndent = 0): void {
+    const { size, lineHeight } = body.paragraph;
     const handlers: { [K in BlockType]: (node: BlockOf<K>, first: boolean) => void } = {
       paragraph: (node, first) =>
         this.addParagraph(this.spans(node.children, { size, bold: false }), {
-          size, lineHeight, align: 'justify', firstIndent: indent + paragraphIndent, restIndent: indent,
-          rightIndent, spaceBefore: first ? spaceBefore : between, block: 'body',
+          size, lineHeight, align: body.paragraph.align, firstIndent: indent + paragraphIndent, restIndent: indent,
+          rightIndent, spaceBefore: first ? spaceBefore : body.paragraphSpacing, block: 'body',
         }),
       heading: (node, first) =>
         this.addParagraph(this.spans(node.children, { size, bold: true }), {
-          size, lineHeight, bold: true, align: 'left', firstIndent: indent, restIndent: indent, rightIndent,
-          spaceBefore: first ? spaceBefore : size * lineHeight * 0.5, keepWithNext: true, block: 'heading',
+          size, lineHeight, align: 'left', firstIndent: indent, restIndent: indent, rightIndent,
+          spaceBefore: first ? spaceBefore : body.headingSpaceBefore, keepWithNext: true, block: 'heading',
         }),
-      blockquote: (node) => this.addBlocks(node.children, indent + 2 * size, 0, paragraphIndent, rightIndent + 2 * size),
+      blockquote: (node) => this.addBlocks(body, node.children, indent + body.quoteIndent, 0, paragraphIndent, rightIndent + body.quoteIndent),
       thematicBreak: () =>
-        this.addParagraph([{ text: '＊　＊　＊', style: { size, bold: false } }], {
+        this.addParagraph([{ text: body.sectionBreak, style: { size, bold: false } }], {
           size, lineHeight, align: 'center', firstIndent: 0, restIndent: 0, spaceBefore: 0, block: 'body',
         }),
       list: (node) =>
         node.items.forEach((item, index) => {
           const bullet = node.ordered ? `${node.start + index}.` : '•';
           const start = this.flow.length;
-          this.addBlocks(item, indent + 2 * size, 0, 0, rightIndent);
-          this.label(this.flow[start]?.line, bullet, size, indent + 0.5 * size);
+          this.addBlocks(body, item, indent + body.listIndent, 0, 0, rightIndent);
+          this.label(this.flow[start]?.line, bullet, size, indent + body.bulletAt);
         }),
     };
     blocks.forEach((block, index) => (handlers[block.type] as (n: Block, f: boolean) => void)(block, index === 0));
   }
 
-  layoutLetter(): void {
-    const { meta, template } = this.document;
-    const { labels } = template;
-    const { bodySize: size, lineHeight, firstLineIndent } = this.type;
-    const blank = size * lineHeight;
-    const plain = (text: string, bold = false): Span[] => [{ text, style: { size, bold } }];
-    const simple = (block: string, align: Align = 'left', spaceBefore = 0, extra: Partial<BlockStyle> = {}) => ({
-      size, lineHeight, align, firstIndent: 0, restIndent: 0, spaceBefore, block, ...extra,
-    });
-
-    this.addParagraph(plain(formatDate(meta.date, template)), simple('date', 'right'));
-    meta.to.forEach((party) => {
-      [party.name, ...party.address].forEach((text, n) => this.addParagraph(plain(text), simple('to', 'left', n === 0 ? blank : 0)));
-    });
-    if (meta.cc.length > 0) {
-      this.addParagraph(plain(`${labels.cc}${labels.labelSeparator.trimEnd()}`), simple('cc', 'left', blank * 0.6, { keepWithNext: true }));
-      meta.cc.forEach((party, index) => {
-        [party.name, ...party.address].forEach((text, n) =>
-          this.addParagraph(plain(text), simple('cc', 'left', n === 0 && index > 0 ? blank * 0.4 : 0, { firstIndent: 2 * size, restIndent: 2 * size })),
-        );
-      });
-    }
-    const subjectLabel = `${labels.subject}${labels.labelSeparator}`;
-    this.addParagraph(plain(`${subjectLabel}${meta.subject}`, true), simple('subject', 'justify', blank, { bold: true }));
-    this.addParagraph(plain(meta.salutation), simple('salutation', 'left', blank, { keepWithNext: true }));
-    this.addBlocks(this.document.body, 0, 0);
-    this.addParagraph(plain(meta.closing), simple('closing', 'left', this.type.paragraphSpacing * blank, { firstIndent: firstLineIndent * size }));
-    for (const note of this.document.notes) this.addNote(note.number, note.blocks);
-    this.layoutSignatories();
+  /** One paragraph of plain text in a frame block's style. */
+  private plain(text: string, style: BlockStyle, block: string, source?: SourceRef): void {
+    this.addParagraph([{ text, style: { size: style.size, bold: style.bold }, ...(source ? { source } : {}) }], paragraphStyle(style, block));
   }
 
-  private layoutSignatories(): void {
-    const list = this.document.signatories;
-    if (!list) return;
-    const { template } = this.document;
-    const { listSize: size, listLineHeight: lineHeight, bodySize, lineHeight: bodyLineHeight } = this.type;
-    const lines = signatoryLines(list, template);
-    const heading = (text: string, spaceBefore: number, block: string) =>
-      this.addParagraph([{ text, style: { size: bodySize, bold: true } }], {
-        size: bodySize, lineHeight: bodyLineHeight, bold: true, align: 'center', firstIndent: 0, restIndent: 0,
-        spaceBefore, keepWithNext: true, block,
-      });
-    heading(lines.heading, bodySize * bodyLineHeight * 2, 'listHeading');
-    // Long lists of short entries flow in two columns; entries too long for half the measure
-    // (as most of this letter's organisation names are) keep the full width.
-    const all = [...lines.organizations, ...lines.individuals];
-    const shaped = this.shapeEntries(all, size);
-    const gap = 2 * size;
+  /** A recipient or copy: its name and address lines, each a line of its own. */
+  private party(lines: string[], style: BlockStyle, block: string, source?: SourceRef): void {
+    lines.forEach((text, n) => this.plain(text, n === 0 ? style : { ...style, spaceBefore: 0 }, block, source));
+  }
+
+  /** The signatory list's blocks, set after the letter once the column decision can be made. */
+  private readonly listBlocks: Array<FrameBlockOf<'sectionHeading'> | FrameBlockOf<'signatoryEntry'>> = [];
+
+  private readonly roles: RoleHandlers = {
+    date: (block) => this.plain(block.text, block.style, 'date', block.source),
+    recipient: (block) => this.party(block.lines, block.style, 'to', block.source),
+    ccLabel: (block) => this.plain(block.text, block.style, 'cc', block.source),
+    ccRecipient: (block) => this.party(block.lines, block.style, 'cc', block.source),
+    subject: (block) => this.plain(block.text, block.style, 'subject', block.source),
+    salutation: (block) => this.plain(block.text, block.style, 'salutation', block.source),
+    body: (block) => this.addBlocks(block.style, block.blocks, 0, 0, block.style.paragraph.firstIndent),
+    closing: (block) => this.plain(block.text, block.style, 'closing', block.source),
+    signatoriesHeading: (block) => this.plain(block.text, block.style, 'listHeading', block.source),
+    sectionHeading: (block) => this.listBlocks.push(block),
+    signatoryEntry: (block) => this.listBlocks.push(block),
+  };
+
+  layoutLetter(): void {
+    for (const block of this.frame.blocks) (this.roles[block.role] as (b: FrameBlock) => void)(block);
+    for (const note of this.frame.notes) this.addNote(note.number, note.blocks);
+    this.layoutSignatories(this.listBlocks);
+  }
+
+  /**
+   * The list's section headings and entries. Long lists of short entries flow in two columns
+   * (the template's `signatoryColumns`); entries too long for half the measure (as most of the
+   * seed letter's organisation names are) keep the full width.
+   */
+  private layoutSignatories(list: Array<FrameBlockOf<'sectionHeading'> | FrameBlockOf<'signatoryEntry'>>): void {
+    const entries = list.filter((b): b is FrameBlockOf<'signatoryEntry'> => b.role === 'signatoryEntry');
+    if (entries.length === 0) return;
+    const shaped = this.shapeEntries(entries);
+    const { minEntries, minFitting, gap } = this.frame.signatoryColumns;
     const columnWidth = (this.geometry.textWidth - gap) / 2;
     const fitting = shaped.filter((pieces) => naturalWidth(pieces) <= columnWidth).length;
-    const columns = all.length >= 40 && fitting >= (2 / 3) * all.length ? { count: 2, width: columnWidth, gap } : undefined;
-    const rightIndent = columns ? this.geometry.textWidth - columnWidth : 0;
+    const columns = entries.length >= minEntries && fitting >= minFitting * entries.length ? { count: 2, width: columnWidth, gap } : undefined;
+    const narrow = columns ? { rightIndent: this.geometry.textWidth - columnWidth, columns } : {};
     let next = 0;
-    const section = (label: string, count: number) => {
-      if (count === 0) return;
-      this.addParagraph([{ text: label, style: { size, bold: true } }], {
-        size, lineHeight, bold: true, align: 'left', firstIndent: 0, restIndent: 0, rightIndent, spaceBefore: size * lineHeight * 0.8,
-        keepWithNext: true, block: 'listSection', columns,
-      });
-      for (const pieces of shaped.slice(next, next + count)) {
-        this.addParagraph(pieces, {
-          size, lineHeight, align: 'left', firstIndent: 0, restIndent: size * 2, rightIndent, spaceBefore: size * 0.25, block: 'listEntry', columns,
-        });
+    for (const block of list) {
+      if (block.role === 'sectionHeading') {
+        const source = block.source ? { source: block.source } : {};
+        this.addParagraph([{ text: block.text, style: { size: block.style.size, bold: block.style.bold }, ...source }], paragraphStyle(block.style, 'listSection', narrow));
+      } else {
+        this.addParagraph(shaped[next++] as Piece[], paragraphStyle(block.style, 'listEntry', narrow));
       }
-      next += count;
-    };
-    section(template.labels.organizations, lines.organizations.length);
-    section(template.labels.individuals, lines.individuals.length);
+    }
   }
 }
 

@@ -3,11 +3,11 @@
  * footnote marks as superscript digits or [n] as the template says, then the notes, then the
  * signatory list.
  */
-import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, LetterDocument } from '../../model/types.js';
-import { formatDate, type Template } from '../../model/template.js';
-import { superscriptNumber } from '../../typeset/scripts.js';
+import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, LetterDocument, Note } from '../../model/types.js';
+import type { Template } from '../../template/schema.js';
+import { buildFrame, type FrameBlock, type FrameBlockOf, type Role } from '../../frame/index.js';
+import { superscriptNumber } from '../../unicode/scripts.js';
 import { wrapText } from '../../typeset/wrapText.js';
-import { signatoryLines } from '../signatoryLines.js';
 
 export interface TextOptions {
   /** Wrap at this many columns (East Asian wide characters count 2); 0 = no wrapping. */
@@ -54,7 +54,7 @@ const blockHandlers: BlockHandlers = {
   paragraph: (node, ctx, indent) => wrapParagraph(inlinesToText(node.children, ctx), ctx, indent, indent),
   heading: (node, ctx, indent) => wrapParagraph(inlinesToText(node.children, ctx), ctx, indent, indent),
   blockquote: (node, ctx, indent) => blocksToLines(node.children, ctx, `${indent}> `),
-  thematicBreak: (_node, _ctx, indent) => [`${indent}* * *`],
+  thematicBreak: (_node, ctx, indent) => [`${indent}${ctx.template.labels.sectionBreak}`],
   list: (node, ctx, indent) =>
     node.items.flatMap((item, index) => {
       const bullet = node.ordered ? `${node.start + index}. ` : '- ';
@@ -74,38 +74,52 @@ function blocksToLines(blocks: Block[], ctx: TextContext, indent = ''): string[]
   return out;
 }
 
-export function renderText(document: LetterDocument, options: TextOptions = {}): string {
-  const { meta, template } = document;
-  const ctx: TextContext = { template, wrap: options.wrap ?? template.text.wrap };
-  const { labels } = template;
-  const sections: string[][] = [];
-  sections.push([formatDate(meta.date, template)]);
-  for (const party of meta.to) sections.push([party.name, ...party.address]);
-  if (meta.cc.length > 0) {
-    sections.push([`${labels.cc}${labels.labelSeparator.trimEnd()}`]);
-    for (const party of meta.cc) sections.push([party.name, ...party.address]);
+/**
+ * Lines of each frame role. A blank line goes where the layout puts half a line or more, and
+ * before every paragraph (the body's and the closing): plain text has no first-line indent, so
+ * a blank line is its only paragraph break.
+ */
+type RoleHandlers = { [R in Role]: (block: FrameBlockOf<R>, ctx: TextContext) => string[] };
+
+const roleHandlers: RoleHandlers = {
+  date: (block) => [block.text],
+  recipient: (block) => block.lines,
+  ccLabel: (block) => [block.text],
+  ccRecipient: (block) => block.lines,
+  subject: (block, ctx) => wrapParagraph(block.text, ctx, '', ''),
+  salutation: (block) => [block.text],
+  // Plain text has no first-line indent: paragraphs of the body are always apart.
+  body: (block, ctx) => blocksToLines(block.blocks, ctx),
+  closing: (block) => [block.text],
+  signatoriesHeading: (block) => [block.text],
+  sectionHeading: (block) => [block.text],
+  signatoryEntry: (block, ctx) => wrapParagraph(block.text, ctx, '', '  '),
+};
+
+function notesLines(notes: Note[], ctx: TextContext): string[] {
+  const noteLines: string[] = [ctx.template.text.notesRule];
+  for (const note of notes) {
+    const mark = `${noteMark(note.number, ctx.template)} `;
+    const lines = blocksToLines(note.blocks, ctx, ' '.repeat(mark.length));
+    const first = lines.findIndex((line) => line.trim() !== '');
+    if (first >= 0) lines[first] = mark + (lines[first] as string).trimStart();
+    noteLines.push(...lines.filter((line, index) => line !== '' || index === 0));
   }
-  sections.push(wrapParagraph(`${labels.subject}${labels.labelSeparator}${meta.subject}`, ctx, '', ''));
-  sections.push([meta.salutation]);
-  sections.push(blocksToLines(document.body, ctx));
-  sections.push([meta.closing]);
-  if (document.notes.length > 0) {
-    const noteLines: string[] = [template.text.notesRule];
-    for (const note of document.notes) {
-      const mark = `${noteMark(note.number, template)} `;
-      const lines = blocksToLines(note.blocks, ctx, ' '.repeat(mark.length));
-      const first = lines.findIndex((line) => line.trim() !== '');
-      if (first >= 0) lines[first] = mark + (lines[first] as string).trimStart();
-      noteLines.push(...lines.filter((line, index) => line !== '' || index === 0));
-    }
-    sections.push(noteLines);
-  }
-  if (document.signatories) {
-    const list = signatoryLines(document.signatories, template);
-    sections.push([list.heading]);
-    if (list.organizations.length > 0) sections.push([labels.organizations], list.organizations.flatMap((line) => wrapParagraph(line, ctx, '', '  ')));
-    if (list.individuals.length > 0) sections.push([labels.individuals], list.individuals.flatMap((line) => wrapParagraph(line, ctx, '', '  ')));
-  }
-  return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+  return noteLines;
 }
 
+export function renderText(document: LetterDocument, options: TextOptions = {}): string {
+  const { template } = document;
+  const frame = buildFrame(document);
+  const ctx: TextContext = { template, wrap: options.wrap ?? template.text.wrap };
+  const out: string[] = [];
+  for (const block of frame.blocks) {
+    const lines = (roleHandlers[block.role] as (b: FrameBlock, c: TextContext) => string[])(block, ctx);
+    const apart = block.role === 'body' || block.role === 'closing' || block.style.spaceBefore >= (block.style.size * block.style.lineHeight) / 2;
+    if (out.length > 0 && apart) out.push('');
+    out.push(...lines);
+    // The notes follow the closing, as at the end of a typed letter.
+    if (block.role === 'closing' && frame.notes.length > 0) out.push('', ...notesLines(frame.notes, ctx));
+  }
+  return `${out.join('\n')}\n`;
+}

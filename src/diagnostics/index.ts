@@ -5,10 +5,25 @@
  * vfile-reporter groups messages under a file heading ("letter.md\n 12:5 error …"), which hides
  * the file:line:column a non-programmer needs to copy, so the line format is written here.
  */
-import { readFile } from 'node:fs/promises';
 import { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
-import type { Position } from './types.js';
+
+/** A place in an input file, 1-based as editors show it. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** A point in an input file: line and column as editors count them, and the character offset when known. */
+export interface SourcePoint extends Position {
+  offset?: number;
+}
+
+/** Where something came from: a file as the user named it, and the point in it when known. */
+export interface SourceRef {
+  path: string;
+  at?: SourcePoint;
+}
 
 export type Place = Position | { start: Position; end: Position } | undefined;
 
@@ -55,11 +70,6 @@ export function formatDiagnostics(files: readonly VFile[]): string {
   return `${lines.join('\n')}\n${errors ? '✖' : '⚠'} ${summary}`;
 }
 
-/** Throw a BuildError if any file carries an error. */
-export function throwIfErrors(files: VFile[]): void {
-  if (hasErrors(files)) throw new BuildError(files);
-}
-
 /** A file-level failure (missing file, unreadable) as a positioned message. */
 export function fileFailure(path: string, reason: string, ruleId: string, place?: Place): BuildError {
   const file = new VFile({ path });
@@ -67,11 +77,46 @@ export function fileFailure(path: string, reason: string, ruleId: string, place?
   return new BuildError([file]);
 }
 
-/** Read an input file, or fail with a message naming it and saying what to check. */
-export async function readInput(path: string, advice: string, ruleId: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    throw fileFailure(path, `Cannot read the file; ${advice}`, ruleId);
+/**
+ * An error about `needle` (a character, a word) that stands at or after `source` in one of the
+ * input `files`: reported at the needle's own line and column where the file's text holds it
+ * there, else at the source point, else on the first file that holds it, else on the file alone.
+ */
+export function errorAt(files: VFile[], source: SourceRef | undefined, needle: string, reason: string, ruleId: string): BuildError {
+  const inFile = source ? files.find((f) => f.path === source.path) : undefined;
+  const report = (file: VFile, place: Place) => {
+    reportError(file, reason, place, ruleId);
+    return new BuildError(files.includes(file) ? files : [...files, file]);
+  };
+  if (source && inFile) {
+    const text = String(inFile.value ?? '');
+    const from = source.at ? (source.at.offset ?? offsetOf(text, source.at)) : 0;
+    const index = text.indexOf(needle, from);
+    return report(inFile, index >= 0 ? pointAt(text, index) : source.at);
   }
+  if (source) return report(new VFile({ path: source.path }), source.at);
+  for (const file of files) {
+    const text = String(file.value ?? '');
+    const index = text.indexOf(needle);
+    if (index >= 0) return report(file, pointAt(text, index));
+  }
+  const first = files[0] ?? new VFile({ path: '<input>' });
+  return report(first, undefined);
+}
+
+/** The line and column (in characters, as editors count) of a UTF-16 offset in `text`. */
+function pointAt(text: string, offset: number): Position {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: [...before.slice(lineStart)].length + 1 };
+}
+
+function offsetOf(text: string, point: Position): number {
+  let offset = 0;
+  for (let line = 1; line < point.line; line++) {
+    const next = text.indexOf('\n', offset);
+    if (next < 0) return text.length;
+    offset = next + 1;
+  }
+  return offset + [...text.slice(offset)].slice(0, point.column - 1).join('').length;
 }

@@ -6,10 +6,6 @@
 /** Han ideographs (incl. extensions), kana, bopomofo: scripts written without spaces. */
 export const UNSPACED_CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}\u3000-\u303f\u30fc\uff01-\uff60\u2014\u2026\u201c\u201d\u2018\u2019]/u;
 
-export const HAN = /\p{Script=Han}/u;
-export const HAN_GLOBAL = /\p{Script=Han}/gu;
-export const HANGUL = /\p{Script=Hangul}/u;
-
 /** A Han ideograph or kana (not punctuation): the characters that take Han–Latin spacing. */
 export const IDEOGRAPHIC = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}]/u;
 

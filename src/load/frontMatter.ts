@@ -5,10 +5,11 @@
 import { z } from 'zod';
 import type { VFile } from 'vfile';
 import type { Root, Yaml } from 'mdast';
-import { reportError } from '../model/diagnostics.js';
-import { readYaml } from '../model/yamlInput.js';
-import { isIsoDate } from '../signatories/validate.js';
-import type { LetterMeta, Position } from '../model/types.js';
+import { reportError } from '../diagnostics/index.js';
+import { readYaml } from '../io/yaml.js';
+import { isIsoDate } from '../model/types.js';
+import type { LetterMeta } from '../model/types.js';
+import type { Position } from '../diagnostics/index.js';
 
 const text = z.string().trim().min(1, 'must not be empty');
 const party = z
@@ -57,6 +58,16 @@ export function readFrontMatter(file: VFile, tree: Root): LetterMeta | null {
     hint: (issue) => (issue.code === 'unrecognized_keys' ? ` (allowed fields: ${FIELDS})` : ''),
   });
   if (!read) return null;
-  const meta: LetterMeta = { ...read.data };
-  return meta;
+  const places: Record<string, Position> = {};
+  for (const field of ['date', 'subject', 'salutation', 'closing'] as const) {
+    const place = read.place([field]);
+    if (place) places[field] = place;
+  }
+  for (const field of ['to', 'cc'] as const) {
+    read.data[field].forEach((_party, index) => {
+      const place = read.place([field, index]);
+      if (place) places[`${field}.${index}`] = place;
+    });
+  }
+  return { ...read.data, places };
 }

@@ -6,8 +6,8 @@
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { VFile } from 'vfile';
-import { reportError } from './diagnostics.js';
-import type { Position } from './types.js';
+import { reportError } from '../diagnostics/index.js';
+import type { Position } from '../diagnostics/index.js';
 
 /** The source position of the YAML node at `path` (or of its closest existing parent). */
 export function placeOfPath(doc: Document, lineCounter: LineCounter, path: ReadonlyArray<PropertyKey>): Position | undefined {

@@ -5,13 +5,14 @@
  */
 import path from 'node:path';
 import { VFile } from 'vfile';
-import { BuildError, hasErrors, readInput, reportError } from './diagnostics.js';
+import { BuildError, hasErrors, reportError } from '../diagnostics/index.js';
+import { readInput } from '../io/readInput.js';
 import { parseMarkdown } from '../parse/parseMarkdown.js';
-import { readFrontMatter } from '../parse/frontMatter.js';
-import { convertTree } from './fromMdast.js';
+import { readFrontMatter } from './frontMatter.js';
+import { convertTree } from '../model/fromMdast.js';
 import { loadTemplate, resolveTemplatePath } from './template.js';
 import { loadSignatories } from '../signatories/index.js';
-import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from './types.js';
+import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from '../model/types.js';
 
 export interface LoadedLetter {
   document: LetterDocument;
@@ -91,6 +92,7 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
     signatories = loaded.list;
     files.push(loaded.file);
   }
-  const document: LetterDocument = { meta: meta as LetterMeta, body, notes, signatories, template };
+  const sources = { letter: file.path, signatories: files[1]?.path ?? null, template: path.relative(process.cwd(), templatePath) || templatePath };
+  const document: LetterDocument = { meta: meta as LetterMeta, body, notes, signatories, template, sources };
   return { document, files, inputs: { letter: letterPath, template: templatePath, signatories: signatoriesPath } };
 }

@@ -1,0 +1,58 @@
+/**
+ * Font subsets that stand on their own (for a word processor, not only a PDF viewer), and the
+ * embedding rights a font declares.
+ *
+ * fontkit's `createSubset().encode()` writes only the tables a PDF needs (glyf, loca, hmtx, head,
+ * hhea, maxp, cvt, prep, fpgm): no cmap, name, OS/2 or post, so a word processor cannot map a
+ * character to a glyph or match the family name, and fontkit itself cannot open the result. HarfBuzz's
+ * hb-subset (the subsetter behind Google Fonts, here through the subset-font package's WebAssembly
+ * build) writes a complete font: cmap (formats 4 and 12), name, OS/2, post, and the layout
+ * and vertical-metrics tables cut to the glyphs kept.
+ */
+import subsetFont from 'subset-font';
+import type { Font } from './fontkit.js';
+
+/** What OS/2 fsType allows (OpenType spec, OS/2 table, fsType). */
+export interface EmbeddingRights {
+  /** Embedding allowed in a document that stays editable (installable or editable embedding). */
+  editable: boolean;
+  /** Why not, when not. */
+  refusal?: string;
+  /** Bit 8: the font must be embedded whole. */
+  noSubsetting: boolean;
+}
+
+export function embeddingRights(font: Font): EmbeddingRights {
+  const fsType = font['OS/2']?.fsType;
+  const noSubsetting = fsType?.noSubsetting === true;
+  // Bit 1: restricted licence embedding; bit 2: preview & print only (the document would open
+  // read-only, which defeats an editable copy); bit 9: bitmaps only (no outlines to embed).
+  if (fsType?.noEmbedding) return { editable: false, refusal: 'its licence forbids embedding (OS/2 fsType: restricted licence)', noSubsetting };
+  if (fsType?.viewOnly && !fsType.editable) return { editable: false, refusal: 'it allows only preview & print embedding, which opens the document read-only (OS/2 fsType)', noSubsetting };
+  if (fsType?.bitmapOnly) return { editable: false, refusal: 'it allows embedding its bitmaps only (OS/2 fsType)', noSubsetting };
+  return { editable: true, noSubsetting };
+}
+
+/**
+ * OpenType features kept in a subset: the ones a word processor applies to CJK and Latin text
+ * (composition, localized forms, kerning, ligatures, vertical forms, CJK punctuation widths).
+ * Keeping every feature pulls in all alternates (aalt, ruby, pwid/hwid/fwid forms) and makes a
+ * subset of this letter half as large again.
+ */
+const KEPT_FEATURES = ['ccmp', 'locl', 'kern', 'liga', 'mark', 'vert', 'vrt2', 'vkrn', 'chws', 'vchw', 'halt', 'vhal', 'palt', 'vpal'];
+
+const cache = new Map<string, { key: string; subset: Uint8Array }>();
+
+/**
+ * A TrueType subset of `data` holding the glyphs of `codePoints` (those the font has), with
+ * .notdef. Deterministic: the same font and characters give the same bytes. The last subset of
+ * each font file is kept, so a rebuild with the same characters costs nothing.
+ */
+export async function subsetTrueType(file: string, data: Uint8Array, codePoints: Iterable<number>): Promise<Uint8Array> {
+  const text = String.fromCodePoint(...[...new Set(codePoints)].sort((a, b) => a - b));
+  const cached = cache.get(file);
+  if (cached && cached.key === text) return cached.subset;
+  const subset = new Uint8Array(await subsetFont(data, text, { targetFormat: 'truetype', keepFeatures: KEPT_FEATURES }));
+  cache.set(file, { key: text, subset });
+  return subset;
+}

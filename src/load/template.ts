@@ -1,0 +1,49 @@
+/** Finding and loading a letter's template file (validated against src/template/schema.ts). */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { VFile } from 'vfile';
+import { BuildError } from '../diagnostics/index.js';
+import { readInput } from '../io/readInput.js';
+import { readYaml } from '../io/yaml.js';
+import { templateSchema, type Template } from '../template/schema.js';
+
+/** The templates shipped with letterpress. */
+export const builtinTemplatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+/**
+ * Resolve a template reference from a letter: a name (`zh-CN`), looked up in the letter's own
+ * templates/ folder and then among the built-in templates, or a path to a YAML file relative to
+ * the letter, which must stay inside the letter's folder.
+ */
+export function resolveTemplatePath(ref: string, letterDir: string): string | { error: string } {
+  if (/\.ya?ml$/i.test(ref)) {
+    const resolved = path.resolve(letterDir, ref);
+    const rel = path.relative(letterDir, resolved);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+      return { error: `Template path "${ref}" leads outside the letter's folder; keep templates beside the letter.` };
+    }
+    return resolved;
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(ref)) {
+    return { error: `Template "${ref}" is neither a template name (such as zh-CN, found in templates/) nor a .yaml file beside the letter.` };
+  }
+  const local = path.join(letterDir, 'templates', `${ref}.yaml`);
+  if (existsSync(local)) return local;
+  return path.join(builtinTemplatesDir, `${ref}.yaml`);
+}
+
+const cache = new Map<string, { text: string; template: Template }>();
+
+export async function loadTemplate(templatePath: string): Promise<Template> {
+  const text = await readInput(templatePath, 'check the `template` field of the letter.', 'template-missing');
+  const cached = cache.get(templatePath);
+  if (cached && cached.text === text) return cached.template;
+  const file = new VFile({ path: templatePath, value: text });
+  const read = readYaml(file, text, templateSchema, { label: 'Template', rule: 'template' });
+  if (!read) throw new BuildError([file]);
+  const template: Template = { ...read.data, sourcePath: templatePath };
+  cache.set(templatePath, { text, template });
+  return template;
+}
+

@@ -1,0 +1,183 @@
+/**
+ * The template schema: a house style per language (labels, date format, page geometry, type sizes,
+ * layout of the letter frame, fonts). Users change templates/*.yaml, never the code.
+ */
+import { z } from 'zod';
+
+const fontEntry = z.union([
+  z
+    .object({
+      package: z.string().min(1),
+      regular: z.string().min(1),
+      bold: z.string().min(1).optional(),
+      name: z.string().min(1),
+    })
+    .strict(),
+  z.object({ fontsource: z.string().min(1), name: z.string().min(1) }).strict(),
+  z
+    .object({ file: z.string().min(1), bold: z.string().min(1).optional(), name: z.string().min(1) })
+    .strict(),
+]);
+
+/**
+ * A length in a template's `layout:`: a bare number counts lines of the block's own text (its
+ * size × line height); "6pt" is points, "0.25em" ems of the block's own size.
+ */
+const length = z.union([
+  z.number().min(0).max(10),
+  z.string().regex(/^\d+(\.\d+)?(pt|em)$/, 'write a length as a number of lines, or as "6pt" or "0.5em"'),
+]);
+const ems = z.number().min(0).max(10);
+
+/** How the blocks of one role of the letter frame are set. */
+const roleLayout = z
+  .object({
+    /** Which of the `type:` sizes the block uses. */
+    size: z.enum(['body', 'note', 'list']).default('body'),
+    bold: z.boolean().default(false),
+    align: z.enum(['left', 'right', 'center', 'justify']).default('left'),
+    /** Space above the first block of this role, and above each further one. */
+    spaceBefore: length.default(0),
+    spaceBetween: length.optional(),
+    /** Left indent of every line, extra indent of the first line, and hanging indent of the others (ems). */
+    indent: ems.default(0),
+    firstIndent: ems.default(0),
+    hang: ems.default(0),
+    keepWithNext: z.boolean().default(false),
+  })
+  .strict();
+
+const frameLayout = z
+  .object({
+    roles: z
+      .object({
+        date: roleLayout,
+        recipient: roleLayout,
+        ccLabel: roleLayout,
+        ccRecipient: roleLayout,
+        subject: roleLayout,
+        salutation: roleLayout,
+        closing: roleLayout,
+        signatoriesHeading: roleLayout,
+        sectionHeading: roleLayout,
+        signatoryEntry: roleLayout,
+      })
+      .strict(),
+    body: z
+      .object({
+        /** Space above a heading inside the letter, and its weight. */
+        headingSpaceBefore: length,
+        /** Block quotes are narrowed on both sides by this many ems. */
+        quoteIndent: ems,
+        /** List items: text indent, and where the bullet or number stands (ems). */
+        listIndent: ems,
+        bulletAt: ems,
+      })
+      .strict(),
+    notes: z
+      .object({
+        /** Note text hangs this many ems (of the note size) right of its number. */
+        hang: ems,
+        /** Space between the body and the notes, in lines of note text; the rule sits in its middle. */
+        separator: z.number().min(0.5).max(5),
+        /** The rule above the notes: share of the text width, and its weight in points. */
+        ruleLength: z.number().min(0).max(1),
+        ruleWeight: z.number().min(0).max(3),
+        /** A note split across pages keeps at least this many lines on each. */
+        minLines: z.number().int().min(1).max(5),
+        /** Footnote marks in the text: size and rise as shares of the text size. */
+        markScale: z.number().min(0.3).max(1),
+        markRise: z.number().min(0).max(1),
+      })
+      .strict(),
+    pageLabel: z
+      .object({
+        size: z.enum(['body', 'note', 'list']),
+        /** Distance of the label from the foot of the page, as a share of the bottom margin. */
+        fromBottom: z.number().min(0).max(1),
+      })
+      .strict(),
+    /** Colour of links on screen (Word, HTML); the PDF prints them in the text colour. */
+    linkColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'write a colour as #RRGGBB'),
+    signatoryColumns: z
+      .object({
+        /** A list this long, most of whose entries fit half the measure, flows in two columns. */
+        minEntries: z.number().int().min(1),
+        minFitting: z.number().min(0).max(1),
+        gap: ems,
+      })
+      .strict(),
+  })
+  .strict();
+
+export const templateSchema = z
+  .object({
+    lang: z.string().min(2),
+    labels: z
+      .object({
+        cc: z.string(),
+        subject: z.string(),
+        labelSeparator: z.string(),
+        signatoriesHeading: z.string().includes('{date}'),
+        organizations: z.string(),
+        individuals: z.string(),
+        nameSeparator: z.string(),
+        page: z.string(),
+        /** A Markdown `---` (thematic break) in the letter. */
+        sectionBreak: z.string(),
+      })
+      .strict(),
+    date: z
+      .object({ format: z.string().min(1), monthNames: z.array(z.string()).length(12).optional() })
+      .strict(),
+    text: z
+      .object({
+        noteMarks: z.enum(['superscript', 'brackets']),
+        wrap: z.number().int().min(0),
+        notesRule: z.string(),
+      })
+      .strict(),
+    page: z
+      .object({
+        size: z.literal('A4'),
+        margins: z
+          .object({ top: z.number().positive(), right: z.number().positive(), bottom: z.number().positive(), left: z.number().positive() })
+          .strict(),
+      })
+      .strict(),
+    type: z
+      .object({
+        bodySize: z.number().min(6).max(30),
+        lineHeight: z.number().min(1).max(3),
+        noteSize: z.number().min(5).max(20),
+        noteLineHeight: z.number().min(1).max(3),
+        listSize: z.number().min(5).max(20),
+        listLineHeight: z.number().min(1).max(3),
+        paragraphSpacing: z.number().min(0).max(3),
+        firstLineIndent: z.number().min(0).max(4),
+        punctuationCompression: z.boolean(),
+        hanLatinSpace: z.number().min(0).max(0.5),
+      })
+      .strict(),
+    layout: frameLayout,
+    fonts: z.object({ serif: z.array(fontEntry).min(1) }).strict(),
+    docx: z
+      .object({
+        eastAsiaFont: z.string(),
+        latinFont: z.string(),
+        fallbackEastAsiaFont: z.string(),
+        /** Fonts embedded in the Word copy: subsets (the document's characters and common punctuation), whole files, or none. */
+        embedFonts: z.enum(['subset', 'full', 'none']).default('subset'),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type Template = z.infer<typeof templateSchema> & {
+  /** Absolute path of the template file (fonts named by `file` are relative to it). */
+  sourcePath: string;
+};
+export type FontEntry = z.infer<typeof fontEntry>;
+export type FrameLayout = z.infer<typeof frameLayout>;
+export type RoleLayout = z.infer<typeof roleLayout>;
+export type Length = z.infer<typeof length>;

@@ -28,20 +28,19 @@ const saneGlyphs = new WeakMap<Face, Set<number>>();
 /** Piece texts whose every glyph was found sane, per face: most pieces repeat (one ideograph each). */
 const saneTexts = new WeakMap<Face, Set<string>>();
 
-function textProblems(face: Face, text: string, found: (problem: string) => void): void {
+/** Problems with the glyphs of a piece's text in its face, or null (the common case: none). */
+function textProblems(face: Face, text: string): string[] | null {
   let known = saneTexts.get(face);
   if (!known) saneTexts.set(face, (known = new Set()));
-  if (known.has(text)) return;
-  let sane = true;
+  if (known.has(text)) return null;
+  const found: string[] = [];
   for (const ch of text) {
     if (ch === ' ' || FontChain.isInvisible(ch)) continue;
     const problem = glyphProblem(face, ch.codePointAt(0) as number);
-    if (problem) {
-      found(problem);
-      sane = false;
-    }
+    if (problem) found.push(problem);
   }
-  if (sane) known.add(text);
+  if (found.length === 0) known.add(text);
+  return found.length > 0 ? found : null;
 }
 
 /**
@@ -85,7 +84,8 @@ export function checkLayout(pages: Page[], geometry: Geometry, options: { noteSe
       faces.add(piece.face);
       right = Math.max(right, left + drawnEnd(p));
       start = Math.min(start, left + p.x + p.offset);
-      textProblems(piece.face, piece.text, (problem) => problems.push(`Page ${pageNumber}: ${problem}`));
+      const found = textProblems(piece.face, piece.text);
+      if (found) for (const problem of found) problems.push(`Page ${pageNumber}: ${problem}`);
     }
     maxRight = Math.max(maxRight, geometry.left + right);
     const text = () => line.line.placed.map((p) => p.piece.text).join('').slice(0, 24);

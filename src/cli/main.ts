@@ -112,7 +112,7 @@ program
 
 program
   .command('check')
-  .description('preflight a PDF made by letterpress: fonts embedded, no broken glyph, margins, notes on their pages')
+  .description('preflight a PDF made by letterpress: fonts embedded, no broken glyph, margins, notes on their pages, tags')
   .argument('<pdf>', 'the PDF to check')
   .action(async (file: string) => {
     let bytes: Uint8Array;

@@ -170,6 +170,14 @@ export const templateSchema = z
         embedFonts: z.enum(['subset', 'full', 'none']).default('subset'),
       })
       .strict(),
+    /**
+     * `standard`: identify the mailing PDF as PDF/A-2a and PDF/UA-1 (XMP, output intent); the
+     * PDF is tagged either way. `subjectRole`: the subject line's structure role.
+     */
+    pdf: z
+      .object({ standard: z.boolean().default(true), subjectRole: z.enum(['H1', 'P']).default('H1') })
+      .strict()
+      .default({ standard: true, subjectRole: 'H1' }),
   })
   .strict();
 

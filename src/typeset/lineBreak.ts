@@ -48,8 +48,19 @@ const MAX_SPREAD = 0.25;
 const RAGGED_IN_WORD = 3000;
 const RAGGED = 6000;
 
+/**
+ * The element at `k` of an array, for an index the caller knows to be in range (the one place
+ * where `noUncheckedIndexedAccess` is answered, instead of a cast at every access).
+ */
+function at<T>(items: readonly T[], k: number): T {
+  const item = items[k];
+  if (item === undefined) throw new RangeError(`index ${k} outside 0..${items.length - 1}`);
+  return item;
+}
+
+/** The space before piece k on a line that starts at `lineStart` (none at the line start). */
 function glueAt(pieces: Piece[], k: number, lineStart: number): Glue | null {
-  return k === lineStart ? null : (pieces[k] as Piece).glueBefore;
+  return k === lineStart ? null : at(pieces, k).glueBefore;
 }
 
 /** Natural width and total shrink of pieces [start, end]. */
@@ -58,7 +69,7 @@ function measureRange(pieces: Piece[], start: number, end: number) {
   let shrink = 0;
   let midShrink = 0;
   for (let k = start; k <= end; k++) {
-    const p = pieces[k] as Piece;
+    const p = at(pieces, k);
     const glue = glueAt(pieces, k, start);
     if (glue) {
       natural += glue.width;
@@ -67,21 +78,22 @@ function measureRange(pieces: Piece[], start: number, end: number) {
     natural += p.width + (k === start ? p.startRestore : 0);
     if (k !== end) midShrink += p.midShrink;
   }
-  shrink += (pieces[end] as Piece).endShrink;
+  shrink += at(pieces, end).endShrink;
   return { natural, shrink, midShrink };
 }
 
+/** Han and Latin characters among pieces [start, end]. */
 function charCount(pieces: Piece[], start: number, end: number): number {
   let n = 0;
   for (let k = start; k <= end; k++) {
-    const p = pieces[k] as Piece;
+    const p = at(pieces, k);
     if (p.kind === 'ideo' || p.kind === 'latin') n += [...p.text].length;
   }
   return n;
 }
 
 function isBreakAfter(pieces: Piece[], k: number): boolean {
-  return k === pieces.length - 1 || (pieces[k + 1] as Piece).breakBefore;
+  return k === pieces.length - 1 || at(pieces, k + 1).breakBefore;
 }
 
 /**
@@ -114,20 +126,26 @@ function chooseBreaks(pieces: Piece[], spec: LineSpec): number[] {
     ends.push(best);
     start = best + 1;
   }
-  // clreq §3.8: the last line of a paragraph holds at least two characters.
-  if (ends.length >= 2) {
-    const lastStart = (ends[ends.length - 2] as number) + 1;
-    if (charCount(pieces, lastStart, pieces.length - 1) < 2) {
-      const prevStart = ends.length >= 3 ? (ends[ends.length - 3] as number) + 1 : 0;
-      for (let k = lastStart - 1; k > prevStart; k--) {
-        if ((pieces[k] as Piece).breakBefore) {
-          ends[ends.length - 2] = k - 1;
-          break;
-        }
-      }
+  keepTwoCharactersOnLastLine(pieces, ends);
+  return ends;
+}
+
+/**
+ * clreq §3.8: the last line of a paragraph holds at least two characters. If it holds fewer, the
+ * line before it ends at its last earlier break, so that more goes down with the last line.
+ */
+function keepTwoCharactersOnLastLine(pieces: Piece[], ends: number[]): void {
+  const penultimate = ends.length - 2;
+  if (penultimate < 0) return;
+  const lastStart = at(ends, penultimate) + 1;
+  if (charCount(pieces, lastStart, pieces.length - 1) >= 2) return;
+  const prevStart = penultimate >= 1 ? at(ends, penultimate - 1) + 1 : 0;
+  for (let k = lastStart - 1; k > prevStart; k--) {
+    if (at(pieces, k).breakBefore) {
+      ends[penultimate] = k - 1;
+      return;
     }
   }
-  return ends;
 }
 
 /** May extra space go into the gap between a and b when a line is justified? */
@@ -135,6 +153,14 @@ function isStretchableGap(a: Piece, b: Piece): boolean {
   if (b.kind === 'mark') return false;
   if (b.glueBefore) return true;
   return a.kind !== 'latin' || b.kind !== 'latin';
+}
+
+/** The best way found so far to end a line after a piece (total-fit breaking). */
+interface Breakpoint {
+  /** Sum of the demerits of every line up to here; Infinity while no line can end here. */
+  cost: number;
+  /** First piece of the line that ends here. */
+  lineStart: number;
 }
 
 /**
@@ -147,34 +173,35 @@ function isStretchableGap(a: Piece, b: Piece): boolean {
  */
 function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
   const n = pieces.length;
-  const cost = new Array<number>(n).fill(Infinity);
-  const from = new Array<number>(n).fill(-1);
-  for (let k = 0; k < n; k++) {
+  const best: Breakpoint[] = Array.from({ length: n }, () => ({ cost: Infinity, lineStart: -1 }));
+  for (const [k, end] of pieces.entries()) {
     if (!isBreakAfter(pieces, k)) continue;
     const last = k === n - 1;
-    const end = pieces[k] as Piece;
+    const here = at(best, k);
     let interior = 0; // widths and spaces of pieces s+1..k
     let glueShrink = 0;
     let glueStretch = 0;
     let gaps = 0;
     let mid = 0;
+    // Lines ending after piece k, from the shortest (starting at k) to the longest that fits.
+    let next: Piece | null = null; // the piece after s
     for (let s = k; s >= 0; s--) {
-      const p = pieces[s] as Piece;
-      if (s < k) {
-        const q = pieces[s + 1] as Piece;
-        interior += q.glueBefore?.width ?? 0;
-        glueShrink += q.glueBefore?.shrink ?? 0;
-        glueStretch += q.glueBefore?.stretch ?? 0;
-        if (isStretchableGap(p, q)) gaps++;
+      const p = at(pieces, s);
+      if (next) {
+        interior += next.glueBefore?.width ?? 0;
+        glueShrink += next.glueBefore?.shrink ?? 0;
+        glueStretch += next.glueBefore?.stretch ?? 0;
+        if (isStretchableGap(p, next)) gaps++;
         mid += p.midShrink;
       }
+      next = p;
       const natural = interior + p.width + p.startRestore;
       interior += p.width;
       const shrink = glueShrink + end.endShrink;
       const available = spec.width - (s === 0 ? spec.firstIndent : spec.restIndent);
       if (natural - shrink - mid > available + EPS) break;
       if (s > 0 && !p.breakBefore) continue;
-      const before = s === 0 ? 0 : (cost[s - 1] as number);
+      const before = s === 0 ? 0 : at(best, s - 1).cost;
       if (before === Infinity) continue;
       let badness: number;
       if (natural > available + EPS) {
@@ -190,100 +217,143 @@ function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
       } else {
         const d = available - natural;
         const capacity = glueStretch + gaps * MAX_SPREAD * end.size;
-        const next = pieces[k + 1] as Piece;
-        const inWord = end.kind === 'latin' && next.kind === 'latin' && !next.glueBefore;
+        const after = at(pieces, k + 1);
+        const inWord = end.kind === 'latin' && after.kind === 'latin' && !after.glueBefore;
         badness = d <= EPS ? 0 : d <= capacity ? 100 * (d / capacity) ** 3 : inWord ? RAGGED_IN_WORD : RAGGED;
       }
       let demerits = (10 + badness) ** 2;
       // clreq §3.8: the last line of a paragraph holds at least two characters.
       if (last && s > 0 && charCount(pieces, s, k) < 2) demerits += 1e8;
-      if (before + demerits < (cost[k] as number)) {
-        cost[k] = before + demerits;
-        from[k] = s;
+      if (before + demerits < here.cost) {
+        here.cost = before + demerits;
+        here.lineStart = s;
       }
     }
   }
-  if (cost[n - 1] === Infinity) return null;
+  if (at(best, n - 1).cost === Infinity) return null;
   const ends: number[] = [];
-  for (let k = n - 1; k >= 0; k = (from[k] as number) - 1) ends.unshift(k);
+  for (let k = n - 1; k >= 0; k = at(best, k).lineStart - 1) ends.unshift(k);
   return ends;
 }
 
-function justify(pieces: Piece[], start: number, end: number, available: number, indent: number, align: Align, last: boolean): PlacedPiece[] {
-  const count = end - start + 1;
-  const widths: number[] = [];
-  const offsets: number[] = [];
-  const glues: number[] = []; // space before each piece
-  for (let k = start; k <= end; k++) {
-    const p = pieces[k] as Piece;
-    const restore = k === start ? p.startRestore : 0;
-    widths.push(p.width + restore);
-    offsets.push(p.offset + restore);
-    glues.push(glueAt(pieces, k, start)?.width ?? 0);
-  }
-  const total = () => widths.reduce((a, b) => a + b, 0) + glues.reduce((a, b) => a + b, 0);
-  let excess = total() - available;
+/** One piece as set on a line: the space before it and its width and drawing offset, adjusted by justification. */
+interface Slot {
+  piece: Piece;
+  /** The piece's own space before it (null for the line's first piece, whose space is dropped). */
+  glue: Glue | null;
+  /** Width of the space before the piece, as set. */
+  space: number;
+  width: number;
+  offset: number;
+  /** The piece before this one on the line (null for the first). */
+  previous: Piece | null;
+}
 
-  if (excess > EPS) {
-    // 1. the closing mark at the line end
-    const lastPiece = pieces[end] as Piece;
-    const endCut = Math.min(excess, lastPiece.endShrink);
-    widths[count - 1] = (widths[count - 1] as number) - endCut;
+type GluedSlot = Slot & { glue: Glue };
+
+const hasGlue = (slot: Slot): slot is GluedSlot => slot.glue !== null;
+
+/** Pieces [start, end] as slots at their natural widths (a line's first piece gets back what it lost to compression). */
+function slotsOf(pieces: Piece[], start: number, end: number): Slot[] {
+  const slots: Slot[] = [];
+  let previous: Piece | null = null;
+  for (let k = start; k <= end; k++) {
+    const piece = at(pieces, k);
+    const restore = k === start ? piece.startRestore : 0;
+    const glue = glueAt(pieces, k, start);
+    slots.push({
+      piece,
+      glue,
+      space: glue?.width ?? 0,
+      width: piece.width + restore,
+      offset: piece.offset + restore,
+      previous,
+    });
+    previous = piece;
+  }
+  return slots;
+}
+
+/** Width of the line as set: the pieces' widths, then the spaces (summed in this order, so that results do not move). */
+function widthOf(slots: Slot[]): number {
+  let widths = 0;
+  let spaces = 0;
+  for (const s of slots) widths += s.width;
+  for (const s of slots) spaces += s.space;
+  return widths + spaces;
+}
+
+/** clreq §3.8 squeezing, in order, until the line fits: the line-end mark, Han–Latin gaps, word spaces, then punctuation inside the line. */
+function squeeze(slots: Slot[], excess: number): void {
+  // 1. the closing mark at the line end
+  const lastSlot = slots.at(-1);
+  if (lastSlot) {
+    const endCut = Math.min(excess, lastSlot.piece.endShrink);
+    lastSlot.width -= endCut;
     excess -= endCut;
-    // 2. Han–Latin gaps, 3. word spaces
-    for (const kind of ['hanLatin', 'space'] as const) {
+  }
+  // 2. Han–Latin gaps, 3. word spaces
+  for (const kind of ['hanLatin', 'space'] as const) {
+    if (excess <= EPS) break;
+    const glued = slots.filter(hasGlue).filter((s) => s.glue.kind === kind);
+    const capacity = glued.reduce((c, s) => c + s.glue.shrink, 0);
+    if (capacity <= 0) continue;
+    const ratio = Math.min(1, excess / capacity);
+    for (const s of glued) s.space -= s.glue.shrink * ratio;
+    excess -= capacity * ratio;
+  }
+  // 4. punctuation inside the line
+  if (excess > EPS) {
+    for (const s of slots.slice(0, -1)) {
       if (excess <= EPS) break;
-      const idx = [...Array(count).keys()].filter((i) => glueAt(pieces, start + i, start)?.kind === kind);
-      const capacity = idx.reduce((s, i) => s + ((pieces[start + i] as Piece).glueBefore as Glue).shrink, 0);
-      if (capacity <= 0) continue;
-      const ratio = Math.min(1, excess / capacity);
-      for (const i of idx) glues[i] = (glues[i] as number) - ((pieces[start + i] as Piece).glueBefore as Glue).shrink * ratio;
-      excess -= capacity * ratio;
-    }
-    // 4. punctuation inside the line
-    if (excess > EPS) {
-      for (let i = 0; i < count - 1 && excess > EPS; i++) {
-        const p = pieces[start + i] as Piece;
-        const cut = Math.min(excess, p.midShrink);
-        if (cut <= 0) continue;
-        widths[i] = (widths[i] as number) - cut;
-        if (p.kind === 'open') offsets[i] = (offsets[i] as number) - cut;
-        excess -= cut;
-      }
-    }
-  } else if (excess < -EPS && align === 'justify' && !last) {
-    let slack = -excess;
-    const idx = [...Array(count).keys()].filter((i) => i > 0 && glueAt(pieces, start + i, start));
-    const capacity = idx.reduce((s, i) => s + ((pieces[start + i] as Piece).glueBefore as Glue).stretch, 0);
-    const gaps = [...Array(count).keys()].filter((i) => i > 0 && isStretchableGap(pieces[start + i - 1] as Piece, pieces[start + i] as Piece));
-    const size = (pieces[end] as Piece).size;
-    // A line that would need more than MAX_SPREAD em in every gap (the line before a long URL)
-    // is set ragged, at its natural spacing, rather than with visible holes.
-    if (slack <= capacity + gaps.length * MAX_SPREAD * size + EPS) {
-      // 1. Han–Latin gaps and word spaces, up to their stretch
-      if (capacity > 0) {
-        const ratio = Math.min(1, slack / capacity);
-        for (const i of idx) glues[i] = (glues[i] as number) + ((pieces[start + i] as Piece).glueBefore as Glue).stretch * ratio;
-        slack -= capacity * ratio;
-      }
-      // 2. evenly over every gap next to a CJK character (or a space), never inside Latin
-      // words, numbers, —— or ……, and never before a footnote mark
-      if (slack > EPS && gaps.length > 0) {
-        const each = slack / gaps.length;
-        for (const i of gaps) glues[i] = (glues[i] as number) + each;
-      }
+      const cut = Math.min(excess, s.piece.midShrink);
+      if (cut <= 0) continue;
+      s.width -= cut;
+      if (s.piece.kind === 'open') s.offset -= cut;
+      excess -= cut;
     }
   }
+}
+
+/**
+ * clreq §3.8 stretching of a justified line: Han–Latin gaps and word spaces up to their stretch,
+ * then the rest evenly over every gap next to a CJK character (or a space), never inside Latin
+ * words, numbers, —— or ……, and never before a footnote mark. A line that would need more than
+ * MAX_SPREAD em in every gap (the line before a long URL) is set ragged, at its natural spacing,
+ * rather than with visible holes.
+ */
+function stretch(slots: Slot[], slack: number): void {
+  const glued = slots.filter(hasGlue);
+  const capacity = glued.reduce((c, s) => c + s.glue.stretch, 0);
+  const gaps = slots.filter((s) => s.previous !== null && isStretchableGap(s.previous, s.piece));
+  const size = slots.at(-1)?.piece.size ?? 0;
+  if (slack > capacity + gaps.length * MAX_SPREAD * size + EPS) return;
+  if (capacity > 0) {
+    const ratio = Math.min(1, slack / capacity);
+    for (const s of glued) s.space += s.glue.stretch * ratio;
+    slack -= capacity * ratio;
+  }
+  if (slack > EPS && gaps.length > 0) {
+    const each = slack / gaps.length;
+    for (const s of gaps) s.space += each;
+  }
+}
+
+function justify(pieces: Piece[], start: number, end: number, available: number, indent: number, align: Align, last: boolean): PlacedPiece[] {
+  const slots = slotsOf(pieces, start, end);
+  const excess = widthOf(slots) - available;
+  if (excess > EPS) squeeze(slots, excess);
+  else if (excess < -EPS && align === 'justify' && !last) stretch(slots, -excess);
 
   let x = indent;
-  const lineWidth = total();
+  const lineWidth = widthOf(slots);
   if (align === 'center') x += Math.max(0, (available - lineWidth) / 2);
   if (align === 'right') x += Math.max(0, available - lineWidth);
   const placed: PlacedPiece[] = [];
-  for (let i = 0; i < count; i++) {
-    x += glues[i] as number;
-    placed.push({ piece: pieces[start + i] as Piece, x, width: widths[i] as number, offset: offsets[i] as number });
-    x += widths[i] as number;
+  for (const { piece, space, width, offset } of slots) {
+    x += space;
+    placed.push({ piece, x, width, offset });
+    x += width;
   }
   return placed;
 }
@@ -292,20 +362,18 @@ export function breakLines(shaped: Piece[], spec: LineSpec): Line[] {
   if (shaped.length === 0) return [];
   const pieces = splitOversized(shaped, spec.width - Math.max(spec.firstIndent, spec.restIndent));
   const ends = (spec.align === 'justify' && optimalBreaks(pieces, spec)) || chooseBreaks(pieces, spec);
-  const lines: Line[] = [];
   let start = 0;
-  ends.forEach((end, n) => {
+  return ends.map((end, n) => {
     const indent = n === 0 ? spec.firstIndent : spec.restIndent;
     const last = n === ends.length - 1;
     const placed = justify(pieces, start, end, spec.width - indent, indent, spec.align, last);
+    start = end + 1;
     const lastPlaced = placed.at(-1);
-    lines.push({
+    return {
       placed,
       width: lastPlaced ? lastPlaced.x + lastPlaced.width : 0,
-      notes: placed.filter((p) => p.piece.kind === 'mark').map((p) => p.piece.note as number),
+      notes: placed.flatMap(({ piece }) => (piece.kind === 'mark' && piece.note !== undefined ? [piece.note] : [])),
       last,
-    });
-    start = end + 1;
+    };
   });
-  return lines;
 }

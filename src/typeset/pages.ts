@@ -14,6 +14,15 @@
  */
 import type { Line } from './lineBreak.js';
 
+/**
+ * Where a line's text belongs in the PDF's structure tree (src/render/pdf/structure.ts): the
+ * element that owns it, and the element of its leading label pieces (a list bullet, a note's
+ * number); or the kind of artifact it is (page furniture, ornaments).
+ */
+export type LineTag =
+  | { node: number; label?: { pieces: number; node: number } }
+  | { artifact: 'Pagination' | 'Layout' };
+
 export interface FlowLine {
   line: Line;
   /** Box height of the line (baseline-to-baseline distance). */
@@ -28,11 +37,12 @@ export interface FlowLine {
   block: string;
   /** Set in columns: the line flows down one column, then the next (long signatory lists). */
   columns?: { count: number; width: number; gap: number };
+  tag?: LineTag;
 }
 
 export interface NoteLines {
   number: number;
-  lines: Array<{ line: Line; height: number; baseline: number }>;
+  lines: Array<{ line: Line; height: number; baseline: number; tag?: LineTag }>;
 }
 
 export interface PlacedLine {
@@ -43,6 +53,7 @@ export interface PlacedLine {
   x?: number;
   baseline: number;
   block?: string;
+  tag?: LineTag;
 }
 
 export interface Page {
@@ -65,158 +76,283 @@ export interface PageSpec {
 /** Room kept for body text (about two lines) on a page that starts with a note continued from the previous one. */
 const BODY_ROOM_UNDER_CONTINUED_NOTES = 40;
 
+/** Rounding slack when a height is compared with the room left. */
+const TOLERANCE = 0.01;
+
+type NoteLine = NoteLines['lines'][number];
+
+/** Lines that must stand on one page (or in one column): a line and every line it keeps with. Never empty. */
+type LineGroup = [FlowLine, ...FlowLine[]];
+
+/** A note split at a page foot: the lines still to set at the head of the following page(s). */
+interface NoteRemainder {
+  number: number;
+  lines: NoteLine[];
+}
+
+/** A note the current line starts, split so that its first `keep` lines stand on this page. */
+interface NoteSplit {
+  number: number;
+  keep: number;
+}
+
+/** The columns being filled on the current page (see `placeInColumns`). */
+interface ColumnState {
+  /** Top of the columns, from the top of the text area. */
+  top: number;
+  /** The column being filled, 0 for the leftmost. */
+  index: number;
+  /** Foot of the last line set in this column; null while the column is empty. */
+  y: number | null;
+}
+
+/** The page being filled. */
+interface PageState {
+  page: Page;
+  /** Depth of the body text: from the top of the text area to the foot of its lowest line. */
+  bodyHeight: number;
+  /** Set while lines in columns are being placed on this page. */
+  columns: ColumnState | null;
+}
+
+/** What placing a group of lines asks of the current page. */
+interface Demand {
+  /** Height of the lines with their space before (none before a page's first line). */
+  body: number;
+  /** Height of the notes the lines' marks start, in full. */
+  notes: number;
+  /** The rule above the notes, when these notes would be the page's first. */
+  separator: number;
+  /** Numbers of the notes the lines start, in mark order. */
+  fresh: number[];
+}
+
+function emptyPageState(): PageState {
+  return { page: { body: [], notes: [], notesHeight: 0, noteNumbers: [] }, bodyHeight: 0, columns: null };
+}
+
+function heightOf(lines: NoteLine[]): number {
+  return lines.reduce((s, l) => s + l.height, 0);
+}
+
 /** How many of the lines fit, in order, into `room` points. */
-function linesThatFit(lines: NoteLines['lines'], room: number): number {
+function linesThatFit(lines: NoteLine[], room: number): number {
   let fit = 0;
   let used = 0;
-  while (fit < lines.length && used + (lines[fit]?.height ?? 0) <= room) used += lines[fit++]?.height ?? 0;
+  for (const line of lines) {
+    if (used + line.height > room) break;
+    used += line.height;
+    fit++;
+  }
   return fit;
 }
 
-interface NoteRemainder {
-  number: number;
-  lines: NoteLines['lines'];
+/**
+ * Keep rules: the group starting at `start` runs to the first line that does not keep with the
+ * next (headings keep with what follows; LetterLayout marks a paragraph's first two and last two
+ * lines so that no orphan or widow is left).
+ */
+function keepGroup(flow: FlowLine[], start: number, first: FlowLine): LineGroup {
+  let end = start;
+  while (end < flow.length - 1 && flow[end]?.keepWithNext) end++;
+  return [first, ...flow.slice(start + 1, end + 1)];
 }
 
-export function buildPages(flow: FlowLine[], notes: Map<number, NoteLines>, spec: PageSpec): Page[] {
-  const pages: Page[] = [];
-  let page: Page = { body: [], notes: [], notesHeight: 0, noteNumbers: [] };
-  let bodyHeight = 0;
-  let carry: NoteRemainder[] = [];
-  const placedNotes = new Set<number>();
+function addNoteLines(page: Page, lines: NoteLine[]): void {
+  for (const l of lines) {
+    page.notes.push({ line: l.line, top: page.notesHeight, baseline: l.baseline, ...(l.tag ? { tag: l.tag } : {}) });
+    page.notesHeight += l.height;
+  }
+}
 
-  const noteHeight = (lines: NoteLines['lines']) => lines.reduce((s, l) => s + l.height, 0);
-
-  const addNoteLines = (p: Page, lines: NoteLines['lines']) => {
-    for (const l of lines) {
-      p.notes.push({ line: l.line, top: p.notesHeight, baseline: l.baseline });
-      p.notesHeight += l.height;
-    }
-  };
-
-  /** The columns being filled on this page: their top, the current column and its depth. */
-  let column: { top: number; index: number; y: number } | null = null;
-
-  const startPage = () => {
-    pages.push(page);
-    page = { body: [], notes: [], notesHeight: 0, noteNumbers: [] };
-    bodyHeight = 0;
-    column = null;
-    const pending = carry;
-    carry = [];
-    // Continued notes first, as far as they fit (a very long note may run over several pages).
-    for (const rest of pending) {
-      const fit = linesThatFit(rest.lines, spec.height - spec.noteSeparator - page.notesHeight - bodyHeight - BODY_ROOM_UNDER_CONTINUED_NOTES);
-      addNoteLines(page, rest.lines.slice(0, fit));
-      if (fit < rest.lines.length) carry.push({ number: rest.number, lines: rest.lines.slice(fit) });
-    }
-  };
-
-  /** Height the lines [i, j] need on the current page: body and the notes they start. */
-  const needOf = (i: number, j: number, atTop: boolean) => {
-    let body = 0;
-    let noteNeed = 0;
-    const fresh: number[] = [];
-    for (let k = i; k <= j; k++) {
-      const f = flow[k] as FlowLine;
-      body += f.height + (atTop && k === i ? 0 : f.spaceBefore);
-      for (const n of f.line.notes) if (!placedNotes.has(n) && !fresh.includes(n)) fresh.push(n);
-    }
-    for (const n of fresh) noteNeed += noteHeight(notes.get(n)?.lines ?? []);
-    const separator = fresh.length > 0 && page.notes.length === 0 ? spec.noteSeparator : 0;
-    return { body, noteNeed, separator, fresh };
-  };
-
-  /** Place a line of a column flow; returns false when the page is full. */
-  const placeInColumns = (i: number, j: number): boolean => {
-    const f = flow[i] as FlowLine;
-    const cols = f.columns as NonNullable<FlowLine['columns']>;
-    const bottom = spec.height - page.notesHeight - (page.notes.length > 0 ? spec.noteSeparator : 0);
-    if (!column) column = { top: bodyHeight + (page.body.length > 0 ? f.spaceBefore : 0), index: 0, y: -1 };
-    const atColumnTop = column.y < 0;
+/**
+ * Column placer (long signatory lists): the group goes down the current column; when the column
+ * is full down to the notes (or the page foot) it goes to the head of the next column; a group
+ * stays in one column. Returns false when no column on this page has room left.
+ */
+function placeInColumns(state: PageState, group: LineGroup, columns: NonNullable<FlowLine['columns']>, spec: PageSpec): boolean {
+  const { page } = state;
+  const [first] = group;
+  const bottom = spec.height - page.notesHeight - (page.notes.length > 0 ? spec.noteSeparator : 0);
+  const column = (state.columns ??= { top: state.bodyHeight + (page.body.length > 0 ? first.spaceBefore : 0), index: 0, y: null });
+  for (;;) {
+    const atColumnTop = column.y === null;
     let need = 0;
-    for (let k = i; k <= j; k++) need += (flow[k] as FlowLine).height + (k === i && atColumnTop ? 0 : (flow[k] as FlowLine).spaceBefore);
-    const y = atColumnTop ? column.top : column.y;
-    if (y + need > bottom + 0.01 && !(atColumnTop && column.index === 0 && page.body.length === 0)) {
-      if (column.index + 1 < cols.count && !atColumnTop) {
+    group.forEach((f, k) => (need += f.height + (k === 0 && atColumnTop ? 0 : f.spaceBefore)));
+    const y = column.y ?? column.top;
+    // A group taller than the whole first column of an empty page goes there all the same.
+    const onEmptyPage = atColumnTop && column.index === 0 && page.body.length === 0;
+    if (y + need > bottom + TOLERANCE && !onEmptyPage) {
+      if (column.index + 1 < columns.count && !atColumnTop) {
         column.index++;
-        column.y = -1;
-        return placeInColumns(i, j);
+        column.y = null;
+        continue;
       }
       return false;
     }
-    const top = y + (atColumnTop ? 0 : f.spaceBefore);
-    page.body.push({ line: f.line, top, x: column.index * (cols.width + cols.gap), baseline: f.baseline, block: f.block });
-    column.y = top + f.height;
-    bodyHeight = Math.max(bodyHeight, column.y);
+    const top = y + (atColumnTop ? 0 : first.spaceBefore);
+    page.body.push({ line: first.line, top, x: column.index * (columns.width + columns.gap), baseline: first.baseline, block: first.block, ...(first.tag ? { tag: first.tag } : {}) });
+    column.y = top + first.height;
+    state.bodyHeight = Math.max(state.bodyHeight, column.y);
     return true;
-  };
+  }
+}
 
-  let i = 0;
-  while (i < flow.length) {
-    // The group that must stay together: this line and every line it keeps with.
-    let j = i;
-    while (j < flow.length - 1 && (flow[j] as FlowLine).keepWithNext) j++;
-    if ((flow[i] as FlowLine).columns) {
-      if (!placeInColumns(i, j)) {
-        startPage();
-        continue;
-      }
-      i++;
-      continue;
-    }
-    column = null;
+/**
+ * Fills pages one line at a time. A line is placed only as the first line of its keep group, and
+ * only when the whole group fits; the rest of the group follows in later turns, so a group taller
+ * than a page still flows.
+ */
+class PageBuilder {
+  private readonly pages: Page[] = [];
+  private state: PageState = emptyPageState();
+  /** Notes whose first lines stand on this page or an earlier one. */
+  private readonly placedNotes = new Set<number>();
+  /** Notes split at the foot of the current page, to continue at the head of the next. */
+  private continued: NoteRemainder[] = [];
+
+  constructor(
+    private readonly notes: Map<number, NoteLines>,
+    private readonly spec: PageSpec,
+  ) {}
+
+  private noteLines(n: number): NoteLine[] {
+    return this.notes.get(n)?.lines ?? [];
+  }
+
+  /** Place the group's first line on the current page; false when it belongs on the next page. */
+  place(group: LineGroup): boolean {
+    const { columns } = group[0];
+    if (columns) return placeInColumns(this.state, group, columns, this.spec);
+    this.state.columns = null;
+    return this.placeWithNotes(group);
+  }
+
+  /** Close the current page and open the next, which starts with the notes continued from it. */
+  nextPage(): void {
+    this.pages.push(this.state.page);
+    this.state = emptyPageState();
+    const pending = this.continued;
+    this.continued = [];
+    for (const rest of pending) this.continueNote(rest);
+  }
+
+  /** The pages, once every line is placed (and every continued note has found its page). */
+  finish(): Page[] {
+    while (this.continued.length > 0) this.nextPage();
+    this.pages.push(this.state.page);
+    return this.pages.filter((p, index) => index === 0 || p.body.length > 0 || p.notes.length > 0);
+  }
+
+  /**
+   * A note continued from the previous page goes on this page's head, as far as it fits with room
+   * kept for about two body lines; the rest goes on again (a very long note may run over several
+   * pages). A page that holds nothing else takes at least one line, so that every note ends.
+   */
+  private continueNote(rest: NoteRemainder): void {
+    const { page, bodyHeight } = this.state;
+    const room = this.spec.height - this.spec.noteSeparator - page.notesHeight - bodyHeight - BODY_ROOM_UNDER_CONTINUED_NOTES;
+    const fit = Math.max(page.notes.length === 0 ? 1 : 0, linesThatFit(rest.lines, room));
+    addNoteLines(page, rest.lines.slice(0, fit));
+    if (fit < rest.lines.length) this.continued.push({ number: rest.number, lines: rest.lines.slice(fit) });
+  }
+
+  /** The group's body height, and the notes its marks start that no page holds yet. */
+  private demandOf(group: LineGroup, atTop: boolean): Demand {
+    let body = 0;
+    const fresh: number[] = [];
+    group.forEach((f, k) => {
+      body += f.height + (atTop && k === 0 ? 0 : f.spaceBefore);
+      for (const n of f.line.notes) if (!this.placedNotes.has(n) && !fresh.includes(n)) fresh.push(n);
+    });
+    let notes = 0;
+    for (const n of fresh) notes += heightOf(this.noteLines(n));
+    const separator = fresh.length > 0 && this.state.page.notes.length === 0 ? this.spec.noteSeparator : 0;
+    return { body, notes, separator, fresh };
+  }
+
+  /**
+   * TeX's insertions: a line goes on a page only with the notes its marks start (and the rule
+   * above the notes, for the page's first note). If they do not fit, the line and its notes move
+   * to the next page, unless the line stands alone and the last of its notes may be split.
+   */
+  private placeWithNotes(group: LineGroup): boolean {
+    const { page, bodyHeight } = this.state;
     const atTop = page.body.length === 0;
-    const { body, noteNeed, separator, fresh } = needOf(i, j, atTop);
-    const used = bodyHeight + page.notesHeight + (page.notes.length > 0 ? spec.noteSeparator : 0);
-    let fits = used + body + noteNeed + separator <= spec.height + 0.01;
-    let split: { number: number; keep: number } | null = null;
-    if (!fits && j === i && fresh.length > 0 && used + body + separator <= spec.height) {
-      // Split the last note the group starts: its first lines stay, the rest continues.
-      const lastNote = fresh.at(-1) as number;
-      const lastLines = notes.get(lastNote)?.lines ?? [];
-      const before = noteNeed - noteHeight(lastLines);
-      const room = spec.height - used - body - separator - before;
-      const keep = linesThatFit(lastLines, room);
-      if (keep >= Math.min(spec.minNoteLines, lastLines.length) && keep > 0 && room >= 0) {
-        fits = true;
-        split = { number: lastNote, keep };
-      }
+    const demand = this.demandOf(group, atTop);
+    const used = bodyHeight + page.notesHeight + (page.notes.length > 0 ? this.spec.noteSeparator : 0);
+    let fits = used + demand.body + demand.notes + demand.separator <= this.spec.height + TOLERANCE;
+    let split: NoteSplit | null = null;
+    if (!fits && group.length === 1) {
+      split = this.splitLastNote(demand, used);
+      fits = split !== null;
     }
-    if (!fits && !atTop) {
-      startPage();
-      continue;
-    }
-    // Place the first line of the group (the rest follow in later turns, so a group taller than
-    // a page still flows).
-    const f = flow[i] as FlowLine;
-    const top = bodyHeight + (atTop ? 0 : f.spaceBefore);
-    page.body.push({ line: f.line, top, baseline: f.baseline, block: f.block });
-    bodyHeight = top + f.height;
-    for (const n of f.line.notes) {
-      if (placedNotes.has(n)) continue;
-      placedNotes.add(n);
+    // A line at the head of a page stays there even if it and its notes overflow (it would fit nowhere else).
+    if (!fits && !atTop) return false;
+    const [first] = group;
+    const top = bodyHeight + (atTop ? 0 : first.spaceBefore);
+    page.body.push({ line: first.line, top, baseline: first.baseline, block: first.block, ...(first.tag ? { tag: first.tag } : {}) });
+    this.state.bodyHeight = top + first.height;
+    this.placeNotesOf(first.line, split);
+    return true;
+  }
+
+  /**
+   * A note that does not fit whole may be split: the last note the line starts keeps its first
+   * lines on the mark's page (at least `minNoteLines`, or the whole note if shorter) and continues
+   * on the next. Null when even that does not fit.
+   */
+  private splitLastNote(demand: Demand, used: number): NoteSplit | null {
+    const lastNote = demand.fresh.at(-1);
+    if (lastNote === undefined || !(used + demand.body + demand.separator <= this.spec.height)) return null;
+    const lastLines = this.noteLines(lastNote);
+    const before = demand.notes - heightOf(lastLines);
+    const room = this.spec.height - used - demand.body - demand.separator - before;
+    const keep = linesThatFit(lastLines, room);
+    return keep >= Math.min(this.spec.minNoteLines, lastLines.length) && keep > 0 && room >= 0 ? { number: lastNote, keep } : null;
+  }
+
+  /**
+   * The notes a placed line starts go under this page's body: whole if they fit; the note chosen
+   * by `splitLastNote` split as chosen; a note that still overflows (its line stands at a page head)
+   * keeps as many lines as fit, at least one, and continues on the next page.
+   */
+  private placeNotesOf(line: Line, split: NoteSplit | null): void {
+    const { page, bodyHeight } = this.state;
+    for (const n of line.notes) {
+      if (this.placedNotes.has(n)) continue;
+      this.placedNotes.add(n);
       page.noteNumbers.push(n);
-      const lines = notes.get(n)?.lines ?? [];
+      const lines = this.noteLines(n);
       if (split && split.number === n) {
-        addNoteLines(page, lines.slice(0, split.keep));
-        carry.push({ number: n, lines: lines.slice(split.keep) });
-      } else if (!fitsWhole(page, lines, bodyHeight, spec) && lines.length > 1) {
-        const keep = linesThatFit(lines, spec.height - bodyHeight - page.notesHeight - spec.noteSeparator);
-        addNoteLines(page, lines.slice(0, Math.max(1, keep)));
-        carry.push({ number: n, lines: lines.slice(Math.max(1, keep)) });
+        this.splitNote(n, lines, split.keep);
+      } else if (!this.fitsWhole(lines) && lines.length > 1) {
+        const keep = linesThatFit(lines, this.spec.height - bodyHeight - page.notesHeight - this.spec.noteSeparator);
+        this.splitNote(n, lines, Math.max(1, keep));
       } else {
         addNoteLines(page, lines);
       }
     }
-    i++;
   }
-  pages.push(page);
-  while (carry.length > 0) startPage();
-  return pages.filter((p, index) => index === 0 || p.body.length > 0 || p.notes.length > 0);
+
+  private splitNote(number: number, lines: NoteLine[], keep: number): void {
+    addNoteLines(this.state.page, lines.slice(0, keep));
+    this.continued.push({ number, lines: lines.slice(keep) });
+  }
+
+  private fitsWhole(lines: NoteLine[]): boolean {
+    const { page, bodyHeight } = this.state;
+    return bodyHeight + page.notesHeight + heightOf(lines) + this.spec.noteSeparator <= this.spec.height + TOLERANCE;
+  }
 }
 
-function fitsWhole(page: Page, lines: NoteLines['lines'], bodyHeight: number, spec: PageSpec): boolean {
-  const h = lines.reduce((s, l) => s + l.height, 0);
-  return bodyHeight + page.notesHeight + h + spec.noteSeparator <= spec.height + 0.01;
+export function buildPages(flow: FlowLine[], notes: Map<number, NoteLines>, spec: PageSpec): Page[] {
+  const builder = new PageBuilder(notes, spec);
+  // Each turn places one line, or opens the next page when the line belongs there.
+  let i = 0;
+  for (let line = flow[0]; line !== undefined; line = flow[i]) {
+    if (builder.place(keepGroup(flow, i, line))) i++;
+    else builder.nextPage();
+  }
+  return builder.finish();
 }

@@ -27,6 +27,20 @@ export type Span = { text: string; style: SpanStyle; source?: SourceRef } | { ma
 
 export type PieceKind = 'ideo' | 'open' | 'close' | 'cjkPunct' | 'latin' | 'mark';
 
+/**
+ * The glyphs a piece is drawn with, as fontkit shaped them when the piece was measured, in font
+ * units: the PDF draws exactly these (src/render/pdf/glyphRuns.ts), so nothing is shaped twice
+ * and what is drawn is what the line breaker measured.
+ */
+export interface GlyphRun {
+  ids: number[];
+  /** The characters each glyph stands for (its cluster), for the PDF's ToUnicode map. */
+  codePoints: number[][];
+  advances: number[];
+  xOffsets: number[];
+  yOffsets: number[];
+}
+
 export interface Glue {
   width: number;
   shrink: number;
@@ -47,9 +61,11 @@ export interface Piece {
   width: number;
   /** Where the glyphs are drawn relative to the piece's position (compressed opening marks). */
   offset: number;
-  /** The advance the PDF viewer will use when drawing `text` as one run. */
+  /** The advance of the piece's glyphs as shaped (before compression). */
   drawnAdvance: number;
   glyphCount: number;
+  /** The shaped glyphs (set when the piece is measured). */
+  glyphs: GlyphRun;
   /** A line may break before this piece. */
   breakBefore: boolean;
   /** Space before this piece (dropped at a line start). */
@@ -96,10 +112,18 @@ export interface ShapeOptions {
   markRise: number;
 }
 
-/** fontkit's layout is costly per call and the same characters recur: memoise per face. */
-const advances = new WeakMap<Face, Map<string, { units: number; glyphs: number }>>();
+interface Shaped {
+  units: number;
+  glyphs: number;
+  run: GlyphRun;
+}
 
-function advanceOf(face: Face, text: string, size: number): { width: number; glyphs: number } {
+/** fontkit's layout is costly per call and the same characters recur: memoise per face. */
+const advances = new WeakMap<Face, Map<string, Shaped>>();
+
+const EMPTY_RUN: GlyphRun = { ids: [], codePoints: [], advances: [], xOffsets: [], yOffsets: [] };
+
+function advanceOf(face: Face, text: string, size: number): { width: number; glyphs: number; run: GlyphRun } {
   let memo = advances.get(face);
   if (!memo) {
     memo = new Map();
@@ -109,17 +133,33 @@ function advanceOf(face: Face, text: string, size: number): { width: number; gly
   if (!entry && text.length <= 2 && [...text].length === 1) {
     // One character: its advance needs no shaping (no pair kerning, no ligature).
     const glyph = face.font.glyphForCodePoint(text.codePointAt(0) as number);
-    entry = { units: glyph.advanceWidth, glyphs: 1 };
+    entry = { units: glyph.advanceWidth, glyphs: 1, run: { ids: [glyph.id], codePoints: [[text.codePointAt(0) as number]], advances: [glyph.advanceWidth], xOffsets: [0], yOffsets: [0] } };
     memo.set(text, entry);
   }
   if (!entry) {
     const run = face.font.layout(text);
-    let units = 0;
-    for (const p of run.positions) units += p.xAdvance;
-    entry = { units, glyphs: run.glyphs.length };
+    entry = shapedOf(run.glyphs, run.positions);
     memo.set(text, entry);
   }
-  return { width: (entry.units / face.unitsPerEm) * size, glyphs: entry.glyphs };
+  return { width: (entry.units / face.unitsPerEm) * size, glyphs: entry.glyphs, run: entry.run };
+}
+
+type FontkitGlyph = { id: number; codePoints: number[] };
+type FontkitPosition = { xAdvance: number; xOffset: number; yOffset: number };
+
+function shapedOf(glyphs: FontkitGlyph[], positions: FontkitPosition[]): Shaped {
+  const run: GlyphRun = { ids: [], codePoints: [], advances: [], xOffsets: [], yOffsets: [] };
+  let units = 0;
+  glyphs.forEach((glyph, g) => {
+    const p = positions[g] as FontkitPosition;
+    run.ids.push(glyph.id);
+    run.codePoints.push([...glyph.codePoints]);
+    run.advances.push(p.xAdvance);
+    run.xOffsets.push(p.xOffset);
+    run.yOffsets.push(p.yOffset);
+    units += p.xAdvance;
+  });
+  return { units, glyphs: glyphs.length, run };
 }
 
 export function shape(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[] {
@@ -170,11 +210,11 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
     if (item.mark !== undefined) {
       const face = fonts.primary(false);
       const size = item.style.size * options.markScale;
-      const { width, glyphs } = advanceOf(face, item.ch, size);
+      const { width, glyphs, run } = advanceOf(face, item.ch, size);
       close();
       pieces.push({
         text: item.ch, face, size, rise: item.style.size * options.markRise, bold: false, kind: 'mark',
-        width, offset: 0, drawnAdvance: width, glyphCount: glyphs, breakBefore: false, glueBefore: null,
+        width, offset: 0, drawnAdvance: width, glyphCount: glyphs, glyphs: run, breakBefore: false, glueBefore: null,
         endShrink: 0, midShrink: 0, startRestore: 0, note: item.mark,
       });
       current = null;
@@ -211,7 +251,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
     const piece: Piece & { open: boolean } = {
       text: item.ch, face, size: item.style.size, rise: 0, bold: item.style.bold,
       kind: kind === 'other' ? 'latin' : kind,
-      width: 0, offset: 0, drawnAdvance: 0, glyphCount: 1, breakBefore, glueBefore: null,
+      width: 0, offset: 0, drawnAdvance: 0, glyphCount: 1, glyphs: EMPTY_RUN, breakBefore, glueBefore: null,
       endShrink: 0, midShrink: 0, startRestore: 0, open: true,
     };
     if (item.style.link) piece.link = item.style.link;
@@ -239,10 +279,11 @@ function measure(pieces: Piece[]): void {
   prefetchAdvances(pieces);
   for (const piece of pieces) {
     if (piece.kind === 'mark') continue;
-    const { width, glyphs } = advanceOf(piece.face, piece.text, piece.size);
+    const { width, glyphs, run } = advanceOf(piece.face, piece.text, piece.size);
     piece.width = width;
     piece.drawnAdvance = width;
     piece.glyphCount = glyphs;
+    piece.glyphs = run;
   }
 }
 
@@ -287,24 +328,20 @@ function prefetchBatch(face: Face, words: string[]): void {
   let memo = advances.get(face);
   if (!memo) advances.set(face, (memo = new Map()));
   let word = 0;
-  let units = 0;
-  let glyphs = 0;
+  let from = 0;
   let left = [...(words[0] as string)].length;
   run.glyphs.forEach((glyph, g) => {
     if (left === 0) {
       // the space between two words
-      memo.set(words[word] as string, { units, glyphs });
+      memo.set(words[word] as string, shapedOf(run.glyphs.slice(from, g), run.positions.slice(from, g)));
       word++;
-      units = 0;
-      glyphs = 0;
+      from = g + 1;
       left = [...(words[word] ?? '')].length;
       return;
     }
-    units += run.positions[g]?.xAdvance ?? 0;
-    glyphs++;
     left -= glyph.codePoints.length || 1;
   });
-  if (word < words.length) memo.set(words[word] as string, { units, glyphs });
+  if (word < words.length) memo.set(words[word] as string, shapedOf(run.glyphs.slice(from), run.positions.slice(from)));
 }
 
 /**
@@ -333,6 +370,9 @@ function compressPunctuation(pieces: Piece[]): void {
           const scale = p.size / p.face.unitsPerEm;
           p.width = pos.xAdvance * scale;
           p.offset = pos.xOffset * scale;
+          // the same glyph, drawn at the offset and set in the width chws gives it
+          const glyph = shaped.glyphs[k];
+          if (glyph) p.glyphs = { ids: [glyph.id], codePoints: [[...glyph.codePoints]], advances: [pos.xAdvance], xOffsets: [0], yOffsets: [pos.yOffset] };
           if (p.kind === 'open' && p.offset < 0) p.startRestore = -p.offset;
         });
       }
@@ -387,13 +427,14 @@ export function splitOversized(pieces: Piece[], maxWidth: number): Piece[] {
   return pieces.flatMap((piece) => {
     if (piece.width <= maxWidth || piece.kind !== 'latin') return [piece];
     return [...piece.text].map((ch, index): Piece => {
-      const { width, glyphs } = advanceOf(piece.face, ch, piece.size);
+      const { width, glyphs, run } = advanceOf(piece.face, ch, piece.size);
       return {
         ...piece,
         text: ch,
         width,
         drawnAdvance: width,
         glyphCount: glyphs,
+        glyphs: run,
         breakBefore: index === 0 ? piece.breakBefore : true,
         glueBefore: index === 0 ? piece.glueBefore : null,
       };

@@ -10,7 +10,7 @@ import type { SourcePoint, SourceRef } from '../../diagnostics/index.js';
 import { buildFrame, type BlockStyle, type BodyStyle, type FrameBlock, type FrameBlockOf, type LetterFrame, type Role } from '../../frame/index.js';
 import { shape, shapeMany, type Piece, type ShapeOptions, type Span, type SpanStyle } from '../../typeset/shape.js';
 import { breakLines, type Align, type Line } from '../../typeset/lineBreak.js';
-import type { FlowLine, NoteLines } from '../../typeset/pages.js';
+import type { FlowLine, LineTag, NoteLines } from '../../typeset/pages.js';
 import { BuildMemo } from '../../typeset/memo.js';
 
 /**
@@ -35,8 +35,11 @@ const copyLines = (lines: Line[]): Line[] => lines.map((line) => ({ ...line, pla
  * to place an error about a character no font has) is left out, so text that moved keeps its lines.
  */
 const spanKey = (span: Span) => ('text' in span ? [span.text, span.style] : [span.mark, span.style]);
+import { StructureTree, headingRole, lineTag, type StructRole } from './structure.js';
 
 export const A4 = { width: 595.28, height: 841.89 };
+/** Most entries in one tagged list (L) of signatories. */
+const LIST_CHUNK = 200;
 
 export interface Geometry {
   pageWidth: number;
@@ -78,6 +81,8 @@ interface ParagraphStyle extends LineStyle {
   keepWithNext?: boolean;
   block: string;
   columns?: FlowLine['columns'];
+  /** Where the lines' text goes in the PDF's structure tree. */
+  tag?: LineTag;
 }
 
 /** A frame block's style as the line breaker takes it. */
@@ -105,6 +110,13 @@ export class LetterLayout {
   readonly frame: LetterFrame;
   readonly shapeOptions: ShapeOptions;
   private readonly memo: LayoutMemo;
+  /** The tagged PDF's logical structure, in reading order (src/render/pdf/structure.ts). */
+  readonly structure = new StructureTree();
+  /** The element whose text holds each footnote mark. */
+  private readonly noteReferrers = new Map<number, number>();
+  private readonly pdfOptions: Template['pdf'];
+  /** The subject without its label: the letter's bookmark. */
+  private readonly subject: string;
   private readonly letterPath: string | undefined;
 
   constructor(
@@ -112,6 +124,8 @@ export class LetterLayout {
     private readonly fonts: FontChain,
   ) {
     this.geometry = geometryOf(document.template);
+    this.pdfOptions = document.template.pdf;
+    this.subject = document.meta.subject;
     this.frame = buildFrame(document);
     this.letterPath = document.sources?.letter;
     const { type } = document.template;
@@ -183,30 +197,50 @@ export class LetterLayout {
         keepWithNext: (style.keepWithNext === true && n === lines.length - 1) || (lines.length > 1 && (n === 0 || n === lines.length - 2)),
         block: style.block,
         ...(style.columns ? { columns: style.columns } : {}),
+        ...(style.tag ? { tag: style.tag } : {}),
       });
+      if (style.tag && 'node' in style.tag) for (const n of line.notes) if (!this.noteReferrers.has(n)) this.noteReferrers.set(n, style.tag.node);
     });
   }
 
-  /** Add a line-start label (note number, list bullet) at x = `at` on the first line. */
-  private label(line: Line | undefined, text: string, size: number, at: number): void {
-    if (!line) return;
+  /** A paragraph that is one element of the structure tree (returns the element). */
+  private addElement(spans: Span[] | Piece[], style: ParagraphStyle, role: StructRole, parent: number, extra: { bookmark?: { title: string; level: number } } = {}): number {
+    const node = this.structure.add(role, parent, extra);
+    this.addParagraph(spans, { ...style, tag: lineTag(node) });
+    return node;
+  }
+
+  /** Headings below the subject start one level down when the subject is the H1. */
+  private get headingBase(): number {
+    return this.pdfOptions.subjectRole === 'H1' ? 1 : 0;
+  }
+
+  /** Add a line-start label (note number, list bullet) at x = `at` on the first line; returns how many pieces it has. */
+  private label(line: Line | undefined, text: string, size: number, at: number): number {
+    if (!line) return 0;
     const pieces = shape([{ text, style: { size, bold: false } }], this.fonts, { hanLatinSpace: 0, markScale: 1, markRise: 0 });
     let x = at;
-    for (const piece of pieces) {
-      line.placed.unshift({ piece, x, width: piece.width, offset: piece.offset });
+    line.placed.unshift(...pieces.map((piece) => {
+      const placed = { piece, x, width: piece.width, offset: piece.offset };
       x += piece.width;
-    }
+      return placed;
+    }));
+    return pieces.length;
   }
 
   addNote(number: number, blocks: Block[]): void {
     const { size, lineHeight, hang } = this.frame.notesStyle;
     const { height, baseline } = this.metrics(size, lineHeight);
     const out: NoteLines['lines'] = [];
+    // A Note right after the element that holds its mark; its number is the Note's label.
+    const note = this.structure.addNote(number, this.noteReferrers.get(number));
+    const lbl = this.structure.add('Lbl', note);
     blocks.forEach((block, index) => {
       const spans = block.type === 'paragraph' || block.type === 'heading' ? this.spans(block.children, { size, bold: false }) : this.blockText(block, size);
       const lines = this.lines(spans, { size, lineHeight, align: 'justify', firstIndent: hang, restIndent: hang });
-      if (index === 0) this.label(lines[0], String(number), size, 0);
-      for (const line of lines) out.push({ line, height, baseline });
+      const node = this.structure.add('P', note);
+      const labelPieces = index === 0 ? this.label(lines[0], String(number), size, 0) : 0;
+      lines.forEach((line, n) => out.push({ line, height, baseline, tag: lineTag(node, n === 0 ? { pieces: labelPieces, node: lbl } : undefined) }));
     });
     this.notes.set(number, { number, lines: out });
   }
@@ -247,43 +281,62 @@ export class LetterLayout {
    * Body blocks at a left `indent` and `rightIndent`; `paragraphIndent` is the first-line indent
    * of paragraphs (none in list items), `spaceBefore` the space above the first block.
    */
-  addBlocks(body: BodyStyle, blocks: Block[], indent: number, spaceBefore: number, paragraphIndent: number, rightIndent = 0): void {
+  addBlocks(body: BodyStyle, blocks: Block[], indent: number, spaceBefore: number, paragraphIndent: number, rightIndent = 0, parent = this.structure.root): void {
     const { size, lineHeight } = body.paragraph;
     const handlers: { [K in BlockType]: (node: BlockOf<K>, first: boolean) => void } = {
-      paragraph: (node, first) =>
-        this.addParagraph(this.spans(node.children, { size, bold: false }), {
+      paragraph: (node, first) => {
+        this.addElement(this.spans(node.children, { size, bold: false }), {
           size, lineHeight, align: body.paragraph.align, firstIndent: indent + paragraphIndent, restIndent: indent,
           rightIndent, spaceBefore: first ? spaceBefore : body.paragraphSpacing, block: 'body',
-        }),
-      heading: (node, first) =>
-        this.addParagraph(this.spans(node.children, { size, bold: true }), {
+        }, 'P', parent);
+      },
+      heading: (node, first) => {
+        this.addElement(this.spans(node.children, { size, bold: true }), {
           size, lineHeight, align: 'left', firstIndent: indent, restIndent: indent, rightIndent,
           spaceBefore: first ? spaceBefore : body.headingSpaceBefore, keepWithNext: true, block: 'heading',
-        }),
-      blockquote: (node) => this.addBlocks(body, node.children, indent + body.quoteIndent, 0, paragraphIndent, rightIndent + body.quoteIndent),
+        }, headingRole(this.headingBase + node.depth), parent, { bookmark: { title: inlineText(node.children), level: 1 + node.depth } });
+      },
+      blockquote: (node) =>
+        this.addBlocks(body, node.children, indent + body.quoteIndent, 0, paragraphIndent, rightIndent + body.quoteIndent, this.structure.add('BlockQuote', parent)),
       thematicBreak: () =>
         this.addParagraph([{ text: body.sectionBreak, style: { size, bold: false } }], {
-          size, lineHeight, align: 'center', firstIndent: 0, restIndent: 0, spaceBefore: 0, block: 'body',
+          size, lineHeight, align: 'center', firstIndent: 0, restIndent: 0, spaceBefore: 0, block: 'body', tag: { artifact: 'Layout' },
         }),
-      list: (node) =>
+      list: (node) => {
+        const list = this.structure.add('L', parent);
         node.items.forEach((item, index) => {
           const bullet = node.ordered ? `${node.start + index}.` : '•';
           const start = this.flow.length;
-          this.addBlocks(body, item, indent + body.listIndent, 0, 0, rightIndent);
-          this.label(this.flow[start]?.line, bullet, size, indent + body.bulletAt);
-        }),
+          const li = this.structure.add('LI', list);
+          const lbl = this.structure.add('Lbl', li);
+          this.addBlocks(body, item, indent + body.listIndent, 0, 0, rightIndent, this.structure.add('LBody', li));
+          const first = this.flow[start];
+          const pieces = this.label(first?.line, bullet, size, indent + body.bulletAt);
+          if (first?.tag && 'node' in first.tag) first.tag = lineTag(first.tag.node, { pieces, node: lbl });
+        });
+      },
     };
     blocks.forEach((block, index) => (handlers[block.type] as (n: Block, f: boolean) => void)(block, index === 0));
   }
 
-  /** One paragraph of plain text in a frame block's style. */
-  private plain(text: string, style: BlockStyle, block: string, source?: SourceRef): void {
-    this.addParagraph([{ text, style: { size: style.size, bold: style.bold }, ...(source ? { source } : {}) }], paragraphStyle(style, block));
+  /** One paragraph of plain text in a frame block's style: one element of the structure tree. */
+  private plain(
+    text: string,
+    style: BlockStyle,
+    block: string,
+    source: SourceRef | undefined,
+    role: StructRole = 'P',
+    parent = this.structure.root,
+    bookmark?: { title: string; level: number },
+  ): void {
+    const spans: Span[] = [{ text, style: { size: style.size, bold: style.bold }, ...(source ? { source } : {}) }];
+    this.addElement(spans, paragraphStyle(style, block), role, parent, bookmark ? { bookmark } : {});
   }
 
-  /** A recipient or copy: its name and address lines, each a line of its own. */
+  /** A recipient or copy: its name and address lines, each a line of its own (a Div of P). */
   private party(lines: string[], style: BlockStyle, block: string, source?: SourceRef): void {
-    lines.forEach((text, n) => this.plain(text, n === 0 ? style : { ...style, spaceBefore: 0 }, block, source));
+    const div = this.structure.add('Div');
+    lines.forEach((text, n) => this.plain(text, n === 0 ? style : { ...style, spaceBefore: 0 }, block, source, 'P', div));
   }
 
   /** The signatory list's blocks, set after the letter once the column decision can be made. */
@@ -294,11 +347,13 @@ export class LetterLayout {
     recipient: (block) => this.party(block.lines, block.style, 'to', block.source),
     ccLabel: (block) => this.plain(block.text, block.style, 'cc', block.source),
     ccRecipient: (block) => this.party(block.lines, block.style, 'cc', block.source),
-    subject: (block) => this.plain(block.text, block.style, 'subject', block.source),
+    subject: (block) =>
+      this.plain(block.text, block.style, 'subject', block.source, this.pdfOptions.subjectRole, this.structure.root, { title: this.subject, level: 1 }),
     salutation: (block) => this.plain(block.text, block.style, 'salutation', block.source),
     body: (block) => this.addBlocks(block.style, block.blocks, 0, 0, block.style.paragraph.firstIndent),
     closing: (block) => this.plain(block.text, block.style, 'closing', block.source),
-    signatoriesHeading: (block) => this.plain(block.text, block.style, 'listHeading', block.source),
+    signatoriesHeading: (block) =>
+      this.plain(block.text, block.style, 'listHeading', block.source, headingRole(this.headingBase + 1), this.structure.root, { title: block.text, level: 1 }),
     sectionHeading: (block) => this.listBlocks.push(block),
     signatoryEntry: (block) => this.listBlocks.push(block),
   };
@@ -324,12 +379,22 @@ export class LetterLayout {
     const columns = entries.length >= minEntries && fitting >= minFitting * entries.length ? { count: 2, width: columnWidth, gap } : undefined;
     const narrow = columns ? { rightIndent: this.geometry.textWidth - columnWidth, columns } : {};
     let next = 0;
+    // Each section a heading and a list (L), each entry an LI with its LBody.
+    let section: number | null = null;
     for (const block of list) {
       if (block.role === 'sectionHeading') {
         const source = block.source ? { source: block.source } : {};
-        this.addParagraph([{ text: block.text, style: { size: block.style.size, bold: block.style.bold }, ...source }], paragraphStyle(block.style, 'listSection', narrow));
+        const heading = headingRole(this.headingBase + 2);
+        this.addElement([{ text: block.text, style: { size: block.style.size, bold: block.style.bold }, ...source }], paragraphStyle(block.style, 'listSection', narrow), heading, this.structure.root, {
+          bookmark: { title: block.text, level: 2 },
+        });
+        section = null;
       } else {
-        this.addParagraph(shaped[next++] as Piece[], paragraphStyle(block.style, 'listEntry', narrow));
+        // A long section is tagged as consecutive lists of LIST_CHUNK entries: pdf.js (our
+        // preflight, Firefox) reads a page's structure in time quadratic in the length of the
+        // lists it touches, which made a 10,000-name list take minutes to check.
+        if (section === null || this.structure.node(section).children.length >= LIST_CHUNK) section = this.structure.add('L');
+        this.addElement(shaped[next++] as Piece[], paragraphStyle(block.style, 'listEntry', narrow), 'LBody', this.structure.add('LI', section));
       }
     }
   }

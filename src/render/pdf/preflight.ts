@@ -1,31 +1,22 @@
 /**
  * Preflight: read back the PDF just written, with pdfjs-dist (a real PDF parser, independent of
  * the code that wrote it), and check what a print shop would: every font embedded, no missing
- * glyph, no text past the right margin, every footnote on the page of its mark.
+ * glyph, no text past the right margin, every footnote on the page of its mark; and the tags
+ * (src/render/pdf/tagCheck.ts): all text tied to the structure tree or an artifact, every link
+ * annotation owned by a Link element, one Note per footnote.
  *
  * The layout facts the check needs (margins, type sizes) travel inside the PDF's Info dictionary
  * (key `Letterpress`), so `letterpress check file.pdf` works on the file alone.
  */
 import { inflateSync } from 'node:zlib';
+import './pdfjsEnv.js'; // before pdfjs-dist
+import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { fontkit, type Font } from '../../fonts/fontkit.js';
 import { notePages, type PreflightFacts, type PreflightReport } from './report.js';
+import { checkPageTags, type StructNode } from './tagCheck.js';
 
 export type { PreflightFacts, PreflightReport } from './report.js';
 export { formatReport } from './report.js';
-
-type Pdfjs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
-let pdfjs: Promise<Pdfjs> | null = null;
-
-/**
- * pdfjs-dist, loaded on first use. It loads @napi-rs/canvas, which scans every system font file
- * when it loads (~0.4 s and 40 MB) unless DISABLE_SYSTEM_FONTS_LOAD is set; the check never needs
- * a system font (it reads the PDF's embedded fonts). Its legacy build also installs core-js
- * polyfills process-wide, so a build loads it only after the other editions are made.
- */
-export function loadPdfjs(): Promise<Pdfjs> {
-  process.env.DISABLE_SYSTEM_FONTS_LOAD ??= '1';
-  return (pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
-}
 
 interface Glyph {
   unicode: string;
@@ -33,9 +24,11 @@ interface Glyph {
 }
 
 /** One drawn run of text, positioned by reading the content stream's text operators. */
-interface DrawnRun {
+export interface DrawnRun {
   text: string;
   x: number;
+  /** Baseline y of the text matrix (text space origin). */
+  y: number;
   /** Pen position after the last glyph, TJ adjustments included (where the next text would go). */
   end: number;
   size: number;
@@ -49,9 +42,10 @@ const SIZE_TOLERANCE = 0.05;
  * half-width (the font's `halt` form) ends half an em earlier than its nominal glyph box.
  * pdfjs's getTextContent() ignores such trailing adjustments and merges runs, so it is not used.
  */
-function drawnRuns(OPS: Pdfjs['OPS'], fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
+export function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[] {
   const runs: DrawnRun[] = [];
   let x = 0;
+  let y = 0;
   let lineX = 0;
   let size = 0;
   let charSpacing = 0;
@@ -67,6 +61,7 @@ function drawnRuns(OPS: Pdfjs['OPS'], fnArray: number[], argsArray: unknown[][])
       case OPS.setTextMatrix: {
         const m = args[0] as ArrayLike<number>;
         x = lineX = m[4] ?? 0;
+        y = m[5] ?? 0;
         break;
       }
       case OPS.moveText:
@@ -89,7 +84,7 @@ function drawnRuns(OPS: Pdfjs['OPS'], fnArray: number[], argsArray: unknown[][])
       case OPS.showText:
       case OPS.showSpacedText: {
         const glyphs = args[0] as Array<Glyph | number>;
-        const run: DrawnRun = { text: '', x, end: x, size };
+        const run: DrawnRun = { text: '', x, y, end: x, size };
         for (const g of glyphs) {
           if (typeof g === 'number') {
             x -= (g / 1000) * size * hScale;
@@ -112,13 +107,19 @@ function drawnRuns(OPS: Pdfjs['OPS'], fnArray: number[], argsArray: unknown[][])
 }
 
 /**
- * The embedded TrueType programs (FontFile2 streams), found by reading the file's objects: pdfkit
- * writes plain objects, no object streams.
+ * The embedded TrueType programs (FontFile2 streams), found by reading the file's objects: the
+ * font descriptors may sit in object streams (src/render/pdf/objectStreams.ts), the font
+ * programs are top-level streams.
  */
 function embeddedFonts(bytes: Uint8Array): Array<{ name: string; data: Buffer }> {
   const text = Buffer.from(bytes).toString('latin1');
+  let objects = text;
+  for (const m of text.matchAll(/\/Type \/ObjStm[^>]*?\/Length (\d+)\s*\/Filter \/FlateDecode\s*>>\s*stream\r?\n/g)) {
+    const start = (m.index ?? 0) + m[0].length;
+    objects += `\n${inflateSync(Buffer.from(bytes.subarray(start, start + Number(m[1])))).toString('latin1')}`;
+  }
   const out: Array<{ name: string; data: Buffer }> = [];
-  for (const m of text.matchAll(/\/FontName \/([^\s/]+)[^>]*?\/FontFile2 (\d+) 0 R/g)) {
+  for (const m of objects.matchAll(/\/FontName \/([^\s/]+)[^>]*?\/FontFile2 (\d+) 0 R/g)) {
     const header = new RegExp(`(?:^|\\n)${m[2]} 0 obj\\s*<<([^]*?)>>\\s*stream\\r?\\n`).exec(text);
     if (!header) continue;
     const length = Number(/\/Length (\d+)/.exec(header[1] ?? '')?.[1] ?? 0);
@@ -134,7 +135,9 @@ function embeddedFonts(bytes: Uint8Array): Array<{ name: string; data: Buffer }>
  * whose outlines were copied wrong (as from a transformed WOFF2 glyf table) draws huge shards.
  */
 function checkGlyphs(bytes: Uint8Array, problems: string[]): void {
-  for (const { name, data } of embeddedFonts(bytes)) {
+  const programs = embeddedFonts(bytes);
+  if (programs.length === 0) problems.push('No embedded TrueType font program found: glyph outlines not checked');
+  for (const { name, data } of programs) {
     let font: Font;
     try {
       font = fontkit.create(data) as Font;
@@ -161,7 +164,6 @@ function checkGlyphs(bytes: Uint8Array, problems: string[]): void {
 }
 
 export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
-  const { getDocument, OPS } = await loadPdfjs();
   const doc = await getDocument({ data: new Uint8Array(bytes), disableFontFace: false, useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
   const problems: string[] = [];
   const meta = await doc.getMetadata();
@@ -178,16 +180,26 @@ export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
   const marks = new Map<number, number>();
   const noteStarts = new Map<number, number>();
   let maxRight = 0;
+  const tags = { notes: 0, untagged: 0, untiedLinks: 0, links: 0 };
   for (let n = 1; n <= doc.numPages; n++) {
     const page = await doc.getPage(n);
     const ops = await page.getOperatorList();
+    const tree = (await page.getStructTree()) as StructNode | null;
+    if (!tree) problems.push(`Page ${n}: no structure tree (the PDF is not tagged)`);
+    const pageTags = checkPageTags(tree, `${page.ref?.num ?? 0}R`, ops, (await page.getAnnotations()) as Array<{ subtype?: string; id?: string }>);
+    if (pageTags.untagged > 0) problems.push(`Page ${n}: ${pageTags.untagged} text operator(s) outside tagged content and artifacts`);
+    if (pageTags.untiedLinks > 0) problems.push(`Page ${n}: ${pageTags.untiedLinks} link annotation(s) not owned by a Link element`);
+    tags.notes += pageTags.notes;
+    tags.untagged += pageTags.untagged;
+    tags.untiedLinks += pageTags.untiedLinks;
+    tags.links += pageTags.links;
     for (let i = 0; i < ops.fnArray.length; i++) {
       if (ops.fnArray[i] !== OPS.setFont) continue;
       const name = (ops.argsArray[i] as [string])[0];
       const font = page.commonObjs.get(name) as { name?: string; missingFile?: boolean };
       fonts.set(font.name ?? name, font.missingFile !== true);
     }
-    for (const run of drawnRuns(OPS, ops.fnArray, ops.argsArray as unknown[][])) {
+    for (const run of drawnRuns(ops.fnArray, ops.argsArray as unknown[][])) {
       if (run.text.trim() === '') continue;
       maxRight = Math.max(maxRight, run.end);
       if (run.text.includes('\ufffd')) problems.push(`Page ${n}: text with a missing glyph: "${run.text}"`);
@@ -211,7 +223,8 @@ export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
   for (const [name, embedded] of fonts) if (!embedded) problems.push(`Font ${name} is not embedded`);
   checkGlyphs(bytes, problems);
   const notes = notePages(facts?.notes ?? 0, marks, noteStarts, problems);
-  const report = { pages: doc.numPages, fonts: [...fonts].map(([name, embedded]) => ({ name, embedded })), notes, maxRight, problems };
+  if (facts && tags.notes !== facts.notes) problems.push(`The structure tree has ${tags.notes} Note element(s) with a label for ${facts.notes} footnote(s)`);
+  const report = { pages: doc.numPages, tags, fonts: [...fonts].map(([name, embedded]) => ({ name, embedded })), notes, maxRight, problems };
   await doc.destroy();
   return report;
 }

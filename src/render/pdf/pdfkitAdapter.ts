@@ -1,0 +1,165 @@
+/**
+ * The one place that reaches below pdfkit's public API (pdfkit 0.19.1 inside pdfmake 0.3.11,
+ * both pinned exactly in package.json; test/pdfkitAdapter.test.ts checks every assumption
+ * made here against the installed versions):
+ *
+ * - pdfkit draws text only by shaping it again (`EmbeddedFont.encode` → fontkit `layout`). We
+ *   draw the glyphs the typesetter already shaped, so glyph ids go into the font's subset the
+ *   way `encode` puts them there (`subset.includeGlyph`, `widths` for the /W array, `unicode`
+ *   for the ToUnicode map) and the text operators are written with `addContent`.
+ * - pdfkit's XMP lacks dc:language, xmp:ModifyDate, pdfuaid and escapes nothing: `_addInfo`
+ *   is replaced by one that writes the whole packet (src/render/pdf/standards.ts).
+ * - Structure elements take no /ID option: a Note's ID (PDF/UA-1 §7.9) is set on its dictionary.
+ *
+ * The document itself is pdfmake's PDFDocument: pdfkit with pdfmake's virtual file system, and a
+ * local-access policy that refuses every path, so fonts come only from the buffers given here.
+ */
+import { createRequire } from 'node:module';
+import type { Face } from '../../fonts/fontChain.js';
+
+const require = createRequire(import.meta.url);
+
+/** pdfkit's EmbeddedFont, the members used here. */
+interface EmbeddedFont {
+  id: string;
+  subset: { includeGlyph(glyphId: number): number };
+  widths: Array<number | undefined>;
+  unicode: Array<number[] | undefined>;
+  scale: number;
+  font: { getGlyph(id: number): { advanceWidth: number } };
+  ref(): unknown;
+}
+
+/** A pdfkit structure element (public API), and its dictionary (for /ID). */
+export interface StructElement {
+  add(child: StructElement | StructContent | (() => void)): StructElement;
+  end(): void;
+  dictionary: { data: Record<string, unknown> };
+}
+export type StructContent = { readonly refs: unknown[] };
+
+/** The pdfkit document members letterpress uses: public pdfkit API unless noted. */
+export interface PdfkitDocument {
+  page: { width: number; height: number; fonts: Record<string, unknown> };
+  addPage(options?: object): PdfkitDocument;
+  addContent(data: string): PdfkitDocument;
+  struct(type: string, options?: object, children?: unknown): StructElement;
+  addStructure(element: StructElement): PdfkitDocument;
+  markStructureContent(tag: string, options?: object): StructContent;
+  markContent(tag: string, options?: object | null): PdfkitDocument;
+  endMarkedContent(): PdfkitDocument;
+  link(x: number, y: number, w: number, h: number, url: string, options?: object): PdfkitDocument;
+  moveTo(x: number, y: number): PdfkitDocument;
+  lineTo(x: number, y: number): PdfkitDocument;
+  lineWidth(w: number): PdfkitDocument;
+  stroke(): PdfkitDocument;
+  outline: { addItem(title: string, options?: object): unknown };
+  info: Record<string, unknown>;
+  on(event: 'data', listener: (chunk: Buffer) => void): PdfkitDocument;
+  on(event: 'end' | 'error', listener: (arg?: unknown) => void): PdfkitDocument;
+  end(): void;
+  /** pdfmake's PDFDocument: opens a registered font family and returns pdfkit's font object. */
+  provideFont(family: string, bold: boolean, italics: boolean): EmbeddedFont;
+}
+
+type PdfDocumentClass = new (
+  fonts: Record<string, { normal: string }>,
+  images: object,
+  patterns: object,
+  attachments: object,
+  options: object,
+  virtualfs: unknown,
+  localAccessPolicy: (path: string) => boolean,
+) => PdfkitDocument;
+
+export interface OpenOptions {
+  faces: Iterable<Face>;
+  /** pdfkit document options (size, margins, info, lang, tagged, subset, pdfVersion …). */
+  options: object;
+  /** Writes the whole XMP packet; called by pdfkit when the document ends. */
+  xmp?: (doc: PdfkitDocument) => string;
+}
+
+export function openDocument({ faces, options, xmp }: OpenOptions): PdfkitDocument {
+  const PDFDocument = (require('pdfmake/js/PDFDocument') as { default: PdfDocumentClass }).default;
+  const VirtualFs = (require('pdfmake/js/virtual-fs') as { default: { constructor: new () => { writeFileSync(name: string, data: Buffer): void } } }).default.constructor;
+  const vfs = new VirtualFs();
+  const fonts: Record<string, { normal: string }> = {};
+  for (const face of faces) {
+    vfs.writeFileSync(`${face.id}.font`, face.data);
+    fonts[face.id] = { normal: `${face.id}.font` };
+  }
+  const doc = new PDFDocument(fonts, {}, {}, {}, { ...options, autoFirstPage: false }, vfs, () => false);
+  if (xmp) {
+    // Private pdfkit hook: `_addInfo` appends pdfkit's own XMP properties at `end()`.
+    const internal = doc as unknown as { _addInfo(): void; appendXML(xml: string): void };
+    internal._addInfo = () => internal.appendXML(xmp(doc));
+  }
+  return doc;
+}
+
+/** Set the /ID entry of a structure element (PDF/UA-1 §7.9: Note elements need one). */
+export function setElementId(element: StructElement, id: string): void {
+  element.dictionary.data.ID = new String(id);
+}
+
+/** One glyph as the content stream shows it. */
+export interface EncodedGlyph {
+  /** Four hex digits: the glyph's code in the subset (Identity-H). */
+  hex: string;
+  /** The glyph's own advance in the PDF's /W array, in thousandths of the font size. */
+  width: number;
+  /** The ToUnicode map gives this glyph exactly `codePoints`. */
+  mapsToText: boolean;
+}
+
+/** A face's pdfkit font, with the glyph encoder that fills its subset, widths and ToUnicode map. */
+export class GlyphFont {
+  readonly resourceName: string;
+  private readonly embedded: EmbeddedFont;
+
+  constructor(
+    private readonly doc: PdfkitDocument,
+    face: Face,
+  ) {
+    this.embedded = doc.provideFont(face.id, false, false);
+    this.resourceName = this.embedded.id;
+  }
+
+  /** Make the font a resource of the current page (as pdfkit's own text drawing does). */
+  useOnPage(): void {
+    const fonts = this.doc.page.fonts;
+    if (fonts[this.embedded.id] == null) fonts[this.embedded.id] = this.embedded.ref();
+  }
+
+  /**
+   * Put glyph `glyphId` into the subset; the ToUnicode map gets the characters it first stands
+   * for (as pdfkit's `encode` does). A glyph drawn later for other characters does not match
+   * its map: the caller then gives the text as /ActualText.
+   */
+  encode(glyphId: number, codePoints: number[]): EncodedGlyph {
+    const font = this.embedded;
+    const gid = font.subset.includeGlyph(glyphId);
+    let width = font.widths[gid];
+    if (width == null) {
+      width = font.font.getGlyph(glyphId).advanceWidth * font.scale;
+      font.widths[gid] = width;
+    }
+    // Every subset glyph gets an entry (pdfkit's ToUnicode writer reads them in order).
+    if (font.unicode[gid] == null) font.unicode[gid] = codePoints;
+    const unicode = font.unicode[gid] ?? [];
+    const mapsToText = unicode.length === codePoints.length && unicode.every((cp, i) => cp === codePoints[i]);
+    return { hex: gid.toString(16).padStart(4, '0'), width, mapsToText };
+  }
+}
+
+/** Collect the document's bytes. */
+export function documentBytes(doc: PdfkitDocument): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk) => chunks.push(chunk));
+    doc.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
+    doc.on('error', (err) => reject(err as Error));
+    doc.end();
+  });
+}

@@ -1,0 +1,379 @@
+/**
+ * Typeset pages → a tagged PDF, drawn through pdfkit (pdfmake's PDFDocument) from the glyph runs
+ * the typesetter computed: every glyph at the position the line breaker gave it, nothing shaped
+ * again. Each line's text is marked content owned by its structure element (StructureTree), link
+ * text by a Link element that also owns the link's annotation; page labels and the note rule are
+ * pagination artifacts (ISO 32000-1 §14.8.2.2).
+ *
+ * Text is drawn with a text matrix `1 0 0 -1 x y` inside pdfkit's top-down page space, so x and
+ * y are the layout's own coordinates. Copying gives the source characters: each glyph maps to
+ * its characters through ToUnicode, word spaces are drawn as space glyphs, and a run whose glyph
+ * map differs from its text, or that holds a Han–Latin gap (position only, no character), also
+ * carries its text as /ActualText.
+ */
+import type { Face } from '../../fonts/fontChain.js';
+import type { Page, PlacedLine } from '../../typeset/pages.js';
+import type { Geometry } from './layout.js';
+import type { StructureTree, StructNode } from './structure.js';
+import { GlyphFont, documentBytes, openDocument, setElementId, type PdfkitDocument, type StructContent, type StructElement } from './pdfkitAdapter.js';
+import { pdfkitOptions, xmpPacket, type DocumentInfo } from './standards.js';
+import { packObjectStreams } from './objectStreams.js';
+
+export interface DrawOptions {
+  geometry: Geometry;
+  noteSeparator: number;
+  /** The rule above the notes: its length (share of the measure) and weight (pt). */
+  noteRule: { length: number; weight: number };
+  /** Each page's label line (page furniture), or null. */
+  pageLabels: Array<PlacedLine | null>;
+  structure: StructureTree;
+  info: DocumentInfo;
+  /** PDF/A-2a + PDF/UA-1 identification (template `pdf.standard`). */
+  standard: boolean;
+  /** Extra Info dictionary entries (the preflight facts). */
+  extraInfo: Record<string, string>;
+}
+
+/** A glyph placed on the page. */
+interface PlacedGlyph {
+  face: Face;
+  size: number;
+  /** Baseline shift upwards (marks, glyph y offsets). */
+  rise: number;
+  /** x of the glyph origin. */
+  x: number;
+  glyphId: number;
+  codePoints: number[];
+  /** Where the pen stands after this glyph as the line was set (end of its piece), if it ends one. */
+  setEnd?: number;
+}
+
+/** Consecutive glyphs of a line owned by one element (and one link). */
+interface Segment {
+  owner: number;
+  link?: string;
+  glyphs: PlacedGlyph[];
+  /** Holds a Han–Latin gap: drawn as space only, so the text goes in /ActualText too. */
+  gap: boolean;
+}
+
+const round = (n: number, places: number) => {
+  const f = 10 ** places;
+  const r = Math.round(n * f) / f;
+  return Object.is(r, -0) ? 0 : r;
+};
+
+const spaceGlyphs = new WeakMap<Face, number>();
+function spaceGlyph(face: Face): number {
+  let id = spaceGlyphs.get(face);
+  if (id === undefined) {
+    id = face.font.glyphForCodePoint(0x20).id;
+    spaceGlyphs.set(face, id);
+  }
+  return id;
+}
+
+/** A line's glyphs, grouped by owner and link. */
+export function segmentsOf(line: PlacedLine, originX: number): Segment[] {
+  const tag = line.tag;
+  if (!tag) throw new Error('A typeset line has no structure tag (set `tag` on every FlowLine in src/render/pdf/layout.ts).');
+  const owner = 'node' in tag ? tag.node : -1;
+  const segments: Segment[] = [];
+  line.line.placed.forEach((p, k) => {
+    const piece = p.piece;
+    const pieceOwner = 'node' in tag && tag.label && k < tag.label.pieces ? tag.label.node : owner;
+    const start = originX + p.x;
+    const previous = segments.at(-1);
+    if (k > 0 && piece.glueBefore?.kind === 'space' && previous) {
+      // A word space: a real space glyph, so that copied text has it.
+      const last = previous.glyphs.at(-1) as PlacedGlyph;
+      const face = spaceGlyph(last.face) !== 0 ? last.face : piece.face;
+      previous.glyphs.push({ face, size: last.size, rise: 0, x: last.setEnd ?? last.x, glyphId: spaceGlyph(face), codePoints: [0x20], setEnd: start });
+    }
+    let segment = previous;
+    if (!segment || segment.owner !== pieceOwner || segment.link !== piece.link) {
+      segment = { owner: pieceOwner, ...(piece.link ? { link: piece.link } : {}), glyphs: [], gap: false };
+      segments.push(segment);
+    } else if (piece.glueBefore?.kind === 'hanLatin') {
+      segment.gap = true;
+    }
+    const scale = piece.size / piece.face.unitsPerEm;
+    const run = piece.glyphs;
+    let pen = start + p.offset;
+    run.ids.forEach((glyphId, g) => {
+      segment.glyphs.push({
+        face: piece.face, size: piece.size, rise: piece.rise + (run.yOffsets[g] ?? 0) * scale, x: pen + (run.xOffsets[g] ?? 0) * scale,
+        glyphId, codePoints: run.codePoints[g] ?? [],
+      });
+      pen += (run.advances[g] ?? 0) * scale;
+    });
+    const last = segment.glyphs.at(-1);
+    if (last) last.setEnd = start + p.width;
+  });
+  return segments.filter((s) => s.glyphs.length > 0);
+}
+
+const utf16 = (codePoints: number[]) => String.fromCodePoint(...codePoints);
+
+/** Glyphs in runs of one face, size and rise (one TJ each). */
+function runsOf(glyphs: PlacedGlyph[]): PlacedGlyph[][] {
+  const runs: PlacedGlyph[][] = [];
+  for (const glyph of glyphs) {
+    const run = runs.at(-1);
+    const prev = run?.at(-1);
+    if (run && prev && prev.face === glyph.face && prev.size === glyph.size && Math.abs(prev.rise - glyph.rise) <= 0.001) run.push(glyph);
+    else runs.push([glyph]);
+  }
+  return runs;
+}
+
+/** The gap (to 1/1000 pt) that most glyphs of a run leave before the next one, if two or more share it; else 0. */
+function commonGap(run: PlacedGlyph[], widths: number[]): number {
+  const counts = new Map<number, number>();
+  for (let g = 0; g + 1 < run.length; g++) {
+    const gap = round((run[g + 1] as PlacedGlyph).x - (run[g] as PlacedGlyph).x - (widths[g] as number), 3);
+    if (gap > 0) counts.set(gap, (counts.get(gap) ?? 0) + 1);
+  }
+  let best = 0;
+  let bestCount = 1;
+  for (const [gap, count] of counts) if (count > bestCount || (count === bestCount && count > 1 && gap < best)) [best, bestCount] = [gap, count];
+  return bestCount > 1 ? best : 0;
+}
+
+class PageDrawer {
+  private readonly fonts = new Map<Face, GlyphFont>();
+  private readonly elements: StructElement[] = [];
+  /** The marked-content sequence now open for an element's text. */
+  private open: { owner: number; content: StructContent } | null = null;
+  /** The Link element now being filled, per owner element. */
+  private link: { owner: number; url: string; element: StructElement } | null = null;
+  /** First page (0-based) of each element's text, for bookmarks. */
+  readonly firstPage = new Map<number, number>();
+  private pageIndex = 0;
+
+  constructor(
+    private readonly doc: PdfkitDocument,
+    private readonly structure: StructureTree,
+  ) {
+    const root = doc.struct('Document');
+    doc.addStructure(root);
+    this.elements[0] = root;
+    for (const { node } of structure.walk()) {
+      if (node.parent === null) continue;
+      const element = doc.struct(node.role, node.lang ? { lang: node.lang } : {});
+      if (node.noteNumber !== undefined) setElementId(element, `note-${node.noteNumber}`);
+      this.elements[node.id] = element;
+      (this.elements[node.parent] as StructElement).add(element);
+    }
+  }
+
+  private font(face: Face): GlyphFont {
+    let font = this.fonts.get(face);
+    if (!font) this.fonts.set(face, (font = new GlyphFont(this.doc, face)));
+    return font;
+  }
+
+  private element(id: number): StructElement {
+    const element = this.elements[id];
+    if (!element) throw new Error(`No structure element ${id}`);
+    return element;
+  }
+
+  startPage(index: number, geometry: Geometry): void {
+    this.pageIndex = index;
+    this.doc.addPage({ size: [geometry.pageWidth, geometry.pageHeight], margins: { top: 0, left: 0, right: 0, bottom: 0 } });
+  }
+
+  endPage(): void {
+    this.closeContent();
+    this.endLink();
+  }
+
+  private closeContent(): void {
+    if (!this.open) return;
+    this.doc.endMarkedContent();
+    this.element(this.open.owner).add(this.open.content);
+    this.open = null;
+  }
+
+  private endLink(): void {
+    this.link?.element.end();
+    this.link = null;
+  }
+
+  private role(id: number): StructNode['role'] {
+    return this.structure.node(id).role;
+  }
+
+  line(line: PlacedLine, originX: number, originY: number): void {
+    const baseline = originY + line.top + line.baseline;
+    const tag = line.tag;
+    if (tag && 'artifact' in tag) {
+      this.closeContent();
+      this.doc.markContent('Artifact', { type: tag.artifact });
+      for (const segment of segmentsOf(line, originX)) this.text(segment, baseline);
+      this.doc.endMarkedContent();
+      return;
+    }
+    for (const segment of segmentsOf(line, originX)) {
+      if (!this.firstPage.has(segment.owner)) this.firstPage.set(segment.owner, this.pageIndex);
+      if (segment.link) {
+        this.linkSegment(segment, baseline);
+        continue;
+      }
+      if (this.link?.owner === segment.owner) this.endLink();
+      if (this.open?.owner !== segment.owner) {
+        this.closeContent();
+        this.open = { owner: segment.owner, content: this.doc.markStructureContent(this.role(segment.owner)) };
+      }
+      this.text(segment, baseline);
+    }
+  }
+
+  private linkSegment(segment: Segment, baseline: number): void {
+    const url = segment.link as string;
+    this.closeContent();
+    if (!this.link || this.link.owner !== segment.owner || this.link.url !== url) {
+      this.endLink();
+      const element = this.doc.struct('Link');
+      this.element(segment.owner).add(element);
+      this.link = { owner: segment.owner, url, element };
+    }
+    const content = this.doc.markStructureContent('Link');
+    this.text(segment, baseline);
+    this.doc.endMarkedContent();
+    this.link.element.add(content);
+    const first = segment.glyphs[0] as PlacedGlyph;
+    const last = segment.glyphs.at(-1) as PlacedGlyph;
+    const size = first.size;
+    const right = last.setEnd ?? last.x;
+    // The annotation covers the line's text box; /Contents says where the link leads (PDF/UA-1 §7.18.5).
+    this.doc.link(round(first.x, 2), round(baseline - 0.9 * size, 2), round(right - first.x, 2), round(1.15 * size, 2), url, {
+      structParent: this.link.element,
+      Contents: new String(url),
+    });
+  }
+
+  /**
+   * One text object: the segment's glyphs in runs of one font, size and rise. Each glyph goes where
+   * the layout put it: the gap most glyphs of a run share (the spread of a justified CJK line) is
+   * the run's character spacing (Tc), which text extraction counts as part of each advance, so
+   * it reads no spaces into the text; other gaps are TJ adjustments.
+   */
+  private text(segment: Segment, baseline: number): void {
+    const ops: string[] = ['BT'];
+    const codePoints: number[] = [];
+    let mapsToText = true;
+    let font: GlyphFont | null = null;
+    let size = 0;
+    let rise = 0;
+    let spacing = 0;
+    let cursor = 0;
+    const last = segment.glyphs.at(-1);
+    for (const run of runsOf(segment.glyphs)) {
+      const runFont = this.font(run[0]?.face as Face);
+      const first = run[0] as PlacedGlyph;
+      if (runFont !== font || first.size !== size) {
+        runFont.useOnPage();
+        ops.push(`/${runFont.resourceName} ${round(first.size, 3)} Tf`);
+      }
+      if (Math.abs(first.rise - rise) > 0.001) ops.push(`${round(first.rise, 2)} Ts`);
+      if (font === null) {
+        ops.push(`1 0 0 -1 ${round(first.x, 2)} ${round(baseline, 2)} Tm`);
+        cursor = round(first.x, 2);
+      }
+      font = runFont;
+      size = first.size;
+      rise = first.rise;
+      const encoded = run.map((g) => runFont.encode(g.glyphId, g.codePoints));
+      const common = commonGap(run, encoded.map((e) => (e.width * size) / 1000));
+      if (common !== spacing) ops.push(`${common} Tc`);
+      spacing = common;
+      const items: string[] = [];
+      let hex = '';
+      const adjust = (to: number) => {
+        const units = Math.round(((cursor - to) * 1000) / size);
+        if (units === 0) return;
+        if (hex) items.push(`<${hex}>`);
+        hex = '';
+        items.push(` ${units} `);
+        cursor -= (units * size) / 1000;
+      };
+      run.forEach((glyph, g) => {
+        const e = encoded[g] as (typeof encoded)[number];
+        adjust(glyph.x);
+        mapsToText &&= e.mapsToText;
+        hex += e.hex;
+        cursor += (e.width * size) / 1000 + spacing;
+        codePoints.push(...glyph.codePoints);
+        // the segment ends where the layout set its last piece (the pen counts the last Tc too)
+        if (glyph === last && glyph.setEnd !== undefined) adjust(glyph.setEnd + spacing);
+      });
+      if (hex) items.push(`<${hex}>`);
+      ops.push(`[${items.join('')}] TJ`);
+    }
+    if (rise !== 0) ops.push('0 Ts');
+    if (spacing !== 0) ops.push('0 Tc');
+    ops.push('ET');
+    const actual = !mapsToText || segment.gap;
+    if (actual) this.doc.markContent('Span', { actual: utf16(codePoints) });
+    this.doc.addContent(ops.join('\n'));
+    if (actual) this.doc.endMarkedContent();
+  }
+
+  /** The rule above the notes: a pagination artifact. */
+  rule(x: number, y: number, width: number, weight: number): void {
+    this.closeContent();
+    this.doc.markContent('Artifact', { type: 'Pagination' });
+    this.doc.addContent('q');
+    this.doc.lineWidth(weight).moveTo(x, y).lineTo(x + width, y).stroke();
+    this.doc.addContent('Q');
+    this.doc.endMarkedContent();
+  }
+
+  /** Bookmarks for the elements that carry one, nested by their level. */
+  outline(): void {
+    type Item = { addItem(title: string, options?: object): unknown };
+    const stack: Array<{ level: number; item: Item }> = [{ level: 0, item: this.doc.outline }];
+    for (const { node } of this.structure.walk()) {
+      if (!node.bookmark) continue;
+      const { title, level } = node.bookmark;
+      while (stack.length > 1 && (stack.at(-1) as (typeof stack)[number]).level >= level) stack.pop();
+      const parent = stack.at(-1) as (typeof stack)[number];
+      stack.push({ level, item: parent.item.addItem(title, { pageNumber: this.firstPage.get(node.id) ?? 0, fit: true }) as Item });
+    }
+  }
+}
+
+/** The faces the pages draw with. */
+function facesOf(lines: PlacedLine[]): Set<Face> {
+  const faces = new Set<Face>();
+  for (const line of lines) for (const p of line.line.placed) faces.add(p.piece.face);
+  return faces;
+}
+
+export async function drawPdf(pages: Page[], options: DrawOptions): Promise<Uint8Array> {
+  const { geometry, info, standard } = options;
+  const labels = options.pageLabels;
+  const allLines = [...pages.flatMap((p) => [...p.body, ...p.notes]), ...labels.filter((l): l is PlacedLine => l !== null)];
+  const doc = openDocument({
+    faces: facesOf(allLines),
+    options: pdfkitOptions(info, standard, options.extraInfo),
+    xmp: () => xmpPacket(info, standard),
+  });
+  const drawer = new PageDrawer(doc, options.structure);
+  pages.forEach((page, index) => {
+    drawer.startPage(index, geometry);
+    for (const line of page.body) drawer.line(line, geometry.left + (line.x ?? 0), geometry.top);
+    if (page.notes.length > 0) {
+      const notesTop = geometry.top + geometry.textHeight - page.notesHeight;
+      drawer.rule(geometry.left, round(notesTop - options.noteSeparator / 2, 2), round(geometry.textWidth * options.noteRule.length, 3), options.noteRule.weight);
+      for (const line of page.notes) drawer.line(line, geometry.left, notesTop);
+    }
+    const label = labels[index];
+    if (label) drawer.line({ ...label, tag: { artifact: 'Pagination' } }, geometry.left, geometry.top + geometry.textHeight);
+    drawer.endPage();
+  });
+  drawer.outline();
+  return packObjectStreams(await documentBytes(doc));
+}

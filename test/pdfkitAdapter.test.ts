@@ -1,0 +1,118 @@
+/**
+ * The pdfkit adapter (src/render/pdf/pdfkitAdapter.ts) and the object-stream packer, against the
+ * installed pdfkit/pdfmake: the versions are the pinned ones, glyphs drawn by id copy out as
+ * their characters, and a packed file reads the same as pdfkit's own.
+ */
+import { describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { loadTemplate } from '../src/load/template.js';
+import { FontChain } from '../src/fonts/fontChain.js';
+import { GlyphFont, documentBytes, openDocument } from '../src/render/pdf/pdfkitAdapter.js';
+import { packObjectStreams } from '../src/render/pdf/objectStreams.js';
+import { loadLetter } from '../src/load/letter.js';
+import { renderPdf, layoutPdf } from '../src/render/pdf/index.js';
+import { drawnRuns } from '../src/render/pdf/preflight.js';
+import { root } from './helpers.js';
+
+const require = createRequire(import.meta.url);
+const template = await loadTemplate(path.join(root, 'templates', 'zh-CN.yaml'));
+const fonts = new FontChain(template);
+
+async function pageTexts(bytes: Uint8Array): Promise<string[]> {
+  const doc = await getDocument({ data: new Uint8Array(bytes), verbosity: 0, isEvalSupported: false }).promise;
+  const texts: string[] = [];
+  for (let n = 1; n <= doc.numPages; n++) {
+    const content = await (await doc.getPage(n)).getTextContent();
+    texts.push(content.items.map((i) => ('str' in i ? i.str : '')).join(''));
+  }
+  await doc.destroy();
+  return texts;
+}
+
+/** A small PDF drawn glyph by glyph through the adapter: `lines` of [glyph text, code points]. */
+async function drawGlyphs(lines: Array<Array<{ text: string; as: string }>>): Promise<{ bytes: Uint8Array; matches: boolean[] }> {
+  const face = fonts.primary(false);
+  const doc = openDocument({ faces: [face], options: { size: [300, 200], margins: 0, compress: true, info: { CreationDate: new Date(0) } } });
+  doc.addPage();
+  const font = new GlyphFont(doc, face);
+  font.useOnPage();
+  const matches: boolean[] = [];
+  lines.forEach((line, n) => {
+    const hex = line.map(({ text, as }) => {
+      const encoded = font.encode(face.font.glyphForCodePoint(text.codePointAt(0) as number).id, [...as].map((c) => c.codePointAt(0) as number));
+      matches.push(encoded.mapsToText);
+      return encoded.hex;
+    });
+    doc.addContent(`BT /${font.resourceName} 12 Tf 1 0 0 -1 20 ${40 + 20 * n} Tm [<${hex.join('')}>] TJ ET`);
+  });
+  return { bytes: await documentBytes(doc), matches };
+}
+
+describe('the pinned pdfkit and pdfmake', () => {
+  it('are installed at exactly the versions package.json pins, pdfmake using that pdfkit', () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies.pdfkit).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(pkg.dependencies.pdfmake).toMatch(/^\d+\.\d+\.\d+$/);
+    expect((require('pdfkit/package.json') as { version: string }).version).toBe(pkg.dependencies.pdfkit);
+    expect((require('pdfmake/package.json') as { version: string }).version).toBe(pkg.dependencies.pdfmake);
+    const fromPdfmake = createRequire(require.resolve('pdfmake/js/PDFDocument')).resolve('pdfkit');
+    expect(fromPdfmake).toBe(require.resolve('pdfkit'));
+  });
+});
+
+describe('drawing glyphs by id', () => {
+  it('copies out the characters each glyph stands for (ToUnicode)', async () => {
+    const chars = [...'中文，Latin'].map((c) => ({ text: c, as: c }));
+    const { bytes, matches } = await drawGlyphs([chars]);
+    expect(matches.every(Boolean)).toBe(true);
+    expect((await pageTexts(bytes))[0]?.replace(/\s+/g, '')).toBe('中文，Latin');
+  });
+
+  it('says when a glyph already maps to other characters (the caller then adds /ActualText)', async () => {
+    const { matches } = await drawGlyphs([[{ text: '中', as: '中' }], [{ text: '中', as: 'X' }]]);
+    expect(matches).toEqual([true, false]);
+  });
+
+  it('refuses to read any local file (pdfmake’s local access policy)', () => {
+    const doc = openDocument({ faces: [], options: {} }) as unknown as { file(src: string): unknown };
+    expect(() => doc.file(path.join(root, 'package.json'))).toThrow(/denied/);
+  });
+});
+
+describe('object streams', () => {
+  it('pack pdfkit’s objects so that the file reads the same and is smaller', async () => {
+    const { bytes } = await drawGlyphs([[...'中文，Latin'].map((c) => ({ text: c, as: c }))]);
+    const packed = packObjectStreams(bytes);
+    expect(packed.length).toBeLessThan(bytes.length);
+    const text = Buffer.from(packed).toString('latin1');
+    expect(text).toMatch(/\/Type \/ObjStm/);
+    expect(text).toMatch(/\/Type \/XRef/);
+    expect(text).not.toMatch(/\nxref\n/);
+    expect(text).toMatch(/\/ID \[<[0-9a-f]+> <[0-9a-f]+>\]/);
+    expect(await pageTexts(packed)).toEqual(await pageTexts(bytes));
+  });
+});
+
+describe('the drawn glyphs are the measured glyphs', () => {
+  it('ends every justified line of the seed letter exactly at the right margin', async () => {
+    const { document } = await loadLetter(path.join(root, 'letter.md'));
+    const { geometry } = layoutPdf(document);
+    const right = geometry.left + geometry.textWidth;
+    const doc = await getDocument({ data: await renderPdf(document), verbosity: 0, isEvalSupported: false }).promise;
+    const ends: number[] = [];
+    for (let n = 1; n <= 3; n++) {
+      const ops = await (await doc.getPage(n)).getOperatorList();
+      // where each line's pen ends, read from the text operators as the preflight reads them
+      const lineEnd = new Map<number, number>();
+      for (const run of drawnRuns(ops.fnArray, ops.argsArray as unknown[][])) lineEnd.set(run.y, Math.max(lineEnd.get(run.y) ?? 0, run.end));
+      ends.push(...lineEnd.values());
+    }
+    await doc.destroy();
+    expect(Math.max(...ends)).toBeLessThan(right + 0.02);
+    // justified lines: the pen ends on the margin to 1/50 pt, URL lines and hyphenated names included
+    expect(ends.filter((e) => Math.abs(e - right) < 0.02).length).toBeGreaterThan(50);
+  });
+});

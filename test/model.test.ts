@@ -52,9 +52,12 @@ describe('footnotes', () => {
     expect(document.notes[0]?.blocks.map((b) => b.type)).toEqual(['paragraph', 'paragraph', 'paragraph']);
   });
 
-  it('numbers a note referenced only from another note after the body notes', async () => {
-    const { document } = await load('甲[^a]乙[^b]\n\n[^a]: A, see[^c]\n[^b]: B\n[^c]: C\n');
-    expect(document.notes.map((n) => n.label)).toEqual(['a', 'b', 'c']);
+  it('refuses a note referenced from inside a note, and a note that references itself, where they stand', async () => {
+    expect(await messages('甲[^a]乙[^b]\n\n[^a]: A, see[^c]\n[^b]: B\n[^c]: C\n')).toEqual([
+      `${FRONT_LINES + 3}:13 error nested-footnote`,
+      `${FRONT_LINES + 5}:1 warning unused-footnote`,
+    ]);
+    expect(await messages('甲[^a]\n\n[^a]: A, again[^a]\n')).toEqual([`${FRONT_LINES + 3}:15 error self-referencing-footnote`]);
   });
 
   it('reports an undefined reference with its position', async () => {

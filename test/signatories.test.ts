@@ -89,12 +89,12 @@ describe('signatory lists', () => {
   });
 
   it('rejects unknown YAML fields and bad JSON with positions', () => {
-    expect(failure('typo.yaml', 'organizations:\n  - name: A\n    contry: X\n')[0]).toMatch(/^2:5 .*contry/);
+    expect(failure('typo.yaml', 'organizations:\n  - name: A\n    contry: X\n')[0]).toMatch(/^3:5 .*unknown field `organizations\.0\.contry`/);
     expect(failure('bad.json', '{"organizations": [\n  {"name": "A",}\n]}')[0]).toMatch(/^2:\d+ Not valid JSON/);
   });
 
   it('rejects a CSV with a wrong header or ragged rows', () => {
-    expect(failure('h.csv', 'type,name\norganization,A\n')[0]).toMatch(/^1:1 The header row/);
-    expect(failure('r.csv', 'kind,name,country,title,sort_as,signed_on\norganization,A,B\n')[0]).toMatch(/^2:1 Not valid CSV/);
+    expect(failure('h.csv', 'type,name\norganization,A\n')[0]).toMatch(/^1:1 Unknown column "type"/);
+    expect(failure('r.csv', 'kind,name,country,title,sort_as,signed_on\norganization,A,B\n')[0]).toMatch(/^2:1 This row has 3 field\(s\), the header has 6/);
   });
 });

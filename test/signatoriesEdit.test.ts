@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { addSignatory, removeSignatory, EditRefused } from '../src/signatories/edit.js';
+import { addSignatory, removeSignatory } from '../src/signatories/edit.js';
 import { signatoriesFromText } from '../src/signatories/index.js';
 import { fixture, root, runCli } from './helpers.js';
 
@@ -62,7 +62,7 @@ describe('signatories add / remove', () => {
 
   it('refuses to remove an unknown name', async () => {
     const file = scratch('list.yaml', path.join(root, 'signatories.yaml'));
-    await expect(removeSignatory(file, 'Nobody')).rejects.toBeInstanceOf(EditRefused);
+    await expect(removeSignatory(file, 'Nobody')).rejects.toThrow(/No organisation or individual is named "Nobody"/);
   });
 
   it('a failed write leaves the file intact and no temporary file behind', async () => {
@@ -90,6 +90,6 @@ describe('letterpress signatories (CLI)', () => {
     expect(list.stdout.indexOf('Aardvark')).toBeLessThan(list.stdout.indexOf('ACAT - Belgique'));
     const dup = runCli(['signatories', 'add', '--org', 'AARDVARK RIGHTS WATCH'], dir);
     expect(dup.code).toBe(1);
-    expect(dup.stderr).toMatch(/signatories\.yaml:\d+:\d+: "Aardvark Rights Watch" is already listed/);
+    expect(dup.stderr).toMatch(/signatories\.yaml:\d+:\d+ error "Aardvark Rights Watch" is already listed/);
   });
 });

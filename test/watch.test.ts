@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
@@ -78,5 +78,31 @@ describe('letterpress watch', () => {
     expect(readFileSync(out('txt')).equals(before.txt)).toBe(true);
     expect(readFileSync(out('pdf')).equals(before.pdf)).toBe(true);
     expect(readFileSync(out('docx')).equals(before.docx)).toBe(true);
+  });
+
+  it('reports an alias bomb in the data file as a diagnostic and keeps watching', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300)); // let the previous write's events settle
+    const failed = next();
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd']]) bomb.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    writeFileSync(path.join(dir, 'signatories.yaml'), `${bomb.join('\n')}\n`);
+    const e = await failed;
+    expect(e.kind).toBe('failed');
+    if (e.kind !== 'failed') return;
+    expect(formatDiagnostics((e.err as BuildError).files)).toMatch(/signatories\.yaml:2:\d+ error Signatory file expands its aliases/);
+  });
+
+  it('rebuilds after the data file is deleted and created again (as some editors save)', async () => {
+    const good = readFileSync(path.join(root, 'signatories.yaml'), 'utf8');
+    const gone = next();
+    rmSync(path.join(dir, 'signatories.yaml'));
+    const missing = await gone;
+    expect(missing.kind).toBe('failed');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const back = next();
+    writeFileSync(path.join(dir, 'signatories.yaml'), good.replace('individuals:', '  - name: Zebra Rights Watch\nindividuals:'));
+    const e = await back;
+    expect(e.kind).toBe('built');
+    expect(readFileSync(out('txt'), 'utf8')).toContain('Zebra Rights Watch');
   });
 });

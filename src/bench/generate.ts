@@ -2,7 +2,7 @@
  * Generated signatory lists for scale tests and the benchmark: organisations and individuals
  * with Latin, Chinese and Korean names, deterministic for a given count.
  */
-import type { SignatoryData } from '../signatories/record.js';
+import type { SignatoryData } from '../signatories/schema.js';
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;

@@ -7,8 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { loadLetter, type LoadedLetter } from '../load/letter.js';
 import { editions, type Format, type RenderOptions } from '../render/index.js';
 import { writeFilesAtomically } from '../io/writeAtomic.js';
-import { errorAt } from '../diagnostics/index.js';
-import { describeChanges, manifestOf, manifestPath, readManifest, sha256, type Manifest } from './manifest.js';
+import { errorAt, reportWarning } from '../diagnostics/index.js';
+import { describeChanges, droppedWarning, manifestOf, manifestPath, readManifest, sha256, type Manifest } from './manifest.js';
 import { MissingGlyph } from '../typeset/errors.js';
 import { PreflightFailed } from '../render/errors.js';
 
@@ -91,6 +91,9 @@ export async function renderAndWrite(
   const entries: Manifest['editions'] = { ...(previous?.editions ?? {}) };
   for (const r of rendered) entries[r.format] = { file: path.basename(r.path), bytes: r.bytes, sha256: sha256(r.data) };
   const manifest = manifestOf(letter, entries);
+  const dropped = droppedWarning(previous, manifest);
+  const dataFile = letter.files[1] ?? letter.files[0];
+  if (dropped && dataFile) reportWarning(dataFile, dropped, undefined, 'signatories-dropped');
   await writeFilesAtomically([
     ...rendered.map((r) => ({ path: r.path, data: r.data })),
     { path: manifestFile, data: `${JSON.stringify(manifest, null, 2)}\n` },

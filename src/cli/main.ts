@@ -4,13 +4,10 @@
  * any error exits with code 1.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import type { Command as CommandType } from 'commander';
 import type { Format } from '../render/index.js';
 
 // Each command imports what it needs when it runs (issue 12: `--version` in ≤ 0.12 s; loading
-// the Markdown, PDF and DOCX code takes several times that). Only the light modules load here.
+// the Markdown, PDF and DOCX code takes several times that). Only light modules load up front.
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
@@ -21,7 +18,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 
 const { Command, InvalidArgumentError } = await import('commander');
 const { ALL_FORMATS, parseFormats } = await import('../render/index.js');
-const report = () => import('./report.js');
+const { printBuild, reportFailure } = await import('./report.js');
+const { EXIT_INTERNAL, reportInternal } = await import('./internal.js');
 
 function parseWrap(value: string): number {
   const n = Number(value);
@@ -48,9 +46,10 @@ program
   .name('letterpress')
   .description('Turn a joint letter in Markdown and a signatory list into PDF, DOCX and plain-text editions.')
   .version(pkg.version)
+  .option('--debug', 'print the stack trace of an internal error (also LETTERPRESS_DEBUG=1)')
   .showHelpAfterError();
 
-const withBuildFlags = (cmd: CommandType) =>
+const withBuildFlags = (cmd: InstanceType<typeof Command>) =>
   cmd
     .argument('[letter]', 'the letter in Markdown', 'letter.md')
     .option('-o, --out <dir>', 'folder for the editions (default: out/ beside the letter)')
@@ -61,7 +60,7 @@ const withBuildFlags = (cmd: CommandType) =>
 withBuildFlags(program.command('build').description('build the editions of a letter'))
   .option('-c, --check', 'also read the PDF back and run the full preflight (as `letterpress check` does) before writing')
   .action(async (letter: string, opts: BuildFlags) => {
-    const [{ build }, { printBuild, reportFailure }] = await Promise.all([import('./build.js'), report()]);
+    const { build } = await import('./build.js');
     try {
       printBuild(await build(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap, check: opts.check === true }), opts.quiet);
     } catch (err) {
@@ -71,7 +70,7 @@ withBuildFlags(program.command('build').description('build the editions of a let
 
 withBuildFlags(program.command('watch').description('rebuild every edition whenever the letter, its data, its template or a font changes')).action(
   async (letter: string, opts: BuildFlags) => {
-    const [{ watch }, { printBuild, reportFailure }] = await Promise.all([import('./watch.js'), report()]);
+    const { watch } = await import('./watch.js'); // chokidar loads only here
     const handle = watch(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap }, {
       built: (result, trigger) => {
         process.stdout.write(`\n[${new Date().toLocaleTimeString()}] ${trigger.join(', ')}\n`);
@@ -79,7 +78,11 @@ withBuildFlags(program.command('watch').description('rebuild every edition whene
       },
       failed: (err, trigger) => {
         process.stdout.write(`\n[${new Date().toLocaleTimeString()}] ${trigger.join(', ')}\n`);
-        reportFailure(err);
+        try {
+          reportFailure(err);
+        } catch (internal) {
+          reportInternal(internal); // a bug is reported, and watching goes on
+        }
         process.exitCode = 0;
       },
     });
@@ -94,11 +97,10 @@ program
   .argument('[letter]', 'the letter in Markdown', 'letter.md')
   .option('-o, --out <dir>', 'folder of the editions (default: out/ beside the letter)')
   .action(async (letter: string, opts: { out?: string }) => {
-    const [{ loadLetter }, { defaultOutDir, editionBase }, { describeChanges, manifestOf, manifestPath, readManifest }, { reportFailure }] = await Promise.all([
+    const [{ loadLetter }, { defaultOutDir, editionBase }, { describeChanges, manifestOf, manifestPath, readManifest }] = await Promise.all([
       import('../load/letter.js'),
       import('./build.js'),
       import('./manifest.js'),
-      report(),
     ]);
     try {
       const loaded = await loadLetter(letter);
@@ -115,20 +117,26 @@ program
   .description('preflight a PDF made by letterpress: fonts embedded, no broken glyph, margins, notes on their pages, tags')
   .argument('<pdf>', 'the PDF to check')
   .action(async (file: string) => {
-    let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(await readFile(file));
-    } catch {
-      process.stderr.write(`${file}: cannot read the file\n`);
-      process.exitCode = 1;
-      return;
+      process.exitCode = await (await import('./commands/check.js')).checkCommand(file);
+    } catch (err) {
+      reportFailure(err, true);
     }
-    const { preflight, formatReport } = await import('../render/pdf/preflight.js');
-    const report = await preflight(bytes);
-    process.stdout.write(`${formatReport(path.relative(process.cwd(), file) || file, report)}\n`);
-    if (report.problems.length > 0) process.exitCode = 1;
   });
 
 (await import('./commands/signatories.js')).registerSignatories(program);
 
-await program.parseAsync(process.argv);
+// An error outside any command's own handling (a callback, a stray promise) is a bug too.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (err: unknown) => {
+    reportInternal(err);
+    process.exit(EXIT_INTERNAL);
+  });
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  reportInternal(err);
+  process.exitCode = EXIT_INTERNAL;
+}

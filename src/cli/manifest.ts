@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
 import type { LoadedLetter } from '../load/letter.js';
 import { buildFrame } from '../frame/index.js';
 
@@ -46,13 +47,40 @@ export function manifestOf(letter: LoadedLetter, editions: Manifest['editions'] 
   };
 }
 
+const manifestSchema = z.object({
+  version: z.literal(1),
+  inputs: z.object({ letter: z.string(), signatories: z.string().nullable(), template: z.string() }),
+  asOf: z.string().nullable(),
+  organizations: z.array(z.string()),
+  individuals: z.array(z.string()),
+  notes: z.number().int().nonnegative(),
+  editions: z.record(z.string(), z.object({ file: z.string(), bytes: z.number(), sha256: z.string() })),
+});
+
+/**
+ * The previous build's manifest, or null when there is none or it is not one letterpress wrote
+ * (damaged, edited by hand): it is only compared against, so a bad one is treated as absent
+ * (and replaced by the next good build).
+ */
 export async function readManifest(path: string): Promise<Manifest | null> {
   try {
-    const data = JSON.parse(await readFile(path, 'utf8')) as Manifest;
-    return data.version === 1 ? data : null;
+    const parsed = manifestSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * A warning when a build would drop more than half of the previous build's signatories (a data
+ * file truncated or replaced by mistake); null otherwise.
+ */
+export function droppedWarning(before: Manifest | null, after: Manifest): string | null {
+  if (!before) return null;
+  const count = (m: Manifest) => m.organizations.length + m.individuals.length;
+  const dropped = count(before) - count(after);
+  if (dropped * 2 <= count(before)) return null;
+  return `This build drops ${dropped} of the previous build's ${count(before)} signatories (now ${count(after)}); check the data file if that was not intended.`;
 }
 
 function listChange(sign: '+' | '−', items: string[], one: string, many: string): string | null {

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { fontkit, type Font } from './fontkit.js';
 import type { FontEntry, Template } from '../template/schema.js';
 import { FontProblem } from './errors.js';
+import { resolveContained } from '../io/paths.js';
 import { isWoff, sfntFromWoff } from './woff.js';
 
 export { FontProblem };
@@ -41,10 +42,16 @@ function openFace(file: string, name: string): Face {
   const cached = faceCache.get(file);
   if (cached) return cached;
   if (!existsSync(file)) throw new FontProblem('Font file not found: is the font package installed? Run npm ci.', file);
-  const stored = readFileSync(file);
-  // Unwrapped once here, for our shaping and the PDF's subsetter alike (see woff.ts).
-  const data = isWoff(stored) ? sfntFromWoff(stored) : stored;
-  const opened = fontkit.create(data);
+  let data: Buffer;
+  let opened: ReturnType<typeof fontkit.create>;
+  try {
+    const stored = readFileSync(file);
+    // Unwrapped once here, for our shaping and the PDF's subsetter alike (see woff.ts).
+    data = isWoff(stored) ? sfntFromWoff(stored) : stored;
+    opened = fontkit.create(data);
+  } catch {
+    throw new FontProblem('Not a font file fontkit can read (TrueType, OpenType or WOFF).', file);
+  }
   if (!('layout' in opened)) throw new FontProblem('This is a font collection; name one font file instead.', file);
   const font = opened as Font;
   // Glyph sanity at font load: WOFF2 transforms the glyf table and the PDF's font subsetter
@@ -141,17 +148,18 @@ function linkFor(entry: FontEntry, templatePath: string): ChainLink {
     };
   }
   const base = 'package' in entry ? packageDir(entry.package) : templateDir;
-  const regularFile = path.resolve(base, 'package' in entry ? entry.regular : entry.file);
-  const boldFile = entry.bold ? path.resolve(base, entry.bold) : null;
-  if (!('package' in entry)) {
-    // Font files stay inside the project: the template's folder, or the project folder that
-    // holds a `templates/` folder (so templates/zh-TW.yaml may name ../fonts/…).
-    const root = path.basename(templateDir) === 'templates' ? path.dirname(templateDir) : templateDir;
-    for (const f of [regularFile, boldFile]) {
-      const rel = f ? path.relative(root, f) : '';
-      if (rel.startsWith('..') || path.isAbsolute(rel)) throw new FontProblem(`Font file ${f} lies outside the project (${root}); keep fonts in its fonts/ folder.`, templatePath);
-    }
-  }
+  // Font files stay inside their package, or inside the project: the template's folder, or the
+  // project folder that holds a `templates/` folder (so templates/zh-TW.yaml may name ../fonts/…).
+  const root = 'package' in entry ? base : path.basename(templateDir) === 'templates' ? path.dirname(templateDir) : templateDir;
+  const inside = (ref: string): string => {
+    const contained = 'package' in entry
+      ? resolveContained(root, base, ref, `Font file of package ${entry.package}`, 'its package folder')
+      : resolveContained(root, base, ref, 'Font file', `the project folder (${root})`);
+    if ('error' in contained) throw new FontProblem(contained.error, templatePath);
+    return contained.path;
+  };
+  const regularFile = inside('package' in entry ? entry.regular : entry.file);
+  const boldFile = entry.bold ? inside(entry.bold) : null;
   return {
     name: entry.name,
     faceFor(cp, wantBold) {

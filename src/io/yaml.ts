@@ -3,7 +3,7 @@
  * every node keeps its position, then validated with a zod schema; each problem is reported on
  * the file where it stands.
  */
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isAlias, isCollection, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { VFile } from 'vfile';
 import { reportError } from '../diagnostics/index.js';
@@ -38,30 +38,105 @@ export interface YamlInput<T> {
   place(path: PropertyKey[]): Position | undefined;
 }
 
+/** Limits against resource exhaustion ("billion laughs", nesting deeper than the call stack). */
+export const MAX_ALIASES = 100;
+export const MAX_DEPTH = 64;
+
+/** The first node nested deeper than MAX_DEPTH, walked without recursion. */
+function tooDeep(doc: Document): { range?: [number, number, number] | null } | null {
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: doc.contents, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop() as { node: unknown; depth: number };
+    if (!isCollection(node)) continue;
+    if (depth >= MAX_DEPTH) return node;
+    for (const item of node.items) {
+      if (isPair(item)) stack.push({ node: item.value, depth: depth + 1 });
+      else stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return null;
+}
+
+/** The first alias in the document (where an alias-count refusal is reported). */
+function firstAlias(doc: Document): { range?: [number, number, number] | null } | null {
+  let first: { range?: [number, number, number] | null } | null = null;
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isAlias(node) && (first === null || (node.range?.[0] ?? 0) < (first.range?.[0] ?? 0))) first = node;
+    if (isMap(node)) for (const pair of node.items) stack.push(pair.value);
+    else if (isCollection(node)) stack.push(...node.items);
+  }
+  return first;
+}
+
+function missingField(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+}
+
 export function readYaml<S extends z.ZodType>(file: VFile, text: string, schema: S, options: YamlInputOptions): YamlInput<z.infer<S>> | null {
   const shift = options.shift ?? ((p: Position | undefined) => p);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined): Position | undefined => {
+    if (offset === undefined) return undefined;
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
   if (doc.errors.length > 0) {
     for (const err of doc.errors) {
-      const pos = err.linePos?.[0];
       reportError(
         file,
-        `${options.label} is not valid YAML: ${err.message.split('\n')[0]}`,
-        shift(pos ? { line: pos.line, column: pos.col } : undefined),
+        `${options.label} is not valid YAML: ${err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
+        shift(at(err.pos[0])),
         `${options.rule}-yaml`,
       );
     }
     return null;
   }
-  const parsed = schema.safeParse(doc.toJS() ?? {});
+  const deep = tooDeep(doc);
+  if (deep) {
+    reportError(file, `${options.label} is nested more than ${MAX_DEPTH} levels deep; no letterpress input needs that.`, shift(at(deep.range?.[0])), `${options.rule}-yaml-depth`);
+    return null;
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    reportError(
+      file,
+      `${options.label} expands its aliases (*name) into too many nodes (${err.message}); write the values out.`,
+      shift(at(firstAlias(doc)?.range?.[0])),
+      `${options.rule}-yaml-aliases`,
+    );
+    return null;
+  }
+  const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const where = issue.path.join('.') || '(top level)';
+      const path = issue.path as PropertyKey[];
+      if (issue.code === 'unrecognized_keys') {
+        // one message per unknown key, at the key itself
+        for (const key of issue.keys) {
+          const parent: unknown = doc.getIn(path as unknown[], true);
+          const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
+          const keyNode = pair && isNode(pair.key) ? pair.key : undefined;
+          reportError(
+            file,
+            `${options.label}: unknown field \`${[...path, key].join('.')}\`${options.hint?.(issue) ?? ''}`,
+            shift(at(keyNode?.range?.[0]) ?? placeOfPath(doc, lineCounter, path)),
+            `${options.rule}-schema`,
+          );
+        }
+        continue;
+      }
+      const where = path.join('.') || '(top level)';
+      const reason = missingField(issue) ? 'is missing' : issue.message;
       reportError(
         file,
-        `${options.label} field \`${where}\`: ${issue.message}${options.hint?.(issue) ?? ''}`,
-        shift(placeOfPath(doc, lineCounter, issue.path as PropertyKey[])),
+        `${options.label} field \`${where}\`: ${reason}${options.hint?.(issue) ?? ''}`,
+        shift(placeOfPath(doc, lineCounter, path)),
         `${options.rule}-schema`,
       );
     }

@@ -13,6 +13,8 @@ import { convertTree } from '../model/fromMdast.js';
 import { loadTemplate, resolveTemplatePath } from './template.js';
 import { loadSignatories } from '../signatories/index.js';
 import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from '../model/types.js';
+import { projectRoot, resolveContained } from '../io/paths.js';
+import { checkMarkdownText, checkTree, MAX_LETTER_BYTES, MAX_NESTING } from './limits.js';
 
 export interface LoadedLetter {
   document: LetterDocument;
@@ -20,13 +22,6 @@ export interface LoadedLetter {
   files: VFile[];
   /** Absolute paths of the inputs, for watching and change reports. */
   inputs: { letter: string; template: string; signatories: string | null };
-}
-
-/** Resolve the signatory data path named in the letter; it must stay inside the letter's folder. */
-function resolveInside(letterDir: string, ref: string): string | null {
-  const resolved = path.resolve(letterDir, ref);
-  const rel = path.relative(letterDir, resolved);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? null : resolved;
 }
 
 export function placeOfField(file: VFile, field: string): { line: number; column: number } | undefined {
@@ -41,7 +36,7 @@ export interface LetterSource {
 }
 
 export async function loadLetter(letterPath: string): Promise<LoadedLetter> {
-  const text = await readInput(letterPath, 'check the path of the letter given to letterpress.', 'letter-missing');
+  const text = await readInput(letterPath, 'check the path of the letter given to letterpress.', 'letter-missing', MAX_LETTER_BYTES);
   return loadLetterFromText({ letterPath, text });
 }
 
@@ -56,7 +51,17 @@ function parseLetter(file: VFile, text: string, key: string) {
     file.messages.push(...lastParse.messages);
     return lastParse;
   }
-  const tree = parseMarkdown(text);
+  const refused = { key, meta: null, body: [], notes: [], messages: file.messages };
+  if (!checkMarkdownText(file, text)) return refused;
+  let tree: ReturnType<typeof parseMarkdown>;
+  try {
+    tree = parseMarkdown(text);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    reportError(file, `The letter is nested too deeply to be read (more than ${MAX_NESTING} levels of quotes, lists or emphasis).`, undefined, 'letter-too-deep');
+    return refused;
+  }
+  if (!checkTree(file, tree)) return refused;
   const meta = readFrontMatter(file, tree);
   const { body, notes } = convertTree(tree, file);
   lastParse = { key, meta, body, notes, messages: [...file.messages] };
@@ -66,12 +71,13 @@ function parseLetter(file: VFile, text: string, key: string) {
 export async function loadLetterFromText(source: LetterSource): Promise<LoadedLetter> {
   const letterPath = path.resolve(source.letterPath);
   const letterDir = path.dirname(letterPath);
+  const root = projectRoot(letterPath);
   const file = new VFile({ path: path.relative(process.cwd(), letterPath) || letterPath, value: source.text });
   const { meta, body, notes } = parseLetter(file, source.text, `${file.path}\u0000${source.text}`);
   if (!meta || hasErrors([file])) throw new BuildError([file]);
 
   const templateRef = meta.template ?? meta.lang;
-  const templatePath = resolveTemplatePath(templateRef, letterDir);
+  const templatePath = resolveTemplatePath(templateRef, letterDir, root);
   if (typeof templatePath !== 'string') {
     reportError(file, templatePath.error, placeOfField(file, 'template'), 'template-path');
     throw new BuildError([file]);
@@ -82,11 +88,12 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
   let signatories: SignatoryList | null = null;
   let signatoriesPath: string | null = null;
   if (meta.signatories) {
-    signatoriesPath = resolveInside(letterDir, meta.signatories);
-    if (!signatoriesPath) {
-      reportError(file, `Signatory file "${meta.signatories}" lies outside the letter's folder; keep it beside the letter.`, placeOfField(file, 'signatories'), 'signatories-path');
+    const contained = resolveContained(root, letterDir, meta.signatories, 'Signatory file');
+    if ('error' in contained) {
+      reportError(file, contained.error, placeOfField(file, 'signatories'), 'signatories-path');
       throw new BuildError([file]);
     }
+    signatoriesPath = contained.path;
     const relPath = path.relative(process.cwd(), signatoriesPath) || signatoriesPath;
     const loaded = await loadSignatories(relPath, meta.lang, meta.date);
     signatories = loaded.list;

@@ -7,6 +7,7 @@ import { BuildError } from '../diagnostics/index.js';
 import { readInput } from '../io/readInput.js';
 import { readYaml } from '../io/yaml.js';
 import { templateSchema, type Template } from '../template/schema.js';
+import { resolveContained } from '../io/paths.js';
 
 /** The templates shipped with letterpress. */
 export const builtinTemplatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -14,22 +15,21 @@ export const builtinTemplatesDir = fileURLToPath(new URL('../../templates/', imp
 /**
  * Resolve a template reference from a letter: a name (`zh-CN`), looked up in the letter's own
  * templates/ folder and then among the built-in templates, or a path to a YAML file relative to
- * the letter, which must stay inside the letter's folder.
+ * the letter. Both must stay inside the project (`root`, the letter's folder), symlinks followed.
  */
-export function resolveTemplatePath(ref: string, letterDir: string): string | { error: string } {
+export function resolveTemplatePath(ref: string, letterDir: string, root: string = letterDir): string | { error: string } {
   if (/\.ya?ml$/i.test(ref)) {
-    const resolved = path.resolve(letterDir, ref);
-    const rel = path.relative(letterDir, resolved);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) {
-      return { error: `Template path "${ref}" leads outside the letter's folder; keep templates beside the letter.` };
-    }
-    return resolved;
+    const contained = resolveContained(root, letterDir, ref, 'Template');
+    return 'path' in contained ? contained.path : contained;
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(ref)) {
     return { error: `Template "${ref}" is neither a template name (such as zh-CN, found in templates/) nor a .yaml file beside the letter.` };
   }
   const local = path.join(letterDir, 'templates', `${ref}.yaml`);
-  if (existsSync(local)) return local;
+  if (existsSync(local)) {
+    const contained = resolveContained(root, letterDir, path.join('templates', `${ref}.yaml`), 'Template');
+    return 'path' in contained ? contained.path : contained;
+  }
   return path.join(builtinTemplatesDir, `${ref}.yaml`);
 }
 

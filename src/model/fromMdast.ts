@@ -3,8 +3,10 @@
  * phrasing content), as mdast-util-to-hast does: the compiler rejects a table that forgets a node
  * type, and every type is either converted or rejected with a positioned, actionable message.
  *
- * Footnotes are numbered here, once, in order of first reference (body first, then references
- * made inside notes); renderers only read the numbers.
+ * Footnotes are numbered here, once, in order of first reference in the body; renderers only
+ * read the numbers. A note may not reference a note (itself or another): the PDF keeps a note on
+ * the page of its mark, which a mark inside a note cannot promise, so such a reference is refused
+ * where it stands.
  */
 import type {
   Definition,
@@ -31,6 +33,8 @@ interface Context {
   footnotes: Map<string, FootnoteDefinition>;
   /** identifier → note number, in order of first reference */
   numbers: Map<string, number>;
+  /** The note being converted, if any. */
+  inNote?: string;
 }
 
 type FlowHandlers = { [K in FlowType]: (node: RootContentMap[K], ctx: Context) => Block[] };
@@ -76,6 +80,18 @@ const phrasing: PhrasingHandlers = {
         `Footnote [^${node.label ?? node.identifier}] is referenced but never defined; add a line "[^${node.label ?? node.identifier}]: …" below the letter.`,
         node.position,
         'undefined-footnote',
+      );
+      return [];
+    }
+    if (ctx.inNote !== undefined) {
+      const label = `[^${node.label ?? node.identifier}]`;
+      reportError(
+        ctx.file,
+        node.identifier === ctx.inNote
+          ? `Footnote ${label} refers to itself; remove the reference from its own text.`
+          : `Footnote ${label} is referenced inside another footnote; notes cannot have notes: reference it from the letter's text, or merge the two notes.`,
+        node.position,
+        node.identifier === ctx.inNote ? 'self-referencing-footnote' : 'nested-footnote',
       );
       return [];
     }
@@ -240,7 +256,7 @@ export function convertTree(tree: Root, file: VFile): ConvertedBody {
     }
   }
   const body = convertFlow(tree.children, ctx);
-  // Notes in number order; converting a note may number further notes it references.
+  // Notes in number order.
   const notes: Note[] = [];
   const converted = new Set<string>();
   for (let index = 0; index < ctx.numbers.size; index++) {
@@ -248,11 +264,8 @@ export function convertTree(tree: Root, file: VFile): ConvertedBody {
     if (converted.has(identifier)) continue;
     converted.add(identifier);
     const definition = ctx.footnotes.get(identifier) as FootnoteDefinition;
-    notes.push({
-      number: ctx.numbers.get(identifier) as number,
-      label: definition.label ?? identifier,
-      blocks: convertFlow(definition.children, ctx),
-    });
+    const blocks = convertFlow(definition.children, { ...ctx, inNote: identifier });
+    notes.push({ number: ctx.numbers.get(identifier) as number, label: definition.label ?? identifier, blocks });
   }
   for (const [identifier, definition] of ctx.footnotes) {
     if (!ctx.numbers.has(identifier)) {

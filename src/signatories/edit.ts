@@ -1,47 +1,49 @@
 /**
  * Editing a signatory file in place, in its own format: YAML keeps its comments, order and
  * style (edited through the yaml Document API); JSON keeps its indentation and key order; CSV
- * keeps every other line byte for byte, its line ends and its BOM. Duplicates are refused with
- * the same rule the loader uses. The file is written to a temporary file, then renamed.
+ * keeps every other line byte for byte, its separator, quoting, line ends, BOM and encoding.
+ *
+ * Safety: a file that does not load is refused with its positions; a read-only file is refused;
+ * the edit goes to the real file behind a symlink (the caller has checked it lies inside the
+ * project); concurrent edits are serialised with a lock file (proper-lockfile), so parallel adds
+ * keep every name; the edited text is loaded again and must hold exactly the intended change
+ * (nothing is written that does not read back); the file keeps its mode and owner.
  */
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { lock } from 'proper-lockfile';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { parseDocument, isMap, isSeq, YAMLMap, YAMLSeq } from 'yaml';
 import { VFile } from 'vfile';
 import { writeFilesAtomically } from '../io/writeAtomic.js';
-import { BuildError, reportError } from '../diagnostics/index.js';
+import { readInputWithForm } from '../io/readInput.js';
+import { encodeText } from '../io/decode.js';
+import { BuildError, fileFailure, reportError, type Position } from '../diagnostics/index.js';
 import { duplicateKey } from './validate.js';
 import { isIsoDate } from '../model/types.js';
-import { formatOf, readSignatoryData, type SignatoryFormat } from './index.js';
-import { CSV_COLUMNS } from './fromCsv.js';
-import type { SignatoryRecord } from './record.js';
+import { formatOf, readAndCheck, type SignatoryFormat } from './index.js';
+import { csvDialect, type CsvDialect } from './fromCsv.js';
+import { CSV_COLUMNS, entryValues, fieldOfColumn, FIELDS, LIST_KEY, KINDS, type NewSignatory, type SignatoryRecord } from './schema.js';
 import { EditRefused } from './errors.js';
 
 export { EditRefused };
+export type { NewSignatory };
 
-export interface NewSignatory {
-  kind: 'organization' | 'individual';
-  name: string;
-  country?: string;
-  title?: string;
-  sortAs?: string;
-  /** Signing date, YYYY-MM-DD. */
-  signedOn?: string;
+/** An edit refused because of the file or what it holds: a diagnostic on the file (positioned where possible). */
+function refuse(file: string, reason: string, place?: Position): BuildError {
+  return fileFailure(file, reason, 'signatories-edit', place);
 }
 
-
-async function readData(file: string): Promise<{ text: string; format: SignatoryFormat; records: SignatoryRecord[]; vfile: VFile }> {
-  const format = formatOf(file);
-  if (!format) throw new EditRefused(`${file}: unknown signatory file type; use .yaml, .yml, .json or .csv.`);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new EditRefused(`${file}: cannot read the signatory file.`);
-  }
+/** Load the records of `text` as a build would; refuse (with every positioned problem) if it does not load. */
+function loadRecords(file: string, format: SignatoryFormat, text: string): SignatoryRecord[] {
   const vfile = new VFile({ path: file, value: text });
-  const data = readSignatoryData(vfile, format);
-  if (!data) throw new BuildError([vfile]);
-  return { text, format, records: data.records, vfile };
+  try {
+    return readAndCheck(vfile, format, { requireSignatories: false }).records;
+  } catch (err) {
+    if (!(err instanceof BuildError)) throw err;
+    reportError(vfile, 'The signatory file has the problems above; fix them first, nothing was changed.', undefined, 'signatories-edit');
+    throw err;
+  }
 }
 
 function findByName(records: SignatoryRecord[], name: string): SignatoryRecord[] {
@@ -53,34 +55,25 @@ function findByName(records: SignatoryRecord[], name: string): SignatoryRecord[]
 
 function yamlAdd(text: string, entry: NewSignatory): string {
   const doc = parseDocument(text);
-  const listKey = entry.kind === 'organization' ? 'organizations' : 'individuals';
+  const listKey = LIST_KEY[entry.kind];
   let seq = doc.get(listKey, true);
   if (!isSeq(seq)) {
     seq = new YAMLSeq();
     doc.set(listKey, seq);
   }
   const item = new YAMLMap();
-  item.set('name', entry.name);
-  if (entry.kind === 'organization' && entry.country) item.set('country', entry.country);
-  if (entry.kind === 'individual' && entry.sortAs) item.set('sortAs', entry.sortAs);
-  if (entry.kind === 'individual' && entry.title) item.set('title', entry.title);
-  if (entry.signedOn) item.set('signedOn', entry.signedOn);
+  for (const [key, value] of entryValues(entry)) item.set(key, value);
   (seq as YAMLSeq).add(item);
-  bumpAsOfYaml(doc, entry.signedOn);
-  return doc.toString({ lineWidth: 0 });
-}
-
-function bumpAsOfYaml(doc: ReturnType<typeof parseDocument>, date: string | undefined): void {
-  if (!date) return;
   const asOf = doc.get('asOf');
-  if (typeof asOf === 'string' && asOf < date) doc.set('asOf', date);
+  if (entry.signedOn && typeof asOf === 'string' && asOf < entry.signedOn) doc.set('asOf', entry.signedOn);
+  return doc.toString({ lineWidth: 0 });
 }
 
 function yamlRemove(text: string, name: string): string {
   const doc = parseDocument(text);
   const key = duplicateKey(name);
-  for (const listKey of ['organizations', 'individuals']) {
-    const seq = doc.get(listKey, true);
+  for (const kind of KINDS) {
+    const seq = doc.get(LIST_KEY[kind], true);
     if (!isSeq(seq)) continue;
     const index = seq.items.findIndex((item) => isMap(item) && duplicateKey(String(item.get('name') ?? '')) === key);
     if (index >= 0) {
@@ -96,35 +89,31 @@ function jsonIndent(text: string): string | number {
   return match?.[1] ?? 2;
 }
 
-interface JsonData {
-  asOf?: string;
-  organizations?: Array<Record<string, string>>;
-  individuals?: Array<Record<string, string>>;
-  [key: string]: unknown;
+type JsonData = Record<string, unknown> & { asOf?: unknown };
+
+function jsonWrite(text: string, data: JsonData): string {
+  return `${JSON.stringify(data, null, jsonIndent(text))}${text.endsWith('\n') ? '\n' : ''}`;
 }
 
 function jsonAdd(text: string, entry: NewSignatory): string {
-  const data = JSON.parse(text) as JsonData;
-  const item: Record<string, string> = { name: entry.name };
-  if (entry.kind === 'organization' && entry.country) item.country = entry.country;
-  if (entry.kind === 'individual' && entry.sortAs) item.sortAs = entry.sortAs;
-  if (entry.kind === 'individual' && entry.title) item.title = entry.title;
-  if (entry.signedOn) item.signedOn = entry.signedOn;
-  const listKey = entry.kind === 'organization' ? 'organizations' : 'individuals';
-  data[listKey] = [...(data[listKey] ?? []), item];
+  const data = (text.trim() === '' ? {} : JSON.parse(text)) as JsonData;
+  const listKey = LIST_KEY[entry.kind];
+  const list = Array.isArray(data[listKey]) ? (data[listKey] as unknown[]) : [];
+  data[listKey] = [...list, Object.fromEntries(entryValues(entry))];
   if (entry.signedOn && typeof data.asOf === 'string' && data.asOf < entry.signedOn) data.asOf = entry.signedOn;
-  return `${JSON.stringify(data, null, jsonIndent(text))}${text.endsWith('\n') ? '\n' : ''}`;
+  return jsonWrite(text, data);
 }
 
 function jsonRemove(text: string, name: string): string {
   const data = JSON.parse(text) as JsonData;
   const key = duplicateKey(name);
-  for (const listKey of ['organizations', 'individuals'] as const) {
-    const list = data[listKey];
-    const index = list?.findIndex((item) => duplicateKey(item.name ?? '') === key) ?? -1;
-    if (list && index >= 0) {
+  for (const kind of KINDS) {
+    const list = data[LIST_KEY[kind]];
+    if (!Array.isArray(list)) continue;
+    const index = list.findIndex((item: { name?: unknown }) => duplicateKey(String(item?.name ?? '')) === key);
+    if (index >= 0) {
       list.splice(index, 1);
-      return `${JSON.stringify(data, null, jsonIndent(text))}${text.endsWith('\n') ? '\n' : ''}`;
+      return jsonWrite(text, data);
     }
   }
   return text;
@@ -132,29 +121,38 @@ function jsonRemove(text: string, name: string): string {
 
 // ---------- CSV ----------
 
-function csvField(value: string | undefined): string {
-  if (value === undefined) return '';
-  return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value;
+function csvField(value: string | undefined, dialect: CsvDialect): string {
+  if (value === undefined) return dialect.quoteAll ? '""' : '';
+  const needs = dialect.quoteAll || value.includes(dialect.delimiter) || /["\r\n]/.test(value) || value !== value.trim();
+  return needs ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+class CsvColumnMissing extends Error {}
+
+/** The header's column names (the schema's columns for a file without a header yet). */
+function csvHeader(text: string, dialect: CsvDialect): { header: string[]; written: boolean } {
+  const headerText = text.split(/\r?\n/).find((l) => l.trim() !== '');
+  if (!headerText) return { header: [...CSV_COLUMNS], written: false };
+  return { header: (parseCsv(headerText, { delimiter: dialect.delimiter, relax_column_count: true }) as string[][])[0] ?? [], written: true };
 }
 
 function csvAdd(text: string, entry: NewSignatory): string {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const header = text.replace(/^\ufeff/, '').split(/\r?\n/)[0] ?? CSV_COLUMNS.join(',');
-  const columns = header.split(',').map((c) => c.trim().toLowerCase());
-  const values: Record<string, string | undefined> = {
-    kind: entry.kind,
-    name: entry.name,
-    country: entry.country,
-    title: entry.title,
-    sort_as: entry.sortAs,
-    signed_on: entry.signedOn,
-  };
-  const line = columns.map((c) => csvField(values[c])).join(',');
-  const body = text.endsWith('\n') || text === '' ? text : `${text}${eol}`;
-  return `${body}${line}${eol}`;
+  const dialect = csvDialect(text);
+  const { header, written } = csvHeader(text, dialect);
+  const values: Record<string, string> = { kind: entry.kind, ...Object.fromEntries(entryValues(entry)) };
+  const present = new Set(header.map((column) => fieldOfColumn(column)));
+  const missing = entryValues(entry).filter(([key]) => !present.has(key));
+  if (written && missing.length > 0) {
+    const names = missing.map(([key]) => `"${FIELDS.find((f) => f.key === key)?.column ?? key}"`).join(', ');
+    throw new CsvColumnMissing(`The file has no ${names} column for this value; add the column to the header row (and the rows), or leave the value out`);
+  }
+  const line = header.map((column) => csvField(values[fieldOfColumn(column) ?? ''], dialect)).join(dialect.delimiter);
+  const head = written ? '' : `${CSV_COLUMNS.join(dialect.delimiter)}${dialect.eol}`;
+  const body = text.endsWith('\n') || text === '' ? text : `${text}${dialect.eol}`;
+  return `${head}${body}${line}${dialect.eol}`;
 }
 
-/** Remove the lines [first, last] (1-based) of a CSV record, leaving every other byte. */
+/** Remove the lines [first, first + count) (1-based) of a CSV record, leaving every other byte. */
 function csvRemoveLines(text: string, first: number, count: number): string {
   const parts = text.split(/(?<=\n)/); // keep line ends with their lines
   parts.splice(first - 1, count);
@@ -163,46 +161,119 @@ function csvRemoveLines(text: string, first: number, count: number): string {
 
 // ---------- commands ----------
 
-export async function addSignatory(file: string, entry: NewSignatory): Promise<void> {
-  const name = entry.name.replace(/\s+/g, ' ').trim();
+interface Loaded {
+  /** The real file (behind any symlink). */
+  file: string;
+  format: SignatoryFormat;
+  text: string;
+  form: Parameters<typeof encodeText>[1];
+  records: SignatoryRecord[];
+}
+
+/** Lock the file, read and check it, run `edit`, write its result; always unlock. */
+async function withFile<T>(given: string, edit: (loaded: Loaded) => { text: string; check: (after: SignatoryRecord[]) => string | null; result: T }): Promise<T> {
+  const format = formatOf(given);
+  if (!format) throw refuse(given, 'Unknown signatory file type: use .yaml, .yml, .json or .csv.');
+  let file: string;
+  try {
+    file = realpathSync(given);
+  } catch {
+    throw refuse(given, 'Cannot read the signatory file (does it exist?).');
+  }
+  const info = await stat(file);
+  if (!info.isFile()) throw refuse(given, 'Not a regular file.');
+  if ((info.mode & 0o222) === 0) {
+    throw refuse(given, `The file is read-only (mode ${(info.mode & 0o777).toString(8)}); nothing was changed. Make it writable first if the change is intended.`);
+  }
+  let release: () => Promise<void>;
+  try {
+    release = await lock(file, { retries: { retries: 100, minTimeout: 10, maxTimeout: 200, factor: 1.5 }, stale: 10_000, realpath: false });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw refuse(
+      given,
+      code === 'ELOCKED'
+        ? `Another letterpress is editing this file and did not finish (${(err as Error).message}); try again.`
+        : `Cannot lock the file for editing: its folder is not writable (${code ?? (err as Error).message}); nothing was changed.`,
+    );
+  }
+  try {
+    const read = await readInputWithForm(file, 'check the signatory file.', 'signatories-missing', false);
+    const { text: _text, ...form } = read;
+    const records = loadRecords(given, format, read.text);
+    const { text, check, result } = edit({ file, format, text: read.text, form, records });
+    // The edited text must load, and hold exactly the intended change.
+    const after = loadRecords(given, format, text);
+    const problem = check(after);
+    if (problem) throw refuse(given, `${problem[0]?.toUpperCase()}${problem.slice(1)}; nothing was written.`);
+    await writeFilesAtomically([{ path: file, data: encodeText(text, form) }]);
+    return result;
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+function sameEntry(record: SignatoryRecord | undefined, entry: NewSignatory): boolean {
+  if (!record || record.kind !== entry.kind) return false;
+  return entryValues(entry).every(([key, value]) => (record as Record<string, unknown>)[key] === value);
+}
+
+/**
+ * Add `entry`. `defaultSignedOn` (today, from the CLI) is used when the entry has no date and the
+ * file can hold one (a CSV without a signed_on column cannot).
+ */
+export async function addSignatory(file: string, entry: NewSignatory, options: { defaultSignedOn?: string } = {}): Promise<void> {
+  const name = entry.name.normalize('NFC').replace(/\s+/g, ' ').trim();
   if (name === '') throw new EditRefused('The name is empty: give the organisation\'s or person\'s name.');
   if (entry.signedOn !== undefined && !isIsoDate(entry.signedOn)) throw new EditRefused(`Malformed date "${entry.signedOn}": write it as YYYY-MM-DD.`);
-  const { text, format, records } = await readData(file);
-  const same = findByName(records, name).filter((r) => r.kind === entry.kind);
-  if (same.length > 0) {
-    const where = same[0]?.fieldPlaces.name ?? same[0]?.place;
-    throw new EditRefused(`${file}:${where?.line ?? 1}:${where?.column ?? 1}: "${same[0]?.name}" is already listed; nothing was changed.`);
-  }
-  const clean = { ...entry, name };
-  const next = format === 'yaml' ? yamlAdd(text, clean) : format === 'json' ? jsonAdd(text, clean) : csvAdd(text, clean);
-  await checkAndWrite(file, format, next);
+  const clean: NewSignatory = { ...entry, name };
+  for (const [key, value] of entryValues(entry)) if (key !== 'name') (clean as Record<string, string>)[key] = value.normalize('NFC').trim();
+  await withFile(file, ({ text, format, records }) => {
+    const same = findByName(records, name).filter((r) => r.kind === entry.kind);
+    if (same.length > 0) {
+      const where = same[0]?.fieldPlaces.name ?? same[0]?.place;
+      throw refuse(file, `"${same[0]?.name}" is already listed; nothing was changed.`, where);
+    }
+    if (clean.signedOn === undefined && options.defaultSignedOn !== undefined) {
+      const canHold = format !== 'csv' || csvHeader(text, csvDialect(text)).header.some((column) => fieldOfColumn(column) === 'signedOn');
+      if (canHold) clean.signedOn = options.defaultSignedOn;
+    }
+    let next: string;
+    try {
+      next = format === 'yaml' ? yamlAdd(text, clean) : format === 'json' ? jsonAdd(text, clean) : csvAdd(text, clean);
+    } catch (err) {
+      if (err instanceof CsvColumnMissing) throw refuse(file, `${err.message}; nothing was changed.`, { line: 1, column: 1 });
+      throw err;
+    }
+    return {
+      text: next,
+      result: undefined,
+      check: (after) =>
+        after.length === records.length + 1 && sameEntry(findByName(after, name).find((r) => r.kind === clean.kind), clean)
+          ? null
+          : `the new ${clean.kind} cannot be written so that it reads back unchanged`,
+    };
+  });
 }
 
 export async function removeSignatory(file: string, name: string): Promise<SignatoryRecord> {
-  const { text, format, records } = await readData(file);
-  const found = findByName(records, name);
-  if (found.length === 0) {
-    throw new EditRefused(`${file}: no organisation or individual named "${name}"; run "letterpress signatories list" to see the names.`);
-  }
-  const record = found[0] as SignatoryRecord;
-  let next: string;
-  if (format === 'yaml') next = yamlRemove(text, record.name);
-  else if (format === 'json') next = jsonRemove(text, record.name);
-  else {
-    const lines = (record.name.match(/\n/g)?.length ?? 0) + 1;
-    next = csvRemoveLines(text, record.place.line, lines);
-  }
-  await checkAndWrite(file, format, next);
-  return record;
-}
-
-/** The edited text must still load; only then is it written (temporary file, then rename). */
-async function checkAndWrite(file: string, format: SignatoryFormat, text: string): Promise<void> {
-  const vfile = new VFile({ path: file, value: text });
-  const data = readSignatoryData(vfile, format);
-  if (!data) {
-    reportError(vfile, 'internal: the edited file would not load; nothing was written.', undefined, 'signatories-edit');
-    throw new BuildError([vfile]);
-  }
-  await writeFilesAtomically([{ path: file, data: text }]);
+  return withFile(file, ({ text, format, records }) => {
+    const found = findByName(records, name.normalize('NFC'));
+    if (found.length === 0) {
+      throw refuse(file, `No organisation or individual is named "${name}"; run "letterpress signatories list" to see the names.`);
+    }
+    const record = found[0] as SignatoryRecord;
+    let next: string;
+    if (format === 'yaml') next = yamlRemove(text, record.name);
+    else if (format === 'json') next = jsonRemove(text, record.name);
+    else {
+      const breaks = Object.values(record).filter((v): v is string => typeof v === 'string').reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
+      next = csvRemoveLines(text, record.place.line, breaks + 1);
+    }
+    return {
+      text: next,
+      result: record,
+      check: (after) => (after.length === records.length - 1 && findByName(after, record.name).length === found.length - 1 ? null : `"${record.name}" cannot be removed cleanly`),
+    };
+  });
 }

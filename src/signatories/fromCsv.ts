@@ -1,38 +1,143 @@
 /**
- * CSV signatory files, the way a sign-up form exports them: header
- * `kind,name,country,title,sort_as,signed_on`, UTF-8 with or without BOM, CRLF or LF, quoted
- * fields with commas or line breaks. Parsed with csv-parse; positions come from its record info.
+ * CSV signatory files, the way a sign-up form or a spreadsheet exports them: a header naming the
+ * columns of schema.ts (kind,name,country,title,sort_as,signed_on, in any order, quoted or not),
+ * separated by commas, semicolons (European Excel) or tabs — the separator is read from the
+ * header —, CRLF or LF, fields quoted when they hold the separator or line breaks, trailing empty
+ * rows (`,,,,,`) ignored. Parsed with csv-parse. Every bad row is reported in one run; after a
+ * syntax error (a quote not closed) parsing resumes on the next line, so later rows are checked too.
  */
 import { parse } from 'csv-parse/sync';
 import type { VFile } from 'vfile';
 import { reportError } from '../diagnostics/index.js';
-import type { SignatoryData, SignatoryField, SignatoryRecord } from './record.js';
+import { CSV_COLUMNS, fieldOfColumn, type SignatoryData, type SignatoryField, type SignatoryRecord } from './schema.js';
 import type { Position } from '../diagnostics/index.js';
 
-export const CSV_COLUMNS = ['kind', 'name', 'country', 'title', 'sort_as', 'signed_on'] as const;
-type CsvColumn = (typeof CSV_COLUMNS)[number];
-const FIELD_OF: Record<CsvColumn, SignatoryField> = {
-  kind: 'kind',
-  name: 'name',
-  country: 'country',
-  title: 'title',
-  sort_as: 'sortAs',
-  signed_on: 'signedOn',
-};
+/** How a CSV file is written, so that the editor can write new rows the same way. */
+export interface CsvDialect {
+  delimiter: ',' | ';' | '\t';
+  eol: '\n' | '\r\n';
+  /** Every header field was quoted (some exporters quote every field). */
+  quoteAll: boolean;
+}
+
+const DELIMITERS = [',', ';', '\t'] as const;
+
+/** The first non-empty line of the text (the header). */
+function headerLine(text: string): string {
+  return text.split(/\r?\n/).find((line) => line.trim() !== '') ?? '';
+}
+
+/** Count `ch` outside double quotes. */
+function countOutsideQuotes(line: string, ch: string): number {
+  let quoted = false;
+  let n = 0;
+  for (const c of line) {
+    if (c === '"') quoted = !quoted;
+    else if (c === ch && !quoted) n++;
+  }
+  return n;
+}
+
+export function csvDialect(text: string): CsvDialect {
+  const header = headerLine(text);
+  const counts = DELIMITERS.map((d) => countOutsideQuotes(header, d));
+  const best = counts.indexOf(Math.max(...counts));
+  const delimiter = counts[best] === 0 ? ',' : (DELIMITERS[best] as CsvDialect['delimiter']);
+  const fields = header.split(delimiter);
+  return {
+    delimiter,
+    eol: text.includes('\r\n') ? '\r\n' : '\n',
+    quoteAll: fields.length > 0 && fields.every((f) => /^\s*".*"\s*$/.test(f)),
+  };
+}
 
 interface CsvRow {
   record: string[];
-  info: { lines: number; raw?: string };
+  /** 1-based line of the record's first character. */
+  line: number;
+  raw: string;
+  /** Offset in the chunk of text it was parsed from. */
+  start: number;
+}
+
+interface CsvSyntaxError {
+  message: string;
+  place: Position;
+}
+
+const SYNTAX_ADVICE: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a double quote opened here is never closed; close it, or double a quote inside a quoted field ("")',
+  CSV_INVALID_CLOSING_QUOTE: 'text follows a closing double quote; put the whole field in quotes and double the quotes inside it ("")',
+  INVALID_OPENING_QUOTE: 'a double quote in the middle of an unquoted field; put the whole field in quotes and double the quote ("")',
+};
+
+/**
+ * Parse the whole text into rows, resuming on the line after a record the parser cannot read.
+ * Written around csv-parse because it stops at the first syntax error.
+ */
+function parseRows(text: string, delimiter: string): { rows: CsvRow[]; errors: CsvSyntaxError[] } {
+  const rows: CsvRow[] = [];
+  const errors: CsvSyntaxError[] = [];
+  let rest = text;
+  let lineOffset = 0;
+  for (let guard = 0; rest.length > 0 && guard < 100_000; guard++) {
+    let failure: { code: string; raw: string } | null = null;
+    const chunk: CsvRow[] = [];
+    let consumed = 0;
+    // csv-parse's typings describe plain records; with `info` and `raw` it returns {record, info}.
+    const parsed = parse(rest, {
+      delimiter,
+      info: true,
+      raw: true,
+      relax_column_count: true,
+      relax_quotes: false,
+      skip_records_with_error: true,
+      on_skip: (err: { code?: string } | undefined, raw: string | undefined) => {
+        failure ??= { code: err?.code ?? 'CSV', raw: raw ?? '' };
+        return undefined;
+      },
+    }) as unknown as Array<{ record: string[]; info: { raw?: string } }>;
+    for (const row of parsed) {
+      const raw = row.info.raw ?? '';
+      const at = rest.indexOf(raw, consumed);
+      const start = at >= 0 ? at : consumed;
+      consumed = start + raw.length;
+      chunk.push({ record: row.record, line: lineOffset + (rest.slice(0, start).match(/\n/g)?.length ?? 0) + 1, raw, start });
+    }
+    if (!failure) {
+      rows.push(...chunk);
+      break;
+    }
+    const bad = failure as { code: string; raw: string };
+    // Rows before the failed record are good; rows after it may be misread and are parsed again.
+    const found = rest.indexOf(bad.raw);
+    const badStart = found >= 0 ? found : consumed;
+    rows.push(...chunk.filter((r) => r.start < badStart));
+    const before = rest.slice(0, badStart);
+    const line = lineOffset + (before.match(/\n/g)?.length ?? 0) + 1;
+    const firstLine = bad.raw.split(/\r?\n/)[0] ?? '';
+    const quoteColumn = bad.code === 'CSV_QUOTE_NOT_CLOSED' ? firstLine.lastIndexOf('"') + 1 : 1;
+    errors.push({
+      message: `Not valid CSV: ${SYNTAX_ADVICE[bad.code] ?? bad.code}.`,
+      place: { line, column: Math.max(1, quoteColumn) },
+    });
+    // Resume on the line after the failed record's first line.
+    const nextLine = rest.indexOf('\n', badStart);
+    if (nextLine < 0) break;
+    lineOffset = line;
+    rest = rest.slice(nextLine + 1);
+  }
+  return { rows: rows.filter((r) => r.record.some((v) => v.trim() !== '')), errors };
 }
 
 /** Offsets (in characters) where each field of one raw CSV record starts; quotes respected. */
-function fieldStarts(raw: string): number[] {
+function fieldStarts(raw: string, delimiter: string): number[] {
   const starts = [0];
   let quoted = false;
   for (let i = 0; i < raw.length; i++) {
     const ch = raw[i];
     if (ch === '"') quoted = !quoted;
-    else if (ch === ',' && !quoted) starts.push(i + 1);
+    else if (ch === delimiter && !quoted) starts.push(i + 1);
   }
   return starts;
 }
@@ -40,75 +145,69 @@ function fieldStarts(raw: string): number[] {
 /** Line and column of an offset inside a record that starts at `firstLine`. */
 function positionIn(raw: string, offset: number, firstLine: number): Position {
   const before = raw.slice(0, offset).split(/\r?\n/);
-  return { line: firstLine + before.length - 1, column: (before.at(-1)?.length ?? 0) + 1 };
+  return { line: firstLine + before.length - 1, column: [...(before.at(-1) ?? '')].length + 1 };
 }
 
 export function signatoriesFromCsv(file: VFile): SignatoryData | null {
-  let text = String(file.value);
-  const hadBom = text.charCodeAt(0) === 0xfeff;
-  if (hadBom) text = text.slice(1);
-  let rows: CsvRow[];
-  try {
-    // With `info` and `raw`, csv-parse returns {record, info} objects; its typings only describe
-    // plain records, hence the cast.
-    rows = parse(text, { info: true, raw: true, skip_empty_lines: true, relax_column_count: false }) as unknown as CsvRow[];
-  } catch (err) {
-    const e = err as Error & { lines?: number; code?: string };
-    reportError(
-      file,
-      `Not valid CSV: ${e.message.replace(/^Invalid Record Length: /, '')} (every row needs the same number of columns; put fields containing commas in double quotes)`,
-      { line: e.lines ?? 1, column: 1 },
-      'signatories-csv',
-    );
+  const text = String(file.value).replace(/^\ufeff/, '');
+  const dialect = csvDialect(text);
+  const { rows, errors } = parseRows(text, dialect.delimiter);
+  const header = rows[0];
+  if (!header || (errors[0] && errors[0].place.line <= header.line)) {
+    for (const e of errors) reportError(file, e.message, e.place, 'signatories-csv');
+    if (!header) reportError(file, `The CSV file has no rows: it needs the header row ${CSV_COLUMNS.join(',')}.`, { line: 1, column: 1 }, 'signatories-csv');
     return null;
   }
-  const [header, ...body] = rows;
-  if (!header) {
-    reportError(file, 'The CSV file is empty: it needs the header row kind,name,country,title,sort_as,signed_on.', { line: 1, column: 1 }, 'signatories-csv');
-    return null;
-  }
-  const columns = header.record.map((h) => h.trim().toLowerCase());
-  const unknown = columns.filter((c) => !(CSV_COLUMNS as readonly string[]).includes(c));
-  if (unknown.length > 0 || !columns.includes('kind') || !columns.includes('name')) {
+  const starts = fieldStarts(header.raw, dialect.delimiter);
+  const fields = header.record.map((h) => fieldOfColumn(h));
+  let headerOk = true;
+  header.record.forEach((h, i) => {
+    if (fields[i] !== null) return;
+    headerOk = false;
     reportError(
       file,
-      `The header row must name the columns kind,name,country,title,sort_as,signed_on (found: ${columns.join(',')}).`,
-      { line: 1, column: 1 },
+      `Unknown column "${h.trim()}" in the header: the columns are ${CSV_COLUMNS.join(',')}.`,
+      positionIn(header.raw, starts[i] ?? 0, header.line),
       'signatories-csv-header',
     );
-    return null;
+  });
+  for (const needed of ['kind', 'name'] as const) {
+    if (!fields.includes(needed)) {
+      headerOk = false;
+      reportError(file, `The header row has no "${needed}" column: the columns are ${CSV_COLUMNS.join(',')}.`, { line: header.line, column: 1 }, 'signatories-csv-header');
+    }
   }
+  for (const e of errors) reportError(file, e.message, e.place, 'signatories-csv');
+  if (!headerOk) return null;
+
   const records: SignatoryRecord[] = [];
-  for (const row of body) {
-    const raw = (row.info.raw ?? '').replace(/\r?\n$/, '');
-    const lineBreaks = raw.split(/\r?\n/).length - 1;
-    const firstLine = row.info.lines - lineBreaks;
-    const starts = fieldStarts(raw);
-    const values: Partial<Record<SignatoryField, string>> = {};
-    const fieldPlaces: SignatoryRecord['fieldPlaces'] = {};
-    columns.forEach((column, index) => {
-      const field = FIELD_OF[column as CsvColumn];
-      const value = (row.record[index] ?? '').trim();
-      fieldPlaces[field] = positionIn(raw, starts[index] ?? 0, firstLine);
-      if (value !== '') values[field] = value;
-    });
-    const place = { line: firstLine, column: 1 };
-    const kind = (values.kind ?? '').toLowerCase();
-    if (kind !== 'organization' && kind !== 'individual') {
-      reportError(
-        file,
-        `Unknown kind "${values.kind ?? ''}": write organization or individual.`,
-        fieldPlaces.kind ?? place,
-        'signatories-kind',
-      );
+  for (const row of rows.slice(1)) {
+    const raw = row.raw.replace(/\r?\n$/, '');
+    const place = { line: row.line, column: 1 };
+    if (row.record.length !== fields.length) {
+      const others = DELIMITERS.filter((d) => d !== dialect.delimiter && countOutsideQuotes(raw, d) >= fields.length - 1);
+      const hint = others.length > 0
+        ? ` — this row seems separated by ${others[0] === '\t' ? 'tabs' : `"${others[0]}"`}, the header by ${dialect.delimiter === '\t' ? 'tabs' : `"${dialect.delimiter}"`}; use one separator`
+        : '; put fields containing the separator in double quotes';
+      reportError(file, `This row has ${row.record.length} field(s), the header has ${fields.length}${hint}.`, place, 'signatories-csv');
       continue;
     }
-    const record: SignatoryRecord = { kind, name: values.name ?? '', place, fieldPlaces };
-    if (values.country !== undefined) record.country = values.country;
-    if (values.title !== undefined) record.title = values.title;
-    if (values.sortAs !== undefined) record.sortAs = values.sortAs;
-    if (values.signedOn !== undefined) record.signedOn = values.signedOn;
-    records.push(record);
+    const rowStarts = fieldStarts(raw, dialect.delimiter);
+    const values: Partial<Record<SignatoryField, string>> = {};
+    const fieldPlaces: SignatoryRecord['fieldPlaces'] = {};
+    fields.forEach((field, index) => {
+      if (field === null) return;
+      const value = (row.record[index] ?? '').trim();
+      fieldPlaces[field] = positionIn(raw, rowStarts[index] ?? 0, row.line);
+      if (value !== '') values[field] = value;
+    });
+    const kind = (values.kind ?? '').toLowerCase();
+    if (kind !== 'organization' && kind !== 'individual') {
+      reportError(file, `Unknown kind "${values.kind ?? ''}": write organization or individual.`, fieldPlaces.kind ?? place, 'signatories-kind');
+      continue;
+    }
+    const { kind: _kind, ...rest } = values;
+    records.push({ ...rest, kind, name: values.name ?? '', place, fieldPlaces });
   }
   return { records };
 }

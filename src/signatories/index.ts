@@ -11,7 +11,30 @@ import { signatoriesFromCsv } from './fromCsv.js';
 import { isIsoDate } from '../model/types.js';
 import { validateRecords } from './validate.js';
 import { sortIndividuals, sortOrganizations } from './sort.js';
-import type { SignatoryData } from './record.js';
+import { fieldsOf, type SignatoryData, type SignatoryRecord } from './schema.js';
+import type { VFileMessage } from 'vfile-message';
+
+/** At most this many errors are listed for one file; the rest are counted. */
+export const MAX_MESSAGES = 50;
+
+/** Keep the first MAX_MESSAGES errors of a file and say how many more there were. */
+export function capMessages(file: VFile): void {
+  const errors = file.messages.filter((m) => m.fatal === true);
+  if (errors.length <= MAX_MESSAGES) return;
+  const kept = new Set<VFileMessage>(errors.slice(0, MAX_MESSAGES));
+  file.messages = file.messages.filter((m) => m.fatal !== true || kept.has(m));
+  reportError(file, `… and ${errors.length - MAX_MESSAGES} more error(s) in this file, not listed.`, undefined, 'too-many-errors');
+}
+
+/** A record as a model entry: the name, the fields its kind has (schema.ts), where the name stands. */
+function modelEntry(record: SignatoryRecord): Record<string, unknown> {
+  const entry: Record<string, unknown> = { name: record.name, place: record.fieldPlaces.name ?? record.place };
+  for (const f of fieldsOf(record.kind)) {
+    const value = (record as Record<string, unknown>)[f.key];
+    if (typeof value === 'string' && value !== '') entry[f.key] = value;
+  }
+  return entry;
+}
 
 export type SignatoryFormat = 'yaml' | 'json' | 'csv';
 
@@ -26,6 +49,36 @@ export function formatOf(filePath: string): SignatoryFormat | null {
 /** Parse the text of a signatory file into records (unvalidated), reporting syntax errors on `file`. */
 export function readSignatoryData(file: VFile, format: SignatoryFormat): SignatoryData | null {
   return format === 'csv' ? signatoriesFromCsv(file) : signatoriesFromYaml(file, format);
+}
+
+/**
+ * Read and check a signatory file the way a build does: syntax, rows, names, dates, duplicates,
+ * `asOf` (and, for a build, that it lists somebody). Every problem is reported on `file`, at most
+ * MAX_MESSAGES of them; throws a BuildError if any is an error. The editor uses the same check
+ * before and after an edit, so it never accepts or writes a file the build would refuse.
+ */
+export function readAndCheck(file: VFile, format: SignatoryFormat, options: { requireSignatories: boolean }): { records: SignatoryRecord[]; asOf?: string } {
+  const data = readSignatoryData(file, format);
+  if (!data) {
+    capMessages(file);
+    throw new BuildError([file]);
+  }
+  // Row errors (unknown kind, bad CSV row) and validation errors are reported together.
+  const records = validateRecords(file, data.records);
+  if (data.asOf !== undefined && !isIsoDate(data.asOf)) {
+    reportError(file, `Malformed date "${data.asOf}": write asOf as YYYY-MM-DD.`, data.asOfPlace, 'signatories-date');
+  }
+  if (options.requireSignatories && data.records.length === 0 && !hasErrors([file]) && data.allowEmpty !== true) {
+    reportError(
+      file,
+      'The signatory file lists no signatories: the letter would be signed by nobody. Add names, or write `allowEmpty: true` (YAML/JSON) if that is intended.',
+      undefined,
+      'signatories-empty',
+    );
+  }
+  capMessages(file);
+  if (hasErrors([file])) throw new BuildError([file]);
+  return data.asOf !== undefined ? { records, asOf: data.asOf } : { records };
 }
 
 export interface LoadedSignatories {
@@ -44,32 +97,9 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
     reportError(file, 'Unknown signatory file type: use .yaml, .yml, .json or .csv.', undefined, 'signatories-format');
     throw new BuildError([file]);
   }
-  const data = readSignatoryData(file, format);
-  if (!data || hasErrors([file])) throw new BuildError([file]);
-  const records = validateRecords(file, data.records);
-  if (data.asOf !== undefined && !isIsoDate(data.asOf)) {
-    reportError(file, `Malformed date "${data.asOf}": write asOf as YYYY-MM-DD.`, data.asOfPlace, 'signatories-date');
-  }
-  if (hasErrors([file])) throw new BuildError([file]);
-
-  const organizations: Organization[] = [];
-  const individuals: Individual[] = [];
-  for (const r of records) {
-    if (r.kind === 'organization') {
-      const org: Organization = { name: r.name };
-      if (r.country) org.country = r.country;
-      if (r.signedOn) org.signedOn = r.signedOn;
-      org.place = r.fieldPlaces.name ?? r.place;
-      organizations.push(org);
-    } else {
-      const person: Individual = { name: r.name };
-      if (r.title) person.title = r.title;
-      if (r.sortAs) person.sortAs = r.sortAs;
-      if (r.signedOn) person.signedOn = r.signedOn;
-      person.place = r.fieldPlaces.name ?? r.place;
-      individuals.push(person);
-    }
-  }
+  const { records, asOf } = readAndCheck(file, format, { requireSignatories: true });
+  const organizations = records.filter((r) => r.kind === 'organization').map((r) => modelEntry(r) as unknown as Organization);
+  const individuals = records.filter((r) => r.kind === 'individual').map((r) => modelEntry(r) as unknown as Individual);
   const latestSigned = records
     .map((r) => r.signedOn)
     .filter((d): d is string => d !== undefined)
@@ -78,7 +108,7 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
   return {
     file,
     list: {
-      asOf: data.asOf ?? latestSigned ?? letterDate,
+      asOf: asOf ?? latestSigned ?? letterDate,
       organizations: sortOrganizations(organizations, lang),
       individuals: sortIndividuals(individuals, lang),
     },

@@ -1,7 +1,8 @@
 import type { VFile } from 'vfile';
-import { reportError } from '../diagnostics/index.js';
+import { remove as confusableSkeleton } from 'confusables';
+import { reportError, reportWarning } from '../diagnostics/index.js';
 import { isIsoDate } from '../model/types.js';
-import type { SignatoryRecord } from './record.js';
+import type { SignatoryRecord } from './schema.js';
 
 /**
  * The key two names are compared by to find duplicates: Unicode NFKC (full-width letters become
@@ -11,9 +12,19 @@ export function duplicateKey(name: string): string {
   return name.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
+/**
+ * The key names are compared by to find look-alikes: each confusable character (Cyrillic "А",
+ * Greek "Ο", …) replaced by the Latin letter it imitates (Unicode confusables data, UTS #39, via
+ * the `confusables` package), then the duplicate key.
+ */
+export function lookAlikeKey(name: string): string {
+  return duplicateKey(confusableSkeleton(duplicateKey(name)));
+}
+
 /** Check names, dates and duplicates; report each problem where it stands. Returns the valid records. */
 export function validateRecords(file: VFile, records: SignatoryRecord[]): SignatoryRecord[] {
   const seen = new Map<string, SignatoryRecord>();
+  const looks = new Map<string, SignatoryRecord>();
   const valid: SignatoryRecord[] = [];
   for (const record of records) {
     let ok = true;
@@ -45,9 +56,30 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
         ok = false;
       } else {
         seen.set(key, record);
+        const lookKey = `${record.kind}:${lookAlikeKey(name)}`;
+        const twin = looks.get(lookKey);
+        if (twin) {
+          reportWarning(
+            file,
+            `"${name}" looks like "${twin.name}" (line ${(twin.fieldPlaces.name ?? twin.place).line}) but is spelled with different characters (${differingCharacters(name, twin.name)}); if they are one ${record.kind}, remove one.`,
+            record.fieldPlaces.name ?? record.place,
+            'signatories-look-alike',
+          );
+        } else {
+          looks.set(lookKey, record);
+        }
       }
     }
     if (ok) valid.push({ ...record, name });
   }
   return valid;
+}
+
+/** The characters of `a` not in `b`, with their code points: "А U+0410". */
+function differingCharacters(a: string, b: string): string {
+  const other = new Set(b);
+  return [...new Set(a)]
+    .filter((ch) => !other.has(ch) && ch.trim() !== '')
+    .map((ch) => `${ch} U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`)
+    .join(', ');
 }

@@ -14,7 +14,7 @@ import { MissingGlyph } from './errors.js';
 import type { SourceRef } from '../diagnostics/index.js';
 
 export { MissingGlyph };
-import { IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from '../unicode/scripts.js';
+import { FORMAT_CHARACTER, IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from '../unicode/scripts.js';
 
 export interface SpanStyle {
   size: number;
@@ -228,6 +228,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       current = null;
       continue;
     }
+    if (FORMAT_CHARACTER.test(item.ch)) continue; // invisible: no glyph, no width
     const cp = item.ch.codePointAt(0) as number;
     const face = fonts.faceFor(cp, item.style.bold);
     if (!face) throw new MissingGlyph(item.ch, item.source);

@@ -45,3 +45,11 @@ const SUPERSCRIPT_DIGITS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
 export function superscriptNumber(n: number): string {
   return String(n).replace(/\d/g, (d) => SUPERSCRIPT_DIGITS[Number(d)] ?? d);
 }
+
+/**
+ * Format characters that are never drawn with a glyph of their own: ZWSP, ZWNJ, ZWJ, word
+ * joiner, bidi marks, embeddings and isolates, soft hyphen, BOM (General_Category Cf), and the
+ * variation selectors VS1–VS256 and Mongolian FVS. The PDF sets them as nothing (a break at a
+ * ZWSP is still allowed, UAX #14); the text and Word editions keep them.
+ */
+export const FORMAT_CHARACTER = /^[\p{Cf}\u180b-\u180d\ufe00-\ufe0f\u{e0100}-\u{e01ef}]$/u;

@@ -1,12 +1,18 @@
 /** `letterpress signatories add | remove | list`: edit the data file named by the letter. */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { VFile } from 'vfile';
 import type { Command } from 'commander';
+import { parseMarkdown } from '../../parse/parseMarkdown.js';
+import { readFrontMatter } from '../../load/frontMatter.js';
+import { placeOfField } from '../../load/letter.js';
+import { BuildError, fileFailure, reportError } from '../../diagnostics/index.js';
+import { readInput } from '../../io/readInput.js';
+import { projectRoot, resolveContained } from '../../io/paths.js';
+import { signatoriesFromText } from '../../signatories/index.js';
 import { EditRefused } from '../../signatories/errors.js';
-import type { NewSignatory } from '../../signatories/edit.js';
+import { FIELDS, type NewSignatory } from '../../signatories/schema.js';
 import { reportFailure } from '../report.js';
 
-// Loaded when a signatories command runs, not when the command line starts.
 const edits = () => import('../../signatories/edit.js');
 
 interface FileOptions {
@@ -14,21 +20,17 @@ interface FileOptions {
   file?: string;
 }
 
-/** The data file: --file, or the `signatories` field of the letter. */
+/**
+ * The data file: --file (inside its own folder), or the `signatories` field of the letter
+ * (inside the letter's project, as for a build); symlinks resolved and checked the same way.
+ */
 async function dataFile(options: FileOptions): Promise<{ file: string; lang: string; date: string }> {
-  if (options.file) return { file: options.file, lang: 'und', date: new Date().toISOString().slice(0, 10) };
-  let text: string;
-  try {
-    text = await readFile(options.letter, 'utf8');
-  } catch {
-    throw new EditRefused(`${options.letter}: cannot read the letter; give --letter or --file.`);
+  if (options.file) {
+    const contained = resolveContained(path.dirname(path.resolve(options.file)), process.cwd(), options.file, 'Signatory file');
+    if ('error' in contained) throw fileFailure(options.file, contained.error, 'signatories-path');
+    return { file: path.relative(process.cwd(), contained.path) || contained.path, lang: 'und', date: today() };
   }
-  const [{ VFile }, { parseMarkdown }, { readFrontMatter }, { BuildError, reportError }] = await Promise.all([
-    import('vfile'),
-    import('../../parse/parseMarkdown.js'),
-    import('../../load/frontMatter.js'),
-    import('../../diagnostics/index.js'),
-  ]);
+  const text = await readInput(options.letter, 'give --letter or --file.', 'letter-missing');
   const vfile = new VFile({ path: options.letter, value: text });
   const meta = readFrontMatter(vfile, parseMarkdown(text));
   if (!meta) throw new BuildError([vfile]);
@@ -36,35 +38,44 @@ async function dataFile(options: FileOptions): Promise<{ file: string; lang: str
     reportError(vfile, 'The letter names no signatory file: add `signatories: signatories.yaml` to its front matter.', { line: 1, column: 1 }, 'signatories-missing');
     throw new BuildError([vfile]);
   }
-  return { file: path.join(path.dirname(options.letter), meta.signatories), lang: meta.lang, date: meta.date };
+  const contained = resolveContained(projectRoot(options.letter), path.dirname(path.resolve(options.letter)), meta.signatories, 'Signatory file');
+  if ('error' in contained) {
+    reportError(vfile, contained.error, placeOfField(vfile, 'signatories'), 'signatories-path');
+    throw new BuildError([vfile]);
+  }
+  return { file: path.relative(process.cwd(), contained.path) || contained.path, lang: meta.lang, date: meta.date };
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+type AddOptions = FileOptions & { org?: string; person?: string } & Record<string, string | undefined>;
 
 export function registerSignatories(program: Command): void {
   const group = program.command('signatories').description('add, remove or list signatories in the letter\'s data file (YAML, JSON or CSV)');
   const common = (cmd: Command) =>
     cmd.option('-l, --letter <file>', 'the letter whose data file to edit', 'letter.md').option('--file <data>', 'edit this data file instead');
 
-  common(
-    group
-      .command('add')
-      .description('add an organisation (--org) or an individual (--person)')
-      .option('--org <name>', 'organisation name')
-      .option('--country <country>', 'organisation country')
-      .option('--person <name>', 'individual name')
-      .option('--title <title>', 'individual title or affiliation')
-      .option('--sort-as <family>', 'individual family name, for sorting')
-      .option('--date <yyyy-mm-dd>', 'signing date (default: today); moves the list\'s as-of date forward'),
-  ).action(async (opts: FileOptions & { org?: string; country?: string; person?: string; title?: string; sortAs?: string; date?: string }) => {
+  const add = group
+    .command('add')
+    .description('add an organisation (--org) or an individual (--person)')
+    .option('--org <name>', 'organisation name')
+    .option('--person <name>', 'individual name');
+  // One option per field of the schema (src/signatories/schema.ts).
+  for (const f of FIELDS) if ('option' in f) add.option(f.option.flags, f.option.help);
+  common(add).action(async (opts: AddOptions) => {
     try {
       if ((opts.org === undefined) === (opts.person === undefined)) throw new EditRefused('Give either --org "NAME" or --person "NAME".');
+      const kind = opts.org !== undefined ? 'organization' : 'individual';
+      const entry: NewSignatory = { kind, name: (opts.org ?? opts.person) as string };
+      for (const f of FIELDS) {
+        if (!('option' in f)) continue;
+        const value = opts[f.option.attr];
+        if (value === undefined) continue;
+        if (!(f.kinds as readonly string[]).includes(kind)) throw new EditRefused(`${f.option.flags.split(' ')[0]} applies to ${f.kinds.join(' and ')} entries only.`);
+        (entry as Record<string, string>)[f.key] = value;
+      }
       const { file } = await dataFile(opts);
-      const entry: NewSignatory = opts.org !== undefined
-        ? { kind: 'organization', name: opts.org, ...(opts.country ? { country: opts.country } : {}) }
-        : { kind: 'individual', name: opts.person as string, ...(opts.title ? { title: opts.title } : {}), ...(opts.sortAs ? { sortAs: opts.sortAs } : {}) };
-      entry.signedOn = opts.date ?? today();
-      await (await edits()).addSignatory(file, entry);
+      await (await edits()).addSignatory(file, entry, { defaultSignedOn: today() });
       process.stdout.write(`Added ${entry.kind} "${entry.name.trim()}" to ${file}. Run "letterpress build" to rebuild the editions.\n`);
     } catch (err) {
       reportFailure(err, true);
@@ -86,13 +97,7 @@ export function registerSignatories(program: Command): void {
   common(group.command('list').description('print the list as the editions will show it')).action(async (opts: FileOptions) => {
     try {
       const { file, lang, date } = await dataFile(opts);
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch {
-        throw new EditRefused(`${file}: cannot read the signatory file.`);
-      }
-      const { signatoriesFromText } = await import('../../signatories/index.js');
+      const text = await readInput(file, 'check the `signatories` field of the letter.', 'signatories-missing');
       const { list } = signatoriesFromText(file, text, lang, date);
       const out = [`${file}: ${list.organizations.length} organisation(s), ${list.individuals.length} individual(s), as of ${list.asOf}`, ''];
       out.push('Organisations:', ...list.organizations.map((o) => `  ${o.name}${o.country ? ` / ${o.country}` : ''}`), '');

@@ -9,6 +9,7 @@
  * (key `Letterpress`), so `letterpress check file.pdf` works on the file alone.
  */
 import { inflateSync } from 'node:zlib';
+import { z } from 'zod';
 import './pdfjsEnv.js'; // before pdfjs-dist
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { fontkit, type Font } from '../../fonts/fontkit.js';
@@ -163,18 +164,49 @@ function checkGlyphs(bytes: Uint8Array, problems: string[]): void {
   }
 }
 
+/**
+ * The layout facts stored in the PDF, checked before use: a file is input like any other, so a
+ * number that is missing, not finite or out of range (a note count of 100,000,000, a margin
+ * that is not a number) makes the facts unusable rather than switching a check off or
+ * exhausting memory.
+ */
+const length = z.number().finite().min(0).max(10_000);
+const factsSchema = z.object({
+  pageWidth: length,
+  textLeft: length,
+  textRight: length,
+  markSize: z.number().finite().min(1).max(100),
+  noteSize: z.number().finite().min(1).max(100),
+  notes: z.number().int().min(0).max(10_000),
+});
+
+function readFacts(stored: string | undefined): { facts: PreflightFacts } | { problem: string } {
+  if (stored === undefined) return { problem: 'The PDF carries no letterpress layout facts (was it made by letterpress?); margins and notes not checked.' };
+  let value: unknown;
+  try {
+    value = JSON.parse(stored);
+  } catch {
+    return { problem: 'The PDF\'s letterpress layout facts are not readable (not JSON); margins and notes not checked.' };
+  }
+  const parsed = factsSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { problem: `The PDF's letterpress layout facts are invalid (${issue?.path.join('.') || 'facts'}: ${issue?.message ?? 'wrong shape'}); margins and notes not checked.` };
+  }
+  if (parsed.data.textLeft >= parsed.data.textRight || parsed.data.textRight > parsed.data.pageWidth) {
+    return { problem: 'The PDF\'s letterpress layout facts are invalid (margins outside the page); margins and notes not checked.' };
+  }
+  return { facts: parsed.data };
+}
+
 export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
   const doc = await getDocument({ data: new Uint8Array(bytes), disableFontFace: false, useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
   const problems: string[] = [];
   const meta = await doc.getMetadata();
   const custom = (meta.info as { Custom?: Record<string, string> }).Custom ?? {};
-  let facts: PreflightFacts | null = null;
-  try {
-    facts = custom.Letterpress ? (JSON.parse(custom.Letterpress) as PreflightFacts) : null;
-  } catch {
-    facts = null;
-  }
-  if (!facts) problems.push('The PDF carries no letterpress layout facts (was it made by letterpress?); margins and notes not checked.');
+  const read = readFacts(custom.Letterpress);
+  const facts = 'facts' in read ? read.facts : null;
+  if ('problem' in read) problems.push(read.problem);
 
   const fonts = new Map<string, boolean>();
   const marks = new Map<number, number>();

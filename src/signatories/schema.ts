@@ -1,0 +1,114 @@
+/**
+ * The one signatory schema. Every other part derives from this table: the YAML/JSON schema
+ * (zod), the CSV column names and header check, the record type the loaders produce, the model
+ * entries, the editor's new entries (YAML, JSON and CSV), the `signatories add` options and the
+ * messages that list the allowed fields.
+ *
+ * Adding a field: a row here; the model type in src/model/types.ts (Organization/Individual);
+ * and, if the editions should show it, the signatory section of src/frame/index.ts.
+ */
+import { z } from 'zod';
+import type { Position } from '../diagnostics/index.js';
+
+export const KINDS = ['organization', 'individual'] as const;
+export type SignatoryKind = (typeof KINDS)[number];
+
+/** The YAML/JSON list that holds each kind. */
+export const LIST_KEY = { organization: 'organizations', individual: 'individuals' } as const satisfies Record<SignatoryKind, string>;
+
+export interface FieldSpec {
+  /** Key in YAML/JSON, in the record and in the model. */
+  key: string;
+  /** Column name in a CSV file. */
+  column: string;
+  kinds: readonly SignatoryKind[];
+  type: 'text' | 'date';
+  required?: boolean;
+  /** The `signatories add` option; `attr` is the property commander gives it. */
+  option?: { flags: string; attr: string; help: string };
+}
+
+export const FIELDS = [
+  { key: 'name', column: 'name', kinds: KINDS, type: 'text', required: true },
+  { key: 'country', column: 'country', kinds: ['organization'], type: 'text', option: { flags: '--country <country>', attr: 'country', help: 'organisation country' } },
+  { key: 'title', column: 'title', kinds: ['individual'], type: 'text', option: { flags: '--title <title>', attr: 'title', help: 'individual title or affiliation' } },
+  { key: 'sortAs', column: 'sort_as', kinds: ['individual'], type: 'text', option: { flags: '--sort-as <family>', attr: 'sortAs', help: 'individual family name, for sorting' } },
+  {
+    key: 'signedOn', column: 'signed_on', kinds: KINDS, type: 'date',
+    option: { flags: '--date <yyyy-mm-dd>', attr: 'date', help: "signing date (default: today); moves the list's as-of date forward" },
+  },
+] as const satisfies readonly FieldSpec[];
+
+type Spec = (typeof FIELDS)[number];
+export type FieldKey = Spec['key'];
+export type OptionalField = Exclude<FieldKey, 'name'>;
+export type SignatoryField = 'kind' | FieldKey;
+
+/** The fields a kind of signatory may have. */
+export function fieldsOf(kind: SignatoryKind): readonly FieldSpec[] {
+  return FIELDS.filter((f) => (f.kinds as readonly SignatoryKind[]).includes(kind));
+}
+
+/** CSV header: the kind column, then every field's column. */
+export const CSV_COLUMNS: readonly string[] = ['kind', ...FIELDS.map((f) => f.column)];
+
+/** Column name (as written in a header, in any case, `sort_as`, `sort as`, `sortAs`) → field. */
+export function fieldOfColumn(header: string): SignatoryField | null {
+  const norm = header.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  if (norm === 'kind') return 'kind';
+  const spec = FIELDS.find((f) => f.column === norm || f.key.toLowerCase() === norm.replace(/_/g, ''));
+  return spec ? spec.key : null;
+}
+
+/** One signatory as read from any data format, with where each field stands in the file. */
+export type SignatoryRecord = {
+  kind: SignatoryKind;
+  name: string;
+  /** Where the record starts (for messages about the whole record). */
+  place: Position;
+  /** Where each field stands, when the format tells. */
+  fieldPlaces: Partial<Record<SignatoryField, Position>>;
+} & Partial<Record<OptionalField, string>>;
+
+export interface SignatoryData {
+  asOf?: string;
+  asOfPlace?: Position;
+  /** The file says an empty list is intended (`allowEmpty: true`). */
+  allowEmpty?: boolean;
+  records: SignatoryRecord[];
+}
+
+/** A new entry for the editor: the kind, the name and any optional fields. */
+export type NewSignatory = { kind: SignatoryKind; name: string } & Partial<Record<OptionalField, string>>;
+
+/** The fields of `entry` in schema order, as key → value (absent fields left out). */
+export function entryValues(entry: NewSignatory): Array<[FieldKey, string]> {
+  return fieldsOf(entry.kind)
+    .map((f): [FieldKey, string | undefined] => [f.key as FieldKey, (entry as Record<string, string | undefined>)[f.key]])
+    .filter((pair): pair is [FieldKey, string] => pair[1] !== undefined && pair[1] !== '');
+}
+
+// ---------- YAML / JSON ----------
+
+const dateLike = z.union([z.string(), z.date()]).transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v));
+
+function kindSchema(kind: SignatoryKind) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const f of fieldsOf(kind)) {
+    const type = f.type === 'date' ? dateLike : z.string();
+    shape[f.key] = f.required ? type : type.optional();
+  }
+  return z.object(shape).strict();
+}
+
+export const fileSchema = z
+  .object({
+    asOf: dateLike.optional(),
+    allowEmpty: z.boolean().optional(),
+    [LIST_KEY.organization]: z.array(kindSchema('organization')).default([]),
+    [LIST_KEY.individual]: z.array(kindSchema('individual')).default([]),
+  })
+  .strict();
+
+/** "asOf, allowEmpty, organizations [name, country, signedOn], individuals [name, title, sortAs, signedOn]" */
+export const ALLOWED_KEYS = `asOf, allowEmpty, ${KINDS.map((k) => `${LIST_KEY[k]} [${fieldsOf(k).map((f) => f.key).join(', ')}]`).join(', ')}`;

@@ -1,7 +1,6 @@
 /** Printing for the command line: build progress, sizes, timings, diagnostics, failures. */
 import path from 'node:path';
 import { BuildError, formatDiagnostics } from '../diagnostics/index.js';
-import { EditRefused } from '../signatories/errors.js';
 import type { BuildResult } from './build.js';
 
 export function formatBytes(bytes: number): string {
@@ -22,15 +21,8 @@ export function printBuild(result: BuildResult, quiet = false): void {
 
 /** Print why a step failed and set exit code 1; unknown errors are re-thrown. */
 export function reportFailure(err: unknown, written = false): void {
-  if (err instanceof BuildError) {
-    process.stderr.write(`${formatDiagnostics(err.files)}\n`);
-  } else if (err instanceof EditRefused) {
-    process.stderr.write(`${err.message}\n`);
-    process.exitCode = 1;
-    return;
-  } else {
-    throw err;
-  }
+  if (!(err instanceof BuildError)) throw err;
+  process.stderr.write(`${formatDiagnostics(err.files)}\n`);
   if (!written) process.stderr.write('Nothing was written; the previous editions are unchanged.\n');
   process.exitCode = 1;
 }

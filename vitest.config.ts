@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Tests read PDFs back with pdfjs-dist, which loads @napi-rs/canvas; without this it scans
+    // every system font file at load (~0.4 s per test file) for fonts no test uses.
+    env: { DISABLE_SYSTEM_FONTS_LOAD: '1' },
   },
 });

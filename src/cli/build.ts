@@ -10,10 +10,13 @@ import { writeFilesAtomically } from '../io/writeAtomic.js';
 import { errorAt, reportWarning } from '../diagnostics/index.js';
 import { describeChanges, droppedWarning, manifestOf, manifestPath, readManifest, sha256, type Manifest } from './manifest.js';
 import { MissingGlyph } from '../typeset/errors.js';
+import { PreflightFailed } from '../render/errors.js';
 
 export interface BuildOptions extends RenderOptions {
   outDir?: string;
   formats: Format[];
+  /** Read the PDF back with pdfjs-dist and run the full preflight before anything is written. */
+  check?: boolean;
 }
 
 export interface EditionResult {
@@ -73,6 +76,15 @@ export async function renderAndWrite(
       throw err;
     }
     rendered.push({ format, path: editionPath(letterPath, outDir, format), bytes: data.byteLength, ms: performance.now() - started, data });
+  }
+  const pdf = rendered.find((r) => r.format === 'pdf');
+  if (options.check && pdf) {
+    // Last, after every edition is made: pdfjs-dist's polyfills touch nothing else.
+    const started = performance.now();
+    const { preflight } = await import('../render/pdf/preflight.js');
+    const report = await preflight(pdf.data);
+    if (report.problems.length > 0) throw new PreflightFailed(report, letter.document);
+    pdf.ms += performance.now() - started;
   }
   const manifestFile = manifestPath(editionBase(letterPath, outDir));
   const previous = await readManifest(manifestFile);

@@ -1,8 +1,9 @@
 /**
  * Watch mode: rebuild every edition when the letter, the signatory data, the template or a
- * font file changes. Open fonts, the template and the last parsed letter stay in memory between
- * builds, so a change to the data alone skips parsing and font loading (every page is laid out
- * and drawn again). A failed build prints its
+ * font file changes. Open fonts, the template, the last parsed letter and the lines already set
+ * (src/typeset/memo.ts) stay in memory between builds, so a change to the data alone skips
+ * parsing and font loading and sets only the changed list entries again (every page is drawn
+ * again). A failed build prints its
  * positioned errors and leaves the previous editions in place (builds write atomically).
  *
  * File watching with chokidar, on the inputs' folders rather than on the files: an editor that

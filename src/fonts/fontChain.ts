@@ -16,6 +16,7 @@ import { fontkit, type Font } from './fontkit.js';
 import type { FontEntry, Template } from '../template/schema.js';
 import { FontProblem } from './errors.js';
 import { resolveContained } from '../io/paths.js';
+import { isWoff, sfntFromWoff } from './woff.js';
 
 export { FontProblem };
 
@@ -57,7 +58,9 @@ export function openFace(file: string, name: string, italic = false): Face {
   let data: Buffer;
   let opened: ReturnType<typeof fontkit.create>;
   try {
-    data = readFileSync(file);
+    const stored = readFileSync(file);
+    // Unwrapped once here, for our shaping and the PDF's subsetter alike (see woff.ts).
+    data = isWoff(stored) ? sfntFromWoff(stored) : stored;
     opened = fontkit.create(data);
   } catch {
     throw new FontProblem('Not a font file fontkit can read (TrueType, OpenType or WOFF).', file);
@@ -70,6 +73,12 @@ export function openFace(file: string, name: string, italic = false): Face {
   } catch (err) {
     throw new FontProblem(`Not a font file fontkit can read: it has no character map fontkit understands (${err instanceof Error ? err.message : String(err)}).`, file);
   }
+  // Glyph sanity at font load: WOFF2 transforms the glyf table and the PDF's font subsetter
+  // copies glyf bytes as stored, so every glyph of a WOFF2 font would be drawn as garbage.
+  if ((font as Font & { type?: string }).type === 'WOFF2') {
+    throw new FontProblem('This is a WOFF2 font, which cannot be embedded in the PDF correctly; name its TTF, OTF or WOFF file.', file);
+  }
+  // pdfkit scales fonts to 1000 units; its ascender is hhea ascent scaled the same way.
   const face: Face = {
     id: `F${faceCache.size + 1}`,
     name,

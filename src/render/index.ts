@@ -1,9 +1,9 @@
 /**
- * The editions letterpress can write, each a separate renderer over the same document model.
+ * The editions letterpress can write, each a separate renderer over the same document model,
+ * loaded when its edition is made (the command line imports this table to parse --format).
  */
 import type { VFile } from 'vfile';
 import type { LetterDocument } from '../model/types.js';
-import { renderText } from './text/index.js';
 
 export type Format = 'txt' | 'pdf' | 'docx' | 'html';
 
@@ -26,12 +26,13 @@ export const editions: Record<Format, Edition> = {
   txt: {
     format: 'txt',
     extension: '.txt',
-    render: async (document, options) => encoder.encode(renderText(document, options.wrap === undefined ? {} : { wrap: options.wrap })),
+    render: async (document, options) =>
+      encoder.encode((await import('./text/index.js')).renderText(document, options.wrap === undefined ? {} : { wrap: options.wrap })),
   },
   pdf: {
     format: 'pdf',
     extension: '.pdf',
-    render: async (document) => (await import('./pdf/index.js')).renderCheckedPdf(document),
+    render: async (document) => (await import('./pdf/index.js')).renderPdf(document),
   },
   docx: {
     format: 'docx',

@@ -11,6 +11,7 @@ import { drawPdf } from './pdfkitDraw.js';
 import { creationDate } from '../dates.js';
 import type { PreflightFacts } from './report.js';
 import { PreflightFailed } from '../errors.js';
+import { checkLayout } from './layoutCheck.js';
 
 export interface PdfLayout {
   pages: Page[];
@@ -25,6 +26,9 @@ export function layoutPdf(document: LetterDocument): PdfLayout & { layout: Lette
   const { separator: noteSeparator, minLines } = layout.frame.notesStyle;
   const geometry = layout.geometry;
   const pages = buildPages(layout.flow, layout.notes, { height: geometry.textHeight, noteSeparator, minNoteLines: minLines });
+  // Checked from the layout before anything is drawn; `build --check` also reads the PDF back.
+  const report = checkLayout(pages, geometry, { noteSeparator, notes: document.notes.length });
+  if (report.problems.length > 0) throw new PreflightFailed(report, document);
   // Page labels ("第1页，共5页"), laid out here so that drawing shapes nothing.
   const label = layout.frame.furniture.pageLabel;
   const pageLabels = pages.map((_, index) => {
@@ -66,17 +70,6 @@ export async function drawLetterPdf(document: LetterDocument, laidOut: ReturnTyp
     extraInfo: { Letterpress: JSON.stringify(preflightFacts(document, geometry)) },
     pageLabels,
   });
-}
-
-/** Render, then read the PDF back and check it; a PDF that fails is never written. */
-export async function renderCheckedPdf(document: LetterDocument): Promise<Uint8Array> {
-  const bytes = await renderPdf(document);
-  // pdfjs-dist loads only when a PDF is checked. (A worker thread for the check saved 0.3 s but
-  // raised peak memory past the 250 MB target, so it runs here.)
-  const { preflight } = await import('./preflight.js');
-  const report = await preflight(bytes);
-  if (report.problems.length > 0) throw new PreflightFailed(report, document);
-  return bytes;
 }
 
 function preflightFacts(document: LetterDocument, geometry: Geometry): PreflightFacts {

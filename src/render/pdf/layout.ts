@@ -11,7 +11,31 @@ import { buildFrame, type BlockStyle, type BodyStyle, type FrameBlock, type Fram
 import { shape, shapeMany, type Piece, type ShapeOptions, type Span, type SpanStyle } from '../../typeset/shape.js';
 import { breakLines, type Align, type Line } from '../../typeset/lineBreak.js';
 import type { FlowLine, LineTag, NoteLines } from '../../typeset/pages.js';
+import { BuildMemo } from '../../typeset/memo.js';
 import { StructureTree, headingRole, lineTag, type StructRole } from './structure.js';
+
+/**
+ * Set lines and shaped list entries, per font chain (chains live across builds): paragraphs set
+ * once are not shaped and broken again, in the same build or the next one (watch mode).
+ */
+interface LayoutMemo {
+  /** Lines of a paragraph, by its text and styles, line spec and shaping options. */
+  lines: BuildMemo<Line[]>;
+  /** Shaped signatory entries, by text, style and shaping options. */
+  entries: BuildMemo<Piece[]>;
+  /** Lines of pre-shaped pieces (the entries above), by line spec. */
+  entryLines: WeakMap<Piece[], Map<string, Line[]>>;
+}
+const memos = new WeakMap<FontChain, LayoutMemo>();
+
+/** A cached line set handed out: callers may add pieces to a line (labels), so each gets its own list. */
+const copyLines = (lines: Line[]): Line[] => lines.map((line) => ({ ...line, placed: [...line.placed] }));
+
+/**
+ * What set lines depend on in a span: its text or mark and style. Its source position (used only
+ * to place an error about a character no font has) is left out, so text that moved keeps its lines.
+ */
+const spanKey = (span: Span) => ('text' in span ? [span.text, span.style] : [span.mark, span.style]);
 
 export const A4 = { width: 595.28, height: 841.89 };
 /** Most entries in one tagged list (L) of signatories. */
@@ -87,6 +111,7 @@ export class LetterLayout {
   readonly shapeOptions: ShapeOptions;
   /** The letter's language, when the template hyphenates justified text. */
   private readonly hyphenation: string | null;
+  private readonly memo: LayoutMemo;
   /** The tagged PDF's logical structure, in reading order (src/render/pdf/structure.ts). */
   readonly structure = new StructureTree();
   /** The element whose text holds each footnote mark. */
@@ -112,6 +137,11 @@ export class LetterLayout {
       emphasis: type.emphasis, keepAll: type.wordBreak === 'keep-all',
     };
     this.hyphenation = type.hyphenate ? document.meta.lang : null;
+    let memo = memos.get(fonts);
+    if (!memo) memos.set(fonts, (memo = { lines: new BuildMemo(), entries: new BuildMemo(), entryLines: new WeakMap() }));
+    memo.lines.nextBuild();
+    memo.entries.nextBuild();
+    this.memo = memo;
   }
 
   /** Vertical metrics of a line box: CJK text centred in its leading, on the ideographic em box. */
@@ -129,15 +159,38 @@ export class LetterLayout {
         this.lines(part, index === 0 ? style : { ...style, firstIndent: style.restIndent }),
       );
     }
+    const spec = { width, firstIndent: style.firstIndent, restIndent: style.restIndent, align: style.align };
+    if (isPieces(spans)) {
+      let bySpec = this.memo.entryLines.get(spans);
+      if (!bySpec) this.memo.entryLines.set(spans, (bySpec = new Map()));
+      const specKey = JSON.stringify(spec);
+      const lines = bySpec.get(specKey) ?? breakLines(spans, spec);
+      bySpec.set(specKey, lines);
+      return copyLines(lines);
+    }
     // Justified text is hyphenated where the template asks, in the letter's language.
     const hyphenate = style.align === 'justify' && this.hyphenation ? { hyphenate: this.hyphenation } : {};
-    const pieces = isPieces(spans) ? spans : shape(spans, this.fonts, { ...this.shapeOptions, ...hyphenate });
-    return breakLines(pieces, {
-      width,
-      firstIndent: style.firstIndent,
-      restIndent: style.restIndent,
-      align: style.align,
-    });
+    const options = { ...this.shapeOptions, ...hyphenate };
+    const key = JSON.stringify([spans.map(spanKey), spec, options]);
+    const lines = this.memo.lines.get(key) ?? this.memo.lines.set(key, breakLines(shape(spans, this.fonts, options), spec));
+    return copyLines(lines);
+  }
+
+  /** The signatory entries shaped, from the memo where it has them; the rest in one batch. */
+  private shapeEntries(entries: Array<FrameBlockOf<'signatoryEntry'>>): Piece[][] {
+    const keys = entries.map((e) => JSON.stringify([e.text, e.style.size, e.style.bold, this.shapeOptions]));
+    const found = keys.map((key) => this.memo.entries.get(key));
+    const missing = entries.filter((_, i) => found[i] === undefined);
+    const shaped =
+      missing.length > 0
+        ? shapeMany(
+            missing.map((e) => [{ text: e.text, style: { size: e.style.size, bold: e.style.bold }, ...(e.source ? { source: e.source } : {}) }]),
+            this.fonts,
+            this.shapeOptions,
+          )
+        : [];
+    let next = 0;
+    return found.map((pieces, i) => pieces ?? this.memo.entries.set(keys[i] as string, shaped[next++] as Piece[]));
   }
 
   addParagraph(spans: Span[] | Piece[], style: ParagraphStyle): void {
@@ -328,11 +381,7 @@ export class LetterLayout {
   private layoutSignatories(list: Array<FrameBlockOf<'sectionHeading'> | FrameBlockOf<'signatoryEntry'>>): void {
     const entries = list.filter((b): b is FrameBlockOf<'signatoryEntry'> => b.role === 'signatoryEntry');
     if (entries.length === 0) return;
-    const shaped = shapeMany(
-      entries.map((e) => [{ text: e.text, style: { size: e.style.size, bold: e.style.bold }, ...(e.source ? { source: e.source } : {}) }]),
-      this.fonts,
-      this.shapeOptions,
-    );
+    const shaped = this.shapeEntries(entries);
     const { minEntries, minFitting, gap } = this.frame.signatoryColumns;
     const columnWidth = (this.geometry.textWidth - gap) / 2;
     const fitting = shaped.filter((pieces) => naturalWidth(pieces) <= columnWidth).length;

@@ -10,9 +10,10 @@
  */
 import { inflateSync } from 'node:zlib';
 import { z } from 'zod';
+import './pdfjsEnv.js'; // before pdfjs-dist
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { fontkit, type Font } from '../../fonts/fontkit.js';
-import type { PreflightFacts, PreflightReport } from './report.js';
+import { notePages, type PreflightFacts, type PreflightReport } from './report.js';
 import { checkPageTags, type StructNode } from './tagCheck.js';
 
 export type { PreflightFacts, PreflightReport } from './report.js';
@@ -253,16 +254,7 @@ export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
   }
   for (const [name, embedded] of fonts) if (!embedded) problems.push(`Font ${name} is not embedded`);
   checkGlyphs(bytes, problems);
-  const notes: PreflightReport['notes'] = [];
-  const count = facts?.notes ?? 0;
-  for (let number = 1; number <= count; number++) {
-    const markPage = marks.get(number) ?? null;
-    const notePage = noteStarts.get(number) ?? null;
-    notes.push({ number, markPage, notePage });
-    if (markPage === null) problems.push(`Footnote mark ${number} not found`);
-    else if (notePage === null) problems.push(`Footnote ${number} not found`);
-    else if (markPage !== notePage) problems.push(`Footnote ${number} starts on page ${notePage} but its mark is on page ${markPage}`);
-  }
+  const notes = notePages(facts?.notes ?? 0, marks, noteStarts, problems);
   if (facts && tags.notes !== facts.notes) problems.push(`The structure tree has ${tags.notes} Note element(s) with a label for ${facts.notes} footnote(s)`);
   const report = { pages: doc.numPages, tags, fonts: [...fonts].map(([name, embedded]) => ({ name, embedded })), notes, maxRight, problems };
   await doc.destroy();

@@ -17,9 +17,29 @@ export interface PreflightReport {
   /** Per note number: page of its mark, page of its note. */
   notes: Array<{ number: number; markPage: number | null; notePage: number | null }>;
   maxRight: number;
-  /** Tags: labelled Note elements, untagged text operators, link annotations (and those no Link owns). */
-  tags: { notes: number; untagged: number; links: number; untiedLinks: number };
+  /**
+   * Tags: labelled Note elements, untagged text operators, link annotations (and those no Link
+   * owns). Absent from the build's own layout check, which reads no PDF.
+   */
+  tags?: { notes: number; untagged: number; links: number; untiedLinks: number };
   problems: string[];
+}
+
+/**
+ * Every note 1…count starts on the page of its mark (clreq: notes at the foot of the page that
+ * carries their mark); the pages found, with a problem for each note that does not.
+ */
+export function notePages(count: number, marks: Map<number, number>, noteStarts: Map<number, number>, problems: string[]): PreflightReport['notes'] {
+  const notes: PreflightReport['notes'] = [];
+  for (let number = 1; number <= count; number++) {
+    const markPage = marks.get(number) ?? null;
+    const notePage = noteStarts.get(number) ?? null;
+    notes.push({ number, markPage, notePage });
+    if (markPage === null) problems.push(`Footnote mark ${number} not found`);
+    else if (notePage === null) problems.push(`Footnote ${number} not found`);
+    else if (markPage !== notePage) problems.push(`Footnote ${number} starts on page ${notePage} but its mark is on page ${markPage}`);
+  }
+  return notes;
 }
 
 export function formatReport(file: string, report: PreflightReport): string {
@@ -28,8 +48,9 @@ export function formatReport(file: string, report: PreflightReport): string {
     `  fonts: ${report.fonts.map((f) => `${f.name}${f.embedded ? ' (embedded)' : ' (NOT embedded)'}`).join(', ')}`,
     `  notes: ${report.notes.map((n) => `${n.number}→p.${n.markPage ?? '?'}${n.notePage === n.markPage ? '' : `/p.${n.notePage ?? '?'}`}`).join(' ')}`,
     `  rightmost text at ${report.maxRight.toFixed(1)} pt`,
-    `  tags: ${report.tags.notes} Note(s), ${report.tags.links - report.tags.untiedLinks}/${report.tags.links} link annotation(s) owned by Link, ${report.tags.untagged} untagged text operator(s)`,
   ];
+  const { tags } = report;
+  if (tags) lines.push(`  tags: ${tags.notes} Note(s), ${tags.links - tags.untiedLinks}/${tags.links} link annotation(s) owned by Link, ${tags.untagged} untagged text operator(s)`);
   lines.push(report.problems.length === 0 ? '  ✓ preflight passed' : report.problems.map((p) => `  ✖ ${p}`).join('\n'));
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@
  * (ISO 14289-1 §7.1: content is either real content or an artifact); every link annotation is a
  * kid of a Link element (§7.18.5); each footnote is a Note whose number is its Lbl.
  */
+import './pdfjsEnv.js'; // before pdfjs-dist
 import { OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 export interface StructNode {

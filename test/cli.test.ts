@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fixture, root, runCli } from './helpers.js';
 
@@ -25,6 +26,19 @@ describe('letterpress CLI', () => {
     expect(result.stderr).toMatch(/letter\.md:13:13\s+error\s+Footnote \[\^nowhere\] is referenced but never defined/);
     expect(readFileSync(path.join(out, 'letter.txt'), 'utf8')).toBe(previous);
     expect(readdirSync(out)).toEqual(['letter.txt']);
+  });
+
+  it('stops quietly when the reader of its output goes away (| head)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-pipe-'));
+    cpSync(path.join(root, 'letter.md'), path.join(dir, 'letter.md'));
+    const rows = Array.from({ length: 5000 }, (_, i) => `organization,Org ${String(i).padStart(5, '0')},UK,,,2023-09-20`);
+    writeFileSync(path.join(dir, 's.csv'), ['kind,name,country,title,sort_as,signed_on', ...rows, ''].join('\n'));
+    writeFileSync(path.join(dir, 'letter.md'), readFileSync(path.join(dir, 'letter.md'), 'utf8').replace('signatories: signatories.yaml', 'signatories: s.csv'));
+    const main = path.join(root, 'dist', 'cli', 'main.js');
+    // 5,000 lines written after `head` has gone: every write but the first finds the pipe closed.
+    const result = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${main}" signatories list | head -c 1`], { cwd: dir, encoding: 'utf8' });
+    expect(result.stderr).not.toMatch(/EPIPE|internal error/);
+    expect(result.status).toBe(0);
   });
 
   it('rejects an unknown format', () => {

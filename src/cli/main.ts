@@ -16,6 +16,15 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.exit(0);
 }
 
+// A reader that stops early (`letterpress signatories list | head`) closes the pipe: stop quietly,
+// as command-line tools do, instead of failing on the next write.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 const { Command, InvalidArgumentError } = await import('commander');
 const { ALL_FORMATS, parseFormats } = await import('../render/index.js');
 const { printBuild, reportFailure } = await import('./report.js');

@@ -41,6 +41,16 @@ describe('letterpress CLI', () => {
     expect(result.status).toBe(0);
   });
 
+  it('names the letter\'s language line when no template exists for it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-lang-'));
+    writeFileSync(path.join(dir, 'lettre.md'), readFileSync(path.join(root, 'letter.md'), 'utf8').replace('lang: zh-CN', 'lang: fr').replace(/^template: .*\n/m, '').replace(/^signatories: .*\n/m, ''));
+    const result = runCli(['build', 'lettre.md', 'missing.md', '--format', 'txt'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/lettre\.md:2:1 error There is no template "fr" \(built in: en, ja, ko, zh-CN, zh-TW;/);
+    expect(result.stderr).toContain('Nothing was written for lettre.md; its previous editions are unchanged.');
+    expect(result.stderr).not.toContain(root); // no path inside letterpress's own install
+  });
+
   it('rejects an unknown format', () => {
     const result = runCli(['build', 'letter.md', '--format', 'odt']);
     expect(result.code).not.toBe(0);

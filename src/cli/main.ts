@@ -53,7 +53,7 @@ interface BuildFlags {
 const program = new Command();
 program
   .name('letterpress')
-  .description('Turn a joint letter in Markdown and a signatory list into PDF, DOCX and plain-text editions.')
+  .description('Turn a joint letter in Markdown and a signatory list into PDF, DOCX, plain-text and HTML editions.')
   .version(pkg.version)
   .option('--debug', 'print the stack trace of an internal error (also LETTERPRESS_DEBUG=1)')
   .showHelpAfterError();
@@ -79,7 +79,8 @@ withBuildFlags(program.command('build').description('build the editions of one o
       try {
         printBuild(await build(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap, check: opts.check === true }), opts.quiet);
       } catch (err) {
-        reportFailure(err);
+        // With several letters, say which one wrote nothing (the others may have been built).
+        reportFailure(err, false, letters.length > 1 ? letter : undefined);
         failed = true;
       }
     }

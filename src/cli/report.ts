@@ -20,9 +20,11 @@ export function printBuild(result: BuildResult, quiet = false): void {
 }
 
 /** Print why a step failed and set exit code 1; unknown errors are re-thrown. */
-export function reportFailure(err: unknown, written = false): void {
+export function reportFailure(err: unknown, written = false, letter?: string): void {
   if (!(err instanceof BuildError)) throw err;
   process.stderr.write(`${formatDiagnostics(err.files)}\n`);
-  if (!written) process.stderr.write('Nothing was written; the previous editions are unchanged.\n');
+  if (!written) {
+    process.stderr.write(letter ? `Nothing was written for ${letter}; its previous editions are unchanged.\n` : 'Nothing was written; the previous editions are unchanged.\n');
+  }
   process.exitCode = 1;
 }

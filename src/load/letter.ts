@@ -79,7 +79,8 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
   const templateRef = meta.template ?? meta.lang;
   const templatePath = resolveTemplatePath(templateRef, letterDir, root);
   if (typeof templatePath !== 'string') {
-    reportError(file, templatePath.error, placeOfField(file, 'template'), 'template-path');
+    // Reported at `template:`, or at `lang:` when the template was chosen by the language.
+    reportError(file, templatePath.error, placeOfField(file, meta.template ? 'template' : 'lang'), 'template-path');
     throw new BuildError([file]);
   }
   const template = await loadTemplate(templatePath);

@@ -1,5 +1,5 @@
 /** Finding and loading a letter's template file (validated against src/template/schema.ts). */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VFile } from 'vfile';
@@ -30,7 +30,12 @@ export function resolveTemplatePath(ref: string, letterDir: string, root: string
     const contained = resolveContained(root, letterDir, path.join('templates', `${ref}.yaml`), 'Template');
     return 'path' in contained ? contained.path : contained;
   }
-  return path.join(builtinTemplatesDir, `${ref}.yaml`);
+  const builtin = path.join(builtinTemplatesDir, `${ref}.yaml`);
+  if (existsSync(builtin)) return builtin;
+  const names = readdirSync(builtinTemplatesDir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+  return {
+    error: `There is no template "${ref}" (built in: ${names.join(', ')}; or a templates/${ref}.yaml beside the letter): add \`template:\` with one of those, or with a .yaml file of your own.`,
+  };
 }
 
 const cache = new Map<string, { text: string; template: Template }>();

@@ -110,11 +110,11 @@ function pageLabel(pattern: string): Paragraph {
 
 /**
  * One paragraph in a role's named style. The style carries the role's space above its first
- * block; a further block of the same role (a second recipient) gets its own space directly.
+ * block; a block whose space differs (a second recipient) gets its own space directly.
  */
-function rolePlain(role: keyof typeof ROLE_STYLE, text: string, style: BlockStyle, template: Template, first = true): Paragraph {
+function rolePlain(role: keyof typeof ROLE_STYLE, text: string, style: BlockStyle, template: Template): Paragraph {
   const named = resolveRole(template, template.layout.roles[role]);
-  const spacing = !first && style.spaceBefore !== named.spaceBefore ? { spacing: { before: twips(style.spaceBefore) } } : {};
+  const spacing = style.spaceBefore !== named.spaceBefore ? { spacing: { before: twips(style.spaceBefore) } } : {};
   return new Paragraph({ style: ROLE_STYLE[role], children: [new TextRun(text)], ...spacing });
 }
 
@@ -123,9 +123,7 @@ type RoleHandlers = { [R in Role]: (block: FrameBlockOf<R>, ctx: Context, templa
 
 /** A recipient or copy: the name carries the space above, the address lines follow it. */
 function party(role: 'recipient' | 'ccRecipient', block: FrameBlockOf<'recipient' | 'ccRecipient'>, template: Template): Paragraph[] {
-  const named = resolveRole(template, template.layout.roles[role]);
-  const first = block.style.spaceBefore === named.spaceBefore;
-  return block.lines.map((text, n) => (n === 0 ? rolePlain(role, text, block.style, template, first) : new Paragraph({ style: ROLE_STYLE[role], children: [new TextRun(text)], spacing: { before: 0 } })));
+  return block.lines.map((text, n) => (n === 0 ? rolePlain(role, text, block.style, template) : new Paragraph({ style: ROLE_STYLE[role], children: [new TextRun(text)], spacing: { before: 0 } })));
 }
 
 const roleHandlers: RoleHandlers = {

@@ -9,5 +9,9 @@ export default defineConfig({
     // Tests read PDFs back with pdfjs-dist, which loads @napi-rs/canvas; without this it scans
     // every system font file at load (~0.4 s per test file) for fonts no test uses.
     env: { DISABLE_SYSTEM_FONTS_LOAD: '1' },
+    // One private temporary folder for the run, checked empty and removed at the end…
+    globalSetup: ['test/globalSetup.ts'],
+    // …and in every file, the folders made with scratch() removed when the file ends.
+    setupFiles: ['test/setup.ts'],
   },
 });

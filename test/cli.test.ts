@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fixture, root, runCli } from './helpers.js';
+import { fixture, root, runCli, scratch } from './helpers.js';
 
-const scratch = () => mkdtempSync(path.join(tmpdir(), 'letterpress-'));
 
 describe('letterpress CLI', () => {
   it('prints help and version', () => {
@@ -29,7 +27,7 @@ describe('letterpress CLI', () => {
   });
 
   it('stops quietly when the reader of its output goes away (| head)', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-pipe-'));
+    const dir = scratch('letterpress-pipe-');
     cpSync(path.join(root, 'letter.md'), path.join(dir, 'letter.md'));
     const rows = Array.from({ length: 5000 }, (_, i) => `organization,Org ${String(i).padStart(5, '0')},UK,,,2023-09-20`);
     writeFileSync(path.join(dir, 's.csv'), ['kind,name,country,title,sort_as,signed_on', ...rows, ''].join('\n'));
@@ -42,7 +40,7 @@ describe('letterpress CLI', () => {
   });
 
   it('names the letter\'s language line when no template exists for it', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-lang-'));
+    const dir = scratch('letterpress-lang-');
     writeFileSync(path.join(dir, 'lettre.md'), readFileSync(path.join(root, 'letter.md'), 'utf8').replace('lang: zh-CN', 'lang: fr').replace(/^template: .*\n/m, '').replace(/^signatories: .*\n/m, ''));
     const result = runCli(['build', 'lettre.md', 'missing.md', '--format', 'txt'], dir);
     expect(result.code).toBe(1);

@@ -1,11 +1,10 @@
 import { build } from '../src/cli/build.js';
 import { BuildError, formatDiagnostics } from '../src/diagnostics/index.js';
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { preflight } from '../src/render/pdf/preflight.js';
-import { fixture, root, runCli } from './helpers.js';
+import { fixture, root, runCli, scratch } from './helpers.js';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 async function pdfText(file: string): Promise<string> {
@@ -20,7 +19,7 @@ async function pdfText(file: string): Promise<string> {
 }
 
 describe('font fallback', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-fallback-'));
+  const dir = scratch('letterpress-fallback-');
   cpSync(fixture('letters', 'fallback'), dir, { recursive: true });
 
   it('draws Hangul and CJK Extension B with fallback fonts, embedded, and they copy out', async () => {
@@ -40,7 +39,7 @@ describe('font fallback', () => {
   });
 
   it('names a character no font has, with its code point and position, and writes nothing', () => {
-    const bad = mkdtempSync(path.join(tmpdir(), 'letterpress-missing-'));
+    const bad = scratch('letterpress-missing-');
     cpSync(fixture('letters', 'fallback'), bad, { recursive: true });
     const letter = path.join(bad, 'letter.md');
     writeFileSync(letter, readFileSync(letter, 'utf8').replace('也提到韩国', '也提到😀韩国'));
@@ -52,7 +51,7 @@ describe('font fallback', () => {
 });
 
 describe('a character no font has is reported where it stands', () => {
-  const project = mkdtempSync(path.join(tmpdir(), 'letterpress-glyph-place-'));
+  const project = scratch('letterpress-glyph-place-');
   cpSync(fixture('letters', 'fallback'), project, { recursive: true });
   const letter = path.join(project, 'letter.md');
   const original = readFileSync(letter, 'utf8');
@@ -96,7 +95,7 @@ describe('a character no font has is reported where it stands', () => {
 });
 
 describe('fonts named by a template', () => {
-  const project = mkdtempSync(path.join(tmpdir(), 'letterpress-fonts-'));
+  const project = scratch('letterpress-fonts-');
   cpSync(fixture('letters', 'fallback'), project, { recursive: true });
   const letter = path.join(project, 'letter.md');
   writeFileSync(letter, readFileSync(letter, 'utf8').replace('signatories: signatories.yaml', 'signatories: signatories.yaml\ntemplate: house'));
@@ -139,7 +138,7 @@ describe('fonts named by a template', () => {
 
 describe('a Traditional Chinese letter (zh-TW template)', () => {
   it('is set in Noto Serif TC with full-width, uncompressed punctuation, and its labels', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-tw-'));
+    const dir = scratch('letterpress-tw-');
     cpSync(fixture('letters', 'zh-TW'), dir, { recursive: true });
     const result = runCli(['build', 'letter.md'], dir);
     expect(result.stderr).toBe('');

@@ -1,11 +1,26 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const fixture = (...parts: string[]) => path.join(root, 'test', 'fixtures', ...parts);
 export const sourceLetter = () => readFileSync(fixture('source', 'letter-2023-09-21.zh.txt'), 'utf8');
+
+const scratchDirs: string[] = [];
+
+/** A new empty folder in the temp folder, removed after the test file (test/setup.ts). */
+export function scratch(prefix = 'letterpress-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+
+/** Remove every folder `scratch` made in this test file. */
+export function removeScratch(): void {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 /** Count every Han character of `text`. */
 export function hanCounts(text: string): Map<string, number> {

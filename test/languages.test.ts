@@ -5,8 +5,7 @@
  * that copies out as written.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
@@ -16,7 +15,7 @@ import { loadTemplate } from '../src/load/template.js';
 import { entryFiles, FontChain, openFace } from '../src/fonts/fontChain.js';
 import { loadLetter } from '../src/load/letter.js';
 import { layoutPdf } from '../src/render/pdf/index.js';
-import { root, runCli } from './helpers.js';
+import { root, runCli, scratch } from './helpers.js';
 
 const LANGS = ['zh-TW', 'en', 'ko', 'ja'] as const;
 type Lang = (typeof LANGS)[number];
@@ -95,7 +94,7 @@ async function filledShapes(file: string): Promise<number> {
 
 const editions = new Map<Lang, Edition>();
 let build: ReturnType<typeof runCli>;
-const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-examples-'));
+const dir = scratch('letterpress-examples-');
 
 beforeAll(async () => {
   cpSync(path.join(root, 'examples'), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}out`) });

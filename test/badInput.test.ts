@@ -9,38 +9,15 @@
  * the real executable, for what only a process shows: the exit code the shell sees, a fault in
  * the process, a stack trace.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync, cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/program.js';
-import { fixture, root, scratch } from './helpers.js';
+import { fixture, root, runCli, runCliProcess, scratch } from './helpers.js';
 
-const CLI = path.join(root, 'dist', 'cli', 'main.js');
 const HEADER = 'kind,name,country,title,sort_as,signed_on';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real executable, as a shell runs it. */
-function runProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The same program in this process. */
-async function runInProcess(args: string[], cwd: string): Promise<Run> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runCli(args, { cwd, stdout: { write: (s: string) => stdout.push(s) }, stderr: { write: (s: string) => stderr.push(s) } });
-  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-}
 
 /** Every file and link under `dir`: relative path → type, mode, content hash or link target. */
 function snapshot(dir: string): Map<string, string> {
@@ -282,7 +259,7 @@ beforeAll(async () => {
   cpSync(fixture('letters', 'en-letter', 'people.csv'), path.join(golden, 'outside', 'people.csv'));
   cpSync(fixture('letters', 'en-letter', 'house.yaml'), path.join(golden, 'outside', 'house.yaml'));
   cpSync(FONT_FILE, path.join(golden, 'outside', 'font.ttf'));
-  const built = await runInProcess(['build', '--format', 'txt,pdf'], path.join(golden, 'project'));
+  const built = await runCli(['build', '--format', 'txt,pdf'], path.join(golden, 'project'));
   expect(built.code).toBe(0);
   LOCKED_PDF = await makePdf({ userPassword: 'secret', ownerPassword: 'owner', pdfVersion: '1.7' });
   for (const [key, facts] of Object.entries(SPOILED_FACTS)) FACT_PDFS[key as keyof typeof SPOILED_FACTS] = await makePdf({}, { Letterpress: JSON.stringify(facts) });
@@ -314,7 +291,7 @@ describe('bad input (issue 9)', () => {
             };
             c.setup?.(ctx);
             const before = snapshot(t);
-            const result = c.process || c.env ? runProcess(c.args, p, c.env) : await runInProcess(c.args, p);
+            const result = c.process || c.env ? runCliProcess(c.args, p, c.env) : await runCli(c.args, p);
             const output = `${result.stderr}\n${result.stdout}`;
             const after = snapshot(t);
             expect({ code: result.code, output }).toMatchObject({ code: c.code });
@@ -356,7 +333,7 @@ describe('concurrent edits (issue 9, point 5)', () => {
     const codes = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         new Promise<number | null>((resolve) => {
-          const child = spawn(process.execPath, [CLI, 'signatories', 'add', '--org', `Parallel Org ${i}`, '--date', '2024-03-05'], { cwd: t, stdio: 'ignore' });
+          const child = spawn(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), 'signatories', 'add', '--org', `Parallel Org ${i}`, '--date', '2024-03-05'], { cwd: t, stdio: 'ignore' });
           child.on('close', resolve);
         }),
       ),

@@ -66,12 +66,12 @@ describe('the checks a build makes from its own layout', () => {
 });
 
 describe('build and build --check', () => {
-  it('write the same editions; --check reads the PDF back first', () => {
+  it('write the same editions; --check reads the PDF back first', async () => {
     const dir = scratch('letterpress-check-');
     cpSync(fixture('letters', 'en-letter'), dir, { recursive: true });
-    expect(runCli(['build', '--format', 'pdf,txt'], dir).code).toBe(0);
+    expect((await runCli(['build', '--format', 'pdf,txt'], dir)).code).toBe(0);
     const plain = readFileSync(path.join(dir, 'out', 'letter.pdf'));
-    const checked = runCli(['build', '--format', 'pdf,txt', '--check'], dir);
+    const checked = await runCli(['build', '--format', 'pdf,txt', '--check'], dir);
     expect(checked.stderr).toBe('');
     expect(checked.code).toBe(0);
     expect(readFileSync(path.join(dir, 'out', 'letter.pdf')).equals(plain)).toBe(true);
@@ -87,7 +87,7 @@ describe('build and build --check', () => {
     writeFileSync(path.join(dir, 'house.yaml'), zh.replace('  serif:\n', '  serif:\n    - { file: "project.woff2", name: "Project Serif" }\n'));
     const letter = path.join(dir, 'letter.md');
     writeFileSync(letter, readFileSync(letter, 'utf8').replace('signatories: signatories.yaml', 'signatories: signatories.yaml\ntemplate: house.yaml'));
-    const result = runCli(['build', '--format', 'txt,pdf'], dir);
+    const result = await runCli(['build', '--format', 'txt,pdf'], dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/project\.woff2.* This is a WOFF2 font, which cannot be embedded in the PDF correctly/);
     expect(existsSync(path.join(dir, 'out', 'letter.txt'))).toBe(false);

@@ -78,16 +78,16 @@ describe('signatories add / remove', () => {
 });
 
 describe('letterpress signatories (CLI)', () => {
-  it('adds through the letter, lists in sorted order, refuses a duplicate with exit 1', () => {
+  it('adds through the letter, lists in sorted order, refuses a duplicate with exit 1', async () => {
     const dir = scratch('letterpress-cli-edit-');
     cpSync(path.join(root, 'letter.md'), path.join(dir, 'letter.md'));
     cpSync(path.join(root, 'signatories.yaml'), path.join(dir, 'signatories.yaml'));
-    const add = runCli(['signatories', 'add', '--org', 'Aardvark Rights Watch', '--country', 'Kenya', '--date', '2023-09-30'], dir);
+    const add = await runCli(['signatories', 'add', '--org', 'Aardvark Rights Watch', '--country', 'Kenya', '--date', '2023-09-30'], dir);
     expect(add.code).toBe(0);
-    const list = runCli(['signatories', 'list'], dir);
+    const list = await runCli(['signatories', 'list'], dir);
     expect(list.stdout).toMatch(/55 organisation\(s\), 7 individual\(s\), as of 2023-09-30/);
     expect(list.stdout.indexOf('Aardvark')).toBeLessThan(list.stdout.indexOf('ACAT - Belgique'));
-    const dup = runCli(['signatories', 'add', '--org', 'AARDVARK RIGHTS WATCH'], dir);
+    const dup = await runCli(['signatories', 'add', '--org', 'AARDVARK RIGHTS WATCH'], dir);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toMatch(/signatories\.yaml:\d+:\d+ error "Aardvark Rights Watch" is already listed/);
   });

@@ -4,6 +4,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { loadLetter } from '../src/load/letter.js';
 import { renderDocx } from '../src/render/docx/index.js';
 import { hanCounts, hanDifferences, root, sourceLetter } from './helpers.js';
+import { buildFrame } from '../src/frame/index.js';
 
 let bytes: Uint8Array;
 let files: Record<string, string>;
@@ -12,7 +13,7 @@ const textOf = (xml: string) => [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>
 
 beforeAll(async () => {
   const { document } = await loadLetter(path.join(root, 'letter.md'));
-  bytes = await renderDocx(document);
+  bytes = await renderDocx(buildFrame(document));
   files = Object.fromEntries(Object.entries(unzipSync(bytes)).map(([name, data]) => [name, strFromU8(data)]));
 });
 
@@ -83,14 +84,14 @@ describe('the Word copy of the 2023-09-21 letter', () => {
 
   it('is byte-identical when built again', async () => {
     const { document } = await loadLetter(path.join(root, 'letter.md'));
-    expect(Buffer.from(await renderDocx(document)).equals(Buffer.from(bytes))).toBe(true);
+    expect(Buffer.from(await renderDocx(buildFrame(document))).equals(Buffer.from(bytes))).toBe(true);
   });
 });
 
 describe('the Word copy of a letter with a repeated note, a quote and a list', () => {
   it('writes one footnote per note and sets a repeated mark as a superscript number, not a second footnote', async () => {
     const { document } = await loadLetter(path.join(root, 'test', 'fixtures', 'letters', 'features', 'letter.md'));
-    const zip = unzipSync(await renderDocx(document));
+    const zip = unzipSync(await renderDocx(buildFrame(document)));
     const xml = strFromU8(zip['word/document.xml'] as Uint8Array);
     const refs = [...xml.matchAll(/<w:footnoteReference w:id="(\d+)"\/>/g)].map((m) => Number(m[1]));
     expect(refs).toEqual([1, 2, 3]);

@@ -10,6 +10,7 @@ import { loadLetter } from '../src/load/letter.js';
 import { renderHtml } from '../src/render/html/index.js';
 import { renderText } from '../src/render/text/index.js';
 import { fixture, hanCounts, hanDifferences, root, sourceLetter, sourceSignatoryOrder } from './helpers.js';
+import { buildFrame } from '../src/frame/index.js';
 
 type Node = DefaultTreeAdapterMap['node'];
 type Element = DefaultTreeAdapterMap['element'];
@@ -47,7 +48,7 @@ const byClass = (all: Element[], name: string) => all.filter((el) => (attr(el, '
 
 async function htmlOf(letter: string) {
   const { document } = await loadLetter(letter);
-  const html = renderHtml(document);
+  const html = renderHtml(buildFrame(document));
   const tree = parse(html);
   return { document, html, tree, all: elements(tree) };
 }
@@ -112,7 +113,7 @@ describe('HTML edition of the 2023-09-21 letter', async () => {
   it('makes every URL of the letter a link', () => {
     const hrefs = all.filter((el) => el.tagName === 'a' && /^https?:/.test(attr(el, 'href') ?? '')).map((a) => attr(a, 'href'));
     // Every URL the text edition prints (bare, or in <…> after a link text) is a link target.
-    const urls = [...renderText(document).matchAll(/https?:\/\/[\x21-\x3b\x3d\x3f-\x7e]+/g)].map((m) => m[0].replace(/[.,;:]+$/, ''));
+    const urls = [...renderText(buildFrame(document)).matchAll(/https?:\/\/[\x21-\x3b\x3d\x3f-\x7e]+/g)].map((m) => m[0].replace(/[.,;:]+$/, ''));
     expect(urls.length).toBeGreaterThanOrEqual(12);
     for (const url of urls) expect(hrefs).toContain(url);
   });

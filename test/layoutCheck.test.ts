@@ -9,6 +9,7 @@ import { checkLayout } from '../src/render/pdf/layoutCheck.js';
 import { preflight } from '../src/render/pdf/preflight.js';
 import type { Page } from '../src/typeset/pages.js';
 import { fixture, root, runCli } from './helpers.js';
+import { buildFrame } from '../src/frame/index.js';
 
 type Laid = ReturnType<typeof layoutPdf>;
 let laid: Laid;
@@ -22,7 +23,7 @@ const check = (pages: Page[]) => checkLayout(pages, laid.geometry, { noteSeparat
 
 beforeAll(async () => {
   const { document } = await loadLetter(path.join(root, 'letter.md'));
-  laid = layoutPdf(document);
+  laid = layoutPdf(buildFrame(document));
   notes = document.notes.length;
 });
 
@@ -31,7 +32,7 @@ describe('the checks a build makes from its own layout', () => {
     const report = check(laid.pages);
     expect(report.problems).toEqual([]);
     const { document } = await loadLetter(path.join(root, 'letter.md'));
-    const readBack = await preflight(await renderPdf(document));
+    const readBack = await preflight(await renderPdf(buildFrame(document)));
     expect(readBack.problems).toEqual([]);
     expect(report.pages).toBe(readBack.pages);
     expect(report.notes).toEqual(readBack.notes);

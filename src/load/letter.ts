@@ -10,7 +10,7 @@ import { readInput } from '../io/readInput.js';
 import { parseMarkdown } from '../parse/parseMarkdown.js';
 import { readFrontMatter } from './frontMatter.js';
 import { convertTree } from '../model/fromMdast.js';
-import { loadTemplate, resolveTemplatePath } from './template.js';
+import { loadTemplateFile, resolveTemplatePath } from './template.js';
 import { loadSignatories } from '../signatories/index.js';
 import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from '../model/types.js';
 import { projectRoot, resolveContained } from '../io/paths.js';
@@ -83,7 +83,8 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
     reportError(file, templatePath.error, placeOfField(file, meta.template ? 'template' : 'lang'), 'template-path');
     throw new BuildError([file]);
   }
-  const template = await loadTemplate(templatePath);
+  const templateFile = await loadTemplateFile(templatePath);
+  const { template } = templateFile;
 
   const files = [file];
   let signatories: SignatoryList | null = null;
@@ -101,6 +102,6 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
     files.push(loaded.file);
   }
   const sources = { letter: file.path, signatories: files[1]?.path ?? null, template: path.relative(process.cwd(), templatePath) || templatePath };
-  const document: LetterDocument = { meta: meta as LetterMeta, body, notes, signatories, template, sources };
+  const document: LetterDocument = { meta: meta as LetterMeta, body, notes, signatories, template, sources, templateFile: { text: templateFile.text, place: templateFile.place } };
   return { document, files, inputs: { letter: letterPath, template: templatePath, signatories: signatoriesPath } };
 }

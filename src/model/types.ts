@@ -103,4 +103,6 @@ export interface LetterDocument {
   template: Template;
   /** The input files, as the user named them (for messages that point into them). */
   sources?: { letter: string; signatories: string | null; template: string };
+  /** The template file's text and where each of its fields stands, as the loader read them. */
+  templateFile?: { text: string; place(field: string[]): Position | undefined };
 }

@@ -14,15 +14,10 @@
  * says so, on the template's line.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { strFromU8, strToU8 } from 'fflate';
-import { LineCounter, parseDocument } from 'yaml';
 import { VFile } from 'vfile';
-import type { LetterDocument } from '../../model/types.js';
-import type { Template } from '../../template/schema.js';
+import type { LetterFrame } from '../../frame/types.js';
 import { reportWarning } from '../../diagnostics/index.js';
-import { placeOfPath } from '../../io/yaml.js';
 import { fontChainFor, type Face } from '../../fonts/fontChain.js';
 import { embeddingRights, subsetTrueType } from '../../fonts/subset.js';
 
@@ -230,13 +225,11 @@ function patchContentTypes(xml: string): string {
 
 // ── Warnings, on the template's line ────────────────────────────────────────────────────────
 
-function templateWarning(template: Template, field: string[], reason: string): VFile {
-  const text = readFileSync(template.sourcePath, 'utf8');
-  const lineCounter = new LineCounter();
-  const place = placeOfPath(parseDocument(text, { lineCounter }), lineCounter, field);
-  const relative = path.relative(process.cwd(), template.sourcePath);
-  const file = new VFile({ path: relative && !relative.startsWith('..') ? relative : template.sourcePath, value: text });
-  reportWarning(file, reason, place, 'docx-embed-font');
+/** A warning on the template file, at the field's position as the template loader kept it. */
+function templateWarning(frame: LetterFrame, field: string[], reason: string): VFile {
+  const source = frame.sources.template;
+  const file = new VFile(source ? { path: source.path, value: source.text } : { path: frame.fonts.sourcePath });
+  reportWarning(file, reason, source?.place(field), 'docx-embed-font');
   return file;
 }
 
@@ -247,13 +240,12 @@ function templateWarning(template: Template, field: string[], reason: string): V
  * faces the Word copy names. Warnings (a face that may not or cannot be embedded) are added to
  * `diagnostics` as messages on the template.
  */
-export async function embedFonts(files: Files, document: LetterDocument, diagnostics?: VFile[]): Promise<void> {
-  const { template } = document;
-  const { docx } = template;
+export async function embedFonts(files: Files, frame: LetterFrame, diagnostics?: VFile[]): Promise<void> {
+  const docx = frame.word;
   const mode = docx.embedFonts;
-  const chain = fontChainFor(template);
+  const chain = fontChainFor(frame.fonts);
   const characters = mode === 'none' ? null : documentCharacters(files);
-  const warn = (field: string, reason: string) => diagnostics?.push(templateWarning(template, ['docx', field], reason));
+  const warn = (field: string, reason: string) => diagnostics?.push(templateWarning(frame, ['docx', field], reason));
 
   const roles: Array<{ name: string; field: string; eastAsian: boolean }> = [{ name: docx.eastAsiaFont, field: 'eastAsiaFont', eastAsian: true }];
   if (docx.latinFont !== docx.eastAsiaFont) roles.push({ name: docx.latinFont, field: 'latinFont', eastAsian: false });
@@ -266,7 +258,7 @@ export async function embedFonts(files: Files, document: LetterDocument, diagnos
     const entry: FontTableEntry = {
       name: role.name,
       ...(role.eastAsian ? { altName: docx.fallbackEastAsiaFont } : {}),
-      charset: role.eastAsian ? charsetOf(template.lang) : '00',
+      charset: role.eastAsian ? charsetOf(frame.lang) : '00',
       face: whole ? whole.regular : null,
       embedded: [],
     };

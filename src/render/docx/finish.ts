@@ -13,17 +13,16 @@
  */
 import type { VFile } from 'vfile';
 import { unzipSync, zipSync, strFromU8, strToU8, type Zippable } from 'fflate';
-import type { LetterDocument } from '../../model/types.js';
+import type { LetterFrame } from '../../frame/types.js';
 import { STYLE } from './styles.js';
-import { creationDate } from '../dates.js';
 import { embedFonts } from './embedFonts.js';
 
 const FIXED_TIME = new Date('1980-01-01T00:00:00Z');
 
-function patchStyles(xml: string, document: LetterDocument): string {
-  const chars = Math.round(document.template.type.firstLineIndent * 100);
+function patchStyles(xml: string, frame: LetterFrame): string {
+  const chars = Math.round(frame.body.firstIndentEms * 100);
   // Korean (keep-all): w:wordWrap on, so Word moves a whole word to the next line (MS-OI29500 §2.1.67).
-  const wordWrap = document.template.type.wordBreak === 'keep-all' ? '<w:wordWrap w:val="1"/>' : '';
+  const wordWrap = frame.language.keepAll ? '<w:wordWrap w:val="1"/>' : '';
   const eastAsianPPr = `<w:kinsoku w:val="1"/>${wordWrap}<w:overflowPunct w:val="1"/><w:autoSpaceDE w:val="1"/><w:autoSpaceDN w:val="1"/><w:snapToGrid w:val="0"/>`;
   // Normal: East Asian line breaking and spacing on, no grid.
   xml = xml.replace(/(<w:style w:type="paragraph" w:styleId="Normal"[^>]*>(?:(?!<\/w:style>).)*?)(<w:rPr>|<\/w:style>)/s, (_m, head: string, tail: string) => {
@@ -38,20 +37,20 @@ function patchStyles(xml: string, document: LetterDocument): string {
   return xml;
 }
 
-function patchSettings(xml: string, document: LetterDocument): string {
+function patchSettings(xml: string, frame: LetterFrame): string {
   if (xml.includes('characterSpacingControl')) return xml;
   // Hyphenated templates (English): Word hyphenates with its own patterns for w:lang, never
   // words in capitals (names), as the PDF does. Schema order: right after w:defaultTabStop.
-  if (document.template.type.hyphenate) xml = xml.replace(/(<w:defaultTabStop[^>]*\/>)/, '$1<w:autoHyphenation/><w:doNotHyphenateCaps/>');
+  if (frame.language.hyphenate) xml = xml.replace(/(<w:defaultTabStop[^>]*\/>)/, '$1<w:autoHyphenation/><w:doNotHyphenateCaps/>');
   // Taiwan and Korean practice: punctuation not compressed (the template's switch).
-  const control = `<w:characterSpacingControl w:val="${document.template.type.punctuationCompression ? 'compressPunctuation' : 'doNotCompress'}"/>`;
+  const control = `<w:characterSpacingControl w:val="${frame.language.punctuationCompression ? 'compressPunctuation' : 'doNotCompress'}"/>`;
   // Schema order: characterSpacingControl follows w:defaultTabStop… and precedes w:compat.
   if (xml.includes('<w:compat>')) return xml.replace('<w:compat>', `${control}<w:compat>`);
   return xml.replace('</w:settings>', `${control}</w:settings>`);
 }
 
-function patchCore(xml: string, document: LetterDocument): string {
-  const stamp = creationDate(document).toISOString().replace(/\.\d{3}Z$/, 'Z');
+function patchCore(xml: string, frame: LetterFrame): string {
+  const stamp = frame.created.toISOString().replace(/\.\d{3}Z$/, 'Z');
   return xml
     .replace(/(<dcterms:created[^>]*>)[^<]*(<\/dcterms:created>)/, `$1${stamp}$2`)
     .replace(/(<dcterms:modified[^>]*>)[^<]*(<\/dcterms:modified>)/, `$1${stamp}$2`);
@@ -76,16 +75,16 @@ function renumberRelationships(files: Record<string, Uint8Array>): void {
   }
 }
 
-export async function finishDocx(bytes: Uint8Array, document: LetterDocument, diagnostics?: VFile[]): Promise<Uint8Array> {
+export async function finishDocx(bytes: Uint8Array, frame: LetterFrame, diagnostics?: VFile[]): Promise<Uint8Array> {
   const files = unzipSync(bytes);
   const edit = (name: string, fn: (xml: string) => string) => {
     const file = files[name];
     if (file) files[name] = strToU8(fn(strFromU8(file)));
   };
-  edit('word/styles.xml', (xml) => patchStyles(xml, document));
-  edit('word/settings.xml', (xml) => patchSettings(xml, document));
-  await embedFonts(files, document, diagnostics);
-  edit('docProps/core.xml', (xml) => patchCore(xml, document));
+  edit('word/styles.xml', (xml) => patchStyles(xml, frame));
+  edit('word/settings.xml', (xml) => patchSettings(xml, frame));
+  await embedFonts(files, frame, diagnostics);
+  edit('docProps/core.xml', (xml) => patchCore(xml, frame));
   renumberRelationships(files);
   const zippable: Zippable = {};
   for (const name of Object.keys(files).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a.localeCompare(b)))) {

@@ -11,7 +11,7 @@
 import { FontChain, type Face } from '../../fonts/fontChain.js';
 import type { PlacedPiece } from '../../typeset/lineBreak.js';
 import type { Page, PlacedLine } from '../../typeset/pages.js';
-import type { Geometry } from './layout.js';
+import type { Geometry } from './layout/geometry.js';
 import { notePages, type PreflightReport } from './report.js';
 
 /** Points a line may stand past a margin (rounding of positions), as the read-back preflight allows. */

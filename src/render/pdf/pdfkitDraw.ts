@@ -12,9 +12,9 @@
  * carries its text as /ActualText.
  */
 import type { Face } from '../../fonts/fontChain.js';
-import type { Page, PlacedLine } from '../../typeset/pages.js';
-import type { Geometry } from './layout.js';
-import type { StructureTree, StructNode } from './structure.js';
+import type { Geometry } from './layout/geometry.js';
+import type { MarkedFlowLine, MarkedLine, MarkedNoteLines, MarkedPage } from './marks.js';
+import { StructureTree, type StructNode } from './structure.js';
 import { GlyphFont, documentBytes, openDocument, setElementId, type PdfkitDocument, type StructContent, type StructElement } from './pdfkitAdapter.js';
 import { pdfkitOptions, xmpPacket, type DocumentInfo } from './standards.js';
 import { packObjectStreams } from './objectStreams.js';
@@ -25,8 +25,10 @@ export interface DrawOptions {
   /** The rule above the notes: its length (share of the measure) and weight (pt). */
   noteRule: { length: number; weight: number };
   /** Each page's label line (page furniture), or null. */
-  pageLabels: Array<PlacedLine | null>;
-  structure: StructureTree;
+  pageLabels: Array<MarkedLine | null>;
+  /** The laid-out lines with their role marks, in reading order, and the notes' lines: the structure tree is built from them. */
+  flow: MarkedFlowLine[];
+  notes: MarkedNoteLines[];
   info: DocumentInfo;
   /** PDF/A-2a + PDF/UA-1 identification (template `pdf.standard`). */
   standard: boolean;
@@ -73,15 +75,16 @@ function spaceGlyph(face: Face): number {
   return id;
 }
 
-/** A line's glyphs, grouped by owner and link. */
-export function segmentsOf(line: PlacedLine, originX: number): Segment[] {
-  const tag = line.tag;
-  if (!tag) throw new Error('A typeset line has no structure tag (set `tag` on every FlowLine in src/render/pdf/layout.ts).');
-  const owner = 'node' in tag ? tag.node : -1;
+/** A line's glyphs, grouped by owner element (node ids of `structure`; -1 for an artifact) and link. */
+export function segmentsOf(line: MarkedLine, originX: number, structure: StructureTree): Segment[] {
+  const mark = line.mark;
+  if (!mark) throw new Error('A typeset line has no role mark (set `mark` on every line in src/render/pdf/layout).');
+  const owner = structure.ownerOf(mark) ?? -1;
+  const label = 'element' in mark && mark.label ? { pieces: mark.label.pieces, node: structure.idOf(mark.label.element) } : null;
   const segments: Segment[] = [];
   line.line.placed.forEach((p, k) => {
     const piece = p.piece;
-    const pieceOwner = 'node' in tag && tag.label && k < tag.label.pieces ? tag.label.node : owner;
+    const pieceOwner = label && k < label.pieces ? label.node : owner;
     const start = originX + p.x;
     const previous = segments.at(-1);
     if (k > 0 && piece.glueBefore?.kind === 'space' && previous) {
@@ -205,17 +208,17 @@ class PageDrawer {
     return this.structure.node(id).role;
   }
 
-  line(line: PlacedLine, originX: number, originY: number): void {
+  line(line: MarkedLine, originX: number, originY: number): void {
     const baseline = originY + line.top + line.baseline;
-    const tag = line.tag;
-    if (tag && 'artifact' in tag) {
+    const mark = line.mark;
+    if (mark && 'artifact' in mark) {
       this.closeContent();
-      this.doc.markContent('Artifact', { type: tag.artifact });
-      for (const segment of segmentsOf(line, originX)) this.text(segment, baseline);
+      this.doc.markContent('Artifact', { type: mark.artifact });
+      for (const segment of segmentsOf(line, originX, this.structure)) this.text(segment, baseline);
       this.doc.endMarkedContent();
       return;
     }
-    for (const segment of segmentsOf(line, originX)) {
+    for (const segment of segmentsOf(line, originX, this.structure)) {
       if (!this.firstPage.has(segment.owner)) this.firstPage.set(segment.owner, this.pageIndex);
       if (segment.link) {
         this.linkSegment(segment, baseline);
@@ -235,7 +238,7 @@ class PageDrawer {
    * clreq §3.3 着重号: a dot centred under each emphasised CJK character, in the leading below
    * the line; a layout artifact (the text itself is what is emphasised).
    */
-  private emphasisDots(line: PlacedLine, originX: number, baseline: number): void {
+  private emphasisDots(line: MarkedLine, originX: number, baseline: number): void {
     const dotted = line.line.placed.filter((p) => p.piece.dots);
     if (dotted.length === 0) return;
     this.closeContent();
@@ -367,22 +370,23 @@ class PageDrawer {
 }
 
 /** The faces the pages draw with. */
-function facesOf(lines: PlacedLine[]): Set<Face> {
+function facesOf(lines: MarkedLine[]): Set<Face> {
   const faces = new Set<Face>();
   for (const line of lines) for (const p of line.line.placed) faces.add(p.piece.face);
   return faces;
 }
 
-export async function drawPdf(pages: Page[], options: DrawOptions): Promise<Uint8Array> {
+export async function drawPdf(pages: MarkedPage[], options: DrawOptions): Promise<Uint8Array> {
   const { geometry, info, standard } = options;
   const labels = options.pageLabels;
-  const allLines = [...pages.flatMap((p) => [...p.body, ...p.notes]), ...labels.filter((l): l is PlacedLine => l !== null)];
+  const allLines = [...pages.flatMap((p) => [...p.body, ...p.notes]), ...labels.filter((l): l is MarkedLine => l !== null)];
   const doc = openDocument({
     faces: facesOf(allLines),
     options: pdfkitOptions(info, standard, options.extraInfo),
     xmp: () => xmpPacket(info, standard),
   });
-  const drawer = new PageDrawer(doc, options.structure);
+  // The logical structure, from the layout's role marks (reading order; notes after their marks).
+  const drawer = new PageDrawer(doc, StructureTree.fromLayout(options.flow, options.notes));
   pages.forEach((page, index) => {
     drawer.startPage(index, geometry);
     for (const line of page.body) drawer.line(line, geometry.left + (line.x ?? 0), geometry.top);
@@ -392,7 +396,7 @@ export async function drawPdf(pages: Page[], options: DrawOptions): Promise<Uint
       for (const line of page.notes) drawer.line(line, geometry.left, notesTop);
     }
     const label = labels[index];
-    if (label) drawer.line({ ...label, tag: { artifact: 'Pagination' } }, geometry.left, geometry.top + geometry.textHeight);
+    if (label) drawer.line(label, geometry.left, geometry.top + geometry.textHeight);
     drawer.endPage();
   });
   drawer.outline();

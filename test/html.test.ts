@@ -179,3 +179,20 @@ describe('HTML edition of a letter with lists, a quote, a repeated note and a no
     expect(css).toMatch(/\.recipient ~ \.recipient \{ margin-top: 10\.06pt; \}/);
   });
 });
+
+describe('strings from the inputs that reach the stylesheet', async () => {
+  const { document } = await loadLetter(path.join(root, 'letter.md'));
+  const frame = buildFrame(document);
+  const hostile = 'Evil"; } body { display: none } </style><script>alert(1)</script>';
+  const html = renderHtml({ ...frame, fonts: { ...frame.fonts, names: [hostile, ...frame.fonts.names] }, body: { ...frame.body, sectionBreak: '\\"</STYLE>' } });
+  const all = elements(parse(html));
+
+  it('stay inside one CSS string: no element, rule or style block is added', () => {
+    expect(all.filter((el) => el.tagName === 'style')).toHaveLength(1);
+    expect(all.some((el) => el.tagName === 'script')).toBe(false);
+    const css = cssOf(all);
+    expect(css).not.toMatch(/<\/style/i);
+    expect(css).toContain('font-family: "Evil\\"; } body { display: none } \\3c /style\\3e \\3c script\\3e alert(1)\\3c /script\\3e ", "Noto Serif SC"');
+    expect(css).toContain('hr::after { content: "\\\\\\"\\3c /STYLE\\3e "; }');
+  });
+});

@@ -16,7 +16,7 @@ const features = await loadLetter(fixture('letters', 'features', 'letter.md'));
 
 describe('diagnostics from rendering', () => {
   it('reports a preflight problem about a note at that note’s first mark in the letter', () => {
-    const report = { pages: 1, fonts: [], notes: [], maxRight: 0, problems: ['Footnote mark 2 not found', 'Font X is not embedded'] };
+    const report = { pages: 1, fonts: [], notes: [], maxRight: 0, problems: [{ note: 2, message: 'Footnote mark 2 not found' }, { message: 'Font X is not embedded' }] };
     const error = new PreflightFailed(report, buildFrame(features.document));
     expect(error).toBeInstanceOf(BuildError);
     const text = String(features.files[0]?.value);

@@ -44,7 +44,7 @@ describe('the checks a build makes from its own layout', () => {
     const first = pages[0] as Page;
     const moved = first.noteNumbers.pop() as number;
     (pages[1] as Page).noteNumbers.unshift(moved);
-    expect(check(pages).problems).toContain(`Footnote ${moved} starts on page 2 but its mark is on page 1`);
+    expect(check(pages).problems.map((p) => p.message)).toContain(`Footnote ${moved} starts on page 2 but its mark is on page 1`);
   });
 
   it('find a line past the right margin and a body line run into the notes', () => {
@@ -53,7 +53,7 @@ describe('the checks a build makes from its own layout', () => {
     (first.body.find((l) => l.block === 'body') as Page['body'][number]).x = 40; // a full justified line
     const last = first.body.at(-1) as Page['body'][number];
     last.top = laid.geometry.textHeight - first.notesHeight - last.baseline; // its baseline in the gap above the rule
-    const problems = check(pages).problems.join('\n');
+    const problems = check(pages).problems.map((p) => p.message).join('\n');
     expect(problems).toMatch(/Page 1: ".+" runs \d+\.\d pt past the right margin/);
     expect(problems).toMatch(/Page 1: the body text runs \d+\.\d pt into the notes/);
   });
@@ -63,7 +63,7 @@ describe('the checks a build makes from its own layout', () => {
     const line = (pages[0] as Page).body[0] as Page['body'][number];
     const [placed] = line.line.placed;
     line.line = { ...line.line, placed: [{ ...placed!, piece: { ...placed!.piece, text: '😀' } }, ...line.line.placed.slice(1)] };
-    expect(check(pages).problems.join('\n')).toMatch(/Font Noto Serif SC has no glyph for "😀" \(U\+1F600\)/);
+    expect(check(pages).problems.map((p) => p.message).join('\n')).toMatch(/Font Noto Serif SC has no glyph for "😀" \(U\+1F600\)/);
   });
 });
 

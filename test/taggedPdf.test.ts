@@ -1,5 +1,5 @@
 /**
- * The tagged, archival mailing PDF (issue 11), read back with pdfjs-dist: structure tree roles
+ * The tagged, archival mailing PDF, read back with pdfjs-dist: structure tree roles
  * and order, marked content, Link annotations, artifacts, outline, PDF/A-2a + PDF/UA-1
  * identification; and drawing from the typesetter's glyph runs without shaping again.
  */

@@ -13,6 +13,7 @@ import { errorAt, reportWarning } from '../diagnostics/index.js';
 import { describeChanges, droppedWarning, manifestOf, manifestPath, readManifest, sha256, type Manifest } from './manifest.js';
 import { MissingGlyph } from '../typeset/errors.js';
 import { PreflightFailed } from '../render/errors.js';
+import { codePointLabel } from '../unicode/scripts.js';
 
 export interface BuildOptions extends RenderOptions {
   outDir?: string;
@@ -81,7 +82,7 @@ export async function renderAndWrite(
       data = await editions[format].render(frame, { ...options, diagnostics: warnings });
     } catch (err) {
       if (err instanceof MissingGlyph) {
-        const code = `U+${(err.char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+        const code = codePointLabel(err.char);
         const reason = `No font has the character "${err.char}" (${code}); add a font that has it to the \`fonts\` list of the template, or replace the character.`;
         throw errorAt(letter.files, err.source, err.char, reason, 'missing-glyph');
       }

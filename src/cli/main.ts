@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Format } from '../render/index.js';
 
-// Each command imports what it needs when it runs (issue 12: `--version` in ≤ 0.12 s; loading
+// Each command imports what it needs when it runs (the speed target: `--version` in ≤ 0.12 s; loading
 // the Markdown, PDF and DOCX code takes several times that). Only light modules load up front.
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 const args = process.argv.slice(2);

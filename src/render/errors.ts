@@ -15,9 +15,8 @@ export class PreflightFailed extends BuildError {
   ) {
     const file = new VFile({ path: frame.sources.letter ?? 'letter' });
     for (const problem of report.problems) {
-      const note = /^Footnote (?:mark )?(\d+)\b/.exec(problem);
-      const place = note ? firstMark(frame, Number(note[1])) : undefined;
-      reportError(file, `The PDF failed its preflight check: ${problem}. Nothing was written; please report this.`, place, 'pdf-preflight');
+      const place = problem.note !== undefined ? firstMark(frame, problem.note) : undefined;
+      reportError(file, `The PDF failed its preflight check: ${problem.message}. Nothing was written; please report this.`, place, 'pdf-preflight');
     }
     super([file]);
   }

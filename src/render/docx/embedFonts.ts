@@ -22,6 +22,7 @@ import { PACKAGE_RELATIONSHIPS, PackageParts, R, W, childElements, rootOf, wElem
 import { reportWarning } from '../../diagnostics/index.js';
 import { fontChainFor, type Face } from '../../fonts/fontChain.js';
 import { embeddingRights, subsetTrueType } from '../../fonts/subset.js';
+import { at } from '../../util/checked.js';
 
 const FONT_RELATIONSHIP = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/font';
 const OBFUSCATED_FONT = 'application/vnd.openxmlformats-officedocument.obfuscatedFont';
@@ -31,13 +32,13 @@ const OBFUSCATED_FONT = 'application/vnd.openxmlformats-officedocument.obfuscate
  * ASCII, the general punctuation of Latin text, and the CJK punctuation of a Chinese keyboard
  * (ideographic space and marks, brackets, full-width punctuation and symbols).
  */
-const EDITOR_CHARACTERS = [
+const EDITOR_CHARACTERS = ([
   [0x20, 0x7e],
   [0xa0, 0xa0], [0xa7, 0xa7], [0xb7, 0xb7], [0xd7, 0xd7], [0xf7, 0xf7],
   [0x2013, 0x2014], [0x2018, 0x2019], [0x201c, 0x201d], [0x2022, 0x2022], [0x2026, 0x2026], [0x2030, 0x2030],
   [0x3000, 0x3003], [0x3008, 0x3011], [0x3014, 0x3017], [0x301c, 0x301c],
   [0xff01, 0xff0f], [0xff1a, 0xff20], [0xff3b, 0xff40], [0xff5b, 0xff5e], [0xffe5, 0xffe5],
-].flatMap(([lo, hi]) => Array.from({ length: (hi as number) - (lo as number) + 1 }, (_, i) => (lo as number) + i));
+] satisfies Array<[number, number]>).flatMap(([lo, hi]) => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i));
 
 // ── The characters of the document, regular and bold ────────────────────────────────────────
 
@@ -115,7 +116,7 @@ function obfuscateFont(font: Uint8Array, fontKey: string): Uint8Array {
   if (!/^[0-9A-Fa-f]{32}$/.test(hex)) throw new Error(`Not a font key: ${fontKey}`);
   const key = Array.from({ length: 16 }, (_, i) => parseInt(hex.slice(30 - 2 * i, 32 - 2 * i), 16));
   const out = new Uint8Array(font);
-  for (let i = 0; i < 32 && i < out.length; i++) out[i] = (out[i] as number) ^ (key[i % 16] as number);
+  for (let i = 0; i < 32 && i < out.length; i++) out[i] = at(out, i) ^ at(key, i % 16);
   return out;
 }
 

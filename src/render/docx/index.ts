@@ -18,9 +18,10 @@ import {
 } from 'docx';
 import type { VFile } from 'vfile';
 import { entryText, listMarker } from '../../frame/index.js';
-import type { Block, BlockOf, BlockType, FrameBlock, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, ListMarkers, Role, StyledRole } from '../../frame/types.js';
+import type { Block, BlockOf, BlockType, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, ListMarkers, Role, StyledRole } from '../../frame/types.js';
 import { ROLE_STYLE, STYLE, stylesFor, twips } from './styles.js';
 import { finishDocx } from './finish.js';
+import { dispatch } from '../../util/checked.js';
 
 type RunStyle = Pick<IRunOptions, 'bold' | 'italics' | 'emphasisMark'> & {
   /** Notes whose footnote reference has been written (shared by the whole document). */
@@ -66,7 +67,7 @@ function runOptions(style: RunStyle): Pick<IRunOptions, 'bold' | 'italics' | 'em
 }
 
 function runs(inlines: Inline[], style: RunStyle): ParagraphChild[] {
-  return inlines.flatMap((node) => (inlineHandlers[node.type] as (n: Inline, s: RunStyle) => ParagraphChild[])(node, style));
+  return inlines.flatMap((node) => dispatch(inlineHandlers, 'type', node, style));
 }
 
 const blockHandlers: BlockHandlers = {
@@ -91,7 +92,7 @@ function prefixed(bullet: string, item: Block[], base: RunStyle): Paragraph {
 }
 
 function blocks(list: Block[], ctx: Context): Paragraph[] {
-  return list.flatMap((block) => (blockHandlers[block.type] as (n: Block, c: Context) => Paragraph[])(block, ctx));
+  return list.flatMap((block) => dispatch(blockHandlers, 'type', block, ctx));
 }
 
 /** Page label such as "第{page}页，共{pages}页" with Word fields for the numbers. */
@@ -146,7 +147,7 @@ const roleHandlers: RoleHandlers = {
 export function buildDocx(frame: LetterFrame): Document {
   const base: RunStyle = { notesReferenced: new Set(), emphasis: frame.language.emphasis };
   const ctx: Context = { paragraphStyle: STYLE.body, base, sectionBreak: frame.body.sectionBreak, listMarkers: frame.listMarkers };
-  const children = frame.blocks.flatMap((block) => (roleHandlers[block.role] as (b: FrameBlock, c: Context) => Paragraph[])(block, ctx));
+  const children = frame.blocks.flatMap((block) => dispatch(roleHandlers, 'role', block, ctx));
   const footnotes: Record<number, { children: Paragraph[] }> = {};
   for (const note of frame.notes) {
     const [first, ...rest] = note.blocks;

@@ -16,8 +16,9 @@ import { h } from 'hastscript';
 import { toHtml } from 'hast-util-to-html';
 import type { Element, ElementContent, Root } from 'hast';
 import type {
-  Block, BlockOf, BlockStyle, BlockType, BodyStyle, FrameBlock, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, Role, StyledRole,
+  Block, BlockOf, BlockStyle, BlockType, BodyStyle, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, Role, StyledRole,
 } from '../../frame/types.js';
+import { dispatch } from '../../util/checked.js';
 
 /** Lengths in points, rounded for short CSS. */
 const pt = (value: number) => `${Math.round(value * 100) / 100}pt`;
@@ -73,7 +74,7 @@ const inlineHandlers: InlineHandlers = {
 };
 
 function inlines(nodes: Inline[], ctx: Context): ElementContent[] {
-  return nodes.flatMap((node) => (inlineHandlers[node.type] as (n: Inline, c: Context) => ElementContent[])(node, ctx));
+  return nodes.flatMap((node) => dispatch(inlineHandlers, 'type', node, ctx));
 }
 
 /** The heading element of a level (h1–h6). */
@@ -95,7 +96,7 @@ function listItem(item: Block[], ctx: Context): ElementContent[] {
 }
 
 function blocks(list: Block[], ctx: Context): ElementContent[] {
-  return lines(list.map((block) => (blockHandlers[block.type] as (n: Block, c: Context) => Element)(block, ctx)));
+  return lines(list.map((block) => dispatch(blockHandlers, 'type', block, ctx)));
 }
 
 const addressLines = (list: string[]): ElementContent[] => list.flatMap((line, index) => (index === 0 ? [{ type: 'text' as const, value: line }] : [h('br'), NL, { type: 'text' as const, value: line }]));
@@ -240,7 +241,7 @@ function letterContent(frame: LetterFrame, ctx: Context): ElementContent[] {
   const lists: Element[] = [];
   let notesAt = -1;
   for (const block of frame.blocks) {
-    const element = (roleHandlers[block.role] as (b: FrameBlock, c: Context) => Element)(block, ctx);
+    const element = dispatch(roleHandlers, 'role', block, ctx);
     if (block.role === 'signatoriesHeading') {
       signatories = h('section', { className: ['signatories'] });
       out.push(signatories);

@@ -18,6 +18,7 @@ import { StructureTree, type StructNode } from './structure.js';
 import { GlyphFont, documentBytes, openDocument, setElementId, type PdfkitDocument, type StructContent, type StructElement } from './pdfkitAdapter.js';
 import { pdfkitOptions, xmpPacket, type DocumentInfo } from './standards.js';
 import { packObjectStreams } from './objectStreams.js';
+import { at, last as lastOf } from '../../util/checked.js';
 
 export interface DrawOptions {
   geometry: Geometry;
@@ -89,7 +90,7 @@ export function segmentsOf(line: MarkedLine, originX: number, structure: Structu
     const previous = segments.at(-1);
     if (k > 0 && piece.glueBefore?.kind === 'space' && previous) {
       // A word space: a real space glyph, so that copied text has it.
-      const last = previous.glyphs.at(-1) as PlacedGlyph;
+      const last = lastOf(previous.glyphs);
       const face = spaceGlyph(last.face) !== 0 ? last.face : piece.face;
       previous.glyphs.push({ face, size: last.size, rise: 0, x: last.setEnd ?? last.x, glyphId: spaceGlyph(face), codePoints: [0x20], setEnd: start });
     }
@@ -134,7 +135,7 @@ function runsOf(glyphs: PlacedGlyph[]): PlacedGlyph[][] {
 function commonGap(run: PlacedGlyph[], widths: number[]): number {
   const counts = new Map<number, number>();
   for (let g = 0; g + 1 < run.length; g++) {
-    const gap = round((run[g + 1] as PlacedGlyph).x - (run[g] as PlacedGlyph).x - (widths[g] as number), 3);
+    const gap = round(at(run, g + 1).x - at(run, g).x - at(widths, g), 3);
     if (gap > 0) counts.set(gap, (counts.get(gap) ?? 0) + 1);
   }
   let best = 0;
@@ -166,7 +167,7 @@ class PageDrawer {
       const element = doc.struct(node.role, node.lang ? { lang: node.lang } : {});
       if (node.noteNumber !== undefined) setElementId(element, `note-${node.noteNumber}`);
       this.elements[node.id] = element;
-      (this.elements[node.parent] as StructElement).add(element);
+      this.element(node.parent).add(element);
     }
   }
 
@@ -221,7 +222,7 @@ class PageDrawer {
     for (const segment of segmentsOf(line, originX, this.structure)) {
       if (!this.firstPage.has(segment.owner)) this.firstPage.set(segment.owner, this.pageIndex);
       if (segment.link) {
-        this.linkSegment(segment, baseline);
+        this.linkSegment(segment, segment.link, baseline);
         continue;
       }
       if (this.link?.owner === segment.owner) this.endLink();
@@ -254,8 +255,7 @@ class PageDrawer {
     this.doc.endMarkedContent();
   }
 
-  private linkSegment(segment: Segment, baseline: number): void {
-    const url = segment.link as string;
+  private linkSegment(segment: Segment, url: string, baseline: number): void {
     this.closeContent();
     if (!this.link || this.link.owner !== segment.owner || this.link.url !== url) {
       this.endLink();
@@ -267,8 +267,8 @@ class PageDrawer {
     this.text(segment, baseline);
     this.doc.endMarkedContent();
     this.link.element.add(content);
-    const first = segment.glyphs[0] as PlacedGlyph;
-    const last = segment.glyphs.at(-1) as PlacedGlyph;
+    const first = at(segment.glyphs, 0);
+    const last = lastOf(segment.glyphs);
     const size = first.size;
     const right = last.setEnd ?? last.x;
     // The annotation covers the line's text box; /Contents says where the link leads (PDF/UA-1 §7.18.5).
@@ -295,8 +295,8 @@ class PageDrawer {
     let cursor = 0;
     const last = segment.glyphs.at(-1);
     for (const run of runsOf(segment.glyphs)) {
-      const runFont = this.font(run[0]?.face as Face);
-      const first = run[0] as PlacedGlyph;
+      const first = at(run, 0);
+      const runFont = this.font(first.face);
       if (runFont !== font || first.size !== size) {
         runFont.useOnPage();
         ops.push(`/${runFont.resourceName} ${round(first.size, 3)} Tf`);
@@ -324,7 +324,7 @@ class PageDrawer {
         cursor -= (units * size) / 1000;
       };
       run.forEach((glyph, g) => {
-        const e = encoded[g] as (typeof encoded)[number];
+        const e = at(encoded, g);
         adjust(glyph.x);
         mapsToText &&= e.mapsToText;
         hex += e.hex;
@@ -362,8 +362,8 @@ class PageDrawer {
     for (const { node } of this.structure.walk()) {
       if (!node.bookmark) continue;
       const { title, level } = node.bookmark;
-      while (stack.length > 1 && (stack.at(-1) as (typeof stack)[number]).level >= level) stack.pop();
-      const parent = stack.at(-1) as (typeof stack)[number];
+      while (stack.length > 1 && lastOf(stack).level >= level) stack.pop();
+      const parent = lastOf(stack);
       stack.push({ level, item: parent.item.addItem(title, { pageNumber: this.firstPage.get(node.id) ?? 0, fit: true }) as Item });
     }
   }

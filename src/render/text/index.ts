@@ -4,7 +4,8 @@
  * signatory list.
  */
 import { entryText, listMarker } from '../../frame/index.js';
-import type { Block, BlockOf, BlockType, FrameBlock, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, Note, Role } from '../../frame/types.js';
+import { at, dispatch } from '../../util/checked.js';
+import type { Block, BlockOf, BlockType, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, Note, Role } from '../../frame/types.js';
 import { superscriptNumber } from '../../unicode/scripts.js';
 import { wrapText } from '../../typeset/wrapText.js';
 
@@ -40,7 +41,7 @@ const inlineHandlers: InlineHandlers = {
 };
 
 function inlinesToText(nodes: Inline[], ctx: TextContext): string {
-  return nodes.map((node) => (inlineHandlers[node.type] as (n: Inline, c: TextContext) => string)(node, ctx)).join('');
+  return nodes.map((node) => dispatch(inlineHandlers, 'type', node, ctx)).join('');
 }
 
 function wrapParagraph(text: string, ctx: TextContext, firstPrefix: string, indent: string): string[] {
@@ -61,7 +62,7 @@ const blockHandlers: BlockHandlers = {
       const bullet = `${listMarker(ctx.frame.listMarkers, node, index, true)} `;
       const lines = blocksToLines(item, ctx, indent + ' '.repeat(bullet.length));
       const first = lines.findIndex((line) => line.trim() !== '');
-      if (first >= 0) lines[first] = indent + bullet + (lines[first] as string).slice(indent.length + bullet.length);
+      if (first >= 0) lines[first] = indent + bullet + at(lines, first).slice(indent.length + bullet.length);
       return lines;
     }),
 };
@@ -70,7 +71,7 @@ function blocksToLines(blocks: Block[], ctx: TextContext, indent = ''): string[]
   const out: string[] = [];
   blocks.forEach((block, index) => {
     if (index > 0) out.push('');
-    out.push(...(blockHandlers[block.type] as (n: Block, c: TextContext, i: string) => string[])(block, ctx, indent));
+    out.push(...dispatch(blockHandlers, 'type', block, ctx, indent));
   });
   return out;
 }
@@ -103,7 +104,7 @@ function notesLines(notes: Note[], ctx: TextContext): string[] {
     const mark = `${noteMark(note.number, ctx.frame)} `;
     const lines = blocksToLines(note.blocks, ctx, ' '.repeat(mark.length));
     const first = lines.findIndex((line) => line.trim() !== '');
-    if (first >= 0) lines[first] = mark + (lines[first] as string).trimStart();
+    if (first >= 0) lines[first] = mark + at(lines, first).trimStart();
     noteLines.push(...lines.filter((line, index) => line !== '' || index === 0));
   }
   return noteLines;
@@ -113,7 +114,7 @@ export function renderText(frame: LetterFrame, options: TextOptions = {}): strin
   const ctx: TextContext = { frame, wrap: options.wrap ?? frame.text.wrap };
   const out: string[] = [];
   for (const block of frame.blocks) {
-    const lines = (roleHandlers[block.role] as (b: FrameBlock, c: TextContext) => string[])(block, ctx);
+    const lines = dispatch(roleHandlers, 'role', block, ctx);
     const apart = block.role === 'body' || block.role === 'closing' || block.style.spaceBefore >= (block.style.size * block.style.lineHeight) / 2;
     if (out.length > 0 && apart) out.push('');
     out.push(...lines);

@@ -10,7 +10,7 @@ import type { SourcePoint, SourceRef } from '../../../diagnostics/index.js';
 import { fontChainFor } from '../../../fonts/fontChain.js';
 import { listMarker } from '../../../frame/index.js';
 import type {
-  Block, BlockOf, BlockStyle, BlockType, BodyStyle, FrameBlock, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, Role,
+  Block, BlockOf, BlockStyle, BlockType, BodyStyle, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, Role,
 } from '../../../frame/types.js';
 import type { Piece, Span, SpanStyle } from '../../../typeset/shape.js';
 import type { Line } from '../../../typeset/lineBreak.js';
@@ -19,6 +19,7 @@ import { geometryOf, type Geometry } from './geometry.js';
 import { LineSetter, type LineStyle } from './lineSetter.js';
 import { addLabel } from './labels.js';
 import { listColumns } from './columns.js';
+import { dispatch } from '../../../util/checked.js';
 
 export { geometryOf, type Geometry };
 
@@ -134,7 +135,7 @@ export class LetterLayout {
       link: (node, s) => this.spans(node.children, { ...s, link: node.url }),
       noteRef: (node, s) => [{ mark: node.number, style: s }],
     };
-    return inlines.flatMap((node) => (handlers[node.type] as (n: Inline, s: SpanStyle) => Span[])(node, style));
+    return inlines.flatMap((node) => dispatch(handlers, 'type', node, style));
   }
 
   /** Body blocks at a place (indents, space above the first, parent element). */
@@ -173,7 +174,7 @@ export class LetterLayout {
         });
       },
     };
-    blocks.forEach((block, index) => (handlers[block.type] as (n: Block, f: boolean) => void)(block, index === 0));
+    blocks.forEach((block, index) => dispatch(handlers, 'type', block, index === 0));
   }
 
   /** A label at the start of a line's text (a bullet, a number), its pieces marked as the label element. */
@@ -261,7 +262,7 @@ export class LetterLayout {
   };
 
   layoutLetter(): void {
-    for (const block of this.frame.blocks) (this.roles[block.role] as (b: FrameBlock) => void)(block);
+    for (const block of this.frame.blocks) dispatch(this.roles, 'role', block);
     for (const note of this.frame.notes) this.addNote(note.number, note.blocks);
     this.layoutSignatories(this.listBlocks);
   }

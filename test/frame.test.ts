@@ -7,6 +7,7 @@ import path from 'node:path';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { build } from '../src/cli/build.js';
+import { buildContext } from '../src/context.js';
 import { unzipSync, strFromU8 } from 'fflate';
 import { loadLetter } from '../src/load/letter.js';
 import { buildFrame, points, resolveRole } from '../src/frame/index.js';
@@ -103,6 +104,13 @@ describe('one frame per build', () => {
       const organizations = frame?.blocks.flatMap((b) => (b.role === 'signatoryEntry' && b.section === 'organizations' ? [`${b.name}${b.detail ? `${b.separator}${b.detail}` : ''}`] : []));
       expect(manifest.organizations).toEqual(organizations);
       expect(organizations?.length).toBeGreaterThan(0);
+      // What the next build reuses is the build context's, listed in one place.
+      const kept = new Map(buildContext.list().map((c) => [c.name, c.size]));
+      expect([...kept.keys()].sort()).toEqual([
+        'advances', 'collators', 'font chains', 'font faces', 'font subsets', 'hyphenators', 'last letter', 'layout memos', 'sane glyphs', 'sane texts', 'space glyphs', 'templates',
+      ]);
+      expect(kept.get('templates')).toBeGreaterThan(0);
+      expect(kept.get('font faces')).toBeGreaterThan(0);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

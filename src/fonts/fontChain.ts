@@ -17,6 +17,7 @@ import type { FontEntry, Template } from '../template/schema.js';
 import { FontProblem } from './errors.js';
 import { resolveContained } from '../io/paths.js';
 import { isWoff, sfntFromWoff } from './woff.js';
+import { buildContext } from '../context.js';
 
 export { FontProblem };
 
@@ -45,7 +46,7 @@ export interface FaceStyle {
   italic?: boolean;
 }
 
-const faceCache = new Map<string, Face>();
+const faceCache = buildContext.map<string, Face>('font faces');
 
 /**
  * Open a font file once. A file fontkit cannot read is reported with its path (never a raw
@@ -250,7 +251,7 @@ export function fontSpecOf(template: Template): FontSpec {
   return { sourcePath: template.sourcePath, serif: template.fonts.serif };
 }
 
-const chains = new Map<string, FontChain>();
+const chains = buildContext.map<string, FontChain>('font chains');
 
 /** One font chain per template file and font list, kept across builds (fonts stay open in memory). */
 export function fontChainFor(spec: FontSpec): FontChain {

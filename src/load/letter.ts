@@ -15,6 +15,7 @@ import { loadSignatories } from '../signatories/index.js';
 import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from '../model/types.js';
 import { projectRoot, resolveContained } from '../io/paths.js';
 import { checkMarkdownText, checkTree, MAX_LETTER_BYTES, MAX_NESTING } from './limits.js';
+import { buildContext } from '../context.js';
 
 export interface LoadedLetter {
   document: LetterDocument;
@@ -44,12 +45,13 @@ export async function loadLetter(letterPath: string): Promise<LoadedLetter> {
  * The last parsed letter, by its text: rebuilding after a change to the signatory data alone
  * (watch mode) skips parsing and conversion.
  */
-let lastParse: { key: string; meta: LetterMeta | null; body: Block[]; notes: Note[]; messages: VFile['messages'] } | null = null;
+const lastParse = buildContext.slot<{ key: string; meta: LetterMeta | null; body: Block[]; notes: Note[]; messages: VFile['messages'] }>('last letter');
 
 function parseLetter(file: VFile, text: string, key: string) {
-  if (lastParse?.key === key) {
-    file.messages.push(...lastParse.messages);
-    return lastParse;
+  const last = lastParse.value;
+  if (last?.key === key) {
+    file.messages.push(...last.messages);
+    return last;
   }
   const refused = { key, meta: null, body: [], notes: [], messages: file.messages };
   if (!checkMarkdownText(file, text)) return refused;
@@ -64,8 +66,8 @@ function parseLetter(file: VFile, text: string, key: string) {
   if (!checkTree(file, tree)) return refused;
   const meta = readFrontMatter(file, tree);
   const { body, notes } = convertTree(tree, file);
-  lastParse = { key, meta, body, notes, messages: [...file.messages] };
-  return lastParse;
+  lastParse.value = { key, meta, body, notes, messages: [...file.messages] };
+  return lastParse.value;
 }
 
 export async function loadLetterFromText(source: LetterSource): Promise<LoadedLetter> {

@@ -8,6 +8,7 @@ import { readInput } from '../io/readInput.js';
 import { readYaml } from '../io/yaml.js';
 import { templateSchema, type Template } from '../template/schema.js';
 import { resolveContained } from '../io/paths.js';
+import { buildContext } from '../context.js';
 
 /** The templates shipped with letterpress. */
 export const builtinTemplatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -45,7 +46,7 @@ export interface LoadedTemplate {
   place(field: string[]): Position | undefined;
 }
 
-const cache = new Map<string, LoadedTemplate>();
+const cache = buildContext.map<string, LoadedTemplate>('templates');
 
 export async function loadTemplateFile(templatePath: string): Promise<LoadedTemplate> {
   const text = await readInput(templatePath, 'check the `template` field of the letter.', 'template-missing');

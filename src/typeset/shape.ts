@@ -17,6 +17,7 @@ import type { SourceRef } from '../diagnostics/index.js';
 
 export { MissingGlyph };
 import { FORMAT_CHARACTER, IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from '../unicode/scripts.js';
+import { buildContext } from '../context.js';
 
 export interface SpanStyle {
   size: number;
@@ -139,7 +140,7 @@ interface Shaped {
 }
 
 /** fontkit's layout is costly per call and the same characters recur: memoise per face. */
-const advances = new WeakMap<Face, Map<string, Shaped>>();
+const advances = buildContext.weakMap<Face, Map<string, Shaped>>('advances');
 
 const EMPTY_RUN: GlyphRun = { ids: [], codePoints: [], advances: [], xOffsets: [], yOffsets: [] };
 

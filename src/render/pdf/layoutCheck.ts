@@ -14,6 +14,7 @@ import type { Page, PlacedLine } from '../../typeset/pages.js';
 import type { Geometry } from './layout/geometry.js';
 import { MARGIN_TOLERANCE, notePages, type PreflightProblem, type PreflightReport } from './report.js';
 import { codePointLabel } from '../../unicode/scripts.js';
+import { buildContext } from '../../context.js';
 
 /** Points a line may stand past a margin (rounding of positions), as the read-back preflight allows. */
 const TOLERANCE = MARGIN_TOLERANCE;
@@ -25,9 +26,9 @@ function drawnEnd(p: PlacedPiece): number {
 }
 
 /** Glyph outlines found sane, per face and code point (kept across builds, like the faces). */
-const saneGlyphs = new WeakMap<Face, Set<number>>();
+const saneGlyphs = buildContext.weakMap<Face, Set<number>>('sane glyphs');
 /** Piece texts whose every glyph was found sane, per face: most pieces repeat (one ideograph each). */
-const saneTexts = new WeakMap<Face, Set<string>>();
+const saneTexts = buildContext.weakMap<Face, Set<string>>('sane texts');
 
 /** Problems with the glyphs of a piece's text in its face, or null (the common case: none). */
 function textProblems(face: Face, text: string): string[] | null {

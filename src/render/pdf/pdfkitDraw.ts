@@ -19,6 +19,7 @@ import { GlyphFont, documentBytes, openDocument, setElementId, type PdfkitDocume
 import { pdfkitOptions, xmpPacket, type DocumentInfo } from './standards.js';
 import { packObjectStreams } from './objectStreams.js';
 import { at, last as lastOf } from '../../util/checked.js';
+import { buildContext } from '../../context.js';
 
 export interface DrawOptions {
   geometry: Geometry;
@@ -66,7 +67,7 @@ const round = (n: number, places: number) => {
   return Object.is(r, -0) ? 0 : r;
 };
 
-const spaceGlyphs = new WeakMap<Face, number>();
+const spaceGlyphs = buildContext.weakMap<Face, number>('space glyphs');
 function spaceGlyph(face: Face): number {
   let id = spaceGlyphs.get(face);
   if (id === undefined) {

@@ -8,6 +8,7 @@ import type { LanguageFacts } from '../../../frame/types.js';
 import { shape, shapeMany, type Piece, type ShapeOptions, type Span } from '../../../typeset/shape.js';
 import { breakLines, type Align, type Line } from '../../../typeset/lineBreak.js';
 import { BuildMemo } from '../../../typeset/memo.js';
+import { buildContext } from '../../../context.js';
 
 /** How one paragraph is broken into lines. */
 export interface LineStyle {
@@ -32,7 +33,7 @@ export interface LayoutMemo {
 }
 
 /** Memos per font chain (chains live across builds). */
-const memos = new WeakMap<FontChain, LayoutMemo>();
+const memos = buildContext.weakMap<FontChain, LayoutMemo>('layout memos');
 
 /** The memo of a font chain, started for a new build. */
 function memoFor(fonts: FontChain): LayoutMemo {

@@ -37,6 +37,11 @@ export interface DrawnRun {
 
 const SIZE_TOLERANCE = 0.05;
 
+/** An operator argument that pdf.js gives as a number, or `fallback` when it is not one. */
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' ? value : fallback;
+}
+
 /**
  * Follow the text operators pdfkit writes (Tm, Td, Tf, Tc, TJ) to find where each run starts and
  * where its pen ends. The end counts the TJ adjustments after each glyph: a closing mark set
@@ -67,20 +72,20 @@ export function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[]
       }
       case OPS.moveText:
       case OPS.setLeadingMoveText:
-        lineX += (args[0] as number) ?? 0;
+        lineX += numberOr(args[0], 0);
         x = lineX;
         break;
       case OPS.nextLine:
         x = lineX;
         break;
       case OPS.setFont:
-        size = (args[1] as number) ?? size;
+        size = numberOr(args[1], size);
         break;
       case OPS.setCharSpacing:
-        charSpacing = (args[0] as number) ?? 0;
+        charSpacing = numberOr(args[0], 0);
         break;
       case OPS.setHScale:
-        hScale = ((args[0] as number) ?? 100) / 100;
+        hScale = numberOr(args[0], 100) / 100;
         break;
       case OPS.showText:
       case OPS.showSpacedText: {

@@ -10,13 +10,14 @@ import { BuildError, errorAt, formatDiagnostics } from '../src/diagnostics/index
 import { PreflightFailed } from '../src/render/errors.js';
 import { FontProblem } from '../src/fonts/errors.js';
 import { fixture } from './helpers.js';
+import { buildFrame } from '../src/frame/index.js';
 
 const features = await loadLetter(fixture('letters', 'features', 'letter.md'));
 
 describe('diagnostics from rendering', () => {
   it('reports a preflight problem about a note at that note’s first mark in the letter', () => {
-    const report = { pages: 1, fonts: [], notes: [], maxRight: 0, problems: ['Footnote mark 2 not found', 'Font X is not embedded'] };
-    const error = new PreflightFailed(report, features.document);
+    const report = { pages: 1, fonts: [], notes: [], maxRight: 0, problems: [{ note: 2, message: 'Footnote mark 2 not found' }, { message: 'Font X is not embedded' }] };
+    const error = new PreflightFailed(report, buildFrame(features.document));
     expect(error).toBeInstanceOf(BuildError);
     const text = String(features.files[0]?.value);
     const line = text.split('\n').findIndex((l) => l.includes('不推回原则[^quote]')) + 1;

@@ -4,19 +4,41 @@ import { strFromU8, unzipSync } from 'fflate';
 import { loadLetter } from '../src/load/letter.js';
 import { renderDocx } from '../src/render/docx/index.js';
 import { hanCounts, hanDifferences, root, sourceLetter } from './helpers.js';
+import { buildFrame } from '../src/frame/index.js';
+import { documentCharacters } from '../src/render/docx/embedFonts.js';
+import { DOMParser } from '@xmldom/xmldom';
 
 let bytes: Uint8Array;
 let files: Record<string, string>;
+let frame: ReturnType<typeof buildFrame>;
 
 const textOf = (xml: string) => [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join('');
 
 beforeAll(async () => {
   const { document } = await loadLetter(path.join(root, 'letter.md'));
-  bytes = await renderDocx(document);
+  frame = buildFrame(document);
+  bytes = await renderDocx(frame);
   files = Object.fromEntries(Object.entries(unzipSync(bytes)).map(([name, data]) => [name, strFromU8(data)]));
 });
 
 describe('the Word copy of the 2023-09-21 letter', () => {
+  it('cuts its font subsets to the frame’s characters: every character of every story, bold ones in bold', () => {
+    const { all, bold } = documentCharacters(frame);
+    const stories = Object.keys(files).filter((name) => /^word\/(document|footnotes|footer\d*)\.xml$/.test(name));
+    expect(stories.length).toBeGreaterThanOrEqual(3);
+    const missing = new Set<string>();
+    for (const name of stories) {
+      const doc = new DOMParser().parseFromString(files[name] ?? '', 'text/xml');
+      const texts = doc.getElementsByTagName('w:t');
+      for (let i = 0; i < texts.length; i++) for (const ch of texts.item(i)?.textContent ?? '') if (!all.has(ch.codePointAt(0) ?? 0)) missing.add(ch);
+    }
+    expect([...missing]).toEqual([]);
+    // The subject (a bold role in the zh-CN template) is in the bold set; body text is not.
+    expect(frame.roles.subject.bold).toBe(true);
+    expect(bold.has('主'.codePointAt(0) ?? 0)).toBe(true);
+    expect(bold.size).toBeLessThan(all.size);
+  });
+
   it('has 13 real footnotes, referenced in order from the text', () => {
     const refs = [...(files['word/document.xml'] ?? '').matchAll(/<w:footnoteReference w:id="(\d+)"\/>/g)].map((m) => Number(m[1]));
     expect(refs).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
@@ -83,14 +105,14 @@ describe('the Word copy of the 2023-09-21 letter', () => {
 
   it('is byte-identical when built again', async () => {
     const { document } = await loadLetter(path.join(root, 'letter.md'));
-    expect(Buffer.from(await renderDocx(document)).equals(Buffer.from(bytes))).toBe(true);
+    expect(Buffer.from(await renderDocx(buildFrame(document))).equals(Buffer.from(bytes))).toBe(true);
   });
 });
 
 describe('the Word copy of a letter with a repeated note, a quote and a list', () => {
   it('writes one footnote per note and sets a repeated mark as a superscript number, not a second footnote', async () => {
     const { document } = await loadLetter(path.join(root, 'test', 'fixtures', 'letters', 'features', 'letter.md'));
-    const zip = unzipSync(await renderDocx(document));
+    const zip = unzipSync(await renderDocx(buildFrame(document)));
     const xml = strFromU8(zip['word/document.xml'] as Uint8Array);
     const refs = [...xml.matchAll(/<w:footnoteReference w:id="(\d+)"\/>/g)].map((m) => Number(m[1]));
     expect(refs).toEqual([1, 2, 3]);

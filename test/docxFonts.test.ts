@@ -14,6 +14,7 @@ import { loadLetter } from '../src/load/letter.js';
 import { renderDocx } from '../src/render/docx/index.js';
 import type { LetterDocument } from '../src/model/types.js';
 import { fixture, root, scratch } from './helpers.js';
+import { buildFrame } from '../src/frame/index.js';
 
 const fontkit = createRequire(import.meta.url)('fontkit') as typeof Fontkit;
 const NOTO_SC = path.join(root, 'node_modules', '@expo-google-fonts', 'noto-serif-sc');
@@ -81,7 +82,7 @@ let parts: Parts;
 
 beforeAll(async () => {
   ({ document } = await loadLetter(path.join(root, 'letter.md')));
-  bytes = await renderDocx(document);
+  bytes = await renderDocx(buildFrame(document));
   parts = unzipSync(bytes);
 });
 
@@ -169,7 +170,7 @@ describe('the Word copy of the 2023-09-21 letter embeds its fonts (docx.embedFon
 
 describe('docx.embedFonts: full and none', () => {
   it('full embeds the font files whole, not marked as subsets', async () => {
-    const full = unzipSync(await renderDocx(withTemplate(document, { embedFonts: 'full' })));
+    const full = unzipSync(await renderDocx(buildFrame(withTemplate(document, { embedFonts: 'full' }))));
     const faces = embeddedFaces(full);
     expect(faces.map((f) => f.style)).toEqual(['Regular', 'Bold']);
     const files = [path.join(NOTO_SC, '400Regular', 'NotoSerifSC_400Regular.ttf'), path.join(NOTO_SC, '700Bold', 'NotoSerifSC_700Bold.ttf')];
@@ -183,7 +184,7 @@ describe('docx.embedFonts: full and none', () => {
   });
 
   it('none embeds nothing but keeps the names, alternative, PANOSE and charset', async () => {
-    const none = unzipSync(await renderDocx(withTemplate(document, { embedFonts: 'none' })));
+    const none = unzipSync(await renderDocx(buildFrame(withTemplate(document, { embedFonts: 'none' }))));
     expect(Object.keys(none).filter((name) => name.startsWith('word/fonts/'))).toEqual([]);
     const table = xml(none, 'word/fontTable.xml');
     expect(table).not.toMatch(/<w:embed/);
@@ -197,7 +198,7 @@ describe('faces that are not embedded are reported on the template', () => {
   it('zh-TW: Noto Serif TC (full TTF files) is embedded for East Asian text, Noto Serif SC for Latin, with no warning', async () => {
     const { document: tw } = await loadLetter(fixture('letters', 'zh-TW', 'letter.md'));
     const diagnostics: VFile[] = [];
-    const twParts = unzipSync(await renderDocx(tw, diagnostics));
+    const twParts = unzipSync(await renderDocx(buildFrame(tw), diagnostics));
     const table = xml(twParts, 'word/fontTable.xml');
     expect(table).toMatch(/<w:font w:name="Noto Serif TC"><w:altName w:val="PMingLiU"\/>(?:(?!<\/w:font>).)*<w:charset w:val="88"\/>(?:(?!<\/w:font>).)*<w:embedRegular /s);
     expect(embeddedFaces(twParts).map((f) => f.font.familyName).sort()).toEqual(['Noto Serif SC', 'Noto Serif SC', 'Noto Serif TC', 'Noto Serif TC']);
@@ -222,7 +223,7 @@ describe('faces that are not embedded are reported on the template', () => {
     writeFileSync(path.join(dir, 'house.yaml'), template);
     const { document: restricted } = await loadLetter(path.join(dir, 'letter.md'));
     const diagnostics: VFile[] = [];
-    const out = unzipSync(await renderDocx(restricted, diagnostics));
+    const out = unzipSync(await renderDocx(buildFrame(restricted), diagnostics));
     expect(Object.keys(out).filter((name) => name.startsWith('word/fonts/'))).toEqual([]);
     expect(xml(out, 'word/fontTable.xml')).not.toMatch(/<w:embed/);
     expect(xml(out, 'word/settings.xml')).not.toContain('embedTrueTypeFonts');

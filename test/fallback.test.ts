@@ -6,6 +6,7 @@ import path from 'node:path';
 import { preflight } from '../src/render/pdf/preflight.js';
 import { fixture, root, runCli, scratch } from './helpers.js';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { buildFrame } from '../src/frame/index.js';
 
 async function pdfText(file: string): Promise<string> {
   const doc = await getDocument({ data: new Uint8Array(readFileSync(file)), verbosity: 0 }).promise;
@@ -150,7 +151,7 @@ describe('a Traditional Chinese letter (zh-TW template)', () => {
     const { layoutPdf } = await import('../src/render/pdf/index.js');
     const { document } = await loadLetter(path.join(dir, 'letter.md'));
     const size = document.template.type.bodySize;
-    const marks = layoutPdf(document).pages.flatMap((p) => p.body).flatMap((l) => l.line.placed).filter((p) => /[，。」「：！]/.test(p.piece.text));
+    const marks = layoutPdf(buildFrame(document)).pages.flatMap((p) => p.body).flatMap((l) => l.line.placed).filter((p) => /[，。」「：！]/.test(p.piece.text));
     expect(marks.length).toBeGreaterThan(5);
     for (const m of marks) expect(m.width).toBeCloseTo(size, 5);
     expect(readFileSync(path.join(dir, 'out', 'letter.txt'), 'utf8')).toContain('2024年3月1日');

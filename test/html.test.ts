@@ -10,6 +10,7 @@ import { loadLetter } from '../src/load/letter.js';
 import { renderHtml } from '../src/render/html/index.js';
 import { renderText } from '../src/render/text/index.js';
 import { fixture, hanCounts, hanDifferences, root, sourceLetter, sourceSignatoryOrder } from './helpers.js';
+import { buildFrame } from '../src/frame/index.js';
 
 type Node = DefaultTreeAdapterMap['node'];
 type Element = DefaultTreeAdapterMap['element'];
@@ -47,7 +48,7 @@ const byClass = (all: Element[], name: string) => all.filter((el) => (attr(el, '
 
 async function htmlOf(letter: string) {
   const { document } = await loadLetter(letter);
-  const html = renderHtml(document);
+  const html = renderHtml(buildFrame(document));
   const tree = parse(html);
   return { document, html, tree, all: elements(tree) };
 }
@@ -112,7 +113,7 @@ describe('HTML edition of the 2023-09-21 letter', async () => {
   it('makes every URL of the letter a link', () => {
     const hrefs = all.filter((el) => el.tagName === 'a' && /^https?:/.test(attr(el, 'href') ?? '')).map((a) => attr(a, 'href'));
     // Every URL the text edition prints (bare, or in <…> after a link text) is a link target.
-    const urls = [...renderText(document).matchAll(/https?:\/\/[\x21-\x3b\x3d\x3f-\x7e]+/g)].map((m) => m[0].replace(/[.,;:]+$/, ''));
+    const urls = [...renderText(buildFrame(document)).matchAll(/https?:\/\/[\x21-\x3b\x3d\x3f-\x7e]+/g)].map((m) => m[0].replace(/[.,;:]+$/, ''));
     expect(urls.length).toBeGreaterThanOrEqual(12);
     for (const url of urls) expect(hrefs).toContain(url);
   });
@@ -176,5 +177,22 @@ describe('HTML edition of a letter with lists, a quote, a repeated note and a no
   it('sets a second recipient apart by the template’s spaceBetween, not by its first space', () => {
     const css = cssOf(all);
     expect(css).toMatch(/\.recipient ~ \.recipient \{ margin-top: 10\.06pt; \}/);
+  });
+});
+
+describe('strings from the inputs that reach the stylesheet', async () => {
+  const { document } = await loadLetter(path.join(root, 'letter.md'));
+  const frame = buildFrame(document);
+  const hostile = 'Evil"; } body { display: none } </style><script>alert(1)</script>';
+  const html = renderHtml({ ...frame, fonts: { ...frame.fonts, names: [hostile, ...frame.fonts.names] }, body: { ...frame.body, sectionBreak: '\\"</STYLE>' } });
+  const all = elements(parse(html));
+
+  it('stay inside one CSS string: no element, rule or style block is added', () => {
+    expect(all.filter((el) => el.tagName === 'style')).toHaveLength(1);
+    expect(all.some((el) => el.tagName === 'script')).toBe(false);
+    const css = cssOf(all);
+    expect(css).not.toMatch(/<\/style/i);
+    expect(css).toContain('font-family: "Evil\\"; } body { display: none } \\3c /style\\3e \\3c script\\3e alert(1)\\3c /script\\3e ", "Noto Serif SC"');
+    expect(css).toContain('hr::after { content: "\\\\\\"\\3c /STYLE\\3e "; }');
   });
 });

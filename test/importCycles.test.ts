@@ -122,10 +122,21 @@ describe('import structure', () => {
     expect(cycles(fake)).toEqual([['a', 'b', 'c']]);
   });
 
+  it('keeps renderers on the frame: no file under src/render imports the template, the model or the loaders, or builds a frame', () => {
+    let renderers = 0;
+    for (const [file, targets] of graph) {
+      if (layer(file) !== 'render') continue;
+      renderers++;
+      for (const target of targets) expect(['template', 'model', 'load'], `${path.relative(SRC, file)} imports ${path.relative(SRC, target)}`).not.toContain(layer(target));
+      expect(readFileSync(file, 'utf8')).not.toMatch(/\bbuildFrame\(|\btemplate\.[a-z]/);
+    }
+    expect(renderers).toBeGreaterThan(15);
+  });
+
   it('keeps the model pure: src/model imports no loading, rendering or command code', () => {
     for (const [file, targets] of graph) {
       if (layer(file) !== 'model') continue;
-      for (const target of targets) expect(['model', 'diagnostics', 'unicode', 'template']).toContain(layer(target));
+      for (const target of targets) expect(['model', 'diagnostics', 'unicode', 'template', 'util']).toContain(layer(target));
     }
   });
 });

@@ -16,6 +16,7 @@ import { entryFiles, FontChain, openFace } from '../src/fonts/fontChain.js';
 import { loadLetter } from '../src/load/letter.js';
 import { layoutPdf } from '../src/render/pdf/index.js';
 import { type CliRun, root, runCli, scratch } from './helpers.js';
+import { buildFrame } from '../src/frame/index.js';
 
 const LANGS = ['zh-TW', 'en', 'ko', 'ja'] as const;
 type Lang = (typeof LANGS)[number];
@@ -294,7 +295,7 @@ describe('English', () => {
 
   it('sets no justified line with word spaces above half an em on average, and no three hyphens in a row', async () => {
     const { document } = await loadLetter(path.join(dir, 'letter.en.md'));
-    const { pages } = layoutPdf(document);
+    const { pages } = layoutPdf(buildFrame(document));
     const lines = pages.flatMap((page) => [...page.body, ...page.notes]).map((l) => l.line);
     let justified = 0;
     for (const line of lines) {

@@ -8,6 +8,7 @@ import { checkLayout } from '../src/render/pdf/layoutCheck.js';
 import { preflight } from '../src/render/pdf/preflight.js';
 import type { Page } from '../src/typeset/pages.js';
 import { fixture, root, runCli, scratch } from './helpers.js';
+import { buildFrame } from '../src/frame/index.js';
 
 type Laid = ReturnType<typeof layoutPdf>;
 let laid: Laid;
@@ -21,7 +22,7 @@ const check = (pages: Page[]) => checkLayout(pages, laid.geometry, { noteSeparat
 
 beforeAll(async () => {
   const { document } = await loadLetter(path.join(root, 'letter.md'));
-  laid = layoutPdf(document);
+  laid = layoutPdf(buildFrame(document));
   notes = document.notes.length;
 });
 
@@ -30,7 +31,7 @@ describe('the checks a build makes from its own layout', () => {
     const report = check(laid.pages);
     expect(report.problems).toEqual([]);
     const { document } = await loadLetter(path.join(root, 'letter.md'));
-    const readBack = await preflight(await renderPdf(document));
+    const readBack = await preflight(await renderPdf(buildFrame(document)));
     expect(readBack.problems).toEqual([]);
     expect(report.pages).toBe(readBack.pages);
     expect(report.notes).toEqual(readBack.notes);
@@ -42,7 +43,7 @@ describe('the checks a build makes from its own layout', () => {
     const first = pages[0] as Page;
     const moved = first.noteNumbers.pop() as number;
     (pages[1] as Page).noteNumbers.unshift(moved);
-    expect(check(pages).problems).toContain(`Footnote ${moved} starts on page 2 but its mark is on page 1`);
+    expect(check(pages).problems.map((p) => p.message)).toContain(`Footnote ${moved} starts on page 2 but its mark is on page 1`);
   });
 
   it('find a line past the right margin and a body line run into the notes', () => {
@@ -51,7 +52,7 @@ describe('the checks a build makes from its own layout', () => {
     (first.body.find((l) => l.block === 'body') as Page['body'][number]).x = 40; // a full justified line
     const last = first.body.at(-1) as Page['body'][number];
     last.top = laid.geometry.textHeight - first.notesHeight - last.baseline; // its baseline in the gap above the rule
-    const problems = check(pages).problems.join('\n');
+    const problems = check(pages).problems.map((p) => p.message).join('\n');
     expect(problems).toMatch(/Page 1: ".+" runs \d+\.\d pt past the right margin/);
     expect(problems).toMatch(/Page 1: the body text runs \d+\.\d pt into the notes/);
   });
@@ -61,7 +62,7 @@ describe('the checks a build makes from its own layout', () => {
     const line = (pages[0] as Page).body[0] as Page['body'][number];
     const [placed] = line.line.placed;
     line.line = { ...line.line, placed: [{ ...placed!, piece: { ...placed!.piece, text: '😀' } }, ...line.line.placed.slice(1)] };
-    expect(check(pages).problems.join('\n')).toMatch(/Font Noto Serif SC has no glyph for "😀" \(U\+1F600\)/);
+    expect(check(pages).problems.map((p) => p.message).join('\n')).toMatch(/Font Noto Serif SC has no glyph for "😀" \(U\+1F600\)/);
   });
 });
 

@@ -3,14 +3,15 @@ import path from 'node:path';
 import { loadLetter, loadLetterFromText } from '../src/load/letter.js';
 import { layoutPdf } from '../src/render/pdf/index.js';
 import { root } from './helpers.js';
+import { buildFrame } from '../src/frame/index.js';
 
 const letterPath = path.join(root, 'letter.md');
 
 describe('lines kept across builds (watch mode)', () => {
   it('a second layout reuses the shaped pieces but hands out its own lines, labels added once', async () => {
     const { document } = await loadLetter(letterPath);
-    const first = layoutPdf(document).layout;
-    const second = layoutPdf(document).layout;
+    const first = layoutPdf(buildFrame(document)).layout;
+    const second = layoutPdf(buildFrame(document)).layout;
     expect(second.flow.length).toBe(first.flow.length);
     const a = first.flow[10]!.line;
     const b = second.flow[10]!.line;
@@ -31,11 +32,11 @@ describe('lines kept across builds (watch mode)', () => {
 
   it('a changed signatory list is set anew, the letter\'s lines are the same', async () => {
     const { document } = await loadLetter(letterPath);
-    const before = layoutPdf(document).layout;
+    const before = layoutPdf(buildFrame(document)).layout;
     const text = (await import('node:fs')).readFileSync(letterPath, 'utf8');
     const changed = await loadLetterFromText({ letterPath, text });
     changed.document.signatories!.organizations.unshift({ name: 'Aardvark Rights Watch', country: 'Kenya' });
-    const after = layoutPdf(changed.document).layout;
+    const after = layoutPdf(buildFrame(changed.document)).layout;
     const list = (l: typeof before) => l.flow.filter((f) => f.block === 'listEntry').map((f) => f.line.placed.map((p) => p.piece.text).join(''));
     expect(list(after)).toContain('Aardvark Rights Watch / Kenya'.replace(/ /g, ''));
     expect(list(after).length).toBe(list(before).length + 1);

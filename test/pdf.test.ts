@@ -6,6 +6,7 @@ import { loadLetter } from '../src/load/letter.js';
 import { renderPdf } from '../src/render/pdf/index.js';
 import { preflight, type PreflightReport } from '../src/render/pdf/preflight.js';
 import { hanCounts, hanDifferences, root, sourceLetter } from './helpers.js';
+import { buildFrame } from '../src/frame/index.js';
 
 interface PageText {
   items: Array<{ str: string; x: number; y: number; size: number }>;
@@ -44,7 +45,7 @@ let template: Awaited<ReturnType<typeof loadLetter>>['document']['template'];
 beforeAll(async () => {
   const { document } = await loadLetter(path.join(root, 'letter.md'));
   template = document.template;
-  bytes = await renderPdf(document);
+  bytes = await renderPdf(buildFrame(document));
   pdf = await readPdf(bytes);
   report = await preflight(bytes);
 });
@@ -104,7 +105,7 @@ describe('the mailing PDF of the 2023-09-21 letter', () => {
 
   it('is byte-identical when built again', async () => {
     const { document } = await loadLetter(path.join(root, 'letter.md'));
-    expect(Buffer.from(await renderPdf(document)).equals(Buffer.from(bytes))).toBe(true);
+    expect(Buffer.from(await renderPdf(buildFrame(document))).equals(Buffer.from(bytes))).toBe(true);
   });
 });
 
@@ -120,7 +121,7 @@ describe('a long letter with many notes', () => {
     }
     const text = `---\nlang: zh-CN\ndate: 2023-09-21\nto:\n  - name: 收信人\nsubject: 主旨\nsalutation: 您好：\nclosing: 谢谢！\n---\n\n${paragraphs.join('\n\n')}\n\n${notes.join('\n\n')}\n`;
     const { document } = await loadLetterFromText({ letterPath: path.join(root, 'test', 'fixtures', 'letters', 'long.md'), text });
-    const pdfBytes = await renderPdf(document);
+    const pdfBytes = await renderPdf(buildFrame(document));
     const long = await preflight(pdfBytes);
     expect(long.pages).toBeGreaterThan(5);
     expect(long.notes).toHaveLength(36);
@@ -136,7 +137,7 @@ describe('body blocks in the PDF', () => {
     const long = '列表中的文字足够长需要折行才能看出缩进是否正确'.repeat(3);
     const text = `---\nlang: zh-CN\ndate: 2023-09-21\nto:\n  - name: 收信人\nsubject: 主旨\nsalutation: 您好：\nclosing: 谢谢！\n---\n\n甲乙丙  \n丁戊己。\n\n- ${long}\n\n> ${long}\n`;
     const { document } = await loadLetterFromText({ letterPath: path.join(root, 'test', 'fixtures', 'letters', 'blocks.md'), text });
-    const { pages, geometry } = layoutPdf(document);
+    const { pages, geometry } = layoutPdf(buildFrame(document));
     const body = pages.flatMap((p) => p.body).filter((l) => l.block === 'body');
     const texts = body.map((l) => l.line.placed.map((p) => p.piece.text).join(''));
     expect(texts.slice(0, 2)).toEqual(['甲乙丙', '丁戊己。']);

@@ -16,6 +16,7 @@ import { loadLetter } from '../src/load/letter.js';
 import { renderPdf, layoutPdf } from '../src/render/pdf/index.js';
 import { drawnRuns } from '../src/render/pdf/preflight.js';
 import { root } from './helpers.js';
+import { buildFrame } from '../src/frame/index.js';
 
 const require = createRequire(import.meta.url);
 const template = await loadTemplate(path.join(root, 'templates', 'zh-CN.yaml'));
@@ -99,9 +100,9 @@ describe('object streams', () => {
 describe('the drawn glyphs are the measured glyphs', () => {
   it('ends every justified line of the seed letter exactly at the right margin', async () => {
     const { document } = await loadLetter(path.join(root, 'letter.md'));
-    const { geometry } = layoutPdf(document);
+    const { geometry } = layoutPdf(buildFrame(document));
     const right = geometry.left + geometry.textWidth;
-    const doc = await getDocument({ data: await renderPdf(document), verbosity: 0, isEvalSupported: false }).promise;
+    const doc = await getDocument({ data: await renderPdf(buildFrame(document)), verbosity: 0, isEvalSupported: false }).promise;
     const ends: number[] = [];
     for (let n = 1; n <= 3; n++) {
       const ops = await (await doc.getPage(n)).getOperatorList();

@@ -1,5 +1,5 @@
 /**
- * The tagged, archival mailing PDF (issue 11), read back with pdfjs-dist: structure tree roles
+ * The tagged, archival mailing PDF, read back with pdfjs-dist: structure tree roles
  * and order, marked content, Link annotations, artifacts, outline, PDF/A-2a + PDF/UA-1
  * identification; and drawing from the typesetter's glyph runs without shaping again.
  */
@@ -14,6 +14,8 @@ import { drawLetterPdf, layoutPdf, renderPdf } from '../src/render/pdf/index.js'
 import { preflight } from '../src/render/pdf/preflight.js';
 import type { LetterDocument } from '../src/model/types.js';
 import { root, scratch } from './helpers.js';
+import { buildFrame } from '../src/frame/index.js';
+import { StructureTree } from '../src/render/pdf/structure.js';
 
 interface Node {
   role?: string;
@@ -116,7 +118,7 @@ let seedBytes: Uint8Array;
 
 beforeAll(async () => {
   ({ document: seedDocument } = await loadLetter(path.join(root, 'letter.md')));
-  seedBytes = await renderPdf(seedDocument);
+  seedBytes = await renderPdf(buildFrame(seedDocument));
   seed = await readPdf(seedBytes);
 });
 
@@ -271,7 +273,7 @@ describe('the tagged seed letter', () => {
 
 describe('drawing from the glyph runs', () => {
   it('shapes nothing while drawing', async () => {
-    const laidOut = layoutPdf(seedDocument);
+    const laidOut = layoutPdf(buildFrame(seedDocument));
     const font = seedDocument && laidOut.pages[0]?.body[0]?.line.placed[0]?.piece.face.font;
     expect(font).toBeDefined();
     // fontkit's TTFFont.prototype (WOFF fonts inherit it): pdfkit's fonts are fontkit fonts too
@@ -279,7 +281,7 @@ describe('drawing from the glyph runs', () => {
     while (!Object.prototype.hasOwnProperty.call(proto, 'layout')) proto = Object.getPrototypeOf(proto) as { layout: unknown };
     const spy = vi.spyOn(proto as { layout: (...args: unknown[]) => unknown }, 'layout');
     try {
-      const bytes = await drawLetterPdf(seedDocument, laidOut);
+      const bytes = await drawLetterPdf(buildFrame(seedDocument), laidOut);
       expect(bytes.length).toBeGreaterThan(10_000);
       expect(spy).not.toHaveBeenCalled();
     } finally {
@@ -302,7 +304,7 @@ describe('a letter with a list, a block quote and a multi-paragraph note', () =>
       '    注的第二段。', '',
     ].join('\n');
     const { document } = await loadLetterFromText({ letterPath: path.join(root, 'test', 'fixtures', 'letters', 'tagged.md'), text });
-    bytes = await renderPdf(document);
+    bytes = await renderPdf(buildFrame(document));
     pdf = await readPdf(bytes);
   });
 
@@ -344,7 +346,8 @@ describe('a long signatory list', () => {
     writeFileSync(path.join(dir, 'signatories.csv'), signatoriesCsv(450));
     writeFileSync(path.join(dir, 'letter.md'), readFileSync(path.join(root, 'letter.md'), 'utf8').replace('signatories: signatories.yaml', 'signatories: signatories.csv'));
     const { document } = await loadLetter(path.join(dir, 'letter.md'));
-    const { structure } = layoutPdf(document).layout;
+    const { layout } = layoutPdf(buildFrame(document));
+    const structure = StructureTree.fromLayout(layout.flow, [...layout.notes.values()]);
     const lists = structure.node(structure.root).children.map((id) => structure.node(id)).filter((n) => n.role === 'L');
     const entries = lists.reduce((sum, l) => sum + l.children.length, 0);
     expect(entries).toBe((document.signatories?.organizations.length ?? 0) + (document.signatories?.individuals.length ?? 0));
@@ -356,7 +359,7 @@ describe('a long signatory list', () => {
 describe('the template switch pdf.standard', () => {
   it('drops the PDF/A and PDF/UA identification and the output intent, keeps the tags, and sets the subject as P when asked', async () => {
     const document: LetterDocument = { ...seedDocument, template: { ...seedDocument.template, pdf: { standard: false, subjectRole: 'P' } } };
-    const pdf = await readPdf(await renderPdf(document));
+    const pdf = await readPdf(await renderPdf(buildFrame(document)));
     expect(pdf.raw).not.toContain('pdfaid:part');
     expect(pdf.raw).not.toContain('pdfuaid:part');
     expect(pdf.raw).not.toMatch(/\/OutputIntents/);

@@ -6,9 +6,10 @@ import { renderText } from '../src/render/text/index.js';
 import { displayWidth } from '../src/unicode/scripts.js';
 import { NOT_AT_LINE_START, NOT_AT_LINE_END } from '../src/typeset/breaks.js';
 import { fixture, hanCounts, hanDifferences, root, sourceLetter } from './helpers.js';
+import { buildFrame } from '../src/frame/index.js';
 
 const { document } = await loadLetter(path.join(root, 'letter.md'));
-const text = renderText(document);
+const text = renderText(buildFrame(document));
 
 describe('plain-text edition of the 2023-09-21 letter', () => {
   it('holds every Han character of the source exactly as often', () => {
@@ -54,14 +55,14 @@ describe('plain-text edition of the 2023-09-21 letter', () => {
   });
 
   it('uses [n] marks when the template says brackets', () => {
-    const bracketed = renderText({ ...document, template: { ...document.template, text: { ...document.template.text, noteMarks: 'brackets' } } });
+    const bracketed = renderText(buildFrame({ ...document, template: { ...document.template, text: { ...document.template.text, noteMarks: 'brackets' } } }));
     expect(bracketed).toContain('亚洲运动会[1]，');
     expect(bracketed).toMatch(/^\[13\] 联合国难民署/m);
   });
 });
 
 describe('wrapped plain text', () => {
-  const wrapped = renderText(document, { wrap: 60 });
+  const wrapped = renderText(buildFrame(document), { wrap: 60 });
   const lines = wrapped.split('\n');
 
   it('keeps lines within 60 columns, CJK counted as 2, except lines holding a URL', () => {

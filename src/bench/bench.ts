@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the speed and size targets of the project (issue 12), measured on the shipped
+ * `npm run bench`: the speed and size targets of the project (README), measured on the shipped
  * command (`bin.letterpress` of package.json), whole process, median of 5 runs, printed as a table.
  *
  * - cold build of the repository's letter, three editions (txt, pdf, docx), and every edition:

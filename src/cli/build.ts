@@ -6,11 +6,14 @@ import type { VFile } from 'vfile';
 import { performance } from 'node:perf_hooks';
 import { loadLetter, type LoadedLetter } from '../load/letter.js';
 import { editions, type Format, type RenderOptions } from '../render/index.js';
+import { buildFrame } from '../frame/index.js';
+import type { LetterFrame } from '../frame/types.js';
 import { writeFilesAtomically } from '../io/writeAtomic.js';
 import { errorAt, reportWarning } from '../diagnostics/index.js';
 import { describeChanges, droppedWarning, manifestOf, manifestPath, readManifest, sha256, type Manifest } from './manifest.js';
 import { MissingGlyph } from '../typeset/errors.js';
 import { PreflightFailed } from '../render/errors.js';
+import { codePointLabel } from '../unicode/scripts.js';
 
 export interface BuildOptions extends RenderOptions {
   outDir?: string;
@@ -36,6 +39,13 @@ export interface BuildResult {
   warnings: VFile[];
 }
 
+/** What a build calls to make the letter's frame (a test counts the calls through it). */
+export interface BuildSteps {
+  buildFrame: (document: LoadedLetter['document']) => LetterFrame;
+}
+
+const STEPS: BuildSteps = { buildFrame };
+
 export function defaultOutDir(letterPath: string): string {
   return path.join(path.dirname(path.resolve(letterPath)), 'out');
 }
@@ -50,14 +60,17 @@ export function editionPath(letterPath: string, outDir: string, format: Format):
 
 /**
  * Render the requested editions of an already loaded letter and write them all, with the
- * manifest, or none. Returns the editions and what changed since the previous manifest.
+ * manifest, or none. The letter's frame is built once, here, and every edition and the manifest
+ * read that one frame. Returns the editions and what changed since the previous manifest.
  */
 export async function renderAndWrite(
   letter: LoadedLetter,
   letterPath: string,
   options: BuildOptions,
+  steps: BuildSteps = STEPS,
 ): Promise<{ editions: EditionResult[]; changes: string[]; warnings: VFile[] }> {
   const outDir = options.outDir ?? defaultOutDir(letterPath);
+  const frame = steps.buildFrame(letter.document);
   // Every edition is made in memory first (one after the other, so the timings are each its
   // own); none is written unless all succeed.
   const rendered: Array<EditionResult & { data: Uint8Array }> = [];
@@ -66,10 +79,10 @@ export async function renderAndWrite(
     const started = performance.now();
     let data: Uint8Array;
     try {
-      data = await editions[format].render(letter.document, { ...options, diagnostics: warnings });
+      data = await editions[format].render(frame, { ...options, diagnostics: warnings });
     } catch (err) {
       if (err instanceof MissingGlyph) {
-        const code = `U+${(err.char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+        const code = codePointLabel(err.char);
         const reason = `No font has the character "${err.char}" (${code}); add a font that has it to the \`fonts\` list of the template, or replace the character.`;
         throw errorAt(letter.files, err.source, err.char, reason, 'missing-glyph');
       }
@@ -83,14 +96,14 @@ export async function renderAndWrite(
     const started = performance.now();
     const { preflight } = await import('../render/pdf/preflight.js');
     const report = await preflight(pdf.data);
-    if (report.problems.length > 0) throw new PreflightFailed(report, letter.document);
+    if (report.problems.length > 0) throw new PreflightFailed(report, frame);
     pdf.ms += performance.now() - started;
   }
   const manifestFile = manifestPath(editionBase(letterPath, outDir));
   const previous = await readManifest(manifestFile);
   const entries: Manifest['editions'] = { ...(previous?.editions ?? {}) };
   for (const r of rendered) entries[r.format] = { file: path.basename(r.path), bytes: r.bytes, sha256: sha256(r.data) };
-  const manifest = manifestOf(letter, entries);
+  const manifest = manifestOf(letter, frame, entries);
   const dropped = droppedWarning(previous, manifest);
   const dataFile = letter.files[1] ?? letter.files[0];
   if (dropped && dataFile) reportWarning(dataFile, dropped, undefined, 'signatories-dropped');
@@ -101,9 +114,9 @@ export async function renderAndWrite(
   return { editions: rendered.map(({ data: _data, ...rest }) => rest), changes: describeChanges(previous, manifest), warnings };
 }
 
-export async function build(letterPath: string, options: BuildOptions): Promise<BuildResult> {
+export async function build(letterPath: string, options: BuildOptions, steps: BuildSteps = STEPS): Promise<BuildResult> {
   const started = performance.now();
   const letter = await loadLetter(letterPath);
-  const { editions: results, changes, warnings } = await renderAndWrite(letter, letterPath, options);
+  const { editions: results, changes, warnings } = await renderAndWrite(letter, letterPath, options, steps);
   return { letter, editions: results, totalMs: performance.now() - started, changes, warnings };
 }

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { LoadedLetter } from '../load/letter.js';
-import { buildFrame } from '../frame/index.js';
+import { entryText } from '../frame/index.js';
+import type { LetterFrame } from '../frame/types.js';
 
 export interface Manifest {
   version: 1;
@@ -25,13 +26,13 @@ export function manifestPath(editionBase: string): string {
   return `${editionBase}.manifest.json`;
 }
 
-export function manifestOf(letter: LoadedLetter, editions: Manifest['editions'] = {}): Manifest {
+/** The manifest of a build: input hashes from the loaded letter, names and counts from its frame. */
+export function manifestOf(letter: LoadedLetter, frame: LetterFrame, editions: Manifest['editions'] = {}): Manifest {
   const [letterFile, signatoriesFile] = letter.files;
   const { document } = letter;
   const list = document.signatories;
-  const blocks = list ? buildFrame(document).blocks : [];
   const entries = (section: 'organizations' | 'individuals') =>
-    blocks.flatMap((block) => (block.role === 'signatoryEntry' && block.section === section ? [block.text] : []));
+    frame.blocks.flatMap((block) => (block.role === 'signatoryEntry' && block.section === section ? [entryText(block)] : []));
   return {
     version: 1,
     inputs: {
@@ -42,7 +43,7 @@ export function manifestOf(letter: LoadedLetter, editions: Manifest['editions'] 
     asOf: list?.asOf ?? null,
     organizations: entries('organizations'),
     individuals: entries('individuals'),
-    notes: document.notes.length,
+    notes: frame.notes.length,
     editions,
   };
 }

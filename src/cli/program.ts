@@ -156,15 +156,16 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
     .argument('[letter]', 'the letter in Markdown', 'letter.md')
     .option('-o, --out <dir>', 'folder of the editions (default: out/ beside the letter)')
     .action(async (letter: string, opts: { out?: string }) => {
-      const [{ loadLetter }, { defaultOutDir, editionBase }, { describeChanges, manifestOf, manifestPath, readManifest }] = await Promise.all([
+      const [{ loadLetter }, { defaultOutDir, editionBase }, { describeChanges, manifestOf, manifestPath, readManifest }, { buildFrame }] = await Promise.all([
         import('../load/letter.js'),
         import('./build.js'),
         import('./manifest.js'),
+        import('../frame/index.js'),
       ]);
       try {
         const loaded = await loadLetter(letter);
         const file = manifestPath(editionBase(letter, opts.out ?? defaultOutDir(letter)));
-        const changes = describeChanges(await readManifest(file), manifestOf(loaded));
+        const changes = describeChanges(await readManifest(file), manifestOf(loaded, buildFrame(loaded.document)));
         io.stdout.write(changes.length === 0 ? 'No changes since the last build.\n' : `${changes.join('\n')}\n`);
       } catch (err) {
         exitCode = reportFailure(io, err, true);

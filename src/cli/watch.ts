@@ -1,10 +1,10 @@
 /**
  * Watch mode: rebuild every edition when the letter, the signatory data, the template or a
- * font file changes. Open fonts, the template, the last parsed letter and the lines already set
- * (src/typeset/memo.ts) stay in memory between builds, so a change to the data alone skips
- * parsing and font loading and sets only the changed list entries again (every page is drawn
- * again). A failed build prints its
- * positioned errors and leaves the previous editions in place (builds write atomically).
+ * font file changes. What stays in memory between builds is the build context's (src/context.ts:
+ * open fonts, the template, the last parsed letter, the lines already set, …), so a change to the
+ * data alone skips parsing and font loading and sets only the changed list entries again (every
+ * page is drawn again). A failed build prints its positioned errors and leaves the previous
+ * editions in place (builds write atomically).
  *
  * File watching with chokidar, on the inputs' folders rather than on the files: an editor that
  * saves by deleting and re-creating a file (or a user who does) would otherwise leave a watch on

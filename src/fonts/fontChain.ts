@@ -17,6 +17,7 @@ import type { FontEntry, Template } from '../template/schema.js';
 import { FontProblem } from './errors.js';
 import { resolveContained } from '../io/paths.js';
 import { isWoff, sfntFromWoff } from './woff.js';
+import { buildContext } from '../context.js';
 
 export { FontProblem };
 
@@ -45,7 +46,7 @@ export interface FaceStyle {
   italic?: boolean;
 }
 
-const faceCache = new Map<string, Face>();
+const faceCache = buildContext.map<string, Face>('font faces');
 
 /**
  * Open a font file once. A file fontkit cannot read is reported with its path (never a raw
@@ -177,9 +178,10 @@ export class FontChain {
 
   private readonly templatePath: string;
 
-  constructor(template: Template) {
-    this.templatePath = template.sourcePath;
-    this.entries = template.fonts.serif.map((entry) => entryFiles(entry, template.sourcePath));
+  constructor(spec: FontSpec | Template) {
+    const { sourcePath, serif } = 'fonts' in spec ? fontSpecOf(spec) : spec;
+    this.templatePath = sourcePath;
+    this.entries = serif.map((entry) => entryFiles(entry, sourcePath));
   }
 
   private open(entry: EntryFiles, style: FaceStyle): Face {
@@ -239,14 +241,24 @@ export class FontChain {
   }
 }
 
-const chains = new Map<string, FontChain>();
+/** A template's font list and the file it is relative to. */
+export interface FontSpec {
+  sourcePath: string;
+  serif: FontEntry[];
+}
+
+export function fontSpecOf(template: Template): FontSpec {
+  return { sourcePath: template.sourcePath, serif: template.fonts.serif };
+}
+
+const chains = buildContext.map<string, FontChain>('font chains');
 
 /** One font chain per template file and font list, kept across builds (fonts stay open in memory). */
-export function fontChainFor(template: Template): FontChain {
-  const key = JSON.stringify([template.sourcePath, template.fonts]);
+export function fontChainFor(spec: FontSpec): FontChain {
+  const key = JSON.stringify([spec.sourcePath, spec.serif]);
   let chain = chains.get(key);
   if (!chain) {
-    chain = new FontChain(template);
+    chain = new FontChain(spec);
     chains.set(key, chain);
   }
   return chain;

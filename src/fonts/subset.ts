@@ -11,6 +11,7 @@
  */
 import subsetFont from 'subset-font';
 import type { Font } from './fontkit.js';
+import { buildContext } from '../context.js';
 
 /** What OS/2 fsType allows (OpenType spec, OS/2 table, fsType). */
 export interface EmbeddingRights {
@@ -41,7 +42,7 @@ export function embeddingRights(font: Font): EmbeddingRights {
  */
 const KEPT_FEATURES = ['ccmp', 'locl', 'kern', 'liga', 'mark', 'vert', 'vrt2', 'vkrn', 'chws', 'vchw', 'halt', 'vhal', 'palt', 'vpal'];
 
-const cache = new Map<string, { key: string; subset: Uint8Array }>();
+const cache = buildContext.map<string, { key: string; subset: Uint8Array }>('font subsets');
 
 /**
  * A TrueType subset of `data` holding the glyphs of `codePoints` (those the font has), with

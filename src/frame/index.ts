@@ -4,10 +4,13 @@
  * the template's `layout:` section, resolved here to points so that the PDF, the Word copy and the
  * HTML edition set the same values.
  */
-import type { LetterDocument, Party } from '../model/types.js';
+import path from 'node:path';
+import type { BlockOf, LetterDocument, Party } from '../model/types.js';
 import type { Length, RoleLayout, Template } from '../template/schema.js';
 import { fillLabel, formatDate } from '../template/format.js';
-import type { BlockStyle, BodyStyle, FrameBlock, LetterFrame, PartyRole, SignatorySection, SourceRef, TextRole } from './types.js';
+import type {
+  BlockStyle, BodyStyle, FrameBlock, FrameBlockOf, LetterFrame, ListMarkers, PageFurniture, PartyRole, SignatorySection, SourceRef, StyledRole, TemplateSource, TextRole,
+} from './types.js';
 
 export * from './types.js';
 
@@ -50,6 +53,7 @@ export function bodyStyle(template: Template): BodyStyle {
   const size = type.bodySize;
   const line = size * type.lineHeight;
   return {
+    firstIndentEms: type.firstLineIndent,
     paragraph: {
       size,
       lineHeight: type.lineHeight,
@@ -70,10 +74,57 @@ export function bodyStyle(template: Template): BodyStyle {
   };
 }
 
+/** A4 in points (ISO 216: 210 × 297 mm). */
+export const A4 = { width: 595.28, height: 841.89 };
+
+/** Chinese, Japanese or Korean. */
+export const isCjk = (lang: string): boolean => /^(zh|ja|ko)/i.test(lang);
+
+/** The creation date of every edition: SOURCE_DATE_EPOCH if set (reproducible builds), else the letter's date. */
+export function creationDate(isoDate: string): Date {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000);
+  return new Date(`${isoDate}T00:00:00Z`);
+}
+
+/** The text of a signatory entry: name, separator, detail. */
+export function entryText(entry: FrameBlockOf<'signatoryEntry'>): string {
+  return entry.detail ? `${entry.name}${entry.separator}${entry.detail}` : entry.name;
+}
+
+/** The marker of item `index` (0-based) of a list: its number or the bullet. */
+export function listMarker(markers: ListMarkers, list: BlockOf<'list'>, index: number, plain = false): string {
+  if (list.ordered) return fillLabel(markers.ordered, { n: list.start + index });
+  return plain ? markers.plainBullet : markers.bullet;
+}
+
+/** The page label of page `page` of `pages` ("第1页，共5页"). */
+export function pageLabelText(furniture: PageFurniture, page: number, pages: number): string {
+  return fillLabel(furniture.pageLabel.pattern, { page, pages });
+}
+
+/** The template file as messages name it, with its text and field positions from the loader. */
+function templateSource(document: LetterDocument): TemplateSource | undefined {
+  const file = document.templateFile;
+  if (!file) return undefined;
+  const { sourcePath } = document.template;
+  const relative = path.relative(process.cwd(), sourcePath);
+  return { path: relative && !relative.startsWith('..') ? relative : sourcePath, text: file.text, place: file.place };
+}
+
+/** Each styled role's own style: that of its first block in a row. */
+function roleStyles(template: Template): Record<StyledRole, BlockStyle> {
+  const roles = template.layout.roles;
+  const out = {} as Record<StyledRole, BlockStyle>;
+  for (const role of Object.keys(roles) as StyledRole[]) out[role] = resolveRole(template, roles[role]);
+  return out;
+}
+
 export function buildFrame(document: LetterDocument): LetterFrame {
   const { meta, template } = document;
-  const { labels, layout } = template;
+  const { labels, layout, type } = template;
   const roles = layout.roles;
+  const own = roleStyles(template);
   const letterPath = document.sources?.letter;
   const fromLetter = (field: string): SourceRef | undefined => {
     if (!letterPath) return undefined;
@@ -82,13 +133,17 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   };
   // Labels come from the template: a message about one names the template file.
   const fromTemplate: SourceRef | undefined = document.sources ? { path: document.sources.template } : undefined;
+  /** What a block of `role` carries: the role's style, or, past the first in a row, its space between. */
+  const styled = (role: StyledRole, first: boolean, source?: SourceRef) => {
+    const style = first ? own[role] : resolveRole(template, roles[role], false);
+    const override = style.spaceBefore !== own[role].spaceBefore ? { spaceOverride: style.spaceBefore } : {};
+    return { style, first, ...override, ...(source ? { source } : {}) };
+  };
   const blocks: FrameBlock[] = [];
-  const text = (role: TextRole, value: string, source?: SourceRef) =>
-    blocks.push({ role, text: value, style: resolveRole(template, roles[role]), ...(source ? { source } : {}) });
+  const text = (role: TextRole, value: string, source?: SourceRef) => blocks.push({ role, text: value, ...styled(role, true, source) });
   const parties = (role: PartyRole, list: Party[], field: 'to' | 'cc') =>
     list.forEach((party, index) => {
-      const source = fromLetter(`${field}.${index}`);
-      blocks.push({ role, lines: [party.name, ...party.address], style: resolveRole(template, roles[role], index === 0), ...(source ? { source } : {}) });
+      blocks.push({ role, lines: [party.name, ...party.address], ...styled(role, index === 0, fromLetter(`${field}.${index}`)) });
     });
 
   text('date', formatDate(meta.date, template), fromLetter('date'));
@@ -99,7 +154,8 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   }
   text('subject', `${labels.subject}${labels.labelSeparator}${meta.subject}`, fromLetter('subject'));
   text('salutation', meta.salutation, fromLetter('salutation'));
-  blocks.push({ role: 'body', blocks: document.body, style: bodyStyle(template) });
+  const body = bodyStyle(template);
+  blocks.push({ role: 'body', blocks: document.body, style: body });
   text('closing', meta.closing, fromLetter('closing'));
 
   const list = document.signatories;
@@ -108,18 +164,16 @@ export function buildFrame(document: LetterDocument): LetterFrame {
     const dataPath = document.sources?.signatories ?? undefined;
     const section = (name: SignatorySection, entries: Array<{ name: string; detail?: string | undefined; place?: SourceRef['at'] }>) => {
       if (entries.length === 0) return;
-      blocks.push({ role: 'sectionHeading', section: name, text: labels[name], style: resolveRole(template, roles.sectionHeading), ...(fromTemplate ? { source: fromTemplate } : {}) });
+      blocks.push({ role: 'sectionHeading', section: name, text: labels[name], ...styled('sectionHeading', true, fromTemplate) });
       entries.forEach((entry, index) => {
-        const detail = entry.detail ? { detail: entry.detail } : {};
-        const source = dataPath ? { source: { path: dataPath, ...(entry.place ? { at: entry.place } : {}) } } : {};
+        const source = dataPath ? { path: dataPath, ...(entry.place ? { at: entry.place } : {}) } : undefined;
         blocks.push({
           role: 'signatoryEntry',
           section: name,
           name: entry.name,
-          ...detail,
-          text: entry.detail ? `${entry.name}${labels.nameSeparator}${entry.detail}` : entry.name,
-          style: resolveRole(template, roles.signatoryEntry, index === 0),
-          ...source,
+          separator: labels.nameSeparator,
+          ...(entry.detail ? { detail: entry.detail } : {}),
+          ...styled('signatoryEntry', index === 0, source),
         });
       });
     };
@@ -130,9 +184,28 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   const note = sizeOf(template, 'note');
   const notes = layout.notes;
   const label = sizeOf(template, layout.pageLabel.size);
+  const cjk = isCjk(meta.lang);
+  const headingBase = template.pdf.subjectRole === 'H1' ? 1 : 0;
+  const source = templateSource(document);
+  const letterSource = document.sources?.letter;
   return {
     lang: meta.lang,
+    language: {
+      lang: meta.lang,
+      cjk,
+      emphasis: cjk ? type.emphasis : 'italic',
+      emphasisWithoutItalic: type.emphasis,
+      keepAll: type.wordBreak === 'keep-all',
+      hyphenate: type.hyphenate,
+      punctuationCompression: type.punctuationCompression,
+      hanLatinSpace: type.hanLatinSpace,
+    },
+    headings: { subject: template.pdf.subjectRole, signatories: headingBase + 1, sections: headingBase + 2, bodyBase: headingBase },
+    listMarkers: { bullet: '•', plainBullet: '-', ordered: '{n}.' },
+    page: { name: template.page.size, width: A4.width, height: A4.height, margins: { ...template.page.margins } },
+    roles: own,
     blocks,
+    body,
     notes: document.notes,
     notesStyle: {
       size: note.size,
@@ -147,8 +220,15 @@ export function buildFrame(document: LetterDocument): LetterFrame {
     },
     furniture: { pageLabel: { pattern: labels.page, size: label.size, fromBottom: layout.pageLabel.fromBottom } },
     signatoryColumns: { ...layout.signatoryColumns, gap: layout.signatoryColumns.gap * sizeOf(template, 'list').size },
+    linkColor: layout.linkColor,
+    fonts: { sourcePath: template.sourcePath, serif: template.fonts.serif, names: template.fonts.serif.map((f) => f.name) },
+    word: { ...template.docx },
+    text: { ...template.text },
+    pdfStandard: template.pdf.standard,
     title: meta.subject,
     ...(meta.author ? { author: meta.author } : {}),
     date: meta.date,
+    created: creationDate(meta.date),
+    sources: { ...(letterSource ? { letter: letterSource } : {}), ...(source ? { template: source } : {}) },
   };
 }

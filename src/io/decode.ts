@@ -7,6 +7,7 @@
  * Text is normalised to NFC so that a decomposed accent (o + U+0301) is one character from here on.
  */
 import type { Position } from '../diagnostics/index.js';
+import { at } from '../util/checked.js';
 
 export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 
@@ -29,7 +30,7 @@ function placeOfByte(bytes: Uint8Array, offset: number): Position {
 function firstBadUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
-    const b = bytes[i] as number;
+    const b = at(bytes, i);
     const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
     if (need < 0) return i;
     for (let k = 1; k <= need; k++) {

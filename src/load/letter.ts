@@ -10,11 +10,12 @@ import { readInput } from '../io/readInput.js';
 import { parseMarkdown } from '../parse/parseMarkdown.js';
 import { readFrontMatter } from './frontMatter.js';
 import { convertTree } from '../model/fromMdast.js';
-import { loadTemplate, resolveTemplatePath } from './template.js';
+import { loadTemplateFile, resolveTemplatePath } from './template.js';
 import { loadSignatories } from '../signatories/index.js';
 import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from '../model/types.js';
 import { projectRoot, resolveContained } from '../io/paths.js';
 import { checkMarkdownText, checkTree, MAX_LETTER_BYTES, MAX_NESTING } from './limits.js';
+import { buildContext } from '../context.js';
 
 export interface LoadedLetter {
   document: LetterDocument;
@@ -44,12 +45,13 @@ export async function loadLetter(letterPath: string): Promise<LoadedLetter> {
  * The last parsed letter, by its text: rebuilding after a change to the signatory data alone
  * (watch mode) skips parsing and conversion.
  */
-let lastParse: { key: string; meta: LetterMeta | null; body: Block[]; notes: Note[]; messages: VFile['messages'] } | null = null;
+const lastParse = buildContext.slot<{ key: string; meta: LetterMeta | null; body: Block[]; notes: Note[]; messages: VFile['messages'] }>('last letter');
 
 function parseLetter(file: VFile, text: string, key: string) {
-  if (lastParse?.key === key) {
-    file.messages.push(...lastParse.messages);
-    return lastParse;
+  const last = lastParse.value;
+  if (last?.key === key) {
+    file.messages.push(...last.messages);
+    return last;
   }
   const refused = { key, meta: null, body: [], notes: [], messages: file.messages };
   if (!checkMarkdownText(file, text)) return refused;
@@ -64,8 +66,8 @@ function parseLetter(file: VFile, text: string, key: string) {
   if (!checkTree(file, tree)) return refused;
   const meta = readFrontMatter(file, tree);
   const { body, notes } = convertTree(tree, file);
-  lastParse = { key, meta, body, notes, messages: [...file.messages] };
-  return lastParse;
+  lastParse.value = { key, meta, body, notes, messages: [...file.messages] };
+  return lastParse.value;
 }
 
 export async function loadLetterFromText(source: LetterSource): Promise<LoadedLetter> {
@@ -83,7 +85,8 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
     reportError(file, templatePath.error, placeOfField(file, meta.template ? 'template' : 'lang'), 'template-path');
     throw new BuildError([file]);
   }
-  const template = await loadTemplate(templatePath);
+  const templateFile = await loadTemplateFile(templatePath);
+  const { template } = templateFile;
 
   const files = [file];
   let signatories: SignatoryList | null = null;
@@ -101,6 +104,6 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
     files.push(loaded.file);
   }
   const sources = { letter: file.path, signatories: files[1]?.path ?? null, template: path.relative(process.cwd(), templatePath) || templatePath };
-  const document: LetterDocument = { meta: meta as LetterMeta, body, notes, signatories, template, sources };
+  const document: LetterDocument = { meta: meta as LetterMeta, body, notes, signatories, template, sources, templateFile: { text: templateFile.text, place: templateFile.place } };
   return { document, files, inputs: { letter: letterPath, template: templatePath, signatories: signatoriesPath } };
 }

@@ -13,6 +13,7 @@
 import type { Nodes, Root } from 'mdast';
 import type { VFile } from 'vfile';
 import { reportError } from '../diagnostics/index.js';
+import { at } from '../util/checked.js';
 
 export const MAX_LETTER_BYTES = 256 * 1024;
 export const MAX_URL_LENGTH = 2_000;
@@ -25,7 +26,7 @@ const MAX_MARK_RUN = 2 * MAX_NESTING;
 export function checkMarkdownText(file: VFile, text: string): boolean {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
+    const line = at(lines, i);
     const run = new RegExp(`[*_~]{${MAX_MARK_RUN + 1},}`).exec(line);
     const quotes = /^(?:\s*>){33,}/.exec(line);
     if (run || quotes) {

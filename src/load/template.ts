@@ -3,11 +3,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VFile } from 'vfile';
-import { BuildError } from '../diagnostics/index.js';
+import { BuildError, type Position } from '../diagnostics/index.js';
 import { readInput } from '../io/readInput.js';
 import { readYaml } from '../io/yaml.js';
 import { templateSchema, type Template } from '../template/schema.js';
 import { resolveContained } from '../io/paths.js';
+import { buildContext } from '../context.js';
 
 /** The templates shipped with letterpress. */
 export const builtinTemplatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -38,17 +39,28 @@ export function resolveTemplatePath(ref: string, letterDir: string, root: string
   };
 }
 
-const cache = new Map<string, { text: string; template: Template }>();
+/** A loaded template with its file's text and the positions of its fields (for warnings on it). */
+export interface LoadedTemplate {
+  template: Template;
+  text: string;
+  place(field: string[]): Position | undefined;
+}
 
-export async function loadTemplate(templatePath: string): Promise<Template> {
+const cache = buildContext.map<string, LoadedTemplate>('templates');
+
+export async function loadTemplateFile(templatePath: string): Promise<LoadedTemplate> {
   const text = await readInput(templatePath, 'check the `template` field of the letter.', 'template-missing');
   const cached = cache.get(templatePath);
-  if (cached && cached.text === text) return cached.template;
+  if (cached && cached.text === text) return cached;
   const file = new VFile({ path: templatePath, value: text });
   const read = readYaml(file, text, templateSchema, { label: 'Template', rule: 'template' });
   if (!read) throw new BuildError([file]);
-  const template: Template = { ...read.data, sourcePath: templatePath };
-  cache.set(templatePath, { text, template });
-  return template;
+  const loaded: LoadedTemplate = { template: { ...read.data, sourcePath: templatePath }, text, place: read.place };
+  cache.set(templatePath, loaded);
+  return loaded;
+}
+
+export async function loadTemplate(templatePath: string): Promise<Template> {
+  return (await loadTemplateFile(templatePath)).template;
 }
 

@@ -23,6 +23,7 @@ import type { VFile } from 'vfile';
 import { reportError, reportWarning, type SourcePoint } from '../diagnostics/index.js';
 import type { Block, Inline, Note } from './types.js';
 import { UNSPACED_CJK } from '../unicode/scripts.js';
+import { at } from '../util/checked.js';
 
 type FlowType = Exclude<keyof RootContentMap, keyof PhrasingContentMap> | 'html';
 type PhrasingType = keyof PhrasingContentMap;
@@ -260,7 +261,7 @@ export function convertTree(tree: Root, file: VFile): ConvertedBody {
   const notes: Note[] = [];
   const converted = new Set<string>();
   for (let index = 0; index < ctx.numbers.size; index++) {
-    const identifier = [...ctx.numbers.keys()][index] as string;
+    const identifier = at([...ctx.numbers.keys()], index);
     if (converted.has(identifier)) continue;
     converted.add(identifier);
     const definition = ctx.footnotes.get(identifier) as FootnoteDefinition;

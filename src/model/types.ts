@@ -7,6 +7,7 @@
  */
 import type { Position, SourcePoint } from '../diagnostics/index.js';
 import type { Template } from '../template/schema.js';
+import type { FieldKeyOf, SignatoryKind } from './signatoryFields.js';
 
 
 
@@ -71,21 +72,10 @@ export interface LetterMeta {
   places?: Record<string, Position>;
 }
 
-export interface Organization {
-  name: string;
-  country?: string;
-  signedOn?: string;
-  /** Where the entry stands in the signatory file. */
-  place?: Position;
-}
-
-export interface Individual {
-  name: string;
-  title?: string;
-  sortAs?: string;
-  signedOn?: string;
-  place?: Position;
-}
+/** A signatory of a kind: its name, the optional fields of its kind (src/model/signatoryFields.ts), where it stands in the data file. */
+export type SignatoryEntry<K extends SignatoryKind> = { name: string; place?: Position } & Partial<Record<Exclude<FieldKeyOf<K>, 'name'>, string>>;
+export type Organization = SignatoryEntry<'organization'>;
+export type Individual = SignatoryEntry<'individual'>;
 
 export interface SignatoryList {
   /** ISO date the list is current as of. */
@@ -103,4 +93,6 @@ export interface LetterDocument {
   template: Template;
   /** The input files, as the user named them (for messages that point into them). */
   sources?: { letter: string; signatories: string | null; template: string };
+  /** The template file's text and where each of its fields stands, as the loader read them. */
+  templateFile?: { text: string; place(field: string[]): Position | undefined };
 }

@@ -5,26 +5,25 @@
  */
 import { VFile } from 'vfile';
 import { BuildError, reportError, type SourcePoint } from '../diagnostics/index.js';
-import type { Block, Inline, LetterDocument } from '../model/types.js';
+import type { Block, Inline, LetterFrame } from '../frame/types.js';
 import type { PreflightReport } from './pdf/report.js';
 
 export class PreflightFailed extends BuildError {
   constructor(
     readonly report: PreflightReport,
-    document: LetterDocument,
+    frame: LetterFrame,
   ) {
-    const file = new VFile({ path: document.sources?.letter ?? 'letter' });
+    const file = new VFile({ path: frame.sources.letter ?? 'letter' });
     for (const problem of report.problems) {
-      const note = /^Footnote (?:mark )?(\d+)\b/.exec(problem);
-      const place = note ? firstMark(document, Number(note[1])) : undefined;
-      reportError(file, `The PDF failed its preflight check: ${problem}. Nothing was written; please report this.`, place, 'pdf-preflight');
+      const place = problem.note !== undefined ? firstMark(frame, problem.note) : undefined;
+      reportError(file, `The PDF failed its preflight check: ${problem.message}. Nothing was written; please report this.`, place, 'pdf-preflight');
     }
     super([file]);
   }
 }
 
 /** Where the first mark of note `number` stands in the letter. */
-function firstMark(document: LetterDocument, number: number): SourcePoint | undefined {
+function firstMark(frame: LetterFrame, number: number): SourcePoint | undefined {
   const inInlines = (inlines: Inline[]): SourcePoint | undefined => {
     for (const node of inlines) {
       if (node.type === 'noteRef' && node.number === number) return node.at;
@@ -47,5 +46,6 @@ function firstMark(document: LetterDocument, number: number): SourcePoint | unde
     }
     return undefined;
   };
-  return inBlocks(document.body) ?? inBlocks(document.notes.flatMap((n) => n.blocks));
+  const body = frame.blocks.flatMap((block) => (block.role === 'body' ? block.blocks : []));
+  return inBlocks(body) ?? inBlocks(frame.notes.flatMap((n) => n.blocks));
 }

@@ -1,9 +1,10 @@
 /**
- * The editions letterpress can write, each a separate renderer over the same document model,
- * loaded when its edition is made (the command line imports this table to parse --format).
+ * The editions letterpress can write, each a separate renderer over the same letter frame (built
+ * once per build by the build command), loaded when its edition is made (the command line
+ * imports this table to parse --format).
  */
 import type { VFile } from 'vfile';
-import type { LetterDocument } from '../model/types.js';
+import type { LetterFrame } from '../frame/types.js';
 
 export type Format = 'txt' | 'pdf' | 'docx' | 'html';
 
@@ -17,7 +18,7 @@ export interface RenderOptions {
 export interface Edition {
   format: Format;
   extension: string;
-  render(document: LetterDocument, options: RenderOptions): Promise<Uint8Array>;
+  render(frame: LetterFrame, options: RenderOptions): Promise<Uint8Array>;
 }
 
 const encoder = new TextEncoder();
@@ -26,23 +27,23 @@ export const editions: Record<Format, Edition> = {
   txt: {
     format: 'txt',
     extension: '.txt',
-    render: async (document, options) =>
-      encoder.encode((await import('./text/index.js')).renderText(document, options.wrap === undefined ? {} : { wrap: options.wrap })),
+    render: async (frame, options) =>
+      encoder.encode((await import('./text/index.js')).renderText(frame, options.wrap === undefined ? {} : { wrap: options.wrap })),
   },
   pdf: {
     format: 'pdf',
     extension: '.pdf',
-    render: async (document) => (await import('./pdf/index.js')).renderPdf(document),
+    render: async (frame) => (await import('./pdf/index.js')).renderPdf(frame),
   },
   docx: {
     format: 'docx',
     extension: '.docx',
-    render: async (document, options) => (await import('./docx/index.js')).renderDocx(document, options.diagnostics),
+    render: async (frame, options) => (await import('./docx/index.js')).renderDocx(frame, options.diagnostics),
   },
   html: {
     format: 'html',
     extension: '.html',
-    render: async (document) => encoder.encode((await import('./html/index.js')).renderHtml(document)),
+    render: async (frame) => encoder.encode((await import('./html/index.js')).renderHtml(frame)),
   },
 };
 

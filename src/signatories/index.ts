@@ -5,13 +5,14 @@ import path from 'node:path';
 import { VFile } from 'vfile';
 import { BuildError, reportError, hasErrors } from '../diagnostics/index.js';
 import { readInput } from '../io/readInput.js';
-import type { Individual, Organization, SignatoryList } from '../model/types.js';
+import type { SignatoryEntry, SignatoryList } from '../model/types.js';
+import { FIELDS, type SignatoryKind } from '../model/signatoryFields.js';
 import { signatoriesFromYaml } from './fromYaml.js';
 import { signatoriesFromCsv } from './fromCsv.js';
 import { isIsoDate } from '../model/types.js';
 import { validateRecords } from './validate.js';
 import { sortIndividuals, sortOrganizations } from './sort.js';
-import { fieldsOf, type SignatoryData, type SignatoryRecord } from './schema.js';
+import type { OptionalField, SignatoryData, SignatoryRecord } from './schema.js';
 import type { VFileMessage } from 'vfile-message';
 
 /** At most this many errors are listed for one file; the rest are counted. */
@@ -26,14 +27,20 @@ export function capMessages(file: VFile): void {
   reportError(file, `… and ${errors.length - MAX_MESSAGES} more error(s) in this file, not listed.`, undefined, 'too-many-errors');
 }
 
-/** A record as a model entry: the name, the fields its kind has (schema.ts), where the name stands. */
-function modelEntry(record: SignatoryRecord): Record<string, unknown> {
-  const entry: Record<string, unknown> = { name: record.name, place: record.fieldPlaces.name ?? record.place };
-  for (const f of fieldsOf(record.kind)) {
-    const value = (record as Record<string, unknown>)[f.key];
-    if (typeof value === 'string' && value !== '') entry[f.key] = value;
+/** The optional fields a record's kind has (schema.ts), those it fills. */
+function optionalFields(record: SignatoryRecord): Partial<Record<OptionalField, string>> {
+  const out: Partial<Record<OptionalField, string>> = {};
+  for (const f of FIELDS) {
+    if (f.key === 'name' || !f.kinds.some((kind) => kind === record.kind)) continue;
+    const value = record[f.key];
+    if (value !== undefined && value !== '') out[f.key] = value;
   }
-  return entry;
+  return out;
+}
+
+/** A record as a model entry: the name, the fields its kind has, where the name stands. */
+function modelEntry(record: SignatoryRecord): SignatoryEntry<SignatoryKind> {
+  return { name: record.name, place: record.fieldPlaces.name ?? record.place, ...optionalFields(record) };
 }
 
 export type SignatoryFormat = 'yaml' | 'json' | 'csv';
@@ -98,8 +105,8 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
     throw new BuildError([file]);
   }
   const { records, asOf } = readAndCheck(file, format, { requireSignatories: true });
-  const organizations = records.filter((r) => r.kind === 'organization').map((r) => modelEntry(r) as unknown as Organization);
-  const individuals = records.filter((r) => r.kind === 'individual').map((r) => modelEntry(r) as unknown as Individual);
+  const organizations = records.filter((r) => r.kind === 'organization').map((r) => modelEntry(r));
+  const individuals = records.filter((r) => r.kind === 'individual').map((r) => modelEntry(r));
   const latestSigned = records
     .map((r) => r.signedOn)
     .filter((d): d is string => d !== undefined)

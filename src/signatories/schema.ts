@@ -4,40 +4,18 @@
  * entries, the editor's new entries (YAML, JSON and CSV), the `signatories add` options and the
  * messages that list the allowed fields.
  *
- * Adding a field: a row here; the model type in src/model/types.ts (Organization/Individual);
- * and, if the editions should show it, the signatory section of src/frame/index.ts.
+ * The field table itself is src/model/signatoryFields.ts, so that the model's entry types derive
+ * from it. Adding a field: a row there; and, if the editions should show it, the signatory
+ * section of src/frame/index.ts.
  */
 import { z } from 'zod';
 import type { Position } from '../diagnostics/index.js';
 
-export const KINDS = ['organization', 'individual'] as const;
-export type SignatoryKind = (typeof KINDS)[number];
+export { FIELDS, KINDS, type FieldSpec, type SignatoryKind } from '../model/signatoryFields.js';
+import { FIELDS, KINDS, type FieldSpec, type SignatoryKind } from '../model/signatoryFields.js';
 
 /** The YAML/JSON list that holds each kind. */
 export const LIST_KEY = { organization: 'organizations', individual: 'individuals' } as const satisfies Record<SignatoryKind, string>;
-
-export interface FieldSpec {
-  /** Key in YAML/JSON, in the record and in the model. */
-  key: string;
-  /** Column name in a CSV file. */
-  column: string;
-  kinds: readonly SignatoryKind[];
-  type: 'text' | 'date';
-  required?: boolean;
-  /** The `signatories add` option; `attr` is the property commander gives it. */
-  option?: { flags: string; attr: string; help: string };
-}
-
-export const FIELDS = [
-  { key: 'name', column: 'name', kinds: KINDS, type: 'text', required: true },
-  { key: 'country', column: 'country', kinds: ['organization'], type: 'text', option: { flags: '--country <country>', attr: 'country', help: 'organisation country' } },
-  { key: 'title', column: 'title', kinds: ['individual'], type: 'text', option: { flags: '--title <title>', attr: 'title', help: 'individual title or affiliation' } },
-  { key: 'sortAs', column: 'sort_as', kinds: ['individual'], type: 'text', option: { flags: '--sort-as <family>', attr: 'sortAs', help: 'individual family name, for sorting' } },
-  {
-    key: 'signedOn', column: 'signed_on', kinds: KINDS, type: 'date',
-    option: { flags: '--date <yyyy-mm-dd>', attr: 'date', help: "signing date (default: today); moves the list's as-of date forward" },
-  },
-] as const satisfies readonly FieldSpec[];
 
 type Spec = (typeof FIELDS)[number];
 export type FieldKey = Spec['key'];

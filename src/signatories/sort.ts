@@ -1,11 +1,12 @@
 import type { Individual, Organization } from '../model/types.js';
+import { buildContext } from '../context.js';
 
 /**
  * Sorting is the program's job, never the data's. Organisations sort by name, individuals by
  * `sortAs` (the family name) or else the name, with a case- and accent-insensitive collator in
  * the letter's language; ties fall back to a case-sensitive comparison so the order is total.
  */
-const collators = new Map<string, (a: string, b: string) => number>();
+const collators = buildContext.map<string, (a: string, b: string) => number>('collators');
 
 export function makeCollator(lang: string): (a: string, b: string) => number {
   // Made once per language: creating an ICU collator costs milliseconds (its rules load).

@@ -3,6 +3,7 @@ import { remove as confusableSkeleton } from 'confusables';
 import { reportError, reportWarning } from '../diagnostics/index.js';
 import { isIsoDate } from '../model/types.js';
 import type { SignatoryRecord } from './schema.js';
+import { codePointLabel } from '../unicode/scripts.js';
 
 /**
  * The key two names are compared by to find duplicates: Unicode NFKC (full-width letters become
@@ -80,6 +81,6 @@ function differingCharacters(a: string, b: string): string {
   const other = new Set(b);
   return [...new Set(a)]
     .filter((ch) => !other.has(ch) && ch.trim() !== '')
-    .map((ch) => `${ch} U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`)
+    .map((ch) => `${ch} ${codePointLabel(ch)}`)
     .join(', ');
 }

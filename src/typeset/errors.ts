@@ -3,12 +3,13 @@
  * such: the build turns it into a positioned diagnostic (src/diagnostics errorAt).
  */
 import type { SourceRef } from '../diagnostics/index.js';
+import { codePointLabel } from '../unicode/scripts.js';
 
 export class MissingGlyph extends Error {
   constructor(
     readonly char: string,
     readonly source?: SourceRef,
   ) {
-    super(`No font in the chain has the character "${char}" (U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}).`);
+    super(`No font in the chain has the character "${char}" (${codePointLabel(char)}).`);
   }
 }

@@ -10,6 +10,7 @@
  * words that already hold a hyphen (they break at it).
  */
 import { createRequire } from 'node:module';
+import { buildContext } from '../context.js';
 
 const require = createRequire(import.meta.url);
 
@@ -45,7 +46,7 @@ interface Hyphenator {
 }
 
 const SOFT_HYPHEN = '\u00ad';
-const hyphenators = new Map<string, Hyphenator | null>();
+const hyphenators = buildContext.map<string, Hyphenator | null>('hyphenators');
 
 /** The pattern module for a BCP 47 tag: the full tag if `hyphen` has it, else the language alone. */
 function hyphenatorFor(lang: string): Hyphenator | null {

@@ -15,15 +15,10 @@
 import type { Line } from './lineBreak.js';
 
 /**
- * Where a line's text belongs in the PDF's structure tree (src/render/pdf/structure.ts): the
- * element that owns it, and the element of its leading label pieces (a list bullet, a note's
- * number); or the kind of artifact it is (page furniture, ornaments).
+ * Lines carry a mark of the caller's type `M` (what the line's text is, for the edition that draws
+ * it); pages are built without looking at it.
  */
-export type LineTag =
-  | { node: number; label?: { pieces: number; node: number } }
-  | { artifact: 'Pagination' | 'Layout' };
-
-export interface FlowLine {
+export interface FlowLine<M = unknown> {
   line: Line;
   /** Box height of the line (baseline-to-baseline distance). */
   height: number;
@@ -37,15 +32,15 @@ export interface FlowLine {
   block: string;
   /** Set in columns: the line flows down one column, then the next (long signatory lists). */
   columns?: { count: number; width: number; gap: number };
-  tag?: LineTag;
+  mark?: M;
 }
 
-export interface NoteLines {
+export interface NoteLines<M = unknown> {
   number: number;
-  lines: Array<{ line: Line; height: number; baseline: number; tag?: LineTag }>;
+  lines: Array<{ line: Line; height: number; baseline: number; mark?: M }>;
 }
 
-export interface PlacedLine {
+export interface PlacedLine<M = unknown> {
   line: Line;
   /** Top of the line box, from the top of the text area. */
   top: number;
@@ -53,13 +48,13 @@ export interface PlacedLine {
   x?: number;
   baseline: number;
   block?: string;
-  tag?: LineTag;
+  mark?: M;
 }
 
-export interface Page {
-  body: PlacedLine[];
+export interface Page<M = unknown> {
+  body: Array<PlacedLine<M>>;
   /** Note lines, `top` measured from the top of the notes area. */
-  notes: PlacedLine[];
+  notes: Array<PlacedLine<M>>;
   notesHeight: number;
   /** Note numbers whose first line stands on this page. */
   noteNumbers: number[];
@@ -160,7 +155,7 @@ function keepGroup(flow: FlowLine[], start: number, first: FlowLine): LineGroup 
 
 function addNoteLines(page: Page, lines: NoteLine[]): void {
   for (const l of lines) {
-    page.notes.push({ line: l.line, top: page.notesHeight, baseline: l.baseline, ...(l.tag ? { tag: l.tag } : {}) });
+    page.notes.push({ line: l.line, top: page.notesHeight, baseline: l.baseline, ...(l.mark !== undefined ? { mark: l.mark } : {}) });
     page.notesHeight += l.height;
   }
 }
@@ -191,7 +186,7 @@ function placeInColumns(state: PageState, group: LineGroup, columns: NonNullable
       return false;
     }
     const top = y + (atColumnTop ? 0 : first.spaceBefore);
-    page.body.push({ line: first.line, top, x: column.index * (columns.width + columns.gap), baseline: first.baseline, block: first.block, ...(first.tag ? { tag: first.tag } : {}) });
+    page.body.push({ line: first.line, top, x: column.index * (columns.width + columns.gap), baseline: first.baseline, block: first.block, ...(first.mark !== undefined ? { mark: first.mark } : {}) });
     column.y = top + first.height;
     state.bodyHeight = Math.max(state.bodyHeight, column.y);
     return true;
@@ -291,7 +286,7 @@ class PageBuilder {
     if (!fits && !atTop) return false;
     const [first] = group;
     const top = bodyHeight + (atTop ? 0 : first.spaceBefore);
-    page.body.push({ line: first.line, top, baseline: first.baseline, block: first.block, ...(first.tag ? { tag: first.tag } : {}) });
+    page.body.push({ line: first.line, top, baseline: first.baseline, block: first.block, ...(first.mark !== undefined ? { mark: first.mark } : {}) });
     this.state.bodyHeight = top + first.height;
     this.placeNotesOf(first.line, split);
     return true;
@@ -346,7 +341,7 @@ class PageBuilder {
   }
 }
 
-export function buildPages(flow: FlowLine[], notes: Map<number, NoteLines>, spec: PageSpec): Page[] {
+export function buildPages<M>(flow: Array<FlowLine<M>>, notes: Map<number, NoteLines<M>>, spec: PageSpec): Array<Page<M>> {
   const builder = new PageBuilder(notes, spec);
   // Each turn places one line, or opens the next page when the line belongs there.
   let i = 0;
@@ -354,5 +349,5 @@ export function buildPages(flow: FlowLine[], notes: Map<number, NoteLines>, spec
     if (builder.place(keepGroup(flow, i, line))) i++;
     else builder.nextPage();
   }
-  return builder.finish();
+  return builder.finish() as Array<Page<M>>;
 }

@@ -12,10 +12,12 @@ import { FontChain, type Face } from '../fonts/fontChain.js';
 import { hyphenationPoints } from './hyphenate.js';
 import { breakOpportunities } from './breaks.js';
 import { MissingGlyph } from './errors.js';
+import { at } from '../util/checked.js';
 import type { SourceRef } from '../diagnostics/index.js';
 
 export { MissingGlyph };
 import { FORMAT_CHARACTER, IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from '../unicode/scripts.js';
+import { buildContext } from '../context.js';
 
 export interface SpanStyle {
   size: number;
@@ -32,7 +34,7 @@ export type PieceKind = 'ideo' | 'open' | 'close' | 'cjkPunct' | 'latin' | 'mark
 
 /**
  * The glyphs a piece is drawn with, as fontkit shaped them when the piece was measured, in font
- * units: the PDF draws exactly these (src/render/pdf/glyphRuns.ts), so nothing is shaped twice
+ * units: the PDF draws exactly these (src/render/pdf/pdfkitDraw.ts), so nothing is shaped twice
  * and what is drawn is what the line breaker measured.
  */
 export interface GlyphRun {
@@ -138,7 +140,7 @@ interface Shaped {
 }
 
 /** fontkit's layout is costly per call and the same characters recur: memoise per face. */
-const advances = new WeakMap<Face, Map<string, Shaped>>();
+const advances = buildContext.weakMap<Face, Map<string, Shaped>>('advances');
 
 const EMPTY_RUN: GlyphRun = { ids: [], codePoints: [], advances: [], xOffsets: [], yOffsets: [] };
 
@@ -151,8 +153,8 @@ function advanceOf(face: Face, text: string, size: number): { width: number; gly
   let entry = memo.get(text);
   if (!entry && text.length <= 2 && [...text].length === 1) {
     // One character: its advance needs no shaping (no pair kerning, no ligature).
-    const glyph = face.font.glyphForCodePoint(text.codePointAt(0) as number);
-    entry = { units: glyph.advanceWidth, glyphs: 1, run: { ids: [glyph.id], codePoints: [[text.codePointAt(0) as number]], advances: [glyph.advanceWidth], xOffsets: [0], yOffsets: [0] } };
+    const glyph = face.font.glyphForCodePoint(text.codePointAt(0) ?? 0);
+    entry = { units: glyph.advanceWidth, glyphs: 1, run: { ids: [glyph.id], codePoints: [[text.codePointAt(0) ?? 0]], advances: [glyph.advanceWidth], xOffsets: [0], yOffsets: [0] } };
     memo.set(text, entry);
   }
   if (!entry) {
@@ -170,7 +172,7 @@ function shapedOf(glyphs: FontkitGlyph[], positions: FontkitPosition[]): Shaped 
   const run: GlyphRun = { ids: [], codePoints: [], advances: [], xOffsets: [], yOffsets: [] };
   let units = 0;
   glyphs.forEach((glyph, g) => {
-    const p = positions[g] as FontkitPosition;
+    const p = at(positions, g);
     run.ids.push(glyph.id);
     run.codePoints.push([...glyph.codePoints]);
     run.advances.push(p.xAdvance);
@@ -249,7 +251,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       return;
     }
     if (FORMAT_CHARACTER.test(item.ch)) return; // invisible: no glyph, no width
-    const cp = item.ch.codePointAt(0) as number;
+    const cp = item.ch.codePointAt(0) ?? 0;
     const { face, dots } = faceOf(fonts, cp, item.style, options);
     if (!face) throw new MissingGlyph(item.ch, item.source);
     const breakBefore = allowed.has(item.at);
@@ -368,11 +370,11 @@ function prefetchBatch(face: Face, words: string[]): void {
   if (!memo) advances.set(face, (memo = new Map()));
   let word = 0;
   let from = 0;
-  let left = [...(words[0] as string)].length;
+  let left = [...at(words, 0)].length;
   run.glyphs.forEach((glyph, g) => {
     if (left === 0) {
       // the space between two words
-      memo.set(words[word] as string, shapedOf(run.glyphs.slice(from, g), run.positions.slice(from, g)));
+      memo.set(at(words, word), shapedOf(run.glyphs.slice(from, g), run.positions.slice(from, g)));
       word++;
       from = g + 1;
       left = [...(words[word] ?? '')].length;
@@ -380,7 +382,7 @@ function prefetchBatch(face: Face, words: string[]): void {
     }
     left -= glyph.codePoints.length || 1;
   });
-  if (word < words.length) memo.set(words[word] as string, shapedOf(run.glyphs.slice(from), run.positions.slice(from)));
+  if (word < words.length) memo.set(at(words, word), shapedOf(run.glyphs.slice(from), run.positions.slice(from)));
 }
 
 /**
@@ -397,10 +399,10 @@ function compressPunctuation(pieces: Piece[]): void {
       continue;
     }
     let j = i;
-    while (j + 1 < pieces.length && isCompressible(pieces[j + 1]) && sameFont(pieces[i] as Piece, pieces[j + 1] as Piece) && !(pieces[j + 1] as Piece).glueBefore) j++;
+    while (j + 1 < pieces.length && isCompressible(pieces[j + 1]) && sameFont(at(pieces, i), at(pieces, j + 1)) && !at(pieces, j + 1).glueBefore) j++;
     const run = pieces.slice(i, j + 1);
     if (run.length > 1) {
-      const first = run[0] as Piece;
+      const first = at(run, 0);
       const shaped = first.face.font.layout(run.map((p) => p.text).join(''), ['chws']);
       if (shaped.positions.length === run.length) {
         run.forEach((p, k) => {
@@ -444,8 +446,8 @@ function sameFont(a: Piece, b: Piece): boolean {
  */
 function addHanLatinSpacing(pieces: Piece[], em: number): void {
   for (let k = 1; k < pieces.length; k++) {
-    const a = pieces[k - 1] as Piece;
-    const b = pieces[k] as Piece;
+    const a = at(pieces, k - 1);
+    const b = at(pieces, k);
     // Ideographs and kana only: Hangul words are separated by real spaces, which stay.
     const aIdeo = a.kind === 'ideo' && IDEOGRAPHIC.test(a.text);
     const bIdeo = b.kind === 'ideo' && IDEOGRAPHIC.test(b.text);

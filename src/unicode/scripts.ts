@@ -53,3 +53,8 @@ export function superscriptNumber(n: number): string {
  * ZWSP is still allowed, UAX #14); the text and Word editions keep them.
  */
 export const FORMAT_CHARACTER = /^[\p{Cf}\u180b-\u180d\ufe00-\ufe0f\u{e0100}-\u{e01ef}]$/u;
+
+/** A code point as Unicode writes it: U+4E2D, U+20BB7. */
+export function codePointLabel(char: string): string {
+  return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}

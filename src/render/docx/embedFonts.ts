@@ -14,19 +14,15 @@
  * says so, on the template's line.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { strFromU8, strToU8 } from 'fflate';
-import { LineCounter, parseDocument } from 'yaml';
 import { VFile } from 'vfile';
-import type { LetterDocument } from '../../model/types.js';
-import type { Template } from '../../template/schema.js';
+import type { Document, Element } from '@xmldom/xmldom';
+import { entryText, listMarker } from '../../frame/index.js';
+import type { Block, Inline, LetterFrame } from '../../frame/types.js';
+import { PACKAGE_RELATIONSHIPS, PackageParts, R, W, childElements, rootOf, wElement } from './parts.js';
 import { reportWarning } from '../../diagnostics/index.js';
-import { placeOfPath } from '../../io/yaml.js';
 import { fontChainFor, type Face } from '../../fonts/fontChain.js';
 import { embeddingRights, subsetTrueType } from '../../fonts/subset.js';
-
-type Files = Record<string, Uint8Array>;
+import { at } from '../../util/checked.js';
 
 const FONT_RELATIONSHIP = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/font';
 const OBFUSCATED_FONT = 'application/vnd.openxmlformats-officedocument.obfuscatedFont';
@@ -36,94 +32,65 @@ const OBFUSCATED_FONT = 'application/vnd.openxmlformats-officedocument.obfuscate
  * ASCII, the general punctuation of Latin text, and the CJK punctuation of a Chinese keyboard
  * (ideographic space and marks, brackets, full-width punctuation and symbols).
  */
-const EDITOR_CHARACTERS = [
+const EDITOR_CHARACTERS = ([
   [0x20, 0x7e],
   [0xa0, 0xa0], [0xa7, 0xa7], [0xb7, 0xb7], [0xd7, 0xd7], [0xf7, 0xf7],
   [0x2013, 0x2014], [0x2018, 0x2019], [0x201c, 0x201d], [0x2022, 0x2022], [0x2026, 0x2026], [0x2030, 0x2030],
   [0x3000, 0x3003], [0x3008, 0x3011], [0x3014, 0x3017], [0x301c, 0x301c],
   [0xff01, 0xff0f], [0xff1a, 0xff20], [0xff3b, 0xff40], [0xff5b, 0xff5e], [0xffe5, 0xffe5],
-].flatMap(([lo, hi]) => Array.from({ length: (hi as number) - (lo as number) + 1 }, (_, i) => (lo as number) + i));
+] satisfies Array<[number, number]>).flatMap(([lo, hi]) => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i));
 
 // ── The characters of the document, regular and bold ────────────────────────────────────────
-
-const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function unescapeXml(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|apos|#x[0-9a-f]+|#\d+);/gi, (_m, name: string) =>
-    name.startsWith('#x') || name.startsWith('#X') ? String.fromCodePoint(parseInt(name.slice(2), 16))
-      : name.startsWith('#') ? String.fromCodePoint(parseInt(name.slice(1), 10))
-        : XML_ENTITIES[name] ?? '');
-}
-
-/** `<w:b/>` in a run-properties element: true, false (w:val off) or not said. */
-function boldIn(rPr: string | undefined): boolean | undefined {
-  const m = rPr ? /<w:b(?:\s+w:val="([^"]*)")?\s*\/>/.exec(rPr) : null;
-  if (!m) return undefined;
-  return m[1] === undefined || /^(1|true|on)$/.test(m[1]);
-}
-
-interface StyleSheet {
-  /** Bold as a style and the styles it is based on say (nearest first). */
-  bold(styleId: string | undefined): boolean | undefined;
-  defaultParagraphStyle: string | undefined;
-  defaultBold: boolean;
-}
-
-function readStyleSheet(xml: string): StyleSheet {
-  const styles = new Map<string, { basedOn: string | undefined; bold: boolean | undefined }>();
-  let defaultParagraphStyle: string | undefined;
-  for (const m of xml.matchAll(/<w:style\s([^>]*)>(.*?)<\/w:style>/gs)) {
-    const attrs = m[1] as string;
-    const body = m[2] as string;
-    const id = /w:styleId="([^"]+)"/.exec(attrs)?.[1];
-    if (!id) continue;
-    if (/w:type="paragraph"/.test(attrs) && /w:default="(1|true)"/.test(attrs)) defaultParagraphStyle = id;
-    styles.set(id, { basedOn: /<w:basedOn w:val="([^"]+)"/.exec(body)?.[1], bold: boldIn(/<w:rPr>(.*?)<\/w:rPr>/s.exec(body)?.[1]) });
-  }
-  const bold = (id: string | undefined): boolean | undefined => {
-    for (let depth = 0; id && depth < 20; depth++) {
-      const style = styles.get(id);
-      if (!style) return undefined;
-      if (style.bold !== undefined) return style.bold;
-      id = style.basedOn;
-    }
-    return undefined;
-  };
-  const defaultBold = boldIn(/<w:rPrDefault>(.*?)<\/w:rPrDefault>/s.exec(xml)?.[1]) ?? false;
-  return { bold, defaultParagraphStyle, defaultBold };
-}
 
 interface DocumentCharacters {
   all: Set<number>;
   bold: Set<number>;
 }
 
-/** The code points of the text of every story (body, notes, headers, footers), and which are set bold. */
-function documentCharacters(files: Files): DocumentCharacters {
-  const sheet = readStyleSheet(files['word/styles.xml'] ? strFromU8(files['word/styles.xml']) : '');
+/**
+ * The code points the Word copy sets, and which of them bold, from the frame: every role's text
+ * (bold where its style is), the body and the notes (headings and strong text bold, emphasis
+ * where the language sets it bold), list markers, the section break and the page label.
+ */
+export function documentCharacters(frame: LetterFrame): DocumentCharacters {
   const all = new Set<number>();
   const bold = new Set<number>();
-  const stories = Object.keys(files).filter((name) => /^word\/(document|footnotes|endnotes|comments|header\d*|footer\d*)\.xml$/.test(name)).sort();
-  for (const name of stories) {
-    const xml = strFromU8(files[name] as Uint8Array);
-    for (const p of xml.matchAll(/<w:p(?:\s[^>]*)?>(.*?)<\/w:p>/gs)) {
-      const paragraph = p[1] as string;
-      const paragraphStyle = /<w:pPr>.*?<w:pStyle w:val="([^"]+)"/s.exec(paragraph)?.[1] ?? sheet.defaultParagraphStyle;
-      for (const r of paragraph.matchAll(/<w:r(?:\s[^>]*)?>(.*?)<\/w:r>/gs)) {
-        const run = r[1] as string;
-        const rPr = /<w:rPr>(.*?)<\/w:rPr>/s.exec(run)?.[1];
-        const runStyle = rPr ? /<w:rStyle w:val="([^"]+)"/.exec(rPr)?.[1] : undefined;
-        const isBold = boldIn(rPr) ?? sheet.bold(runStyle) ?? sheet.bold(paragraphStyle) ?? sheet.defaultBold;
-        for (const t of run.matchAll(/<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>/g)) {
-          for (const ch of unescapeXml(t[1] as string)) {
-            const cp = ch.codePointAt(0) as number;
-            all.add(cp);
-            if (isBold) bold.add(cp);
-          }
-        }
+  const add = (text: string, isBold: boolean) => {
+    for (const ch of text) {
+      const cp = ch.codePointAt(0) ?? 0;
+      all.add(cp);
+      if (isBold) bold.add(cp);
+    }
+  };
+  const inlines = (nodes: Inline[], isBold: boolean): void => {
+    for (const node of nodes) {
+      if (node.type === 'text' || node.type === 'code') add(node.value, isBold);
+      else if (node.type === 'noteRef') add(String(node.number), isBold);
+      else if (node.type === 'strong') inlines(node.children, true);
+      else if (node.type === 'emphasis') inlines(node.children, isBold || frame.language.emphasis === 'bold');
+      else if (node.type === 'link') inlines(node.children, isBold);
+    }
+  };
+  const blocks = (list: Block[]): void => {
+    for (const block of list) {
+      if (block.type === 'paragraph') inlines(block.children, false);
+      else if (block.type === 'heading') inlines(block.children, true);
+      else if (block.type === 'blockquote') blocks(block.children);
+      else if (block.type === 'thematicBreak') add(frame.body.sectionBreak, false);
+      else {
+        block.items.forEach((_item, index) => add(listMarker(frame.listMarkers, block, index), false));
+        block.items.forEach(blocks);
       }
     }
+  };
+  for (const block of frame.blocks) {
+    if (block.role === 'body') blocks(block.blocks);
+    else if (block.role === 'signatoryEntry') add(entryText(block), frame.roles.signatoryEntry.bold);
+    else if ('lines' in block) block.lines.forEach((line) => add(line, frame.roles[block.role].bold));
+    else add(block.text, frame.roles[block.role].bold);
   }
+  for (const note of frame.notes) blocks(note.blocks);
+  add(frame.furniture.pageLabel.pattern.replace(/\{pages?\}/g, ''), false);
   return { all, bold };
 }
 
@@ -149,7 +116,7 @@ function obfuscateFont(font: Uint8Array, fontKey: string): Uint8Array {
   if (!/^[0-9A-Fa-f]{32}$/.test(hex)) throw new Error(`Not a font key: ${fontKey}`);
   const key = Array.from({ length: 16 }, (_, i) => parseInt(hex.slice(30 - 2 * i, 32 - 2 * i), 16));
   const out = new Uint8Array(font);
-  for (let i = 0; i < 32 && i < out.length; i++) out[i] = (out[i] as number) ^ (key[i % 16] as number);
+  for (let i = 0; i < 32 && i < out.length; i++) out[i] = at(out, i) ^ at(key, i % 16);
   return out;
 }
 
@@ -161,10 +128,6 @@ function charsetOf(lang: string): string {
   if (/^ja/i.test(lang)) return '80'; // 128, SHIFTJIS_CHARSET
   if (/^ko/i.test(lang)) return '81'; // 129, HANGUL_CHARSET
   return '86'; // 134, GB2312_CHARSET
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 }
 
 const hex8 = (n: number) => (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
@@ -185,58 +148,64 @@ interface FontTableEntry {
 }
 
 /** A w:font element in schema order (CT_Font: altName, panose1, charset, family, pitch, sig, embed…). */
-function fontElement(entry: FontTableEntry): string {
+function fontElement(doc: Document, entry: FontTableEntry): Element {
   const os2 = entry.face?.font['OS/2'];
   const panose = os2?.panose && os2.panose.some((b) => b !== 0) ? os2.panose.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join('') : null;
   const usb = os2?.ulCharRange;
   const csb = os2?.codePageRange;
-  return [
-    `<w:font w:name="${escapeXml(entry.name)}">`,
-    entry.altName ? `<w:altName w:val="${escapeXml(entry.altName)}"/>` : '',
-    panose ? `<w:panose1 w:val="${panose}"/>` : '',
-    `<w:charset w:val="${entry.charset}"/><w:family w:val="roman"/><w:pitch w:val="variable"/>`,
-    usb && csb ? `<w:sig w:usb0="${hex8(usb[0] ?? 0)}" w:usb1="${hex8(usb[1] ?? 0)}" w:usb2="${hex8(usb[2] ?? 0)}" w:usb3="${hex8(usb[3] ?? 0)}" w:csb0="${hex8(csb[0] ?? 0)}" w:csb1="${hex8(csb[1] ?? 0)}"/>` : '',
-    ...entry.embedded.map((e) => `<w:embed${e.style} r:id="${e.relId}" w:fontKey="${e.fontKey}"${e.subsetted ? ' w:subsetted="1"' : ''}/>`),
-    '</w:font>',
-  ].join('');
+  const font = wElement(doc, 'font', { name: entry.name });
+  const children = [
+    ...(entry.altName ? [wElement(doc, 'altName', { val: entry.altName })] : []),
+    ...(panose ? [wElement(doc, 'panose1', { val: panose })] : []),
+    wElement(doc, 'charset', { val: entry.charset }),
+    wElement(doc, 'family', { val: 'roman' }),
+    wElement(doc, 'pitch', { val: 'variable' }),
+    ...(usb && csb
+      ? [wElement(doc, 'sig', {
+          usb0: hex8(usb[0] ?? 0), usb1: hex8(usb[1] ?? 0), usb2: hex8(usb[2] ?? 0), usb3: hex8(usb[3] ?? 0), csb0: hex8(csb[0] ?? 0), csb1: hex8(csb[1] ?? 0),
+        })]
+      : []),
+    ...entry.embedded.map((e) => wElement(doc, `embed${e.style}`, { 'r:id': e.relId, fontKey: e.fontKey, ...(e.subsetted ? { subsetted: '1' } : {}) })),
+  ];
+  for (const child of children) font.appendChild(child);
+  return font;
 }
 
-function patchFontTable(xml: string, entries: FontTableEntry[]): string {
-  const elements = entries.map(fontElement).join('');
-  // Entries for the same names that docx wrote are replaced by these.
-  for (const entry of entries) xml = xml.replace(new RegExp(`<w:font w:name="${escapeXml(entry.name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}">.*?</w:font>`, 's'), '');
-  if (!/xmlns:r=/.test(xml)) xml = xml.replace(/<w:fonts\b/, '<w:fonts xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"');
-  if (xml.includes('</w:fonts>')) return xml.replace('</w:fonts>', `${elements}</w:fonts>`);
-  return xml.replace(/<w:fonts([^>]*?)\/>/, `<w:fonts$1>${elements}</w:fonts>`);
+/** The font table with these entries (replacing docx's entries of the same names). */
+function patchFontTable(doc: Document, entries: FontTableEntry[]): void {
+  const fonts = rootOf(doc, 'fontTable.xml');
+  const names = new Set(entries.map((e) => e.name));
+  for (const font of childElements(fonts, 'w:font')) if (names.has(font.getAttributeNS(W, 'name') ?? '')) fonts.removeChild(font);
+  if (!fonts.hasAttribute('xmlns:r')) fonts.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns:r', R);
+  for (const entry of entries) fonts.appendChild(fontElement(doc, entry));
 }
 
 /** Settings elements that come before w:embedTrueTypeFonts in CT_Settings (§17.15.1.78). */
 const SETTINGS_BEFORE = ['writeProtection', 'view', 'zoom', 'removePersonalInformation', 'removeDateAndTime', 'doNotDisplayPageBoundaries', 'displayBackgroundShape', 'printPostScriptOverText', 'printFractionalCharacterWidth', 'printFormsData'];
 
-function patchSettings(xml: string, subsetted: boolean): string {
-  const elements = `<w:embedTrueTypeFonts/>${subsetted ? '<w:saveSubsetFonts/>' : ''}`;
-  let at = xml.indexOf('>', xml.indexOf('<w:settings')) + 1;
-  for (const name of SETTINGS_BEFORE) {
-    const m = new RegExp(`<w:${name}\\b[^>]*?(/>|>.*?</w:${name}>)`, 's').exec(xml);
-    if (m) at = Math.max(at, m.index + m[0].length);
-  }
-  return xml.slice(0, at) + elements + xml.slice(at);
+function patchSettings(doc: Document, subsetted: boolean): void {
+  const settings = rootOf(doc, 'settings.xml');
+  const before = childElements(settings).filter((e) => SETTINGS_BEFORE.includes(e.localName ?? ''));
+  const reference = before.length > 0 ? (before[before.length - 1]?.nextSibling ?? null) : settings.firstChild;
+  for (const element of [wElement(doc, 'embedTrueTypeFonts'), ...(subsetted ? [wElement(doc, 'saveSubsetFonts')] : [])]) settings.insertBefore(element, reference);
 }
 
-function patchContentTypes(xml: string): string {
-  if (/Extension="odttf"/.test(xml)) return xml;
-  return xml.replace('</Types>', `<Default Extension="odttf" ContentType="${OBFUSCATED_FONT}"/></Types>`);
+function patchContentTypes(doc: Document): void {
+  const types = rootOf(doc, '[Content_Types].xml');
+  if (childElements(types, 'Default').some((d) => d.getAttribute('Extension') === 'odttf')) return;
+  const entry = doc.createElementNS(types.namespaceURI, 'Default');
+  entry.setAttribute('Extension', 'odttf');
+  entry.setAttribute('ContentType', OBFUSCATED_FONT);
+  types.appendChild(entry);
 }
 
 // ── Warnings, on the template's line ────────────────────────────────────────────────────────
 
-function templateWarning(template: Template, field: string[], reason: string): VFile {
-  const text = readFileSync(template.sourcePath, 'utf8');
-  const lineCounter = new LineCounter();
-  const place = placeOfPath(parseDocument(text, { lineCounter }), lineCounter, field);
-  const relative = path.relative(process.cwd(), template.sourcePath);
-  const file = new VFile({ path: relative && !relative.startsWith('..') ? relative : template.sourcePath, value: text });
-  reportWarning(file, reason, place, 'docx-embed-font');
+/** A warning on the template file, at the field's position as the template loader kept it. */
+function templateWarning(frame: LetterFrame, field: string[], reason: string): VFile {
+  const source = frame.sources.template;
+  const file = new VFile(source ? { path: source.path, value: source.text } : { path: frame.fonts.sourcePath });
+  reportWarning(file, reason, source?.place(field), 'docx-embed-font');
   return file;
 }
 
@@ -247,26 +216,25 @@ function templateWarning(template: Template, field: string[], reason: string): V
  * faces the Word copy names. Warnings (a face that may not or cannot be embedded) are added to
  * `diagnostics` as messages on the template.
  */
-export async function embedFonts(files: Files, document: LetterDocument, diagnostics?: VFile[]): Promise<void> {
-  const { template } = document;
-  const { docx } = template;
+export async function embedFonts(parts: PackageParts, frame: LetterFrame, diagnostics?: VFile[]): Promise<void> {
+  const docx = frame.word;
   const mode = docx.embedFonts;
-  const chain = fontChainFor(template);
-  const characters = mode === 'none' ? null : documentCharacters(files);
-  const warn = (field: string, reason: string) => diagnostics?.push(templateWarning(template, ['docx', field], reason));
+  const chain = fontChainFor(frame.fonts);
+  const characters = mode === 'none' ? null : documentCharacters(frame);
+  const warn = (field: string, reason: string) => diagnostics?.push(templateWarning(frame, ['docx', field], reason));
 
   const roles: Array<{ name: string; field: string; eastAsian: boolean }> = [{ name: docx.eastAsiaFont, field: 'eastAsiaFont', eastAsian: true }];
   if (docx.latinFont !== docx.eastAsiaFont) roles.push({ name: docx.latinFont, field: 'latinFont', eastAsian: false });
 
   const entries: FontTableEntry[] = [];
-  const relationships: string[] = [];
+  const relationships: Array<{ id: string; target: string }> = [];
   let anySubset = false;
   for (const role of roles) {
     const whole = chain.wholeFaces(role.name);
     const entry: FontTableEntry = {
       name: role.name,
       ...(role.eastAsian ? { altName: docx.fallbackEastAsiaFont } : {}),
-      charset: role.eastAsian ? charsetOf(template.lang) : '00',
+      charset: role.eastAsian ? charsetOf(frame.lang) : '00',
       face: whole ? whole.regular : null,
       embedded: [],
     };
@@ -301,21 +269,26 @@ export async function embedFonts(files: Files, document: LetterDocument, diagnos
       const index = relationships.length + 1;
       const relId = `rId${index}`;
       const fontKey = fontKeyOf(role.name, style, data);
-      files[`word/fonts/font${index}.odttf`] = obfuscateFont(data, fontKey);
-      relationships.push(`<Relationship Id="${relId}" Type="${FONT_RELATIONSHIP}" Target="fonts/font${index}.odttf"/>`);
+      parts.setBinary(`word/fonts/font${index}.odttf`, obfuscateFont(data, fontKey));
+      relationships.push({ id: relId, target: `fonts/font${index}.odttf` });
       entry.embedded.push({ style, relId, fontKey, subsetted });
     }
   }
 
-  const edit = (name: string, fn: (xml: string) => string) => {
-    const file = files[name];
-    if (file) files[name] = strToU8(fn(strFromU8(file)));
-  };
-  edit('word/fontTable.xml', (xml) => patchFontTable(xml, entries));
+  const fontTable = parts.xml('word/fontTable.xml');
+  if (fontTable) patchFontTable(fontTable, entries);
   if (relationships.length === 0) return;
-  files['word/_rels/fontTable.xml.rels'] = strToU8(
-    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${relationships.join('')}</Relationships>`,
-  );
-  edit('word/settings.xml', (xml) => patchSettings(xml, anySubset));
-  edit('[Content_Types].xml', patchContentTypes);
+  const rels = parts.create('word/_rels/fontTable.xml.rels', PACKAGE_RELATIONSHIPS, 'Relationships');
+  const root = rootOf(rels, 'fontTable.xml.rels');
+  for (const { id, target } of relationships) {
+    const relationship = rels.createElementNS(PACKAGE_RELATIONSHIPS, 'Relationship');
+    relationship.setAttribute('Id', id);
+    relationship.setAttribute('Type', FONT_RELATIONSHIP);
+    relationship.setAttribute('Target', target);
+    root.appendChild(relationship);
+  }
+  const settings = parts.xml('word/settings.xml');
+  if (settings) patchSettings(settings, anySubset);
+  const types = parts.xml('[Content_Types].xml');
+  if (types) patchContentTypes(types);
 }

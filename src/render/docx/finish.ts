@@ -12,84 +12,115 @@
  *   entry with a fixed time, so the same inputs give the same bytes.
  */
 import type { VFile } from 'vfile';
-import { unzipSync, zipSync, strFromU8, strToU8, type Zippable } from 'fflate';
-import type { LetterDocument } from '../../model/types.js';
+import { unzipSync, zipSync, type Zippable } from 'fflate';
+import type { Document, Element } from '@xmldom/xmldom';
+import type { LetterFrame } from '../../frame/types.js';
 import { STYLE } from './styles.js';
-import { creationDate } from '../dates.js';
 import { embedFonts } from './embedFonts.js';
+import { PackageParts, W, childElements, descendants, rootOf, wElement } from './parts.js';
 
 const FIXED_TIME = new Date('1980-01-01T00:00:00Z');
 
-function patchStyles(xml: string, document: LetterDocument): string {
-  const chars = Math.round(document.template.type.firstLineIndent * 100);
-  // Korean (keep-all): w:wordWrap on, so Word moves a whole word to the next line (MS-OI29500 §2.1.67).
-  const wordWrap = document.template.type.wordBreak === 'keep-all' ? '<w:wordWrap w:val="1"/>' : '';
-  const eastAsianPPr = `<w:kinsoku w:val="1"/>${wordWrap}<w:overflowPunct w:val="1"/><w:autoSpaceDE w:val="1"/><w:autoSpaceDN w:val="1"/><w:snapToGrid w:val="0"/>`;
-  // Normal: East Asian line breaking and spacing on, no grid.
-  xml = xml.replace(/(<w:style w:type="paragraph" w:styleId="Normal"[^>]*>(?:(?!<\/w:style>).)*?)(<w:rPr>|<\/w:style>)/s, (_m, head: string, tail: string) => {
-    if (head.includes('<w:pPr>')) return head.replace('<w:pPr>', `<w:pPr>${eastAsianPPr}`) + tail;
-    return `${head}<w:pPr>${eastAsianPPr}</w:pPr>${tail}`;
-  });
+/** The paragraph style with this id. */
+function paragraphStyle(styles: Element, id: string): Element | undefined {
+  return childElements(styles, 'w:style').find((s) => s.getAttributeNS(W, 'type') === 'paragraph' && s.getAttributeNS(W, 'styleId') === id);
+}
+
+function patchStyles(doc: Document, frame: LetterFrame): void {
+  const styles = rootOf(doc, 'styles.xml');
+  const chars = Math.round(frame.body.firstIndentEms * 100);
+  // Normal: East Asian line breaking and spacing on, no grid. Korean (keep-all): w:wordWrap on,
+  // so Word moves a whole word to the next line (MS-OI29500 §2.1.67).
+  const normal = paragraphStyle(styles, 'Normal');
+  if (normal) {
+    const names = ['kinsoku', ...(frame.language.keepAll ? ['wordWrap'] : []), 'overflowPunct', 'autoSpaceDE', 'autoSpaceDN'];
+    const settings = [...names.map((name) => wElement(doc, name, { val: '1' })), wElement(doc, 'snapToGrid', { val: '0' })];
+    let pPr = childElements(normal, 'w:pPr')[0];
+    if (!pPr) {
+      pPr = wElement(doc, 'pPr');
+      normal.insertBefore(pPr, childElements(normal, 'w:rPr')[0] ?? null);
+    }
+    const first = pPr.firstChild;
+    for (const element of settings) pPr.insertBefore(element, first);
+  }
   // Body and closing: the first-line indent in characters.
   for (const id of [STYLE.body, STYLE.closing]) {
-    const re = new RegExp(`(<w:style w:type="paragraph" w:styleId="${id}"(?:(?!</w:style>).)*?<w:ind )([^/]*?)(/>)`, 's');
-    xml = xml.replace(re, (_m, head: string, attrs: string, tail: string) => `${head}${attrs.replace(/w:firstLine="\d+"/, (a) => `${a} w:firstLineChars="${chars}"`)}${tail}`);
+    const style = paragraphStyle(styles, id);
+    const ind = style ? descendants(style).find((e) => e.nodeName === 'w:ind') : undefined;
+    if (ind?.hasAttributeNS(W, 'firstLine')) ind.setAttributeNS(W, 'w:firstLineChars', String(chars));
   }
-  return xml;
 }
 
-function patchSettings(xml: string, document: LetterDocument): string {
-  if (xml.includes('characterSpacingControl')) return xml;
-  // Hyphenated templates (English): Word hyphenates with its own patterns for w:lang, never
-  // words in capitals (names), as the PDF does. Schema order: right after w:defaultTabStop.
-  if (document.template.type.hyphenate) xml = xml.replace(/(<w:defaultTabStop[^>]*\/>)/, '$1<w:autoHyphenation/><w:doNotHyphenateCaps/>');
-  // Taiwan and Korean practice: punctuation not compressed (the template's switch).
-  const control = `<w:characterSpacingControl w:val="${document.template.type.punctuationCompression ? 'compressPunctuation' : 'doNotCompress'}"/>`;
+/** Insert `elements` into settings after the child called `after` (schema order), or before `before`, or at the end. */
+function insertIntoSettings(settings: Element, elements: Element[], place: { after?: string; before?: string }): void {
+  const children = childElements(settings);
+  const anchor = place.after ? children.find((e) => e.nodeName === place.after) : undefined;
+  const reference = anchor ? anchor.nextSibling : place.before ? (children.find((e) => e.nodeName === place.before) ?? null) : null;
+  for (const element of elements) settings.insertBefore(element, reference);
+}
+
+function patchSettings(doc: Document, frame: LetterFrame): void {
+  const settings = rootOf(doc, 'settings.xml');
+  if (descendants(settings).some((e) => e.nodeName === 'w:characterSpacingControl')) return;
+  // Hyphenated letters (English): Word hyphenates with its own patterns for w:lang, never words
+  // in capitals (names), as the PDF does. Schema order: right after w:defaultTabStop.
+  if (frame.language.hyphenate && childElements(settings, 'w:defaultTabStop').length > 0) {
+    insertIntoSettings(settings, [wElement(doc, 'autoHyphenation'), wElement(doc, 'doNotHyphenateCaps')], { after: 'w:defaultTabStop' });
+  }
+  // Taiwan and Korean practice: punctuation not compressed (the frame's switch).
   // Schema order: characterSpacingControl follows w:defaultTabStop… and precedes w:compat.
-  if (xml.includes('<w:compat>')) return xml.replace('<w:compat>', `${control}<w:compat>`);
-  return xml.replace('</w:settings>', `${control}</w:settings>`);
+  const control = wElement(doc, 'characterSpacingControl', { val: frame.language.punctuationCompression ? 'compressPunctuation' : 'doNotCompress' });
+  insertIntoSettings(settings, [control], { before: 'w:compat' });
 }
 
-function patchCore(xml: string, document: LetterDocument): string {
-  const stamp = creationDate(document).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return xml
-    .replace(/(<dcterms:created[^>]*>)[^<]*(<\/dcterms:created>)/, `$1${stamp}$2`)
-    .replace(/(<dcterms:modified[^>]*>)[^<]*(<\/dcterms:modified>)/, `$1${stamp}$2`);
+function patchCore(doc: Document, frame: LetterFrame): void {
+  const stamp = frame.created.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  for (const element of descendants(rootOf(doc, 'core.xml'))) {
+    if (element.nodeName === 'dcterms:created' || element.nodeName === 'dcterms:modified') element.textContent = stamp;
+  }
 }
 
 /** Renumber relationship ids (docx draws some at random) in order of appearance, per part. */
-function renumberRelationships(files: Record<string, Uint8Array>): void {
-  for (const relsPath of Object.keys(files).filter((p) => p.endsWith('.rels'))) {
-    const partPath = relsPath.replace(/_rels\/(.*)\.rels$/, '$1');
-    const part = files[partPath];
-    let rels = strFromU8(files[relsPath] as Uint8Array);
-    const ids = [...rels.matchAll(/Id="([^"]+)"/g)].map((m) => m[1] as string);
+function renumberRelationships(parts: PackageParts): void {
+  for (const relsPath of parts.names().filter((p) => p.endsWith('.rels'))) {
+    const rels = parts.xml(relsPath);
+    if (!rels) continue;
+    const relationships = childElements(rootOf(rels, relsPath));
+    const ids = relationships.map((r) => r.getAttribute('Id') ?? '');
     if (!ids.some((id) => !/^rId\d+$/.test(id))) continue;
-    let body = part ? strFromU8(part) : '';
     const mapping = new Map<string, string>();
     ids.forEach((id, index) => mapping.set(id, `lpRel${index + 1}`));
-    rels = rels.replace(/Id="([^"]+)"/g, (_m, id: string) => `Id="${mapping.get(id) ?? id}"`);
-    body = body.replace(/r:id="([^"]+)"/g, (_m, id: string) => `r:id="${mapping.get(id) ?? id}"`);
-    body = body.replace(/r:embed="([^"]+)"/g, (_m, id: string) => `r:embed="${mapping.get(id) ?? id}"`);
-    files[relsPath] = strToU8(rels);
-    if (part) files[partPath] = strToU8(body);
+    for (const r of relationships) r.setAttribute('Id', mapping.get(r.getAttribute('Id') ?? '') ?? '');
+    const part = parts.xml(relsPath.replace(/_rels\/(.*)\.rels$/, '$1'));
+    if (!part) continue;
+    for (const element of descendants(rootOf(part, relsPath))) {
+      for (const name of ['r:id', 'r:embed']) {
+        const id = element.getAttribute(name);
+        if (id !== null && mapping.has(id)) element.setAttribute(name, mapping.get(id) ?? id);
+      }
+    }
   }
 }
 
-export async function finishDocx(bytes: Uint8Array, document: LetterDocument, diagnostics?: VFile[]): Promise<Uint8Array> {
-  const files = unzipSync(bytes);
-  const edit = (name: string, fn: (xml: string) => string) => {
-    const file = files[name];
-    if (file) files[name] = strToU8(fn(strFromU8(file)));
+/**
+ * The package docx wrote, unzipped once; its XML parts edited as trees; fonts embedded; zipped
+ * once with fixed times and in a fixed order.
+ */
+export async function finishDocx(bytes: Uint8Array, frame: LetterFrame, diagnostics?: VFile[]): Promise<Uint8Array> {
+  const parts = new PackageParts(unzipSync(bytes));
+  const edit = (name: string, fn: (doc: Document) => void) => {
+    const doc = parts.xml(name);
+    if (doc) fn(doc);
   };
-  edit('word/styles.xml', (xml) => patchStyles(xml, document));
-  edit('word/settings.xml', (xml) => patchSettings(xml, document));
-  await embedFonts(files, document, diagnostics);
-  edit('docProps/core.xml', (xml) => patchCore(xml, document));
-  renumberRelationships(files);
+  edit('word/styles.xml', (doc) => patchStyles(doc, frame));
+  edit('word/settings.xml', (doc) => patchSettings(doc, frame));
+  await embedFonts(parts, frame, diagnostics);
+  edit('docProps/core.xml', (doc) => patchCore(doc, frame));
+  renumberRelationships(parts);
+  const files = parts.finish();
   const zippable: Zippable = {};
-  for (const name of Object.keys(files).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a.localeCompare(b)))) {
-    zippable[name] = [files[name] as Uint8Array, { mtime: FIXED_TIME, level: 6 }];
+  for (const [name, data] of Object.entries(files).sort(([a], [b]) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a.localeCompare(b)))) {
+    zippable[name] = [data, { mtime: FIXED_TIME, level: 6 }];
   }
   return zipSync(zippable);
 }

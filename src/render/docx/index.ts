@@ -17,20 +17,17 @@ import {
   type ParagraphChild,
 } from 'docx';
 import type { VFile } from 'vfile';
-import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, LetterDocument } from '../../model/types.js';
-import type { Template } from '../../template/schema.js';
-import { buildFrame, resolveRole, type BlockStyle, type FrameBlock, type FrameBlockOf, type Role } from '../../frame/index.js';
+import { entryText, listMarker } from '../../frame/index.js';
+import type { Block, BlockOf, BlockType, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, ListMarkers, Role, StyledRole } from '../../frame/types.js';
 import { ROLE_STYLE, STYLE, stylesFor, twips } from './styles.js';
 import { finishDocx } from './finish.js';
+import { dispatch } from '../../util/checked.js';
 
 type RunStyle = Pick<IRunOptions, 'bold' | 'italics' | 'emphasisMark'> & {
   /** Notes whose footnote reference has been written (shared by the whole document). */
   notesReferenced?: Set<number>;
-  /**
-   * The letter is in Chinese, Japanese or Korean: emphasis is set as the template says, bold or
-   * Word's emphasis dots (着重号), not slanted (CJK has no italic).
-   */
-  cjk?: 'bold' | 'dots';
+  /** How emphasis is set: slanted, or for CJK (no italic) bold or Word's emphasis dots (着重号). */
+  emphasis: 'italic' | 'bold' | 'dots';
 };
 
 interface Context {
@@ -38,8 +35,9 @@ interface Context {
   paragraphStyle: string;
   /** Run style every paragraph starts from. */
   base: RunStyle;
-  /** The template's text for a Markdown `---`. */
+  /** The text for a Markdown `---`. */
   sectionBreak: string;
+  listMarkers: ListMarkers;
 }
 
 type InlineHandlers = { [K in InlineType]: (node: InlineOf<K>, style: RunStyle) => ParagraphChild[] };
@@ -48,7 +46,7 @@ type BlockHandlers = { [K in BlockType]: (node: BlockOf<K>, ctx: Context) => Par
 const inlineHandlers: InlineHandlers = {
   text: (node, style) => [new TextRun({ text: node.value, ...runOptions(style) })],
   emphasis: (node, style) =>
-    runs(node.children, style.cjk === 'dots' ? { ...style, emphasisMark: { type: 'dot' } } : style.cjk ? { ...style, bold: true } : { ...style, italics: true }),
+    runs(node.children, style.emphasis === 'dots' ? { ...style, emphasisMark: { type: 'dot' } } : style.emphasis === 'bold' ? { ...style, bold: true } : { ...style, italics: true }),
   strong: (node, style) => runs(node.children, { ...style, bold: true }),
   code: (node, style) => [new TextRun({ text: node.value, ...runOptions(style) })],
   break: () => [new TextRun({ break: 1 })],
@@ -68,8 +66,8 @@ function runOptions(style: RunStyle): Pick<IRunOptions, 'bold' | 'italics' | 'em
   return { ...(style.bold ? { bold: true } : {}), ...(style.italics ? { italics: true } : {}), ...(style.emphasisMark ? { emphasisMark: style.emphasisMark } : {}) };
 }
 
-function runs(inlines: Inline[], style: RunStyle = {}): ParagraphChild[] {
-  return inlines.flatMap((node) => (inlineHandlers[node.type] as (n: Inline, s: RunStyle) => ParagraphChild[])(node, style));
+function runs(inlines: Inline[], style: RunStyle): ParagraphChild[] {
+  return inlines.flatMap((node) => dispatch(inlineHandlers, 'type', node, style));
 }
 
 const blockHandlers: BlockHandlers = {
@@ -80,7 +78,7 @@ const blockHandlers: BlockHandlers = {
   list: (node, ctx) =>
     node.items.flatMap((item, index) => {
       const [first, ...rest] = blocks(item, { ...ctx, paragraphStyle: STYLE.listItem });
-      const bullet = node.ordered ? `${node.start + index}.\t` : '•\t';
+      const bullet = `${listMarker(ctx.listMarkers, node, index)}\t`;
       const head = first ? [prefixed(bullet, item, ctx.base)] : [];
       return [...head, ...rest];
     }),
@@ -94,7 +92,7 @@ function prefixed(bullet: string, item: Block[], base: RunStyle): Paragraph {
 }
 
 function blocks(list: Block[], ctx: Context): Paragraph[] {
-  return list.flatMap((block) => (blockHandlers[block.type] as (n: Block, c: Context) => Paragraph[])(block, ctx));
+  return list.flatMap((block) => dispatch(blockHandlers, 'type', block, ctx));
 }
 
 /** Page label such as "第{page}页，共{pages}页" with Word fields for the numbers. */
@@ -112,40 +110,44 @@ function pageLabel(pattern: string): Paragraph {
  * One paragraph in a role's named style. The style carries the role's space above its first
  * block; a block whose space differs (a second recipient) gets its own space directly.
  */
-function rolePlain(role: keyof typeof ROLE_STYLE, text: string, style: BlockStyle, template: Template): Paragraph {
-  const named = resolveRole(template, template.layout.roles[role]);
-  const spacing = style.spaceBefore !== named.spaceBefore ? { spacing: { before: twips(style.spaceBefore) } } : {};
+function rolePlain(role: StyledRole, text: string, spaceOverride: number | undefined): Paragraph {
+  const spacing = spaceOverride !== undefined ? { spacing: { before: twips(spaceOverride) } } : {};
   return new Paragraph({ style: ROLE_STYLE[role], children: [new TextRun(text)], ...spacing });
 }
 
 /** Word's handling of each frame role. */
-type RoleHandlers = { [R in Role]: (block: FrameBlockOf<R>, ctx: Context, template: Template) => Paragraph[] };
+type RoleHandlers = { [R in Role]: (block: FrameBlockOf<R>, ctx: Context) => Paragraph[] };
 
 /** A recipient or copy: the name carries the space above, the address lines follow it. */
-function party(role: 'recipient' | 'ccRecipient', block: FrameBlockOf<'recipient' | 'ccRecipient'>, template: Template): Paragraph[] {
-  return block.lines.map((text, n) => (n === 0 ? rolePlain(role, text, block.style, template) : new Paragraph({ style: ROLE_STYLE[role], children: [new TextRun(text)], spacing: { before: 0 } })));
+function party(block: FrameBlockOf<'recipient' | 'ccRecipient'>): Paragraph[] {
+  return block.lines.map((text, n) =>
+    n === 0 ? rolePlain(block.role, text, block.spaceOverride) : new Paragraph({ style: ROLE_STYLE[block.role], children: [new TextRun(text)], spacing: { before: 0 } }),
+  );
 }
 
+/** A block of one line of text in its role's style. */
+const plain = (block: FrameBlockOf<'date' | 'ccLabel' | 'subject' | 'salutation' | 'closing' | 'signatoriesHeading' | 'sectionHeading'>) => [
+  rolePlain(block.role, block.text, block.spaceOverride),
+];
+
 const roleHandlers: RoleHandlers = {
-  date: (block, _ctx, template) => [rolePlain('date', block.text, block.style, template)],
-  recipient: (block, _ctx, template) => party('recipient', block, template),
-  ccLabel: (block, _ctx, template) => [rolePlain('ccLabel', block.text, block.style, template)],
-  ccRecipient: (block, _ctx, template) => party('ccRecipient', block, template),
-  subject: (block, _ctx, template) => [rolePlain('subject', block.text, block.style, template)],
-  salutation: (block, _ctx, template) => [rolePlain('salutation', block.text, block.style, template)],
+  date: plain,
+  recipient: party,
+  ccLabel: plain,
+  ccRecipient: party,
+  subject: plain,
+  salutation: plain,
   body: (block, ctx) => blocks(block.blocks, ctx),
-  closing: (block, _ctx, template) => [rolePlain('closing', block.text, block.style, template)],
-  signatoriesHeading: (block, _ctx, template) => [rolePlain('signatoriesHeading', block.text, block.style, template)],
-  sectionHeading: (block, _ctx, template) => [rolePlain('sectionHeading', block.text, block.style, template)],
-  signatoryEntry: (block, _ctx, template) => [rolePlain('signatoryEntry', block.text, block.style, template)],
+  closing: plain,
+  signatoriesHeading: plain,
+  sectionHeading: plain,
+  signatoryEntry: (block) => [rolePlain(block.role, entryText(block), block.spaceOverride)],
 };
 
-export function buildDocx(document: LetterDocument): Document {
-  const { meta, template } = document;
-  const frame = buildFrame(document);
-  const base: RunStyle = { notesReferenced: new Set(), ...(/^(zh|ja|ko)/i.test(template.lang) ? { cjk: template.type.emphasis } : {}) };
-  const ctx: Context = { paragraphStyle: STYLE.body, base, sectionBreak: template.labels.sectionBreak };
-  const children = frame.blocks.flatMap((block) => (roleHandlers[block.role] as (b: FrameBlock, c: Context, t: Template) => Paragraph[])(block, ctx, template));
+export function buildDocx(frame: LetterFrame): Document {
+  const base: RunStyle = { notesReferenced: new Set(), emphasis: frame.language.emphasis };
+  const ctx: Context = { paragraphStyle: STYLE.body, base, sectionBreak: frame.body.sectionBreak, listMarkers: frame.listMarkers };
+  const children = frame.blocks.flatMap((block) => dispatch(roleHandlers, 'role', block, ctx));
   const footnotes: Record<number, { children: Paragraph[] }> = {};
   for (const note of frame.notes) {
     const [first, ...rest] = note.blocks;
@@ -155,21 +157,22 @@ export function buildDocx(document: LetterDocument): Document {
     footnotes[note.number] = { children: [...head, ...blocks(rest, noteCtx)] };
   }
 
-  const m = template.page.margins;
+  const { page } = frame;
+  const m = page.margins;
   return new Document({
-    title: meta.subject,
-    subject: meta.subject,
-    creator: meta.author ?? 'letterpress',
+    title: frame.title,
+    subject: frame.title,
+    creator: frame.author ?? 'letterpress',
     lastModifiedBy: 'letterpress',
-    description: `${meta.subject} (${meta.date})`,
+    description: `${frame.title} (${frame.date})`,
     revision: 1,
-    styles: stylesFor(template),
+    styles: stylesFor(frame),
     footnotes,
     sections: [
       {
         properties: {
           page: {
-            size: { width: 11906, height: 16838 }, // A4 in twips
+            size: { width: twips(page.width), height: twips(page.height) },
             margin: { top: twips(m.top), right: twips(m.right), bottom: twips(m.bottom), left: twips(m.left), footer: twips(m.bottom * frame.furniture.pageLabel.fromBottom) },
           },
         },
@@ -181,7 +184,7 @@ export function buildDocx(document: LetterDocument): Document {
 }
 
 /** `diagnostics` receives warnings about the template's fonts (a face that cannot be embedded). */
-export async function renderDocx(document: LetterDocument, diagnostics?: VFile[]): Promise<Uint8Array> {
-  const buffer = await Packer.toBuffer(buildDocx(document));
-  return finishDocx(new Uint8Array(buffer), document, diagnostics);
+export async function renderDocx(frame: LetterFrame, diagnostics?: VFile[]): Promise<Uint8Array> {
+  const buffer = await Packer.toBuffer(buildDocx(frame));
+  return finishDocx(new Uint8Array(buffer), frame, diagnostics);
 }

@@ -4,8 +4,7 @@
  * Text, Signatories Heading, …) instead of fighting direct formatting.
  */
 import { AlignmentType, LineRuleType, type IParagraphStyleOptions, type IStylesOptions } from 'docx';
-import type { Template } from '../../template/schema.js';
-import { bodyStyle, resolveRole, sizeOf, type Align, type BlockStyle } from '../../frame/index.js';
+import type { Align, BlockStyle, LetterFrame, StyledRole } from '../../frame/types.js';
 
 /** Half-points, as Word counts font sizes. */
 const halfPoints = (pt: number) => Math.round(pt * 2);
@@ -27,7 +26,7 @@ export const ROLE_STYLE = {
 } as const;
 
 /** Display names of the role styles, as Word lists them. */
-const ROLE_STYLE_NAME: Record<keyof typeof ROLE_STYLE, string> = {
+const ROLE_STYLE_NAME: Record<StyledRole, string> = {
   date: 'Letter Date',
   recipient: 'Recipient',
   ccLabel: 'Cc Label',
@@ -41,7 +40,7 @@ const ROLE_STYLE_NAME: Record<keyof typeof ROLE_STYLE, string> = {
 };
 
 /** The style that follows each role's in Word when the user presses Enter. */
-const NEXT_STYLE: Record<keyof typeof ROLE_STYLE, string> = {
+const NEXT_STYLE: Record<StyledRole, string> = {
   date: ROLE_STYLE.recipient,
   recipient: ROLE_STYLE.recipient,
   ccLabel: ROLE_STYLE.ccRecipient,
@@ -88,21 +87,20 @@ function wordStyle(style: BlockStyle, bodySize: number): Pick<IParagraphStyleOpt
 }
 
 /** Languages for w:lang: the letter's for East Asian text, English for Latin runs of a CJK letter. */
-export function languages(template: Template): { value: string; eastAsia: string } {
-  const lang = template.lang;
-  return /^(zh|ja|ko)/i.test(lang) ? { value: 'en-US', eastAsia: WORD_TAGS[lang.toLowerCase()] ?? lang } : { value: lang, eastAsia: 'zh-CN' };
+export function languages(frame: LetterFrame): { value: string; eastAsia: string } {
+  const { lang, cjk } = frame.language;
+  return cjk ? { value: 'en-US', eastAsia: WORD_TAGS[lang.toLowerCase()] ?? lang } : { value: lang, eastAsia: 'zh-CN' };
 }
 
 /** Word names East Asian languages with their region (ko-KR, ja-JP), as its proofing tools do. */
 const WORD_TAGS: Record<string, string> = { ko: 'ko-KR', ja: 'ja-JP', zh: 'zh-CN' };
 
-export function stylesFor(template: Template): IStylesOptions {
-  const { type, docx } = template;
-  const font = { ascii: docx.latinFont, hAnsi: docx.latinFont, eastAsia: docx.eastAsiaFont, cs: docx.latinFont };
+export function stylesFor(frame: LetterFrame): IStylesOptions {
+  const { word, notesStyle } = frame;
+  const font = { ascii: word.latinFont, hAnsi: word.latinFont, eastAsia: word.eastAsiaFont, cs: word.latinFont };
   const exact = (size: number, factor: number) => ({ line: twips(size * factor), lineRule: LineRuleType.EXACT });
-  const body = type.bodySize;
-  const text = bodyStyle(template);
-  const pageLabel = sizeOf(template, template.layout.pageLabel.size);
+  const text = frame.body;
+  const body = text.paragraph.size;
   const style = (id: string, name: string, options: Omit<IParagraphStyleOptions, 'id' | 'name'>): IParagraphStyleOptions => ({
     id,
     name,
@@ -114,22 +112,22 @@ export function stylesFor(template: Template): IStylesOptions {
   return {
     default: {
       document: {
-        run: { font, size: halfPoints(body), language: languages(template) },
-        paragraph: { spacing: { ...exact(body, type.lineHeight), before: 0, after: 0 } },
+        run: { font, size: halfPoints(body), language: languages(frame) },
+        paragraph: { spacing: { ...exact(body, text.paragraph.lineHeight), before: 0, after: 0 } },
       },
       footnoteText: {
-        run: { font, size: halfPoints(type.noteSize) },
+        run: { font, size: halfPoints(notesStyle.size) },
         // Left-aligned: word processors do not break URLs, so a justified note with a long URL
         // would be spread letter by letter.
-        paragraph: { spacing: { ...exact(type.noteSize, type.noteLineHeight), before: 0, after: 0 }, alignment: AlignmentType.LEFT },
+        paragraph: { spacing: { ...exact(notesStyle.size, notesStyle.lineHeight), before: 0, after: 0 }, alignment: AlignmentType.LEFT },
       },
       footnoteReference: { run: { superScript: true } },
-      hyperlink: { run: { color: template.layout.linkColor.slice(1).toUpperCase() } },
+      hyperlink: { run: { color: frame.linkColor.slice(1).toUpperCase() } },
     },
     paragraphStyles: [
-      { id: 'Normal', name: 'Normal', quickFormat: true, run: { font, size: halfPoints(body), language: languages(template) } },
-      ...(Object.keys(ROLE_STYLE) as Array<keyof typeof ROLE_STYLE>).map((role) =>
-        style(ROLE_STYLE[role], ROLE_STYLE_NAME[role], { next: NEXT_STYLE[role], ...wordStyle(resolveRole(template, template.layout.roles[role]), body) }),
+      { id: 'Normal', name: 'Normal', quickFormat: true, run: { font, size: halfPoints(body), language: languages(frame) } },
+      ...(Object.keys(ROLE_STYLE) as StyledRole[]).map((role) =>
+        style(ROLE_STYLE[role], ROLE_STYLE_NAME[role], { next: NEXT_STYLE[role], ...wordStyle(frame.roles[role], body) }),
       ),
       // first-line indent of two characters: written as w:firstLineChars by the XML pass
       style(STYLE.body, 'Body Text', {
@@ -147,7 +145,7 @@ export function stylesFor(template: Template): IStylesOptions {
         next: STYLE.listItem,
         paragraph: { alignment: AlignmentType.JUSTIFIED, indent: { left: twips(text.listIndent), hanging: twips(text.listIndent - text.bulletAt) } },
       }),
-      style(STYLE.footer, 'Footer', { run: { size: halfPoints(pageLabel.size) }, paragraph: { alignment: AlignmentType.CENTER } }),
+      style(STYLE.footer, 'Footer', { run: { size: halfPoints(frame.furniture.pageLabel.size) }, paragraph: { alignment: AlignmentType.CENTER } }),
     ],
   };
 }

@@ -1,97 +1,125 @@
 /**
  * The web edition: one self-contained HTML file (inline CSS, no script, nothing fetched), with
  * the letter frame as semantic blocks, footnote marks linked to endnotes and back, and the
- * signatory list as lists under headings. Every size and space comes from the frame (the
- * template's `layout:`), written in points so that it matches the PDF and the Word copy.
+ * signatory list as lists under headings. Every size and space comes from the frame, written in
+ * points so that it matches the PDF and the Word copy.
  * CSS for CJK text: justification, strict line breaking (clreq/jlreq line-start rules as browsers
  * know them), `text-spacing-trim` for punctuation compression, `text-autospace` for Han–Latin
- * spacing (CSS Text Level 4), each only where the template asks for it.
+ * spacing (CSS Text Level 4), each only where the frame asks for it.
+ *
+ * The page is a hast tree (hastscript) serialised by hast-util-to-html, which escapes text and
+ * attributes. The stylesheet is raw text inside <style>, which no HTML serialiser escapes: every
+ * string that reaches it from the inputs (font names, the section-break text) goes through
+ * `cssString`.
  */
-import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, LetterDocument } from '../../model/types.js';
-import type { Template } from '../../template/schema.js';
-import { buildFrame, type BlockStyle, type BodyStyle, type FrameBlock, type FrameBlockOf, type LetterFrame, type Role } from '../../frame/index.js';
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
+import { h } from 'hastscript';
+import { toHtml } from 'hast-util-to-html';
+import type { Element, ElementContent, Root } from 'hast';
+import type {
+  Block, BlockOf, BlockStyle, BlockType, BodyStyle, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, Role, StyledRole,
+} from '../../frame/types.js';
+import { dispatch } from '../../util/checked.js';
 
 /** Lengths in points, rounded for short CSS. */
 const pt = (value: number) => `${Math.round(value * 100) / 100}pt`;
 
-interface Context {
-  /** How often each note has been referenced so far, for unique ids of its marks. */
-  refs: Map<number, number>;
-  /** The frame's text for a Markdown `---`. */
-  sectionBreak: string;
+/**
+ * A CSS string literal (CSS Syntax §4.3.5 in reverse): quotes and backslashes escaped, control
+ * characters and `<` written as hex escapes, so that no input can end the string, the rule or
+ * the <style> element.
+ */
+export function cssString(value: string): string {
+  const escaped = [...value]
+    .map((ch) => {
+      const code = ch.codePointAt(0) ?? 0;
+      if (ch === '"' || ch === '\\') return `\\${ch}`;
+      if (code < 0x20 || code === 0x7f || ch === '<' || ch === '>' || ch === '&') return `\\${code.toString(16)} `;
+      return ch;
+    })
+    .join('');
+  return `"${escaped}"`;
 }
 
-type InlineHandlers = { [K in InlineType]: (node: InlineOf<K>, ctx: Context) => string };
-type BlockHandlers = { [K in BlockType]: (node: BlockOf<K>, ctx: Context) => string };
+const NL = { type: 'text', value: '\n' } as const;
+
+/** Children with a newline between each two (the page's source stays readable). */
+function lines(children: ElementContent[]): ElementContent[] {
+  return children.flatMap((child, index) => (index === 0 ? [child] : [NL, child]));
+}
+
+interface Context {
+  frame: LetterFrame;
+  /** How often each note has been referenced so far, for unique ids of its marks. */
+  refs: Map<number, number>;
+}
+
+type InlineHandlers = { [K in InlineType]: (node: InlineOf<K>, ctx: Context) => ElementContent[] };
+type BlockHandlers = { [K in BlockType]: (node: BlockOf<K>, ctx: Context) => Element };
+
+const refId = (number: number, seen: number) => (seen === 1 ? `fnref-${number}` : `fnref-${number}-${seen}`);
 
 const inlineHandlers: InlineHandlers = {
-  text: (node) => escape(node.value),
-  emphasis: (node, ctx) => `<em>${inlines(node.children, ctx)}</em>`,
-  strong: (node, ctx) => `<strong>${inlines(node.children, ctx)}</strong>`,
-  code: (node) => `<code>${escape(node.value)}</code>`,
-  break: () => '<br>',
+  text: (node) => [{ type: 'text', value: node.value }],
+  emphasis: (node, ctx) => [h('em', inlines(node.children, ctx))],
+  strong: (node, ctx) => [h('strong', inlines(node.children, ctx))],
+  code: (node) => [h('code', node.value)],
+  break: () => [h('br')],
   // The model emits only http(s) and mailto links.
-  link: (node, ctx) => `<a href="${escape(node.url)}">${inlines(node.children, ctx)}</a>`,
+  link: (node, ctx) => [h('a', { href: node.url }, inlines(node.children, ctx))],
   noteRef: (node, ctx) => {
     const seen = (ctx.refs.get(node.number) ?? 0) + 1;
     ctx.refs.set(node.number, seen);
-    const id = seen === 1 ? `fnref-${node.number}` : `fnref-${node.number}-${seen}`;
-    return `<sup class="note-ref"><a href="#fn-${node.number}" id="${id}" role="doc-noteref">${node.number}</a></sup>`;
+    return [h('sup', { className: ['note-ref'] }, h('a', { href: `#fn-${node.number}`, id: refId(node.number, seen), role: 'doc-noteref' }, String(node.number)))];
   },
 };
 
-function inlines(nodes: Inline[], ctx: Context): string {
-  return nodes.map((node) => (inlineHandlers[node.type] as (n: Inline, c: Context) => string)(node, ctx)).join('');
+function inlines(nodes: Inline[], ctx: Context): ElementContent[] {
+  return nodes.flatMap((node) => dispatch(inlineHandlers, 'type', node, ctx));
 }
 
+/** The heading element of a level (h1–h6). */
+const headingTag = (level: number) => `h${Math.min(6, Math.max(1, level))}`;
+
 const blockHandlers: BlockHandlers = {
-  paragraph: (node, ctx) => `<p>${inlines(node.children, ctx)}</p>`,
-  // h1 is the subject and h2 the signatory list: headings inside the letter start at h3.
-  heading: (node, ctx) => {
-    const level = Math.min(6, node.depth + 2);
-    return `<h${level}>${inlines(node.children, ctx)}</h${level}>`;
-  },
-  blockquote: (node, ctx) => `<blockquote>\n${blocks(node.children, ctx)}\n</blockquote>`,
-  thematicBreak: (_node, ctx) => `<hr aria-label="${escape(ctx.sectionBreak)}">`,
-  list: (node, ctx) => {
-    const tag = node.ordered ? 'ol' : 'ul';
-    const start = node.ordered && node.start !== 1 ? ` start="${node.start}"` : '';
-    const items = node.items.map((item) => `<li>${listItem(item, ctx)}</li>`).join('\n');
-    return `<${tag}${start}>\n${items}\n</${tag}>`;
-  },
+  paragraph: (node, ctx) => h('p', inlines(node.children, ctx)),
+  heading: (node, ctx) => h(headingTag(ctx.frame.headings.bodyBase + node.depth), inlines(node.children, ctx)),
+  blockquote: (node, ctx) => h('blockquote', [NL, ...blocks(node.children, ctx), NL]),
+  thematicBreak: (_node, ctx) => h('hr', { ariaLabel: ctx.frame.body.sectionBreak }),
+  list: (node, ctx) =>
+    h(node.ordered ? 'ol' : 'ul', node.ordered && node.start !== 1 ? { start: node.start } : {}, [NL, ...lines(node.items.map((item) => h('li', listItem(item, ctx)))), NL]),
 };
 
 /** A list item of one paragraph is written without its <p>, as Markdown's "tight" lists are. */
-function listItem(item: Block[], ctx: Context): string {
+function listItem(item: Block[], ctx: Context): ElementContent[] {
   const [only] = item;
   return item.length === 1 && only?.type === 'paragraph' ? inlines(only.children, ctx) : blocks(item, ctx);
 }
 
-function blocks(list: Block[], ctx: Context): string {
-  return list.map((block) => (blockHandlers[block.type] as (n: Block, c: Context) => string)(block, ctx)).join('\n');
+function blocks(list: Block[], ctx: Context): ElementContent[] {
+  return lines(list.map((block) => dispatch(blockHandlers, 'type', block, ctx)));
 }
 
-const lines = (list: string[]) => list.map(escape).join('<br>\n');
+const addressLines = (list: string[]): ElementContent[] => list.flatMap((line, index) => (index === 0 ? [{ type: 'text' as const, value: line }] : [h('br'), NL, { type: 'text' as const, value: line }]));
 
 /** The HTML of each frame role; the list's sections are wrapped in <section> afterwards. */
-type RoleHandlers = { [R in Role]: (block: FrameBlockOf<R>, ctx: Context) => string };
+type RoleHandlers = { [R in Role]: (block: FrameBlockOf<R>, ctx: Context) => Element };
 
 const roleHandlers: RoleHandlers = {
-  date: (block) => `<p class="date">${escape(block.text)}</p>`,
-  recipient: (block) => `<address class="recipient">${lines(block.lines)}</address>`,
-  ccLabel: (block) => `<p class="cc-label">${escape(block.text)}</p>`,
-  ccRecipient: (block) => `<address class="cc-recipient">${lines(block.lines)}</address>`,
-  subject: (block) => `<h1 class="subject">${escape(block.text)}</h1>`,
-  salutation: (block) => `<p class="salutation">${escape(block.text)}</p>`,
-  body: (block, ctx) => `<div class="body">\n${blocks(block.blocks, ctx)}\n</div>`,
-  closing: (block) => `<p class="closing">${escape(block.text)}</p>`,
-  signatoriesHeading: (block) => `<h2 class="signatories-heading">${escape(block.text)}</h2>`,
-  sectionHeading: (block) => `<h3 class="section-heading">${escape(block.text)}</h3>`,
+  date: (block) => h('p', { className: ['date'] }, block.text),
+  recipient: (block) => h('address', { className: ['recipient'] }, addressLines(block.lines)),
+  ccLabel: (block) => h('p', { className: ['cc-label'] }, block.text),
+  ccRecipient: (block) => h('address', { className: ['cc-recipient'] }, addressLines(block.lines)),
+  subject: (block, ctx) => h(ctx.frame.headings.subject === 'H1' ? 'h1' : 'p', { className: ['subject'] }, block.text),
+  salutation: (block) => h('p', { className: ['salutation'] }, block.text),
+  body: (block, ctx) => h('div', { className: ['body'] }, [NL, ...blocks(block.blocks, ctx), NL]),
+  closing: (block) => h('p', { className: ['closing'] }, block.text),
+  signatoriesHeading: (block, ctx) => h(headingTag(ctx.frame.headings.signatories), { className: ['signatories-heading'] }, block.text),
+  sectionHeading: (block, ctx) => h(headingTag(ctx.frame.headings.sections), { className: ['section-heading'] }, block.text),
   signatoryEntry: (block) =>
-    `<li class="signatory"><span class="name">${escape(block.name)}</span>${block.detail ? `<span class="detail">${escape(block.text.slice(block.name.length))}</span>` : ''}</li>`,
+    h('li', { className: ['signatory'] }, [
+      h('span', { className: ['name'] }, block.name),
+      ...(block.detail ? [h('span', { className: ['detail'] }, `${block.separator}${block.detail}`)] : []),
+    ]),
 };
 
 /** The CSS of one frame role from its resolved layout. */
@@ -110,26 +138,7 @@ function roleCss(selector: string, style: BlockStyle, bodySize: number): string 
   return `${selector} { ${rules.join('; ')}; }`;
 }
 
-/** The first block of each role in the frame: the style its CSS class is written from. */
-function firstStyles(frame: LetterFrame): Map<Role, BlockStyle> {
-  const styles = new Map<Role, BlockStyle>();
-  for (const block of frame.blocks) if (block.role !== 'body' && !styles.has(block.role)) styles.set(block.role, block.style);
-  return styles;
-}
-
-/** A further block of a role whose space above differs from the first one's (a second recipient). */
-function laterSpacing(frame: LetterFrame): Map<Role, number> {
-  const later = new Map<Role, number>();
-  const seen = new Set<Role>();
-  for (const block of frame.blocks) {
-    if (block.role === 'body') continue;
-    if (seen.has(block.role) && !later.has(block.role)) later.set(block.role, block.style.spaceBefore);
-    seen.add(block.role);
-  }
-  return later;
-}
-
-const ROLE_CLASS: Record<Exclude<Role, 'body'>, string> = {
+const ROLE_CLASS: Record<StyledRole, string> = {
   date: '.date',
   recipient: '.recipient',
   ccLabel: '.cc-label',
@@ -142,137 +151,151 @@ const ROLE_CLASS: Record<Exclude<Role, 'body'>, string> = {
   signatoryEntry: '.signatory',
 };
 
-function fontStack(template: Template): string {
-  const names = [...template.fonts.serif.map((f) => f.name), template.docx.fallbackEastAsiaFont];
-  return [...new Set(names)].map((n) => `"${n.replace(/["\\]/g, '')}"`).concat('serif').join(', ');
+/** The styled roles present in the frame, in reading order, and the space of a further block of each where it differs. */
+function rolesUsed(frame: LetterFrame): { roles: StyledRole[]; later: Map<StyledRole, number> } {
+  const roles: StyledRole[] = [];
+  const later = new Map<StyledRole, number>();
+  for (const block of frame.blocks) {
+    if (block.role === 'body') continue;
+    if (!roles.includes(block.role)) roles.push(block.role);
+    if (!block.first && block.spaceOverride !== undefined && !later.has(block.role)) later.set(block.role, block.spaceOverride);
+  }
+  return { roles, later };
 }
 
-function stylesheet(frame: LetterFrame, template: Template, body: BodyStyle): string {
-  const { type, page } = template;
-  const cjk = /^(zh|ja|ko)/i.test(template.lang);
-  const m = page.margins;
+function fontStack(frame: LetterFrame): string {
+  return [...new Set([...frame.fonts.names, frame.word.fallbackEastAsiaFont])].map(cssString).concat('serif').join(', ');
+}
+
+function stylesheet(frame: LetterFrame, body: BodyStyle): string {
+  const { language } = frame;
+  const { cjk } = language;
+  const bodySize = body.paragraph.size;
+  const m = frame.page.margins;
   const notes = frame.notesStyle;
+  const bodyHeadings = [1, 2, 3, 4, 5, 6].filter((depth) => frame.headings.bodyBase + depth <= 6).map((depth) => `.body ${headingTag(frame.headings.bodyBase + depth)}`);
+  const emphasis = language.emphasis === 'dots' ? ' text-emphasis: filled dot; text-emphasis-position: under right;' : language.emphasis === 'bold' ? ' font-weight: bold;' : '';
   const css = [
-    `:root { font-family: ${fontStack(template)}; font-size: ${pt(type.bodySize)}; line-height: ${type.lineHeight}; color: #111; background: #fff; }`,
+    `:root { font-family: ${fontStack(frame)}; font-size: ${pt(bodySize)}; line-height: ${body.paragraph.lineHeight}; color: #111; background: #fff; }`,
     `body { max-width: 40em; margin: 2em auto; padding: 0 1em; }`,
-    `main { text-align: ${body.paragraph.align}; hyphens: ${type.hyphenate ? 'auto' : 'manual'};${cjk ? ` line-break: strict; word-break: ${type.wordBreak};` : ''}` +
-      `${type.punctuationCompression ? ' text-spacing-trim: normal;' : ' text-spacing-trim: space-all;'}` +
-      `${type.hanLatinSpace > 0 ? ' text-autospace: normal;' : ' text-autospace: no-autospace;'} }`,
+    `main { text-align: ${body.paragraph.align}; hyphens: ${language.hyphenate ? 'auto' : 'manual'};${cjk ? ` line-break: strict; word-break: ${language.keepAll ? 'keep-all' : 'normal'};` : ''}` +
+      `${language.punctuationCompression ? ' text-spacing-trim: normal;' : ' text-spacing-trim: space-all;'}` +
+      `${language.hanLatinSpace > 0 ? ' text-autospace: normal;' : ' text-autospace: no-autospace;'} }`,
     `p, address, h1, h2, h3, h4, h5, h6, ul, ol, blockquote { margin: 0; font-style: normal; font-size: inherit; }`,
     `.body p { text-indent: ${pt(body.paragraph.firstIndent)}; margin-top: ${pt(body.paragraphSpacing)}; }`,
     `.body p:first-child { margin-top: 0; }`,
-    `.body h3, .body h4, .body h5, .body h6 { font-weight: bold; margin-top: ${pt(body.headingSpaceBefore)}; break-after: avoid; }`,
+    `${bodyHeadings.join(', ')} { font-weight: bold; margin-top: ${pt(body.headingSpaceBefore)}; break-after: avoid; }`,
     `.body blockquote { margin: 0 ${pt(body.quoteIndent)}; }`,
     `.body ul, .body ol { padding-left: ${pt(body.listIndent)}; }`,
     `.body li p { text-indent: 0; }`,
     `hr { border: none; text-align: center; margin: 0; }`,
-    `hr::after { content: "${body.sectionBreak.replace(/["\\]/g, '')}"; }`,
+    `hr::after { content: ${cssString(body.sectionBreak)}; }`,
     // CJK has no italic: emphasis is set bold or with dots under the characters (clreq 着重号), as
-    // the template says, as in the PDF and the Word copy.
-    `em { font-style: ${cjk ? 'normal' : 'italic'};${cjk ? (type.emphasis === 'dots' ? ' text-emphasis: filled dot; text-emphasis-position: under right;' : ' font-weight: bold;') : ''} }`,
+    // in the PDF and the Word copy.
+    `em { font-style: ${language.emphasis === 'italic' ? 'italic' : 'normal'};${emphasis} }`,
     // The mark's rise is a share of the text size; vertical-align in em counts the mark's own size.
     `sup.note-ref { font-size: ${Math.round(notes.markScale * 100)}%; line-height: 0; vertical-align: ${Math.round((notes.markRise / notes.markScale) * 1000) / 1000}em; }`,
     `sup.note-ref a, .notes a[role="doc-backlink"] { text-decoration: none; }`,
-    `a { color: ${template.layout.linkColor}; overflow-wrap: anywhere; }`,
+    `a { color: ${frame.linkColor}; overflow-wrap: anywhere; }`,
     `.signatories ul { list-style: none; padding: 0; }`,
     `.notes { margin-top: ${pt(notes.separator)}; font-size: ${pt(notes.size)}; line-height: ${notes.lineHeight}; text-align: left; }`,
     `.notes hr { border-top: ${pt(notes.ruleWeight)} solid #111; width: ${Math.round(notes.ruleLength * 100)}%; margin: 0 0 ${pt(notes.separator / 2)}; }`,
     `.notes hr::after { content: none; }`,
     `.notes ol { padding-left: ${pt(notes.hang)}; }`,
   ];
-  const styles = firstStyles(frame);
-  for (const [role, style] of styles) css.push(roleCss(ROLE_CLASS[role as Exclude<Role, 'body'>], style, type.bodySize));
-  for (const [role, space] of laterSpacing(frame)) {
-    if (space === styles.get(role)?.spaceBefore) continue;
-    const selector = ROLE_CLASS[role as Exclude<Role, 'body'>];
-    css.push(`${selector} ~ ${selector} { margin-top: ${pt(space)}; }`);
-  }
+  const { roles, later } = rolesUsed(frame);
+  for (const role of roles) css.push(roleCss(ROLE_CLASS[role], frame.roles[role], bodySize));
+  for (const [role, space] of later) css.push(`${ROLE_CLASS[role]} ~ ${ROLE_CLASS[role]} { margin-top: ${pt(space)}; }`);
   css.push(
-    `@page { size: A4; margin: ${pt(m.top)} ${pt(m.right)} ${pt(m.bottom)} ${pt(m.left)}; }`,
+    `@page { size: ${frame.page.name}; margin: ${pt(m.top)} ${pt(m.right)} ${pt(m.bottom)} ${pt(m.left)}; }`,
     `@media print { body { max-width: none; margin: 0; padding: 0; } a { color: inherit; } .notes a[role="doc-backlink"] { display: none; } }`,
   );
   return css.join('\n');
 }
 
-function notesHtml(frame: LetterFrame, ctx: Context): string {
-  if (frame.notes.length === 0) return '';
+function notesSection(frame: LetterFrame, ctx: Context): Element | null {
+  if (frame.notes.length === 0) return null;
   // Every note's text first, so that marks inside notes are counted before the back-links.
   const contents = frame.notes.map((note) => blocks(note.blocks, ctx));
   const items = frame.notes.map((note, index) => {
-    const content = contents[index] as string;
+    const content = contents[index] ?? [];
     const count = ctx.refs.get(note.number) ?? 0;
-    const backs = Array.from({ length: count }, (_, k) => {
-      const id = k === 0 ? `fnref-${note.number}` : `fnref-${note.number}-${k + 1}`;
-      return ` <a href="#${id}" role="doc-backlink" aria-label="↩ ${note.number}${count > 1 ? `-${k + 1}` : ''}">↩</a>`;
-    }).join('');
+    const backs = Array.from({ length: count }, (_, k): ElementContent[] => [
+      { type: 'text', value: ' ' },
+      h('a', { href: `#${refId(note.number, k + 1)}`, role: 'doc-backlink', ariaLabel: `↩ ${note.number}${count > 1 ? `-${k + 1}` : ''}` }, '↩'),
+    ]).flat();
     // The back-links go at the end of the note's last paragraph.
-    const withBacks = content.endsWith('</p>') ? `${content.slice(0, -4)}${backs}</p>` : `${content}${backs}`;
-    return `<li id="fn-${note.number}" value="${note.number}">${withBacks}</li>`;
+    const last = content.at(-1);
+    if (last?.type === 'element' && last.tagName === 'p') last.children.push(...backs);
+    else content.push(...backs);
+    return h('li', { id: `fn-${note.number}`, value: note.number }, content);
   });
-  return `<section class="notes" role="doc-endnotes">\n<hr>\n<ol>\n${items.join('\n')}\n</ol>\n</section>`;
+  return h('section', { className: ['notes'], role: 'doc-endnotes' }, [NL, h('hr'), NL, h('ol', [NL, ...lines(items), NL]), NL]);
 }
 
-export function renderHtml(document: LetterDocument): string {
-  const { template } = document;
-  const frame = buildFrame(document);
-  const body = frame.blocks.find((b): b is FrameBlockOf<'body'> => b.role === 'body')?.style;
-  const ctx: Context = { refs: new Map(), sectionBreak: template.labels.sectionBreak };
-  const out: string[] = [];
-  let openSection: FrameBlockOf<'sectionHeading'>['section'] | null = null;
-  let inSignatories = false;
+/** The letter's blocks, the signatory sections each a heading and a list, the notes after the closing. */
+function letterContent(frame: LetterFrame, ctx: Context): ElementContent[] {
+  const out: ElementContent[] = [];
+  let signatories: Element | null = null;
+  let list: Element | null = null;
+  const lists: Element[] = [];
   let notesAt = -1;
-  const closeList = () => {
-    if (openSection) out.push('</ul>');
-    openSection = null;
-  };
   for (const block of frame.blocks) {
+    const element = dispatch(roleHandlers, 'role', block, ctx);
     if (block.role === 'signatoriesHeading') {
-      inSignatories = true;
-      out.push('<section class="signatories">');
+      signatories = h('section', { className: ['signatories'] });
+      out.push(signatories);
     }
-    if (block.role === 'sectionHeading') closeList();
-    out.push((roleHandlers[block.role] as (b: FrameBlock, c: Context) => string)(block, ctx));
+    const parent = signatories ? signatories.children : out;
+    if (block.role === 'signatoryEntry' && list) {
+      list.children.push(...(list.children.length > 0 ? [NL] : []), element);
+      continue;
+    }
+    parent.push(element);
     if (block.role === 'sectionHeading') {
-      out.push('<ul>');
-      openSection = block.section;
+      list = h('ul');
+      lists.push(list);
+      parent.push(list);
     }
     // The notes follow the closing, as at the end of a typed letter (filled in below).
-    if (block.role === 'closing') notesAt = out.push('') - 1;
+    if (block.role === 'closing') notesAt = out.length;
   }
-  closeList();
-  if (inSignatories) out.push('</section>');
-  // Notes are rendered after the letter so that every reference has been counted for back-links.
-  const notes = notesHtml(frame, ctx);
-  if (notesAt >= 0) out[notesAt] = notes;
-  else out.push(notes);
-  const main = out.filter(Boolean).join('\n');
-  const title = escape(frame.title);
-  const meta = [
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+  if (signatories) signatories.children = [NL, ...lines(signatories.children), NL];
+  for (const each of lists) each.children = [NL, ...each.children, NL];
+  // Notes are made after the letter so that every reference has been counted for back-links.
+  const notes = notesSection(frame, ctx);
+  if (notes) out.splice(notesAt >= 0 ? notesAt : out.length, 0, notes);
+  return lines(out);
+}
+
+export function renderHtml(frame: LetterFrame): string {
+  const ctx: Context = { frame, refs: new Map() };
+  const main = letterContent(frame, ctx);
+  const head: ElementContent[] = [
+    h('meta', { charSet: 'utf-8' }),
+    h('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }),
     // No request leaves the page: no scripts, and nothing loaded from anywhere (images, fonts, styles).
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
-    frame.author ? `<meta name="author" content="${escape(frame.author)}">` : '',
-    `<meta name="date" content="${escape(frame.date)}">`,
-    '<meta name="generator" content="letterpress">',
-  ].filter(Boolean);
-  const css = body ? stylesheet(frame, template, body) : '';
-  return `<!DOCTYPE html>
-<html lang="${escape(frame.lang)}">
-<head>
-${meta.join('\n')}
-<title>${title}</title>
-<style>
-${css}
-</style>
-</head>
-<body>
-<main>
-<article class="letter">
-${main}
-</article>
-</main>
-</body>
-</html>
-`;
+    h('meta', { httpEquiv: 'Content-Security-Policy', content: "default-src 'none'; style-src 'unsafe-inline'" }),
+    ...(frame.author ? [h('meta', { name: 'author', content: frame.author })] : []),
+    h('meta', { name: 'date', content: frame.date }),
+    h('meta', { name: 'generator', content: 'letterpress' }),
+    h('title', frame.title),
+    h('style', `\n${stylesheet(frame, frame.body)}\n`),
+  ];
+  const tree: Root = {
+    type: 'root',
+    children: [
+      { type: 'doctype' },
+      NL,
+      h('html', { lang: frame.lang }, [
+        NL,
+        h('head', [NL, ...lines(head), NL]),
+        NL,
+        h('body', [NL, h('main', [NL, h('article', { className: ['letter'] }, [NL, ...main, NL]), NL]), NL]),
+        NL,
+      ]),
+      NL,
+    ],
+  };
+  return toHtml(tree, { upperDoctype: true, characterReferences: { useNamedReferences: true } });
 }

@@ -1,85 +1,85 @@
 /**
- * The mailing PDF: the model laid out by src/typeset (clreq line breaking, page-foot notes), drawn
- * glyph by glyph at the computed positions through pdfkit (pdfmake's PDFDocument), tagged.
+ * The mailing PDF: the frame laid out by src/render/pdf/layout (clreq line breaking, page-foot
+ * notes), drawn glyph by glyph at the computed positions through pdfkit (pdfmake's PDFDocument),
+ * tagged from the layout's role marks as it is drawn.
  */
-import type { LetterDocument } from '../../model/types.js';
-import { fillLabel } from '../../template/format.js';
-import { fontChainFor, type FontChain } from '../../fonts/fontChain.js';
-import { buildPages, type Page, type PlacedLine } from '../../typeset/pages.js';
-import { LetterLayout, type Geometry } from './layout.js';
+import type { LetterFrame } from '../../frame/types.js';
+import { pageLabelText } from '../../frame/index.js';
+import { buildPages } from '../../typeset/pages.js';
+import { LetterLayout, type Geometry } from './layout/index.js';
+import type { MarkedLine, MarkedPage } from './marks.js';
 import { drawPdf } from './pdfkitDraw.js';
-import { creationDate } from '../dates.js';
 import type { PreflightFacts } from './report.js';
 import { PreflightFailed } from '../errors.js';
 import { checkLayout } from './layoutCheck.js';
 
 export interface PdfLayout {
-  pages: Page[];
+  pages: MarkedPage[];
   geometry: Geometry;
   noteSeparator: number;
+  layout: LetterLayout;
+  /** Each page's label line ("第1页，共5页"), or null. */
+  pageLabels: Array<MarkedLine | null>;
 }
 
-export function layoutPdf(document: LetterDocument): PdfLayout & { layout: LetterLayout; fonts: FontChain; pageLabels: Array<PlacedLine | null> } {
-  const fonts = fontChainFor(document.template);
-  const layout = new LetterLayout(document, fonts);
+export function layoutPdf(frame: LetterFrame): PdfLayout {
+  const layout = new LetterLayout(frame);
   layout.layoutLetter();
-  const { separator: noteSeparator, minLines } = layout.frame.notesStyle;
+  const { separator: noteSeparator, minLines } = frame.notesStyle;
   const geometry = layout.geometry;
   const pages = buildPages(layout.flow, layout.notes, { height: geometry.textHeight, noteSeparator, minNoteLines: minLines });
   // Checked from the layout before anything is drawn; `build --check` also reads the PDF back.
-  const report = checkLayout(pages, geometry, { noteSeparator, notes: document.notes.length });
-  if (report.problems.length > 0) throw new PreflightFailed(report, document);
-  // Page labels ("第1页，共5页"), laid out here so that drawing shapes nothing.
-  const label = layout.frame.furniture.pageLabel;
-  const pageLabels = pages.map((_, index) => {
+  const report = checkLayout(pages, geometry, { noteSeparator, notes: frame.notes.length });
+  if (report.problems.length > 0) throw new PreflightFailed(report, frame);
+  // Page labels, laid out here so that drawing shapes nothing.
+  const label = frame.furniture.pageLabel;
+  const pageLabels = pages.map((_, index): MarkedLine | null => {
     if (pages.length < 2) return null;
-    const text = fillLabel(label.pattern, { page: index + 1, pages: pages.length });
+    const text = pageLabelText(frame.furniture, index + 1, pages.length);
     const [line] = layout.lines([{ text, style: { size: label.size, bold: false } }], {
       size: label.size, lineHeight: 1, align: 'center', firstIndent: 0, restIndent: 0,
     });
-    return line ? { line, top: geometry.bottomMargin * label.fromBottom, baseline: label.size } : null;
+    return line ? { line, top: geometry.bottomMargin * label.fromBottom, baseline: label.size, mark: { artifact: 'Pagination' } } : null;
   });
-  return { pages, geometry, noteSeparator, layout, fonts, pageLabels };
+  return { pages, geometry, noteSeparator, layout, pageLabels };
 }
 
-export async function renderPdf(document: LetterDocument): Promise<Uint8Array> {
-  return drawLetterPdf(document, layoutPdf(document));
+export async function renderPdf(frame: LetterFrame): Promise<Uint8Array> {
+  return drawLetterPdf(frame, layoutPdf(frame));
 }
 
 /** Draw a laid-out letter (no shaping happens here: the glyphs come from the layout). */
-export async function drawLetterPdf(document: LetterDocument, laidOut: ReturnType<typeof layoutPdf>): Promise<Uint8Array> {
+export async function drawLetterPdf(frame: LetterFrame, laidOut: PdfLayout): Promise<Uint8Array> {
   const { pages, geometry, noteSeparator, layout, pageLabels } = laidOut;
-  const { template, meta } = document;
-  const { notesStyle } = layout.frame;
-  const date = creationDate(document);
+  const { notesStyle } = frame;
   return drawPdf(pages, {
     geometry,
     noteSeparator,
     noteRule: { length: notesStyle.ruleLength, weight: notesStyle.ruleWeight },
-    structure: layout.structure,
-    standard: template.pdf.standard,
+    flow: layout.flow,
+    notes: [...layout.notes.values()],
+    standard: frame.pdfStandard,
     info: {
-      title: meta.subject,
-      ...(meta.author ? { author: meta.author } : {}),
-      subject: meta.subject,
+      title: frame.title,
+      ...(frame.author ? { author: frame.author } : {}),
+      subject: frame.title,
       creator: 'letterpress',
       producer: 'letterpress (pdfkit)',
-      date,
-      lang: meta.lang,
+      date: frame.created,
+      lang: frame.lang,
     },
-    extraInfo: { Letterpress: JSON.stringify(preflightFacts(document, geometry)) },
+    extraInfo: { Letterpress: JSON.stringify(preflightFacts(frame, geometry)) },
     pageLabels,
   });
 }
 
-function preflightFacts(document: LetterDocument, geometry: Geometry): PreflightFacts {
-  const { type } = document.template;
+function preflightFacts(frame: LetterFrame, geometry: Geometry): PreflightFacts {
   return {
     pageWidth: geometry.pageWidth,
     textLeft: geometry.left,
     textRight: geometry.left + geometry.textWidth,
-    markSize: type.bodySize * document.template.layout.notes.markScale,
-    noteSize: type.noteSize,
-    notes: document.notes.length,
+    markSize: frame.body.paragraph.size * frame.notesStyle.markScale,
+    noteSize: frame.notesStyle.size,
+    notes: frame.notes.length,
   };
 }

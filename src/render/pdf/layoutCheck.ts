@@ -2,8 +2,8 @@
  * The checks a build makes from its own layout, before anything is drawn: every footnote starts
  * on the page of its mark, no line runs past the margins, every character has a glyph in the face
  * it is set in, and every glyph used has a sane outline box. They need no PDF parser, so the
- * default build runs them instead of reading its PDF back (issue 12: pdfjs-dist costs ~0.5 s and
- * 40 MB at load); the read-back preflight (preflight.ts) checks the written file itself in
+ * default build runs them instead of reading its PDF back (pdfjs-dist costs ~0.5 s and 40 MB at
+ * load); the read-back preflight (preflight.ts) checks the written file itself in
  * `letterpress check`, in `build --check` and in the tests.
  *
  * They look only at the typeset pages, not at how the pages are drawn.
@@ -11,11 +11,13 @@
 import { FontChain, type Face } from '../../fonts/fontChain.js';
 import type { PlacedPiece } from '../../typeset/lineBreak.js';
 import type { Page, PlacedLine } from '../../typeset/pages.js';
-import type { Geometry } from './layout.js';
-import { notePages, type PreflightReport } from './report.js';
+import type { Geometry } from './layout/geometry.js';
+import { MARGIN_TOLERANCE, notePages, type PreflightProblem, type PreflightReport } from './report.js';
+import { codePointLabel } from '../../unicode/scripts.js';
+import { buildContext } from '../../context.js';
 
 /** Points a line may stand past a margin (rounding of positions), as the read-back preflight allows. */
-const TOLERANCE = 0.5;
+const TOLERANCE = MARGIN_TOLERANCE;
 
 /** Right end of a piece's drawn glyphs: a closing mark set narrower than its glyph is drawn half width. */
 function drawnEnd(p: PlacedPiece): number {
@@ -24,9 +26,9 @@ function drawnEnd(p: PlacedPiece): number {
 }
 
 /** Glyph outlines found sane, per face and code point (kept across builds, like the faces). */
-const saneGlyphs = new WeakMap<Face, Set<number>>();
+const saneGlyphs = buildContext.weakMap<Face, Set<number>>('sane glyphs');
 /** Piece texts whose every glyph was found sane, per face: most pieces repeat (one ideograph each). */
-const saneTexts = new WeakMap<Face, Set<string>>();
+const saneTexts = buildContext.weakMap<Face, Set<string>>('sane texts');
 
 /** Problems with the glyphs of a piece's text in its face, or null (the common case: none). */
 function textProblems(face: Face, text: string): string[] | null {
@@ -36,7 +38,7 @@ function textProblems(face: Face, text: string): string[] | null {
   const found: string[] = [];
   for (const ch of text) {
     if (ch === ' ' || FontChain.isInvisible(ch)) continue;
-    const problem = glyphProblem(face, ch.codePointAt(0) as number);
+    const problem = glyphProblem(face, ch.codePointAt(0) ?? 0);
     if (problem) found.push(problem);
   }
   if (found.length === 0) known.add(text);
@@ -52,7 +54,7 @@ function glyphProblem(face: Face, codePoint: number): string | null {
   if (!known) saneGlyphs.set(face, (known = new Set()));
   if (known.has(codePoint)) return null;
   const char = String.fromCodePoint(codePoint);
-  const code = `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+  const code = codePointLabel(String.fromCodePoint(codePoint));
   if (!face.font.hasGlyphForCodePoint(codePoint)) return `Font ${face.name} has no glyph for "${char}" (${code})`;
   let box: { minX: number; minY: number; maxX: number; maxY: number };
   try {
@@ -69,7 +71,7 @@ function glyphProblem(face: Face, codePoint: number): string | null {
 }
 
 export function checkLayout(pages: Page[], geometry: Geometry, options: { noteSeparator: number; notes: number }): PreflightReport {
-  const problems: string[] = [];
+  const problems: PreflightProblem[] = [];
   const faces = new Set<Face>();
   const marks = new Map<number, number>();
   const noteStarts = new Map<number, number>();
@@ -85,12 +87,12 @@ export function checkLayout(pages: Page[], geometry: Geometry, options: { noteSe
       right = Math.max(right, left + drawnEnd(p));
       start = Math.min(start, left + p.x + p.offset);
       const found = textProblems(piece.face, piece.text);
-      if (found) for (const problem of found) problems.push(`Page ${pageNumber}: ${problem}`);
+      if (found) for (const problem of found) problems.push({ page: pageNumber, message: `Page ${pageNumber}: ${problem}` });
     }
     maxRight = Math.max(maxRight, geometry.left + right);
     const text = () => line.line.placed.map((p) => p.piece.text).join('').slice(0, 24);
-    if (right > geometry.textWidth + TOLERANCE) problems.push(`Page ${pageNumber}: "${text()}" runs ${(right - geometry.textWidth).toFixed(1)} pt past the right margin`);
-    if (start < -TOLERANCE) problems.push(`Page ${pageNumber}: "${text()}" starts ${(-start).toFixed(1)} pt left of the left margin`);
+    if (right > geometry.textWidth + TOLERANCE) problems.push({ page: pageNumber, message: `Page ${pageNumber}: "${text()}" runs ${(right - geometry.textWidth).toFixed(1)} pt past the right margin` });
+    if (start < -TOLERANCE) problems.push({ page: pageNumber, message: `Page ${pageNumber}: "${text()}" starts ${(-start).toFixed(1)} pt left of the left margin` });
   };
 
   pages.forEach((page, index) => {
@@ -106,9 +108,9 @@ export function checkLayout(pages: Page[], geometry: Geometry, options: { noteSe
     const notesTop = geometry.textHeight - page.notesHeight - (page.notes.length > 0 ? options.noteSeparator / 2 : 0);
     const lowest = Math.max(0, ...page.body.map((l) => l.top + l.baseline));
     if (lowest > notesTop + TOLERANCE) {
-      problems.push(`Page ${n}: the body text runs ${(lowest - notesTop).toFixed(1)} pt into the ${page.notes.length > 0 ? 'notes' : 'bottom margin'}`);
+      problems.push({ page: n, message: `Page ${n}: the body text runs ${(lowest - notesTop).toFixed(1)} pt into the ${page.notes.length > 0 ? 'notes' : 'bottom margin'}` });
     }
-    if (page.notesHeight > geometry.textHeight + TOLERANCE) problems.push(`Page ${n}: the notes are taller than the page's text area`);
+    if (page.notesHeight > geometry.textHeight + TOLERANCE) problems.push({ page: n, message: `Page ${n}: the notes are taller than the page's text area` });
   });
 
   const notes = notePages(options.notes, marks, noteStarts, problems);

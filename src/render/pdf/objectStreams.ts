@@ -12,6 +12,7 @@
  * object stream.
  */
 import { deflateSync } from 'node:zlib';
+import { at } from '../../util/checked.js';
 
 const OBJECTS_PER_STREAM = 200;
 
@@ -37,7 +38,7 @@ export function packObjectStreams(pdf: Uint8Array): Uint8Array {
   const entries: Array<[number, number, number]> = [[0, 0, 0xffff]];
   const packed: Array<{ n: number; body: string }> = [];
   for (let n = 1; n < count; n++) {
-    const start = offsets[n] as number;
+    const start = at(offsets, n);
     const object = text.slice(start, ends.get(n));
     const head = `${n} 0 obj\n`;
     if (!object.startsWith(head)) throw new Error(`packObjectStreams: object ${n} not where the xref says`);

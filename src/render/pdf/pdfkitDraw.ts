@@ -12,12 +12,14 @@
  * carries its text as /ActualText.
  */
 import type { Face } from '../../fonts/fontChain.js';
-import type { Page, PlacedLine } from '../../typeset/pages.js';
-import type { Geometry } from './layout.js';
-import type { StructureTree, StructNode } from './structure.js';
+import type { Geometry } from './layout/geometry.js';
+import type { MarkedFlowLine, MarkedLine, MarkedNoteLines, MarkedPage } from './marks.js';
+import { StructureTree, type StructNode } from './structure.js';
 import { GlyphFont, documentBytes, openDocument, setElementId, type PdfkitDocument, type StructContent, type StructElement } from './pdfkitAdapter.js';
 import { pdfkitOptions, xmpPacket, type DocumentInfo } from './standards.js';
 import { packObjectStreams } from './objectStreams.js';
+import { at, last as lastOf } from '../../util/checked.js';
+import { buildContext } from '../../context.js';
 
 export interface DrawOptions {
   geometry: Geometry;
@@ -25,8 +27,10 @@ export interface DrawOptions {
   /** The rule above the notes: its length (share of the measure) and weight (pt). */
   noteRule: { length: number; weight: number };
   /** Each page's label line (page furniture), or null. */
-  pageLabels: Array<PlacedLine | null>;
-  structure: StructureTree;
+  pageLabels: Array<MarkedLine | null>;
+  /** The laid-out lines with their role marks, in reading order, and the notes' lines: the structure tree is built from them. */
+  flow: MarkedFlowLine[];
+  notes: MarkedNoteLines[];
   info: DocumentInfo;
   /** PDF/A-2a + PDF/UA-1 identification (template `pdf.standard`). */
   standard: boolean;
@@ -63,7 +67,7 @@ const round = (n: number, places: number) => {
   return Object.is(r, -0) ? 0 : r;
 };
 
-const spaceGlyphs = new WeakMap<Face, number>();
+const spaceGlyphs = buildContext.weakMap<Face, number>('space glyphs');
 function spaceGlyph(face: Face): number {
   let id = spaceGlyphs.get(face);
   if (id === undefined) {
@@ -73,20 +77,21 @@ function spaceGlyph(face: Face): number {
   return id;
 }
 
-/** A line's glyphs, grouped by owner and link. */
-export function segmentsOf(line: PlacedLine, originX: number): Segment[] {
-  const tag = line.tag;
-  if (!tag) throw new Error('A typeset line has no structure tag (set `tag` on every FlowLine in src/render/pdf/layout.ts).');
-  const owner = 'node' in tag ? tag.node : -1;
+/** A line's glyphs, grouped by owner element (node ids of `structure`; -1 for an artifact) and link. */
+export function segmentsOf(line: MarkedLine, originX: number, structure: StructureTree): Segment[] {
+  const mark = line.mark;
+  if (!mark) throw new Error('A typeset line has no role mark (set `mark` on every line in src/render/pdf/layout).');
+  const owner = structure.ownerOf(mark) ?? -1;
+  const label = 'element' in mark && mark.label ? { pieces: mark.label.pieces, node: structure.idOf(mark.label.element) } : null;
   const segments: Segment[] = [];
   line.line.placed.forEach((p, k) => {
     const piece = p.piece;
-    const pieceOwner = 'node' in tag && tag.label && k < tag.label.pieces ? tag.label.node : owner;
+    const pieceOwner = label && k < label.pieces ? label.node : owner;
     const start = originX + p.x;
     const previous = segments.at(-1);
     if (k > 0 && piece.glueBefore?.kind === 'space' && previous) {
       // A word space: a real space glyph, so that copied text has it.
-      const last = previous.glyphs.at(-1) as PlacedGlyph;
+      const last = lastOf(previous.glyphs);
       const face = spaceGlyph(last.face) !== 0 ? last.face : piece.face;
       previous.glyphs.push({ face, size: last.size, rise: 0, x: last.setEnd ?? last.x, glyphId: spaceGlyph(face), codePoints: [0x20], setEnd: start });
     }
@@ -131,7 +136,7 @@ function runsOf(glyphs: PlacedGlyph[]): PlacedGlyph[][] {
 function commonGap(run: PlacedGlyph[], widths: number[]): number {
   const counts = new Map<number, number>();
   for (let g = 0; g + 1 < run.length; g++) {
-    const gap = round((run[g + 1] as PlacedGlyph).x - (run[g] as PlacedGlyph).x - (widths[g] as number), 3);
+    const gap = round(at(run, g + 1).x - at(run, g).x - at(widths, g), 3);
     if (gap > 0) counts.set(gap, (counts.get(gap) ?? 0) + 1);
   }
   let best = 0;
@@ -163,7 +168,7 @@ class PageDrawer {
       const element = doc.struct(node.role, node.lang ? { lang: node.lang } : {});
       if (node.noteNumber !== undefined) setElementId(element, `note-${node.noteNumber}`);
       this.elements[node.id] = element;
-      (this.elements[node.parent] as StructElement).add(element);
+      this.element(node.parent).add(element);
     }
   }
 
@@ -205,20 +210,20 @@ class PageDrawer {
     return this.structure.node(id).role;
   }
 
-  line(line: PlacedLine, originX: number, originY: number): void {
+  line(line: MarkedLine, originX: number, originY: number): void {
     const baseline = originY + line.top + line.baseline;
-    const tag = line.tag;
-    if (tag && 'artifact' in tag) {
+    const mark = line.mark;
+    if (mark && 'artifact' in mark) {
       this.closeContent();
-      this.doc.markContent('Artifact', { type: tag.artifact });
-      for (const segment of segmentsOf(line, originX)) this.text(segment, baseline);
+      this.doc.markContent('Artifact', { type: mark.artifact });
+      for (const segment of segmentsOf(line, originX, this.structure)) this.text(segment, baseline);
       this.doc.endMarkedContent();
       return;
     }
-    for (const segment of segmentsOf(line, originX)) {
+    for (const segment of segmentsOf(line, originX, this.structure)) {
       if (!this.firstPage.has(segment.owner)) this.firstPage.set(segment.owner, this.pageIndex);
       if (segment.link) {
-        this.linkSegment(segment, baseline);
+        this.linkSegment(segment, segment.link, baseline);
         continue;
       }
       if (this.link?.owner === segment.owner) this.endLink();
@@ -235,7 +240,7 @@ class PageDrawer {
    * clreq §3.3 着重号: a dot centred under each emphasised CJK character, in the leading below
    * the line; a layout artifact (the text itself is what is emphasised).
    */
-  private emphasisDots(line: PlacedLine, originX: number, baseline: number): void {
+  private emphasisDots(line: MarkedLine, originX: number, baseline: number): void {
     const dotted = line.line.placed.filter((p) => p.piece.dots);
     if (dotted.length === 0) return;
     this.closeContent();
@@ -251,8 +256,7 @@ class PageDrawer {
     this.doc.endMarkedContent();
   }
 
-  private linkSegment(segment: Segment, baseline: number): void {
-    const url = segment.link as string;
+  private linkSegment(segment: Segment, url: string, baseline: number): void {
     this.closeContent();
     if (!this.link || this.link.owner !== segment.owner || this.link.url !== url) {
       this.endLink();
@@ -264,8 +268,8 @@ class PageDrawer {
     this.text(segment, baseline);
     this.doc.endMarkedContent();
     this.link.element.add(content);
-    const first = segment.glyphs[0] as PlacedGlyph;
-    const last = segment.glyphs.at(-1) as PlacedGlyph;
+    const first = at(segment.glyphs, 0);
+    const last = lastOf(segment.glyphs);
     const size = first.size;
     const right = last.setEnd ?? last.x;
     // The annotation covers the line's text box; /Contents says where the link leads (PDF/UA-1 §7.18.5).
@@ -292,8 +296,8 @@ class PageDrawer {
     let cursor = 0;
     const last = segment.glyphs.at(-1);
     for (const run of runsOf(segment.glyphs)) {
-      const runFont = this.font(run[0]?.face as Face);
-      const first = run[0] as PlacedGlyph;
+      const first = at(run, 0);
+      const runFont = this.font(first.face);
       if (runFont !== font || first.size !== size) {
         runFont.useOnPage();
         ops.push(`/${runFont.resourceName} ${round(first.size, 3)} Tf`);
@@ -321,7 +325,7 @@ class PageDrawer {
         cursor -= (units * size) / 1000;
       };
       run.forEach((glyph, g) => {
-        const e = encoded[g] as (typeof encoded)[number];
+        const e = at(encoded, g);
         adjust(glyph.x);
         mapsToText &&= e.mapsToText;
         hex += e.hex;
@@ -359,30 +363,31 @@ class PageDrawer {
     for (const { node } of this.structure.walk()) {
       if (!node.bookmark) continue;
       const { title, level } = node.bookmark;
-      while (stack.length > 1 && (stack.at(-1) as (typeof stack)[number]).level >= level) stack.pop();
-      const parent = stack.at(-1) as (typeof stack)[number];
+      while (stack.length > 1 && lastOf(stack).level >= level) stack.pop();
+      const parent = lastOf(stack);
       stack.push({ level, item: parent.item.addItem(title, { pageNumber: this.firstPage.get(node.id) ?? 0, fit: true }) as Item });
     }
   }
 }
 
 /** The faces the pages draw with. */
-function facesOf(lines: PlacedLine[]): Set<Face> {
+function facesOf(lines: MarkedLine[]): Set<Face> {
   const faces = new Set<Face>();
   for (const line of lines) for (const p of line.line.placed) faces.add(p.piece.face);
   return faces;
 }
 
-export async function drawPdf(pages: Page[], options: DrawOptions): Promise<Uint8Array> {
+export async function drawPdf(pages: MarkedPage[], options: DrawOptions): Promise<Uint8Array> {
   const { geometry, info, standard } = options;
   const labels = options.pageLabels;
-  const allLines = [...pages.flatMap((p) => [...p.body, ...p.notes]), ...labels.filter((l): l is PlacedLine => l !== null)];
+  const allLines = [...pages.flatMap((p) => [...p.body, ...p.notes]), ...labels.filter((l): l is MarkedLine => l !== null)];
   const doc = openDocument({
     faces: facesOf(allLines),
     options: pdfkitOptions(info, standard, options.extraInfo),
     xmp: () => xmpPacket(info, standard),
   });
-  const drawer = new PageDrawer(doc, options.structure);
+  // The logical structure, from the layout's role marks (reading order; notes after their marks).
+  const drawer = new PageDrawer(doc, StructureTree.fromLayout(options.flow, options.notes));
   pages.forEach((page, index) => {
     drawer.startPage(index, geometry);
     for (const line of page.body) drawer.line(line, geometry.left + (line.x ?? 0), geometry.top);
@@ -392,7 +397,7 @@ export async function drawPdf(pages: Page[], options: DrawOptions): Promise<Uint
       for (const line of page.notes) drawer.line(line, geometry.left, notesTop);
     }
     const label = labels[index];
-    if (label) drawer.line({ ...label, tag: { artifact: 'Pagination' } }, geometry.left, geometry.top + geometry.textHeight);
+    if (label) drawer.line(label, geometry.left, geometry.top + geometry.textHeight);
     drawer.endPage();
   });
   drawer.outline();

@@ -13,10 +13,10 @@ import { z } from 'zod';
 import './pdfjsEnv.js'; // before pdfjs-dist
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { fontkit, type Font } from '../../fonts/fontkit.js';
-import { notePages, type PreflightFacts, type PreflightReport } from './report.js';
+import { MARGIN_TOLERANCE, notePages, type PreflightFacts, type PreflightProblem, type PreflightReport } from './report.js';
 import { checkPageTags, type StructNode } from './tagCheck.js';
 
-export type { PreflightFacts, PreflightReport } from './report.js';
+export type { PreflightFacts, PreflightProblem, PreflightReport } from './report.js';
 export { formatReport } from './report.js';
 
 interface Glyph {
@@ -36,6 +36,11 @@ export interface DrawnRun {
 }
 
 const SIZE_TOLERANCE = 0.05;
+
+/** An operator argument that pdf.js gives as a number, or `fallback` when it is not one. */
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' ? value : fallback;
+}
 
 /**
  * Follow the text operators pdfkit writes (Tm, Td, Tf, Tc, TJ) to find where each run starts and
@@ -67,20 +72,20 @@ export function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[]
       }
       case OPS.moveText:
       case OPS.setLeadingMoveText:
-        lineX += (args[0] as number) ?? 0;
+        lineX += numberOr(args[0], 0);
         x = lineX;
         break;
       case OPS.nextLine:
         x = lineX;
         break;
       case OPS.setFont:
-        size = (args[1] as number) ?? size;
+        size = numberOr(args[1], size);
         break;
       case OPS.setCharSpacing:
-        charSpacing = (args[0] as number) ?? 0;
+        charSpacing = numberOr(args[0], 0);
         break;
       case OPS.setHScale:
-        hScale = ((args[0] as number) ?? 100) / 100;
+        hScale = numberOr(args[0], 100) / 100;
         break;
       case OPS.showText:
       case OPS.showSpacedText: {
@@ -135,15 +140,15 @@ function embeddedFonts(bytes: Uint8Array): Array<{ name: string; data: Buffer }>
  * Every glyph of every embedded font decodes, with its outline inside a sane box: a subset
  * whose outlines were copied wrong (as from a transformed WOFF2 glyf table) draws huge shards.
  */
-function checkGlyphs(bytes: Uint8Array, problems: string[]): void {
+function checkGlyphs(bytes: Uint8Array, problems: PreflightProblem[]): void {
   const programs = embeddedFonts(bytes);
-  if (programs.length === 0) problems.push('No embedded TrueType font program found: glyph outlines not checked');
+  if (programs.length === 0) problems.push({ message: 'No embedded TrueType font program found: glyph outlines not checked' });
   for (const { name, data } of programs) {
     let font: Font;
     try {
       font = fontkit.create(data) as Font;
     } catch (err) {
-      problems.push(`Font ${name}: the embedded program does not parse (${(err as Error).message})`);
+      problems.push({ message: `Font ${name}: the embedded program does not parse (${(err as Error).message})` });
       continue;
     }
     const em = font.unitsPerEm;
@@ -153,12 +158,12 @@ function checkGlyphs(bytes: Uint8Array, problems: string[]): void {
         // the control box, from the glyph's header: cheap, and garbage when the glyph is
         box = font.getGlyph(id).cbox;
       } catch {
-        problems.push(`Font ${name}: glyph ${id} does not decode`);
+        problems.push({ message: `Font ${name}: glyph ${id} does not decode` });
         continue;
       }
       if (!Number.isFinite(box.minX)) continue; // empty glyph (space)
       if (box.minX < -em || box.maxX > 2 * em || box.minY < -em || box.maxY > 2 * em) {
-        problems.push(`Font ${name}: glyph ${id} has a broken outline (bounding box ${box.minX},${box.minY} – ${box.maxX},${box.maxY})`);
+        problems.push({ message: `Font ${name}: glyph ${id} has a broken outline (bounding box ${box.minX},${box.minY} – ${box.maxX},${box.maxY})` });
       }
     }
   }
@@ -201,12 +206,12 @@ function readFacts(stored: string | undefined): { facts: PreflightFacts } | { pr
 
 export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
   const doc = await getDocument({ data: new Uint8Array(bytes), disableFontFace: false, useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
-  const problems: string[] = [];
+  const problems: PreflightProblem[] = [];
   const meta = await doc.getMetadata();
   const custom = (meta.info as { Custom?: Record<string, string> }).Custom ?? {};
   const read = readFacts(custom.Letterpress);
   const facts = 'facts' in read ? read.facts : null;
-  if ('problem' in read) problems.push(read.problem);
+  if ('problem' in read) problems.push({ message: read.problem });
 
   const fonts = new Map<string, boolean>();
   const marks = new Map<number, number>();
@@ -217,10 +222,10 @@ export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
     const page = await doc.getPage(n);
     const ops = await page.getOperatorList();
     const tree = (await page.getStructTree()) as StructNode | null;
-    if (!tree) problems.push(`Page ${n}: no structure tree (the PDF is not tagged)`);
+    if (!tree) problems.push({ page: n, message: `Page ${n}: no structure tree (the PDF is not tagged)` });
     const pageTags = checkPageTags(tree, `${page.ref?.num ?? 0}R`, ops, (await page.getAnnotations()) as Array<{ subtype?: string; id?: string }>);
-    if (pageTags.untagged > 0) problems.push(`Page ${n}: ${pageTags.untagged} text operator(s) outside tagged content and artifacts`);
-    if (pageTags.untiedLinks > 0) problems.push(`Page ${n}: ${pageTags.untiedLinks} link annotation(s) not owned by a Link element`);
+    if (pageTags.untagged > 0) problems.push({ page: n, message: `Page ${n}: ${pageTags.untagged} text operator(s) outside tagged content and artifacts` });
+    if (pageTags.untiedLinks > 0) problems.push({ page: n, message: `Page ${n}: ${pageTags.untiedLinks} link annotation(s) not owned by a Link element` });
     tags.notes += pageTags.notes;
     tags.untagged += pageTags.untagged;
     tags.untiedLinks += pageTags.untiedLinks;
@@ -234,10 +239,10 @@ export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
     for (const run of drawnRuns(ops.fnArray, ops.argsArray as unknown[][])) {
       if (run.text.trim() === '') continue;
       maxRight = Math.max(maxRight, run.end);
-      if (run.text.includes('\ufffd')) problems.push(`Page ${n}: text with a missing glyph: "${run.text}"`);
+      if (run.text.includes('\ufffd')) problems.push({ page: n, message: `Page ${n}: text with a missing glyph: "${run.text}"` });
       if (!facts) continue;
-      if (run.end > facts.textRight + 0.5) {
-        problems.push(`Page ${n}: "${run.text.slice(0, 24)}" runs ${(run.end - facts.textRight).toFixed(1)} pt past the right margin`);
+      if (run.end > facts.textRight + MARGIN_TOLERANCE) {
+        problems.push({ page: n, message: `Page ${n}: "${run.text.slice(0, 24)}" runs ${(run.end - facts.textRight).toFixed(1)} pt past the right margin` });
       }
       // A mark: digits in the mark size. A note: its number at the left margin in the note size
       // (the number may share a run with the note's first character).
@@ -246,16 +251,16 @@ export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
         if (!marks.has(number)) marks.set(number, n);
       }
       const noteNumber = /^\d+/.exec(run.text)?.[0];
-      if (noteNumber && Math.abs(run.size - facts.noteSize) < SIZE_TOLERANCE && Math.abs(run.x - facts.textLeft) < 0.5) {
+      if (noteNumber && Math.abs(run.size - facts.noteSize) < SIZE_TOLERANCE && Math.abs(run.x - facts.textLeft) < MARGIN_TOLERANCE) {
         const number = Number(noteNumber);
         if (!noteStarts.has(number)) noteStarts.set(number, n);
       }
     }
   }
-  for (const [name, embedded] of fonts) if (!embedded) problems.push(`Font ${name} is not embedded`);
+  for (const [name, embedded] of fonts) if (!embedded) problems.push({ message: `Font ${name} is not embedded` });
   checkGlyphs(bytes, problems);
   const notes = notePages(facts?.notes ?? 0, marks, noteStarts, problems);
-  if (facts && tags.notes !== facts.notes) problems.push(`The structure tree has ${tags.notes} Note element(s) with a label for ${facts.notes} footnote(s)`);
+  if (facts && tags.notes !== facts.notes) problems.push({ message: `The structure tree has ${tags.notes} Note element(s) with a label for ${facts.notes} footnote(s)` });
   const report = { pages: doc.numPages, tags, fonts: [...fonts].map(([name, embedded]) => ({ name, embedded })), notes, maxRight, problems };
   await doc.destroy();
   return report;

@@ -1,5 +1,8 @@
 /** What a PDF preflight found, and how it is printed (no PDF parser needed here). */
 
+/** Points a line may stand past a margin (rounding of positions), in the layout check and the read-back preflight alike. */
+export const MARGIN_TOLERANCE = 0.5;
+
 export interface PreflightFacts {
   pageWidth: number;
   textLeft: number;
@@ -9,6 +12,13 @@ export interface PreflightFacts {
   /** Font size of footnote text (and of the note numbers). */
   noteSize: number;
   notes: number;
+}
+
+/** One problem: its message, and the page or the footnote it concerns where it concerns one. */
+export interface PreflightProblem {
+  message: string;
+  page?: number;
+  note?: number;
 }
 
 export interface PreflightReport {
@@ -22,22 +32,22 @@ export interface PreflightReport {
    * owns). Absent from the build's own layout check, which reads no PDF.
    */
   tags?: { notes: number; untagged: number; links: number; untiedLinks: number };
-  problems: string[];
+  problems: PreflightProblem[];
 }
 
 /**
  * Every note 1…count starts on the page of its mark (clreq: notes at the foot of the page that
  * carries their mark); the pages found, with a problem for each note that does not.
  */
-export function notePages(count: number, marks: Map<number, number>, noteStarts: Map<number, number>, problems: string[]): PreflightReport['notes'] {
+export function notePages(count: number, marks: Map<number, number>, noteStarts: Map<number, number>, problems: PreflightProblem[]): PreflightReport['notes'] {
   const notes: PreflightReport['notes'] = [];
   for (let number = 1; number <= count; number++) {
     const markPage = marks.get(number) ?? null;
     const notePage = noteStarts.get(number) ?? null;
     notes.push({ number, markPage, notePage });
-    if (markPage === null) problems.push(`Footnote mark ${number} not found`);
-    else if (notePage === null) problems.push(`Footnote ${number} not found`);
-    else if (markPage !== notePage) problems.push(`Footnote ${number} starts on page ${notePage} but its mark is on page ${markPage}`);
+    if (markPage === null) problems.push({ note: number, message: `Footnote mark ${number} not found` });
+    else if (notePage === null) problems.push({ note: number, message: `Footnote ${number} not found` });
+    else if (markPage !== notePage) problems.push({ note: number, page: notePage, message: `Footnote ${number} starts on page ${notePage} but its mark is on page ${markPage}` });
   }
   return notes;
 }
@@ -51,6 +61,6 @@ export function formatReport(file: string, report: PreflightReport): string {
   ];
   const { tags } = report;
   if (tags) lines.push(`  tags: ${tags.notes} Note(s), ${tags.links - tags.untiedLinks}/${tags.links} link annotation(s) owned by Link, ${tags.untagged} untagged text operator(s)`);
-  lines.push(report.problems.length === 0 ? '  ✓ preflight passed' : report.problems.map((p) => `  ✖ ${p}`).join('\n'));
+  lines.push(report.problems.length === 0 ? '  ✓ preflight passed' : report.problems.map((p) => `  ✖ ${p.message}`).join('\n'));
   return lines.join('\n');
 }

@@ -1,16 +1,15 @@
 /**
  * The letter's logical structure for the tagged PDF (ISO 14289-1, PDF/UA-1; standard structure
- * types of ISO 32000-1 §14.8.4), built by the layout while it sets the lines, so each typeset
- * line can name the element that owns its text (LineTag in src/typeset/pages.ts).
+ * types of ISO 32000-1 §14.8.4), built where the PDF is drawn from the role marks the layout put
+ * on each line (src/render/pdf/marks.ts): elements in the order their text first appears, each
+ * under the parent the layout named.
  *
  * Reading order is the order of the tree, not of the content streams: a footnote's Note stands
- * right after the paragraph that references it, though it is drawn at the page foot.
+ * right after the element whose text holds its mark, though it is drawn at the page foot.
  */
-import type { LineTag } from '../../typeset/pages.js';
+import type { ElementMark, MarkedFlowLine, MarkedNoteLines, RoleMark, StructRole } from './marks.js';
 
-export type StructRole =
-  | 'Document' | 'Div' | 'P' | 'H1' | 'H2' | 'H3' | 'H4' | 'H5' | 'H6'
-  | 'L' | 'LI' | 'Lbl' | 'LBody' | 'BlockQuote' | 'Note';
+export { headingRole, type StructRole } from './marks.js';
 
 export interface StructNode {
   id: number;
@@ -25,14 +24,33 @@ export interface StructNode {
   noteNumber?: number;
 }
 
-export function headingRole(level: number): StructRole {
-  return `H${Math.min(6, Math.max(1, level))}` as StructRole;
-}
-
 export class StructureTree {
   readonly nodes: StructNode[] = [{ id: 0, role: 'Document', parent: null, children: [] }];
+  /** The node of each element the layout named. */
+  private readonly ids = new Map<ElementMark, number>();
   /** The node after which the next Note referenced from a node goes (notes in mark order). */
   private readonly noteAnchor = new Map<number, number>();
+
+  /**
+   * The tree of a laid-out letter: the flow's elements in reading order, then each note's Note
+   * after the element whose text first holds its mark (or at the document's end).
+   */
+  static fromLayout(flow: MarkedFlowLine[], notes: MarkedNoteLines[]): StructureTree {
+    const tree = new StructureTree();
+    const referrers = new Map<number, number>();
+    for (const line of flow) {
+      const owner = tree.ownerOf(line.mark);
+      if (owner === null) continue;
+      for (const n of line.line.notes) if (!referrers.has(n)) referrers.set(n, owner);
+    }
+    for (const note of notes) {
+      const first = note.lines[0]?.mark;
+      const noteElement = first && 'element' in first ? first.element.parent : null;
+      if (noteElement?.role === 'Note') tree.placeNote(noteElement, referrers.get(note.number));
+      for (const line of note.lines) tree.ownerOf(line.mark);
+    }
+    return tree;
+  }
 
   get root(): number {
     return 0;
@@ -44,26 +62,41 @@ export class StructureTree {
     return node;
   }
 
-  add(role: StructRole, parent = 0, extra: Partial<Pick<StructNode, 'lang' | 'bookmark' | 'noteNumber'>> = {}): number {
+  /** The node of an element the layout named, added (with its ancestors) when first seen. */
+  idOf(mark: ElementMark): number {
+    const known = this.ids.get(mark);
+    if (known !== undefined) return known;
+    const parent = mark.parent ? this.idOf(mark.parent) : this.root;
     const id = this.nodes.length;
-    this.nodes.push({ id, role, parent, children: [], ...extra });
+    this.nodes.push({ id, role: mark.role, parent, children: [], ...(mark.bookmark ? { bookmark: mark.bookmark } : {}), ...(mark.note !== undefined ? { noteNumber: mark.note } : {}) });
     this.node(parent).children.push(id);
+    this.ids.set(mark, id);
     return id;
   }
 
+  /** The node that owns a line's text (its label's element added first), or null for an artifact. */
+  ownerOf(mark: RoleMark | undefined): number | null {
+    if (!mark || 'artifact' in mark) return null;
+    if (mark.label) this.idOf(mark.label.element);
+    return this.idOf(mark.element);
+  }
+
   /**
-   * A Note for footnote `number`, placed right after the element `referrer` whose text holds
-   * its mark (after the notes that element referenced earlier), or at the document's end.
+   * A Note placed right after the element `referrer` whose text holds its mark (after the notes
+   * that element referenced earlier), or at the document's end.
    */
-  addNote(number: number, referrer: number | undefined): number {
-    if (referrer === undefined) return this.add('Note', 0, { noteNumber: number });
+  private placeNote(mark: ElementMark, referrer: number | undefined): void {
+    if (referrer === undefined) {
+      this.idOf(mark);
+      return;
+    }
     const anchor = this.noteAnchor.get(referrer) ?? referrer;
     const parent = this.node(this.node(anchor).parent ?? 0);
     const id = this.nodes.length;
-    this.nodes.push({ id, role: 'Note', parent: parent.id, children: [], noteNumber: number });
+    this.nodes.push({ id, role: 'Note', parent: parent.id, children: [], ...(mark.note !== undefined ? { noteNumber: mark.note } : {}) });
     parent.children.splice(parent.children.indexOf(anchor) + 1, 0, id);
+    this.ids.set(mark, id);
     this.noteAnchor.set(referrer, id);
-    return id;
   }
 
   /** Depth-first, in reading order. */
@@ -72,9 +105,4 @@ export class StructureTree {
     yield { node, depth };
     for (const child of node.children) yield* this.walk(child, depth + 1);
   }
-}
-
-/** A tag for lines whose text belongs to `node`, with `labelPieces` leading pieces in `labelNode`. */
-export function lineTag(node: number, label?: { pieces: number; node: number }): LineTag {
-  return label && label.pieces > 0 ? { node, label } : { node };
 }

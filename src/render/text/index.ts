@@ -3,9 +3,9 @@
  * footnote marks as superscript digits or [n] as the template says, then the notes, then the
  * signatory list.
  */
-import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, LetterDocument, Note } from '../../model/types.js';
-import type { Template } from '../../template/schema.js';
-import { buildFrame, type FrameBlock, type FrameBlockOf, type Role } from '../../frame/index.js';
+import { entryText, listMarker } from '../../frame/index.js';
+import { at, dispatch } from '../../util/checked.js';
+import type { Block, BlockOf, BlockType, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, Note, Role } from '../../frame/types.js';
 import { superscriptNumber } from '../../unicode/scripts.js';
 import { wrapText } from '../../typeset/wrapText.js';
 
@@ -15,15 +15,15 @@ export interface TextOptions {
 }
 
 interface TextContext {
-  template: Template;
+  frame: LetterFrame;
   wrap: number;
 }
 
 type InlineHandlers = { [K in InlineType]: (node: InlineOf<K>, ctx: TextContext) => string };
 type BlockHandlers = { [K in BlockType]: (node: BlockOf<K>, ctx: TextContext, indent: string) => string[] };
 
-export function noteMark(n: number, template: Template): string {
-  return template.text.noteMarks === 'superscript' ? superscriptNumber(n) : `[${n}]`;
+export function noteMark(n: number, frame: LetterFrame): string {
+  return frame.text.noteMarks === 'superscript' ? superscriptNumber(n) : `[${n}]`;
 }
 
 const inlineHandlers: InlineHandlers = {
@@ -32,7 +32,7 @@ const inlineHandlers: InlineHandlers = {
   strong: (node, ctx) => inlinesToText(node.children, ctx),
   code: (node) => node.value,
   break: () => '\n',
-  noteRef: (node, ctx) => noteMark(node.number, ctx.template),
+  noteRef: (node, ctx) => noteMark(node.number, ctx.frame),
   link: (node, ctx) => {
     const label = inlinesToText(node.children, ctx);
     const bare = node.url.replace(/^mailto:/, '');
@@ -41,14 +41,14 @@ const inlineHandlers: InlineHandlers = {
 };
 
 function inlinesToText(nodes: Inline[], ctx: TextContext): string {
-  return nodes.map((node) => (inlineHandlers[node.type] as (n: Inline, c: TextContext) => string)(node, ctx)).join('');
+  return nodes.map((node) => dispatch(inlineHandlers, 'type', node, ctx)).join('');
 }
 
 function wrapParagraph(text: string, ctx: TextContext, firstPrefix: string, indent: string): string[] {
   return text
     .split('\n')
     .flatMap((hardLine, index) =>
-      wrapText((index === 0 ? firstPrefix : indent) + hardLine, ctx.wrap, indent, { keepAll: ctx.template.type.wordBreak === 'keep-all' }),
+      wrapText((index === 0 ? firstPrefix : indent) + hardLine, ctx.wrap, indent, { keepAll: ctx.frame.language.keepAll }),
     );
 }
 
@@ -56,13 +56,13 @@ const blockHandlers: BlockHandlers = {
   paragraph: (node, ctx, indent) => wrapParagraph(inlinesToText(node.children, ctx), ctx, indent, indent),
   heading: (node, ctx, indent) => wrapParagraph(inlinesToText(node.children, ctx), ctx, indent, indent),
   blockquote: (node, ctx, indent) => blocksToLines(node.children, ctx, `${indent}> `),
-  thematicBreak: (_node, ctx, indent) => [`${indent}${ctx.template.labels.sectionBreak}`],
+  thematicBreak: (_node, ctx, indent) => [`${indent}${ctx.frame.body.sectionBreak}`],
   list: (node, ctx, indent) =>
     node.items.flatMap((item, index) => {
-      const bullet = node.ordered ? `${node.start + index}. ` : '- ';
+      const bullet = `${listMarker(ctx.frame.listMarkers, node, index, true)} `;
       const lines = blocksToLines(item, ctx, indent + ' '.repeat(bullet.length));
       const first = lines.findIndex((line) => line.trim() !== '');
-      if (first >= 0) lines[first] = indent + bullet + (lines[first] as string).slice(indent.length + bullet.length);
+      if (first >= 0) lines[first] = indent + bullet + at(lines, first).slice(indent.length + bullet.length);
       return lines;
     }),
 };
@@ -71,7 +71,7 @@ function blocksToLines(blocks: Block[], ctx: TextContext, indent = ''): string[]
   const out: string[] = [];
   blocks.forEach((block, index) => {
     if (index > 0) out.push('');
-    out.push(...(blockHandlers[block.type] as (n: Block, c: TextContext, i: string) => string[])(block, ctx, indent));
+    out.push(...dispatch(blockHandlers, 'type', block, ctx, indent));
   });
   return out;
 }
@@ -95,28 +95,26 @@ const roleHandlers: RoleHandlers = {
   closing: (block) => [block.text],
   signatoriesHeading: (block) => [block.text],
   sectionHeading: (block) => [block.text],
-  signatoryEntry: (block, ctx) => wrapParagraph(block.text, ctx, '', '  '),
+  signatoryEntry: (block, ctx) => wrapParagraph(entryText(block), ctx, '', '  '),
 };
 
 function notesLines(notes: Note[], ctx: TextContext): string[] {
-  const noteLines: string[] = [ctx.template.text.notesRule];
+  const noteLines: string[] = [ctx.frame.text.notesRule];
   for (const note of notes) {
-    const mark = `${noteMark(note.number, ctx.template)} `;
+    const mark = `${noteMark(note.number, ctx.frame)} `;
     const lines = blocksToLines(note.blocks, ctx, ' '.repeat(mark.length));
     const first = lines.findIndex((line) => line.trim() !== '');
-    if (first >= 0) lines[first] = mark + (lines[first] as string).trimStart();
+    if (first >= 0) lines[first] = mark + at(lines, first).trimStart();
     noteLines.push(...lines.filter((line, index) => line !== '' || index === 0));
   }
   return noteLines;
 }
 
-export function renderText(document: LetterDocument, options: TextOptions = {}): string {
-  const { template } = document;
-  const frame = buildFrame(document);
-  const ctx: TextContext = { template, wrap: options.wrap ?? template.text.wrap };
+export function renderText(frame: LetterFrame, options: TextOptions = {}): string {
+  const ctx: TextContext = { frame, wrap: options.wrap ?? frame.text.wrap };
   const out: string[] = [];
   for (const block of frame.blocks) {
-    const lines = (roleHandlers[block.role] as (b: FrameBlock, c: TextContext) => string[])(block, ctx);
+    const lines = dispatch(roleHandlers, 'role', block, ctx);
     const apart = block.role === 'body' || block.role === 'closing' || block.style.spaceBefore >= (block.style.size * block.style.lineHeight) / 2;
     if (out.length > 0 && apart) out.push('');
     out.push(...lines);

@@ -1,0 +1,97 @@
+/**
+ * What letterpress keeps in memory from one build to the next (watch mode, several letters in one
+ * command, the tests): every cache is made here, under a name, by the module that fills it, so
+ * that what a rebuild reuses is listed in one place (`buildContext.list()`) and can be dropped at
+ * once (`buildContext.clear()`). A cache keyed by another's objects (a face, a font chain) is a
+ * weak map: its entries go when the owning cache lets the key go.
+ *
+ * Kept between builds (module that fills it):
+ * - templates: parsed template files, by path and text (load/template.ts)
+ * - last letter: the last parsed letter, by its text (load/letter.ts)
+ * - font faces: open font files (fonts/fontChain.ts); font chains: per template font list
+ * - font subsets: the Word copy's embedded subsets, by font and characters (fonts/subset.ts)
+ * - hyphenators: per language (typeset/hyphenate.ts)
+ * - advances: shaped words and characters, per face (typeset/shape.ts)
+ * - collators: per language (signatories/sort.ts)
+ * - layout memos: set lines and shaped entries, per font chain (render/pdf/layout/lineSetter.ts)
+ * - space glyphs: per face (render/pdf/pdfkitDraw.ts)
+ * - sane glyphs and sane texts: glyph checks already passed, per face (render/pdf/layoutCheck.ts)
+ */
+
+/** One kept cache as the context lists it. */
+export interface KeptCache {
+  name: string;
+  /** How many entries it holds (null for a weak map, which cannot tell). */
+  size: number | null;
+}
+
+/** A weak map the context can empty (a WeakMap cannot be cleared, so it is replaced). */
+export class KeptWeakMap<K extends object, V> {
+  private map = new WeakMap<K, V>();
+
+  get(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+
+  set(key: K, value: V): this {
+    this.map.set(key, value);
+    return this;
+  }
+
+  clear(): void {
+    this.map = new WeakMap<K, V>();
+  }
+}
+
+/** A single kept value (the last parsed letter). */
+export class KeptSlot<T> {
+  value: T | null = null;
+
+  clear(): void {
+    this.value = null;
+  }
+}
+
+export class BuildContext {
+  private readonly caches = new Map<string, { size: () => number | null; clear: () => void }>();
+
+  private register(name: string, size: () => number | null, clear: () => void): void {
+    if (this.caches.has(name)) throw new Error(`Two caches are called "${name}".`);
+    this.caches.set(name, { size, clear });
+  }
+
+  map<K, V>(name: string): Map<K, V> {
+    const map = new Map<K, V>();
+    this.register(name, () => map.size, () => map.clear());
+    return map;
+  }
+
+  weakMap<K extends object, V>(name: string): KeptWeakMap<K, V> {
+    const map = new KeptWeakMap<K, V>();
+    this.register(name, () => null, () => map.clear());
+    return map;
+  }
+
+  slot<T>(name: string): KeptSlot<T> {
+    const slot = new KeptSlot<T>();
+    this.register(name, () => (slot.value === null ? 0 : 1), () => slot.clear());
+    return slot;
+  }
+
+  /** Every kept cache, by name, with its size. */
+  list(): KeptCache[] {
+    return [...this.caches].map(([name, cache]) => ({ name, size: cache.size() }));
+  }
+
+  /** Drop everything kept: the next build reads, parses and sets everything again. */
+  clear(): void {
+    for (const cache of this.caches.values()) cache.clear();
+  }
+}
+
+/** The context of this process's builds. */
+export const buildContext = new BuildContext();

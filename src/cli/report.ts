@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { BuildError, formatDiagnostics } from '../diagnostics/index.js';
 import type { BuildResult } from './build.js';
+import { PartialWrite } from '../io/writeAtomic.js';
 
 export function formatBytes(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(2)} MB`;
@@ -23,7 +24,9 @@ export function printBuild(result: BuildResult, quiet = false): void {
 export function reportFailure(err: unknown, written = false, letter?: string): void {
   if (!(err instanceof BuildError)) throw err;
   process.stderr.write(`${formatDiagnostics(err.files)}\n`);
-  if (!written) {
+  if (err instanceof PartialWrite) {
+    process.stderr.write(`Only some files were replaced (${err.replaced.join(', ')}); rebuild once the problem above is fixed.\n`);
+  } else if (!written) {
     process.stderr.write(letter ? `Nothing was written for ${letter}; its previous editions are unchanged.\n` : 'Nothing was written; the previous editions are unchanged.\n');
   }
   process.exitCode = 1;

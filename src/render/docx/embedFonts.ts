@@ -14,7 +14,8 @@
  * says so, on the template's line.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readBoundedSync } from '../../io/readBounded.js';
+import { MAX_INPUT_BYTES } from '../../io/readInput.js';
 import path from 'node:path';
 import { strFromU8, strToU8 } from 'fflate';
 import { LineCounter, parseDocument } from 'yaml';
@@ -231,7 +232,8 @@ function patchContentTypes(xml: string): string {
 // ── Warnings, on the template's line ────────────────────────────────────────────────────────
 
 function templateWarning(template: Template, field: string[], reason: string): VFile {
-  const text = readFileSync(template.sourcePath, 'utf8');
+  const read = readBoundedSync(template.sourcePath, MAX_INPUT_BYTES);
+  const text = read.ok ? new TextDecoder().decode(read.bytes) : '';
   const lineCounter = new LineCounter();
   const place = placeOfPath(parseDocument(text, { lineCounter }), lineCounter, field);
   const relative = path.relative(process.cwd(), template.sourcePath);

@@ -71,7 +71,13 @@ const withBuildFlags = (cmd: InstanceType<typeof Command>, letters = false) =>
 withBuildFlags(program.command('build').description('build the editions of one or more letters (language editions sharing a signatory file)'), true)
   .option('-c, --check', 'also read the PDF back and run the full preflight (as `letterpress check` does) before writing')
   .action(async (letters: string[], opts: BuildFlags) => {
-    const { build } = await import('./build.js');
+    const { build, defaultOutDir, editionBase } = await import('./build.js');
+    try {
+      (await import('./outputs.js')).refuseSharedEditions(letters, (letter) => editionBase(letter, opts.out ?? defaultOutDir(letter)));
+    } catch (err) {
+      reportFailure(err);
+      return;
+    }
     // One letter after the other, each with its own editions and manifest; one that fails
     // leaves the others built and the exit code 1.
     let failed = false;

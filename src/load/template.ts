@@ -44,7 +44,8 @@ export async function loadTemplate(templatePath: string): Promise<Template> {
   const text = await readInput(templatePath, 'check the `template` field of the letter.', 'template-missing');
   const cached = cache.get(templatePath);
   if (cached && cached.text === text) return cached.template;
-  const file = new VFile({ path: templatePath, value: text });
+  const shown = path.relative(process.cwd(), templatePath);
+  const file = new VFile({ path: shown && !shown.startsWith('..') && !path.isAbsolute(shown) ? shown : templatePath, value: text });
   const read = readYaml(file, text, templateSchema, { label: 'Template', rule: 'template' });
   if (!read) throw new BuildError([file]);
   const template: Template = { ...read.data, sourcePath: templatePath };

@@ -10,8 +10,8 @@
  */
 import { inflateSync, constants as zlib } from 'node:zlib';
 
-export const MAX_STREAM_BYTES = 64 * 1024 * 1024;
-export const MAX_INFLATED_TOTAL = 256 * 1024 * 1024;
+export const MAX_STREAM_BYTES = 32 * 1024 * 1024;
+export const MAX_INFLATED_TOTAL = 96 * 1024 * 1024;
 export const MAX_PDF_NESTING = 64;
 
 export class PdfRefused extends Error {
@@ -86,14 +86,12 @@ function walk(bytes: Uint8Array, where: string, onStream?: (dictionary: string, 
   }
 }
 
-/** Inflate at most `limit` bytes of `data`; null when it is not Flate data pdfjs could read either. */
-function inflateBounded(data: Uint8Array, limit: number, where: string): Buffer | null {
+/** Inflate at most `limit` bytes of `data`: 'too-large' past it; null for data that is not Flate (pdfjs cannot read it either). */
+function inflateBounded(data: Uint8Array, limit: number): Buffer | 'too-large' | null {
   try {
     return inflateSync(data, { maxOutputLength: limit, finishFlush: zlib.Z_SYNC_FLUSH });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-      throw new PdfRefused(`${where} inflates to more than ${limit / 1024 / 1024} MB`);
-    }
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) return 'too-large';
     return null;
   }
 }
@@ -106,10 +104,17 @@ export function checkPdfBounds(bytes: Uint8Array): void {
     streams++;
     if (!/\/FlateDecode/.test(dictionary.slice(-4096))) return;
     const where = `stream ${streams} of the PDF`;
-    const inflated = inflateBounded(data, Math.min(MAX_STREAM_BYTES, MAX_INFLATED_TOTAL - total), where);
+    const budget = MAX_INFLATED_TOTAL - total;
+    const inflated = inflateBounded(data, Math.min(MAX_STREAM_BYTES, budget));
+    if (inflated === 'too-large') {
+      throw new PdfRefused(
+        budget < MAX_STREAM_BYTES
+          ? `the PDF's streams inflate to more than ${MAX_INFLATED_TOTAL / 1024 / 1024} MB in all`
+          : `${where} inflates to more than ${MAX_STREAM_BYTES / 1024 / 1024} MB`,
+      );
+    }
     if (!inflated) return;
     total += inflated.byteLength;
-    if (total >= MAX_INFLATED_TOTAL) throw new PdfRefused(`the PDF's streams inflate to more than ${MAX_INFLATED_TOTAL / 1024 / 1024} MB in all`);
     // Object streams and content streams are parsed too: the same nesting limit inside them.
     if (/\/Type\s*\/ObjStm/.test(dictionary) || !/\/Subtype|\/Length1|\/FontFile/.test(dictionary)) walk(inflated, where);
   });

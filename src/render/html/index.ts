@@ -142,9 +142,17 @@ const ROLE_CLASS: Record<Exclude<Role, 'body'>, string> = {
   signatoryEntry: '.signatory',
 };
 
+/**
+ * A CSS string (CSS Syntax §4.3.5): quotes, backslashes, line breaks, other controls and < > as
+ * hex escapes, so that no template string can end the string, the rule or the <style> element.
+ */
+function cssString(value: string): string {
+  return `"${value.replace(/["\\<>\u0000-\u001f\u007f]/g, (ch) => `\\${(ch.codePointAt(0) ?? 0).toString(16)} `)}"`;
+}
+
 function fontStack(template: Template): string {
   const names = [...template.fonts.serif.map((f) => f.name), template.docx.fallbackEastAsiaFont];
-  return [...new Set(names)].map((n) => `"${n.replace(/["\\]/g, '')}"`).concat('serif').join(', ');
+  return [...new Set(names)].map(cssString).concat('serif').join(', ');
 }
 
 function stylesheet(frame: LetterFrame, template: Template, body: BodyStyle): string {
@@ -166,7 +174,7 @@ function stylesheet(frame: LetterFrame, template: Template, body: BodyStyle): st
     `.body ul, .body ol { padding-left: ${pt(body.listIndent)}; }`,
     `.body li p { text-indent: 0; }`,
     `hr { border: none; text-align: center; margin: 0; }`,
-    `hr::after { content: "${body.sectionBreak.replace(/["\\]/g, '')}"; }`,
+    `hr::after { content: ${cssString(body.sectionBreak)}; }`,
     // CJK has no italic: emphasis is set bold or with dots under the characters (clreq 着重号), as
     // the template says, as in the PDF and the Word copy.
     `em { font-style: ${cjk ? 'normal' : 'italic'};${cjk ? (type.emphasis === 'dots' ? ' text-emphasis: filled dot; text-emphasis-position: under right;' : ' font-weight: bold;') : ''} }`,

@@ -16,7 +16,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command as CommandType } from 'commander';
 import type { Format } from '../render/index.js';
-import type { CliIo } from './io.js';
+import type { CliIo, CliOutput } from './io.js';
+import { printable } from '../diagnostics/index.js';
 
 export type { CliIo, CliOutput } from './io.js';
 
@@ -30,6 +31,11 @@ interface BuildFlags {
   check?: boolean;
 }
 
+/** An output that writes control characters other than line breaks and tabs escaped. */
+function terminalSafe(out: CliOutput): CliOutput {
+  return { write: (text: string) => out.write(printable(text, true)) };
+}
+
 /** Runs queued in this process: each one works in its own folder. */
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -38,7 +44,8 @@ let queue: Promise<unknown> = Promise.resolve();
  * and resolve with the exit code.
  */
 export function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const own = { ...io, cwd: path.resolve(io.cwd) };
+  // Whatever a message quotes from the inputs, no escape sequence reaches the terminal.
+  const own = { ...io, cwd: path.resolve(io.cwd), stdout: terminalSafe(io.stdout), stderr: terminalSafe(io.stderr) };
   const run = queue.then(() => inFolder(own.cwd, () => runProgram([...argv], own)));
   queue = run.catch(() => undefined);
   return run;

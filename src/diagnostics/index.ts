@@ -51,6 +51,20 @@ export class BuildError extends Error {
   }
 }
 
+/**
+ * Text from inputs (file names, CSV cells, names) made safe to print on a terminal: control
+ * characters (C0, DEL, C1: escape sequences, carriage returns, line breaks) and the bidi
+ * embedding, override and isolate controls, which could recolour, move or reorder what is shown,
+ * are written as \xNN / \u{NNNN}. `keepLineBreaks` leaves \n and \t (for multi-line output).
+ */
+export function printable(text: string, keepLineBreaks = false): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (ch) => {
+    if (keepLineBreaks && (ch === '\n' || ch === '\t')) return ch;
+    const code = ch.codePointAt(0) ?? 0;
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+}
+
 export function formatDiagnostics(files: readonly VFile[]): string {
   const lines: string[] = [];
   let errors = 0;
@@ -61,7 +75,7 @@ export function formatDiagnostics(files: readonly VFile[]): string {
       if (m.fatal === true) errors++;
       else warnings++;
       const where = m.line ? `:${m.line}:${m.column ?? 1}` : '';
-      lines.push(`${file.path ?? '<input>'}${where} ${severity} ${m.reason}${m.ruleId ? `  ${m.ruleId}` : ''}`);
+      lines.push(`${printable(file.path ?? '<input>')}${where} ${severity} ${printable(m.reason)}${m.ruleId ? `  ${m.ruleId}` : ''}`);
     }
   }
   if (lines.length === 0) return '';

@@ -99,6 +99,7 @@ interface Case {
 }
 
 const LETTER_FIELD = (field: string, value: string) => (c: Ctx) => c.edit('project/letter.md', (t) => t.replace(new RegExp(`^${field}: .*$`, 'm'), `${field}: ${value}`));
+const BODY = (body: string) => (c: Ctx) => c.edit('project/letter.md', (t) => `${t.slice(0, t.indexOf('---\n', 4) + 4)}\n${body}`);
 const NEW_TEXT = (c: Ctx) => c.edit('project/letter.md', (t) => t.replace('We write', 'Today we write'));
 const both = (...steps: Array<(c: Ctx) => void | Promise<void>>) => async (c: Ctx) => {
   for (const s of steps) await s(c);
@@ -251,6 +252,12 @@ const groups: Record<string, Case[]> = {
     { name: 'a header with the same column spelled two ways', setup: (c) => c.write('project/people.csv', 'kind,name,signed_on,Signed On\norganization,A,2024-01-01,2024-01-02\n'), args: BUILD, code: 1, expect: [/^people\.csv:1:\d+ error The column "Signed On" is in the header twice/m] },
     { name: 'remove a quoted name holding a line break', setup: (c) => c.edit('project/people.csv', (t) => `${t}organization,"Multi\nLine Org",Chile,,,2024-01-01\norganization,Last Org,,,,\n`), args: ['signatories', 'remove', 'Multi Line Org'], code: 0, expect: [/Removed organization "Multi Line Org"/], changes: ['project/people.csv'], after: (c) => expect(c.read('project/people.csv')).toBe(`${readFileSync(path.join(golden, 'project', 'people.csv'), 'utf8')}organization,Last Org,,,,\n`) },
     { name: 'remove a quoted name holding CRLF line breaks', setup: (c) => c.edit('project/people.csv', (t) => `${t}organization,"Two\r\nBreak\r\nOrg",Chile,,,\r\norganization,Last Org,,,,\n`), args: ['signatories', 'remove', 'Two Break Org'], code: 0, expect: [/Removed organization/], changes: ['project/people.csv'], after: (c) => expect(c.read('project/people.csv')).toBe(`${readFileSync(path.join(golden, 'project', 'people.csv'), 'utf8')}organization,Last Org,,,,\n`) },
+  ],
+  '8 Markdown': [
+    { name: 'quotes 30 deep and a list 15 deep lay out in the PDF', setup: BODY(`${'> '.repeat(30)}Deep quoted text that has to wrap over more than one line of the narrowest measure left.\n\n${Array.from({ length: 15 }, (_, i) => `${'  '.repeat(i)}- level ${i + 1}`).join('\n')}\n`), args: ['build', '--format', 'pdf'], code: 0, expect: [/Built 1 edition/], never: [/preflight/], changes: OUT },
+    { name: 'a note defined inside another note', setup: BODY('Text[^a] and more[^b].\n\n[^a]: Outer note.\n\n    [^b]: Inner note, indented into the outer one.\n'), args: BUILD, code: 1, expect: [/^letter\.md:18:5 error Footnote \[\^b\] is defined inside another block \(a note, a quote or a list\)/m] },
+    { name: 'a note defined inside a quote', setup: BODY('Text[^q].\n\n> [^q]: Quoted note.\n'), args: BUILD, code: 1, expect: [/^letter\.md:16:3 error Footnote \[\^q\] is defined inside another block/m] },
+    { name: 'sixty errors in the letter: fifty listed and the rest counted', setup: BODY(`${Array.from({ length: 60 }, (_, i) => `Ref[^missing${i}].`).join('\n\n')}\n`), args: BUILD, code: 1, expect: [/^letter\.md error … and 10 more error\(s\) in this file, not listed\.  too-many-errors$/m, /✖ 51 errors/], after: (_c, out) => expect(out.match(/^letter\.md:\d+:\d+ error/gm)).toHaveLength(50) },
   ],
   '7 check on crafted PDFs': [
     { name: 'a page tree that contains itself', setup: (c) => c.write('project/x.pdf', PDFS.circular!()), args: ['check', 'x.pdf'], code: 1, expect: [/^x\.pdf error Cannot check the file: the PDF is malformed \(Pages tree contains circular reference\)\./m] },

@@ -65,17 +65,34 @@ export function printable(text: string, keepLineBreaks = false): string {
   });
 }
 
+/** Errors listed per file (README "Errors"); the rest are counted in one line. */
+export const MAX_LISTED_ERRORS = 50;
+const TOO_MANY = 'too-many-errors';
+
 export function formatDiagnostics(files: readonly VFile[]): string {
   const lines: string[] = [];
   let errors = 0;
   let warnings = 0;
   for (const file of files) {
+    let listed = 0;
+    let hidden = 0;
     for (const m of file.messages) {
       const severity = m.fatal === true ? 'error' : 'warning';
+      if (m.fatal === true && m.ruleId !== TOO_MANY) {
+        if (listed >= MAX_LISTED_ERRORS) {
+          hidden++;
+          continue;
+        }
+        listed++;
+      }
       if (m.fatal === true) errors++;
       else warnings++;
       const where = m.line ? `:${m.line}:${m.column ?? 1}` : '';
       lines.push(`${printable(file.path ?? '<input>')}${where} ${severity} ${printable(m.reason)}${m.ruleId ? `  ${m.ruleId}` : ''}`);
+    }
+    if (hidden > 0) {
+      errors++;
+      lines.push(`${printable(file.path ?? '<input>')} error … and ${hidden} more error(s) in this file, not listed.  ${TOO_MANY}`);
     }
   }
   if (lines.length === 0) return '';

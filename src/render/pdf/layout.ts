@@ -290,6 +290,16 @@ export class LetterLayout {
    * Body blocks at a left `indent` and `rightIndent`; `paragraphIndent` is the first-line indent
    * of paragraphs (none in list items), `spaceBefore` the space above the first block.
    */
+  /**
+   * How much one more level of quote or list may indent: all of `step` while at least half the
+   * measure stays for the text, then nothing (deeper levels keep the last width), so every depth
+   * the limits accept lays out (30 nested quotes of 2 em a side would leave no width at all).
+   */
+  nestingStep(indent: number, rightIndent: number, step: number): number {
+    const left = this.geometry.textWidth - indent - rightIndent - step;
+    return left >= this.geometry.textWidth / 2 ? step : 0;
+  }
+
   addBlocks(body: BodyStyle, blocks: Block[], indent: number, spaceBefore: number, paragraphIndent: number, rightIndent = 0, parent = this.structure.root): void {
     const { size, lineHeight } = body.paragraph;
     const handlers: { [K in BlockType]: (node: BlockOf<K>, first: boolean) => void } = {
@@ -305,8 +315,10 @@ export class LetterLayout {
           spaceBefore: first ? spaceBefore : body.headingSpaceBefore, keepWithNext: true, block: 'heading',
         }, headingRole(this.headingBase + node.depth), parent, { bookmark: { title: inlineText(node.children), level: 1 + node.depth } });
       },
-      blockquote: (node) =>
-        this.addBlocks(body, node.children, indent + body.quoteIndent, 0, paragraphIndent, rightIndent + body.quoteIndent, this.structure.add('BlockQuote', parent)),
+      blockquote: (node) => {
+        const step = this.nestingStep(indent, rightIndent, 2 * body.quoteIndent) / 2;
+        this.addBlocks(body, node.children, indent + step, 0, paragraphIndent, rightIndent + step, this.structure.add('BlockQuote', parent));
+      },
       thematicBreak: () =>
         this.addParagraph([{ text: body.sectionBreak, style: { size, bold: false } }], {
           size, lineHeight, align: 'center', firstIndent: 0, restIndent: 0, spaceBefore: 0, block: 'body', tag: { artifact: 'Layout' },
@@ -318,7 +330,7 @@ export class LetterLayout {
           const start = this.flow.length;
           const li = this.structure.add('LI', list);
           const lbl = this.structure.add('Lbl', li);
-          this.addBlocks(body, item, indent + body.listIndent, 0, 0, rightIndent, this.structure.add('LBody', li));
+          this.addBlocks(body, item, indent + this.nestingStep(indent, rightIndent, body.listIndent), 0, 0, rightIndent, this.structure.add('LBody', li));
           const first = this.flow[start];
           const pieces = this.label(first?.line, bullet, size, indent + body.bulletAt);
           if (first?.tag && 'node' in first.tag) first.tag = lineTag(first.tag.node, { pieces, node: lbl });

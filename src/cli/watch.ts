@@ -50,7 +50,24 @@ function filesOf(err: unknown): string[] {
   return err instanceof BuildError ? err.files.map((f) => f.path).filter((p): p is string => typeof p === 'string').map((p) => path.resolve(p)) : [];
 }
 
+/**
+ * The folders to watch for a set of input files: each file's folder, and, for a folder below the
+ * letter's (data/, fonts/, templates/), its parent too, so that the folder being renamed away and
+ * back (or deleted and restored) is seen and watched again.
+ */
+function foldersFor(files: Set<string>, letterDir: string): Set<string> {
+  const out = new Set<string>();
+  for (const file of files) {
+    const dir = path.dirname(file);
+    out.add(dir);
+    if (dir !== letterDir) out.add(path.dirname(dir));
+  }
+  return out;
+}
+
 export function watch(letterPath: string, options: BuildOptions, events: WatchEvents): WatchHandle {
+  const letterDir = path.dirname(path.resolve(letterPath));
+  const dirs = (files: Set<string>) => foldersFor(files, letterDir);
   let watcher: FSWatcher | null = null;
   let watched = new Set<string>();
   let running = false;
@@ -60,7 +77,6 @@ export function watch(letterPath: string, options: BuildOptions, events: WatchEv
 
   const follow = (next: Set<string>) => {
     if (watcher) {
-      const dirs = (set: Set<string>) => new Set([...set].map((p) => path.dirname(p)));
       const before = dirs(watched);
       const after = dirs(next);
       const add = [...after].filter((d) => !before.has(d));
@@ -113,10 +129,19 @@ export function watch(letterPath: string, options: BuildOptions, events: WatchEv
 
   const ready = (async () => {
     await rebuild(['start']);
-    const dirs = [...new Set([...watched].map((p) => path.dirname(p)))];
-    watcher = chokidar.watch(dirs, { ignoreInitial: true, depth: 0, awaitWriteFinish: false });
+    watcher = chokidar.watch([...dirs(watched)], { ignoreInitial: true, depth: 0, awaitWriteFinish: false });
     watcher.on('all', (event, file) => {
       if (event === 'add' || event === 'change' || event === 'unlink') schedule(file);
+      if (event !== 'addDir' && event !== 'unlinkDir') return;
+      // An input's folder came back (or went): watch it afresh, and rebuild from what is there now.
+      const dir = path.resolve(file);
+      const inside = [...watched].filter((p) => path.dirname(p) === dir);
+      if (inside.length === 0) return;
+      if (event === 'addDir' && watcher) {
+        watcher.unwatch(dir);
+        watcher.add(dir);
+      }
+      for (const input of inside) schedule(input);
     });
     await new Promise<void>((resolve) => watcher?.once('ready', () => resolve()));
   })();

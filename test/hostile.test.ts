@@ -165,6 +165,14 @@ const PDFS: Record<string, () => Buffer> = {
   deepContent: () => pdf([CATALOG, ...ONE_PAGE('/Contents 4 0 R '), stream('/Filter /FlateDecode', deflateSync(Buffer.from(`${'['.repeat(50_000)}${']'.repeat(50_000)} TJ`)))]),
 };
 
+/** EUC-KR bytes of `text` (Node encodes no legacy encoding; the decoder's table, inverted). */
+function eucKr(text: string): Buffer {
+  const decoder = new TextDecoder('euc-kr');
+  const table = new Map<string, number[]>();
+  for (let lead = 0xb0; lead <= 0xc8; lead++) for (let trail = 0xa1; trail <= 0xfe; trail++) table.set(decoder.decode(new Uint8Array([lead, trail])), [lead, trail]);
+  return Buffer.from([...text].flatMap((ch) => table.get(ch) ?? [...Buffer.from(ch)]));
+}
+
 let golden: string;
 let userProblem: string | null = null;
 let chattrProblem: string | null = null;
@@ -258,6 +266,18 @@ const groups: Record<string, Case[]> = {
     { name: 'a note defined inside another note', setup: BODY('Text[^a] and more[^b].\n\n[^a]: Outer note.\n\n    [^b]: Inner note, indented into the outer one.\n'), args: BUILD, code: 1, expect: [/^letter\.md:18:5 error Footnote \[\^b\] is defined inside another block \(a note, a quote or a list\)/m] },
     { name: 'a note defined inside a quote', setup: BODY('Text[^q].\n\n> [^q]: Quoted note.\n'), args: BUILD, code: 1, expect: [/^letter\.md:16:3 error Footnote \[\^q\] is defined inside another block/m] },
     { name: 'sixty errors in the letter: fifty listed and the rest counted', setup: BODY(`${Array.from({ length: 60 }, (_, i) => `Ref[^missing${i}].`).join('\n\n')}\n`), args: BUILD, code: 1, expect: [/^letter\.md error … and 10 more error\(s\) in this file, not listed\.  too-many-errors$/m, /✖ 51 errors/], after: (_c, out) => expect(out.match(/^letter\.md:\d+:\d+ error/gm)).toHaveLength(50) },
+  ],
+  '11 smaller points': [
+    { name: 'UTF-16LE without a BOM', setup: (c) => c.write('project/people.csv', Buffer.from(`${c.read('project/people.csv')}organization,Café Org,,,,\n`, 'utf16le')), args: BUILD, code: 1, expect: [/^people\.csv error The file looks like UTF-16LE without a byte-order mark \(every other byte is 0\): save it as UTF-8\./m] },
+    { name: 'UTF-16BE without a BOM', setup: (c) => c.write('project/people.csv', Buffer.from(`${c.read('project/people.csv')}organization,Café Org,,,,\n`, 'utf16le').swap16()), args: BUILD, code: 1, expect: [/looks like UTF-16BE without a byte-order mark/] },
+    { name: 'EUC-KR is named as EUC-KR', setup: (c) => c.write('project/people.csv', Buffer.concat([Buffer.from('kind,name,country\norganization,'), eucKr('북한인권시민연합'), Buffer.from(',\nindividual,'), eucKr('김민준'), Buffer.from(',\n')])), args: BUILD, code: 1, expect: [/^people\.csv:2:14 error The file is not UTF-8 \(it looks like EUC-KR\): save it as UTF-8\./m] },
+    { name: 'mixed LF and lone CR line ends', setup: (c) => c.edit('project/letter.md', (t) => t.split('\n').map((l, i) => (i % 3 === 1 ? `${l}\r` : `${l}\n`)).join('').replace(/\r$/, '')), args: BUILD, code: 0, expect: [/Built 2 edition/], changes: OUT, after: (c) => expect(c.read('project/out/letter.txt')).toContain('A test letter in English') },
+    { name: 'a signing date in 2999', setup: (c) => c.edit('project/people.csv', (t) => t.replace('2024-03-01', '2999-12-31')), args: BUILD, code: 1, expect: [/^people\.csv:2:\d+ error The signing date 2999-12-31 is in the future; check the year/m] },
+    { name: 'asOf in the future', setup: both(LETTER_FIELD('signatories', 'people.yaml'), (c) => c.write('project/people.yaml', 'asOf: 2999-01-01\norganizations:\n  - name: A\n')), args: BUILD, code: 1, expect: [/^people\.yaml:1:\d+ error The date asOf 2999-01-01 is in the future/m] },
+    { name: 'an organisation row with a title and sort_as warns', setup: (c) => c.edit('project/people.csv', (t) => t.replace('organization,Zeta Watch,Norway,,,', 'organization,Zeta Watch,Norway,Director,Watch,')), args: BUILD, code: 0, expect: [/^people\.csv:2:\d+ warning An organization has no title: the value "Director" is not printed/m, /^people\.csv:2:\d+ warning An organization has no sort_as/m], changes: OUT },
+    { name: 'an individual row with a country warns', setup: (c) => c.edit('project/people.csv', (t) => t.replace('individual,Jane Roe,,', 'individual,Jane Roe,Peru,')), args: BUILD, code: 0, expect: [/^people\.csv:3:\d+ warning An individual has no country: the value "Peru" is not printed/m], changes: OUT },
+    { name: 'YAML flow nested 5,000 deep', setup: both(LETTER_FIELD('signatories', 'people.yaml'), (c) => c.write('project/people.yaml', `organizations: ${'['.repeat(5000)}${']'.repeat(5000)}\n`)), args: BUILD, code: 1, expect: [/^people\.yaml:1:80 error Signatory file is nested more than 64 levels deep/m], never: [/call stack/] },
+    { name: 'YAML flow maps nested 5,000 deep in the template', setup: (c) => c.edit('project/house.yaml', (t) => `${t}x: ${'{a: '.repeat(5000)}1${'}'.repeat(5000)}\n`), args: BUILD, code: 1, expect: [/house\.yaml:\d+:\d+ error Template is nested more than 64 levels deep/], never: [/call stack/] },
   ],
   '7 check on crafted PDFs': [
     { name: 'a page tree that contains itself', setup: (c) => c.write('project/x.pdf', PDFS.circular!()), args: ['check', 'x.pdf'], code: 1, expect: [/^x\.pdf error Cannot check the file: the PDF is malformed \(Pages tree contains circular reference\)\./m] },

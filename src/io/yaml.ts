@@ -129,6 +129,24 @@ function tooDeep(doc: Document): { range?: [number, number, number] | null } | n
   return null;
 }
 
+/** Offset of the first flow bracket ([ or {) nested deeper than MAX_DEPTH, quotes and comments skipped. */
+function firstTooDeepFlow(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      for (i++; i < text.length && text[i] !== ch; i++) if (ch === '"' && text[i] === '\\') i++;
+    } else if (ch === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (ch === '[' || ch === '{') {
+      if (++depth > MAX_DEPTH) return i;
+    } else if (ch === ']' || ch === '}') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
 /** The first alias in the document (where an alias-count refusal is reported). */
 function firstAlias(doc: Document): { range?: [number, number, number] | null } | null {
   let first: { range?: [number, number, number] | null } | null = null;
@@ -155,6 +173,12 @@ export function readYaml<S extends z.ZodType>(file: VFile, text: string, schema:
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+  if (doc.errors.some((err) => /Maximum call stack size exceeded/.test(err.message))) {
+    // The parser recursed past the stack before the depth check could run: say what it is.
+    const offset = firstTooDeepFlow(text) ?? doc.errors[0]?.pos[0];
+    reportError(file, `${options.label} is nested more than ${MAX_DEPTH} levels deep; no letterpress input needs that.`, shift(at(offset)), `${options.rule}-yaml-depth`);
+    return null;
+  }
   if (doc.errors.length > 0) {
     for (const err of doc.errors) {
       reportError(

@@ -114,6 +114,7 @@ const immutable = (rel: string) => (c: Ctx) => {
 };
 /** The project readable by the test user, its data folder writable by anyone (a shared folder). */
 const shared = (c: Ctx) => {
+  chmodSync(path.dirname(c.t), 0o711); // the run's private temporary folder: passable, not listable
   chmodSync(c.t, 0o755);
   chmodSync(c.p, 0o777);
 };

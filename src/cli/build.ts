@@ -9,7 +9,7 @@ import { editions, type Format, type RenderOptions } from '../render/index.js';
 import { writeFilesAtomically } from '../io/writeAtomic.js';
 import { errorAt, reportWarning } from '../diagnostics/index.js';
 import { describeChanges, droppedWarning, manifestOf, manifestPath, readManifest, sha256, type Manifest } from './manifest.js';
-import { refuseOutputsOverInputs } from './outputs.js';
+import { refuseDefaultOutOutside, refuseOutputsOverInputs } from './outputs.js';
 import { MissingGlyph } from '../typeset/errors.js';
 import { PreflightFailed } from '../render/errors.js';
 
@@ -88,6 +88,7 @@ export async function renderAndWrite(
     pdf.ms += performance.now() - started;
   }
   const manifestFile = manifestPath(editionBase(letterPath, outDir));
+  if (options.outDir === undefined) refuseDefaultOutOutside(letterPath, outDir);
   refuseOutputsOverInputs(letter, [...rendered.map((r) => r.path), manifestFile]);
   const previous = await readManifest(manifestFile);
   const entries: Manifest['editions'] = { ...(previous?.editions ?? {}) };

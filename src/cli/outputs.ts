@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { VFile } from 'vfile';
 import { BuildError, fileFailure, reportError } from '../diagnostics/index.js';
-import { realpathLoose } from '../io/paths.js';
+import { isInside, realpathLoose } from '../io/paths.js';
 import type { LoadedLetter } from '../load/letter.js';
 import { placeOfField } from '../load/letter.js';
 
@@ -34,6 +34,33 @@ export function refuseOutputsOverInputs(letter: LoadedLetter, outputs: string[])
     }
     throw fileFailure(shown(input.file), reason, 'output-over-input');
   }
+}
+
+/**
+ * The default output folder (`out/` beside the letter) must lie inside the project after
+ * following links: a planted `out` link (from an archive or a shared folder) would otherwise send
+ * the editions elsewhere. A folder given with --out is the user's own choice.
+ */
+export function refuseDefaultOutOutside(letterPath: string, outDir: string): void {
+  const root = realpathLoose(path.dirname(path.resolve(letterPath)));
+  const real = realpathLoose(outDir);
+  if (isInside(root, real)) return;
+  throw fileFailure(
+    shown(outDir),
+    `The output folder is a link to ${real}, outside the letter's folder; nothing was written. Remove the link, or name the folder with --out if that is where the editions should go.`,
+    'output-outside',
+  );
+}
+
+/** The letters of one run, each once (the same file named twice is built once). */
+export function distinctLetters(letters: string[]): string[] {
+  const seen = new Set<string>();
+  return letters.filter((letter) => {
+    const real = realpathLoose(letter);
+    if (seen.has(real)) return false;
+    seen.add(real);
+    return true;
+  });
 }
 
 /**

@@ -109,8 +109,10 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
     .option('-c, --check', 'also read the PDF back and run the full preflight (as `letterpress check` does) before writing')
     .action(async (letters: string[], opts: BuildFlags) => {
       const { build, defaultOutDir, editionBase } = await import('./build.js');
+      const { distinctLetters, refuseSharedEditions } = await import('./outputs.js');
+      letters = distinctLetters(letters);
       try {
-        (await import('./outputs.js')).refuseSharedEditions(letters, (letter) => editionBase(letter, opts.out ?? defaultOutDir(letter)));
+        refuseSharedEditions(letters, (letter) => editionBase(letter, opts.out ?? defaultOutDir(letter)));
       } catch (err) {
         exitCode = reportFailure(io, err);
         return;

@@ -45,6 +45,7 @@ export async function checkCommand(io: CliIo, file: string): Promise<number> {
     const name = err instanceof Error ? err.name : '';
     // pdfjs-dist recurses through nested objects and reference chains it cannot resolve
     const reason =
+      (err instanceof PdfRefused ? err.message : undefined) ??
       PDFJS_REASONS[name] ??
       (name === 'UnknownErrorException' ? `the PDF is malformed (${(err as Error).message.replace(/\.$/, '')})` : undefined) ??
       (err instanceof RangeError ? 'the PDF is malformed (its objects nest or refer to each other too deeply)' : undefined);

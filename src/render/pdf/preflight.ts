@@ -15,7 +15,7 @@ import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { fontkit, type Font } from '../../fonts/fontkit.js';
 import { notePages, type PreflightFacts, type PreflightReport } from './report.js';
 import { checkPageTags, type StructNode } from './tagCheck.js';
-import { MAX_STREAM_BYTES } from './pdfBounds.js';
+import { MAX_PDF_PAGES, MAX_STREAM_BYTES, PdfRefused } from './pdfBounds.js';
 
 export type { PreflightFacts, PreflightReport } from './report.js';
 export { formatReport } from './report.js';
@@ -230,6 +230,10 @@ function readFacts(stored: string | undefined): { facts: PreflightFacts } | { pr
 
 export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
   const doc = await getDocument({ data: new Uint8Array(bytes), disableFontFace: false, useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
+  if (doc.numPages > MAX_PDF_PAGES) {
+    await doc.destroy();
+    throw new PdfRefused(`the PDF has ${doc.numPages} pages (a letter with 10,000 signatories has a few hundred; at most ${MAX_PDF_PAGES} are checked)`);
+  }
   const problems: string[] = [];
   const meta = await doc.getMetadata();
   const custom = (meta.info as { Custom?: Record<string, string> }).Custom ?? {};

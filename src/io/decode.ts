@@ -126,6 +126,18 @@ export function decodeInput(bytes: Uint8Array): Decoded {
       ruleId: 'encoding',
     };
   }
+  // Other control characters (C0 but whitespace, DEL, C1) print as nothing, or as a box, or
+  // break an edition's XML: they are typing or export accidents (or an attack on a terminal).
+  const control = /[\u0001-\u0008\u000e-\u001f\u007f-\u009f]/.exec(text);
+  if (control) {
+    const lines = text.slice(0, control.index).split('\n');
+    const code = `U+${(control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    return {
+      error: `The file contains a control character (${code}), which no edition can show: delete it (in most editors it is invisible; it stands at this column).`,
+      place: { line: lines.length, column: [...(lines.at(-1) ?? '')].length + 1 },
+      ruleId: 'encoding',
+    };
+  }
   return { text, ...form };
 }
 

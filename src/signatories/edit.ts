@@ -233,6 +233,12 @@ export async function addSignatory(file: string, entry: NewSignatory, options: {
   const name = entry.name.normalize('NFC').replace(/\s+/g, ' ').trim();
   if (name === '') throw new EditRefused('The name is empty: give the organisation\'s or person\'s name.');
   if (entry.signedOn !== undefined && !isIsoDate(entry.signedOn)) throw new EditRefused(`Malformed date "${entry.signedOn}": write it as YYYY-MM-DD.`);
+  for (const value of [name, ...entryValues(entry).map(([, v]) => v)]) {
+    const control = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/.exec(value);
+    if (control) {
+      throw new EditRefused(`A value contains a control character (U+${(control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}), which no edition can show; type it again without it.`);
+    }
+  }
   const clean: NewSignatory = { ...entry, name };
   for (const [key, value] of entryValues(entry)) if (key !== 'name') (clean as Record<string, string>)[key] = value.normalize('NFC').trim();
   await withFile(file, ({ text, format, records }) => {

@@ -11,7 +11,7 @@
 import { inflateSync, constants as zlib } from 'node:zlib';
 
 export const MAX_STREAM_BYTES = 32 * 1024 * 1024;
-export const MAX_INFLATED_TOTAL = 96 * 1024 * 1024;
+export const MAX_INFLATED_TOTAL = 64 * 1024 * 1024;
 export const MAX_PDF_NESTING = 64;
 /** Pages read by the preflight (each is parsed and its drawing listed). */
 export const MAX_PDF_PAGES = 1000;

@@ -11,6 +11,7 @@ import type { LetterFrame } from '../frame/types.js';
 import { writeFilesAtomically } from '../io/writeAtomic.js';
 import { errorAt, reportWarning } from '../diagnostics/index.js';
 import { describeChanges, droppedWarning, manifestOf, manifestPath, readManifest, sha256, type Manifest } from './manifest.js';
+import { refuseDefaultOutOutside, refuseOutputsOverInputs } from './outputs.js';
 import { MissingGlyph } from '../typeset/errors.js';
 import { PreflightFailed } from '../render/errors.js';
 import { codePointLabel } from '../unicode/scripts.js';
@@ -100,6 +101,8 @@ export async function renderAndWrite(
     pdf.ms += performance.now() - started;
   }
   const manifestFile = manifestPath(editionBase(letterPath, outDir));
+  if (options.outDir === undefined) refuseDefaultOutOutside(letterPath, outDir);
+  refuseOutputsOverInputs(letter, [...rendered.map((r) => r.path), manifestFile]);
   const previous = await readManifest(manifestFile);
   const entries: Manifest['editions'] = { ...(previous?.editions ?? {}) };
   for (const r of rendered) entries[r.format] = { file: path.basename(r.path), bytes: r.bytes, sha256: sha256(r.data) };

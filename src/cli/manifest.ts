@@ -4,11 +4,14 @@
  * against it to say what changed: "+3 organisations (…), −1 individual (…), as-of … → …".
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { LoadedLetter } from '../load/letter.js';
 import { entryText } from '../frame/index.js';
 import type { LetterFrame } from '../frame/types.js';
+import { readBounded } from '../io/readBounded.js';
+
+/** A manifest holds the names of at most a 2 MB data file, and hashes. */
+const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 
 export interface Manifest {
   version: 1;
@@ -61,11 +64,14 @@ const manifestSchema = z.object({
 /**
  * The previous build's manifest, or null when there is none or it is not one letterpress wrote
  * (damaged, edited by hand): it is only compared against, so a bad one is treated as absent
- * (and replaced by the next good build).
+ * (and replaced by the next good build). It is read with the same bound as any input: a
+ * manifest that is not a regular file, or larger than any letterpress writes, is not one.
  */
 export async function readManifest(path: string): Promise<Manifest | null> {
+  const read = await readBounded(path, MAX_MANIFEST_BYTES);
+  if (!read.ok) return null;
   try {
-    const parsed = manifestSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+    const parsed = manifestSchema.safeParse(JSON.parse(new TextDecoder().decode(read.bytes)));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

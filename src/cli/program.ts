@@ -18,7 +18,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command as CommandType } from 'commander';
 import type { Format } from '../render/index.js';
-import type { CliIo } from './io.js';
+import type { CliIo, CliOutput } from './io.js';
+import { printable } from '../diagnostics/index.js';
 
 export type { CliIo, CliOutput } from './io.js';
 
@@ -32,6 +33,11 @@ interface BuildFlags {
   check?: boolean;
 }
 
+/** An output that writes control characters other than line breaks and tabs escaped. */
+function terminalSafe(out: CliOutput): CliOutput {
+  return { write: (text: string) => out.write(printable(text, true)) };
+}
+
 /** Runs queued in this process: each one works in its own folder. */
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -40,7 +46,8 @@ let queue: Promise<unknown> = Promise.resolve();
  * and resolve with the exit code.
  */
 export function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const own = { ...io, cwd: path.resolve(io.cwd) };
+  // Whatever a message quotes from the inputs, no escape sequence reaches the terminal.
+  const own = { ...io, cwd: path.resolve(io.cwd), stdout: terminalSafe(io.stdout), stderr: terminalSafe(io.stderr) };
   const run = queue.then(() => inFolder(own.cwd, () => runProgram([...argv], own)));
   queue = run.catch(() => undefined);
   return run;
@@ -103,7 +110,15 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
   withBuildFlags(program.command('build').description('build the editions of one or more letters (language editions sharing a signatory file)'), true)
     .option('-c, --check', 'also read the PDF back and run the full preflight (as `letterpress check` does) before writing')
     .action(async (letters: string[], opts: BuildFlags) => {
-      const { build } = await import('./build.js');
+      const { build, defaultOutDir, editionBase } = await import('./build.js');
+      const { distinctLetters, refuseSharedEditions } = await import('./outputs.js');
+      letters = distinctLetters(letters);
+      try {
+        refuseSharedEditions(letters, (letter) => editionBase(letter, opts.out ?? defaultOutDir(letter)));
+      } catch (err) {
+        exitCode = reportFailure(io, err);
+        return;
+      }
       // One letter after the other, each with its own editions and manifest; one that fails
       // leaves the others built and the exit code 1.
       for (const letter of letters) {

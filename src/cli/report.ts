@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { BuildError, formatDiagnostics } from '../diagnostics/index.js';
 import type { BuildResult } from './build.js';
+import { PartialWrite } from '../io/writeAtomic.js';
 import type { CliIo } from './io.js';
 
 export function formatBytes(bytes: number): string {
@@ -24,7 +25,9 @@ export function printBuild(io: CliIo, result: BuildResult, quiet = false): void 
 export function reportFailure(io: CliIo, err: unknown, written = false, letter?: string): 1 {
   if (!(err instanceof BuildError)) throw err;
   io.stderr.write(`${formatDiagnostics(err.files)}\n`);
-  if (!written) {
+  if (err instanceof PartialWrite) {
+    io.stderr.write(`Only some files were replaced (${err.replaced.join(', ')}); rebuild once the problem above is fixed.\n`);
+  } else if (!written) {
     io.stderr.write(letter ? `Nothing was written for ${letter}; its previous editions are unchanged.\n` : 'Nothing was written; the previous editions are unchanged.\n');
   }
   return 1;

@@ -12,6 +12,7 @@
  * input files. A build that fails keeps watching what the last good build read, plus every file
  * the failure names, so fixing the broken file rebuilds.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { build, type BuildOptions, type BuildResult } from './build.js';
@@ -50,17 +51,58 @@ function filesOf(err: unknown): string[] {
   return err instanceof BuildError ? err.files.map((f) => f.path).filter((p): p is string => typeof p === 'string').map((p) => path.resolve(p)) : [];
 }
 
+/**
+ * The folders to watch for a set of input files: each file's folder, and, for a folder below the
+ * letter's (data/, fonts/, templates/), its parent too, so that the folder being renamed away and
+ * back (or deleted and restored) is seen and watched again.
+ */
+function foldersFor(files: Set<string>, letterDir: string): Set<string> {
+  const out = new Set<string>();
+  for (const file of files) {
+    const dir = path.dirname(file);
+    out.add(dir);
+    if (dir !== letterDir) out.add(path.dirname(dir));
+  }
+  return out;
+}
+
+/** How long after a build its inputs are looked at again (beyond chokidar's 50 ms throttle). */
+const RECHECK_MS = 150;
+
+/** Identity and state of each file (inode, size, modification time), as one comparable string. */
+function stamp(files: Set<string>): string {
+  return [...files]
+    .sort()
+    .map((file) => {
+      try {
+        const info = statSync(file);
+        return `${file}\u0000${info.ino}:${info.size}:${info.mtimeMs}`;
+      } catch {
+        return `${file}\u0000missing`;
+      }
+    })
+    .join('\n');
+}
+
+/** The part of a stamp that belongs to `file` (undefined when the stamp did not cover it). */
+function stampOf(all: string, file: string): string | undefined {
+  return all.split('\n').find((line) => line.startsWith(`${file}\u0000`));
+}
+
 export function watch(letterPath: string, options: BuildOptions, events: WatchEvents): WatchHandle {
+  const letterDir = path.dirname(path.resolve(letterPath));
+  const dirs = (files: Set<string>) => foldersFor(files, letterDir);
   let watcher: FSWatcher | null = null;
   let watched = new Set<string>();
   let running = false;
   let pending: string[] = [];
   let timer: NodeJS.Timeout | null = null;
   let lastGood: BuildResult | null = null;
+  let recheck: NodeJS.Timeout | null = null;
+  let closed = false;
 
   const follow = (next: Set<string>) => {
     if (watcher) {
-      const dirs = (set: Set<string>) => new Set([...set].map((p) => path.dirname(p)));
       const before = dirs(watched);
       const after = dirs(next);
       const add = [...after].filter((d) => !before.has(d));
@@ -73,6 +115,7 @@ export function watch(letterPath: string, options: BuildOptions, events: WatchEv
 
   const rebuild = async (trigger: string[]) => {
     running = true;
+    const before = stamp(watched);
     let failure: unknown = null;
     try {
       lastGood = await build(letterPath, options);
@@ -91,6 +134,19 @@ export function watch(letterPath: string, options: BuildOptions, events: WatchEv
     const next = new Set(inputsOf(lastGood, letterPath));
     if (failure !== null) for (const p of [...watched, ...filesOf(failure)]) next.add(p);
     follow(next);
+    // chokidar drops a file's second change event within 50 ms of the first: a save just after
+    // the one that started this build (or during it) would go unseen. Look again a little later.
+    if (recheck) clearTimeout(recheck);
+    recheck = setTimeout(() => {
+      recheck = null;
+      if (running || timer || closed) return;
+      // only files this build read (one the letter names anew was read by it)
+      const changed = [...watched].filter((p) => {
+        const then = stampOf(before, p);
+        return then !== undefined && stamp(new Set([p])) !== then;
+      });
+      if (changed.length > 0) void rebuild(changed.map((p) => path.relative(process.cwd(), p) || p));
+    }, RECHECK_MS);
     if (pending.length > 0) {
       const again = pending;
       pending = [];
@@ -113,10 +169,19 @@ export function watch(letterPath: string, options: BuildOptions, events: WatchEv
 
   const ready = (async () => {
     await rebuild(['start']);
-    const dirs = [...new Set([...watched].map((p) => path.dirname(p)))];
-    watcher = chokidar.watch(dirs, { ignoreInitial: true, depth: 0, awaitWriteFinish: false });
+    watcher = chokidar.watch([...dirs(watched)], { ignoreInitial: true, depth: 0, awaitWriteFinish: false });
     watcher.on('all', (event, file) => {
       if (event === 'add' || event === 'change' || event === 'unlink') schedule(file);
+      if (event !== 'addDir' && event !== 'unlinkDir') return;
+      // An input's folder came back (or went): watch it afresh, and rebuild from what is there now.
+      const dir = path.resolve(file);
+      const inside = [...watched].filter((p) => path.dirname(p) === dir);
+      if (inside.length === 0) return;
+      if (event === 'addDir' && watcher) {
+        watcher.unwatch(dir);
+        watcher.add(dir);
+      }
+      for (const input of inside) schedule(input);
     });
     await new Promise<void>((resolve) => watcher?.once('ready', () => resolve()));
   })();
@@ -124,7 +189,9 @@ export function watch(letterPath: string, options: BuildOptions, events: WatchEv
   return {
     ready,
     close: async () => {
+      closed = true;
       if (timer) clearTimeout(timer);
+      if (recheck) clearTimeout(recheck);
       await ready.catch(() => undefined);
       await watcher?.close();
     },

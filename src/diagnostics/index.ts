@@ -51,17 +51,48 @@ export class BuildError extends Error {
   }
 }
 
+/**
+ * Text from inputs (file names, CSV cells, names) made safe to print on a terminal: control
+ * characters (C0, DEL, C1: escape sequences, carriage returns, line breaks) and the bidi
+ * embedding, override and isolate controls, which could recolour, move or reorder what is shown,
+ * are written as \xNN / \u{NNNN}. `keepLineBreaks` leaves \n and \t (for multi-line output).
+ */
+export function printable(text: string, keepLineBreaks = false): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (ch) => {
+    if (keepLineBreaks && (ch === '\n' || ch === '\t')) return ch;
+    const code = ch.codePointAt(0) ?? 0;
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+}
+
+/** Errors listed per file (README "Errors"); the rest are counted in one line. */
+export const MAX_LISTED_ERRORS = 50;
+const TOO_MANY = 'too-many-errors';
+
 export function formatDiagnostics(files: readonly VFile[]): string {
   const lines: string[] = [];
   let errors = 0;
   let warnings = 0;
   for (const file of files) {
+    let listed = 0;
+    let hidden = 0;
     for (const m of file.messages) {
       const severity = m.fatal === true ? 'error' : 'warning';
+      if (m.fatal === true && m.ruleId !== TOO_MANY) {
+        if (listed >= MAX_LISTED_ERRORS) {
+          hidden++;
+          continue;
+        }
+        listed++;
+      }
       if (m.fatal === true) errors++;
       else warnings++;
       const where = m.line ? `:${m.line}:${m.column ?? 1}` : '';
-      lines.push(`${file.path ?? '<input>'}${where} ${severity} ${m.reason}${m.ruleId ? `  ${m.ruleId}` : ''}`);
+      lines.push(`${printable(file.path ?? '<input>')}${where} ${severity} ${printable(m.reason)}${m.ruleId ? `  ${m.ruleId}` : ''}`);
+    }
+    if (hidden > 0) {
+      errors++;
+      lines.push(`${printable(file.path ?? '<input>')} error … and ${hidden} more error(s) in this file, not listed.  ${TOO_MANY}`);
     }
   }
   if (lines.length === 0) return '';

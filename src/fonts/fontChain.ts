@@ -9,7 +9,8 @@
  * Unicode-range subset files (fontsource's WOFF) are not used: some do not open in fontkit and a
  * subset picked for one character may lack another (the digits a note mark needs).
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readBoundedSync } from '../io/readBounded.js';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fontkit, type Font } from './fontkit.js';
@@ -48,6 +49,9 @@ export interface FaceStyle {
 
 const faceCache = buildContext.map<string, Face>('font faces');
 
+/** The largest font file read (a full CJK font is 10–25 MB). */
+const MAX_FONT_BYTES = 64 * 1024 * 1024;
+
 /**
  * Open a font file once. A file fontkit cannot read is reported with its path (never a raw
  * fontkit TypeError), as is a missing file or a collection.
@@ -58,8 +62,15 @@ export function openFace(file: string, name: string, italic = false): Face {
   if (!existsSync(file)) throw new FontProblem('Font file not found: is the font package installed? Run npm ci.', file);
   let data: Buffer;
   let opened: ReturnType<typeof fontkit.create>;
+  const read = readBoundedSync(file, MAX_FONT_BYTES);
+  if (!read.ok) {
+    if (read.reason === 'special') throw new FontProblem(`This is ${read.kind}, not a font file.`, file);
+    if (read.reason === 'directory') throw new FontProblem('This is a folder, not a font file.', file);
+    if (read.reason === 'too-large') throw new FontProblem(`The font file is larger than ${MAX_FONT_BYTES / 1024 / 1024} MB; no font letterpress can embed is that large.`, file);
+    throw new FontProblem('Cannot read the font file.', file);
+  }
   try {
-    const stored = readFileSync(file);
+    const stored = Buffer.from(read.bytes.buffer, read.bytes.byteOffset, read.bytes.byteLength);
     // Unwrapped once here, for our shaping and the PDF's subsetter alike (see woff.ts).
     data = isWoff(stored) ? sfntFromWoff(stored) : stored;
     opened = fontkit.create(data);

@@ -61,12 +61,36 @@ function countIn(bytes: Uint8Array, label: string, script: RegExp): number {
  * when they decode as GB18030 or Big5 into ideographs; Western (Windows-1252) otherwise.
  */
 function guessEncoding(bytes: Uint8Array): string {
+  // Korean: nearly every non-ASCII character decodes as EUC-KR to a Hangul syllable (Chinese
+  // GB bytes decoded so give a mix of Hangul and Hanja, or sequences EUC-KR does not have).
+  const hangul = countIn(bytes, 'euc-kr', /[\uac00-\ud7a3]/gu);
+  const nonAscii = countIn(bytes, 'euc-kr', /[^\u0000-\u007f]/gu);
+  if (hangul > 0 && hangul >= 0.9 * nonAscii) return 'EUC-KR';
   const kana = countIn(bytes, 'shift_jis', /[\p{Script=Hiragana}\u30a0-\u30ff]/gu);
   const halfwidth = countIn(bytes, 'shift_jis', /[\uff61-\uff9f]/gu);
   if (kana > 0 && halfwidth === 0) return 'Shift_JIS';
   const han = /[\p{Script=Han}]/gu;
   if (countIn(bytes, 'gb18030', han) > 0 || countIn(bytes, 'big5', han) > 0) return 'GB18030/GBK or Big5';
   return 'Windows-1252/Latin-1';
+}
+
+/**
+ * 'UTF-16LE' or 'UTF-16BE' when the bytes look like UTF-16 without a BOM: text in Latin scripts
+ * then has a 0 byte in every other position (odd ones for LE); UTF-8 text has none.
+ */
+function utf16WithoutBom(bytes: Uint8Array): string | null {
+  const n = Math.min(bytes.length, 64 * 1024) & ~1;
+  if (n < 4) return null;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) evenZeros++;
+    if (bytes[i + 1] === 0) oddZeros++;
+  }
+  const pairs = n / 2;
+  if (oddZeros >= 0.3 * pairs && evenZeros <= 0.02 * pairs) return 'UTF-16LE';
+  if (evenZeros >= 0.3 * pairs && oddZeros <= 0.02 * pairs) return 'UTF-16BE';
+  return null;
 }
 
 export function decodeInput(bytes: Uint8Array): Decoded {
@@ -80,6 +104,9 @@ export function decodeInput(bytes: Uint8Array): Decoded {
     } catch {
       return { error: `The file starts like UTF-16 (${label.toUpperCase()}) but is not valid UTF-16: save it as UTF-8.`, ruleId: 'encoding' };
     }
+  } else if (utf16WithoutBom(bytes)) {
+    const label = utf16WithoutBom(bytes) as string;
+    return { error: `The file looks like ${label} without a byte-order mark (every other byte is 0): save it as UTF-8.`, ruleId: 'encoding' };
   } else {
     const bad = firstBadUtf8(bytes);
     if (bad >= 0) {
@@ -100,6 +127,18 @@ export function decodeInput(bytes: Uint8Array): Decoded {
       ruleId: 'encoding',
     };
   }
+  // Other control characters (C0 but whitespace, DEL, C1) print as nothing, or as a box, or
+  // break an edition's XML: they are typing or export accidents (or an attack on a terminal).
+  const control = /[\u0001-\u0008\u000e-\u001f\u007f-\u009f]/.exec(text);
+  if (control) {
+    const lines = text.slice(0, control.index).split('\n');
+    const code = `U+${(control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    return {
+      error: `The file contains a control character (${code}), which no edition can show: delete it (in most editors it is invisible; it stands at this column).`,
+      place: { line: lines.length, column: [...(lines.at(-1) ?? '')].length + 1 },
+      ruleId: 'encoding',
+    };
+  }
   return { text, ...form };
 }
 
@@ -113,5 +152,7 @@ export function encodeText(text: string, form: TextForm): Uint8Array {
 /** Decode as above, then normalise to NFC (the form every later stage compares and shapes). */
 export function decodeText(bytes: Uint8Array): Decoded {
   const decoded = decodeInput(bytes);
-  return 'text' in decoded ? { ...decoded, text: decoded.text.normalize('NFC') } : decoded;
+  // A lone CR (classic Mac, or mixed into a file edited on several systems) ends a line, as in
+  // editors, YAML and CommonMark; written as LF so that every later stage sees one kind.
+  return 'text' in decoded ? { ...decoded, text: decoded.text.replace(/\r(?!\n)/g, '\n').normalize('NFC') } : decoded;
 }

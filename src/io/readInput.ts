@@ -1,7 +1,7 @@
 /** Reading input files (letter, data, template) with a positioned failure instead of an exception. */
-import { readFile, stat } from 'node:fs/promises';
-import { BuildError, fileFailure } from '../diagnostics/index.js';
+import { fileFailure } from '../diagnostics/index.js';
 import { decodeInput, decodeText, type TextForm } from './decode.js';
+import { readBounded, sizeText } from './readBounded.js';
 
 /** Inputs larger than this are refused before they are read (a letter is a few dozen KB). */
 export const MAX_INPUT_BYTES = 2 * 1024 * 1024;
@@ -17,20 +17,14 @@ export async function readInputWithForm(
   nfc = true,
   maxBytes = MAX_INPUT_BYTES,
 ): Promise<{ text: string } & TextForm> {
-  let bytes: Uint8Array;
-  try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw fileFailure(path, `This is a folder, not a file; ${advice}`, ruleId);
-    if (info.size > maxBytes) {
-      const size = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
-      throw fileFailure(path, `The file is ${size(info.size)}; this input is limited to ${size(maxBytes)}.`, 'input-too-large');
-    }
-    bytes = await readFile(path);
-  } catch (err) {
-    if (err instanceof BuildError) throw err;
-    throw fileFailure(path, `Cannot read the file; ${advice}`, ruleId);
+  const read = await readBounded(path, maxBytes);
+  if (!read.ok) {
+    if (read.reason === 'missing') throw fileFailure(path, `Cannot read the file; ${advice}`, ruleId);
+    if (read.reason === 'directory') throw fileFailure(path, `This is a folder, not a file; ${advice}`, ruleId);
+    if (read.reason === 'special') throw fileFailure(path, `This is ${read.kind}, not a regular file; ${advice}`, 'input-not-a-file');
+    throw fileFailure(path, `The file is ${read.size === undefined ? `larger than ${sizeText(maxBytes)}` : sizeText(read.size)}; this input is limited to ${sizeText(maxBytes)}.`, 'input-too-large');
   }
-  const decoded = nfc ? decodeText(bytes) : decodeInput(bytes);
+  const decoded = nfc ? decodeText(read.bytes) : decodeInput(read.bytes);
   if ('error' in decoded) throw fileFailure(path, decoded.error, decoded.ruleId, decoded.place);
   return decoded;
 }

@@ -1,56 +1,198 @@
 /**
- * Writing editions so that a failed build never loses the previous good ones: every file is
- * first written in full to a temporary file beside its target; only when all are written are
- * they renamed into place (rename is atomic on one file system). On any failure the temporary
- * files are removed and the targets are untouched.
+ * Writing editions and edited data files so that a failed run never loses the previous good
+ * ones, and never writes anywhere but the named files:
+ *
+ * 1. Every file is written in full to a new temporary file beside its target, created with
+ *    O_CREAT|O_EXCL|O_NOFOLLOW under an unpredictable name (so a link planted in the folder is
+ *    never opened), flushed to disk, and checked (a regular file of the expected size).
+ * 2. Each existing target is kept as a hard link (or, where the file system has none, a copy)
+ *    under another such name.
+ * 3. Only then are the temporary files renamed over their targets, one after the other (rename
+ *    replaces the folder entry; it never follows a link standing there). If one rename fails,
+ *    the ones already renamed are put back from their kept copies. Only if that too fails is the
+ *    error a `PartialWrite`, naming exactly the files that were replaced.
+ *
+ * An existing target keeps its mode, and its owner: a file that belongs to another user is
+ * refused unless letterpress runs as root (renaming over it would make it ours). Temporary files
+ * left by an earlier run that was killed are removed when provably its own (the name pattern,
+ * owned by this user, a regular file, the process gone, older than a minute).
  */
-import { chmod, chown, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, link, lstat, mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { fileFailure } from '../diagnostics/index.js';
+import { BuildError, fileFailure, reportError } from '../diagnostics/index.js';
 
 const REASONS: Record<string, string> = {
   EACCES: 'permission denied',
-  EPERM: 'permission denied',
+  EPERM: 'permission denied (the file or its folder is protected: read-only, immutable, or another user\'s in a shared folder)',
   EROFS: 'the file system is read-only',
   ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exhausted',
   ENOTDIR: 'a part of the path is a file, not a folder',
   EISDIR: 'a folder stands where the file should go',
   EEXIST: 'a file stands where a folder should go',
+  ELOOP: 'a symbolic link stands where a new file was to be created',
 };
 
-/** A failed write as a diagnostic naming the file (no stack trace). */
-function writeFailure(target: string, err: unknown) {
+/** A run that replaced some files and then failed and could not put them back. */
+export class PartialWrite extends BuildError {
+  constructor(files: BuildError['files'], readonly replaced: string[]) {
+    super(files);
+    this.name = 'PartialWrite';
+  }
+}
+
+const shown = (target: string) => path.relative(process.cwd(), target) || target;
+
+function reasonOf(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code ?? '';
-  return fileFailure(path.relative(process.cwd(), target) || target, `Cannot write the file: ${REASONS[code] ?? (err as Error).message}${code ? ` (${code})` : ''}.`, 'write-failed');
+  return `${REASONS[code] ?? (err as Error).message}${code ? ` (${code})` : ''}`;
+}
+
+/** A failed write as a diagnostic naming the file (no stack trace). */
+function writeFailure(target: string, err: unknown): BuildError {
+  if (err instanceof BuildError) return err;
+  return fileFailure(shown(target), `Cannot write the file: ${reasonOf(err)}.`, 'write-failed');
+}
+
+/** `.letter.pdf.<pid>-<16 hex>.tmp` (or `.old` for a kept previous file). */
+const OWN_NAME = /^\..+\.(\d+)-[0-9a-f]{16}\.(?:tmp|old)$/;
+const STALE_AFTER_MS = 60_000;
+
+function ownName(target: string, suffix: 'tmp' | 'old'): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${randomBytes(8).toString('hex')}.${suffix}`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+}
+
+/** Remove temporary files an earlier, killed run left in `dir` (only those provably its own). */
+async function removeStale(dir: string): Promise<void> {
+  const uid = process.getuid?.();
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = OWN_NAME.exec(name);
+    if (!match || Number(match[1]) === process.pid) continue;
+    const file = path.join(dir, name);
+    const info = await lstat(file).catch(() => null);
+    if (!info?.isFile() || (uid !== undefined && info.uid !== uid)) continue;
+    if (Date.now() - info.mtimeMs < STALE_AFTER_MS || processAlive(Number(match[1]))) continue;
+    await rm(file, { force: true }).catch(() => undefined);
+  }
+}
+
+interface Planned {
+  target: string;
+  temp: string;
+  /** The kept previous file (null when the target did not exist). */
+  kept: string | null;
+  existed: boolean;
+  renamed: boolean;
+}
+
+/** Create `temp` exclusively (never through a link), write `data`, flush, check it. */
+async function writeTemp(temp: string, data: Uint8Array, mode: number, owner: { uid: number; gid: number } | null): Promise<void> {
+  let handle: FileHandle | null = null;
+  try {
+    handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+    await handle.writeFile(data);
+    await handle.sync();
+    if (owner) {
+      await handle.chmod(mode);
+      await handle.chown(owner.uid, owner.gid).catch(() => undefined); // only root may give a file away; the group where permitted
+    }
+    const info = await handle.stat();
+    if (!info.isFile() || info.size !== data.byteLength) throw new Error(`the temporary file holds ${info.size} of ${data.byteLength} bytes`);
+  } finally {
+    await handle?.close();
+  }
 }
 
 /**
- * Write every file or none. An existing target keeps its mode (and, where permitted, its owner):
- * the temporary file takes them before it replaces the target.
+ * Write every file or none (see the module comment). Throws a BuildError naming the file that
+ * failed; a PartialWrite when some files were replaced and could not be put back.
  */
 export async function writeFilesAtomically(files: Array<{ path: string; data: Uint8Array | string }>): Promise<void> {
-  const temps: Array<{ temp: string; target: string }> = [];
+  const uid = process.getuid?.();
+  const plan: Planned[] = [];
   let current = files[0]?.path ?? '';
+  const cleanUp = () => Promise.all(plan.flatMap((p) => [p.temp, ...(p.kept ? [p.kept] : [])]).map((f) => rm(f, { force: true }).catch(() => undefined)));
   try {
+    const dirs = new Set<string>();
     for (const file of files) {
       current = file.path;
-      await mkdir(path.dirname(file.path), { recursive: true });
-      const temp = path.join(path.dirname(file.path), `.${path.basename(file.path)}.${process.pid}.tmp`);
-      temps.push({ temp, target: file.path });
-      await writeFile(temp, file.data);
-      const before = await stat(file.path).catch(() => null);
-      if (before?.isDirectory()) throw Object.assign(new Error('a folder'), { code: 'EISDIR' });
-      if (before) {
-        await chmod(temp, before.mode & 0o7777);
-        await chown(temp, before.uid, before.gid).catch(() => undefined); // only root may give files away
+      const dir = path.dirname(file.path);
+      await mkdir(dir, { recursive: true });
+      if (!dirs.has(dir)) {
+        dirs.add(dir);
+        await removeStale(dir);
       }
+      const before = await lstat(file.path).catch(() => null);
+      if (before?.isDirectory()) throw Object.assign(new Error('a folder'), { code: 'EISDIR' });
+      if (before && !before.isSymbolicLink() && uid !== undefined && uid !== 0 && before.uid !== uid) {
+        throw fileFailure(
+          shown(file.path),
+          `The file belongs to another user (uid ${before.uid}); replacing it would make it yours, so nothing was changed. Ask its owner to remove it or to make the change, or write to another folder.`,
+          'not-owner',
+        );
+      }
+      const keep = before && !before.isSymbolicLink() ? before : null;
+      const data = typeof file.data === 'string' ? Buffer.from(file.data) : file.data;
+      const entry: Planned = { target: file.path, temp: ownName(file.path, 'tmp'), kept: null, existed: before !== null, renamed: false };
+      plan.push(entry);
+      await writeTemp(entry.temp, data, keep ? keep.mode & 0o7777 : 0o666, keep ? { uid: keep.uid, gid: keep.gid } : null);
     }
-    for (const { temp, target } of temps) {
-      current = target;
-      await rename(temp, target);
+    // Keep every existing target before replacing any.
+    for (const entry of plan) {
+      if (!entry.existed) continue;
+      current = entry.target;
+      const kept = ownName(entry.target, 'old');
+      try {
+        await link(entry.target, kept);
+      } catch {
+        await copyFile(entry.target, kept, constants.COPYFILE_EXCL);
+      }
+      entry.kept = kept;
     }
   } catch (err) {
-    await Promise.all(temps.map(({ temp }) => rm(temp, { force: true }).catch(() => undefined)));
+    await cleanUp();
     throw writeFailure(current, err);
   }
+  for (const entry of plan) {
+    try {
+      await rename(entry.temp, entry.target);
+      entry.renamed = true;
+    } catch (err) {
+      const failure = writeFailure(entry.target, err);
+      const notRestored: string[] = [];
+      for (const done of plan.filter((p) => p.renamed)) {
+        try {
+          if (done.kept) await rename(done.kept, done.target);
+          else await rm(done.target, { force: true });
+        } catch {
+          notRestored.push(done.target);
+        }
+      }
+      await cleanUp();
+      if (notRestored.length === 0) throw failure;
+      const [vfile] = failure.files;
+      if (vfile) {
+        reportError(vfile, `These files were already replaced and could not be put back: ${notRestored.map(shown).join(', ')}; the other editions are unchanged.`, undefined, 'write-partial');
+      }
+      throw new PartialWrite(failure.files, notRestored.map(shown));
+    }
+  }
+  await cleanUp();
 }

@@ -41,6 +41,78 @@ export interface YamlInput<T> {
 /** Limits against resource exhaustion ("billion laughs", nesting deeper than the call stack). */
 export const MAX_ALIASES = 100;
 export const MAX_DEPTH = 64;
+/**
+ * Characters of the document with every alias expanded: a few aliases of one big anchored
+ * string multiply it as surely as many aliases of a small list do. An input is at most 2 MB.
+ */
+export const MAX_EXPANDED_CHARS = 4 * 1024 * 1024;
+
+/**
+ * The size of the document's value with aliases expanded (scalar characters plus one per node).
+ * Memoised per node, so linear in the document however much the aliases multiply.
+ */
+function expandedSize(doc: Document): number {
+  const memo = new Map<unknown, number>();
+  const inProgress = new Set<unknown>();
+  // Iterative post-order walk: a node's size is known once its children's are.
+  const sizeOf = (root: unknown): number => {
+    const stack: Array<{ node: unknown; children: unknown[] | null }> = [{ node: root, children: null }];
+    let last = 0;
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { node: unknown; children: unknown[] | null };
+      const { node } = top;
+      if (memo.has(node)) {
+        last = memo.get(node) as number;
+        stack.pop();
+        continue;
+      }
+      if (isAlias(node)) {
+        const target = node.resolve(doc);
+        if (!target || inProgress.has(target)) {
+          memo.set(node, 1);
+          stack.pop();
+          continue;
+        }
+        if (top.children === null) {
+          top.children = [];
+          stack.push({ node: target, children: null });
+          continue;
+        }
+        const size = memo.get(target) ?? 1;
+        memo.set(node, size);
+        stack.pop();
+        last = size;
+        continue;
+      }
+      if (isScalar(node)) {
+        const size = String(node.value ?? '').length + 1;
+        memo.set(node, size);
+        stack.pop();
+        last = size;
+        continue;
+      }
+      if (isCollection(node)) {
+        if (top.children === null) {
+          inProgress.add(node);
+          top.children = node.items.flatMap((item) => (isPair(item) ? [item.key, item.value] : [item]));
+          for (const child of top.children) if (child != null && !memo.has(child)) stack.push({ node: child, children: null });
+          continue;
+        }
+        const size = 1 + top.children.reduce((n: number, child) => n + (child == null ? 0 : (memo.get(child) ?? 1)), 0);
+        inProgress.delete(node);
+        memo.set(node, size);
+        stack.pop();
+        last = size;
+        continue;
+      }
+      memo.set(node, 1);
+      stack.pop();
+      last = 1;
+    }
+    return last;
+  };
+  return sizeOf(doc.contents);
+}
 
 /** The first node nested deeper than MAX_DEPTH, walked without recursion. */
 function tooDeep(doc: Document): { range?: [number, number, number] | null } | null {
@@ -55,6 +127,24 @@ function tooDeep(doc: Document): { range?: [number, number, number] | null } | n
     }
   }
   return null;
+}
+
+/** Offset of the first flow bracket ([ or {) nested deeper than MAX_DEPTH, quotes and comments skipped. */
+function firstTooDeepFlow(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      for (i++; i < text.length && text[i] !== ch; i++) if (ch === '"' && text[i] === '\\') i++;
+    } else if (ch === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (ch === '[' || ch === '{') {
+      if (++depth > MAX_DEPTH) return i;
+    } else if (ch === ']' || ch === '}') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
 }
 
 /** The first alias in the document (where an alias-count refusal is reported). */
@@ -83,6 +173,12 @@ export function readYaml<S extends z.ZodType>(file: VFile, text: string, schema:
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+  if (doc.errors.some((err) => /Maximum call stack size exceeded/.test(err.message))) {
+    // The parser recursed past the stack before the depth check could run: say what it is.
+    const offset = firstTooDeepFlow(text) ?? doc.errors[0]?.pos[0];
+    reportError(file, `${options.label} is nested more than ${MAX_DEPTH} levels deep; no letterpress input needs that.`, shift(at(offset)), `${options.rule}-yaml-depth`);
+    return null;
+  }
   if (doc.errors.length > 0) {
     for (const err of doc.errors) {
       reportError(
@@ -97,6 +193,16 @@ export function readYaml<S extends z.ZodType>(file: VFile, text: string, schema:
   const deep = tooDeep(doc);
   if (deep) {
     reportError(file, `${options.label} is nested more than ${MAX_DEPTH} levels deep; no letterpress input needs that.`, shift(at(deep.range?.[0])), `${options.rule}-yaml-depth`);
+    return null;
+  }
+  const expanded = expandedSize(doc);
+  if (expanded > MAX_EXPANDED_CHARS) {
+    reportError(
+      file,
+      `${options.label} expands its aliases (*name) into ${expanded > 1e12 ? 'over a million MB' : `${(expanded / 1024 / 1024).toFixed(1)} MB`} of text (at most ${MAX_EXPANDED_CHARS / 1024 / 1024} MB); write the values out.`,
+      shift(at(firstAlias(doc)?.range?.[0])),
+      `${options.rule}-yaml-aliases`,
+    );
     return null;
   }
   let value: unknown;

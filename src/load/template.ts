@@ -52,7 +52,8 @@ export async function loadTemplateFile(templatePath: string): Promise<LoadedTemp
   const text = await readInput(templatePath, 'check the `template` field of the letter.', 'template-missing');
   const cached = cache.get(templatePath);
   if (cached && cached.text === text) return cached;
-  const file = new VFile({ path: templatePath, value: text });
+  const shown = path.relative(process.cwd(), templatePath);
+  const file = new VFile({ path: shown && !shown.startsWith('..') && !path.isAbsolute(shown) ? shown : templatePath, value: text });
   const read = readYaml(file, text, templateSchema, { label: 'Template', rule: 'template' });
   if (!read) throw new BuildError([file]);
   const loaded: LoadedTemplate = { template: { ...read.data, sourcePath: templatePath }, text, place: read.place };

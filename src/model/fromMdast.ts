@@ -256,6 +256,20 @@ export function convertTree(tree: Root, file: VFile): ConvertedBody {
       }
     }
   }
+  // A definition inside another block (a note, a quote, a list item) would be dropped: say so.
+  const stack: Array<{ node: Nodes; top: boolean }> = tree.children.map((node) => ({ node, top: true }));
+  while (stack.length > 0) {
+    const { node, top } = stack.pop() as { node: Nodes; top: boolean };
+    if (node.type === 'footnoteDefinition' && !top) {
+      reportError(
+        file,
+        `Footnote [^${node.label ?? node.identifier}] is defined inside another block (a note, a quote or a list); start its definition at the beginning of a line, outside other blocks.`,
+        node.position,
+        'nested-footnote-definition',
+      );
+    }
+    if ('children' in node) for (const child of node.children as Nodes[]) stack.push({ node: child, top: false });
+  }
   const body = convertFlow(tree.children, ctx);
   // Notes in number order.
   const notes: Note[] = [];

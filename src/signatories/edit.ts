@@ -22,7 +22,7 @@ import { BuildError, fileFailure, reportError, type Position } from '../diagnost
 import { duplicateKey } from './validate.js';
 import { isIsoDate } from '../model/types.js';
 import { formatOf, readAndCheck, type SignatoryFormat } from './index.js';
-import { csvDialect, type CsvDialect } from './fromCsv.js';
+import { csvDialect, csvRecordLines, type CsvDialect } from './fromCsv.js';
 import { CSV_COLUMNS, entryValues, fieldOfColumn, FIELDS, LIST_KEY, KINDS, type NewSignatory, type SignatoryRecord } from './schema.js';
 import { EditRefused } from './errors.js';
 
@@ -203,7 +203,14 @@ async function withFile<T>(given: string, edit: (loaded: Loaded) => { text: stri
     const records = loadRecords(given, format, read.text);
     const { text, check, result } = edit({ file, format, text: read.text, form, records });
     // The edited text must load, and hold exactly the intended change.
-    const after = loadRecords(given, format, text);
+    let after: SignatoryRecord[];
+    try {
+      after = loadRecords(given, format, text);
+    } catch (err) {
+      if (!(err instanceof BuildError)) throw err;
+      // The file itself loaded: a problem now is in the edit, not in what the user wrote.
+      throw refuse(given, 'The edited file would not read back cleanly, so nothing was changed; this is a bug in letterpress, please report it with the file.');
+    }
     const problem = check(after);
     if (problem) throw refuse(given, `${problem[0]?.toUpperCase()}${problem.slice(1)}; nothing was written.`);
     await writeFilesAtomically([{ path: file, data: encodeText(text, form) }]);
@@ -226,6 +233,12 @@ export async function addSignatory(file: string, entry: NewSignatory, options: {
   const name = entry.name.normalize('NFC').replace(/\s+/g, ' ').trim();
   if (name === '') throw new EditRefused('The name is empty: give the organisation\'s or person\'s name.');
   if (entry.signedOn !== undefined && !isIsoDate(entry.signedOn)) throw new EditRefused(`Malformed date "${entry.signedOn}": write it as YYYY-MM-DD.`);
+  for (const value of [name, ...entryValues(entry).map(([, v]) => v)]) {
+    const control = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/.exec(value);
+    if (control) {
+      throw new EditRefused(`A value contains a control character (U+${(control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}), which no edition can show; type it again without it.`);
+    }
+  }
   const clean: NewSignatory = { ...entry, name };
   for (const [key, value] of entryValues(entry)) if (key !== 'name') (clean as Record<string, string>)[key] = value.normalize('NFC').trim();
   await withFile(file, ({ text, format, records }) => {
@@ -266,10 +279,7 @@ export async function removeSignatory(file: string, name: string): Promise<Signa
     let next: string;
     if (format === 'yaml') next = yamlRemove(text, record.name);
     else if (format === 'json') next = jsonRemove(text, record.name);
-    else {
-      const breaks = Object.values(record).filter((v): v is string => typeof v === 'string').reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
-      next = csvRemoveLines(text, record.place.line, breaks + 1);
-    }
+    else next = csvRemoveLines(text, record.place.line, csvRecordLines(text, record.place.line));
     return {
       text: next,
       result: record,

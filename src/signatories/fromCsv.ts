@@ -154,6 +154,13 @@ function positionIn(raw: string, offset: number, firstLine: number): Position {
   return { line: firstLine + before.length - 1, column: [...(before.at(-1) ?? '')].length + 1 };
 }
 
+/** How many lines the record starting on `line` spans (a quoted field may hold line breaks). */
+export function csvRecordLines(text: string, line: number): number {
+  const plain = text.replace(/^\ufeff/, '');
+  const row = parseRows(plain, csvDialect(plain).delimiter).rows.find((r) => r.line === line);
+  return row ? row.raw.replace(/\r?\n$/, '').split('\n').length : 1;
+}
+
 export function signatoriesFromCsv(file: VFile): SignatoryData | null {
   const text = String(file.value).replace(/^\ufeff/, '');
   const dialect = csvDialect(text);
@@ -173,6 +180,19 @@ export function signatoriesFromCsv(file: VFile): SignatoryData | null {
     reportError(
       file,
       `Unknown column "${h.trim()}" in the header: the columns are ${CSV_COLUMNS.join(',')}.`,
+      positionIn(header.raw, starts[i] ?? 0, header.line),
+      'signatories-csv-header',
+    );
+  });
+  // A column named twice (two "name" columns from a merged export): which one counts would be a
+  // guess, so neither does.
+  fields.forEach((field, i) => {
+    const first = field === null ? -1 : fields.indexOf(field);
+    if (first < 0 || first === i) return;
+    headerOk = false;
+    reportError(
+      file,
+      `The column "${header.record[i]?.trim()}" is in the header twice (columns ${first + 1} and ${i + 1}, both "${field}"); remove or rename one.`,
       positionIn(header.raw, starts[i] ?? 0, header.line),
       'signatories-csv-header',
     );

@@ -10,7 +10,7 @@ import { FIELDS, type SignatoryKind } from '../model/signatoryFields.js';
 import { signatoriesFromYaml } from './fromYaml.js';
 import { signatoriesFromCsv } from './fromCsv.js';
 import { isIsoDate } from '../model/types.js';
-import { validateRecords } from './validate.js';
+import { latestPossibleDate, validateRecords } from './validate.js';
 import { sortIndividuals, sortOrganizations } from './sort.js';
 import type { OptionalField, SignatoryData, SignatoryRecord } from './schema.js';
 import type { VFileMessage } from 'vfile-message';
@@ -72,6 +72,9 @@ export function readAndCheck(file: VFile, format: SignatoryFormat, options: { re
   }
   // Row errors (unknown kind, bad CSV row) and validation errors are reported together.
   const records = validateRecords(file, data.records);
+  if (data.asOf !== undefined && isIsoDate(data.asOf) && data.asOf > latestPossibleDate()) {
+    reportError(file, `The date asOf ${data.asOf} is in the future; check the year.`, data.asOfPlace, 'signatories-future-date');
+  }
   if (data.asOf !== undefined && !isIsoDate(data.asOf)) {
     reportError(file, `Malformed date "${data.asOf}": write asOf as YYYY-MM-DD.`, data.asOfPlace, 'signatories-date');
   }

@@ -2,7 +2,7 @@ import type { VFile } from 'vfile';
 import { remove as confusableSkeleton } from 'confusables';
 import { reportError, reportWarning } from '../diagnostics/index.js';
 import { isIsoDate } from '../model/types.js';
-import type { SignatoryRecord } from './schema.js';
+import { FIELDS, type SignatoryRecord } from './schema.js';
 import { codePointLabel } from '../unicode/scripts.js';
 
 /**
@@ -20,6 +20,11 @@ export function duplicateKey(name: string): string {
  */
 export function lookAlikeKey(name: string): string {
   return duplicateKey(confusableSkeleton(duplicateKey(name)));
+}
+
+/** The latest date a signature can bear: tomorrow in UTC (today somewhere on Earth). */
+export function latestPossibleDate(): string {
+  return new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 }
 
 /** Check names, dates and duplicates; report each problem where it stands. Returns the valid records. */
@@ -42,6 +47,25 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
         'signatories-date',
       );
       ok = false;
+    }
+    if (record.signedOn !== undefined && isIsoDate(record.signedOn) && record.signedOn > latestPossibleDate()) {
+      reportError(
+        file,
+        `The signing date ${record.signedOn} is in the future; check the year (the heading would say "as of" that date).`,
+        record.fieldPlaces.signedOn ?? record.place,
+        'signatories-future-date',
+      );
+      ok = false;
+    }
+    for (const field of FIELDS) {
+      if ((field.kinds as readonly string[]).includes(record.kind)) continue;
+      if ((record as Record<string, unknown>)[field.key] === undefined) continue;
+      reportWarning(
+        file,
+        `An ${record.kind} has no ${field.column}: the value "${String((record as Record<string, unknown>)[field.key])}" is not printed (it is for ${field.kinds.join(' and ')} entries); check the row's kind, or leave the field empty.`,
+        record.fieldPlaces[field.key] ?? record.place,
+        'signatories-field-unused',
+      );
     }
     if (name !== '') {
       const key = `${record.kind}:${duplicateKey(name)}`;

@@ -4,6 +4,19 @@
  */
 import { z } from 'zod';
 
+/**
+ * A font family name as fonts, CSS and Word spell them ("Noto Serif SC", "ＭＳ 明朝", "Source Han
+ * Serif K"): letters of any script, digits, spaces and . _ - +. A name reaches the HTML edition's
+ * style sheet and the Word copy's font table, so quotes, <, >, ;, braces and line breaks are refused
+ * here rather than escaped in each place.
+ */
+export const fontName = z
+  .string()
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N}\p{M} ._+-]{0,62}$/u, 'a font name has letters, digits, spaces and . _ - + only (no quotes, <, >, ; or line breaks), at most 63 characters');
+
+/** A language tag (BCP 47: "en", "zh-Hans-CN", "ko"), as HTML's lang attribute takes it. */
+const languageTag = z.string().regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/, 'write a language tag such as en, zh-CN or ko');
+
 /** Designs of a family beside the regular one, and the characters the entry claims to have. */
 const designs = {
   bold: z.string().min(1).optional(),
@@ -13,7 +26,7 @@ const designs = {
   covers: z.string().min(1).optional(),
   /** `latin`: the face sets only Latin letters, digits and ASCII punctuation (Latin runs in a CJK letter). */
   use: z.literal('latin').optional(),
-  name: z.string().min(1),
+  name: fontName,
 };
 
 /** Full font files (TTF/OTF) from an npm package, or beside the template in the project. */
@@ -115,7 +128,7 @@ const frameLayout = z
 
 export const templateSchema = z
   .object({
-    lang: z.string().min(2),
+    lang: languageTag,
     labels: z
       .object({
         cc: z.string(),
@@ -172,9 +185,9 @@ export const templateSchema = z
     fonts: z.object({ serif: z.array(fontEntry).min(1) }).strict(),
     docx: z
       .object({
-        eastAsiaFont: z.string(),
-        latinFont: z.string(),
-        fallbackEastAsiaFont: z.string(),
+        eastAsiaFont: fontName,
+        latinFont: fontName,
+        fallbackEastAsiaFont: fontName,
         /** Fonts embedded in the Word copy: subsets (the document's characters and common punctuation), whole files, or none. */
         embedFonts: z.enum(['subset', 'full', 'none']).default('subset'),
       })

@@ -1,7 +1,7 @@
 /** `letterpress check file.pdf`: preflight a PDF; any file that is not a readable PDF is a one-line refusal. */
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { BuildError, fileFailure } from '../../diagnostics/index.js';
+import { fileFailure } from '../../diagnostics/index.js';
+import { readBounded } from '../../io/readBounded.js';
 import { formatReport } from '../../render/pdf/report.js';
 import type { CliIo } from '../io.js';
 
@@ -18,19 +18,24 @@ const PDFJS_REASONS: Record<string, string> = {
 
 /** Preflight `file`; returns the exit code (0 passed, 1 problems or unreadable). */
 export async function checkCommand(io: CliIo, file: string): Promise<number> {
-  let bytes: Uint8Array;
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) throw fileFailure(file, 'Not a file; give the path of a PDF.', 'check-input');
-    if (info.size === 0) throw fileFailure(file, 'The file is empty; it is not a PDF.', 'check-input');
-    if (info.size > MAX_PDF_BYTES) throw fileFailure(file, `The file is ${(info.size / 1024 / 1024).toFixed(0)} MB; check reads PDFs up to ${MAX_PDF_BYTES / 1024 / 1024} MB.`, 'check-input');
-    bytes = new Uint8Array(await readFile(file));
-  } catch (err) {
-    if (err instanceof BuildError) throw err;
+  const read = await readBounded(file, MAX_PDF_BYTES);
+  if (!read.ok) {
+    if (read.reason === 'directory') throw fileFailure(file, 'Not a file; give the path of a PDF.', 'check-input');
+    if (read.reason === 'special') throw fileFailure(file, `Not a file (${read.kind}); give the path of a PDF.`, 'check-input');
+    if (read.reason === 'too-large') throw fileFailure(file, `The file is ${read.size === undefined ? 'larger than that' : `${(read.size / 1024 / 1024).toFixed(0)} MB`}; check reads PDFs up to ${MAX_PDF_BYTES / 1024 / 1024} MB.`, 'check-input');
     throw fileFailure(file, 'Cannot read the file; check the path.', 'check-input');
   }
+  const bytes = read.bytes;
+  if (bytes.byteLength === 0) throw fileFailure(file, 'The file is empty; it is not a PDF.', 'check-input');
   if (Buffer.from(bytes.subarray(0, 1024)).toString('latin1').indexOf('%PDF-') < 0) {
     throw fileFailure(file, 'The file is not a PDF (it has no %PDF- header).', 'check-input');
+  }
+  const { checkPdfBounds, PdfRefused } = await import('../../render/pdf/pdfBounds.js');
+  try {
+    checkPdfBounds(bytes);
+  } catch (err) {
+    if (!(err instanceof PdfRefused)) throw err;
+    throw fileFailure(file, `Cannot check the file: ${err.message}; no letter needs that, so it is not read further.`, 'check-input');
   }
   const { preflight } = await import('../../render/pdf/preflight.js');
   let report;
@@ -38,7 +43,12 @@ export async function checkCommand(io: CliIo, file: string): Promise<number> {
     report = await preflight(bytes);
   } catch (err) {
     const name = err instanceof Error ? err.name : '';
-    const reason = PDFJS_REASONS[name];
+    // pdfjs-dist recurses through nested objects and reference chains it cannot resolve
+    const reason =
+      (err instanceof PdfRefused ? err.message : undefined) ??
+      PDFJS_REASONS[name] ??
+      (name === 'UnknownErrorException' ? `the PDF is malformed (${(err as Error).message.replace(/\.$/, '')})` : undefined) ??
+      (err instanceof RangeError ? 'the PDF is malformed (its objects nest or refer to each other too deeply)' : undefined);
     if (!reason) throw err;
     throw fileFailure(file, `Cannot check the file: ${reason}.`, 'check-input');
   }

@@ -15,6 +15,7 @@ import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { fontkit, type Font } from '../../fonts/fontkit.js';
 import { MARGIN_TOLERANCE, notePages, type PreflightFacts, type PreflightProblem, type PreflightReport } from './report.js';
 import { checkPageTags, type StructNode } from './tagCheck.js';
+import { MAX_PDF_PAGES, MAX_STREAM_BYTES, PdfRefused } from './pdfBounds.js';
 
 export type { PreflightFacts, PreflightProblem, PreflightReport } from './report.js';
 export { formatReport } from './report.js';
@@ -112,26 +113,54 @@ export function drawnRuns(fnArray: number[], argsArray: unknown[][]): DrawnRun[]
   return runs;
 }
 
+/** A letter embeds a handful of fonts; a file naming thousands is not checked font by font. */
+const MAX_FONT_PROGRAMS = 64;
+
+/** Inflate with a ceiling; null for data that does not inflate (the font is then not found). */
+function inflated(data: Uint8Array): Buffer | null {
+  try {
+    return inflateSync(data, { maxOutputLength: MAX_STREAM_BYTES });
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The embedded TrueType programs (FontFile2 streams), found by reading the file's objects: the
  * font descriptors may sit in object streams (src/render/pdf/objectStreams.ts), the font
- * programs are top-level streams.
+ * programs are top-level streams. Every pattern is bounded (a descriptor is a few hundred
+ * bytes, a name at most 127), so a crafted file costs linear time, never quadratic.
  */
 function embeddedFonts(bytes: Uint8Array): Array<{ name: string; data: Buffer }> {
   const text = Buffer.from(bytes).toString('latin1');
   let objects = text;
-  for (const m of text.matchAll(/\/Type \/ObjStm[^>]*?\/Length (\d+)\s*\/Filter \/FlateDecode\s*>>\s*stream\r?\n/g)) {
+  for (const m of text.matchAll(/\/Type \/ObjStm[^>]{0,512}?\/Length (\d+)\s*\/Filter \/FlateDecode\s*>>\s*stream\r?\n/g)) {
     const start = (m.index ?? 0) + m[0].length;
-    objects += `\n${inflateSync(Buffer.from(bytes.subarray(start, start + Number(m[1])))).toString('latin1')}`;
+    objects += `\n${inflated(bytes.subarray(start, start + Number(m[1])))?.toString('latin1') ?? ''}`;
   }
+  // Where each top-level object starts, found once (a crafted file may name thousands of fonts).
+  const objectAt = new Map<string, number>();
+  for (const m of text.matchAll(/(?:^|\n)(\d+) 0 obj\b/g)) objectAt.set(m[1] as string, (m.index ?? 0) + m[0].length);
   const out: Array<{ name: string; data: Buffer }> = [];
-  for (const m of objects.matchAll(/\/FontName \/([^\s/]+)[^>]*?\/FontFile2 (\d+) 0 R/g)) {
-    const header = new RegExp(`(?:^|\\n)${m[2]} 0 obj\\s*<<([^]*?)>>\\s*stream\\r?\\n`).exec(text);
+  const seen = new Set<string>();
+  for (const m of objects.matchAll(/\/FontFile2 (\d+) 0 R/g)) {
+    const ref = m[1] as string;
+    if (seen.has(ref) || out.length >= MAX_FONT_PROGRAMS) continue;
+    seen.add(ref);
+    const before = objects.slice(Math.max(0, (m.index ?? 0) - 1024), m.index);
+    const at = before.lastIndexOf('/FontName /');
+    const name = at < 0 || before.indexOf('>', at) >= 0 ? undefined : /^\/FontName \/([^\s/<>[\]()]{1,127})/.exec(before.slice(at))?.[1];
+    const from = objectAt.get(ref);
+    if (!name || from === undefined) continue;
+    const headerPattern = /\s*<<([^]{0,4096}?)>>\s*stream\r?\n/y;
+    headerPattern.lastIndex = from;
+    const header = headerPattern.exec(text);
     if (!header) continue;
     const length = Number(/\/Length (\d+)/.exec(header[1] ?? '')?.[1] ?? 0);
-    const start = header.index + header[0].length;
+    const start = from + header[0].length;
     const raw = Buffer.from(bytes.subarray(start, start + length));
-    out.push({ name: m[1] as string, data: /FlateDecode/.test(header[1] ?? '') ? inflateSync(raw) : raw });
+    const data = /FlateDecode/.test(header[1] ?? '') ? inflated(raw) : raw;
+    if (data) out.push({ name, data });
   }
   return out;
 }
@@ -206,6 +235,10 @@ function readFacts(stored: string | undefined): { facts: PreflightFacts } | { pr
 
 export async function preflight(bytes: Uint8Array): Promise<PreflightReport> {
   const doc = await getDocument({ data: new Uint8Array(bytes), disableFontFace: false, useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
+  if (doc.numPages > MAX_PDF_PAGES) {
+    await doc.destroy();
+    throw new PdfRefused(`the PDF has ${doc.numPages} pages (a letter with 10,000 signatories has a few hundred; at most ${MAX_PDF_PAGES} are checked)`);
+  }
   const problems: PreflightProblem[] = [];
   const meta = await doc.getMetadata();
   const custom = (meta.info as { Custom?: Record<string, string> }).Custom ?? {};

@@ -138,6 +138,16 @@ export class LetterLayout {
     return inlines.flatMap((node) => dispatch(handlers, 'type', node, style));
   }
 
+  /**
+   * How much one more level of quote or list may indent: all of `step` while at least half the
+   * measure stays for the text, then nothing (deeper levels keep the last width), so every depth
+   * the limits accept lays out (30 nested quotes of 2 em a side would leave no width at all).
+   */
+  private nestingStep(indent: number, rightIndent: number, step: number): number {
+    const left = this.geometry.textWidth - indent - rightIndent - step;
+    return left >= this.geometry.textWidth / 2 ? step : 0;
+  }
+
   /** Body blocks at a place (indents, space above the first, parent element). */
   addBlocks(body: BodyStyle, blocks: Block[], place: BlockPlace): void {
     const { size, lineHeight } = body.paragraph;
@@ -156,10 +166,12 @@ export class LetterLayout {
           spaceBefore: first ? place.spaceBefore : body.headingSpaceBefore, keepWithNext: true, block: 'heading',
         }, headingRole(headings.bodyBase + node.depth), parent, { title: inlineText(node.children), level: 1 + node.depth });
       },
-      blockquote: (node) =>
+      blockquote: (node) => {
+        const step = this.nestingStep(indent, rightIndent, 2 * body.quoteIndent) / 2;
         this.addBlocks(body, node.children, {
-          indent: indent + body.quoteIndent, rightIndent: rightIndent + body.quoteIndent, paragraphIndent, spaceBefore: 0, parent: element('BlockQuote', parent),
-        }),
+          indent: indent + step, rightIndent: rightIndent + step, paragraphIndent, spaceBefore: 0, parent: element('BlockQuote', parent),
+        });
+      },
       thematicBreak: () =>
         this.addParagraph([{ text: body.sectionBreak, style: { size, bold: false } }], {
           size, lineHeight, align: 'center', firstIndent: 0, restIndent: 0, spaceBefore: 0, block: 'body', mark: { artifact: 'Layout' },
@@ -169,7 +181,7 @@ export class LetterLayout {
         node.items.forEach((item, index) => {
           const start = this.flow.length;
           const li = element('LI', list);
-          this.addBlocks(body, item, { indent: indent + body.listIndent, rightIndent, paragraphIndent: 0, spaceBefore: 0, parent: element('LBody', li) });
+          this.addBlocks(body, item, { indent: indent + this.nestingStep(indent, rightIndent, body.listIndent), rightIndent, paragraphIndent: 0, spaceBefore: 0, parent: element('LBody', li) });
           this.labelFirst(this.flow[start], listMarker(this.frame.listMarkers, node, index), size, indent + body.bulletAt, element('Lbl', li));
         });
       },
@@ -201,13 +213,13 @@ export class LetterLayout {
           block.items.forEach((item, index) => {
             const li = element('LI', l);
             const start = out.length;
-            set(item, indent + body.listIndent * scale, element('LBody', li));
+            set(item, indent + this.nestingStep(indent, 0, body.listIndent * scale), element('LBody', li));
             this.labelFirst(out[start], listMarker(this.frame.listMarkers, block, index), size, indent + body.bulletAt * scale, element('Lbl', li));
           });
           continue;
         }
         if (block.type === 'blockquote') {
-          set(block.children, indent + body.quoteIndent * scale, element('BlockQuote', parent));
+          set(block.children, indent + this.nestingStep(indent, 0, body.quoteIndent * scale), element('BlockQuote', parent));
           continue;
         }
         if (block.type === 'thematicBreak') {

@@ -92,7 +92,7 @@ export async function renderAndWrite(
   for (const r of rendered) entries[r.format] = { file: path.basename(r.path), bytes: r.bytes, sha256: sha256(r.data) };
   const manifest = manifestOf(letter, entries);
   const dropped = droppedWarning(previous, manifest);
-  const dataFile = letter.files[1] ?? letter.files[0];
+  const dataFile = letter.files.find((f) => f.path === letter.document.sources?.signatories) ?? letter.files[0];
   if (dropped && dataFile) reportWarning(dataFile, dropped, undefined, 'signatories-dropped');
   await writeFilesAtomically([
     ...rendered.map((r) => ({ path: r.path, data: r.data })),

@@ -16,6 +16,7 @@ import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { build, type BuildOptions, type BuildResult } from './build.js';
 import { BuildError } from '../diagnostics/index.js';
+import { SHARED_FRONT_MATTER } from '../load/frontMatter.js';
 
 export interface WatchEvents {
   built(result: BuildResult, trigger: string[]): void;
@@ -29,11 +30,12 @@ export interface WatchHandle {
 }
 
 function inputsOf(result: BuildResult | null, letterPath: string): string[] {
-  const paths = new Set<string>([path.resolve(letterPath)]);
+  // letter.yaml beside the letter is watched even before it exists: adding it changes the letter.
+  const paths = new Set<string>([path.resolve(letterPath), path.join(path.dirname(path.resolve(letterPath)), SHARED_FRONT_MATTER)]);
   if (result) {
     const { inputs, document } = result.letter;
     if (inputs.signatories) paths.add(inputs.signatories);
-    paths.add(inputs.template);
+    for (const template of inputs.templates) paths.add(template);
     const templateDir = path.dirname(inputs.template);
     for (const entry of document.template.fonts.serif) {
       if ('file' in entry) {

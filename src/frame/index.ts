@@ -78,7 +78,7 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   const fromLetter = (field: string): SourceRef | undefined => {
     if (!letterPath) return undefined;
     const at = meta.places?.[field];
-    return at ? { path: letterPath, at } : { path: letterPath };
+    return at ? { path: at.file ?? letterPath, at: { line: at.line, column: at.column } } : { path: letterPath };
   };
   // Labels come from the template: a message about one names the template file.
   const fromTemplate: SourceRef | undefined = document.sources ? { path: document.sources.template } : undefined;

@@ -54,6 +54,11 @@ export interface Party {
   address: string[];
 }
 
+/** A front-matter field's place: in the letter, or in the shared letter.yaml named by `file`. */
+export interface FieldPlace extends Position {
+  file?: string;
+}
+
 export interface LetterMeta {
   lang: string;
   /** ISO date, YYYY-MM-DD. */
@@ -67,8 +72,8 @@ export interface LetterMeta {
   /** Path of the signatory data file, relative to the letter. */
   signatories?: string;
   template?: string;
-  /** Where each front-matter field stands in the letter, by its path ("date", "to.0", "cc.1"). */
-  places?: Record<string, Position>;
+  /** Where each front-matter field stands, by its path ("date", "to.0", "cc.1"). */
+  places?: Record<string, FieldPlace>;
 }
 
 export interface Organization {

@@ -1,17 +1,15 @@
 #!/usr/bin/env node
 /**
- * letterpress command line (commander). Diagnostics print as `file:line:column severity message`;
- * any error exits with code 1.
+ * letterpress command line: the launcher that wires `runCli` (program.ts) to this process —
+ * its arguments, folder, output streams and exit code.
  */
 import { readFileSync } from 'node:fs';
-import type { Format } from '../render/index.js';
 
-// Each command imports what it needs when it runs (issue 12: `--version` in ≤ 0.12 s; loading
-// the Markdown, PDF and DOCX code takes several times that). Only light modules load up front.
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  // What commander prints for `.version()`, without loading commander (a third of the time).
+  // `--version` answers in ≤ 0.12 s: what commander prints for `.version()`, without loading
+  // commander (a third of the time) or any command.
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   process.stdout.write(`${pkg.version}\n`);
   process.exit(0);
 }
@@ -25,137 +23,14 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const { Command, InvalidArgumentError } = await import('commander');
-const { ALL_FORMATS, parseFormats } = await import('../render/index.js');
-const { printBuild, reportFailure } = await import('./report.js');
-const { EXIT_INTERNAL, reportInternal } = await import('./internal.js');
-
-function parseWrap(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('give a whole number of columns (0 = no wrapping)');
-  return n;
-}
-
-function parseFormatList(value: string): Format[] {
-  const parsed = parseFormats(value);
-  if ('error' in parsed) throw new InvalidArgumentError(parsed.error);
-  return parsed;
-}
-
-interface BuildFlags {
-  out?: string;
-  format: Format[];
-  wrap?: number;
-  quiet?: boolean;
-  check?: boolean;
-}
-
-const program = new Command();
-program
-  .name('letterpress')
-  .description('Turn a joint letter in Markdown and a signatory list into PDF, DOCX, plain-text and HTML editions.')
-  .version(pkg.version)
-  .option('--debug', 'print the stack trace of an internal error (also LETTERPRESS_DEBUG=1)')
-  .showHelpAfterError();
-
-const withBuildFlags = (cmd: InstanceType<typeof Command>, letters = false) =>
-  (letters
-    ? cmd.argument('[letters...]', 'the letters in Markdown, e.g. letter.md letter.en.md letter.ko.md (one edition set each)', ['letter.md'])
-    : cmd.argument('[letter]', 'the letter in Markdown', 'letter.md')
-  )
-    .option('-o, --out <dir>', 'folder for the editions (default: out/ beside the letter)')
-    .option('-f, --format <list>', `editions to build, comma-separated (${ALL_FORMATS.join(',')})`, parseFormatList, ALL_FORMATS)
-    .option('-w, --wrap <columns>', 'plain text: wrap at this many columns (CJK counts 2; 0 = no wrapping)', parseWrap)
-    .option('-q, --quiet', 'print only problems');
-
-withBuildFlags(program.command('build').description('build the editions of one or more letters (language editions sharing a signatory file)'), true)
-  .option('-c, --check', 'also read the PDF back and run the full preflight (as `letterpress check` does) before writing')
-  .action(async (letters: string[], opts: BuildFlags) => {
-    const { build } = await import('./build.js');
-    // One letter after the other, each with its own editions and manifest; one that fails
-    // leaves the others built and the exit code 1.
-    let failed = false;
-    for (const letter of letters) {
-      try {
-        printBuild(await build(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap, check: opts.check === true }), opts.quiet);
-      } catch (err) {
-        // With several letters, say which one wrote nothing (the others may have been built).
-        reportFailure(err, false, letters.length > 1 ? letter : undefined);
-        failed = true;
-      }
-    }
-    if (failed) process.exitCode = 1;
-  });
-
-withBuildFlags(program.command('watch').description('rebuild every edition whenever the letter, its data, its template or a font changes')).action(
-  async (letter: string, opts: BuildFlags) => {
-    const { watch } = await import('./watch.js'); // chokidar loads only here
-    const handle = watch(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap }, {
-      built: (result, trigger) => {
-        process.stdout.write(`\n[${new Date().toLocaleTimeString()}] ${trigger.join(', ')}\n`);
-        printBuild(result, opts.quiet);
-      },
-      failed: (err, trigger) => {
-        process.stdout.write(`\n[${new Date().toLocaleTimeString()}] ${trigger.join(', ')}\n`);
-        try {
-          reportFailure(err);
-        } catch (internal) {
-          reportInternal(internal); // a bug is reported, and watching goes on
-        }
-        process.exitCode = 0;
-      },
-    });
-    void handle.ready.then(() => process.stdout.write('Watching for changes (Ctrl-C to stop)…\n'));
-    process.on('SIGINT', () => void handle.close().then(() => process.exit(0)));
-  },
-);
-
-program
-  .command('diff')
-  .description('show what changed since the last build (signatories, as-of date, letter, template) without building')
-  .argument('[letter]', 'the letter in Markdown', 'letter.md')
-  .option('-o, --out <dir>', 'folder of the editions (default: out/ beside the letter)')
-  .action(async (letter: string, opts: { out?: string }) => {
-    const [{ loadLetter }, { defaultOutDir, editionBase }, { describeChanges, manifestOf, manifestPath, readManifest }] = await Promise.all([
-      import('../load/letter.js'),
-      import('./build.js'),
-      import('./manifest.js'),
-    ]);
-    try {
-      const loaded = await loadLetter(letter);
-      const file = manifestPath(editionBase(letter, opts.out ?? defaultOutDir(letter)));
-      const changes = describeChanges(await readManifest(file), manifestOf(loaded));
-      process.stdout.write(changes.length === 0 ? 'No changes since the last build.\n' : `${changes.join('\n')}\n`);
-    } catch (err) {
-      reportFailure(err, true);
-    }
-  });
-
-program
-  .command('check')
-  .description('preflight a PDF made by letterpress: fonts embedded, no broken glyph, margins, notes on their pages, tags')
-  .argument('<pdf>', 'the PDF to check')
-  .action(async (file: string) => {
-    try {
-      process.exitCode = await (await import('./commands/check.js')).checkCommand(file);
-    } catch (err) {
-      reportFailure(err, true);
-    }
-  });
-
-(await import('./commands/signatories.js')).registerSignatories(program);
+const [{ runCli }, { EXIT_INTERNAL, debugEnabled, reportInternal }] = await Promise.all([import('./program.js'), import('./internal.js')]);
 
 // An error outside any command's own handling (a callback, a stray promise) is a bug too.
 for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
   process.on(event, (err: unknown) => {
-    reportInternal(err);
+    reportInternal(process, err, debugEnabled(args));
     process.exit(EXIT_INTERNAL);
   });
 }
 
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  reportInternal(err);
-  process.exitCode = EXIT_INTERNAL;
-}
+process.exitCode = await runCli(args, { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });

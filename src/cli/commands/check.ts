@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BuildError, fileFailure } from '../../diagnostics/index.js';
 import { formatReport } from '../../render/pdf/report.js';
+import type { CliIo } from '../io.js';
 
 /** A PDF letterpress writes is a few hundred KB; anything far beyond is not one to check. */
 const MAX_PDF_BYTES = 100 * 1024 * 1024;
@@ -16,7 +17,7 @@ const PDFJS_REASONS: Record<string, string> = {
 };
 
 /** Preflight `file`; returns the exit code (0 passed, 1 problems or unreadable). */
-export async function checkCommand(file: string): Promise<number> {
+export async function checkCommand(io: CliIo, file: string): Promise<number> {
   let bytes: Uint8Array;
   try {
     const info = await stat(file);
@@ -41,6 +42,6 @@ export async function checkCommand(file: string): Promise<number> {
     if (!reason) throw err;
     throw fileFailure(file, `Cannot check the file: ${reason}.`, 'check-input');
   }
-  process.stdout.write(`${formatReport(path.relative(process.cwd(), file) || file, report)}\n`);
+  io.stdout.write(`${formatReport(path.relative(io.cwd, file) || file, report)}\n`);
   return report.problems.length > 0 ? 1 : 0;
 }

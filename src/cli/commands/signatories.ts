@@ -12,6 +12,7 @@ import { signatoriesFromText } from '../../signatories/index.js';
 import { EditRefused } from '../../signatories/errors.js';
 import { FIELDS, type NewSignatory } from '../../signatories/schema.js';
 import { reportFailure } from '../report.js';
+import type { CliIo } from '../io.js';
 
 const edits = () => import('../../signatories/edit.js');
 
@@ -24,11 +25,11 @@ interface FileOptions {
  * The data file: --file (inside its own folder), or the `signatories` field of the letter
  * (inside the letter's project, as for a build); symlinks resolved and checked the same way.
  */
-async function dataFile(options: FileOptions): Promise<{ file: string; lang: string; date: string }> {
+async function dataFile(cwd: string, options: FileOptions): Promise<{ file: string; lang: string; date: string }> {
   if (options.file) {
-    const contained = resolveContained(path.dirname(path.resolve(options.file)), process.cwd(), options.file, 'Signatory file');
+    const contained = resolveContained(path.dirname(path.resolve(cwd, options.file)), cwd, options.file, 'Signatory file');
     if ('error' in contained) throw fileFailure(options.file, contained.error, 'signatories-path');
-    return { file: path.relative(process.cwd(), contained.path) || contained.path, lang: 'und', date: today() };
+    return { file: path.relative(cwd, contained.path) || contained.path, lang: 'und', date: today() };
   }
   const text = await readInput(options.letter, 'give --letter or --file.', 'letter-missing');
   const vfile = new VFile({ path: options.letter, value: text });
@@ -47,14 +48,15 @@ async function dataFile(options: FileOptions): Promise<{ file: string; lang: str
     reportError(where, contained.error, at ? { line: at.line, column: at.column } : undefined, 'signatories-path');
     throw new BuildError(files);
   }
-  return { file: path.relative(process.cwd(), contained.path) || contained.path, lang: meta.lang, date: meta.date };
+  return { file: path.relative(cwd, contained.path) || contained.path, lang: meta.lang, date: meta.date };
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
 
 type AddOptions = FileOptions & { org?: string; person?: string } & Record<string, string | undefined>;
 
-export function registerSignatories(program: Command): void {
+/** The `signatories` commands, printing to `io`; `fail` receives the exit code of a refused edit. */
+export function registerSignatories(program: Command, io: CliIo, fail: (code: number) => void): void {
   const group = program.command('signatories').description('add, remove or list signatories in the letter\'s data file (YAML, JSON or CSV)');
   const common = (cmd: Command) =>
     cmd.option('-l, --letter <file>', 'the letter whose data file to edit', 'letter.md').option('--file <data>', 'edit this data file instead');
@@ -78,37 +80,37 @@ export function registerSignatories(program: Command): void {
         if (!(f.kinds as readonly string[]).includes(kind)) throw new EditRefused(`${f.option.flags.split(' ')[0]} applies to ${f.kinds.join(' and ')} entries only.`);
         (entry as Record<string, string>)[f.key] = value;
       }
-      const { file } = await dataFile(opts);
+      const { file } = await dataFile(io.cwd, opts);
       await (await edits()).addSignatory(file, entry, { defaultSignedOn: today() });
-      process.stdout.write(`Added ${entry.kind} "${entry.name.trim()}" to ${file}. Run "letterpress build" to rebuild the editions.\n`);
+      io.stdout.write(`Added ${entry.kind} "${entry.name.trim()}" to ${file}. Run "letterpress build" to rebuild the editions.\n`);
     } catch (err) {
-      reportFailure(err, true);
+      fail(reportFailure(io, err, true));
     }
   });
 
   common(group.command('remove').description('remove a signatory by name').argument('<name>', 'the name, as listed')).action(
     async (name: string, opts: FileOptions) => {
       try {
-        const { file } = await dataFile(opts);
+        const { file } = await dataFile(io.cwd, opts);
         const removed = await (await edits()).removeSignatory(file, name);
-        process.stdout.write(`Removed ${removed.kind} "${removed.name}" from ${file}. Run "letterpress build" to rebuild the editions.\n`);
+        io.stdout.write(`Removed ${removed.kind} "${removed.name}" from ${file}. Run "letterpress build" to rebuild the editions.\n`);
       } catch (err) {
-        reportFailure(err, true);
+        fail(reportFailure(io, err, true));
       }
     },
   );
 
   common(group.command('list').description('print the list as the editions will show it')).action(async (opts: FileOptions) => {
     try {
-      const { file, lang, date } = await dataFile(opts);
+      const { file, lang, date } = await dataFile(io.cwd, opts);
       const text = await readInput(file, 'check the `signatories` field of the letter.', 'signatories-missing');
       const { list } = signatoriesFromText(file, text, lang, date);
       const out = [`${file}: ${list.organizations.length} organisation(s), ${list.individuals.length} individual(s), as of ${list.asOf}`, ''];
       out.push('Organisations:', ...list.organizations.map((o) => `  ${o.name}${o.country ? ` / ${o.country}` : ''}`), '');
       out.push('Individuals:', ...list.individuals.map((p) => `  ${p.name}${p.title ? ` / ${p.title}` : ''}`));
-      process.stdout.write(`${out.join('\n')}\n`);
+      io.stdout.write(`${out.join('\n')}\n`);
     } catch (err) {
-      reportFailure(err, true);
+      fail(reportFailure(io, err, true));
     }
   });
 }

@@ -1,0 +1,17 @@
+/** Where a run of the command line reads and writes: the real process (main.ts) or a caller's own. */
+
+/** A stream the CLI prints to (process.stdout, a PassThrough, a collector in a test). */
+export interface CliOutput {
+  write(text: string): unknown;
+}
+
+export interface CliIo {
+  /** The working folder: relative paths in the arguments are read from here. */
+  cwd: string;
+  stdout: CliOutput;
+  stderr: CliOutput;
+  /** Environment (LETTERPRESS_DEBUG); process.env when absent. */
+  env?: NodeJS.ProcessEnv;
+  /** Stops `watch` (which otherwise runs until Ctrl-C). */
+  signal?: AbortSignal;
+}

@@ -1,0 +1,195 @@
+/**
+ * The letterpress command line as a function: `runCli(argv, io)` parses the arguments with
+ * commander, runs one command and resolves with its exit code. It never calls `process.exit`
+ * and writes only to `io.stdout` / `io.stderr`, so tests (and other programs) run the CLI in
+ * their own process; `main.ts` is the launcher that wires it to the real process.
+ *
+ * Diagnostics print as `file:line:column severity message`. Exit codes: 0 done, 1 the input has
+ * problems (or a check failed), 70 a bug in letterpress (see internal.ts), and commander's own
+ * code for a usage error.
+ *
+ * The loaders name files relative to the working folder (`process.cwd()`), so while a run is
+ * under way the process works in `io.cwd`; runs in one process are queued one after the other.
+ * A worker thread cannot change folder: there `io.cwd` must be the process's folder.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command as CommandType } from 'commander';
+import type { Format } from '../render/index.js';
+import type { CliIo } from './io.js';
+
+export type { CliIo, CliOutput } from './io.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+interface BuildFlags {
+  out?: string;
+  format: Format[];
+  wrap?: number;
+  quiet?: boolean;
+  check?: boolean;
+}
+
+/** Runs queued in this process: each one works in its own folder. */
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Run `letterpress ARGV…` (`argv` without the node and script paths, as `process.argv.slice(2)`)
+ * and resolve with the exit code.
+ */
+export function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const own = { ...io, cwd: path.resolve(io.cwd) };
+  const run = queue.then(() => inFolder(own.cwd, () => runProgram([...argv], own)));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function inFolder<T>(cwd: string, work: () => Promise<T>): Promise<T> {
+  const previous = process.cwd();
+  if (cwd === previous) return work();
+  process.chdir(cwd);
+  try {
+    return await work();
+  } finally {
+    process.chdir(previous);
+  }
+}
+
+async function runProgram(argv: string[], io: CliIo): Promise<number> {
+  // Each command imports what it needs when it runs: loading the Markdown, PDF and DOCX code
+  // takes several times what `--help` or a usage error needs.
+  const [{ Command, CommanderError, InvalidArgumentError }, { ALL_FORMATS, parseFormats }, { printBuild, reportFailure }, { EXIT_INTERNAL, debugEnabled, reportInternal }] = await Promise.all([
+    import('commander'),
+    import('../render/index.js'),
+    import('./report.js'),
+    import('./internal.js'),
+  ]);
+  let exitCode = 0;
+  const debug = debugEnabled(argv, io.env);
+
+  const parseWrap = (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('give a whole number of columns (0 = no wrapping)');
+    return n;
+  };
+  const parseFormatList = (value: string): Format[] => {
+    const parsed = parseFormats(value);
+    if ('error' in parsed) throw new InvalidArgumentError(parsed.error);
+    return parsed;
+  };
+
+  const program = new Command();
+  // Before any subcommand exists: subcommands inherit both settings.
+  program.exitOverride().configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
+  program
+    .name('letterpress')
+    .description('Turn a joint letter in Markdown and a signatory list into PDF, DOCX, plain-text and HTML editions.')
+    .version(pkg.version)
+    .option('--debug', 'print the stack trace of an internal error (also LETTERPRESS_DEBUG=1)')
+    .showHelpAfterError();
+
+  const withBuildFlags = (cmd: CommandType, letters = false) =>
+    (letters
+      ? cmd.argument('[letters...]', 'the letters in Markdown, e.g. letter.md letter.en.md letter.ko.md (one edition set each)', ['letter.md'])
+      : cmd.argument('[letter]', 'the letter in Markdown', 'letter.md')
+    )
+      .option('-o, --out <dir>', 'folder for the editions (default: out/ beside the letter)')
+      .option('-f, --format <list>', `editions to build, comma-separated (${ALL_FORMATS.join(',')})`, parseFormatList, ALL_FORMATS)
+      .option('-w, --wrap <columns>', 'plain text: wrap at this many columns (CJK counts 2; 0 = no wrapping)', parseWrap)
+      .option('-q, --quiet', 'print only problems');
+
+  withBuildFlags(program.command('build').description('build the editions of one or more letters (language editions sharing a signatory file)'), true)
+    .option('-c, --check', 'also read the PDF back and run the full preflight (as `letterpress check` does) before writing')
+    .action(async (letters: string[], opts: BuildFlags) => {
+      const { build } = await import('./build.js');
+      // One letter after the other, each with its own editions and manifest; one that fails
+      // leaves the others built and the exit code 1.
+      for (const letter of letters) {
+        try {
+          printBuild(io, await build(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap, check: opts.check === true }), opts.quiet);
+        } catch (err) {
+          // With several letters, say which one wrote nothing (the others may have been built).
+          exitCode = reportFailure(io, err, false, letters.length > 1 ? letter : undefined);
+        }
+      }
+    });
+
+  withBuildFlags(program.command('watch').description('rebuild every edition whenever the letter, its data, its template or a font changes')).action(
+    async (letter: string, opts: BuildFlags) => {
+      const { watch } = await import('./watch.js'); // chokidar loads only here
+      const stamp = (trigger: string[]) => io.stdout.write(`\n[${new Date().toLocaleTimeString()}] ${trigger.join(', ')}\n`);
+      const handle = watch(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap }, {
+        built: (result, trigger) => {
+          stamp(trigger);
+          printBuild(io, result, opts.quiet);
+        },
+        failed: (err, trigger) => {
+          stamp(trigger);
+          try {
+            reportFailure(io, err); // a failed rebuild is reported, and watching goes on
+          } catch (internal) {
+            reportInternal(io, internal, debug); // so is a bug
+          }
+        },
+      });
+      void handle.ready.then(() => io.stdout.write('Watching for changes (Ctrl-C to stop)…\n'));
+      // Until Ctrl-C (or the caller's signal): then stop watching, exit 0.
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          io.signal?.removeEventListener('abort', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        if (io.signal?.aborted) stop();
+        else io.signal?.addEventListener('abort', stop);
+      });
+      await handle.close();
+    },
+  );
+
+  program
+    .command('diff')
+    .description('show what changed since the last build (signatories, as-of date, letter, template) without building')
+    .argument('[letter]', 'the letter in Markdown', 'letter.md')
+    .option('-o, --out <dir>', 'folder of the editions (default: out/ beside the letter)')
+    .action(async (letter: string, opts: { out?: string }) => {
+      const [{ loadLetter }, { defaultOutDir, editionBase }, { describeChanges, manifestOf, manifestPath, readManifest }] = await Promise.all([
+        import('../load/letter.js'),
+        import('./build.js'),
+        import('./manifest.js'),
+      ]);
+      try {
+        const loaded = await loadLetter(letter);
+        const file = manifestPath(editionBase(letter, opts.out ?? defaultOutDir(letter)));
+        const changes = describeChanges(await readManifest(file), manifestOf(loaded));
+        io.stdout.write(changes.length === 0 ? 'No changes since the last build.\n' : `${changes.join('\n')}\n`);
+      } catch (err) {
+        exitCode = reportFailure(io, err, true);
+      }
+    });
+
+  program
+    .command('check')
+    .description('preflight a PDF made by letterpress: fonts embedded, no broken glyph, margins, notes on their pages, tags')
+    .argument('<pdf>', 'the PDF to check')
+    .action(async (file: string) => {
+      try {
+        exitCode = await (await import('./commands/check.js')).checkCommand(io, file);
+      } catch (err) {
+        exitCode = reportFailure(io, err, true);
+      }
+    });
+
+  (await import('./commands/signatories.js')).registerSignatories(program, io, (code) => (exitCode = code));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    // --help, --version and usage errors: commander has printed what to say.
+    if (err instanceof CommanderError) return err.exitCode;
+    reportInternal(io, err, debug);
+    return EXIT_INTERNAL;
+  }
+}

@@ -49,6 +49,23 @@ export function editionPath(letterPath: string, outDir: string, format: Format):
 }
 
 /**
+ * One edition of a loaded letter, in memory. Renderers' warnings are added to `warnings`; a
+ * character no font has is a BuildError at its place in the inputs.
+ */
+export async function renderEdition(letter: LoadedLetter, format: Format, options: RenderOptions, warnings: VFile[]): Promise<Uint8Array> {
+  try {
+    return await editions[format].render(letter.document, { ...options, diagnostics: warnings });
+  } catch (err) {
+    if (err instanceof MissingGlyph) {
+      const code = `U+${(err.char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+      const reason = `No font has the character "${err.char}" (${code}); add a font that has it to the \`fonts\` list of the template, or replace the character.`;
+      throw errorAt(letter.files, err.source, err.char, reason, 'missing-glyph');
+    }
+    throw err;
+  }
+}
+
+/**
  * Render the requested editions of an already loaded letter and write them all, with the
  * manifest, or none. Returns the editions and what changed since the previous manifest.
  */
@@ -64,17 +81,7 @@ export async function renderAndWrite(
   const warnings: VFile[] = [];
   for (const format of options.formats) {
     const started = performance.now();
-    let data: Uint8Array;
-    try {
-      data = await editions[format].render(letter.document, { ...options, diagnostics: warnings });
-    } catch (err) {
-      if (err instanceof MissingGlyph) {
-        const code = `U+${(err.char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
-        const reason = `No font has the character "${err.char}" (${code}); add a font that has it to the \`fonts\` list of the template, or replace the character.`;
-        throw errorAt(letter.files, err.source, err.char, reason, 'missing-glyph');
-      }
-      throw err;
-    }
+    const data = await renderEdition(letter, format, options, warnings);
     rendered.push({ format, path: editionPath(letterPath, outDir, format), bytes: data.byteLength, ms: performance.now() - started, data });
   }
   const pdf = rendered.find((r) => r.format === 'pdf');

@@ -20,7 +20,8 @@ import { SHARED_FRONT_MATTER } from '../load/frontMatter.js';
 
 export interface WatchEvents {
   built(result: BuildResult, trigger: string[]): void;
-  failed(err: unknown, trigger: string[]): void;
+  /** A build that failed (`letterPath`: the letter, absolute). */
+  failed(err: unknown, trigger: string[], letterPath: string): void;
 }
 
 export interface WatchHandle {
@@ -53,70 +54,98 @@ function filesOf(err: unknown): string[] {
 }
 
 export function watch(letterPath: string, options: BuildOptions, events: WatchEvents): WatchHandle {
-  let watcher: FSWatcher | null = null;
-  let watched = new Set<string>();
-  let running = false;
-  let pending: string[] = [];
-  let timer: NodeJS.Timeout | null = null;
-  let lastGood: BuildResult | null = null;
+  return watchLetters([letterPath], options, events);
+}
 
-  const follow = (next: Set<string>) => {
+/** What is known of one watched letter: the files it read, and its last good build. */
+interface Watched {
+  letterPath: string;
+  inputs: Set<string>;
+  lastGood: BuildResult | null;
+  pending: string[];
+}
+
+/**
+ * Watch several letters at once (language editions sharing a data file, a letter.yaml, a
+ * template): one watcher on all their folders; a change rebuilds every letter that read the
+ * changed file, one letter after the other, in the order given. `events` receive the letter's
+ * result (the letter is `result.letter.inputs.letter`) or its failure with `letterPath`.
+ */
+export function watchLetters(letterPaths: readonly string[], options: BuildOptions, events: WatchEvents): WatchHandle {
+  let watcher: FSWatcher | null = null;
+  const letters: Watched[] = [...new Set(letterPaths.map((p) => path.resolve(p)))].map((letterPath) => ({
+    letterPath,
+    inputs: new Set(inputsOf(null, letterPath)),
+    lastGood: null,
+    pending: [],
+  }));
+  let watchedDirs = new Set<string>();
+  let running = false;
+  let timer: NodeJS.Timeout | null = null;
+
+  const follow = () => {
+    const next = new Set(letters.flatMap((l) => [...l.inputs].map((p) => path.dirname(p))));
     if (watcher) {
-      const dirs = (set: Set<string>) => new Set([...set].map((p) => path.dirname(p)));
-      const before = dirs(watched);
-      const after = dirs(next);
-      const add = [...after].filter((d) => !before.has(d));
-      const remove = [...before].filter((d) => !after.has(d));
+      const add = [...next].filter((d) => !watchedDirs.has(d));
+      const remove = [...watchedDirs].filter((d) => !next.has(d));
       if (add.length) watcher.add(add);
       if (remove.length) watcher.unwatch(remove);
     }
-    watched = next;
+    watchedDirs = next;
   };
 
-  const rebuild = async (trigger: string[]) => {
-    running = true;
+  const rebuildOne = async (letter: Watched, trigger: string[]) => {
     let failure: unknown = null;
     try {
-      lastGood = await build(letterPath, options);
-      events.built(lastGood, trigger);
+      letter.lastGood = await build(letter.letterPath, options);
+      events.built(letter.lastGood, trigger);
     } catch (err) {
       failure = err;
       try {
-        events.failed(err, trigger);
+        events.failed(err, trigger, letter.letterPath);
       } catch {
         // a reporter that fails must not end the watch
+      }
+    }
+    // Follow the inputs the letter names now (its data file or template may have changed).
+    const next = new Set(inputsOf(letter.lastGood, letter.letterPath));
+    if (failure !== null) for (const p of [...letter.inputs, ...filesOf(failure)]) next.add(p);
+    letter.inputs = next;
+  };
+
+  const run = async () => {
+    running = true;
+    try {
+      for (;;) {
+        const due = letters.find((l) => l.pending.length > 0);
+        if (!due) break;
+        const trigger = due.pending;
+        due.pending = [];
+        await rebuildOne(due, trigger);
       }
     } finally {
       running = false;
     }
-    // Follow the inputs the letter names now (its data file or template may have changed).
-    const next = new Set(inputsOf(lastGood, letterPath));
-    if (failure !== null) for (const p of [...watched, ...filesOf(failure)]) next.add(p);
-    follow(next);
-    if (pending.length > 0) {
-      const again = pending;
-      pending = [];
-      await rebuild(again);
-    }
+    follow();
   };
 
   const schedule = (file: string) => {
-    if (!watched.has(path.resolve(file))) return; // another file in an input's folder
-    pending.push(path.relative(process.cwd(), file) || file);
-    if (running) return;
+    const absolute = path.resolve(file);
+    const affected = letters.filter((l) => l.inputs.has(absolute));
+    if (affected.length === 0) return; // another file in an input's folder
+    for (const letter of affected) letter.pending.push(path.relative(process.cwd(), file) || file);
+    if (running) return; // the running loop picks the new work up
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = null;
-      const trigger = pending;
-      pending = [];
-      void rebuild(trigger);
+      void run();
     }, 25);
   };
 
   const ready = (async () => {
-    await rebuild(['start']);
-    const dirs = [...new Set([...watched].map((p) => path.dirname(p)))];
-    watcher = chokidar.watch(dirs, { ignoreInitial: true, depth: 0, awaitWriteFinish: false });
+    for (const letter of letters) letter.pending.push('start');
+    await run();
+    watcher = chokidar.watch([...watchedDirs], { ignoreInitial: true, depth: 0, awaitWriteFinish: false });
     watcher.on('all', (event, file) => {
       if (event === 'add' || event === 'change' || event === 'unlink') schedule(file);
     });

@@ -51,23 +51,44 @@ export class BuildError extends Error {
   }
 }
 
-export function formatDiagnostics(files: readonly VFile[]): string {
-  const lines: string[] = [];
-  let errors = 0;
-  let warnings = 0;
-  for (const file of files) {
-    for (const m of file.messages) {
-      const severity = m.fatal === true ? 'error' : 'warning';
-      if (m.fatal === true) errors++;
-      else warnings++;
-      const where = m.line ? `:${m.line}:${m.column ?? 1}` : '';
-      lines.push(`${file.path ?? '<input>'}${where} ${severity} ${m.reason}${m.ruleId ? `  ${m.ruleId}` : ''}`);
-    }
-  }
-  if (lines.length === 0) return '';
+/** A diagnostic as plain data (what the library API returns; the CLI prints the same list). */
+export interface Diagnostic {
+  /** The input file, as the user named it (relative to the working folder when inside it). */
+  file: string;
+  /** 1-based, as editors count; absent for a message about the whole file. */
+  line?: number;
+  column?: number;
+  severity: 'error' | 'warning';
+  message: string;
+  /** Rule id, e.g. `undefined-footnote`, `front-matter-schema`. */
+  rule?: string;
+}
+
+export function toDiagnostics(files: readonly VFile[]): Diagnostic[] {
+  return files.flatMap((file) =>
+    file.messages.map((m) => ({
+      file: file.path ?? '<input>',
+      ...(m.line ? { line: m.line, column: m.column ?? 1 } : {}),
+      severity: m.fatal === true ? ('error' as const) : ('warning' as const),
+      message: m.reason,
+      ...(m.ruleId ? { rule: m.ruleId } : {}),
+    })),
+  );
+}
+
+/** The one printed form: `file:line:column severity message  rule`, then a count. */
+export function formatDiagnosticList(list: readonly Diagnostic[]): string {
+  if (list.length === 0) return '';
+  const errors = list.filter((d) => d.severity === 'error').length;
+  const warnings = list.length - errors;
+  const lines = list.map((d) => `${d.file}${d.line ? `:${d.line}:${d.column ?? 1}` : ''} ${d.severity} ${d.message}${d.rule ? `  ${d.rule}` : ''}`);
   const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const summary = [errors ? count(errors, 'error') : '', warnings ? count(warnings, 'warning') : ''].filter(Boolean).join(', ');
   return `${lines.join('\n')}\n${errors ? '✖' : '⚠'} ${summary}`;
+}
+
+export function formatDiagnostics(files: readonly VFile[]): string {
+  return formatDiagnosticList(toDiagnostics(files));
 }
 
 /** A file-level failure (missing file, unreadable) as a positioned message. */

@@ -110,7 +110,7 @@ export function installPacked(repo: string): PackedProject {
   const key = createHash('sha256').update(JSON.stringify([process.version, dependencies])).digest('hex').slice(0, 16);
   const cache = path.join(tmpdir(), `letterpress-packed-deps-${key}`);
   const npm = (args: string[]): string => {
-    const run = spawnSync('npm', [...args, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, encoding: 'utf8' });
+    const run = spawnSync('npm', [...args, '--offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`npm ${args.join(' ')} failed in ${dir}:\n${run.stderr}`);
     return `${run.stdout}${run.stderr}`;
   };

@@ -4,9 +4,8 @@
  * with fontkit.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import type * as Fontkit from 'fontkit';
@@ -14,7 +13,7 @@ import type { VFile } from 'vfile';
 import { loadLetter } from '../src/load/letter.js';
 import { renderDocx } from '../src/render/docx/index.js';
 import type { LetterDocument } from '../src/model/types.js';
-import { fixture, root } from './helpers.js';
+import { fixture, root, scratch } from './helpers.js';
 
 const fontkit = createRequire(import.meta.url)('fontkit') as typeof Fontkit;
 const NOTO_SC = path.join(root, 'node_modules', '@expo-google-fonts', 'noto-serif-sc');
@@ -206,7 +205,7 @@ describe('faces that are not embedded are reported on the template', () => {
   });
 
   it('a font whose licence forbids embedding (OS/2 fsType) is not embedded, with a warning naming the file', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-fstype-'));
+    const dir = scratch('letterpress-fstype-');
     cpSync(fixture('letters', 'en-letter'), dir, { recursive: true });
     // A copy of Noto Serif SC whose OS/2 fsType says "restricted licence embedding" (bit 1).
     const font = new Uint8Array(readFileSync(path.join(NOTO_SC, '400Regular', 'NotoSerifSC_400Regular.ttf')));

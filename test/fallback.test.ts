@@ -1,11 +1,10 @@
 import { build } from '../src/cli/build.js';
 import { BuildError, formatDiagnostics } from '../src/diagnostics/index.js';
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { preflight } from '../src/render/pdf/preflight.js';
-import { fixture, root, runCli } from './helpers.js';
+import { fixture, root, runCli, scratch } from './helpers.js';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 async function pdfText(file: string): Promise<string> {
@@ -20,11 +19,11 @@ async function pdfText(file: string): Promise<string> {
 }
 
 describe('font fallback', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-fallback-'));
+  const dir = scratch('letterpress-fallback-');
   cpSync(fixture('letters', 'fallback'), dir, { recursive: true });
 
   it('draws Hangul and CJK Extension B with fallback fonts, embedded, and they copy out', async () => {
-    const result = runCli(['build', 'letter.md', '--format', 'pdf'], dir);
+    const result = await runCli(['build', 'letter.md', '--format', 'pdf'], dir);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const file = path.join(dir, 'out', 'letter.pdf');
@@ -39,12 +38,12 @@ describe('font fallback', () => {
     for (const s of ['𠮷野家', '서울', '북한인권시민연합', '이양희(LeeYanghee)']) expect(text).toContain(s);
   });
 
-  it('names a character no font has, with its code point and position, and writes nothing', () => {
-    const bad = mkdtempSync(path.join(tmpdir(), 'letterpress-missing-'));
+  it('names a character no font has, with its code point and position, and writes nothing', async () => {
+    const bad = scratch('letterpress-missing-');
     cpSync(fixture('letters', 'fallback'), bad, { recursive: true });
     const letter = path.join(bad, 'letter.md');
     writeFileSync(letter, readFileSync(letter, 'utf8').replace('也提到韩国', '也提到😀韩国'));
-    const result = runCli(['build', 'letter.md', '--format', 'txt,pdf'], bad);
+    const result = await runCli(['build', 'letter.md', '--format', 'txt,pdf'], bad);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/letter\.md:13:\d+ error No font has the character "😀" \(U\+1F600\)/);
     expect(existsSync(path.join(bad, 'out', 'letter.txt'))).toBe(false);
@@ -52,7 +51,7 @@ describe('font fallback', () => {
 });
 
 describe('a character no font has is reported where it stands', () => {
-  const project = mkdtempSync(path.join(tmpdir(), 'letterpress-glyph-place-'));
+  const project = scratch('letterpress-glyph-place-');
   cpSync(fixture('letters', 'fallback'), project, { recursive: true });
   const letter = path.join(project, 'letter.md');
   const original = readFileSync(letter, 'utf8');
@@ -96,7 +95,7 @@ describe('a character no font has is reported where it stands', () => {
 });
 
 describe('fonts named by a template', () => {
-  const project = mkdtempSync(path.join(tmpdir(), 'letterpress-fonts-'));
+  const project = scratch('letterpress-fonts-');
   cpSync(fixture('letters', 'fallback'), project, { recursive: true });
   const letter = path.join(project, 'letter.md');
   writeFileSync(letter, readFileSync(letter, 'utf8').replace('signatories: signatories.yaml', 'signatories: signatories.yaml\ntemplate: house'));
@@ -111,27 +110,27 @@ describe('fonts named by a template', () => {
     const serif = path.join(root, 'node_modules', '@expo-google-fonts', 'source-serif-4', '400Regular', 'SourceSerif4_400Regular.ttf');
     cpSync(serif, path.join(project, 'fonts', 'project.ttf'));
     writeFileSync(path.join(templates, 'house.yaml'), withFont('../fonts/project.ttf'));
-    const result = runCli(['build', 'letter.md', '--format', 'pdf'], project);
+    const result = await runCli(['build', 'letter.md', '--format', 'pdf'], project);
     expect(result.stderr).toBe('');
     const report = await preflight(new Uint8Array(readFileSync(path.join(project, 'out', 'letter.pdf'))));
     expect(report.problems).toEqual([]);
     expect(report.fonts.map((f) => f.name).join(' ')).toMatch(/SourceSerif4/);
   });
 
-  it('names a font file fontkit cannot read, as a diagnostic, and writes nothing', () => {
+  it('names a font file fontkit cannot read, as a diagnostic, and writes nothing', async () => {
     writeFileSync(path.join(project, 'fonts', 'broken.ttf'), Buffer.from('OTTO not really a font file at all'));
     writeFileSync(path.join(templates, 'house.yaml'), withFont('../fonts/broken.ttf'));
     const before = readFileSync(path.join(project, 'out', 'letter.pdf'));
-    const result = runCli(['build', 'letter.md', '--format', 'pdf'], project);
+    const result = await runCli(['build', 'letter.md', '--format', 'pdf'], project);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^fonts\/broken\.ttf error Not a font file fontkit can read .*  font$/m);
     expect(result.stderr).not.toMatch(/TypeError|at .*\.js:\d+/);
     expect(readFileSync(path.join(project, 'out', 'letter.pdf')).equals(before)).toBe(true);
   });
 
-  it('refuses a font file outside the project', () => {
+  it('refuses a font file outside the project', async () => {
     writeFileSync(path.join(templates, 'house.yaml'), withFont('../../elsewhere/font.ttf'));
-    const result = runCli(['build', 'letter.md', '--format', 'pdf'], project);
+    const result = await runCli(['build', 'letter.md', '--format', 'pdf'], project);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/lies outside the project/);
   });
@@ -139,9 +138,9 @@ describe('fonts named by a template', () => {
 
 describe('a Traditional Chinese letter (zh-TW template)', () => {
   it('is set in Noto Serif TC with full-width, uncompressed punctuation, and its labels', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-tw-'));
+    const dir = scratch('letterpress-tw-');
     cpSync(fixture('letters', 'zh-TW'), dir, { recursive: true });
-    const result = runCli(['build', 'letter.md'], dir);
+    const result = await runCli(['build', 'letter.md'], dir);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const report = await preflight(new Uint8Array(readFileSync(path.join(dir, 'out', 'letter.pdf'))));

@@ -5,8 +5,7 @@
  * every Han character of its input. `npm test` runs a short round (FUZZ_RUNS, default 25 per
  * property); `npm run fuzz` a long one.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +14,7 @@ import { signatoriesFromText } from '../src/signatories/index.js';
 import { addSignatory, EditRefused } from '../src/signatories/edit.js';
 import { duplicateKey } from '../src/signatories/validate.js';
 import { build } from '../src/cli/build.js';
-import { hanCounts, sourceLetter } from './helpers.js';
+import { hanCounts, scratch, sourceLetter } from './helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
@@ -103,7 +102,7 @@ describe('fuzzing the signatory loaders', () => {
 
 describe('fuzzing the editor', () => {
   it('adds a generated name to generated data in its own format, or refuses; what it writes loads with the name in it', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-fuzz-edit-'));
+    const dir = scratch('letterpress-fuzz-edit-');
     let added = 0;
     await fc.assert(
       fc.asyncProperty(fc.oneof({ weight: 3, arbitrary: goodData }, csv.map((t) => ['csv', t] as const), yamlData.map((t) => ['yaml', t] as const)), name, fc.option(name), async ([format, text], newName, country) => {
@@ -149,7 +148,7 @@ function filesUnder(dir: string): Record<string, string> {
 
 describe('fuzzing the build (text edition)', () => {
   it('builds or refuses with diagnostics; a refusal writes nothing; a build keeps every Han character', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-fuzz-'));
+    const dir = scratch('letterpress-fuzz-');
     writeFileSync(path.join(dir, 's.yaml'), 'organizations:\n  - name: 人权观察\n');
     mkdirSync(path.join(dir, 'out'));
     let built = 0;

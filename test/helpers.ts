@@ -1,11 +1,26 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const fixture = (...parts: string[]) => path.join(root, 'test', 'fixtures', ...parts);
 export const sourceLetter = () => readFileSync(fixture('source', 'letter-2023-09-21.zh.txt'), 'utf8');
+
+const scratchDirs: string[] = [];
+
+/** A new empty folder in the temp folder, removed after the test file (test/setup.ts). */
+export function scratch(prefix = 'letterpress-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+
+/** Remove every folder `scratch` made in this test file. */
+export function removeScratch(): void {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 /** Count every Han character of `text`. */
 export function hanCounts(text: string): Map<string, number> {
@@ -22,9 +37,24 @@ export function hanDifferences(expected: Map<string, number>, actual: Map<string
     .map((k) => `${k}: expected ${expected.get(k) ?? 0}, got ${actual.get(k) ?? 0}`);
 }
 
-/** Run the compiled CLI (npm test compiles first). */
-export function runCli(args: string[], cwd = root) {
-  const result = spawnSync(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), ...args], { cwd, encoding: 'utf8' });
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI in this process, through its entry function, as `letterpress ARGS` in `cwd`. */
+export async function runCli(args: string[], cwd = root): Promise<CliRun> {
+  const { runCli: run } = await import('../src/cli/program.js');
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await run(args, { cwd, stdout: { write: (s: string) => stdout.push(s) }, stderr: { write: (s: string) => stderr.push(s) } });
+  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+}
+
+/** Run the compiled CLI as its own process (npm test compiles first): for what only a process shows. */
+export function runCliProcess(args: string[], cwd = root, env: NodeJS.ProcessEnv = {}): CliRun {
+  const result = spawnSync(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

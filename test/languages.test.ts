@@ -5,8 +5,7 @@
  * that copies out as written.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
@@ -16,7 +15,7 @@ import { loadTemplate } from '../src/load/template.js';
 import { entryFiles, FontChain, openFace } from '../src/fonts/fontChain.js';
 import { loadLetter } from '../src/load/letter.js';
 import { layoutPdf } from '../src/render/pdf/index.js';
-import { root, runCli } from './helpers.js';
+import { type CliRun, root, runCli, scratch } from './helpers.js';
 
 const LANGS = ['zh-TW', 'en', 'ko', 'ja'] as const;
 type Lang = (typeof LANGS)[number];
@@ -94,12 +93,12 @@ async function filledShapes(file: string): Promise<number> {
 }
 
 const editions = new Map<Lang, Edition>();
-let build: ReturnType<typeof runCli>;
-const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-examples-'));
+let build: CliRun;
+const dir = scratch('letterpress-examples-');
 
 beforeAll(async () => {
   cpSync(path.join(root, 'examples'), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}out`) });
-  build = runCli(['build', ...LANGS.map((lang) => `letter.${lang}.md`)], dir);
+  build = await runCli(['build', ...LANGS.map((lang) => `letter.${lang}.md`)], dir);
   for (const lang of LANGS) {
     const base = path.join(dir, 'out', `letter.${lang}`);
     const pdf = readFileSync(`${base}.pdf`);
@@ -125,8 +124,8 @@ describe('example letters in four languages, built in one run from one signatory
     }
   });
 
-  it('a letter that fails does not stop the others: they are built, the exit code is 1', () => {
-    const out = runCli(['build', 'letter.missing.md', 'letter.ja.md', '--format', 'txt', '--out', 'partial'], dir);
+  it('a letter that fails does not stop the others: they are built, the exit code is 1', async () => {
+    const out = await runCli(['build', 'letter.missing.md', 'letter.ja.md', '--format', 'txt', '--out', 'partial'], dir);
     expect(out.code).toBe(1);
     expect(out.stderr).toMatch(/letter\.missing\.md/);
     expect(readdirSync(path.join(dir, 'partial'))).toContain('letter.ja.txt');
@@ -220,8 +219,8 @@ describe('Korean', () => {
     expect(en('Asociación Pro-Búsqueda')).toBeLessThan(en('물망초'));
   });
 
-  it('wraps the text edition between words', () => {
-    const out = runCli(['build', 'letter.ko.md', '--format', 'txt', '--wrap', '50', '--out', 'wrapped'], dir);
+  it('wraps the text edition between words', async () => {
+    const out = await runCli(['build', 'letter.ko.md', '--format', 'txt', '--wrap', '50', '--out', 'wrapped'], dir);
     expect(out.code).toBe(0);
     const wrapped = readFileSync(path.join(dir, 'wrapped', 'letter.ko.txt'), 'utf8').split('\n');
     const words = new Set(edition('ko').txt.split(/\s+/));
@@ -356,7 +355,7 @@ describe('a Latin face for the Latin runs of a CJK letter (use: latin)', () => {
     const latin = '    - { package: "@expo-google-fonts/source-serif-4", regular: "400Regular/SourceSerif4_400Regular.ttf", bold: "700Bold/SourceSerif4_700Bold.ttf", name: "Source Serif 4", use: latin }\n';
     writeFileSync(path.join(dir, 'house.yaml'), ja.replace('  serif:\n', `  serif:\n${latin}`));
     writeFileSync(path.join(dir, 'letter.house.md'), readFileSync(path.join(dir, 'letter.ja.md'), 'utf8').replace('template: ja', 'template: house.yaml'));
-    const out = runCli(['build', 'letter.house.md', '--format', 'pdf'], dir);
+    const out = await runCli(['build', 'letter.house.md', '--format', 'pdf'], dir);
     expect(out.stderr).toBe('');
     const { items } = await readPdf(path.join(dir, 'out', 'letter.house.pdf'));
     const serif = items.filter((i) => /SourceSerif4/.test(i.font)).map((i) => i.str).join('');

@@ -1,14 +1,13 @@
 import subsetFont from 'subset-font';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadLetter } from '../src/load/letter.js';
 import { layoutPdf, renderPdf } from '../src/render/pdf/index.js';
 import { checkLayout } from '../src/render/pdf/layoutCheck.js';
 import { preflight } from '../src/render/pdf/preflight.js';
 import type { Page } from '../src/typeset/pages.js';
-import { fixture, root, runCli } from './helpers.js';
+import { fixture, root, runCli, scratch } from './helpers.js';
 
 type Laid = ReturnType<typeof layoutPdf>;
 let laid: Laid;
@@ -67,19 +66,19 @@ describe('the checks a build makes from its own layout', () => {
 });
 
 describe('build and build --check', () => {
-  it('write the same editions; --check reads the PDF back first', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-check-'));
+  it('write the same editions; --check reads the PDF back first', async () => {
+    const dir = scratch('letterpress-check-');
     cpSync(fixture('letters', 'en-letter'), dir, { recursive: true });
-    expect(runCli(['build', '--format', 'pdf,txt'], dir).code).toBe(0);
+    expect((await runCli(['build', '--format', 'pdf,txt'], dir)).code).toBe(0);
     const plain = readFileSync(path.join(dir, 'out', 'letter.pdf'));
-    const checked = runCli(['build', '--format', 'pdf,txt', '--check'], dir);
+    const checked = await runCli(['build', '--format', 'pdf,txt', '--check'], dir);
     expect(checked.stderr).toBe('');
     expect(checked.code).toBe(0);
     expect(readFileSync(path.join(dir, 'out', 'letter.pdf')).equals(plain)).toBe(true);
   });
 
   it('refuses a WOFF2 font at load, before anything is written', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-woff2-'));
+    const dir = scratch('letterpress-woff2-');
     cpSync(fixture('letters', 'fallback'), dir, { recursive: true });
     // A real WOFF2 font: a small subset of the SC face, written as WOFF2 by HarfBuzz.
     const sc = readFileSync(path.join(root, 'node_modules', '@expo-google-fonts', 'noto-serif-sc', '400Regular', 'NotoSerifSC_400Regular.ttf'));
@@ -88,7 +87,7 @@ describe('build and build --check', () => {
     writeFileSync(path.join(dir, 'house.yaml'), zh.replace('  serif:\n', '  serif:\n    - { file: "project.woff2", name: "Project Serif" }\n'));
     const letter = path.join(dir, 'letter.md');
     writeFileSync(letter, readFileSync(letter, 'utf8').replace('signatories: signatories.yaml', 'signatories: signatories.yaml\ntemplate: house.yaml'));
-    const result = runCli(['build', '--format', 'txt,pdf'], dir);
+    const result = await runCli(['build', '--format', 'txt,pdf'], dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/project\.woff2.* This is a WOFF2 font, which cannot be embedded in the PDF correctly/);
     expect(existsSync(path.join(dir, 'out', 'letter.txt'))).toBe(false);

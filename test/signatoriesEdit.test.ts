@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { addSignatory, removeSignatory } from '../src/signatories/edit.js';
 import { signatoriesFromText } from '../src/signatories/index.js';
-import { fixture, root, runCli } from './helpers.js';
+import { fixture, root, runCli, scratch } from './helpers.js';
 
-const scratch = (name: string, from: string) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-edit-'));
+const copyToScratch = (name: string, from: string) => {
+  const dir = scratch('letterpress-edit-');
   const file = path.join(dir, name);
   cpSync(from, file);
   return file;
@@ -23,7 +22,7 @@ const formats = [
 describe('signatories add / remove', () => {
   for (const [label, name, source] of formats) {
     it(`${label}: adds and removes, keeping the format and the rest of the file`, async () => {
-      const file = scratch(name, source);
+      const file = copyToScratch(name, source);
       const before = readFileSync(file, 'utf8');
       await addSignatory(file, { kind: 'organization', name: 'Alpha, Beta & Co', country: 'Japan', signedOn: '2023-09-28' });
       await addSignatory(file, { kind: 'individual', name: 'Kim Min-jun', sortAs: 'Kim', title: 'Lawyer, Seoul', signedOn: '2023-09-29' });
@@ -46,7 +45,7 @@ describe('signatories add / remove', () => {
     });
 
     it(`${label}: refuses a duplicate and leaves the file untouched`, async () => {
-      const file = scratch(name, source);
+      const file = copyToScratch(name, source);
       const before = readFileSync(file, 'utf8');
       await expect(addSignatory(file, { kind: 'organization', name: ' think ', country: 'X' })).rejects.toThrow(/"THINK" is already listed/);
       expect(readFileSync(file, 'utf8')).toBe(before);
@@ -54,19 +53,19 @@ describe('signatories add / remove', () => {
   }
 
   it('keeps YAML comments next to entries', async () => {
-    const file = scratch('list.yaml', path.join(root, 'signatories.yaml'));
+    const file = copyToScratch('list.yaml', path.join(root, 'signatories.yaml'));
     writeFileSync(file, readFileSync(file, 'utf8').replace('  - name: HanVoice', '  # joined on 2023-09-19\n  - name: HanVoice'));
     await addSignatory(file, { kind: 'organization', name: 'Zeta' });
     expect(readFileSync(file, 'utf8')).toContain('  # joined on 2023-09-19\n  - name: HanVoice');
   });
 
   it('refuses to remove an unknown name', async () => {
-    const file = scratch('list.yaml', path.join(root, 'signatories.yaml'));
+    const file = copyToScratch('list.yaml', path.join(root, 'signatories.yaml'));
     await expect(removeSignatory(file, 'Nobody')).rejects.toThrow(/No organisation or individual is named "Nobody"/);
   });
 
   it('a failed write leaves the file intact and no temporary file behind', async () => {
-    const file = scratch('list.yaml', path.join(root, 'signatories.yaml'));
+    const file = copyToScratch('list.yaml', path.join(root, 'signatories.yaml'));
     const dir = path.dirname(file);
     const before = readFileSync(file, 'utf8');
     // A folder where the temporary file must go makes the write fail (as a full disk would).
@@ -79,16 +78,16 @@ describe('signatories add / remove', () => {
 });
 
 describe('letterpress signatories (CLI)', () => {
-  it('adds through the letter, lists in sorted order, refuses a duplicate with exit 1', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-cli-edit-'));
+  it('adds through the letter, lists in sorted order, refuses a duplicate with exit 1', async () => {
+    const dir = scratch('letterpress-cli-edit-');
     cpSync(path.join(root, 'letter.md'), path.join(dir, 'letter.md'));
     cpSync(path.join(root, 'signatories.yaml'), path.join(dir, 'signatories.yaml'));
-    const add = runCli(['signatories', 'add', '--org', 'Aardvark Rights Watch', '--country', 'Kenya', '--date', '2023-09-30'], dir);
+    const add = await runCli(['signatories', 'add', '--org', 'Aardvark Rights Watch', '--country', 'Kenya', '--date', '2023-09-30'], dir);
     expect(add.code).toBe(0);
-    const list = runCli(['signatories', 'list'], dir);
+    const list = await runCli(['signatories', 'list'], dir);
     expect(list.stdout).toMatch(/55 organisation\(s\), 7 individual\(s\), as of 2023-09-30/);
     expect(list.stdout.indexOf('Aardvark')).toBeLessThan(list.stdout.indexOf('ACAT - Belgique'));
-    const dup = runCli(['signatories', 'add', '--org', 'AARDVARK RIGHTS WATCH'], dir);
+    const dup = await runCli(['signatories', 'add', '--org', 'AARDVARK RIGHTS WATCH'], dir);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toMatch(/signatories\.yaml:\d+:\d+ error "Aardvark Rights Watch" is already listed/);
   });

@@ -6,15 +6,14 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { signatoriesCsv } from '../src/bench/generate.js';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { loadLetter, loadLetterFromText } from '../src/load/letter.js';
 import { drawLetterPdf, layoutPdf, renderPdf } from '../src/render/pdf/index.js';
 import { preflight } from '../src/render/pdf/preflight.js';
 import type { LetterDocument } from '../src/model/types.js';
-import { root } from './helpers.js';
+import { root, scratch } from './helpers.js';
 
 interface Node {
   role?: string;
@@ -341,7 +340,7 @@ describe('a letter with a list, a block quote and a multi-paragraph note', () =>
 
 describe('a long signatory list', () => {
   it('is tagged as consecutive lists of at most 200 entries, every entry once', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-'));
+    const dir = scratch('letterpress-');
     writeFileSync(path.join(dir, 'signatories.csv'), signatoriesCsv(450));
     writeFileSync(path.join(dir, 'letter.md'), readFileSync(path.join(root, 'letter.md'), 'utf8').replace('signatories: signatories.yaml', 'signatories: signatories.csv'));
     const { document } = await loadLetter(path.join(dir, 'letter.md'));

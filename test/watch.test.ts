@@ -1,14 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { watch, type WatchHandle } from '../src/cli/watch.js';
 import type { BuildResult } from '../src/cli/build.js';
 import { BuildError, formatDiagnostics } from '../src/diagnostics/index.js';
-import { root } from './helpers.js';
+import { root, scratch } from './helpers.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-watch-'));
+const dir = scratch('letterpress-watch-');
 cpSync(path.join(root, 'letter.md'), path.join(dir, 'letter.md'));
 cpSync(path.join(root, 'signatories.yaml'), path.join(dir, 'signatories.yaml'));
 const out = (ext: string) => path.join(dir, 'out', `letter.${ext}`);

@@ -5,12 +5,13 @@
  * One install per run; the commands run as child processes because that is what is tested.
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzipSync, strFromU8 } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { installPacked, type PackedProject } from './support/packedInstall.js';
+import { scratch } from './helpers.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 let packed: PackedProject;
@@ -33,7 +34,7 @@ const start = (file: string, args: string[], cwd: string): Promise<Ran> =>
   });
 
 beforeAll(() => {
-  packed = installPacked(repo);
+  packed = installPacked(repo, scratch('letterpress-packed-'));
   letterDir = mkdtempSync(path.join(packed.dir, 'my-letter-'));
   init = run(['init', '--lang', 'en'], letterDir);
   build = start(packed.bin, ['build'], letterDir);
@@ -41,10 +42,6 @@ beforeAll(() => {
   const tsDir = writeTypeScriptUser();
   typecheck = start(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', tsDir], tsDir);
 }, 240_000);
-
-afterAll(() => {
-  if (packed) rmSync(packed.dir, { recursive: true, force: true });
-});
 
 const run = (args: string[], cwd: string) => spawnSync(packed.bin, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 

@@ -4,23 +4,19 @@
  * several letters, `init`, and the library API's results as data. In-process, text and HTML
  * editions mostly (cheap), one PDF to see a template change where it shows.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildLetter, initProject, loadLetter, formatDiagnostics } from '../src/api/index.js';
 import { runCli } from '../src/cli/program.js';
 import { watchLetters } from '../src/cli/watch.js';
 import type { BuildResult } from '../src/cli/build.js';
-import { root } from './helpers.js';
+import { root, scratch } from './helpers.js';
 
-const made: string[] = [];
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** A folder with the English and Korean example letters and their shared signatory file. */
 function project(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-project-'));
-  made.push(dir);
+  const dir = scratch('letterpress-project-');
   for (const f of ['letter.en.md', 'letter.ko.md', 'signatories.yaml']) cpSync(path.join(root, 'examples', f), path.join(dir, f));
   return dir;
 }
@@ -136,8 +132,7 @@ describe('language editions sharing letter.yaml', () => {
     expect(code).toBe(0);
     expect(readdirSync(path.join(dir, 'out')).filter((f) => f.endsWith('.txt')).sort()).toEqual(['letter.en.txt', 'letter.ko.txt']);
 
-    const empty = mkdtempSync(path.join(tmpdir(), 'letterpress-empty-'));
-    made.push(empty);
+    const empty = scratch('letterpress-empty-');
     const none = collect();
     expect(await runCli(['build'], none.io(empty))).toBe(1);
     expect(none.text.err).toMatch(/no letter\*\.md in this folder.*letterpress init/);
@@ -173,8 +168,7 @@ describe('language editions sharing letter.yaml', () => {
 
 describe('letterpress init', () => {
   it('starts a project in each language that builds as it is, and refuses to overwrite', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-init-'));
-    made.push(dir);
+    const dir = scratch('letterpress-init-');
     for (const lang of ['zh-CN', 'zh-TW', 'en', 'ko', 'ja'] as const) {
       const folder = path.join(dir, lang);
       const result = await initProject(folder, { lang });

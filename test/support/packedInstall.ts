@@ -3,15 +3,15 @@
  * outside the repository, offline from the npm cache, with `npm ci` over a lockfile made from
  * the repository's (the exact dependency versions, so no registry metadata is needed).
  *
- * The font packages (~370 MB of TTF, no dependencies, no scripts) are the one shortcut: the
- * lockfile links them to the repository's copies instead of unpacking them again, which would
- * take most of a minute on a busy machine. Everything else, letterpress included, is installed
- * as npm installs it for a user.
+ * Two shortcuts keep it cheap. The font packages (~370 MB of TTF, no dependencies, no scripts)
+ * are linked to the repository's copies instead of unpacked again. The other dependencies are
+ * installed once per lockfile and Node version and kept; later runs start from a hard-linked copy
+ * of them and `npm install` the fresh tarball (its hash always differs from the kept one's when
+ * the code changed). letterpress itself is always installed from this run's tarball.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 interface LockEntry {
@@ -62,8 +62,8 @@ export interface PackedProject {
   timings: { packMs: number; installMs: number };
 }
 
-export function installPacked(repo: string): PackedProject {
-  const dir = mkdtempSync(path.join(tmpdir(), 'letterpress-packed-'));
+/** Pack `repo` and install the tarball into `dir`, an empty folder outside the repository. */
+export function installPacked(repo: string, dir: string): PackedProject {
   let started = Date.now();
   // Compiled already (`npm test` compiles first): no prepack run.
   const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -108,7 +108,17 @@ export function installPacked(repo: string): PackedProject {
   // changes what differs from node_modules, and the tarball always differs.
   const { [`node_modules/${pkg.name}`]: _own, ...dependencies } = packages;
   const key = createHash('sha256').update(JSON.stringify([process.version, dependencies])).digest('hex').slice(0, 16);
-  const cache = path.join(tmpdir(), `letterpress-packed-deps-${key}`);
+  // In the repository's node_modules/.cache (a run's temporary folder is removed after it; a new
+  // `npm ci` clears this one). Never an ancestor of `dir`: Node would find packages there.
+  const cache = path.join(repo, 'node_modules', '.cache', `letterpress-packed-deps-${key}`);
+  const copyTree = (from: string, to: string) => {
+    try {
+      execFileSync('cp', ['-al', from, to], { stdio: 'ignore' }); // hard links: instant
+    } catch {
+      rmSync(to, { recursive: true, force: true });
+      execFileSync('cp', ['-a', from, to]); // another file system
+    }
+  };
   const npm = (args: string[]): string => {
     const run = spawnSync('npm', [...args, '--offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`npm ${args.join(' ')} failed in ${dir}:\n${run.stderr}`);
@@ -116,13 +126,13 @@ export function installPacked(repo: string): PackedProject {
   };
   let output: string;
   if (existsSync(path.join(cache, 'node_modules'))) {
-    execFileSync('cp', ['-al', path.join(cache, 'node_modules'), path.join(dir, 'node_modules')]);
+    copyTree(path.join(cache, 'node_modules'), path.join(dir, 'node_modules'));
     output = npm(['install']);
   } else {
     output = npm(['ci']);
     const staging = `${cache}.${process.pid}.tmp`;
-    mkdirSync(staging);
-    execFileSync('cp', ['-al', path.join(dir, 'node_modules'), path.join(staging, 'node_modules')]);
+    mkdirSync(staging, { recursive: true });
+    copyTree(path.join(dir, 'node_modules'), path.join(staging, 'node_modules'));
     try {
       renameSync(staging, cache);
     } catch {

@@ -7,7 +7,7 @@
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildLetter, initProject, loadLetter, formatDiagnostics } from '../src/api/index.js';
+import { buildLetter, initProject, loadLetter, formatDiagnostics, writeLetter } from '../src/api/index.js';
 import { runCli } from '../src/cli/program.js';
 import { watchLetters } from '../src/cli/watch.js';
 import type { BuildResult } from '../src/cli/build.js';
@@ -116,6 +116,12 @@ describe('language editions sharing letter.yaml', () => {
     // A letter's own field replaces the shared one.
     const own = await buildLetter({ path: path.join(dir, 'letter.en.md'), text: readFileSync(path.join(dir, 'letter.en.md'), 'utf8').replace('lang: en', 'lang: en\ndate: 2024-04-02') }, { formats: ['txt'] });
     expect(own.ok && new TextDecoder().decode(own.editions.txt)).toMatch(/^2 April 2024$/m);
+
+    // A rebuild after a date change in letter.yaml reports it, and the list as unchanged.
+    expect((await writeLetter(path.join(dir, 'letter.en.md'), { formats: ['txt'] })).ok).toBe(true);
+    writeFileSync(path.join(dir, 'letter.yaml'), '# fields every edition shares\ndate: 2024-03-02\nsignatories: signatories.yaml\n');
+    const again = await writeLetter(path.join(dir, 'letter.en.md'), { formats: ['txt'] });
+    expect(again.ok && again.changes).toEqual(['letter text changed']);
 
     const broken = '# fields every edition shares\nsignatories: signatories.yaml\ndate: 2024-02-30\n';
     writeFileSync(path.join(dir, 'letter.yaml'), broken);

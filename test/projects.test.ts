@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { buildLetter, initProject, loadLetter, formatDiagnostics, writeLetter } from '../src/api/index.js';
 import { runCli } from '../src/cli/program.js';
 import { watchLetters } from '../src/cli/watch.js';
-import type { BuildResult } from '../src/cli/build.js';
+import type { BuildResult } from '../src/build/build.js';
 import { root, scratch } from './helpers.js';
 
 

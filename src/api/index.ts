@@ -14,7 +14,7 @@ import type { VFile } from 'vfile';
 import { BuildError, formatDiagnosticList, toDiagnostics, type Diagnostic } from '../diagnostics/index.js';
 import { loadLetter as loadLetterFile, loadLetterFromText, type LoadedLetter } from '../load/letter.js';
 import { ALL_FORMATS, editions, type Format } from '../render/index.js';
-import { renderAndWrite, renderEdition, type EditionResult } from '../cli/build.js';
+import { renderAndWrite, renderEdition, type EditionResult } from '../build/build.js';
 import { initProject as initProjectFiles, INIT_LANGUAGES, type InitLanguage } from '../init/index.js';
 
 export type { Diagnostic } from '../diagnostics/index.js';

@@ -172,8 +172,8 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
     .action(async (letter: string, opts: { out?: string }) => {
       const [{ loadLetter }, { defaultOutDir, editionBase }, { describeChanges, manifestOf, manifestPath, readManifest }] = await Promise.all([
         import('../load/letter.js'),
-        import('./build.js'),
-        import('./manifest.js'),
+        import('../build/build.js'),
+        import('../build/manifest.js'),
       ]);
       try {
         const loaded = await loadLetter(letter);

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { BuildError, formatDiagnosticList, toDiagnostics, type Diagnostic } from '../diagnostics/index.js';
 import type { WrittenLetter } from '../api/index.js';
-import type { BuildResult } from './build.js';
+import type { BuildResult } from '../build/build.js';
 import type { CliIo } from './io.js';
 
 export function formatBytes(bytes: number): string {

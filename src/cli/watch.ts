@@ -14,7 +14,7 @@
  */
 import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
-import { build, type BuildOptions, type BuildResult } from './build.js';
+import { build, type BuildOptions, type BuildResult } from '../build/build.js';
 import { BuildError } from '../diagnostics/index.js';
 import { SHARED_FRONT_MATTER } from '../load/frontMatter.js';
 

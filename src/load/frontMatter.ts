@@ -79,9 +79,14 @@ export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | nu
     if (!place) return undefined;
     return where === file ? place : { ...place, file: where.path };
   };
-  for (const field of ['lang', 'date', 'subject', 'salutation', 'closing', 'signatories', 'template'] as const) {
-    const place = read.data[field] === undefined ? undefined : placeOf([field]);
+  for (const field of ['date', 'subject', 'salutation', 'closing'] as const) {
+    const place = placeOf([field]);
     if (place) places[field] = place;
+  }
+  // A path or a name that cannot be used is reported at its field's line, from the line's start.
+  for (const field of ['lang', 'signatories', 'template'] as const) {
+    const place = read.data[field] === undefined ? undefined : placeOf([field]);
+    if (place) places[field] = { ...place, column: 1 };
   }
   for (const field of ['to', 'cc'] as const) {
     read.data[field].forEach((_party, index) => {

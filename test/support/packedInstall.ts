@@ -6,8 +6,7 @@
  * Two shortcuts keep it cheap. The font packages (~370 MB of TTF, no dependencies, no scripts)
  * are linked to the repository's copies instead of unpacked again. The other dependencies are
  * installed once per lockfile and Node version and kept; later runs start from a hard-linked copy
- * of them and `npm install` the fresh tarball (its hash always differs from the kept one's when
- * the code changed). letterpress itself is always installed from this run's tarball.
+ * of them without letterpress and `npm install` this run's tarball into it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -127,6 +126,10 @@ export function installPacked(repo: string, dir: string): PackedProject {
   let output: string;
   if (existsSync(path.join(cache, 'node_modules'))) {
     copyTree(path.join(cache, 'node_modules'), path.join(dir, 'node_modules'));
+    // npm takes a file: dependency of the same version for installed whatever its hash: remove
+    // the kept letterpress (and npm's record of it) so that this run's tarball is installed.
+    rmSync(path.join(dir, 'node_modules', pkg.name), { recursive: true, force: true });
+    rmSync(path.join(dir, 'node_modules', '.package-lock.json'), { force: true });
     output = npm(['install']);
   } else {
     output = npm(['ci']);

@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import type { Command as CommandType } from 'commander';
 import type { Format } from '../render/index.js';
 import type { CliIo } from './io.js';
+import type { InitLanguage } from '../init/index.js';
 
 export type { CliIo, CliOutput } from './io.js';
 
@@ -59,8 +60,9 @@ async function inFolder<T>(cwd: string, work: () => Promise<T>): Promise<T> {
 async function runProgram(argv: string[], io: CliIo): Promise<number> {
   // Each command imports what it needs when it runs: loading the Markdown, PDF and DOCX code
   // takes several times what `--help` or a usage error needs.
-  const [{ Command, CommanderError, InvalidArgumentError }, { ALL_FORMATS, parseFormats }, { printBuild, printFailure, reportFailure }, { EXIT_INTERNAL, debugEnabled, reportInternal }] = await Promise.all([
+  const [{ Command, CommanderError, InvalidArgumentError, Option }, { INIT_LANGUAGES }, { ALL_FORMATS, parseFormats }, { printBuild, printFailure, reportFailure }, { EXIT_INTERNAL, debugEnabled, reportInternal }] = await Promise.all([
     import('commander'),
+    import('../init/index.js'),
     import('../render/index.js'),
     import('./report.js'),
     import('./internal.js'),
@@ -103,8 +105,9 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
     const { findLetters } = await import('./letters.js');
     const found = findLetters(io.cwd);
     if (found.length === 0) {
-      io.stderr.write('There is no letter here: no letter*.md in this folder. Name the letter (letterpress build my-letter.md), or start one with `letterpress init`.\n');
-      exitCode = 1;
+      const [{ fileFailure, toDiagnostics }, { printFailure }] = await Promise.all([import('../diagnostics/index.js'), import('./report.js')]);
+      const refusal = fileFailure('.', 'There is no letter here: no letter*.md in this folder. Name the letter (letterpress build my-letter.md), or start one with `letterpress init`.', 'letter-missing');
+      exitCode = printFailure(io, toDiagnostics(refusal.files), true);
       return null;
     }
     return found;
@@ -200,16 +203,11 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
   program
     .command('init')
     .description('start a new letter project: letter.md (with one footnote), signatories.yaml and a .gitignore for out/')
-    .argument('[folder]', 'where (made if missing; default: this folder)', '.')
-    .option('--lang <lang>', 'language of the letter: zh-CN, zh-TW, en, ko or ja', 'zh-CN')
-    .action(async (folder: string, opts: { lang: string }) => {
-      const { initProject, INIT_LANGUAGES } = await import('../api/index.js');
-      if (!(INIT_LANGUAGES as readonly string[]).includes(opts.lang)) {
-        io.stderr.write(`There is no starter letter in "${opts.lang}": choose --lang ${INIT_LANGUAGES.join(', ')} (a letter in another language can name a template of its own).\n`);
-        exitCode = 1;
-        return;
-      }
-      const result = await initProject(path.resolve(io.cwd, folder), { lang: opts.lang as (typeof INIT_LANGUAGES)[number] });
+    .argument('[folder]', 'where (made if missing)', '.')
+    .addOption(new Option('--lang <lang>', 'language of the letter').choices(INIT_LANGUAGES).default('zh-CN'))
+    .action(async (folder: string, opts: { lang: InitLanguage }) => {
+      const { initProject } = await import('../api/index.js');
+      const result = await initProject(path.resolve(io.cwd, folder), { lang: opts.lang });
       if (!result.ok) {
         exitCode = printFailure(io, result.diagnostics, true);
         return;

@@ -12,6 +12,8 @@ export default defineConfig({
     // load once instead of once per file (this halves the suite's CPU time). Module-level state
     // is shared too: a test must not depend on running first, and must undo what it patches.
     isolate: false,
+    // Both cores (vitest's default leaves one to its own process, which is nearly idle here).
+    maxWorkers: 2,
     // Tests read PDFs back with pdfjs-dist, which loads @napi-rs/canvas; without this it scans
     // every system font file at load (~0.4 s per test file) for fonts no test uses.
     env: { DISABLE_SYSTEM_FONTS_LOAD: '1' },

@@ -5,9 +5,10 @@
  * and that nothing changed that should not have: for a refused run nothing at all (the previous
  * editions byte for byte), for an accepted one only the output folder or the edited file.
  *
- * The CLI runs in this process through its entry function (runCli); cases marked `process` run
- * the real executable, for what only a process shows: the exit code the shell sees, a fault in
- * the process, a stack trace.
+ * The CLI runs in this process through its entry function (runCli); cases marked `process` (or
+ * with an `env`) run the real executable, for what only a process shows: the exit code the shell
+ * sees, a fault injected into the process, a stack trace. test/cli.test.ts has the others
+ * (--version, a usage error, a refused build, Ctrl-C in watch, a closed pipe).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -100,7 +101,7 @@ const withFacts = (which: keyof typeof SPOILED_FACTS) => (c: Ctx) => c.write('pr
 
 const groups: Record<string, Case[]> = {
   '1 paths stay inside the project': [
-    { name: 'data file ../outside', process: true, setup: LETTER_SIGNATORIES('../outside/x.yaml'), args: BUILD, code: 1, expect: [/letter\.md:10:1 error Signatory file "\.\.\/outside\/x\.yaml" lies outside the letter's folder/] },
+    { name: 'data file ../outside', setup: LETTER_SIGNATORIES('../outside/x.yaml'), args: BUILD, code: 1, expect: [/letter\.md:10:1 error Signatory file "\.\.\/outside\/x\.yaml" lies outside the letter's folder/] },
     { name: 'data file by absolute path', setup: (c) => LETTER_SIGNATORIES(path.join(c.t, 'outside', 'x.yaml'))(c), args: BUILD, code: 1, expect: [/letter\.md:10:1 error Signatory file ".*outside\/x\.yaml" lies outside the letter's folder/] },
     { name: 'data file a symlink out', setup: (c) => { rmSync(path.join(c.p, 'people.csv')); symlinkSync('../outside/people.csv', path.join(c.p, 'people.csv')); }, args: BUILD, code: 1, expect: [/letter\.md:10:1 error Signatory file "people\.csv" lies outside the letter's folder \(it is a symbolic link to .*outside\/people\.csv\)/] },
     { name: 'template ../outside', setup: LETTER_TEMPLATE('../outside/house.yaml'), args: BUILD, code: 1, expect: [/letter\.md:11:1 error Template "\.\.\/outside\/house\.yaml" lies outside the letter's folder/] },
@@ -132,7 +133,7 @@ const groups: Record<string, Case[]> = {
     { name: '--out naming a file', setup: (c) => c.write('project/notes.txt', 'a file\n'), args: [...BUILD, '--out', 'notes.txt'], code: 1, expect: [/notes\.txt\/letter\.txt error Cannot write the file: a file stands where a folder should go \(EEXIST\)\.  write-failed/] },
     { name: 'the letter is missing', args: ['build', 'nope.md', '--format', 'txt'], code: 1, expect: [/^nope\.md error Cannot read the file; check the path of the letter/m] },
     { name: 'the letter is a folder', setup: (c) => mkdirSync(path.join(c.p, 'dir.md')), args: ['build', 'dir.md', '--format', 'txt'], code: 1, expect: [/^dir\.md error This is a folder, not a file/m] },
-    { name: 'a damaged manifest is ignored, the build goes on', process: true, setup: (c) => c.write('project/out/letter.manifest.json', '{"version":1,"organizations":7}'), args: BUILD, code: 0, expect: [/Changes: first build/], changes: OUT },
+    { name: 'a damaged manifest is ignored, the build goes on', setup: (c) => c.write('project/out/letter.manifest.json', '{"version":1,"organizations":7}'), args: BUILD, code: 0, expect: [/Changes: first build/], changes: OUT },
     { name: 'an internal error: one line, exit 70, no stack', env: { NODE_OPTIONS: INJECT_FAULT }, args: BUILD, code: 70, expect: [/^letterpress: internal error \(this is a bug in letterpress, please report it\): TypeError: injected_fault$/m, /Run again with --debug/], never: [/^\s+at /m] },
     { name: 'an internal error with --debug shows the stack', env: { NODE_OPTIONS: INJECT_FAULT }, args: [...BUILD, '--debug'], code: 70, expect: [/internal error .*injected_fault/, /^\s+at /m] },
   ],
@@ -326,21 +327,24 @@ describe('bad input (issue 9)', () => {
 });
 
 describe('concurrent edits (issue 9, point 5)', () => {
-  it('ten `signatories add` run at once keep all ten names', async () => {
+  it('ten `signatories add` run at once, from four processes and six calls in this one, keep all ten names', async () => {
     const { spawn } = await import('node:child_process');
+    const { addSignatory } = await import('../src/signatories/edit.js');
     const t = scratch('letterpress-parallel-');
     cpSync(fixture('letters', 'en-letter'), t, { recursive: true });
-    const codes = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        new Promise<number | null>((resolve) => {
-          const child = spawn(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), 'signatories', 'add', '--org', `Parallel Org ${i}`, '--date', '2024-03-05'], { cwd: t, stdio: 'ignore' });
-          child.on('close', resolve);
-        }),
-      ),
+    const name = (i: number) => `Parallel Org ${i}`;
+    const processes = Array.from({ length: 4 }, (_, i) =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), 'signatories', 'add', '--org', name(i), '--date', '2024-03-05'], { cwd: t, stdio: 'ignore' });
+        child.on('close', resolve);
+      }),
     );
-    expect(codes).toEqual(Array(10).fill(0));
+    const calls = Array.from({ length: 6 }, (_, i) =>
+      addSignatory(path.join(t, 'people.csv'), { kind: 'organization', name: name(4 + i), signedOn: '2024-03-05' }).then(() => 0),
+    );
+    expect(await Promise.all([...processes, ...calls])).toEqual(Array(10).fill(0));
     const csv = readFileSync(path.join(t, 'people.csv'), 'utf8');
-    for (let i = 0; i < 10; i++) expect(csv).toContain(`organization,Parallel Org ${i},,,,2024-03-05`);
+    for (let i = 0; i < 10; i++) expect(csv).toContain(`organization,${name(i)},,,,2024-03-05`);
     expect(csv.trimEnd().split('\n')).toHaveLength(1 + 4 + 10);
     expect(readdirSync(t).filter((f) => f.endsWith('.lock') || f.endsWith('.tmp'))).toEqual([]);
   }, 120_000);

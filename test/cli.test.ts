@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { cpSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { runCli as runCliIn } from '../src/cli/program.js';
 import { fixture, root, runCli, runCliProcess, scratch } from './helpers.js';
+
+const sigintListeners = process.listenerCount('SIGINT');
 
 describe('letterpress CLI', () => {
   it('prints help and version', async () => {
@@ -29,6 +32,24 @@ describe('letterpress CLI', () => {
     expect(refused.stderr).toMatch(/letter\.md:13:13\s+error\s+Footnote \[\^nowhere\] is referenced but never defined/);
     expect(refused.stderr).toContain('Nothing was written; the previous editions are unchanged.');
     expect(await runCli(['build', '--format', 'txt'], dir)).toEqual(refused); // in-process: the same code and words
+  });
+
+  it('in-process: watch builds and prints to the given streams until the caller\'s signal stops it, exit 0', async () => {
+    const dir = scratch();
+    cpSync(fixture('letters', 'en-letter'), dir, { recursive: true });
+    const stop = new AbortController();
+    let stdout = '';
+    let stderr = '';
+    const stdoutStream = { write: (s: string) => {
+      stdout += s;
+      if (stdout.includes('Watching for changes')) stop.abort();
+    } };
+    const code = await runCliIn(['watch', '--format', 'txt'], { cwd: dir, stdout: stdoutStream, stderr: { write: (s: string) => (stderr += s) }, signal: stop.signal });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ {2}txt {3}out\/letter\.txt /m);
+    expect(stderr).toBe('');
+    expect(process.cwd()).toBe(root); // the run's folder is given back
+    expect(process.listenerCount('SIGINT')).toBe(sigintListeners);
   });
 
   it('as a process: watch builds, then stops on Ctrl-C (SIGINT) with exit 0', async () => {

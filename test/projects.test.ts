@@ -148,19 +148,21 @@ describe('language editions sharing letter.yaml', () => {
     const dir = project();
     const built: BuildResult[] = [];
     let notify: (() => void) | null = null;
+    let fail: ((err: unknown) => void) | null = null;
     const handle = watchLetters([path.join(dir, 'letter.en.md'), path.join(dir, 'letter.ko.md')], { formats: ['txt'] }, {
       built: (result) => {
         built.push(result);
         notify?.();
       },
-      failed: (err) => {
-        throw err;
-      },
+      failed: (err) => fail?.(err),
     });
     try {
       await handle.ready;
       expect(built.map((r) => path.basename(r.letter.inputs.letter))).toEqual(['letter.en.md', 'letter.ko.md']);
-      const both = new Promise<void>((resolve) => (notify = () => built.length >= 4 && resolve()));
+      const both = new Promise<void>((resolve, reject) => {
+        notify = () => built.length >= 4 && resolve();
+        fail = reject;
+      });
       const data = path.join(dir, 'signatories.yaml');
       writeFileSync(data, readFileSync(data, 'utf8').replace('individuals:', '  - name: Aardvark Rights Watch\n    country: Kenya\nindividuals:'));
       await both;

@@ -12,6 +12,6 @@ export interface CliIo {
   stderr: CliOutput;
   /** Environment (LETTERPRESS_DEBUG); process.env when absent. */
   env?: NodeJS.ProcessEnv;
-  /** Stops `watch` (which otherwise runs until Ctrl-C). */
+  /** Stops `watch`, which otherwise runs until Ctrl-C (SIGINT). */
   signal?: AbortSignal;
 }

@@ -9,8 +9,10 @@
  * code for a usage error.
  *
  * The loaders name files relative to the working folder (`process.cwd()`), so while a run is
- * under way the process works in `io.cwd`; runs in one process are queued one after the other.
- * A worker thread cannot change folder: there `io.cwd` must be the process's folder.
+ * under way the process works in `io.cwd` (and returns to its own folder after); runs in one
+ * process are queued one after the other, so a `watch` run holds the queue until `io.signal`
+ * (or Ctrl-C) stops it. A worker thread cannot change folder: there `io.cwd` must be the
+ * process's folder.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

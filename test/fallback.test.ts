@@ -1,4 +1,4 @@
-import { build } from '../src/cli/build.js';
+import { build } from '../src/build/build.js';
 import { BuildError, formatDiagnostics } from '../src/diagnostics/index.js';
 import { describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';

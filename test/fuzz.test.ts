@@ -13,7 +13,7 @@ import { BuildError } from '../src/diagnostics/index.js';
 import { signatoriesFromText } from '../src/signatories/index.js';
 import { addSignatory, EditRefused } from '../src/signatories/edit.js';
 import { duplicateKey } from '../src/signatories/validate.js';
-import { build } from '../src/cli/build.js';
+import { build } from '../src/build/build.js';
 import { hanCounts, scratch, sourceLetter } from './helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);

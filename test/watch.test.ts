@@ -3,7 +3,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { watch, type WatchHandle } from '../src/cli/watch.js';
-import type { BuildResult } from '../src/cli/build.js';
+import type { BuildResult } from '../src/build/build.js';
 import { BuildError, formatDiagnostics } from '../src/diagnostics/index.js';
 import { root, scratch } from './helpers.js';
 

@@ -16,10 +16,12 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Command as CommandType } from 'commander';
 import type { Format } from '../render/index.js';
 import type { CliIo, CliOutput } from './io.js';
 import { printable } from '../diagnostics/index.js';
+import type { InitLanguage } from '../init/index.js';
 
 export type { CliIo, CliOutput } from './io.js';
 
@@ -67,8 +69,9 @@ async function inFolder<T>(cwd: string, work: () => Promise<T>): Promise<T> {
 async function runProgram(argv: string[], io: CliIo): Promise<number> {
   // Each command imports what it needs when it runs: loading the Markdown, PDF and DOCX code
   // takes several times what `--help` or a usage error needs.
-  const [{ Command, CommanderError, InvalidArgumentError }, { ALL_FORMATS, parseFormats }, { printBuild, reportFailure }, { EXIT_INTERNAL, debugEnabled, reportInternal }] = await Promise.all([
+  const [{ Command, CommanderError, InvalidArgumentError, Option }, { INIT_LANGUAGES }, { ALL_FORMATS, parseFormats }, { printBuild, printFailure, reportFailure }, { EXIT_INTERNAL, debugEnabled, reportInternal }] = await Promise.all([
     import('commander'),
+    import('../init/index.js'),
     import('../render/index.js'),
     import('./report.js'),
     import('./internal.js'),
@@ -97,22 +100,40 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
     .option('--debug', 'print the stack trace of an internal error (also LETTERPRESS_DEBUG=1)')
     .showHelpAfterError();
 
-  const withBuildFlags = (cmd: CommandType, letters = false) =>
-    (letters
-      ? cmd.argument('[letters...]', 'the letters in Markdown, e.g. letter.md letter.en.md letter.ko.md (one edition set each)', ['letter.md'])
-      : cmd.argument('[letter]', 'the letter in Markdown', 'letter.md')
-    )
+  const withBuildFlags = (cmd: CommandType) =>
+    cmd
+      .argument('[letters...]', 'the letters in Markdown, e.g. letter.md letter.en.md letter.ko.md (one edition set each; default: every letter*.md of the folder)')
       .option('-o, --out <dir>', 'folder for the editions (default: out/ beside the letter)')
       .option('-f, --format <list>', `editions to build, comma-separated (${ALL_FORMATS.join(',')})`, parseFormatList, ALL_FORMATS)
       .option('-w, --wrap <columns>', 'plain text: wrap at this many columns (CJK counts 2; 0 = no wrapping)', parseWrap)
       .option('-q, --quiet', 'print only problems');
 
-  withBuildFlags(program.command('build').description('build the editions of one or more letters (language editions sharing a signatory file)'), true)
+  /** The letters named, or every letter*.md of the working folder; null (reported) when there is none. */
+  const lettersOr = async (letters: string[]): Promise<string[] | null> => {
+    if (letters.length > 0) return letters;
+    const { findLetters } = await import('./letters.js');
+    const found = findLetters(io.cwd);
+    if (found.length === 0) {
+      const [{ fileFailure, toDiagnostics }, { printFailure }] = await Promise.all([import('../diagnostics/index.js'), import('./report.js')]);
+      const refusal = fileFailure('.', 'There is no letter here: no letter*.md in this folder. Name the letter (letterpress build my-letter.md), or start one with `letterpress init`.', 'letter-missing');
+      exitCode = printFailure(io, toDiagnostics(refusal.files), true);
+      return null;
+    }
+    return found;
+  };
+
+  withBuildFlags(program.command('build').description('build the editions of one or more letters (language editions sharing a signatory file)'))
     .option('-c, --check', 'also read the PDF back and run the full preflight (as `letterpress check` does) before writing')
-    .action(async (letters: string[], opts: BuildFlags) => {
-      const { build, defaultOutDir, editionBase } = await import('./build.js');
-      const { distinctLetters, refuseSharedEditions } = await import('./outputs.js');
-      letters = distinctLetters(letters);
+    .action(async (named: string[], opts: BuildFlags) => {
+      const found = await lettersOr(named);
+      if (!found) return;
+      const [{ writeLetter }, { printWritten }, { defaultOutDir, editionBase }, { distinctLetters, refuseSharedEditions }] = await Promise.all([
+        import('../api/index.js'),
+        import('./report.js'),
+        import('../build/build.js'),
+        import('../build/outputs.js'),
+      ]);
+      const letters = distinctLetters(found);
       try {
         refuseSharedEditions(letters, (letter) => editionBase(letter, opts.out ?? defaultOutDir(letter)));
       } catch (err) {
@@ -122,26 +143,28 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
       // One letter after the other, each with its own editions and manifest; one that fails
       // leaves the others built and the exit code 1.
       for (const letter of letters) {
-        try {
-          printBuild(io, await build(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap, check: opts.check === true }), opts.quiet);
-        } catch (err) {
-          // With several letters, say which one wrote nothing (the others may have been built).
-          exitCode = reportFailure(io, err, false, letters.length > 1 ? letter : undefined);
-        }
+        const started = performance.now();
+        const result = await writeLetter(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap, check: opts.check === true });
+        if (result.ok) printWritten(io, result, performance.now() - started, opts.quiet);
+        // With several letters, say which one wrote nothing (the others may have been built).
+        else exitCode = printFailure(io, result.diagnostics, false, letters.length > 1 ? letter : undefined, result.replaced);
       }
     });
 
-  withBuildFlags(program.command('watch').description('rebuild every edition whenever the letter, its data, its template or a font changes')).action(
-    async (letter: string, opts: BuildFlags) => {
-      const { watch } = await import('./watch.js'); // chokidar loads only here
-      const stamp = (trigger: string[]) => io.stdout.write(`\n[${new Date().toLocaleTimeString()}] ${trigger.join(', ')}\n`);
-      const handle = watch(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap }, {
+  withBuildFlags(program.command('watch').description('rebuild the editions of one or more letters whenever a letter, its data, letter.yaml, its template or a font changes')).action(
+    async (named: string[], opts: BuildFlags) => {
+      const letters = await lettersOr(named);
+      if (!letters) return;
+      const { watchLetters } = await import('./watch.js'); // chokidar loads only here
+      const stamp = (trigger: string[], letter: string) =>
+        io.stdout.write(`\n[${new Date().toLocaleTimeString()}] ${letters.length > 1 ? `${path.relative(io.cwd, letter) || letter}: ` : ''}${trigger.join(', ')}\n`);
+      const handle = watchLetters(letters, { formats: opts.format, outDir: opts.out, wrap: opts.wrap }, {
         built: (result, trigger) => {
-          stamp(trigger);
+          stamp(trigger, result.letter.inputs.letter);
           printBuild(io, result, opts.quiet);
         },
-        failed: (err, trigger) => {
-          stamp(trigger);
+        failed: (err, trigger, letter) => {
+          stamp(trigger, letter);
           try {
             reportFailure(io, err); // a failed rebuild is reported, and watching goes on
           } catch (internal) {
@@ -173,8 +196,8 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
     .action(async (letter: string, opts: { out?: string }) => {
       const [{ loadLetter }, { defaultOutDir, editionBase }, { describeChanges, manifestOf, manifestPath, readManifest }, { buildFrame }] = await Promise.all([
         import('../load/letter.js'),
-        import('./build.js'),
-        import('./manifest.js'),
+        import('../build/build.js'),
+        import('../build/manifest.js'),
         import('../frame/index.js'),
       ]);
       try {
@@ -197,6 +220,23 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
       } catch (err) {
         exitCode = reportFailure(io, err, true);
       }
+    });
+
+  program
+    .command('init')
+    .description('start a new letter project: letter.md (with one footnote), signatories.yaml and a .gitignore for out/')
+    .argument('[folder]', 'where (made if missing)', '.')
+    .addOption(new Option('--lang <lang>', 'language of the letter').choices(INIT_LANGUAGES).default('zh-CN'))
+    .action(async (folder: string, opts: { lang: InitLanguage }) => {
+      const { initProject } = await import('../api/index.js');
+      const result = await initProject(path.resolve(io.cwd, folder), { lang: opts.lang });
+      if (!result.ok) {
+        exitCode = printFailure(io, result.diagnostics, true);
+        return;
+      }
+      for (const file of result.created) io.stdout.write(`  created ${path.relative(io.cwd, file) || file}\n`);
+      const into = path.relative(io.cwd, result.folder);
+      io.stdout.write(`\nNext:${into ? ` cd ${into} &&` : ''} letterpress build    (editions in out/; edit letter.md and signatories.yaml, then build again)\n`);
     });
 
   (await import('./commands/signatories.js')).registerSignatories(program, io, (code) => (exitCode = code));

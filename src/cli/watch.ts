@@ -1,10 +1,10 @@
 /**
  * Watch mode: rebuild every edition when the letter, the signatory data, the template or a
- * font file changes. What stays in memory between builds is the build context's (src/context.ts:
- * open fonts, the template, the last parsed letter, the lines already set, …), so a change to the
- * data alone skips parsing and font loading and sets only the changed list entries again (every
- * page is drawn again). A failed build prints its positioned errors and leaves the previous
- * editions in place (builds write atomically).
+ * font file changes. Open fonts, the template, the last parsed letter and the lines already set
+ * (src/typeset/memo.ts) stay in memory between builds, so a change to the data alone skips
+ * parsing and font loading and sets only the changed list entries again (every page is drawn
+ * again). A failed build prints its
+ * positioned errors and leaves the previous editions in place (builds write atomically).
  *
  * File watching with chokidar, on the inputs' folders rather than on the files: an editor that
  * saves by deleting and re-creating a file (or a user who does) would otherwise leave a watch on
@@ -15,12 +15,14 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
-import { build, type BuildOptions, type BuildResult } from './build.js';
+import { build, type BuildOptions, type BuildResult } from '../build/build.js';
 import { BuildError } from '../diagnostics/index.js';
+import { SHARED_FRONT_MATTER } from '../load/frontMatter.js';
 
 export interface WatchEvents {
   built(result: BuildResult, trigger: string[]): void;
-  failed(err: unknown, trigger: string[]): void;
+  /** A build that failed (`letterPath`: the letter, absolute). */
+  failed(err: unknown, trigger: string[], letterPath: string): void;
 }
 
 export interface WatchHandle {
@@ -30,11 +32,12 @@ export interface WatchHandle {
 }
 
 function inputsOf(result: BuildResult | null, letterPath: string): string[] {
-  const paths = new Set<string>([path.resolve(letterPath)]);
+  // letter.yaml beside the letter is watched even before it exists: adding it changes the letter.
+  const paths = new Set<string>([path.resolve(letterPath), path.join(path.dirname(path.resolve(letterPath)), SHARED_FRONT_MATTER)]);
   if (result) {
     const { inputs, document } = result.letter;
     if (inputs.signatories) paths.add(inputs.signatories);
-    paths.add(inputs.template);
+    for (const template of inputs.templates) paths.add(template);
     const templateDir = path.dirname(inputs.template);
     for (const entry of document.template.fonts.serif) {
       if ('file' in entry) {
@@ -69,113 +72,132 @@ function foldersFor(files: Set<string>, letterDir: string): Set<string> {
 /** How long after a build its inputs are looked at again (beyond chokidar's 50 ms throttle). */
 const RECHECK_MS = 150;
 
-/** Identity and state of each file (inode, size, modification time), as one comparable string. */
-function stamp(files: Set<string>): string {
-  return [...files]
-    .sort()
-    .map((file) => {
-      try {
-        const info = statSync(file);
-        return `${file}\u0000${info.ino}:${info.size}:${info.mtimeMs}`;
-      } catch {
-        return `${file}\u0000missing`;
-      }
-    })
-    .join('\n');
-}
-
-/** The part of a stamp that belongs to `file` (undefined when the stamp did not cover it). */
-function stampOf(all: string, file: string): string | undefined {
-  return all.split('\n').find((line) => line.startsWith(`${file}\u0000`));
+/** Identity and state of a file (inode, size, modification time), as one comparable string. */
+function stamp(file: string): string {
+  try {
+    const info = statSync(file);
+    return `${info.ino}:${info.size}:${info.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
 }
 
 export function watch(letterPath: string, options: BuildOptions, events: WatchEvents): WatchHandle {
-  const letterDir = path.dirname(path.resolve(letterPath));
-  const dirs = (files: Set<string>) => foldersFor(files, letterDir);
+  return watchLetters([letterPath], options, events);
+}
+
+/** What is known of one watched letter: the files it read, and its last good build. */
+interface Watched {
+  letterPath: string;
+  inputs: Set<string>;
+  /** Each input's stamp just before the letter's last build. */
+  stamps: Map<string, string>;
+  lastGood: BuildResult | null;
+  pending: string[];
+}
+
+/**
+ * Watch several letters at once (language editions sharing a data file, a letter.yaml, a
+ * template): one watcher on all their folders; a change rebuilds every letter that read the
+ * changed file, one letter after the other, in the order given. `events` receive the letter's
+ * result (the letter is `result.letter.inputs.letter`) or its failure with `letterPath`.
+ */
+export function watchLetters(letterPaths: readonly string[], options: BuildOptions, events: WatchEvents): WatchHandle {
   let watcher: FSWatcher | null = null;
-  let watched = new Set<string>();
+  const letters: Watched[] = [...new Set(letterPaths.map((p) => path.resolve(p)))].map((letterPath) => ({
+    letterPath,
+    inputs: new Set(inputsOf(null, letterPath)),
+    stamps: new Map<string, string>(),
+    lastGood: null,
+    pending: [],
+  }));
+  let watchedDirs = new Set<string>();
   let running = false;
-  let pending: string[] = [];
   let timer: NodeJS.Timeout | null = null;
-  let lastGood: BuildResult | null = null;
   let recheck: NodeJS.Timeout | null = null;
   let closed = false;
 
-  const follow = (next: Set<string>) => {
+  const follow = () => {
+    const next = new Set(letters.flatMap((l) => [...foldersFor(l.inputs, path.dirname(l.letterPath))]));
     if (watcher) {
-      const before = dirs(watched);
-      const after = dirs(next);
-      const add = [...after].filter((d) => !before.has(d));
-      const remove = [...before].filter((d) => !after.has(d));
+      const add = [...next].filter((d) => !watchedDirs.has(d));
+      const remove = [...watchedDirs].filter((d) => !next.has(d));
       if (add.length) watcher.add(add);
       if (remove.length) watcher.unwatch(remove);
     }
-    watched = next;
+    watchedDirs = next;
   };
 
-  const rebuild = async (trigger: string[]) => {
-    running = true;
-    const before = stamp(watched);
+  const rebuildOne = async (letter: Watched, trigger: string[]) => {
+    letter.stamps = new Map([...letter.inputs].map((p) => [p, stamp(p)]));
     let failure: unknown = null;
     try {
-      lastGood = await build(letterPath, options);
-      events.built(lastGood, trigger);
+      letter.lastGood = await build(letter.letterPath, options);
+      events.built(letter.lastGood, trigger);
     } catch (err) {
       failure = err;
       try {
-        events.failed(err, trigger);
+        events.failed(err, trigger, letter.letterPath);
       } catch {
         // a reporter that fails must not end the watch
+      }
+    }
+    // Follow the inputs the letter names now (its data file or template may have changed).
+    const next = new Set(inputsOf(letter.lastGood, letter.letterPath));
+    if (failure !== null) for (const p of [...letter.inputs, ...filesOf(failure)]) next.add(p);
+    letter.inputs = next;
+  };
+
+  const run = async () => {
+    running = true;
+    try {
+      for (;;) {
+        const due = letters.find((l) => l.pending.length > 0);
+        if (!due) break;
+        const trigger = due.pending;
+        due.pending = [];
+        await rebuildOne(due, trigger);
       }
     } finally {
       running = false;
     }
-    // Follow the inputs the letter names now (its data file or template may have changed).
-    const next = new Set(inputsOf(lastGood, letterPath));
-    if (failure !== null) for (const p of [...watched, ...filesOf(failure)]) next.add(p);
-    follow(next);
+    follow();
     // chokidar drops a file's second change event within 50 ms of the first: a save just after
-    // the one that started this build (or during it) would go unseen. Look again a little later.
+    // the one that started a build (or during it) would go unseen. Look again a little later at
+    // the files each build read.
     if (recheck) clearTimeout(recheck);
     recheck = setTimeout(() => {
       recheck = null;
       if (running || timer || closed) return;
-      // only files this build read (one the letter names anew was read by it)
-      const changed = [...watched].filter((p) => {
-        const then = stampOf(before, p);
-        return then !== undefined && stamp(new Set([p])) !== then;
-      });
-      if (changed.length > 0) void rebuild(changed.map((p) => path.relative(process.cwd(), p) || p));
+      for (const letter of letters) {
+        for (const [file, then] of letter.stamps) if (stamp(file) !== then) schedule(file);
+      }
     }, RECHECK_MS);
-    if (pending.length > 0) {
-      const again = pending;
-      pending = [];
-      await rebuild(again);
-    }
   };
 
   const schedule = (file: string) => {
-    if (!watched.has(path.resolve(file))) return; // another file in an input's folder
-    pending.push(path.relative(process.cwd(), file) || file);
-    if (running) return;
+    const absolute = path.resolve(file);
+    const affected = letters.filter((l) => l.inputs.has(absolute));
+    if (affected.length === 0) return; // another file in an input's folder
+    for (const letter of affected) letter.pending.push(path.relative(process.cwd(), file) || file);
+    if (running) return; // the running loop picks the new work up
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = null;
-      const trigger = pending;
-      pending = [];
-      void rebuild(trigger);
+      void run();
     }, 25);
   };
 
   const ready = (async () => {
-    await rebuild(['start']);
-    watcher = chokidar.watch([...dirs(watched)], { ignoreInitial: true, depth: 0, awaitWriteFinish: false });
+    for (const letter of letters) letter.pending.push('start');
+    await run();
+    watcher = chokidar.watch([...watchedDirs], { ignoreInitial: true, depth: 0, awaitWriteFinish: false });
     watcher.on('all', (event, file) => {
       if (event === 'add' || event === 'change' || event === 'unlink') schedule(file);
       if (event !== 'addDir' && event !== 'unlinkDir') return;
       // An input's folder came back (or went): watch it afresh, and rebuild from what is there now.
       const dir = path.resolve(file);
-      const inside = [...watched].filter((p) => path.dirname(p) === dir);
+      const inside = [...new Set(letters.flatMap((l) => [...l.inputs]))].filter((p) => path.dirname(p) === dir);
       if (inside.length === 0) return;
       if (event === 'addDir' && watcher) {
         watcher.unwatch(dir);

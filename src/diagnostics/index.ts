@@ -65,40 +65,71 @@ export function printable(text: string, keepLineBreaks = false): string {
   });
 }
 
+/** A diagnostic as plain data (what the library API returns; the CLI prints the same list). */
+export interface Diagnostic {
+  /** The input file, as the user named it (relative to the working folder when inside it). */
+  file: string;
+  /** 1-based, as editors count; absent for a message about the whole file. */
+  line?: number;
+  column?: number;
+  severity: 'error' | 'warning';
+  message: string;
+  /** Rule id, e.g. `undefined-footnote`, `front-matter-schema`. */
+  rule?: string;
+}
+
+export function toDiagnostics(files: readonly VFile[]): Diagnostic[] {
+  return files.flatMap((file) =>
+    file.messages.map((m) => ({
+      file: file.path ?? '<input>',
+      ...(m.line ? { line: m.line, column: m.column ?? 1 } : {}),
+      severity: m.fatal === true ? ('error' as const) : ('warning' as const),
+      message: m.reason,
+      ...(m.ruleId ? { rule: m.ruleId } : {}),
+    })),
+  );
+}
+
 /** Errors listed per file (README "Errors"); the rest are counted in one line. */
 export const MAX_LISTED_ERRORS = 50;
 const TOO_MANY = 'too-many-errors';
 
-export function formatDiagnostics(files: readonly VFile[]): string {
+/**
+ * The one printed form: `file:line:column severity message  rule`, at most MAX_LISTED_ERRORS
+ * errors per file (the rest counted), input text made printable, then a count.
+ */
+export function formatDiagnosticList(list: readonly Diagnostic[]): string {
   const lines: string[] = [];
   let errors = 0;
   let warnings = 0;
-  for (const file of files) {
-    let listed = 0;
-    let hidden = 0;
-    for (const m of file.messages) {
-      const severity = m.fatal === true ? 'error' : 'warning';
-      if (m.fatal === true && m.ruleId !== TOO_MANY) {
-        if (listed >= MAX_LISTED_ERRORS) {
-          hidden++;
-          continue;
-        }
-        listed++;
+  const listed = new Map<string, number>();
+  const hidden = new Map<string, number>();
+  for (const d of list) {
+    if (d.severity === 'error' && d.rule !== TOO_MANY) {
+      const n = listed.get(d.file) ?? 0;
+      if (n >= MAX_LISTED_ERRORS) {
+        hidden.set(d.file, (hidden.get(d.file) ?? 0) + 1);
+        continue;
       }
-      if (m.fatal === true) errors++;
-      else warnings++;
-      const where = m.line ? `:${m.line}:${m.column ?? 1}` : '';
-      lines.push(`${printable(file.path ?? '<input>')}${where} ${severity} ${printable(m.reason)}${m.ruleId ? `  ${m.ruleId}` : ''}`);
+      listed.set(d.file, n + 1);
     }
-    if (hidden > 0) {
-      errors++;
-      lines.push(`${printable(file.path ?? '<input>')} error … and ${hidden} more error(s) in this file, not listed.  ${TOO_MANY}`);
-    }
+    if (d.severity === 'error') errors++;
+    else warnings++;
+    const where = d.line ? `:${d.line}:${d.column ?? 1}` : '';
+    lines.push(`${printable(d.file)}${where} ${d.severity} ${printable(d.message)}${d.rule ? `  ${d.rule}` : ''}`);
+  }
+  for (const [file, n] of hidden) {
+    errors++;
+    lines.push(`${printable(file)} error … and ${n} more error(s) in this file, not listed.  ${TOO_MANY}`);
   }
   if (lines.length === 0) return '';
   const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const summary = [errors ? count(errors, 'error') : '', warnings ? count(warnings, 'warning') : ''].filter(Boolean).join(', ');
   return `${lines.join('\n')}\n${errors ? '✖' : '⚠'} ${summary}`;
+}
+
+export function formatDiagnostics(files: readonly VFile[]): string {
+  return formatDiagnosticList(toDiagnostics(files));
 }
 
 /** A file-level failure (missing file, unreadable) as a positioned message. */

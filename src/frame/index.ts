@@ -4,7 +4,6 @@
  * the template's `layout:` section, resolved here to points so that the PDF, the Word copy and the
  * HTML edition set the same values.
  */
-import path from 'node:path';
 import type { BlockOf, LetterDocument, Party } from '../model/types.js';
 import type { Length, RoleLayout, Template } from '../template/schema.js';
 import { fillLabel, formatDate } from '../template/format.js';
@@ -103,13 +102,9 @@ export function pageLabelText(furniture: PageFurniture, page: number, pages: num
   return fillLabel(furniture.pageLabel.pattern, { page, pages });
 }
 
-/** The template file as messages name it, with its text and field positions from the loader. */
+/** The template's files as messages name them, with their text and field positions from the loader. */
 function templateSource(document: LetterDocument): TemplateSource | undefined {
-  const file = document.templateFile;
-  if (!file) return undefined;
-  const { sourcePath } = document.template;
-  const relative = path.relative(process.cwd(), sourcePath);
-  return { path: relative && !relative.startsWith('..') ? relative : sourcePath, text: file.text, place: file.place };
+  return document.templateFile;
 }
 
 /** Each styled role's own style: that of its first block in a row. */
@@ -129,7 +124,7 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   const fromLetter = (field: string): SourceRef | undefined => {
     if (!letterPath) return undefined;
     const at = meta.places?.[field];
-    return at ? { path: letterPath, at } : { path: letterPath };
+    return at ? { path: at.file ?? letterPath, at: { line: at.line, column: at.column } } : { path: letterPath };
   };
   // Labels come from the template: a message about one names the template file.
   const fromTemplate: SourceRef | undefined = document.sources ? { path: document.sources.template } : undefined;

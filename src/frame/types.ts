@@ -183,12 +183,12 @@ export interface WordFonts {
   embedFonts: 'subset' | 'full' | 'none';
 }
 
-/** The template file as the loader read it: its text and where each field stands (for warnings). */
+/**
+ * The template as the loader read it: for a field, the file that wrote its value (a template may
+ * extend another), that file's text and the field's place in it (for warnings).
+ */
 export interface TemplateSource {
-  /** The path as messages name it. */
-  path: string;
-  text: string;
-  place(field: string[]): Position | undefined;
+  where(field: string[]): { path: string; text: string; place: Position | undefined };
 }
 
 export interface LetterFrame {

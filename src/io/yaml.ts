@@ -164,7 +164,20 @@ function missingField(issue: z.core.$ZodIssue): boolean {
   return issue.code === 'invalid_type' && /received undefined/.test(issue.message);
 }
 
-export function readYaml<S extends z.ZodType>(file: VFile, text: string, schema: S, options: YamlInputOptions): YamlInput<z.infer<S>> | null {
+/** One parsed YAML input: the file its messages go to, its document (for positions) and its value. */
+export interface YamlLayer {
+  file: VFile;
+  doc: Document;
+  lineCounter: LineCounter;
+  value: unknown;
+  shift: (place: Position | undefined) => Position | undefined;
+}
+
+/**
+ * Parse `text` (the content of `file`, or of a part of it: front matter) into a layer, within the
+ * limits above; a syntax error or a refusal is reported on `file` and gives null.
+ */
+export function parseYamlLayer(file: VFile, text: string, options: Pick<YamlInputOptions, 'label' | 'rule' | 'shift'>): YamlLayer | null {
   const shift = options.shift ?? ((p: Position | undefined) => p);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -218,35 +231,74 @@ export function readYaml<S extends z.ZodType>(file: VFile, text: string, schema:
     );
     return null;
   }
+  return { file, doc, lineCounter, value: value ?? {}, shift };
+}
+
+/** How deep `path` reaches into a layer's document: the length of its longest existing prefix. */
+function reach(layer: YamlLayer, path: ReadonlyArray<PropertyKey>): number {
+  for (let depth = path.length; depth > 0; depth--) {
+    const node: unknown = layer.doc.getIn(path.slice(0, depth) as unknown[], true);
+    if (isNode(node)) return depth;
+  }
+  return 0;
+}
+
+/** Where a value at `path` of the merged layers was written: in the layer that reaches deepest (the later on a tie). */
+export function locate(layers: readonly YamlLayer[], path: ReadonlyArray<PropertyKey>): { file: VFile; place: Position | undefined } {
+  let best = layers[layers.length - 1] as YamlLayer;
+  let bestDepth = -1;
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const layer = layers[i] as YamlLayer;
+    const depth = reach(layer, path);
+    if (depth > bestDepth) {
+      best = layer;
+      bestDepth = depth;
+    }
+  }
+  return { file: best.file, place: best.shift(placeOfPath(best.doc, best.lineCounter, path)) };
+}
+
+/** A validated value that may have been merged from several layers (a shared file, a base template). */
+export interface LayeredInput<T> extends YamlInput<T> {
+  /** The file and place where the value at `path` was written. */
+  where(path: PropertyKey[]): { file: VFile; place: Position | undefined };
+}
+
+/**
+ * Validate `value` (the layers' values merged; later layers override earlier ones) against
+ * `schema`; each problem is reported in the file and at the line where its value was written.
+ */
+export function validateLayers<S extends z.ZodType>(layers: readonly YamlLayer[], value: unknown, schema: S, options: YamlInputOptions): LayeredInput<z.infer<S>> | null {
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path as PropertyKey[];
       if (issue.code === 'unrecognized_keys') {
-        // one message per unknown key, at the key itself
+        // one message per unknown key, at the key itself, in the file that has it
         for (const key of issue.keys) {
-          const parent: unknown = doc.getIn(path as unknown[], true);
+          const { file, place } = locate(layers, [...path, key]);
+          const layer = layers.find((l) => l.file === file) as YamlLayer;
+          const parent: unknown = layer.doc.getIn(path as unknown[], true);
           const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
           const keyNode = pair && isNode(pair.key) ? pair.key : undefined;
-          reportError(
-            file,
-            `${options.label}: unknown field \`${[...path, key].join('.')}\`${options.hint?.(issue) ?? ''}`,
-            shift(at(keyNode?.range?.[0]) ?? placeOfPath(doc, lineCounter, path)),
-            `${options.rule}-schema`,
-          );
+          const keyPos = keyNode?.range ? layer.lineCounter.linePos(keyNode.range[0]) : undefined;
+          const keyPlace = keyPos ? layer.shift({ line: keyPos.line, column: keyPos.col }) : undefined;
+          reportError(file, `${options.label}: unknown field \`${[...path, key].join('.')}\`${options.hint?.(issue) ?? ''}`, keyPlace ?? place, `${options.rule}-schema`);
         }
         continue;
       }
       const where = path.join('.') || '(top level)';
       const reason = missingField(issue) ? 'is missing' : issue.message;
-      reportError(
-        file,
-        `${options.label} field \`${where}\`: ${reason}${options.hint?.(issue) ?? ''}`,
-        shift(placeOfPath(doc, lineCounter, path)),
-        `${options.rule}-schema`,
-      );
+      const { file, place } = locate(layers, path);
+      reportError(file, `${options.label} field \`${where}\`: ${reason}${options.hint?.(issue) ?? ''}`, place, `${options.rule}-schema`);
     }
     return null;
   }
-  return { data: parsed.data, place: (path) => shift(placeOfPath(doc, lineCounter, path)) };
+  return { data: parsed.data, place: (path) => locate(layers, path).place, where: (path) => locate(layers, path) };
+}
+
+export function readYaml<S extends z.ZodType>(file: VFile, text: string, schema: S, options: YamlInputOptions): YamlInput<z.infer<S>> | null {
+  const layer = parseYamlLayer(file, text, options);
+  if (!layer) return null;
+  return validateLayers([layer], layer.value, schema, options);
 }

@@ -6,9 +6,9 @@ import { z } from 'zod';
 import type { VFile } from 'vfile';
 import type { Root, Yaml } from 'mdast';
 import { reportError } from '../diagnostics/index.js';
-import { readYaml } from '../io/yaml.js';
+import { parseYamlLayer, validateLayers, type YamlLayer } from '../io/yaml.js';
 import { isIsoDate } from '../model/types.js';
-import type { LetterMeta } from '../model/types.js';
+import type { FieldPlace, LetterMeta } from '../model/types.js';
 import type { Position } from '../diagnostics/index.js';
 
 const text = z.string().trim().min(1, 'must not be empty');
@@ -37,9 +37,17 @@ const frontMatterSchema = z
 
 const FIELDS = Object.keys(frontMatterSchema.shape).join(', ');
 
-export function readFrontMatter(file: VFile, tree: Root): LetterMeta | null {
+/** The file that holds front-matter fields shared by the letters of a folder (see README "Several letters"). */
+export const SHARED_FRONT_MATTER = 'letter.yaml';
+
+/**
+ * The front matter of a letter, merged over the fields of its folder's shared file when there is
+ * one (`shared`, a parsed letter.yaml): a field the letter gives replaces the shared one whole.
+ * Every message points at the line that wrote the value, in the letter or in letter.yaml.
+ */
+export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | null): LetterMeta | null {
   const node = tree.children.find((child): child is Yaml => child.type === 'yaml');
-  if (!node) {
+  if (!node && !shared) {
     reportError(
       file,
       `The letter has no front matter: start it with a --- block giving ${FIELDS}.`,
@@ -48,24 +56,41 @@ export function readFrontMatter(file: VFile, tree: Root): LetterMeta | null {
     );
     return null;
   }
-  const firstLine = node.position?.start.line ?? 1; // the opening ---
+  const firstLine = node?.position?.start.line ?? 0; // the opening ---
   const shift = (p: Position | undefined): Position | undefined =>
-    p ? { line: p.line + firstLine, column: p.column } : { line: firstLine, column: 1 };
-  const read = readYaml(file, node.value, frontMatterSchema, {
+    p ? { line: p.line + firstLine, column: p.column } : { line: Math.max(firstLine, 1), column: 1 };
+  const options = {
     label: 'Front matter',
     rule: 'front-matter',
     shift,
-    hint: (issue) => (issue.code === 'unrecognized_keys' ? ` (allowed fields: ${FIELDS})` : ''),
-  });
+    hint: (issue: z.core.$ZodIssue) => (issue.code === 'unrecognized_keys' ? ` (allowed fields: ${FIELDS})` : ''),
+  };
+  const own = parseYamlLayer(file, node?.value ?? '', options);
+  if (!own) return null;
+  const isFields = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
+  // Without a mapping of its own (or of the shared file), the schema says what is wrong.
+  const layers = shared && isFields(own.value) && isFields(shared.value) ? [shared, own] : [own];
+  const merged = layers.length === 2 ? { ...(shared?.value as object), ...(own.value as object) } : own.value;
+  const read = validateLayers(layers, merged, frontMatterSchema, options);
   if (!read) return null;
-  const places: Record<string, Position> = {};
+  const places: Record<string, FieldPlace> = {};
+  const placeOf = (path: PropertyKey[]): FieldPlace | undefined => {
+    const { file: where, place } = read.where(path);
+    if (!place) return undefined;
+    return where === file ? place : { ...place, file: where.path };
+  };
   for (const field of ['date', 'subject', 'salutation', 'closing'] as const) {
-    const place = read.place([field]);
+    const place = placeOf([field]);
     if (place) places[field] = place;
+  }
+  // A path or a name that cannot be used is reported at its field's line, from the line's start.
+  for (const field of ['lang', 'signatories', 'template'] as const) {
+    const place = read.data[field] === undefined ? undefined : placeOf([field]);
+    if (place) places[field] = { ...place, column: 1 };
   }
   for (const field of ['to', 'cc'] as const) {
     read.data[field].forEach((_party, index) => {
-      const place = read.place([field, index]);
+      const place = placeOf([field, index]);
       if (place) places[`${field}.${index}`] = place;
     });
   }

@@ -8,9 +8,12 @@ import { VFile } from 'vfile';
 import { BuildError, hasErrors, reportError } from '../diagnostics/index.js';
 import { readInput } from '../io/readInput.js';
 import { parseMarkdown } from '../parse/parseMarkdown.js';
-import { readFrontMatter } from './frontMatter.js';
+import { readFrontMatter, SHARED_FRONT_MATTER } from './frontMatter.js';
 import { convertTree } from '../model/fromMdast.js';
-import { loadTemplateFile, resolveTemplatePath } from './template.js';
+import { loadTemplateChain, resolveTemplatePath } from './template.js';
+import { parseYamlLayer, type YamlLayer } from '../io/yaml.js';
+import type { Position } from '../diagnostics/index.js';
+import { existsSync } from 'node:fs';
 import { loadSignatories } from '../signatories/index.js';
 import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from '../model/types.js';
 import { projectRoot, resolveContained } from '../io/paths.js';
@@ -21,14 +24,38 @@ export interface LoadedLetter {
   document: LetterDocument;
   /** Every input file with its messages (warnings only, since errors throw). */
   files: VFile[];
-  /** Absolute paths of the inputs, for watching and change reports. */
-  inputs: { letter: string; template: string; signatories: string | null };
+  /**
+   * Absolute paths of the inputs, for watching and change reports: the letter, its template (and
+   * the templates that one extends, in `templates`), the signatory data and the shared letter.yaml.
+   */
+  inputs: { letter: string; template: string; signatories: string | null; shared: string | null; templates: string[] };
 }
 
-export function placeOfField(file: VFile, field: string): { line: number; column: number } | undefined {
-  const lines = String(file.value).split('\n');
-  const index = lines.findIndex((line) => line.startsWith(`${field}:`));
-  return index >= 0 ? { line: index + 1, column: 1 } : undefined;
+const displayPath = (p: string) => path.relative(process.cwd(), p) || p;
+
+/**
+ * The folder's shared front matter (letter.yaml beside the letter), parsed, or null when there is
+ * none. A file that is not a mapping of fields is an error on that file.
+ */
+export async function loadSharedFrontMatter(letterPath: string): Promise<YamlLayer | null> {
+  const sharedPath = path.join(path.dirname(path.resolve(letterPath)), SHARED_FRONT_MATTER);
+  if (!existsSync(sharedPath)) return null;
+  const text = await readInput(sharedPath, `check ${SHARED_FRONT_MATTER} beside the letter.`, 'shared-missing', MAX_LETTER_BYTES);
+  const file = new VFile({ path: displayPath(sharedPath), value: text });
+  const layer = parseYamlLayer(file, text, { label: 'Shared front matter', rule: 'front-matter' });
+  if (layer && (typeof layer.value !== 'object' || layer.value === null || Array.isArray(layer.value))) {
+    reportError(file, `${SHARED_FRONT_MATTER} holds front-matter fields shared by the letters beside it (date: 2024-05-01, to: …), as a list of \`field: value\` lines.`, { line: 1, column: 1 }, 'front-matter-schema');
+  }
+  if (!layer || hasErrors([file])) throw new BuildError([file]);
+  return layer;
+}
+
+/** Where a front-matter field was written: the letter, or the shared file it came from. */
+/** Where a front-matter field was written: in the letter, or in the shared letter.yaml. */
+export function fieldPlace(meta: LetterMeta, files: VFile[], field: string): { file: VFile; place: Position | undefined } {
+  const at = meta.places?.[field];
+  const file = (at?.file && files.find((f) => f.path === at.file)) || (files[0] as VFile);
+  return { file, place: at ? { line: at.line, column: at.column } : undefined };
 }
 
 export interface LetterSource {
@@ -47,7 +74,7 @@ export async function loadLetter(letterPath: string): Promise<LoadedLetter> {
  */
 const lastParse = buildContext.slot<{ key: string; meta: LetterMeta | null; body: Block[]; notes: Note[]; messages: VFile['messages'] }>('last letter');
 
-function parseLetter(file: VFile, text: string, key: string) {
+function parseLetter(file: VFile, text: string, key: string, shared: YamlLayer | null) {
   const last = lastParse.value;
   if (last?.key === key) {
     file.messages.push(...last.messages);
@@ -64,7 +91,7 @@ function parseLetter(file: VFile, text: string, key: string) {
     return refused;
   }
   if (!checkTree(file, tree)) return refused;
-  const meta = readFrontMatter(file, tree);
+  const meta = readFrontMatter(file, tree, shared);
   const { body, notes } = convertTree(tree, file);
   lastParse.value = { key, meta, body, notes, messages: [...file.messages] };
   return lastParse.value;
@@ -74,36 +101,37 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
   const letterPath = path.resolve(source.letterPath);
   const letterDir = path.dirname(letterPath);
   const root = projectRoot(letterPath);
-  const file = new VFile({ path: path.relative(process.cwd(), letterPath) || letterPath, value: source.text });
-  const { meta, body, notes } = parseLetter(file, source.text, `${file.path}\u0000${source.text}`);
-  if (!meta || hasErrors([file])) throw new BuildError([file]);
+  const file = new VFile({ path: displayPath(letterPath), value: source.text });
+  const shared = await loadSharedFrontMatter(letterPath);
+  const sharedKey = shared ? String(shared.file.value) : '';
+  const { meta, body, notes } = parseLetter(file, source.text, `${file.path}\u0000${source.text}\u0000${sharedKey}`, shared);
+  const files = shared ? [file, shared.file] : [file];
+  if (!meta || hasErrors(files)) throw new BuildError(files.filter((f) => f === file || f.messages.length > 0));
+  const failAt = (field: string, reason: string, ruleId: string): never => {
+    const { file: where, place } = fieldPlace(meta, files, field);
+    reportError(where, reason, place, ruleId);
+    throw new BuildError(files);
+  };
 
   const templateRef = meta.template ?? meta.lang;
   const templatePath = resolveTemplatePath(templateRef, letterDir, root);
-  if (typeof templatePath !== 'string') {
-    // Reported at `template:`, or at `lang:` when the template was chosen by the language.
-    reportError(file, templatePath.error, placeOfField(file, meta.template ? 'template' : 'lang'), 'template-path');
-    throw new BuildError([file]);
-  }
-  const templateFile = await loadTemplateFile(templatePath);
-  const { template } = templateFile;
+  // Reported at `template:`, or at `lang:` when the template was chosen by the language.
+  if (typeof templatePath !== 'string') return failAt(meta.template ? 'template' : 'lang', templatePath.error, 'template-path');
+  const loadedTemplate = await loadTemplateChain(templatePath, root);
+  const { template, chain } = loadedTemplate;
 
-  const files = [file];
   let signatories: SignatoryList | null = null;
   let signatoriesPath: string | null = null;
   if (meta.signatories) {
     const contained = resolveContained(root, letterDir, meta.signatories, 'Signatory file');
-    if ('error' in contained) {
-      reportError(file, contained.error, placeOfField(file, 'signatories'), 'signatories-path');
-      throw new BuildError([file]);
-    }
+    if ('error' in contained) return failAt('signatories', contained.error, 'signatories-path');
     signatoriesPath = contained.path;
-    const relPath = path.relative(process.cwd(), signatoriesPath) || signatoriesPath;
-    const loaded = await loadSignatories(relPath, meta.lang, meta.date);
+    const loaded = await loadSignatories(displayPath(signatoriesPath), meta.lang, meta.date);
     signatories = loaded.list;
     files.push(loaded.file);
   }
-  const sources = { letter: file.path, signatories: files[1]?.path ?? null, template: path.relative(process.cwd(), templatePath) || templatePath };
-  const document: LetterDocument = { meta: meta as LetterMeta, body, notes, signatories, template, sources, templateFile: { text: templateFile.text, place: templateFile.place } };
-  return { document, files, inputs: { letter: letterPath, template: templatePath, signatories: signatoriesPath } };
+  const sources = { letter: file.path, signatories: signatoriesPath ? displayPath(signatoriesPath) : null, template: displayPath(templatePath) };
+  const document: LetterDocument = { meta: meta as LetterMeta, body, notes, signatories, template, sources, templateFile: { where: loadedTemplate.where } };
+  const inputs = { letter: letterPath, template: templatePath, signatories: signatoriesPath, shared: shared ? path.resolve(String(shared.file.path)) : null, templates: chain };
+  return { document, files, inputs };
 }

@@ -3,9 +3,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VFile } from 'vfile';
-import { BuildError, type Position } from '../diagnostics/index.js';
+import { BuildError, reportError, type Position } from '../diagnostics/index.js';
 import { readInput } from '../io/readInput.js';
-import { readYaml } from '../io/yaml.js';
+import { locate, parseYamlLayer, validateLayers, type YamlLayer } from '../io/yaml.js';
 import { templateSchema, type Template } from '../template/schema.js';
 import { resolveContained } from '../io/paths.js';
 import { buildContext } from '../context.js';
@@ -39,29 +39,113 @@ export function resolveTemplatePath(ref: string, letterDir: string, root: string
   };
 }
 
-/** A loaded template with its file's text and the positions of its fields (for warnings on it). */
-export interface LoadedTemplate {
-  template: Template;
-  text: string;
-  place(field: string[]): Position | undefined;
+/** A template that `extends` another may chain this many files (a loop is refused earlier). */
+const MAX_EXTENDS = 8;
+
+/** Objects merge key by key; a list or a value replaces the base's (a font list is given whole). */
+function deepMerge(base: unknown, over: unknown): unknown {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(base) || !isObject(over)) return over === undefined ? base : over;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) merged[key] = deepMerge(base[key], value);
+  return merged;
 }
 
-const cache = buildContext.map<string, LoadedTemplate>('templates');
+/**
+ * Where `extends:` of the template at `from` points: a .yaml path beside it, or a name found
+ * beside it (another file than itself) or among the built-in templates. `extends: zh-CN` in a
+ * project's templates/zh-CN.yaml therefore means the built-in zh-CN.
+ */
+function resolveBase(ref: string, from: string, root: string): string | { error: string } {
+  const dir = path.dirname(from);
+  if (/\.ya?ml$/i.test(ref)) {
+    const contained = resolveContained(root, dir, ref, 'Template');
+    return 'path' in contained ? contained.path : contained;
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(ref)) return { error: `\`extends: ${ref}\` is neither a template name (such as zh-CN) nor a .yaml file.` };
+  const beside = path.join(dir, `${ref}.yaml`);
+  if (existsSync(beside) && path.resolve(beside) !== path.resolve(from)) {
+    const contained = resolveContained(root, dir, `${ref}.yaml`, 'Template');
+    return 'path' in contained ? contained.path : contained;
+  }
+  const builtin = path.join(builtinTemplatesDir, `${ref}.yaml`);
+  if (existsSync(builtin)) return builtin;
+  const names = readdirSync(builtinTemplatesDir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+  return { error: `There is no template "${ref}" to extend (built in: ${names.join(', ')}; or a ${ref}.yaml beside this template).` };
+}
 
-export async function loadTemplateFile(templatePath: string): Promise<LoadedTemplate> {
-  const text = await readInput(templatePath, 'check the `template` field of the letter.', 'template-missing');
+const displayPath = (p: string) => {
+  const relative = path.relative(process.cwd(), p);
+  return relative && !relative.startsWith('..') ? relative : p;
+};
+
+/** A loaded template and the files it was merged from (the template itself first, then what it extends). */
+export interface LoadedTemplate {
+  template: Template;
+  chain: string[];
+  /** For a field: the file that wrote its value (as messages name it), its text and the field's place. */
+  where(field: string[]): { path: string; text: string; place: Position | undefined };
+}
+
+const cache = buildContext.map<string, LoadedTemplate & { texts: string[] }>('templates');
+
+/**
+ * Load a template and, when it says `extends: NAME`, the template it extends (recursively); the
+ * values it gives replace those of its base, object by object, so a project's template holds only
+ * what differs from a built-in one. Problems are reported in the file and at the line that wrote
+ * the value. `root`: the project folder a path in `extends:` must stay inside.
+ */
+export async function loadTemplateChain(templatePath: string, root: string = path.dirname(templatePath)): Promise<LoadedTemplate> {
+  const layers: YamlLayer[] = [];
+  const texts: string[] = [];
+  const chain: string[] = [];
+  let current = templatePath;
+  for (;;) {
+    const text = await readInput(current, chain.length === 0 ? 'check the `template` field of the letter.' : 'check the `extends` field of the template.', 'template-missing');
+    chain.push(current);
+    texts.push(text);
+    const file = new VFile({ path: displayPath(current), value: text });
+    const layer = parseYamlLayer(file, text, { label: 'Template', rule: 'template' });
+    if (!layer) throw new BuildError([file]);
+    layers.unshift(layer); // the base goes first, so that what extends it overrides it
+    const value = layer.value as Record<string, unknown>;
+    const ref = typeof value === 'object' && value !== null ? value.extends : undefined;
+    if (ref === undefined) break;
+    const at = locate([layer], ['extends']).place;
+    const fail = (reason: string): never => {
+      reportError(file, reason, at, 'template-extends');
+      throw new BuildError([file]);
+    };
+    if (typeof ref !== 'string' || ref.trim() === '') fail('`extends:` names a template: a built-in name such as zh-CN, or a .yaml file beside this one.');
+    const base = resolveBase(String(ref).trim(), current, isBuiltin(current) ? builtinTemplatesDir : root);
+    if (typeof base !== 'string') return fail(base.error);
+    if (chain.includes(base)) fail(`\`extends: ${String(ref)}\` goes round in a circle (${[...chain, base].map(displayPath).join(' → ')}); one of them must not extend the other.`);
+    if (chain.length >= MAX_EXTENDS) fail(`Templates extend each other more than ${MAX_EXTENDS} deep; extend a built-in template directly.`);
+    current = base;
+  }
   const cached = cache.get(templatePath);
-  if (cached && cached.text === text) return cached;
-  const shown = path.relative(process.cwd(), templatePath);
-  const file = new VFile({ path: shown && !shown.startsWith('..') && !path.isAbsolute(shown) ? shown : templatePath, value: text });
-  const read = readYaml(file, text, templateSchema, { label: 'Template', rule: 'template' });
-  if (!read) throw new BuildError([file]);
-  const loaded: LoadedTemplate = { template: { ...read.data, sourcePath: templatePath }, text, place: read.place };
+  if (cached && cached.texts.join('\u0000') === texts.join('\u0000')) return cached;
+  let merged: unknown = {};
+  for (const layer of layers) {
+    const { extends: _extends, ...own } = layer.value as Record<string, unknown>;
+    merged = deepMerge(merged, own);
+  }
+  const read = validateLayers(layers, merged, templateSchema, { label: 'Template', rule: 'template' });
+  if (!read) throw new BuildError(layers.map((l) => l.file).filter((f) => f.messages.length > 0));
+  const template: Template = { ...read.data, sourcePath: templatePath };
+  const where = (field: string[]) => {
+    const at = read.where(field);
+    return { path: String(at.file.path), text: String(at.file.value), place: at.place };
+  };
+  const loaded = { template, chain, where, texts };
   cache.set(templatePath, loaded);
   return loaded;
 }
 
-export async function loadTemplate(templatePath: string): Promise<Template> {
-  return (await loadTemplateFile(templatePath)).template;
+function isBuiltin(p: string): boolean {
+  return path.dirname(path.resolve(p)) === path.resolve(builtinTemplatesDir);
 }
 
+export async function loadTemplate(templatePath: string, root?: string): Promise<Template> {
+  return (await loadTemplateChain(templatePath, root)).template;
+}

@@ -55,6 +55,11 @@ export interface Party {
   address: string[];
 }
 
+/** A front-matter field's place: in the letter, or in the shared letter.yaml named by `file`. */
+export interface FieldPlace extends Position {
+  file?: string;
+}
+
 export interface LetterMeta {
   lang: string;
   /** ISO date, YYYY-MM-DD. */
@@ -68,8 +73,8 @@ export interface LetterMeta {
   /** Path of the signatory data file, relative to the letter. */
   signatories?: string;
   template?: string;
-  /** Where each front-matter field stands in the letter, by its path ("date", "to.0", "cc.1"). */
-  places?: Record<string, Position>;
+  /** Where each front-matter field stands, by its path ("date", "to.0", "cc.1"). */
+  places?: Record<string, FieldPlace>;
 }
 
 /** A signatory of a kind: its name, the optional fields of its kind (src/model/signatoryFields.ts), where it stands in the data file. */
@@ -93,6 +98,6 @@ export interface LetterDocument {
   template: Template;
   /** The input files, as the user named them (for messages that point into them). */
   sources?: { letter: string; signatories: string | null; template: string };
-  /** The template file's text and where each of its fields stands, as the loader read them. */
-  templateFile?: { text: string; place(field: string[]): Position | undefined };
+  /** For a template field: the file that wrote it (as messages name it), its text and the field's place, as the loader read them. */
+  templateFile?: { where(field: string[]): { path: string; text: string; place: Position | undefined } };
 }

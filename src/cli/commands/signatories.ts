@@ -4,7 +4,7 @@ import { VFile } from 'vfile';
 import type { Command } from 'commander';
 import { parseMarkdown } from '../../parse/parseMarkdown.js';
 import { readFrontMatter } from '../../load/frontMatter.js';
-import { placeOfField } from '../../load/letter.js';
+import { loadSharedFrontMatter } from '../../load/letter.js';
 import { BuildError, fileFailure, reportError } from '../../diagnostics/index.js';
 import { readInput } from '../../io/readInput.js';
 import { projectRoot, resolveContained } from '../../io/paths.js';
@@ -33,16 +33,20 @@ async function dataFile(cwd: string, options: FileOptions): Promise<{ file: stri
   }
   const text = await readInput(options.letter, 'give --letter or --file.', 'letter-missing');
   const vfile = new VFile({ path: options.letter, value: text });
-  const meta = readFrontMatter(vfile, parseMarkdown(text));
-  if (!meta) throw new BuildError([vfile]);
+  const shared = await loadSharedFrontMatter(options.letter);
+  const files = shared ? [vfile, shared.file] : [vfile];
+  const meta = readFrontMatter(vfile, parseMarkdown(text), shared);
+  if (!meta) throw new BuildError(files);
   if (!meta.signatories) {
-    reportError(vfile, 'The letter names no signatory file: add `signatories: signatories.yaml` to its front matter.', { line: 1, column: 1 }, 'signatories-missing');
-    throw new BuildError([vfile]);
+    reportError(vfile, 'The letter names no signatory file: add `signatories: signatories.yaml` to its front matter (or to letter.yaml beside it).', { line: 1, column: 1 }, 'signatories-missing');
+    throw new BuildError(files);
   }
   const contained = resolveContained(projectRoot(options.letter), path.dirname(path.resolve(options.letter)), meta.signatories, 'Signatory file');
   if ('error' in contained) {
-    reportError(vfile, contained.error, placeOfField(vfile, 'signatories'), 'signatories-path');
-    throw new BuildError([vfile]);
+    const at = meta.places?.signatories;
+    const where = (at?.file && files.find((f) => f.path === at.file)) || vfile;
+    reportError(where, contained.error, at ? { line: at.line, column: at.column } : undefined, 'signatories-path');
+    throw new BuildError(files);
   }
   return { file: path.relative(cwd, contained.path) || contained.path, lang: meta.lang, date: meta.date };
 }

@@ -203,9 +203,9 @@ function patchContentTypes(doc: Document): void {
 
 /** A warning on the template file, at the field's position as the template loader kept it. */
 function templateWarning(frame: LetterFrame, field: string[], reason: string): VFile {
-  const source = frame.sources.template;
-  const file = new VFile(source ? { path: source.path, value: source.text } : { path: frame.fonts.sourcePath });
-  reportWarning(file, reason, source?.place(field), 'docx-embed-font');
+  const at = frame.sources.template?.where(field);
+  const file = new VFile(at ? { path: at.path, value: at.text } : { path: frame.fonts.sourcePath });
+  reportWarning(file, reason, at?.place, 'docx-embed-font');
   return file;
 }
 

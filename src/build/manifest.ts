@@ -31,15 +31,18 @@ export function manifestPath(editionBase: string): string {
 
 /** The manifest of a build: input hashes from the loaded letter, names and counts from its frame. */
 export function manifestOf(letter: LoadedLetter, frame: LetterFrame, editions: Manifest['editions'] = {}): Manifest {
-  const [letterFile, signatoriesFile] = letter.files;
   const { document } = letter;
+  const letterFile = letter.files[0];
+  const signatoriesFile = letter.files.find((f) => f.path === document.sources?.signatories);
+  // The shared letter.yaml is part of the letter: a date changed there is a change of the letter.
+  const sharedFile = letter.inputs.shared ? letter.files.find((f) => f !== letterFile && f !== signatoriesFile) : undefined;
   const list = document.signatories;
   const entries = (section: 'organizations' | 'individuals') =>
     frame.blocks.flatMap((block) => (block.role === 'signatoryEntry' && block.section === section ? [entryText(block)] : []));
   return {
     version: 1,
     inputs: {
-      letter: sha256(String(letterFile?.value ?? '')),
+      letter: sha256(String(letterFile?.value ?? '') + (sharedFile ? `\u0000${String(sharedFile.value ?? '')}` : '')),
       signatories: signatoriesFile ? sha256(String(signatoriesFile.value ?? '')) : null,
       template: sha256(JSON.stringify({ ...document.template, sourcePath: undefined })),
     },

@@ -8,7 +8,7 @@ import { VFile } from 'vfile';
 import { BuildError, fileFailure, reportError } from '../diagnostics/index.js';
 import { isInside, realpathLoose } from '../io/paths.js';
 import type { LoadedLetter } from '../load/letter.js';
-import { placeOfField } from '../load/letter.js';
+import { fieldPlace } from '../load/letter.js';
 
 const shown = (p: string) => path.relative(process.cwd(), p) || p;
 
@@ -27,10 +27,10 @@ export function refuseOutputsOverInputs(letter: LoadedLetter, outputs: string[])
     const input = real.get(realpathLoose(output));
     if (!input) continue;
     const reason = `This build would write ${shown(output)} over ${input.what} ${shown(input.file)}; nothing was written. Choose another --out folder, or rename the file.`;
-    const letterFile = letter.files[0];
-    if (letterFile && input.field) {
-      reportError(letterFile, reason, placeOfField(letterFile, input.field), 'output-over-input');
-      throw new BuildError([letterFile]);
+    if (input.field) {
+      const { file, place } = fieldPlace(letter.document.meta, letter.files, input.field);
+      reportError(file, reason, place, 'output-over-input');
+      throw new BuildError([file]);
     }
     throw fileFailure(shown(input.file), reason, 'output-over-input');
   }

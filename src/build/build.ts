@@ -60,6 +60,23 @@ export function editionPath(letterPath: string, outDir: string, format: Format):
 }
 
 /**
+ * One edition of a loaded letter, in memory. Renderers' warnings are added to `warnings`; a
+ * character no font has is a BuildError at its place in the inputs.
+ */
+export async function renderEdition(letter: LoadedLetter, frame: LetterFrame, format: Format, options: RenderOptions, warnings: VFile[]): Promise<Uint8Array> {
+  try {
+    return await editions[format].render(frame, { ...options, diagnostics: warnings });
+  } catch (err) {
+    if (err instanceof MissingGlyph) {
+      const code = codePointLabel(err.char);
+      const reason = `No font has the character "${err.char}" (${code}); add a font that has it to the \`fonts\` list of the template, or replace the character.`;
+      throw errorAt(letter.files, err.source, err.char, reason, 'missing-glyph');
+    }
+    throw err;
+  }
+}
+
+/**
  * Render the requested editions of an already loaded letter and write them all, with the
  * manifest, or none. The letter's frame is built once, here, and every edition and the manifest
  * read that one frame. Returns the editions and what changed since the previous manifest.
@@ -78,17 +95,7 @@ export async function renderAndWrite(
   const warnings: VFile[] = [];
   for (const format of options.formats) {
     const started = performance.now();
-    let data: Uint8Array;
-    try {
-      data = await editions[format].render(frame, { ...options, diagnostics: warnings });
-    } catch (err) {
-      if (err instanceof MissingGlyph) {
-        const code = codePointLabel(err.char);
-        const reason = `No font has the character "${err.char}" (${code}); add a font that has it to the \`fonts\` list of the template, or replace the character.`;
-        throw errorAt(letter.files, err.source, err.char, reason, 'missing-glyph');
-      }
-      throw err;
-    }
+    const data = await renderEdition(letter, frame, format, options, warnings);
     rendered.push({ format, path: editionPath(letterPath, outDir, format), bytes: data.byteLength, ms: performance.now() - started, data });
   }
   const pdf = rendered.find((r) => r.format === 'pdf');
@@ -108,7 +115,7 @@ export async function renderAndWrite(
   for (const r of rendered) entries[r.format] = { file: path.basename(r.path), bytes: r.bytes, sha256: sha256(r.data) };
   const manifest = manifestOf(letter, frame, entries);
   const dropped = droppedWarning(previous, manifest);
-  const dataFile = letter.files[1] ?? letter.files[0];
+  const dataFile = letter.files.find((f) => f.path === letter.document.sources?.signatories) ?? letter.files[0];
   if (dropped && dataFile) reportWarning(dataFile, dropped, undefined, 'signatories-dropped');
   await writeFilesAtomically([
     ...rendered.map((r) => ({ path: r.path, data: r.data })),

@@ -30,7 +30,7 @@ export function formatPlan(plan: ImportPlan, context: { file: string; written: b
     ...block(context.written ? 'Added' : 'Would add', plan.added, (a) => `+ ${kindWord(a.entry.kind)} ${a.entry.name}${a.entry.country ? ` / ${a.entry.country}` : ''}${a.entry.title ? ` / ${a.entry.title}` : ''}${a.entry.signedOn ? `, signed ${a.entry.signedOn}` : ''}  (${at(a.row.line)})`, context.all),
     ...block(context.written ? 'Updated' : 'Would update', plan.updated, (u) => `~ ${u.name}: ${u.changes.map((c) => `${c.field} ${c.from ?? '(none)'} → ${c.to}`).join(', ')}  (${at(u.row.line)}; ${context.file}:${u.existing.line})`, context.all),
     ...block('Skipped', plan.skipped, (s) => `= ${s.name}: ${s.reason}  (${at(s.row.line)})`, context.all),
-    ...block('Refused (the errors above say why)', plan.refused, (r) => `! ${r.name !== undefined && r.name !== '' ? r.name : '—'}  (${at(r.place.line)}, ${r.ruleId})`, context.all),
+    ...block('Refused, for the reasons printed above', plan.refused, (r) => `! ${r.name !== undefined && r.name !== '' ? r.name : '—'}  (${at(r.place.line)}, ${r.ruleId})`, context.all),
   );
   const counts = `${plan.added.length} added, ${plan.updated.length} updated, ${plan.skipped.length} skipped, ${plan.refused.length} refused`;
   if (context.dryRun) {

@@ -408,10 +408,12 @@ export async function importSignatories(
         result: undefined,
         check: (after) => {
           if (after.length !== loaded.records.length + entries.length) return `the import would not add exactly ${entries.length} entries`;
-          const missing = entries.find((e) => !sameEntry(findByName(after, e.name).find((r) => r.kind === e.kind), e));
+          const byKey = new Map(after.map((r) => [`${r.kind}:${duplicateKey(r.name)}`, r]));
+          const find = (kind: string, name: string) => byKey.get(`${kind}:${duplicateKey(name)}`);
+          const missing = entries.find((e) => !sameEntry(find(e.kind, e.name), e));
           if (missing) return `"${missing.name}" cannot be written so that it reads back unchanged`;
           const wrong = updates.find((u) => {
-            const r = findByName(after, u.name).find((x) => x.kind === u.kind) as Record<string, unknown> | undefined;
+            const r = find(u.kind, u.name) as Record<string, unknown> | undefined;
             return !r || Object.entries(u.set).some(([k, v]) => r[k] !== v);
           });
           return wrong ? `"${wrong.name}" cannot be updated so that it reads back unchanged` : null;

@@ -58,7 +58,7 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
       } else {
         seen.set(key, record);
         const nearIndex = nearIndexes[record.kind];
-        const near = nearIndex.find(name);
+        const near = nearIndex.findAndAdd({ ...record, name });
         if (near) {
           const twin = near.item;
           const why = near.reason === 'look-alike' ? `spelled with different characters (${differingCharacters(name, twin.name)})` : describeReason(near.reason);
@@ -69,7 +69,6 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
             near.reason === 'look-alike' ? 'signatories-look-alike' : 'signatories-near-duplicate',
           );
         }
-        nearIndex.add({ ...record, name });
       }
     }
     if (ok) valid.push({ ...record, name });

@@ -113,6 +113,18 @@ describe('signatories import', () => {
     expect(readFileSync(file, 'utf8')).not.toContain('m@c.fr');
   });
 
+  it('an entry already listed gains the fields it lacks; values it has are kept and named', async () => {
+    const dir = scratch({ 'signatories.yaml': path.join(root, 'signatories.yaml') });
+    const file = path.join(dir, 'signatories.yaml');
+    writeFileSync(path.join(dir, 'update.csv'), 'Organisation,Country\nViet Tan,USA\nHuman Rights Watch (HRW),United States\n');
+    const { plan } = await importSignatories(file, { path: path.join(dir, 'update.csv') }, {});
+    expect(plan.updated.map((u) => [u.name, u.changes])).toEqual([['Viet Tan', [{ field: 'country', to: 'USA' }]]]);
+    expect(plan.skipped.map((x) => x.reason)).toEqual([expect.stringMatching(/already listed .*; the sheet gives country "United States" \(the data file has "USA", kept\)$/)]);
+    const list = load(file);
+    expect(list.organizations.find((o) => o.name === 'Viet Tan')?.country).toBe('USA');
+    expect(list.organizations.find((o) => o.name === 'Human Rights Watch (HRW)')?.country).toBe('USA');
+  });
+
   it('2,000 generated rows: no false near-duplicate, one edit (10,000 rows are timed by npm run bench)', async () => {
     const dir = scratch({ 'signatories.yaml': path.join(root, 'signatories.yaml') });
     // mulberry32: random words, so that no two generated names are near-duplicates by chance.
@@ -190,7 +202,7 @@ describe('near-duplicates', () => {
     const before = readFileSync(file, 'utf8');
     const refused = await addSignatory(file, { kind: 'organization', name: 'Human Rights Watch' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(BuildError);
-    expect(formatDiagnostics((refused as BuildError).files)).toMatch(/signatories\.yaml:53:11 error "Human Rights Watch" looks like "Human Rights Watch \(HRW\)" \(.*signatories\.yaml:53:11\).*add it with --force/);
+    expect(formatDiagnostics((refused as BuildError).files)).toMatch(/signatories\.yaml:53:11 error "Human Rights Watch" looks like "Human Rights Watch \(HRW\)", listed here: .*add it with --force/);
     expect(readFileSync(file, 'utf8')).toBe(before);
     await addSignatory(file, { kind: 'organization', name: 'Human Rights Watch' }, { force: true });
     expect(names(file)).toContain('Human Rights Watch');

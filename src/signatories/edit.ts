@@ -313,7 +313,7 @@ export async function addSignatory(file: string, entry: NewSignatory, options: {
         const p = near.item.fieldPlaces.name ?? near.item.place;
         throw refuse(
           file,
-          `"${name}" looks like "${near.item.name}" (${file}:${p.line}:${p.column}): ${describeReason(near.reason)}. Nothing was changed; if it is another ${clean.kind}, add it with --force.`,
+          `"${name}" looks like "${near.item.name}", listed here: ${describeReason(near.reason)}. Nothing was changed; if it is another ${clean.kind === 'organization' ? 'organisation' : 'individual'}, add it with --force.`,
           p,
         );
       }

@@ -16,7 +16,24 @@
  *    fastest-levenshtein, so 10,000 names are not 50 million comparisons.
  */
 import { distance } from 'fastest-levenshtein';
-import { lookAlikeKey } from './validate.js';
+import { remove as confusableSkeleton } from 'confusables';
+
+/**
+ * The key two names are compared by to find duplicates: Unicode NFKC (full-width letters become
+ * ASCII), case folding, and white space collapsed, so "THINK", "Think " and "ＴＨＩＮＫ" are one.
+ */
+export function duplicateKey(name: string): string {
+  return name.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+}
+
+/**
+ * The key names are compared by to find look-alikes: each confusable character (Cyrillic "А",
+ * Greek "Ο", …) replaced by the Latin letter it imitates (Unicode confusables data, UTS #39, via
+ * the `confusables` package), then the duplicate key.
+ */
+export function lookAlikeKey(name: string): string {
+  return duplicateKey(confusableSkeleton(duplicateKey(name)));
+}
 
 /** Keys at least this long are also compared by edit distance. */
 export const LONG_NAME = 20;

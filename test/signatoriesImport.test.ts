@@ -19,7 +19,7 @@ import { guessedFamily, sortIndividuals } from '../src/signatories/sort.js';
 import { loadLetter } from '../src/load/letter.js';
 import { buildFrame } from '../src/frame/index.js';
 import { build } from '../src/cli/build.js';
-import { manifestOf, manifestPath, readManifest } from '../src/cli/manifest.js';
+import { describeChanges, manifestOf, manifestPath, readManifest } from '../src/cli/manifest.js';
 import { compareSets, findRelease, readReleases, recordRelease, releasesPath, signatorySet } from '../src/cli/releases.js';
 import { listLines } from '../src/cli/commands/signatories.js';
 import { BuildError, formatDiagnostics } from '../src/diagnostics/index.js';
@@ -125,6 +125,18 @@ describe('signatories import', () => {
     expect(list.organizations.find((o) => o.name === 'Human Rights Watch (HRW)')?.country).toBe('USA');
   });
 
+  it.each([
+    ['zh', '组织,国家,联系邮箱,日期\n北京之春,美国,a@x,2023年9月26日\n', { kind: 'organization', name: '北京之春', country: '美国', signedOn: '2023-09-26' }],
+    ['ko', '단체;국가;연락처;서명일\n시민연대;대한민국;010-1234;2023. 9. 26.\n', { kind: 'organization', name: '시민연대', country: '대한민국', signedOn: '2023-09-26' }],
+    ['ja', '団体\t国\t署名日\n人権ネット\t日本\t2023/09/26\n', { kind: 'organization', name: '人権ネット', country: '日本', signedOn: '2023-09-26' }],
+  ] as const)('headers in %s are found', async (_lang, csv, entry) => {
+    const dir = scratch({ 'signatories.yaml': path.join(root, 'signatories.yaml') });
+    writeFileSync(path.join(dir, 'sheet.csv'), csv);
+    const { plan } = await importSignatories(path.join(dir, 'signatories.yaml'), { path: path.join(dir, 'sheet.csv') }, { dryRun: true });
+    expect(plan.refused).toEqual([]);
+    expect(plan.added.map((a) => a.entry)).toEqual([entry]);
+  });
+
   it('1,000 generated rows: no false near-duplicate, one edit (10,000 rows are timed by npm run bench)', async () => {
     const dir = scratch({ 'signatories.yaml': path.join(root, 'signatories.yaml') });
     // mulberry32: random words, so that no two generated names are near-duplicates by chance.
@@ -219,6 +231,14 @@ describe('near-duplicates', () => {
 });
 
 describe('release record and diff --since', () => {
+  it("the build's change report says where the names it leaves out are", () => {
+    const manifest = (orgs: string[]) => ({ version: 1 as const, inputs: { letter: 'a', signatories: 'b', template: 'c' }, asOf: null, organizations: orgs, individuals: [], notes: 0, editions: {} });
+    const many = Array.from({ length: 15 }, (_, i) => `Org ${i} / Chile`);
+    const [line] = describeChanges(manifest([]), manifest(many));
+    expect(line).toMatch(/^\+15 organisations \(Org 0, Org 1, Org 2, Org 3, Org 4, … 10 more: "letterpress diff --all" before building, or "letterpress diff --since RELEASE --all", lists them all\)$/);
+    expect(describeChanges(manifest([]), manifest(many), Infinity)[0]).toContain('Org 14');
+  });
+
   it('records what was sent; lists who was added, removed or changed since', async () => {
     const dir = scratch({ 'letter.md': fixture('letters', 'en-letter', 'letter.md'), 'people.csv': fixture('letters', 'en-letter', 'people.csv'), 'house.yaml': fixture('letters', 'en-letter', 'house.yaml') });
     const letter = path.join(dir, 'letter.md');

@@ -127,8 +127,8 @@ describe('signatories import', () => {
 
   it.each([
     ['zh', '组织,国家,联系邮箱,日期\n北京之春,美国,a@x,2023年9月26日\n', { kind: 'organization', name: '北京之春', country: '美国', signedOn: '2023-09-26' }],
-    ['ko', '단체;국가;연락처;서명일\n시민연대;대한민국;010-1234;2023. 9. 26.\n', { kind: 'organization', name: '시민연대', country: '대한민국', signedOn: '2023-09-26' }],
-    ['ja', '団体\t国\t署名日\n人権ネット\t日本\t2023/09/26\n', { kind: 'organization', name: '人権ネット', country: '日本', signedOn: '2023-09-26' }],
+    ['ko (a title line above a semicolon header)', '공동서한 서명 단체\n\n단체;국가;연락처;서명일\n시민연대;대한민국;010-1234;2023. 9. 26.\n', { kind: 'organization', name: '시민연대', country: '대한민국', signedOn: '2023-09-26' }],
+    ['ja (a title line above a tab-separated header)', '署名団体一覧\n団体\t国\t署名日\n人権ネット\t日本\t2023/09/26\n', { kind: 'organization', name: '人権ネット', country: '日本', signedOn: '2023-09-26' }],
   ] as const)('headers in %s are found', async (_lang, csv, entry) => {
     const dir = scratch({ 'signatories.yaml': path.join(root, 'signatories.yaml') });
     writeFileSync(path.join(dir, 'sheet.csv'), csv);

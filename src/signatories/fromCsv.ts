@@ -20,7 +20,7 @@ export interface CsvDialect {
   quoteAll: boolean;
 }
 
-const DELIMITERS = [',', ';', '\t'] as const;
+export const DELIMITERS = [',', ';', '\t'] as const;
 
 /** The first non-empty line of the text (the header). */
 function headerLine(text: string): string {
@@ -28,7 +28,7 @@ function headerLine(text: string): string {
 }
 
 /** Count `ch` outside double quotes. */
-function countOutsideQuotes(line: string, ch: string): number {
+export function countOutsideQuotes(line: string, ch: string): number {
   let quoted = false;
   let n = 0;
   for (const c of line) {

@@ -137,6 +137,12 @@ describe('signatories import', () => {
     expect(plan.added.map((a) => a.entry)).toEqual([entry]);
   });
 
+  it('a CSV data file may write the kind as organisation / person / 组织 / 개인', () => {
+    const list = signatoriesFromText('x.csv', 'kind,name\nOrganisation,A Org\nperson,Ann Bee\n组织,乙团体\n개인,김민준\n', 'en', '2023-09-21').list;
+    expect(list.organizations.map((o) => o.name)).toEqual(['A Org', '乙团体']);
+    expect(list.individuals.map((p) => p.name)).toEqual(['Ann Bee', '김민준']);
+  });
+
   it('1,000 generated rows: no false near-duplicate, one edit (10,000 rows are timed by npm run bench)', async () => {
     const dir = scratch({ 'signatories.yaml': path.join(root, 'signatories.yaml') });
     // mulberry32: random words, so that no two generated names are near-duplicates by chance.

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { build } from '../src/cli/build.js';
+import { build } from '../src/build/build.js';
 import { buildContext } from '../src/context.js';
 import { unzipSync, strFromU8 } from 'fflate';
 import { loadLetter } from '../src/load/letter.js';

@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, write
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BuildResult } from '../src/cli/build.js';
+import type { BuildResult } from '../src/build/build.js';
 import { watch, type WatchHandle } from '../src/cli/watch.js';
 import { BuildError, formatDiagnostics } from '../src/diagnostics/index.js';
 import { fixture } from './helpers.js';

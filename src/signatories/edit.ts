@@ -23,8 +23,11 @@ import { duplicateKey } from './validate.js';
 import { isIsoDate } from '../model/types.js';
 import { formatOf, readAndCheck, type SignatoryFormat } from './index.js';
 import { csvDialect, csvRecordLines, type CsvDialect } from './fromCsv.js';
-import { CSV_COLUMNS, entryValues, fieldOfColumn, FIELDS, LIST_KEY, KINDS, type NewSignatory, type SignatoryRecord } from './schema.js';
+import { CSV_COLUMNS, entryValues, fieldOfColumn, FIELDS, LIST_KEY, KINDS, type NewSignatory, type OptionalField, type SignatoryField, type SignatoryRecord } from './schema.js';
 import { EditRefused } from './errors.js';
+import { closestNames, describeReason, NearDuplicateIndex } from './nearDuplicates.js';
+import { planImport, type ImportOptions, type ImportPlan } from './import/plan.js';
+import { readTable } from './import/table.js';
 
 export { EditRefused };
 export type { NewSignatory };
@@ -53,19 +56,41 @@ function findByName(records: SignatoryRecord[], name: string): SignatoryRecord[]
 
 // ---------- YAML and JSON ----------
 
-function yamlAdd(text: string, entry: NewSignatory): string {
+/** A change to an entry already listed: its name as listed, and the fields to set. */
+export interface EntryUpdate {
+  kind: NewSignatory['kind'];
+  name: string;
+  set: Partial<Record<OptionalField, string>>;
+}
+
+/** The latest signing date among new and updated entries, to move `asOf` forward to. */
+function latestDate(entries: NewSignatory[], updates: EntryUpdate[]): string | undefined {
+  return [...entries.map((e) => e.signedOn), ...updates.map((u) => u.set.signedOn)].filter((d): d is string => d !== undefined).sort().at(-1);
+}
+
+function yamlApply(text: string, entries: NewSignatory[], updates: EntryUpdate[] = []): string {
   const doc = parseDocument(text);
-  const listKey = LIST_KEY[entry.kind];
-  let seq = doc.get(listKey, true);
-  if (!isSeq(seq)) {
-    seq = new YAMLSeq();
-    doc.set(listKey, seq);
+  for (const update of updates) {
+    const seq = doc.get(LIST_KEY[update.kind], true);
+    if (!isSeq(seq)) continue;
+    const key = duplicateKey(update.name);
+    const item = seq.items.find((it) => isMap(it) && duplicateKey(String(it.get('name') ?? '')) === key);
+    if (isMap(item)) for (const [field, value] of Object.entries(update.set)) item.set(field, value);
   }
-  const item = new YAMLMap();
-  for (const [key, value] of entryValues(entry)) item.set(key, value);
-  (seq as YAMLSeq).add(item);
+  for (const entry of entries) {
+    const listKey = LIST_KEY[entry.kind];
+    let seq = doc.get(listKey, true);
+    if (!isSeq(seq)) {
+      seq = new YAMLSeq();
+      doc.set(listKey, seq);
+    }
+    const item = new YAMLMap();
+    for (const [key, value] of entryValues(entry)) item.set(key, value);
+    (seq as YAMLSeq).add(item);
+  }
+  const latest = latestDate(entries, updates);
   const asOf = doc.get('asOf');
-  if (entry.signedOn && typeof asOf === 'string' && asOf < entry.signedOn) doc.set('asOf', entry.signedOn);
+  if (latest && typeof asOf === 'string' && asOf < latest) doc.set('asOf', latest);
   return doc.toString({ lineWidth: 0 });
 }
 
@@ -95,12 +120,22 @@ function jsonWrite(text: string, data: JsonData): string {
   return `${JSON.stringify(data, null, jsonIndent(text))}${text.endsWith('\n') ? '\n' : ''}`;
 }
 
-function jsonAdd(text: string, entry: NewSignatory): string {
+function jsonApply(text: string, entries: NewSignatory[], updates: EntryUpdate[] = []): string {
   const data = (text.trim() === '' ? {} : JSON.parse(text)) as JsonData;
-  const listKey = LIST_KEY[entry.kind];
-  const list = Array.isArray(data[listKey]) ? (data[listKey] as unknown[]) : [];
-  data[listKey] = [...list, Object.fromEntries(entryValues(entry))];
-  if (entry.signedOn && typeof data.asOf === 'string' && data.asOf < entry.signedOn) data.asOf = entry.signedOn;
+  for (const update of updates) {
+    const list = data[LIST_KEY[update.kind]];
+    if (!Array.isArray(list)) continue;
+    const key = duplicateKey(update.name);
+    const item = list.find((it: { name?: unknown }) => duplicateKey(String(it?.name ?? '')) === key) as Record<string, unknown> | undefined;
+    if (item) Object.assign(item, update.set);
+  }
+  for (const entry of entries) {
+    const listKey = LIST_KEY[entry.kind];
+    const list = Array.isArray(data[listKey]) ? (data[listKey] as unknown[]) : [];
+    data[listKey] = [...list, Object.fromEntries(entryValues(entry))];
+  }
+  const latest = latestDate(entries, updates);
+  if (latest && typeof data.asOf === 'string' && data.asOf < latest) data.asOf = latest;
   return jsonWrite(text, data);
 }
 
@@ -136,9 +171,8 @@ function csvHeader(text: string, dialect: CsvDialect): { header: string[]; writt
   return { header: (parseCsv(headerText, { delimiter: dialect.delimiter, relax_column_count: true }) as string[][])[0] ?? [], written: true };
 }
 
-function csvAdd(text: string, entry: NewSignatory): string {
-  const dialect = csvDialect(text);
-  const { header, written } = csvHeader(text, dialect);
+/** One CSV line for an entry, in the header's column order. */
+function csvLine(header: string[], written: boolean, entry: NewSignatory, dialect: CsvDialect): string {
   const values: Record<string, string> = { kind: entry.kind, ...Object.fromEntries(entryValues(entry)) };
   const present = new Set(header.map((column) => fieldOfColumn(column)));
   const missing = entryValues(entry).filter(([key]) => !present.has(key));
@@ -146,10 +180,38 @@ function csvAdd(text: string, entry: NewSignatory): string {
     const names = missing.map(([key]) => `"${FIELDS.find((f) => f.key === key)?.column ?? key}"`).join(', ');
     throw new CsvColumnMissing(`The file has no ${names} column for this value; add the column to the header row (and the rows), or leave the value out`);
   }
-  const line = header.map((column) => csvField(values[fieldOfColumn(column) ?? ''], dialect)).join(dialect.delimiter);
+  return header.map((column) => csvField(values[fieldOfColumn(column) ?? ''], dialect)).join(dialect.delimiter);
+}
+
+/**
+ * Add entries at the end and rewrite the lines of updated records (every other byte kept).
+ * `records` are the file's records, to find the lines of those updated.
+ */
+function csvApply(text: string, entries: NewSignatory[], updates: EntryUpdate[] = [], records: SignatoryRecord[] = []): string {
+  const dialect = csvDialect(text);
+  const { header, written } = csvHeader(text, dialect);
+  let body = text;
+  if (updates.length > 0) {
+    const parts = body.split(/(?<=\n)/);
+    // From the last line up, so earlier line numbers stay right.
+    const targets = updates
+      .map((u) => ({ u, r: records.find((r) => r.kind === u.kind && duplicateKey(r.name) === duplicateKey(u.name)) }))
+      .filter((t): t is { u: EntryUpdate; r: SignatoryRecord } => t.r !== undefined)
+      .sort((a, b) => b.r.place.line - a.r.place.line);
+    for (const { u, r } of targets) {
+      const { place: _p, fieldPlaces: _f, ...fields } = r;
+      const next = { ...(fields as NewSignatory), ...u.set };
+      const count = csvRecordLines(text, r.place.line);
+      const last = parts[r.place.line - 2 + count] ?? '';
+      const eol = /\r?\n$/.exec(last)?.[0] ?? '';
+      parts.splice(r.place.line - 1, count, `${csvLine(header, written, next, dialect)}${eol}`);
+    }
+    body = parts.join('');
+  }
+  const lines = entries.map((entry) => `${csvLine(header, written, entry, dialect)}${dialect.eol}`).join('');
   const head = written ? '' : `${CSV_COLUMNS.join(dialect.delimiter)}${dialect.eol}`;
-  const body = text.endsWith('\n') || text === '' ? text : `${text}${dialect.eol}`;
-  return `${head}${body}${line}${dialect.eol}`;
+  body = body.endsWith('\n') || body === '' ? body : `${body}${dialect.eol}`;
+  return `${head}${body}${lines}`;
 }
 
 /** Remove the lines [first, first + count) (1-based) of a CSV record, leaving every other byte. */
@@ -157,6 +219,24 @@ function csvRemoveLines(text: string, first: number, count: number): string {
   const parts = text.split(/(?<=\n)/); // keep line ends with their lines
   parts.splice(first - 1, count);
   return parts.join('');
+}
+
+/** The text with the entries added and the updates made, in the file's format; a CSV file without a column for a value is refused. */
+function applyChanges(file: string, format: SignatoryFormat, text: string, entries: NewSignatory[], updates: EntryUpdate[] = [], records: SignatoryRecord[] = []): string {
+  try {
+    return format === 'yaml' ? yamlApply(text, entries, updates) : format === 'json' ? jsonApply(text, entries, updates) : csvApply(text, entries, updates, records);
+  } catch (err) {
+    if (err instanceof CsvColumnMissing) throw refuse(file, `${err.message}; nothing was changed.`, { line: 1, column: 1 });
+    throw err;
+  }
+}
+
+/** Whether a data file can hold a field: YAML and JSON always; a CSV file when its header has the column (or it has no header yet). */
+function canHold(format: SignatoryFormat, text: string): (field: string) => boolean {
+  if (format !== 'csv') return () => true;
+  const { header, written } = csvHeader(text, csvDialect(text));
+  const fields = new Set(header.map((column) => fieldOfColumn(column)));
+  return (field) => !written || fields.has(field as SignatoryField);
 }
 
 // ---------- commands ----------
@@ -229,7 +309,7 @@ function sameEntry(record: SignatoryRecord | undefined, entry: NewSignatory): bo
  * Add `entry`. `defaultSignedOn` (today, from the CLI) is used when the entry has no date and the
  * file can hold one (a CSV without a signed_on column cannot).
  */
-export async function addSignatory(file: string, entry: NewSignatory, options: { defaultSignedOn?: string } = {}): Promise<void> {
+export async function addSignatory(file: string, entry: NewSignatory, options: { defaultSignedOn?: string; force?: boolean } = {}): Promise<void> {
   const name = entry.name.normalize('NFC').replace(/\s+/g, ' ').trim();
   if (name === '') throw new EditRefused('The name is empty: give the organisation\'s or person\'s name.');
   if (entry.signedOn !== undefined && !isIsoDate(entry.signedOn)) throw new EditRefused(`Malformed date "${entry.signedOn}": write it as YYYY-MM-DD.`);
@@ -247,19 +327,22 @@ export async function addSignatory(file: string, entry: NewSignatory, options: {
       const where = same[0]?.fieldPlaces.name ?? same[0]?.place;
       throw refuse(file, `"${same[0]?.name}" is already listed; nothing was changed.`, where);
     }
-    if (clean.signedOn === undefined && options.defaultSignedOn !== undefined) {
-      const canHold = format !== 'csv' || csvHeader(text, csvDialect(text)).header.some((column) => fieldOfColumn(column) === 'signedOn');
-      if (canHold) clean.signedOn = options.defaultSignedOn;
+    if (!options.force) {
+      const index = new NearDuplicateIndex<SignatoryRecord>((r) => r.name);
+      for (const r of records) if (r.kind === clean.kind) index.add(r);
+      const near = index.find(name);
+      if (near) {
+        const p = near.item.fieldPlaces.name ?? near.item.place;
+        throw refuse(
+          file,
+          `"${name}" looks like "${near.item.name}", listed here: ${describeReason(near.reason)}. Nothing was changed; if it is another ${clean.kind === 'organization' ? 'organisation' : 'individual'}, add it with --force.`,
+          p,
+        );
+      }
     }
-    let next: string;
-    try {
-      next = format === 'yaml' ? yamlAdd(text, clean) : format === 'json' ? jsonAdd(text, clean) : csvAdd(text, clean);
-    } catch (err) {
-      if (err instanceof CsvColumnMissing) throw refuse(file, `${err.message}; nothing was changed.`, { line: 1, column: 1 });
-      throw err;
-    }
+    if (clean.signedOn === undefined && options.defaultSignedOn !== undefined && canHold(format, text)('signedOn')) clean.signedOn = options.defaultSignedOn;
     return {
-      text: next,
+      text: applyChanges(file, format, text, [clean]),
       result: undefined,
       check: (after) =>
         after.length === records.length + 1 && sameEntry(findByName(after, name).find((r) => r.kind === clean.kind), clean)
@@ -273,7 +356,9 @@ export async function removeSignatory(file: string, name: string): Promise<Signa
   return withFile(file, ({ text, format, records }) => {
     const found = findByName(records, name.normalize('NFC'));
     if (found.length === 0) {
-      throw refuse(file, `No organisation or individual is named "${name}"; run "letterpress signatories list" to see the names.`);
+      const close = closestNames(name, records.map((r) => r.name));
+      const hint = close.length > 0 ? `did you mean ${close.map((n) => `"${n}"`).join(' or ')}?` : 'run "letterpress signatories list" to see the names.';
+      throw refuse(file, `No organisation or individual is named "${name}"; ${hint} Nothing was changed.`);
     }
     const record = found[0] as SignatoryRecord;
     let next: string;
@@ -287,3 +372,61 @@ export async function removeSignatory(file: string, name: string): Promise<Signa
     };
   });
 }
+
+/**
+ * Import a spreadsheet (CSV, .xlsx or JSON) into the data file `file`: the plan of what is added,
+ * updated, skipped and refused (import/plan.ts). With `dryRun`, nothing is written. Otherwise the
+ * plan is made again on the locked file and written in one edit — unless anything is refused,
+ * then nothing is written and the plan (with its positioned refusals) is returned all the same.
+ * `source.bytes` lets a caller (the local page) give an uploaded file's bytes; `source.path` then
+ * names it in messages.
+ */
+export async function importSignatories(
+  file: string,
+  source: { path: string; bytes?: Uint8Array },
+  options: ImportOptions & { sheet?: string; dryRun?: boolean },
+): Promise<{ plan: ImportPlan; written: boolean }> {
+  const read = await readTable(source, options.sheet !== undefined ? { sheet: options.sheet } : {});
+  if ('error' in read) throw fileFailure(source.path, `${read.error} Nothing was changed.`, 'import-file', read.place);
+  const planFor = (loaded: Loaded) => planImport(source.path, read.table, loaded.records, file, options, canHold(loaded.format, loaded.text));
+  if (options.dryRun) {
+    const format = formatOf(file);
+    if (!format) throw refuse(file, 'Unknown signatory file type: use .yaml, .yml, .json or .csv.');
+    const text = await readInputWithForm(file, 'check the signatory file.', 'signatories-missing', false);
+    return { plan: planFor({ file, format, text: text.text, form: text, records: loadRecords(file, format, text.text) }), written: false };
+  }
+  let result: { plan: ImportPlan; written: boolean } | null = null;
+  try {
+    await withFile(file, (loaded) => {
+      const plan = planFor(loaded);
+      result = { plan, written: false };
+      if (plan.refused.length > 0 || (plan.added.length === 0 && plan.updated.length === 0)) throw new NothingToWrite();
+      const updates: EntryUpdate[] = plan.updated.map((u) => ({ kind: u.kind, name: u.name, set: Object.fromEntries(u.changes.map((c) => [c.field, c.to])) }));
+      const entries = plan.added.map((a) => a.entry);
+      return {
+        text: applyChanges(file, loaded.format, loaded.text, entries, updates, loaded.records),
+        result: undefined,
+        check: (after) => {
+          if (after.length !== loaded.records.length + entries.length) return `the import would not add exactly ${entries.length} entries`;
+          const byKey = new Map(after.map((r) => [`${r.kind}:${duplicateKey(r.name)}`, r]));
+          const find = (kind: string, name: string) => byKey.get(`${kind}:${duplicateKey(name)}`);
+          const missing = entries.find((e) => !sameEntry(find(e.kind, e.name), e));
+          if (missing) return `"${missing.name}" cannot be written so that it reads back unchanged`;
+          const wrong = updates.find((u) => {
+            const r = find(u.kind, u.name) as Record<string, unknown> | undefined;
+            return !r || Object.entries(u.set).some(([k, v]) => r[k] !== v);
+          });
+          return wrong ? `"${wrong.name}" cannot be updated so that it reads back unchanged` : null;
+        },
+      };
+    });
+  } catch (err) {
+    if (!(err instanceof NothingToWrite)) throw err;
+    return result as unknown as { plan: ImportPlan; written: boolean };
+  }
+  const done = result as unknown as { plan: ImportPlan; written: boolean };
+  return { plan: done.plan, written: true };
+}
+
+/** Thrown inside the locked edit when the plan writes nothing (refusals, or nothing new). */
+class NothingToWrite extends Error {}

@@ -280,7 +280,7 @@ export async function importDocx(letterText: string, document: LetterDocument, b
   }
 
   // ---- assemble: stored text where nothing changed, blocks kept in their stored spacing
-  const storedNotes = tree.children.filter((n) => n.type === 'footnoteDefinition');
+  const storedNotes: RootContent[] = tree.children.filter((n) => n.type === 'footnoteDefinition');
   if (noteItems.length === storedNotes.length && noteItems.every((item) => 'original' in item)) {
     // Every note unchanged: they stay in the order the letter keeps them.
     noteItems.sort((a, b) => storedNotes.indexOf((a as { original: RootContent }).original) - storedNotes.indexOf((b as { original: RootContent }).original));
@@ -302,7 +302,7 @@ export async function importDocx(letterText: string, document: LetterDocument, b
         const previous = sequence[i - 1] as Item;
         const a = 'original' in previous ? topIndex.get(previous.original) : undefined;
         const b = 'original' in item ? topIndex.get(item.original) : undefined;
-        out += a !== undefined && b !== undefined && b === a + 1 ? letterText.slice(sliceOf(previous.original).end, sliceOf((item as { original: RootContent }).original).start) : '\n\n';
+        out += 'original' in previous && 'original' in item && a !== undefined && b === a + 1 ? letterText.slice(sliceOf(previous.original).end, sliceOf(item.original).start) : '\n\n';
       }
       out += 'original' in item ? letterText.slice(sliceOf(item.original).start, sliceOf(item.original).end) : item.markdown;
     });

@@ -4,7 +4,7 @@
  * mdast-util-to-markdown, so every character that means something in Markdown is escaped.
  */
 import type { BlockContent, FootnoteDefinition, PhrasingContent, RootContent } from 'mdast';
-import { toMarkdown } from 'mdast-util-to-markdown';
+import { toMarkdown, type Options } from 'mdast-util-to-markdown';
 import { gfmFootnoteToMarkdown } from 'mdast-util-gfm-footnote';
 import { STYLE } from '../../render/docx/styles.js';
 import type { Piece, ReadParagraph, RunFormat } from './read.js';
@@ -122,7 +122,7 @@ function stripPrefix(pieces: Piece[], length: number): Piece[] {
   return out;
 }
 
-const OPTIONS = { extensions: [gfmFootnoteToMarkdown()], bullet: '-', emphasis: '*', strong: '*', rule: '-' } as const;
+const OPTIONS: Options = { extensions: [gfmFootnoteToMarkdown()], bullet: '-', emphasis: '*', strong: '*', rule: '-' };
 
 export function blockMarkdown(node: RootContent): string {
   return toMarkdown(node, OPTIONS).replace(/\n+$/, '');

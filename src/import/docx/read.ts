@@ -179,6 +179,8 @@ interface PartContext {
   anchors: Map<string, { text: string; paragraph: ReadParagraph; where: string }>;
   /** Footnote text: the paragraph's w:footnoteRef is Word's own number, not content. */
   inNote: boolean;
+  /** The change recorded last, while nothing else was read since (so that a split change is joined). */
+  lastChange?: TrackedChange | undefined;
 }
 
 interface RunState {
@@ -191,16 +193,34 @@ interface RunState {
 
 /** Text of an element for a change list or a message (deleted text included). */
 function changeText(el: Element): string {
-  return [...descendants(el, 't'), ...descendants(el, 'delText')].map((t) => t.textContent ?? '').join('');
+  const parts: string[] = [];
+  const walk = (node: Element) => {
+    for (const c of elements(node)) {
+      if (isW(c, 't') || isW(c, 'delText')) parts.push(c.textContent ?? '');
+      else if (isW(c, 'footnoteReference')) parts.push('[footnote mark]');
+      else if (isW(c, 'tab')) parts.push('\t');
+      else walk(c);
+    }
+  };
+  walk(el);
+  return parts.join('');
 }
 
+/** A tracked change, listed once: pieces of one change by one author in one paragraph (Word splits them by run) are joined. */
 function recordChange(ctx: PartContext, el: Element, kind: ChangeKind, where: string): void {
-  ctx.out.changes.push({ kind, author: wAttr(el, 'author') ?? 'unknown author', date: wAttr(el, 'date') ?? '', text: changeText(el), where });
+  const change = { kind, author: wAttr(el, 'author') ?? 'unknown author', date: wAttr(el, 'date') ?? '', text: changeText(el), where };
+  const last = ctx.out.changes.at(-1);
+  if (last && last.kind === change.kind && last.author === change.author && last.date === change.date && last.where === change.where && ctx.lastChange === last) {
+    last.text += change.text;
+    return;
+  }
+  ctx.out.changes.push(change);
+  ctx.lastChange = change;
 }
 
 function describe(para: ReadParagraph): string {
   const text = para.pieces.map((p) => (p.kind === 'text' ? p.text : '')).join('');
-  return `${para.where} (${para.styleName}${text ? `: "${text.length > 30 ? `${text.slice(0, 30)}…` : text}"` : ''})`;
+  return `${para.where}${text ? ` "${text.length > 30 ? `${text.slice(0, 30)}…` : text}"` : ''}`;
 }
 
 function readParagraph(p: Element, where: string, ctx: PartContext): { para: ReadParagraph; markInserted: boolean; markDeleted: boolean } {
@@ -215,20 +235,21 @@ function readParagraph(p: Element, where: string, ctx: PartContext): { para: Rea
     noSpaceBefore: wAttr(spacing, 'before') === '0',
     centred: jc === 'center',
     pieces: [],
-    where,
+    where: `${where} (${style?.name ?? styleId})`,
   };
   const markRPr = pPr ? child(pPr, 'rPr') : undefined;
   const markIns = markRPr ? child(markRPr, 'ins') : undefined;
   const markDel = markRPr ? child(markRPr, 'del') : undefined;
-  if (markIns) recordChange(ctx, markIns, 'paragraph inserted', where);
-  if (markDel) recordChange(ctx, markDel, 'paragraph mark deleted', where);
-  if (pPr && child(pPr, 'pPrChange')) recordChange(ctx, child(pPr, 'pPrChange') as Element, 'formatting', where);
+  if (markIns) recordChange(ctx, markIns, 'paragraph inserted', para.where);
+  if (markDel) recordChange(ctx, markDel, 'paragraph mark deleted', para.where);
+  if (pPr && child(pPr, 'pPrChange')) recordChange(ctx, child(pPr, 'pPrChange') as Element, 'formatting', para.where);
   readInline(elements(p), para, {}, ctx);
   return { para, markInserted: Boolean(markIns), markDeleted: Boolean(markDel) };
 }
 
 function addText(para: ReadParagraph, text: string, format: RunFormat, state: RunState, ctx: PartContext): void {
   if (!text) return;
+  if (!state.tracked) ctx.lastChange = undefined;
   for (const open of ctx.openComments.values()) open.text += text;
   const last = para.pieces.at(-1);
   const link = state.link ?? state.field?.link;

@@ -52,11 +52,21 @@ beforeAll(async () => {
 const blocks = (text: string) => text.split('\n\n');
 const originalBlock = (start: string) => blocks(letterText).find((b) => b.startsWith(start)) as string;
 
-describe('import-docx: a copy saved again by LibreOffice', () => {
-  it('untouched, it gives the letter back byte for byte', async () => {
+describe('import-docx: a copy saved again by LibreOffice gives the letter back byte for byte', () => {
+  it('English', async () => {
     const result = await importDocx(letterText, document, docx('libreoffice-untouched.docx'), { tracked: 'accept' });
     expect(result.unmapped).toEqual([]);
     expect(result.text).toBe(letterText);
+  });
+
+  it('Traditional Chinese (emphasis dots, CJK runs split by LibreOffice)', async () => {
+    const file = path.join(dir, 'letter.zh-TW.md');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/\*[^*\n]+\*/); // the letter has emphasis, set as dots in Word
+    const { document: zhTw } = await loadLetter(file);
+    const result = await importDocx(text, zhTw, docx('libreoffice-untouched.zh-TW.docx'), { tracked: 'accept' });
+    expect(result.unmapped).toEqual([]);
+    expect(result.text).toBe(text);
   });
 });
 
@@ -115,6 +125,29 @@ describe('import-docx: each class of edit comes back', () => {
 
   it('the same copy saved by LibreOffice (its own XML, footnote ids renumbered)', async () => {
     expectAcceptedEdits(await importDocx(letterText, document, docx('libreoffice-edited.docx'), { tracked: 'accept' }));
+  });
+
+  it('edits made in LibreOffice itself with change recording on', async () => {
+    const result = await importDocx(letterText, document, docx('libreoffice-made.docx'), { tracked: 'accept' });
+    expect(result.unmapped).toEqual([]);
+    expect(result.fields).toEqual(['date']);
+    expect(result.text).toContain('\ndate: 2023-09-22\n');
+    expect(result.text).toContain('our grave concern');
+    expect(result.text).not.toContain('The Commission recommended');
+    expect(result.text).toContain('humanitarian principles.[^note-4] It has not');
+    expect(result.text).toContain('\n[^note-4]: Exit and Entry Administration Law of the People’s Republic of China, 2012, article 46.\n');
+    expect(result.notes.filter((n) => n.state !== 'unchanged')).toEqual([
+      { label: 'note-4', state: 'new' },
+      { label: 'upr', state: 'removed' },
+    ]);
+    expect(new Set(result.changes.map((c) => c.author))).toEqual(new Set(['Lin Wei']));
+    expect(result.changes).toContainEqual(expect.objectContaining({ kind: 'deletion', text: expect.stringContaining('The Commission recommended') }));
+    expect(result.signatories).toEqual([
+      { action: 'correct', from: { kind: 'organization', name: 'Human Rights Watch (HRW)', detail: 'USA' }, to: { kind: 'organization', name: 'Human Rights Watch', detail: 'USA' }, where: expect.any(String) },
+    ]);
+    // Rejected, LibreOffice's tracked changes leave the letter as it was.
+    const rejected = await importDocx(letterText, document, docx('libreoffice-made.docx'), { tracked: 'reject' });
+    expect(rejected.text).toBe(letterText);
   });
 
   it('rejected: the tracked edits are left out, the untracked ones (move, new footnote) kept', async () => {

@@ -277,3 +277,22 @@ describe('import-docx command: review, safe write, signatory proposals', () => {
     }
   });
 });
+
+describe('import-docx: a copy made before more organisations signed', () => {
+  it('does not propose removing those who signed after the copy’s list date', async () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'lp-import-since-'));
+    try {
+      cpSync(dir, work, { recursive: true });
+      const { addSignatory } = await import('../src/signatories/edit.js');
+      await addSignatory(path.join(work, 'signatories.yaml'), { kind: 'organization', name: 'Front Line Defenders', country: 'Ireland', signedOn: '2024-01-10' });
+      const file = path.join(work, 'letter.md');
+      const { document: later } = await loadLetter(file);
+      expect(later.signatories?.asOf).toBe('2024-01-10');
+      const result = await importDocx(letterText, later, docx('hand-edited.docx'), { tracked: 'accept' });
+      expect(result.list).toEqual({ copyAsOf: '2023-09-21', dataAsOf: '2024-01-10', signedSince: 1 });
+      expect(result.signatories.map((p) => p.action)).toEqual(['correct', 'add']);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

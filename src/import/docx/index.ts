@@ -47,6 +47,8 @@ export interface ImportResult {
   /** Header fields that changed, as front-matter keys. */
   fields: string[];
   signatories: SignatoryProposal[];
+  /** The copy's signatory list is older than the data: its date, the data's, and how many signed since. */
+  list?: { copyAsOf: string; dataAsOf: string; signedSince: number };
 }
 
 /** The letter as letterpress would write its Word copy now, read back. */
@@ -331,9 +333,25 @@ export async function importDocx(letterText: string, document: LetterDocument, b
   });
 
   const frame = buildFrame(document);
-  const baseEntries: Entry[] = frame.blocks.flatMap((b) => (b.role === 'signatoryEntry' ? [{ section: b.section, text: b.text, where: '', name: b.name, ...(b.detail ? { detail: b.detail } : {}) }] : []));
-  const signatories = document.signatories ? proposeSignatoryChanges(baseEntries, roles.entries, document) : [];
-  return { text, changes: edited.changes, comments, unmapped, notes, fields, signatories };
+  const list = document.signatories;
+  const signedOn = new Map([...(list?.organizations ?? []), ...(list?.individuals ?? [])].flatMap((e) => (e.signedOn ? [[e.name, e.signedOn] as const] : [])));
+  const baseEntries: Entry[] = frame.blocks.flatMap((b) => {
+    if (b.role !== 'signatoryEntry') return [];
+    const date = signedOn.get(b.name);
+    return [{ section: b.section, text: b.text, where: '', name: b.name, ...(b.detail ? { detail: b.detail } : {}), ...(date ? { signedOn: date } : {}) }];
+  });
+  const copyAsOf = roles.listHeading === null ? null : listDate(roles.listHeading, document);
+  const { proposals: signatories, signedSince } = list ? proposeSignatoryChanges(baseEntries, roles.entries, document, copyAsOf) : { proposals: [], signedSince: 0 };
+  return { text, changes: edited.changes, comments, unmapped, notes, fields, signatories, ...(copyAsOf !== null && list && copyAsOf < list.asOf ? { list: { copyAsOf, dataAsOf: list.asOf, signedSince } } : {}) };
+}
+
+/** The as-of date in the heading of the copy's signatory list ("Signatories (as of 21 September 2023)"). */
+function listDate(heading: string, document: LetterDocument): string | null {
+  const [before = '', after = ''] = document.template.labels.signatoriesHeading.split('{date}');
+  const text = heading.normalize('NFKC');
+  const [b, a] = [before.normalize('NFKC'), after.normalize('NFKC')];
+  if (!text.startsWith(b) || !text.endsWith(a)) return null;
+  return parseLetterDate(text.slice(b.length, text.length - a.length), document);
 }
 
 type Field = 'date' | 'to' | 'cc' | 'subject' | 'salutation' | 'closing';

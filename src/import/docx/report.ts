@@ -57,6 +57,11 @@ export function formatImportReport(result: ImportResult, options: ReportOptions)
     }
   }
   if (result.fields.length > 0) lines.push(`Front matter changed: ${result.fields.join(', ')}`);
+  if (result.list) {
+    lines.push(
+      `The Word copy's signatory list is as of ${result.list.copyAsOf}; the data is as of ${result.list.dataAsOf}. ${result.list.signedSince} signator${result.list.signedSince === 1 ? 'y' : 'ies'} added since ${result.list.signedSince === 1 ? 'is' : 'are'} kept (not proposed for removal).`,
+    );
+  }
   if (result.signatories.length > 0) {
     lines.push(`Signatory list edited in Word: proposed changes to ${options.dataFile ?? 'the signatory data'} (add --apply-signatories to make them):`);
     lines.push(...proposalLines(result.signatories, options.nameSeparator));

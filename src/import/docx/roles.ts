@@ -27,13 +27,16 @@ export interface Entry {
   section: 'organizations' | 'individuals';
   text: string;
   where: string;
-  /** Name and detail, when known (the entries letterpress writes from the data). */
+  /** Name, detail and signing date, when known (the entries letterpress writes from the data). */
   name?: string;
   detail?: string;
+  signedOn?: string;
 }
 
 export interface Roles {
   header: Header;
+  /** The signatory list's heading (it carries the list's as-of date). */
+  listHeading: string | null;
   body: ReadParagraph[];
   entries: Entry[];
 }
@@ -51,6 +54,7 @@ export function sortByRole(paragraphs: ReadParagraph[], template: Template, know
   const header: Header = { date: null, to: [], cc: [], subject: null, salutation: null, closing: null };
   const body: ReadParagraph[] = [];
   const entries: Entry[] = [];
+  let listHeading: string | null = null;
   let section: Entry['section'] = 'organizations';
   let afterSalutation = false;
   let afterClosing = false;
@@ -78,8 +82,10 @@ export function sortByRole(paragraphs: ReadParagraph[], template: Template, know
       case STYLE.ccRecipient:
         party(header.cc, para);
         break;
-      case STYLE.ccLabel:
       case STYLE.signatoriesHeading:
+        listHeading ??= text;
+        break;
+      case STYLE.ccLabel:
       case STYLE.footer:
         break; // the template's labels
       case STYLE.subject:
@@ -116,5 +122,5 @@ export function sortByRole(paragraphs: ReadParagraph[], template: Template, know
         }
     }
   }
-  return { header, body, entries };
+  return { header, listHeading, body, entries };
 }

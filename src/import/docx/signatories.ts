@@ -38,10 +38,15 @@ export function entryOf(entry: Entry, separator: string): ProposedEntry {
  * Compare the entries letterpress would write with those of the edited copy, per section: an
  * entry gone and one new that are alike (a corrected spelling) make one correction; the rest
  * are additions and removals. Order is not compared: the list is sorted at every build.
+ * `copyAsOf`: the date the copy's list was current as of (its heading), when it can be read.
  */
-export function proposeSignatoryChanges(before: Entry[], after: Entry[], document: LetterDocument): SignatoryProposal[] {
+export function proposeSignatoryChanges(before: Entry[], after: Entry[], document: LetterDocument, copyAsOf: string | null): { proposals: SignatoryProposal[]; signedSince: number } {
   const separator = document.template.labels.nameSeparator;
   const proposals: SignatoryProposal[] = [];
+  // Entries that signed after the copy's list was current are not in it: never proposed for removal.
+  const since = (e: Entry) => copyAsOf !== null && e.signedOn !== undefined && e.signedOn > copyAsOf;
+  const signedSince = before.filter(since).length;
+  before = before.filter((e) => !since(e));
   const known = new Map(before.map((e) => [e.text, e]));
   for (const section of ['organizations', 'individuals'] as const) {
     const gone = before.filter((e) => e.section === section).map((e) => e.text);
@@ -65,5 +70,5 @@ export function proposeSignatoryChanges(before: Entry[], after: Entry[], documen
     for (const to of added) if (!paired.has(to)) proposals.push({ action: 'add', entry: entryOf(to, separator), where: to.where });
     for (const from of gone) if (!paired.has(from)) proposals.push({ action: 'remove', entry: entryOf(known.get(from) ?? { section, text: from, where: '' }, separator) });
   }
-  return proposals;
+  return { proposals, signedSince };
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { strToU8, zipSync } from 'fflate';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { loadLetter, loadLetterFromText } from '../src/load/letter.js';
 import { renderDocx } from '../src/render/docx/index.js';
 import { renderPdf } from '../src/render/pdf/index.js';
@@ -18,7 +18,7 @@ import { importDocx, parseLetterDate, type ImportResult } from '../src/import/do
 import { applySignatoryProposals, importDocxCommand } from '../src/cli/commands/importDocxRun.js';
 import { BuildError, formatDiagnostics } from '../src/diagnostics/index.js';
 import type { LetterDocument } from '../src/model/types.js';
-import { root, fixture } from './helpers.js';
+import { root, fixture, runCli } from './helpers.js';
 
 const letters = ['letter.md', 'examples/letter.en.md', 'examples/letter.ja.md', 'examples/letter.ko.md', 'examples/letter.zh-TW.md'];
 
@@ -294,5 +294,47 @@ describe('import-docx: a copy made before more organisations signed', () => {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  });
+});
+
+describe('import-docx: a changed paragraph keeps its formatting', () => {
+  it('Chinese emphasis dots and note marks come back as Markdown emphasis and note references', async () => {
+    const file = path.join(dir, 'letter.zh-TW.md');
+    const text = readFileSync(file, 'utf8');
+    const { document: zhTw } = await loadLetter(file);
+    const emphasised = /\*([^*\n]+)\*/.exec(text)?.[1] as string;
+    const paragraph = text.split('\n\n').find((b) => b.includes(`*${emphasised}*`)) as string;
+    // An edit made without tracking: a sentence added at the end of that paragraph.
+    const files = unzipSync(await renderDocx(zhTw));
+    const xml = strFromU8(files['word/document.xml'] as Uint8Array);
+    const last = paragraph.replace(/\[\^[^\]]+\]/g, '').slice(-6);
+    expect(xml).toContain(last);
+    files['word/document.xml'] = strToU8(xml.replace(last, `${last}（補充）`));
+    const result = await importDocx(text, zhTw, zipSync(files), { tracked: 'accept' });
+    const changed = result.text.split('\n\n').find((b) => b.includes('（補充）')) as string;
+    expect(changed).toBe(paragraph.replace(last, `${last}（補充）`));
+    expect(result.unmapped).toEqual([]);
+  });
+
+  it('a Word copy of another letter is flagged', async () => {
+    const { document: ja } = await loadLetter(path.join(root, 'examples/letter.ja.md'));
+    const result = await importDocx(letterText, document, await renderDocx(ja), { tracked: 'accept' });
+    expect(result.unmapped.some((u) => u.what.includes('was it made from another letter'))).toBe(true);
+  });
+});
+
+describe('letterpress import-docx (the command line)', () => {
+  it('is a command: prints the review, writes nothing, exits 0', () => {
+    const { code, stdout } = runCli(['import-docx', 'hand-edited.docx', '--letter', 'letter.md'], dir);
+    expect(code).toBe(0);
+    expect(stdout).toContain('+date: 2023-09-22');
+    expect(stdout).toContain('Nothing was written');
+    expect(readFileSync(letterPath, 'utf8')).toBe(letterText);
+  });
+
+  it('a file that is not a Word copy: one positioned line, exit 1', () => {
+    const { code, stderr } = runCli(['import-docx', 'letter.md', '--letter', 'letter.md'], dir);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^letter\.md error Cannot read the Word copy: the file is not a Word document/m);
   });
 });

@@ -250,6 +250,14 @@ export async function importDocx(letterText: string, document: LetterDocument, b
     }
   }
   flush();
+  const kept = items.filter((item) => 'original' in item).length;
+  if (document.body.length >= 3 && kept * 5 < document.body.length) {
+    unmapped.push({
+      what: `only ${kept} of the letter's ${document.body.length} paragraphs are found unchanged in the Word copy: was it made from another letter (or another language edition)? Check --letter before writing`,
+      where: 'the whole document',
+      text: '',
+    });
+  }
 
   // ---- notes, in order of first reference
   const notes: NoteOutcome[] = [];

@@ -457,15 +457,36 @@ function readComments(xml: string | null, ctx: PartContext): void {
   }
 }
 
-/** The files of a DOCX package; throws DocxUnreadable when it is not one. */
+/** The parts the import reads; nothing else is decompressed (embedded fonts, images). */
+const PARTS = new Set([
+  'word/document.xml',
+  'word/styles.xml',
+  'word/footnotes.xml',
+  'word/comments.xml',
+  'word/_rels/document.xml.rels',
+  'word/_rels/footnotes.xml.rels',
+]);
+
+/** A letter's largest part is well under a megabyte; a part far larger is not a letter (or is a zip bomb). */
+const MAX_PART_BYTES = 32 * 1024 * 1024;
+
+/** The parts of a DOCX package the import reads; throws DocxUnreadable when it is not one. */
 export function unpack(bytes: Uint8Array): Record<string, Uint8Array> {
   if (bytes[0] !== 0x50 || bytes[1] !== 0x4b) throw new DocxUnreadable('the file is not a Word document (a .docx file is a zip package; this one does not start like one)');
   let files: Record<string, Uint8Array>;
+  let tooLarge: string | null = null;
   try {
-    files = unzipSync(bytes);
+    files = unzipSync(bytes, {
+      filter: (file) => {
+        if (!PARTS.has(file.name)) return false;
+        if (file.originalSize > MAX_PART_BYTES) tooLarge = file.name;
+        return tooLarge === null;
+      },
+    });
   } catch (err) {
     throw new DocxUnreadable(`the zip package cannot be read (${(err as Error).message}); is the file complete?`);
   }
+  if (tooLarge !== null) throw new DocxUnreadable(`its part ${tooLarge} is larger than ${MAX_PART_BYTES / 1024 / 1024} MB: this is not a letter's Word copy`);
   if (!files['word/document.xml']) throw new DocxUnreadable('the zip package has no word/document.xml: it is not a Word document (an .odt or .xlsx renamed?)');
   return files;
 }

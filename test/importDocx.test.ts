@@ -332,3 +332,26 @@ describe('letterpress import-docx (the command line)', () => {
     expect(readFileSync(letterPath, 'utf8')).toBe(letterText);
   });
 });
+
+describe('import-docx: header fields go back into the front matter', () => {
+  it('subject, closing and a recipient’s address line edited in Word', async () => {
+    const files = unzipSync(await renderDocx(document));
+    let xml = strFromU8(files['word/document.xml'] as Uint8Array);
+    xml = xml.replace('>Re: Forced repatriation of North Korean refugees', '>Re: Forced return of North Korean refugees');
+    xml = xml.replace('>Yours sincerely,<', '>Yours faithfully,<');
+    // A third address line, written as the renderer writes address lines (Recipient style, no space above).
+    const line = 'Xicheng District, Beijing, People’s Republic of China';
+    const at = xml.indexOf('</w:p>', xml.indexOf(`>${line}<`)) + '</w:p>'.length;
+    xml = `${xml.slice(0, at)}<w:p><w:pPr><w:pStyle w:val="Recipient"/><w:spacing w:before="0"/></w:pPr><w:r><w:t>100017</w:t></w:r></w:p>${xml.slice(at)}`;
+    files['word/document.xml'] = strToU8(xml);
+    const result = await importDocx(letterText, document, zipSync(files), { tracked: 'accept' });
+    expect(result.fields).toEqual(['to', 'subject', 'closing']);
+    const { document: edited } = await loadLetterFromText({ letterPath, text: result.text });
+    expect(edited.meta.subject).toBe('Forced return of North Korean refugees by the Chinese government');
+    expect(edited.meta.closing).toBe('Yours faithfully,');
+    expect(edited.meta.to).toEqual([{ name: 'President Xi Jinping', address: ['Zhongnanhai West Gate, Fuyou Street', line, '100017'] }]);
+    expect(edited.meta.cc).toEqual(document.meta.cc);
+    // Only the front matter changed; the body is byte for byte the same.
+    expect(result.text.slice(result.text.indexOf('\n---\n'))).toBe(letterText.slice(letterText.indexOf('\n---\n')));
+  });
+});

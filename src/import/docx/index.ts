@@ -51,10 +51,22 @@ export interface ImportResult {
   list?: { copyAsOf: string; dataAsOf: string; signedSince: number };
 }
 
+/** Copies already made, per loaded letter (a loaded document is not changed afterwards). */
+const copies = new WeakMap<LetterDocument, Promise<ReadDocx>>();
+
 /** The letter as letterpress would write its Word copy now, read back. */
-async function currentCopy(document: LetterDocument): Promise<ReadDocx> {
-  const bytes = new Uint8Array(await Packer.toBuffer(buildDocx(document)));
-  return readDocx(bytes, KNOWN_STYLES, 'accept');
+function currentCopy(document: LetterDocument): Promise<ReadDocx> {
+  let copy = copies.get(document);
+  if (!copy) {
+    copy = Packer.toBuffer(buildDocx(document))
+      .then((buffer) => readDocx(new Uint8Array(buffer), KNOWN_STYLES, 'accept'))
+      .catch((err: unknown) => {
+        copies.delete(document);
+        throw err;
+      });
+    copies.set(document, copy);
+  }
+  return copy;
 }
 
 /** How many Word paragraphs the renderer writes for each model block (src/render/docx/index.ts). */

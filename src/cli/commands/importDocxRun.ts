@@ -121,34 +121,42 @@ export async function importDocxCommand(docxPath: string, options: ImportDocxOpt
   if (warnings) err(`${warnings}\n`);
 
   const dataFile = document.sources?.signatories ?? null;
+  const applying = options.applySignatories === true && dataFile !== null && result.signatories.length > 0;
   const lines = formatImportReport(result, {
     letter: options.letter,
     tracked: options.keepTracked ? 'keep' : tracked,
     dataFile,
     nameSeparator: document.template.labels.nameSeparator,
+    applying,
   });
-  if (lines.length > 0) out(`${lines.join('\n')}\n\n`);
+  // The review is printed after the writes, so that a reader who stops early (`| head`) cannot
+  // stop them half-way; printed whatever happens.
+  let review = lines.length > 0 ? `${lines.join('\n')}\n\n` : '';
   const changed = result.text !== storedText;
-  if (!changed) out(`${options.letter} is unchanged by the Word copy.\n`);
-  else out(createTwoFilesPatch(`a/${options.letter}`, `b/${options.letter}`, storedText, result.text, undefined, undefined, { context: 2 }).replace(/^=+\n/, ''));
-
+  if (!changed) review += `${options.letter} is unchanged by the Word copy.\n`;
+  else review += createTwoFilesPatch(`a/${options.letter}`, `b/${options.letter}`, storedText, result.text, undefined, undefined, { context: 2 }).replace(/^=+\n/, '');
+  const done: string[] = [];
   let written = false;
-  if (options.write && changed) {
-    // Nothing is written that does not load: the new letter must build as the old one did.
-    try {
-      await loadLetterFromText({ letterPath: options.letter, text: result.text.normalize('NFC') });
-    } catch (e) {
-      if (!(e instanceof BuildError)) throw e;
-      const file = new VFile({ path: options.letter });
-      reportError(file, 'The imported letter would not load (the problems above are in the new text); nothing was written.', undefined, 'import-invalid');
-      throw new BuildError([...e.files, file]);
+  try {
+    if (options.write && changed) {
+      // Nothing is written that does not load: the new letter must build as the old one did.
+      try {
+        await loadLetterFromText({ letterPath: options.letter, text: result.text.normalize('NFC') });
+      } catch (e) {
+        if (!(e instanceof BuildError)) throw e;
+        const file = new VFile({ path: options.letter });
+        reportError(file, 'The imported letter would not load (the problems above are in the new text); nothing was written.', undefined, 'import-invalid');
+        throw new BuildError([...e.files, file]);
+      }
+      await writeFilesAtomically([{ path: options.letter, data: encodeText(result.text, form) }]);
+      written = true;
+      done.push(`Wrote ${options.letter}. Run "letterpress build ${options.letter}" to rebuild the editions.\n`);
+    } else if (changed) {
+      done.push(`Nothing was written: run again with --write to apply this to ${options.letter}.\n`);
     }
-    await writeFilesAtomically([{ path: options.letter, data: encodeText(result.text, form) }]);
-    written = true;
-    out(`Wrote ${options.letter}. Run "letterpress build ${options.letter}" to rebuild the editions.\n`);
-  } else if (changed) {
-    out(`Nothing was written: run again with --write to apply this to ${options.letter}.\n`);
+    if (applying) await applySignatoryProposals(dataFile, result.signatories, document, (line) => done.push(line));
+  } finally {
+    out(review + done.join(''));
   }
-  if (result.signatories.length > 0 && options.applySignatories && dataFile) await applySignatoryProposals(dataFile, result.signatories, document, out);
   return { result, changed, written };
 }

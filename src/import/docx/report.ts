@@ -19,10 +19,10 @@ function entryText(entry: ProposedEntry, separator: string): string {
 export function proposalLines(proposals: SignatoryProposal[], separator: string): string[] {
   return proposals.map((p) =>
     p.action === 'add'
-      ? `  + add ${entryText(p.entry, separator)} (${p.where})`
+      ? `  + add ${entryText(p.entry, separator)}, from ${p.where}`
       : p.action === 'remove'
         ? `  - remove ${entryText(p.entry, separator)} (no longer in the Word copy)`
-        : `  ~ correct ${entryText(p.from, separator)} → "${p.to.name}${p.to.detail ? `${separator}${p.to.detail}` : ''}" (${p.where})`,
+        : `  ~ correct ${entryText(p.from, separator)} → "${p.to.name}${p.to.detail ? `${separator}${p.to.detail}` : ''}", from ${p.where}`,
   );
 }
 
@@ -32,6 +32,8 @@ export interface ReportOptions {
   /** The signatory data file, as the user names it. */
   dataFile: string | null;
   nameSeparator: string;
+  /** The proposals are being applied (--apply-signatories). */
+  applying?: boolean;
 }
 
 export function formatImportReport(result: ImportResult, options: ReportOptions): string[] {
@@ -63,7 +65,8 @@ export function formatImportReport(result: ImportResult, options: ReportOptions)
     );
   }
   if (result.signatories.length > 0) {
-    lines.push(`Signatory list edited in Word: proposed changes to ${options.dataFile ?? 'the signatory data'} (add --apply-signatories to make them):`);
+    const to = options.dataFile ?? 'the signatory data';
+    lines.push(options.applying ? `Signatory list edited in Word: applying these changes to ${to}:` : `Signatory list edited in Word: proposed changes to ${to} (add --apply-signatories to make them):`);
     lines.push(...proposalLines(result.signatories, options.nameSeparator));
   }
   return lines;

@@ -347,10 +347,17 @@ export async function importDocx(letterText: string, document: LetterDocument, b
       p += blockKeys[block]?.length ?? 0;
     } else p += 1;
   }
+  // A place in a footnote is named by the note's label rather than Word's internal id.
+  const inNote = (where: string) =>
+    where.replace(/^footnote \(id ([^)]*)\)/, (whole, id: string) => {
+      const label = labelOfEdited.get(id);
+      return label ? `note [^${label}]` : whole;
+    });
   const comments = edited.comments.map((c) => {
     const line = c.paragraph ? lineOf.get(c.paragraph) : undefined;
-    return line ? { ...c, line } : c;
+    return { ...c, where: inNote(c.where), ...(line ? { line } : {}) };
   });
+  const changes = edited.changes.map((c) => ({ ...c, where: inNote(c.where) }));
 
   const frame = buildFrame(document);
   const list = document.signatories;
@@ -362,7 +369,7 @@ export async function importDocx(letterText: string, document: LetterDocument, b
   });
   const copyAsOf = roles.listHeading === null ? null : listDate(roles.listHeading, document);
   const { proposals: signatories, signedSince } = list ? proposeSignatoryChanges(baseEntries, roles.entries, document, copyAsOf) : { proposals: [], signedSince: 0 };
-  return { text, changes: edited.changes, comments, unmapped, notes, fields, signatories, ...(copyAsOf !== null && list && copyAsOf < list.asOf ? { list: { copyAsOf, dataAsOf: list.asOf, signedSince } } : {}) };
+  return { text, changes, comments, unmapped, notes, fields, signatories, ...(copyAsOf !== null && list && copyAsOf < list.asOf ? { list: { copyAsOf, dataAsOf: list.asOf, signedSince } } : {}) };
 }
 
 /** The as-of date in the heading of the copy's signatory list ("Signatories (as of 21 September 2023)"). */

@@ -229,6 +229,14 @@ describe('import-docx command: review, safe write, signatory proposals', () => {
     expect(out).toContain('run again with --write');
   });
 
+  it('--keep-tracked imports only the untracked edits and says the tracked ones are still pending', async () => {
+    const { out, outcome } = await run('hand-edited.docx', { keepTracked: true });
+    const rejected = await importDocx(letterText, document, docx('hand-edited.docx'), { tracked: 'reject' });
+    expect(outcome.result.text).toBe(rejected.text);
+    expect(out).toMatch(/Tracked changes \(\d+, left pending \(not applied to the letter; still open in the Word copy\)\)/);
+    await expect(run('hand-edited.docx', { keepTracked: true, reject: true })).rejects.toThrow(BuildError);
+  });
+
   it('warns about each unmapped part on the Word file', async () => {
     const { err } = await run('unmappable.docx', {});
     expect(err.split('\n').filter((l) => l.includes('docx-unmapped'))).toHaveLength(5);

@@ -1,0 +1,37 @@
+/**
+ * Typographic evenness and page fill of the seed letter and every example, measured from the
+ * PDFs built in this process (test/evenness.ts reads every glyph's position back).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { loadLetter } from '../src/load/letter.js';
+import { drawLetterPdf, layoutPdf } from '../src/render/pdf/index.js';
+import { measure, summary, type Figures } from './evenness.js';
+import { root } from './helpers.js';
+
+const LETTERS = { 'zh-CN': 'letter.md', 'zh-TW': 'examples/letter.zh-TW.md', en: 'examples/letter.en.md', ko: 'examples/letter.ko.md', ja: 'examples/letter.ja.md' } as const;
+type Name = keyof typeof LETTERS;
+const figures = new Map<Name, Figures>();
+
+beforeAll(async () => {
+  for (const [name, file] of Object.entries(LETTERS) as Array<[Name, string]>) {
+    const { document } = await loadLetter(path.join(root, file));
+    const laid = layoutPdf(document);
+    const pdf = await drawLetterPdf(document, laid);
+    figures.set(name, await measure(pdf, laid, document.template.type.bodySize * document.template.type.lineHeight));
+  }
+  if (process.env.EVENNESS_REPORT) for (const [name, f] of figures) console.log(summary(name, f));
+}, 120_000);
+
+const of = (name: Name) => figures.get(name) as Figures;
+const NAMES = Object.keys(LETTERS) as Name[];
+
+describe('evenness of justified lines, read back from the PDF', () => {
+  it.each(NAMES)('%s: measures a real number of justified lines', (name) => {
+    expect(of(name).justified).toBeGreaterThan(10);
+  });
+
+  it.each(NAMES)('%s: no line runs past the margin', (name) => {
+    expect(of(name).overfull).toEqual([]);
+  });
+});

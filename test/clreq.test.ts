@@ -84,16 +84,19 @@ describe('clreq line breaking', () => {
     expect(texts.join('|')).not.toMatch(/Ger\|many|20\|20/);
   });
 
-  it('breaks a long URL only after / . ? & = - and keeps every line inside the measure', () => {
+  it('breaks a long URL after / . ? & = - or, at a cost, between letters of a long segment, and keeps every line inside the measure', () => {
     const url = 'https://spcommreports.ohchr.org/TMResultsBase/DownloadPublicCommunicationFile?gId=26571';
     const lines = set(250, span(`信函，2021年8月23日，${url}（2023年9月5日读取）。`));
     expectClreq(lines, 250);
     const joined = lines.map(lineText);
     for (let i = 0; i < joined.length - 1; i++) {
       const end = joined[i] as string;
-      if (url.includes(end.slice(-3)) && /[A-Za-z0-9]$/.test(end)) {
-        // a line that ends inside the URL ends after a separator
-        expect(end).toMatch(/[/.?&=\-_#]$/);
+      const next = joined[i + 1] as string;
+      const letters = /[A-Za-z0-9]{3}$/.exec(end)?.[0];
+      if (letters && url.includes(`${letters}${next.slice(0, 3)}`)) {
+        // a break between letters leaves three at least on each side, inside one run of letters, no hyphen added
+        expect(next).toMatch(/^[A-Za-z0-9]{3}/);
+        expect(end).not.toMatch(/-$/);
       }
       expect(end).toMatch(/[/.?&=\-_#，）。日读a-zA-Z0-9]$/);
     }

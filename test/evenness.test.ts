@@ -31,6 +31,23 @@ describe('evenness of justified lines, read back from the PDF', () => {
     expect(of(name).justified).toBeGreaterThan(10);
   });
 
+  it.each(NAMES)('%s: no justified line spreads its ideographs or kana by more than 0.12 em on average', (name) => {
+    expect(of(name).worstHanGap.value, of(name).worstHanGap.text).toBeLessThanOrEqual(0.12);
+  });
+
+  it.each(NAMES)('%s: no justified Latin line has word spaces above 0.5 em on average', (name) => {
+    expect(of(name).worstLatinWordSpace.value, of(name).worstLatinWordSpace.text).toBeLessThanOrEqual(0.5);
+  });
+
+  it('ko: no body or note line ends short of the margin except a paragraph\'s last', () => {
+    expect(of('ko').shortLines).toEqual([]);
+  });
+
+  it('ko: a justified line letter-spaces its syllables only once its word spaces are stretched (klreq)', () => {
+    const spaced = of('ko').lines.filter((l) => l.justified && (l.hangulGap ?? 0) > 0.005 && l.wordSpace !== null);
+    for (const line of spaced) expect(line.wordSpace, line.text).toBeGreaterThanOrEqual(0.49);
+  });
+
   it.each(NAMES)('%s: no line runs past the margin', (name) => {
     expect(of(name).overfull).toEqual([]);
   });

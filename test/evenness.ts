@@ -227,6 +227,8 @@ export function summary(name: string, f: Figures): string {
     `  worst Latin word space ${f.worstLatinWordSpace.value} em (${f.worstLatinWordSpace.text.slice(0, 50)})`,
     `  worst word space (any) ${f.worstWordSpace.value} em; worst Hangul gap ${f.worstHangulGap.value} em (${f.worstHangulGap.text.slice(0, 40)})`,
     `  short lines ${f.shortLines.length}${f.shortLines.length ? `: ${f.shortLines.map((s) => s.slice(0, 60)).join(' | ')}` : ''}`,
+    ...(process.env.EVENNESS_LINES ? f.lines.filter((l) => l.text.includes(process.env.EVENNESS_LINES as string) || l.note).map((l) => `  = p.${l.page} ${l.justified ? 'J' : ' '} ${(l.right - l.left).toFixed(1)} han ${l.hanGap?.toFixed(3)} word ${l.wordSpace?.toFixed(3)}: ${l.text}`) : []),
+    ...f.lines.filter((l) => l.justified && ((l.hanGap ?? 0) > 0.1 || (l.wordSpace ?? 0) > 0.45 || (l.hangulGap ?? 0) > 0.05)).map((l) => `  ! p.${l.page}${l.note ? ' note' : ''} han ${l.hanGap?.toFixed(3)} word ${l.wordSpace?.toFixed(3)} hangul ${l.hangulGap?.toFixed(3)}: ${l.text}`),
     `  overfull ${f.overfull.length} ${f.overfull.map((s) => s.slice(0, 30)).join(' | ')}; space above notes / at the foot (lines) per page: ${f.pageSpace.join(', ')}`,
   ].join('\n');
 }

@@ -10,7 +10,7 @@
  */
 import { FontChain, type Face } from '../fonts/fontChain.js';
 import { hyphenationPoints } from './hyphenate.js';
-import { breakOpportunities } from './breaks.js';
+import { BREAK_COST, breakOpportunities } from './breaks.js';
 import { MissingGlyph } from './errors.js';
 import type { SourceRef } from '../diagnostics/index.js';
 
@@ -71,6 +71,8 @@ export interface Piece {
   glyphs: GlyphRun;
   /** A line may break before this piece. */
   breakBefore: boolean;
+  /** Demerits of a break before this piece (src/typeset/breaks.ts BREAK_COST), if any. */
+  breakCost?: number;
   /** Space before this piece (dropped at a line start). */
   glueBefore: Glue | null;
   /** How much narrower the piece may get at a line end (closing punctuation to ½ em). */
@@ -216,7 +218,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       plain += ch;
     }
   }
-  const { allowed } = breakOpportunities(plain, { keepAll: options.keepAll === true });
+  const { allowed, costs } = breakOpportunities(plain, { keepAll: options.keepAll === true, inWordBreaks: true });
 
   const pieces: Piece[] = [];
   let pendingSpace = false;
@@ -278,11 +280,15 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
     };
     if (item.style.link) piece.link = item.style.link;
     if (dots) piece.dots = true;
+    const cost = breakBefore ? costs.get(item.at) : undefined;
+    if (cost !== undefined) piece.breakCost = cost;
     if (pendingSpace && pieces.length > 0) {
       // A word space in the face of the word after it, or in the first face that has a space.
       const spaceFace = face.font.hasGlyphForCodePoint(0x20) ? face : fonts.faceWith(' ');
       const space = advanceOf(spaceFace, ' ', item.style.size).width;
-      piece.glueBefore = { width: space, shrink: space / 3, stretch: space / 2, kind: 'space' };
+      // klreq: Korean (keep-all) justifies at its word spaces first, which may double before
+      // any syllable is letter-spaced; Latin word spaces stretch by half.
+      piece.glueBefore = { width: space, shrink: space / 3, stretch: options.keepAll ? space : space / 2, kind: 'space' };
       // A break at a space is always allowed in Latin text even when the next word is CJK.
       piece.breakBefore = breakBefore || !NOT_START_AFTER_SPACE.test(item.ch);
     }
@@ -477,6 +483,7 @@ export function splitOversized(pieces: Piece[], maxWidth: number): Piece[] {
         glyphs: run,
         breakBefore: index === 0 ? piece.breakBefore : true,
         glueBefore: index === 0 ? piece.glueBefore : null,
+        ...(index === 0 ? {} : { breakCost: BREAK_COST.urlLetters }),
       };
     });
   });
@@ -504,8 +511,9 @@ function addHyphenationPoints(pieces: Piece[], lang: string): Piece[] {
       const from = bounds[k] as { glyph: number; at: number };
       const glyphs = sliceRun(piece.glyphs, from.glyph, end.glyph);
       const width = glyphs.advances.reduce((sum, a) => sum + a, 0) * scale;
+      const { breakCost: _cost, ...word } = piece;
       const fragment: Piece = {
-        ...piece,
+        ...(k === 0 ? piece : word),
         text: piece.text.slice(from.at, end.at),
         width,
         drawnAdvance: width,

@@ -48,6 +48,17 @@ describe('evenness of justified lines, read back from the PDF', () => {
     for (const line of spaced) expect(line.wordSpace, line.text).toBeGreaterThanOrEqual(0.49);
   });
 
+  it('zh-CN: every pair of adjacent punctuation marks is compressed, a note mark between them or not (clreq §3.1.4)', () => {
+    const { pairs, compressed, full } = of('zh-CN').punctuationPairs;
+    expect(full).toEqual([]);
+    expect(pairs).toBeGreaterThanOrEqual(48);
+    expect(compressed).toBe(pairs);
+  });
+
+  it.each(NAMES)('%s: a note mark after a closing mark stands against its glyph, not after its blank half', (name) => {
+    expect(of(name).detachedMarks).toEqual([]);
+  });
+
   it.each(NAMES)('%s: no line runs past the margin', (name) => {
     expect(of(name).overfull).toEqual([]);
   });

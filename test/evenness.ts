@@ -53,6 +53,10 @@ export interface MeasuredLine {
 
 export interface Figures {
   lines: MeasuredLine[];
+  /** Adjacent CJK punctuation marks on one line (a note mark between them aside), and how many of them are set closer than 1 em apart. */
+  punctuationPairs: { pairs: number; compressed: number; full: string[] };
+  /** Note marks after a closing mark that stand after its blank half (more than ½ em from its start). */
+  detachedMarks: string[];
   justified: number;
   worstHanGap: { value: number; text: string };
   worstWordSpace: { value: number; text: string };
@@ -158,6 +162,30 @@ function measureLine(glyphs: Glyph[]): Pick<MeasuredLine, 'text' | 'left' | 'rig
   };
 }
 
+const PUNCTUATION = /[、，。．：；？！”’）》〉」』】〕〗］｝“‘（《〈「『【〔〖［｛]/u;
+
+/** Punctuation pairs and note marks after closing marks, on one line's glyphs. */
+function punctuationOf(glyphs: Glyph[], where: string, out: Pick<Figures, 'punctuationPairs' | 'detachedMarks'>): void {
+  const all = [...glyphs].sort((a, b) => a.x - b.x);
+  const text = all.filter((g) => !g.raised);
+  for (let k = 1; k < text.length; k++) {
+    const a = text[k - 1] as Glyph;
+    const b = text[k] as Glyph;
+    if (!PUNCTUATION.test(a.ch) || !PUNCTUATION.test(b.ch)) continue;
+    const marks = all.filter((g) => g.raised && g.x > a.x && g.x < b.x);
+    const advance = (b.x - a.x - marks.reduce((w, g) => w + g.width, 0)) / a.size;
+    out.punctuationPairs.pairs++;
+    if (advance < 0.9) out.punctuationPairs.compressed++;
+    else out.punctuationPairs.full.push(`${where}: ${a.ch}${b.ch} ${advance.toFixed(2)} em`);
+  }
+  for (let k = 1; k < all.length; k++) {
+    const a = all[k - 1] as Glyph;
+    const b = all[k] as Glyph;
+    if (!b.raised || a.raised || !CLOSING_MARK.test(a.ch) || '、，'.includes(a.ch)) continue;
+    if (b.x - a.x > a.size * 0.55) out.detachedMarks.push(`${where}: ${a.ch}${b.ch} ${((b.x - a.x) / a.size).toFixed(2)} em`);
+  }
+}
+
 /** Measure a letter's PDF against the layout it was drawn from. */
 export async function measure(pdf: Uint8Array, laid: Laid, lineHeight: number): Promise<Figures> {
   const glyphPages = await readGlyphs(pdf);
@@ -165,6 +193,7 @@ export async function measure(pdf: Uint8Array, laid: Laid, lineHeight: number): 
   const textRight = geometry.left + geometry.textWidth;
   const lines: MeasuredLine[] = [];
   const pageSpace: number[] = [];
+  const punctuation: Pick<Figures, 'punctuationPairs' | 'detachedMarks'> = { punctuationPairs: { pairs: 0, compressed: 0, full: [] }, detachedMarks: [] };
   pages.forEach((page, p) => {
     const byY = glyphPages[p] ?? new Map<number, Glyph[]>();
     const notesTop = geometry.top + geometry.textHeight - page.notesHeight;
@@ -177,6 +206,7 @@ export async function measure(pdf: Uint8Array, laid: Laid, lineHeight: number): 
       const glyphs = [...byY].find(([at]) => Math.abs(at - y) < 0.05)?.[1];
       if (!glyphs || glyphs.length === 0) continue;
       const m = measureLine(glyphs);
+      punctuationOf(glyphs, `p.${p + 1} ${m.text.slice(0, 12)}`, punctuation);
       const reaches = m.advanceRight >= textRight - 0.5;
       const last = l.line.last;
       lines.push({
@@ -201,6 +231,7 @@ export async function measure(pdf: Uint8Array, laid: Laid, lineHeight: number): 
   };
   return {
     lines,
+    ...punctuation,
     justified: lines.filter((l) => l.justified).length,
     worstHanGap: worst((l) => l.hanGap),
     worstWordSpace: worst((l) => l.wordSpace),
@@ -229,6 +260,7 @@ export function summary(name: string, f: Figures): string {
     `  short lines ${f.shortLines.length}${f.shortLines.length ? `: ${f.shortLines.map((s) => s.slice(0, 60)).join(' | ')}` : ''}`,
     ...(process.env.EVENNESS_LINES ? f.lines.filter((l) => l.text.includes(process.env.EVENNESS_LINES as string) || l.note).map((l) => `  = p.${l.page} ${l.justified ? 'J' : ' '} ${(l.right - l.left).toFixed(1)} han ${l.hanGap?.toFixed(3)} word ${l.wordSpace?.toFixed(3)}: ${l.text}`) : []),
     ...f.lines.filter((l) => l.justified && ((l.hanGap ?? 0) > 0.1 || (l.wordSpace ?? 0) > 0.45 || (l.hangulGap ?? 0) > 0.05)).map((l) => `  ! p.${l.page}${l.note ? ' note' : ''} han ${l.hanGap?.toFixed(3)} word ${l.wordSpace?.toFixed(3)} hangul ${l.hangulGap?.toFixed(3)}: ${l.text}`),
+    `  punctuation pairs compressed ${f.punctuationPairs.compressed}/${f.punctuationPairs.pairs}; note marks after a closing mark's blank half: ${f.detachedMarks.length} ${f.detachedMarks.join(' | ')}`,
     `  overfull ${f.overfull.length} ${f.overfull.map((s) => s.slice(0, 30)).join(' | ')}; space above notes / at the foot (lines) per page: ${f.pageSpace.join(', ')}`,
   ].join('\n');
 }

@@ -199,7 +199,9 @@ export function shapeMany(paragraphs: Span[][], fonts: FontChain, options: Shape
 
 function finish(pieces: Piece[], options: ShapeOptions): Piece[] {
   measure(pieces);
-  if (options.compressPunctuation !== false) compressPunctuation(pieces);
+  const compress = options.compressPunctuation !== false;
+  if (compress) compressPunctuation(pieces);
+  tightenMarks(pieces, compress);
   addHanLatinSpacing(pieces, options.hanLatinSpace);
   return options.hyphenate ? addHyphenationPoints(pieces, options.hyphenate) : pieces;
 }
@@ -433,6 +435,38 @@ function compressPunctuation(pieces: Piece[]): void {
     i = j + 1;
   }
 }
+
+/**
+ * jlreq 3.1.4 (as for a closing bracket before ruby or a mark): a footnote mark after a closing
+ * mark (”。」）) sits against its glyph, not after its blank: the blank, measured from the glyph's
+ * ink, moves after the mark, where it still separates the next character (and goes at a line
+ * end). Before another closing mark, where punctuation is compressed, it goes, as between two
+ * adjacent marks ("”¹²。" is set as "”。" is, in 1½ em).
+ */
+function tightenMarks(pieces: Piece[], compress: boolean): void {
+  for (let k = 1; k < pieces.length; k++) {
+    const before = pieces[k - 1] as Piece;
+    if ((pieces[k] as Piece).kind !== 'mark' || before.kind !== 'close' || before.glyphs.ids.length !== 1) continue;
+    const scale = before.size / before.face.unitsPerEm;
+    const ink = before.offset + before.face.font.getGlyph(before.glyphs.ids[0] as number).bbox.maxX * scale;
+    // a little air is left between the glyph and the mark
+    const blank = Math.min(before.width - ink - MARK_AIR * before.size, before.width - before.size / 2);
+    if (blank < before.size / 4) continue;
+    before.width -= blank;
+    before.endShrink = Math.max(0, before.endShrink - blank);
+    before.midShrink = Math.max(0, before.midShrink - blank);
+    let last = k;
+    while (pieces[last + 1]?.kind === 'mark') last++;
+    const mark = pieces[last] as Piece;
+    if (compress && pieces[last + 1]?.kind === 'close') continue;
+    mark.width += blank;
+    mark.endShrink += blank;
+    mark.midShrink += blank;
+  }
+}
+
+/** Space left between a closing mark's glyph and a footnote mark set against it, in ems. */
+const MARK_AIR = 0.06;
 
 function isCompressible(p: Piece | undefined): boolean {
   return p !== undefined && (p.kind === 'open' || p.kind === 'close');

@@ -146,6 +146,18 @@ describe('page-foot notes', () => {
     expect(pages[0]?.body).toHaveLength(8);
   });
 
+  it('splits the note of a line kept with the one before it (a paragraph\'s last two lines) when that fills the page', () => {
+    // 9 lines of 20 pt fill 180 of 200 pt; lines 9 and 10 keep together, line 10 starts a 6-line note:
+    // both lines and the note's first lines would not fit whole, but fit with the note split.
+    const lines = flow(11, 9, 1);
+    (lines[8] as FlowLine).keepWithNext = true;
+    const pages = buildPages(lines.slice(0, 10), new Map([[1, noteOf(1, 6)]]), { height: 230, noteSeparator: 10, minNoteLines: 2 });
+    expect(pages[0]?.body).toHaveLength(10);
+    expect(pages[0]?.noteNumbers).toEqual([1]);
+    expect(pages[0]?.notes).toHaveLength(2);
+    expect(pages[1]?.notes).toHaveLength(4);
+  });
+
   it('splits a long note after its first lines and continues it on the next page', () => {
     const pages = buildPages(flow(20, 2, 1), new Map([[1, noteOf(1, 30)]]), { height: 200, noteSeparator: 10, minNoteLines: 2 });
     expect(pages[0]?.noteNumbers).toEqual([1]);

@@ -3,6 +3,7 @@
  * PDFs built in this process (test/evenness.ts reads every glyph's position back).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadLetter } from '../src/load/letter.js';
 import { drawLetterPdf, layoutPdf } from '../src/render/pdf/index.js';
@@ -18,7 +19,7 @@ beforeAll(async () => {
     const { document } = await loadLetter(path.join(root, file));
     const laid = layoutPdf(document);
     const pdf = await drawLetterPdf(document, laid);
-    figures.set(name, await measure(pdf, laid, document.template.type.bodySize * document.template.type.lineHeight));
+    figures.set(name, await measure(pdf, laid, document.template.type.bodySize * document.template.type.lineHeight, readFileSync(path.join(root, file), 'utf8')));
   }
   if (process.env.EVENNESS_REPORT) for (const [name, f] of figures) console.log(summary(name, f));
 }, 120_000);
@@ -41,6 +42,11 @@ describe('evenness of justified lines, read back from the PDF', () => {
 
   it('ko: no body or note line ends short of the margin except a paragraph\'s last', () => {
     expect(of('ko').shortLines).toEqual([]);
+  });
+
+  it('ko: never splits a word between syllables (keep-all); a word breaks only beside a bracket', () => {
+    expect(of('ko').splitWords.syllables).toEqual([]);
+    for (const split of of('ko').splitWords.brackets) expect(split).toMatch(/[)）]\|$|\|[(（]/u);
   });
 
   it('ko: a justified line letter-spaces its syllables only once its word spaces are stretched (klreq)', () => {

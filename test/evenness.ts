@@ -65,6 +65,11 @@ export interface Figures {
   /** Lines (body and notes, not a paragraph's last) ending more than 1 em short of the margin. */
   shortLines: string[];
   overfull: string[];
+  /**
+   * Line breaks inside a word of `source` (the two sides stand unspaced in it): between two
+   * syllables, or beside a bracket (allowed by CSS keep-all).
+   */
+  splitWords: { syllables: string[]; brackets: string[] };
   /** Empty space above the note area (or at the foot) on each page but the last, in body lines. */
   pageSpace: number[];
 }
@@ -187,7 +192,7 @@ function punctuationOf(glyphs: Glyph[], where: string, out: Pick<Figures, 'punct
 }
 
 /** Measure a letter's PDF against the layout it was drawn from. */
-export async function measure(pdf: Uint8Array, laid: Laid, lineHeight: number): Promise<Figures> {
+export async function measure(pdf: Uint8Array, laid: Laid, lineHeight: number, source = ''): Promise<Figures> {
   const glyphPages = await readGlyphs(pdf);
   const { pages, geometry, noteSeparator } = laid;
   const textRight = geometry.left + geometry.textWidth;
@@ -232,6 +237,7 @@ export async function measure(pdf: Uint8Array, laid: Laid, lineHeight: number): 
   return {
     lines,
     ...punctuation,
+    splitWords: splitWordsOf(lines, source),
     justified: lines.filter((l) => l.justified).length,
     worstHanGap: worst((l) => l.hanGap),
     worstWordSpace: worst((l) => l.wordSpace),
@@ -241,6 +247,25 @@ export async function measure(pdf: Uint8Array, laid: Laid, lineHeight: number): 
     overfull: lines.filter((l) => l.right > textRight + 0.5).map((l) => `p.${l.page}: ${(l.right - textRight).toFixed(2)} pt ${l.text}`),
     pageSpace,
   };
+}
+
+/** Breaks between two lines of a paragraph that fall inside a word of the (space-separated) source text. */
+function splitWordsOf(lines: MeasuredLine[], source: string): Figures['splitWords'] {
+  const plain = source.replace(/\[\^[^\]]*\]/g, '').replace(/\s+/g, ' ');
+  const out: Figures['splitWords'] = { syllables: [], brackets: [] };
+  for (let k = 0; k + 1 < lines.length; k++) {
+    const a = lines[k] as MeasuredLine;
+    const b = lines[k + 1] as MeasuredLine;
+    if (a.last || a.page !== b.page || a.note !== b.note || !HANGUL.test(a.text + b.text)) continue;
+    const end = (a.text.split(' ').at(-1) ?? '').replace(/\d+$/u, '');
+    const start = b.text.split(' ')[0] ?? '';
+    if (/[/.]/u.test(end + start)) continue; // a URL's break (measured elsewhere)
+    if (!end || !start || !plain.includes(`${end}${start}`) || plain.includes(`${end} ${start}`)) continue;
+    const where = `p.${a.page}: ${end}|${start}`;
+    if (HANGUL.test(end.at(-1) ?? '') && HANGUL.test(start[0] ?? '')) out.syllables.push(where);
+    else out.brackets.push(where);
+  }
+  return out;
 }
 
 /** Height of a placed line's box, from its baseline (LetterLayout centres the em box in the leading: baseline = (h − size)/2 + 0.88 size). */
@@ -261,6 +286,7 @@ export function summary(name: string, f: Figures): string {
     ...(process.env.EVENNESS_LINES ? f.lines.filter((l) => l.text.includes(process.env.EVENNESS_LINES as string) || l.note).map((l) => `  = p.${l.page} ${l.justified ? 'J' : ' '} ${(l.right - l.left).toFixed(1)} han ${l.hanGap?.toFixed(3)} word ${l.wordSpace?.toFixed(3)}: ${l.text}`) : []),
     ...f.lines.filter((l) => l.justified && ((l.hanGap ?? 0) > 0.1 || (l.wordSpace ?? 0) > 0.45 || (l.hangulGap ?? 0) > 0.05)).map((l) => `  ! p.${l.page}${l.note ? ' note' : ''} han ${l.hanGap?.toFixed(3)} word ${l.wordSpace?.toFixed(3)} hangul ${l.hangulGap?.toFixed(3)}: ${l.text}`),
     `  punctuation pairs compressed ${f.punctuationPairs.compressed}/${f.punctuationPairs.pairs}; note marks after a closing mark's blank half: ${f.detachedMarks.length} ${f.detachedMarks.join(' | ')}`,
+    `  Korean words split between syllables ${f.splitWords.syllables.length}, beside a bracket ${f.splitWords.brackets.length} ${f.splitWords.brackets.join(' ')}`,
     `  overfull ${f.overfull.length} ${f.overfull.map((s) => s.slice(0, 30)).join(' | ')}; space above notes / at the foot (lines) per page: ${f.pageSpace.join(', ')}`,
   ].join('\n');
 }

@@ -13,12 +13,16 @@ import { root } from './helpers.js';
 const LETTERS = { 'zh-CN': 'letter.md', 'zh-TW': 'examples/letter.zh-TW.md', en: 'examples/letter.en.md', ko: 'examples/letter.ko.md', ja: 'examples/letter.ja.md' } as const;
 type Name = keyof typeof LETTERS;
 const figures = new Map<Name, Figures>();
+/** Baseline distance of a body line and the space between paragraphs, per letter. */
+const spacing = new Map<Name, { line: number; paragraph: number }>();
 
 beforeAll(async () => {
   for (const [name, file] of Object.entries(LETTERS) as Array<[Name, string]>) {
     const { document } = await loadLetter(path.join(root, file));
     const laid = layoutPdf(document);
     const pdf = await drawLetterPdf(document, laid);
+    const { type } = document.template;
+    spacing.set(name, { line: type.bodySize * type.lineHeight, paragraph: type.paragraphSpacing * type.bodySize * type.lineHeight });
     figures.set(name, await measure(pdf, laid, document.template.type.bodySize * document.template.type.lineHeight, readFileSync(path.join(root, file), 'utf8')));
   }
   if (process.env.EVENNESS_REPORT) for (const [name, f] of figures) console.log(summary(name, f));
@@ -63,6 +67,19 @@ describe('evenness of justified lines, read back from the PDF', () => {
 
   it.each(NAMES)('%s: a note mark after a closing mark stands against its glyph, not after its blank half', (name) => {
     expect(of(name).detachedMarks).toEqual([]);
+  });
+
+  it.each(NAMES)('%s: no signatory section leaves its heading or a single entry alone at a page foot or head', (name) => {
+    expect(of(name).lonelyEntries).toEqual([]);
+  });
+
+  it.each(NAMES)('%s: the salutation stands above the first paragraph as paragraphs stand apart', (name) => {
+    const { lines } = of(name);
+    const salutation = lines.findIndex((l) => l.block === 'salutation');
+    const [a, b] = [lines[salutation], lines[salutation + 1]];
+    const { line, paragraph } = spacing.get(name) as { line: number; paragraph: number };
+    expect(b?.block).toBe('body');
+    expect((b?.y ?? 0) - (a?.y ?? 0), `${a?.text} → ${b?.text}`).toBeCloseTo(line + paragraph, 1);
   });
 
   it.each(NAMES)('%s: no line runs past the margin', (name) => {

@@ -70,6 +70,8 @@ export interface Figures {
    * syllables, or beside a bracket (allowed by CSS keep-all).
    */
   splitWords: { syllables: string[]; brackets: string[] };
+  /** A signatory section's heading or a single entry of it left alone at a page foot or head. */
+  lonelyEntries: string[];
   /** Empty space above the note area (or at the foot) on each page but the last, in body lines. */
   pageSpace: number[];
 }
@@ -236,6 +238,7 @@ export async function measure(pdf: Uint8Array, laid: Laid, lineHeight: number, s
   };
   return {
     lines,
+    lonelyEntries: lonelyEntriesOf(pages),
     ...punctuation,
     splitWords: splitWordsOf(lines, source),
     justified: lines.filter((l) => l.justified).length,
@@ -247,6 +250,21 @@ export async function measure(pdf: Uint8Array, laid: Laid, lineHeight: number, s
     overfull: lines.filter((l) => l.right > textRight + 0.5).map((l) => `p.${l.page}: ${(l.right - textRight).toFixed(2)} pt ${l.text}`),
     pageSpace,
   };
+}
+
+/** Page breaks that leave a section heading, or one entry of a section, alone at a page foot or head. */
+function lonelyEntriesOf(pages: Laid['pages']): string[] {
+  const out: string[] = [];
+  pages.forEach((page, p) => {
+    const blocks = page.body.map((l) => l.block ?? '');
+    const [first, second] = blocks;
+    if (p > 0 && first === 'listEntry' && second === 'listSection') out.push(`p.${p + 1}: one entry at the head`);
+    const last = blocks.at(-1);
+    const before = blocks.at(-2);
+    if (p < pages.length - 1 && last === 'listSection') out.push(`p.${p + 1}: a heading at the foot`);
+    if (p < pages.length - 1 && last === 'listEntry' && before === 'listSection') out.push(`p.${p + 1}: one entry at the foot`);
+  });
+  return out;
 }
 
 /** Breaks between two lines of a paragraph that fall inside a word of the (space-separated) source text. */
@@ -287,6 +305,7 @@ export function summary(name: string, f: Figures): string {
     ...f.lines.filter((l) => l.justified && ((l.hanGap ?? 0) > 0.1 || (l.wordSpace ?? 0) > 0.45 || (l.hangulGap ?? 0) > 0.05)).map((l) => `  ! p.${l.page}${l.note ? ' note' : ''} han ${l.hanGap?.toFixed(3)} word ${l.wordSpace?.toFixed(3)} hangul ${l.hangulGap?.toFixed(3)}: ${l.text}`),
     `  punctuation pairs compressed ${f.punctuationPairs.compressed}/${f.punctuationPairs.pairs}; note marks after a closing mark's blank half: ${f.detachedMarks.length} ${f.detachedMarks.join(' | ')}`,
     `  Korean words split between syllables ${f.splitWords.syllables.length}, beside a bracket ${f.splitWords.brackets.length} ${f.splitWords.brackets.join(' ')}`,
+    `  signatory entries alone at a page head or foot: ${f.lonelyEntries.length} ${f.lonelyEntries.join(' ')}`,
     `  overfull ${f.overfull.length} ${f.overfull.map((s) => s.slice(0, 30)).join(' | ')}; space above notes / at the foot (lines) per page: ${f.pageSpace.join(', ')}`,
   ].join('\n');
 }

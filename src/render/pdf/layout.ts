@@ -322,6 +322,9 @@ export class LetterLayout {
           const first = this.flow[start];
           const pieces = this.label(first?.line, bullet, size, indent + body.bulletAt);
           if (first?.tag && 'node' in first.tag) first.tag = lineTag(first.tag.node, { pieces, node: lbl });
+          // The first two entries and the last two stay together (at a page foot and head).
+          const last = this.flow.at(-1);
+          if (last && this.flow.length > start && (index === 0 || index === node.items.length - 2)) last.keepWithNext = true;
         });
       },
     };
@@ -359,7 +362,8 @@ export class LetterLayout {
     subject: (block) =>
       this.plain(block.text, block.style, 'subject', block.source, this.pdfOptions.subjectRole, this.structure.root, { title: this.subject, level: 1 }),
     salutation: (block) => this.plain(block.text, block.style, 'salutation', block.source),
-    body: (block) => this.addBlocks(block.style, block.blocks, 0, 0, block.style.paragraph.firstIndent),
+    // The salutation stands above the first paragraph as paragraphs stand apart (as in the DOCX and HTML).
+    body: (block) => this.addBlocks(block.style, block.blocks, 0, block.style.paragraphSpacing, block.style.paragraph.firstIndent),
     closing: (block) => this.plain(block.text, block.style, 'closing', block.source),
     signatoriesHeading: (block) =>
       this.plain(block.text, block.style, 'listHeading', block.source, headingRole(this.headingBase + 1), this.structure.root, { title: block.text, level: 1 }),
@@ -390,7 +394,7 @@ export class LetterLayout {
     let next = 0;
     // Each section a heading and a list (L), each entry an LI with its LBody.
     let section: number | null = null;
-    for (const block of list) {
+    for (const [index, block] of list.entries()) {
       if (block.role === 'sectionHeading') {
         const source = block.source ? { source: block.source } : {};
         const heading = headingRole(this.headingBase + 2);
@@ -403,7 +407,10 @@ export class LetterLayout {
         // preflight, Firefox) reads a page's structure in time quadratic in the length of the
         // lists it touches, which made a 10,000-name list take minutes to check.
         if (section === null || this.structure.node(section).children.length >= LIST_CHUNK) section = this.structure.add('L');
-        this.addElement(shaped[next++] as Piece[], paragraphStyle(block.style, 'listEntry', narrow), 'LBody', this.structure.add('LI', section));
+        // A section's first two entries stay together (and with its heading), and its last two.
+        const entryAt = (k: number) => list[k]?.role === 'signatoryEntry';
+        const keepWithNext = entryAt(index + 1) && (!entryAt(index - 1) || !entryAt(index + 2));
+        this.addElement(shaped[next++] as Piece[], paragraphStyle(block.style, 'listEntry', { ...narrow, keepWithNext }), 'LBody', this.structure.add('LI', section));
       }
     }
   }

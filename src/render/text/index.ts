@@ -110,14 +110,22 @@ function notesLines(notes: Note[], ctx: TextContext): string[] {
   return noteLines;
 }
 
+function isParty(block: FrameBlock): block is FrameBlockOf<'recipient'> | FrameBlockOf<'ccRecipient'> {
+  return block.role === 'recipient' || block.role === 'ccRecipient';
+}
+
 export function renderText(document: LetterDocument, options: TextOptions = {}): string {
   const { template } = document;
   const frame = buildFrame(document);
   const ctx: TextContext = { template, wrap: options.wrap ?? template.text.wrap };
   const out: string[] = [];
+  let previous: Role | null = null;
   for (const block of frame.blocks) {
     const lines = (roleHandlers[block.role] as (b: FrameBlock, c: TextContext) => string[])(block, ctx);
-    const apart = block.role === 'body' || block.role === 'closing' || block.style.spaceBefore >= (block.style.size * block.style.lineHeight) / 2;
+    // Two address blocks in a row are kept apart by any space the layout puts between them (as the PDF shows them).
+    const nextParty = isParty(block) && block.role === previous && block.style.spaceBefore > 0;
+    previous = block.role;
+    const apart = nextParty || block.role === 'body' || block.role === 'closing' || block.style.spaceBefore >= (block.style.size * block.style.lineHeight) / 2;
     if (out.length > 0 && apart) out.push('');
     out.push(...lines);
     // The notes follow the closing, as at the end of a typed letter.

@@ -188,10 +188,25 @@ function stylesheet(frame: LetterFrame, template: Template, body: BodyStyle): st
     css.push(`${selector} ~ ${selector} { margin-top: ${pt(space)}; }`);
   }
   css.push(
-    `@page { size: A4; margin: ${pt(m.top)} ${pt(m.right)} ${pt(m.bottom)} ${pt(m.left)}; }`,
-    `@media print { body { max-width: none; margin: 0; padding: 0; } a { color: inherit; } .notes a[role="doc-backlink"] { display: none; } }`,
+    // Page numbers in the page's bottom margin box (CSS Paged Media; Chromium 131+ prints them),
+    // in the template's words, as the PDF and the Word copy label their pages.
+    `@page { size: A4; margin: ${pt(m.top)} ${pt(m.right)} ${pt(m.bottom)} ${pt(m.left)}; ` +
+      `@bottom-center { content: ${pageLabelContent(frame.furniture.pageLabel.pattern)}; font-size: ${pt(frame.furniture.pageLabel.size)}; } }`,
+    // The closing stays on the page of the last paragraph.
+    `@media print { body { max-width: none; margin: 0; padding: 0; } a { color: inherit; } .notes a[role="doc-backlink"] { display: none; } ` +
+      `.body > :last-child { break-after: avoid-page; } .closing { break-before: avoid-page; } }`,
   );
   return css.join('\n');
+}
+
+/** A page label pattern ("第{page}页，共{pages}页") as CSS generated content with page counters. */
+function pageLabelContent(pattern: string): string {
+  const quoted = (text: string) => `"${text.replace(/["\\]/g, '\\$&').replace(/\n/g, ' ')}"`;
+  return pattern
+    .split(/(\{page\}|\{pages\})/)
+    .filter((part) => part !== '')
+    .map((part) => (part === '{page}' ? 'counter(page)' : part === '{pages}' ? 'counter(pages)' : quoted(part)))
+    .join(' ');
 }
 
 function notesHtml(frame: LetterFrame, ctx: Context): string {

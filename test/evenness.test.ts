@@ -82,6 +82,10 @@ describe('evenness of justified lines, read back from the PDF', () => {
     expect((b?.y ?? 0) - (a?.y ?? 0), `${a?.text} → ${b?.text}`).toBeCloseTo(line + paragraph, 1);
   });
 
+  it.each(NAMES)('%s: no page but the last ends more than three body lines above its notes or its foot', (name) => {
+    for (const space of of(name).pageSpace) expect(space).toBeLessThanOrEqual(3);
+  });
+
   it.each(NAMES)('%s: no line runs past the margin', (name) => {
     expect(of(name).overfull).toEqual([]);
   });

@@ -84,16 +84,19 @@ describe('clreq line breaking', () => {
     expect(texts.join('|')).not.toMatch(/Ger\|many|20\|20/);
   });
 
-  it('breaks a long URL only after / . ? & = - and keeps every line inside the measure', () => {
+  it('breaks a long URL after / . ? & = - or, at a cost, between letters of a long segment, and keeps every line inside the measure', () => {
     const url = 'https://spcommreports.ohchr.org/TMResultsBase/DownloadPublicCommunicationFile?gId=26571';
     const lines = set(250, span(`信函，2021年8月23日，${url}（2023年9月5日读取）。`));
     expectClreq(lines, 250);
     const joined = lines.map(lineText);
     for (let i = 0; i < joined.length - 1; i++) {
       const end = joined[i] as string;
-      if (url.includes(end.slice(-3)) && /[A-Za-z0-9]$/.test(end)) {
-        // a line that ends inside the URL ends after a separator
-        expect(end).toMatch(/[/.?&=\-_#]$/);
+      const next = joined[i + 1] as string;
+      const letters = /[A-Za-z0-9]{3}$/.exec(end)?.[0];
+      if (letters && url.includes(`${letters}${next.slice(0, 3)}`)) {
+        // a break between letters leaves three at least on each side, inside one run of letters, no hyphen added
+        expect(next).toMatch(/^[A-Za-z0-9]{3}/);
+        expect(end).not.toMatch(/-$/);
       }
       expect(end).toMatch(/[/.?&=\-_#，）。日读a-zA-Z0-9]$/);
     }
@@ -141,6 +144,18 @@ describe('page-foot notes', () => {
     expect(pageOfMark).toBe(1);
     expect(pageOfNote).toBe(1);
     expect(pages[0]?.body).toHaveLength(8);
+  });
+
+  it('splits the note of a line kept with the one before it (a paragraph\'s last two lines) when that fills the page', () => {
+    // 9 lines of 20 pt fill 180 of 200 pt; lines 9 and 10 keep together, line 10 starts a 6-line note:
+    // both lines and the note's first lines would not fit whole, but fit with the note split.
+    const lines = flow(11, 9, 1);
+    (lines[8] as FlowLine).keepWithNext = true;
+    const pages = buildPages(lines.slice(0, 10), new Map([[1, noteOf(1, 6)]]), { height: 230, noteSeparator: 10, minNoteLines: 2 });
+    expect(pages[0]?.body).toHaveLength(10);
+    expect(pages[0]?.noteNumbers).toEqual([1]);
+    expect(pages[0]?.notes).toHaveLength(2);
+    expect(pages[1]?.notes).toHaveLength(4);
   });
 
   it('splits a long note after its first lines and continues it on the next page', () => {

@@ -143,6 +143,13 @@ describe('HTML edition of the 2023-09-21 letter', async () => {
     expect(css).toMatch(/@media print/);
   });
 
+  it('prints page numbers in the page margin box in the template\'s words, and keeps the closing with the last paragraph', () => {
+    const css = cssOf(all);
+    expect(css).toMatch(/@page \{[^}]*@bottom-center \{ content: "第" counter\(page\) "页，共" counter\(pages\) "页";/);
+    expect(css).toMatch(/\.closing \{ break-before: avoid-page; \}/);
+    expect(css).toMatch(/\.body > :last-child \{ break-after: avoid-page; \}/);
+  });
+
   it('is the same bytes when built twice', async () => {
     const again = await htmlOf(path.join(root, 'letter.md'));
     expect(again.html).toBe(html);

@@ -255,6 +255,15 @@ describe('line-break rules per language (breakOpportunities)', () => {
     expect(keepAll.map((i) => text[i - 1])).toEqual([' ', ' ', ' ']);
     expect(breakOpportunities(text).allowed.size).toBeGreaterThan(10); // without keep-all: between syllables
   });
+
+  it('keep-all with in-word breaks (PDF): before ( and after ) inside 위원회(COI)는 as CSS allows, each at a cost', () => {
+    const text = '유엔 북한인권조사위원회(COI)는 2014년';
+    const { allowed, costs } = breakOpportunities(text, { keepAll: true, inWordBreaks: true });
+    const inWord = [...allowed].filter((i) => text[i - 1] !== ' ').sort((a, b) => a - b);
+    expect(inWord).toEqual([text.indexOf('('), text.indexOf(')') + 1]);
+    for (const i of inWord) expect(costs.get(i)).toBeGreaterThan(0);
+    expect(costs.get(text.indexOf('2014'))).toBeUndefined(); // a break at a space costs nothing
+  });
 });
 
 describe('Japanese', () => {

@@ -12,6 +12,11 @@ const { document } = await loadLetter(path.join(root, 'letter.md'));
 const text = renderText(buildFrame(document));
 
 describe('plain-text edition of the 2023-09-21 letter', () => {
+  it('keeps the two copy recipients\' address blocks apart, as the PDF does', () => {
+    expect(text).toContain('东城区东长安街14号\n\n外交部长王毅');
+    expect(text).toContain('公安部长王小洪\n中华人民共和国北京市\n东城区东长安街14号');
+  });
+
   it('holds every Han character of the source exactly as often', () => {
     expect(hanDifferences(hanCounts(sourceLetter()), hanCounts(text))).toEqual([]);
   });

@@ -10,14 +10,20 @@
  * - ——, …… (two ems each) are never split (clreq §3.1.7).
  * - A number stays with the unit that follows it (2020年, 8日, 50多名): no break between a digit
  *   and a following ideograph (clreq §3.2: never break a number and its unit).
- * - URLs break only after / . ? & = - (never inside the scheme's "://"), not wherever UAX #14
- *   would allow.
+ * - URLs break as a typographer breaks them (Chicago Manual 14.18, 7.42): after the scheme's "//"
+ *   and after / , ; ? & = # ~ - _ and . (Chicago would break before a dot; a line starting with
+ *   "." breaks the line-start rule above, so the dot stays at the line end); never leaving a
+ *   separator alone at a line start; never adding a hyphen. Each break has a cost (`costs`):
+ *   after a slash is best, other separators cost more, and between two letters of a long segment
+ *   (three letters at least on each side) costs most: a last resort against a spread line.
  * - jlreq §3.1.7 / appendix A (cl-04, cl-06, cl-11): Japanese small kana, the prolonged sound
  *   mark ー, iteration marks 々〻ゝゞヽヾ and ゠〜 never start a line (the "strict" rule set, which
  *   jlreq recommends for formal text).
  * - keep-all (CSS Text 3 `word-break: keep-all`, as Korean is set): lines break at spaces (and
- *   beside full-width CJK marks) only, never inside a word such as 위원회(COI)는, whose particle
- *   belongs to it.
+ *   beside full-width CJK marks), not between the syllables of a word such as 위원회(COI)는. Inside
+ *   such a word CSS still allows a break before an opening bracket and after a closing one (UAX #14
+ *   classes OP and CP beside Hangul): offered at a cost (`inWordBreaks`), so that a line takes them
+ *   only to avoid a short line before a long word.
  */
 import LineBreaker from 'linebreak';
 import { IDEOGRAPHIC, UNSPACED_CJK } from '../unicode/scripts.js';
@@ -33,7 +39,29 @@ const INSEPARABLE = new Set(['—', '…']);
 /** Full-width CJK punctuation: keep-all still breaks beside it (a Korean text quoting 「…」). */
 const FULL_WIDTH_MARK = /[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]/u;
 const URL_PATTERN = /(?:https?:\/\/|mailto:)[^\s<>（）“”，。；、]+/gu;
-const URL_BREAK_AFTER = new Set([...'/.?&=-_#']);
+const URL_BREAK_AFTER = new Set([...'/.,;?&=#~-_']);
+const OPENING_BRACKET = new Set([...'([{（［｛']);
+const CLOSING_BRACKET = new Set([...')]}）］｝']);
+
+/**
+ * Demerits of a break, added to the line's (the total-fit breaker weighs them against how evenly
+ * the lines are set). A break with no entry costs nothing.
+ */
+export const BREAK_COST = {
+  /** In a URL after / (or the scheme's //). */
+  urlSlash: 0,
+  /** In a URL after another separator, or before a host name's dot. */
+  urlSeparator: 3_000,
+  /** Between two letters or digits of a long URL segment. */
+  urlLetters: 60_000,
+  /** keep-all: before an opening bracket inside a word. */
+  beforeBracket: 20_000,
+  /** keep-all: after a closing bracket inside a word (a particle starts the next line). */
+  afterBracket: 40_000,
+} as const;
+
+/** Fewest letters a break between letters of a URL leaves on either side. */
+const URL_LETTERS_KEPT = 3;
 
 /** Ranges [start, end) of URLs in `text`. */
 export function urlRanges(text: string): Array<[number, number]> {
@@ -47,10 +75,11 @@ export function urlRanges(text: string): Array<[number, number]> {
  */
 export function breakOpportunities(
   text: string,
-  options: { atomicUrls?: boolean; keepAll?: boolean } = {},
-): { allowed: Set<number>; required: Set<number> } {
+  options: { atomicUrls?: boolean; keepAll?: boolean; inWordBreaks?: boolean } = {},
+): { allowed: Set<number>; required: Set<number>; costs: Map<number, number> } {
   const allowed = new Set<number>();
   const required = new Set<number>();
+  const costs = new Map<number, number>();
   const breaker = new LineBreaker(text);
   for (let bk = breaker.nextBreak(); bk; bk = breaker.nextBreak()) {
     if (bk.position >= text.length) continue;
@@ -70,20 +99,46 @@ export function breakOpportunities(
     const ch = text[i] ?? '';
     if (NOT_AT_LINE_START.has(ch) || NOT_AT_LINE_END.has(prev) || (INSEPARABLE.has(ch) && prev === ch)) allowed.delete(i);
     else if (/\p{Nd}/u.test(prev) && IDEOGRAPHIC.test(ch)) allowed.delete(i);
-    else if (options.keepAll && !/\s/u.test(prev) && !FULL_WIDTH_MARK.test(prev) && !FULL_WIDTH_MARK.test(ch)) allowed.delete(i);
+    else if (options.keepAll && !/\s/u.test(prev) && !FULL_WIDTH_MARK.test(prev) && !FULL_WIDTH_MARK.test(ch)) {
+      allowed.delete(i);
+      if (!options.inWordBreaks || /\s/u.test(ch)) continue;
+      if (OPENING_BRACKET.has(ch)) addCosted(allowed, costs, i, BREAK_COST.beforeBracket);
+      else if (CLOSING_BRACKET.has(prev) && !NOT_AT_LINE_START.has(ch)) addCosted(allowed, costs, i, BREAK_COST.afterBracket);
+    }
   }
   for (const [start, end] of urlRanges(text)) {
-    for (let i = start + 1; i < end; i++) allowed.delete(i);
+    for (let i = start + 1; i < end; i++) {
+      allowed.delete(i);
+      costs.delete(i);
+    }
     if (options.atomicUrls) continue;
-    const schemeEnd = text.indexOf('//', start) >= 0 && text.indexOf('//', start) < end ? text.indexOf('//', start) + 2 : start;
-    if (schemeEnd > start && schemeEnd < end) allowed.add(schemeEnd); // after "https://"
+    const slashes = text.indexOf('//', start);
+    const schemeEnd = slashes >= 0 && slashes < end ? slashes + 2 : start;
+    if (schemeEnd > start && schemeEnd < end) addCosted(allowed, costs, schemeEnd, BREAK_COST.urlSlash); // after "https://"
     for (let i = Math.max(schemeEnd + 1, start + 1); i < end; i++) {
       const prev = text[i - 1] as string;
       const ch = text[i] as string;
-      // Break after a separator, or before a dot (as Chicago Manual 7.42 suggests), never
-      // leaving a lone separator at the start of a line.
-      if (URL_BREAK_AFTER.has(prev) && !URL_BREAK_AFTER.has(ch)) allowed.add(i);
+      // After a separator, never leaving a lone separator at the start of a line.
+      if (URL_BREAK_AFTER.has(prev) && !URL_BREAK_AFTER.has(ch)) addCosted(allowed, costs, i, prev === '/' ? BREAK_COST.urlSlash : BREAK_COST.urlSeparator);
     }
+    if (options.inWordBreaks) addLetterBreaks(text, schemeEnd, end, allowed, costs);
   }
-  return { allowed, required };
+  return { allowed, required, costs };
+}
+
+function addCosted(allowed: Set<number>, costs: Map<number, number>, at: number, cost: number): void {
+  allowed.add(at);
+  if (cost > 0) costs.set(at, cost);
+  else costs.delete(at);
+}
+
+/** Breaks between the letters of each long run of letters and digits in a URL (a last resort). */
+function addLetterBreaks(text: string, from: number, end: number, allowed: Set<number>, costs: Map<number, number>): void {
+  const alnum = /[\p{L}\p{N}]/u;
+  let run = from;
+  for (let i = from; i <= end; i++) {
+    if (i < end && alnum.test(text[i] as string)) continue;
+    for (let k = run + URL_LETTERS_KEPT; k <= i - URL_LETTERS_KEPT; k++) if (!allowed.has(k)) addCosted(allowed, costs, k, BREAK_COST.urlLetters);
+    run = i + 1;
+  }
 }

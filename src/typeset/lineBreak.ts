@@ -45,8 +45,14 @@ export interface LineSpec {
 const EPS = 0.01;
 /** Largest extra space spread into one gap when justifying, in ems; a line needing more is ragged. */
 const MAX_SPREAD = 0.25;
+/**
+ * Extra space per gap, in ems, that a justified line takes at badness 100: beyond it the spread
+ * shows (a line spread by more than about ⅛ em reads as letter-spaced), and badness grows with
+ * the cube, so that a costly break (inside a URL, before a bracket) wins over a visibly spread line.
+ */
+const COMFORTABLE_SPREAD = 0.08;
 /** Badness of a ragged line: after a break inside a URL or word it reads naturally, elsewhere less so. */
-const RAGGED_IN_WORD = 3000;
+const RAGGED_IN_WORD = 1000;
 const RAGGED = 6000;
 
 /**
@@ -213,20 +219,21 @@ function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
         badness =
           d <= glueShrink + EPS
             ? 100 * (glueShrink > 0 ? d / glueShrink : 0) ** 3
-            : 1000 + 1000 * ((d - glueShrink) / Math.max(mid, EPS)) ** 3;
+            : 200 + 400 * ((d - glueShrink) / Math.max(mid, EPS)) ** 3;
       } else if (last) {
         badness = 0;
       } else {
         const d = available - natural;
         const capacity = glueStretch + gaps * MAX_SPREAD * end.size;
+        const comfortable = glueStretch + gaps * COMFORTABLE_SPREAD * end.size;
         const after = at(pieces, k + 1);
         const inWord = end.kind === 'latin' && after.kind === 'latin' && !after.glueBefore;
         // Of two ragged lines the fuller is better (a Korean line before a long word set keep-all).
-        badness = d <= EPS ? 0 : d <= capacity ? 100 * (d / capacity) ** 3 : (inWord ? RAGGED_IN_WORD : RAGGED) + 1000 * (d / available);
+        badness = d <= EPS ? 0 : d <= capacity ? 100 * (d / comfortable) ** 3 : (inWord ? RAGGED_IN_WORD : RAGGED) + 1000 * (d / available);
       }
       const previousEnd = s === 0 ? undefined : at(pieces, s - 1);
       const earlierEnd = s === 0 ? undefined : pieces[at(best, s - 1).lineStart - 1];
-      let demerits = (10 + badness) ** 2 + hyphenDemerits(end, previousEnd, earlierEnd);
+      let demerits = (10 + badness) ** 2 + hyphenDemerits(end, previousEnd, earlierEnd) + (last ? 0 : (at(pieces, k + 1).breakCost ?? 0));
       // clreq §3.8: the last line of a paragraph holds at least two characters.
       if (last && s > 0 && charCount(pieces, s, k) < 2) demerits += 1e8;
       if (before + demerits < here.cost) {

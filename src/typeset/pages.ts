@@ -269,7 +269,8 @@ class PageBuilder {
   /**
    * TeX's insertions: a line goes on a page only with the notes its marks start (and the rule
    * above the notes, for the page's first note). If they do not fit, the line and its notes move
-   * to the next page, unless the line stands alone and the last of its notes may be split.
+   * to the next page, unless the last note its group starts may be split (TeX's \footins): its
+   * first lines stay on the mark's page, filling it, and the rest heads the next page.
    */
   private placeWithNotes(group: LineGroup): boolean {
     const { page, bodyHeight } = this.state;
@@ -278,7 +279,7 @@ class PageBuilder {
     const used = bodyHeight + page.notesHeight + (page.notes.length > 0 ? this.spec.noteSeparator : 0);
     let fits = used + demand.body + demand.notes + demand.separator <= this.spec.height + TOLERANCE;
     let split: NoteSplit | null = null;
-    if (!fits && group.length === 1) {
+    if (!fits) {
       split = this.splitLastNote(demand, used);
       fits = split !== null;
     }

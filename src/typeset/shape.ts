@@ -10,7 +10,7 @@
  */
 import { FontChain, type Face } from '../fonts/fontChain.js';
 import { hyphenationPoints } from './hyphenate.js';
-import { breakOpportunities } from './breaks.js';
+import { BREAK_COST, breakOpportunities } from './breaks.js';
 import { MissingGlyph } from './errors.js';
 import { at } from '../util/checked.js';
 import type { SourceRef } from '../diagnostics/index.js';
@@ -73,6 +73,8 @@ export interface Piece {
   glyphs: GlyphRun;
   /** A line may break before this piece. */
   breakBefore: boolean;
+  /** Demerits of a break before this piece (src/typeset/breaks.ts BREAK_COST), if any. */
+  breakCost?: number;
   /** Space before this piece (dropped at a line start). */
   glueBefore: Glue | null;
   /** How much narrower the piece may get at a line end (closing punctuation to ½ em). */
@@ -199,7 +201,9 @@ export function shapeMany(paragraphs: Span[][], fonts: FontChain, options: Shape
 
 function finish(pieces: Piece[], options: ShapeOptions): Piece[] {
   measure(pieces);
-  if (options.compressPunctuation !== false) compressPunctuation(pieces);
+  const compress = options.compressPunctuation !== false;
+  if (compress) compressPunctuation(pieces);
+  tightenMarks(pieces, compress);
   addHanLatinSpacing(pieces, options.hanLatinSpace);
   return options.hyphenate ? addHyphenationPoints(pieces, options.hyphenate) : pieces;
 }
@@ -218,7 +222,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       plain += ch;
     }
   }
-  const { allowed } = breakOpportunities(plain, { keepAll: options.keepAll === true });
+  const { allowed, costs } = breakOpportunities(plain, { keepAll: options.keepAll === true, inWordBreaks: true });
 
   const pieces: Piece[] = [];
   let pendingSpace = false;
@@ -280,11 +284,15 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
     };
     if (item.style.link) piece.link = item.style.link;
     if (dots) piece.dots = true;
+    const cost = breakBefore ? costs.get(item.at) : undefined;
+    if (cost !== undefined) piece.breakCost = cost;
     if (pendingSpace && pieces.length > 0) {
       // A word space in the face of the word after it, or in the first face that has a space.
       const spaceFace = face.font.hasGlyphForCodePoint(0x20) ? face : fonts.faceWith(' ');
       const space = advanceOf(spaceFace, ' ', item.style.size).width;
-      piece.glueBefore = { width: space, shrink: space / 3, stretch: space / 2, kind: 'space' };
+      // klreq: Korean (keep-all) justifies at its word spaces first, which may double before
+      // any syllable is letter-spaced; Latin word spaces stretch by half.
+      piece.glueBefore = { width: space, shrink: space / 3, stretch: options.keepAll ? space : space / 2, kind: 'space' };
       // A break at a space is always allowed in Latin text even when the next word is CJK.
       piece.breakBefore = breakBefore || !NOT_START_AFTER_SPACE.test(item.ch);
     }
@@ -430,6 +438,38 @@ function compressPunctuation(pieces: Piece[]): void {
   }
 }
 
+/**
+ * jlreq 3.1.4 (as for a closing bracket before ruby or a mark): a footnote mark after a closing
+ * mark (”。」）) sits against its glyph, not after its blank: the blank, measured from the glyph's
+ * ink, moves after the mark, where it still separates the next character (and goes at a line
+ * end). Before another closing mark, where punctuation is compressed, it goes, as between two
+ * adjacent marks ("”¹²。" is set as "”。" is, in 1½ em).
+ */
+function tightenMarks(pieces: Piece[], compress: boolean): void {
+  for (let k = 1; k < pieces.length; k++) {
+    const before = pieces[k - 1] as Piece;
+    if ((pieces[k] as Piece).kind !== 'mark' || before.kind !== 'close' || before.glyphs.ids.length !== 1) continue;
+    const scale = before.size / before.face.unitsPerEm;
+    const ink = before.offset + before.face.font.getGlyph(before.glyphs.ids[0] as number).bbox.maxX * scale;
+    // a little air is left between the glyph and the mark
+    const blank = Math.min(before.width - ink - MARK_AIR * before.size, before.width - before.size / 2);
+    if (blank < before.size / 4) continue;
+    before.width -= blank;
+    before.endShrink = Math.max(0, before.endShrink - blank);
+    before.midShrink = Math.max(0, before.midShrink - blank);
+    let last = k;
+    while (pieces[last + 1]?.kind === 'mark') last++;
+    const mark = pieces[last] as Piece;
+    if (compress && pieces[last + 1]?.kind === 'close') continue;
+    mark.width += blank;
+    mark.endShrink += blank;
+    mark.midShrink += blank;
+  }
+}
+
+/** Space left between a closing mark's glyph and a footnote mark set against it, in ems. */
+const MARK_AIR = 0.06;
+
 function isCompressible(p: Piece | undefined): boolean {
   return p !== undefined && (p.kind === 'open' || p.kind === 'close');
 }
@@ -479,6 +519,7 @@ export function splitOversized(pieces: Piece[], maxWidth: number): Piece[] {
         glyphs: run,
         breakBefore: index === 0 ? piece.breakBefore : true,
         glueBefore: index === 0 ? piece.glueBefore : null,
+        ...(index === 0 ? {} : { breakCost: BREAK_COST.urlLetters }),
       };
     });
   });
@@ -506,8 +547,9 @@ function addHyphenationPoints(pieces: Piece[], lang: string): Piece[] {
       const from = bounds[k] as { glyph: number; at: number };
       const glyphs = sliceRun(piece.glyphs, from.glyph, end.glyph);
       const width = glyphs.advances.reduce((sum, a) => sum + a, 0) * scale;
+      const { breakCost: _cost, ...word } = piece;
       const fragment: Piece = {
-        ...piece,
+        ...(k === 0 ? piece : word),
         text: piece.text.slice(from.at, end.at),
         width,
         drawnAdvance: width,

@@ -207,10 +207,24 @@ function stylesheet(frame: LetterFrame, body: BodyStyle): string {
   for (const role of roles) css.push(roleCss(ROLE_CLASS[role], frame.roles[role], bodySize));
   for (const [role, space] of later) css.push(`${ROLE_CLASS[role]} ~ ${ROLE_CLASS[role]} { margin-top: ${pt(space)}; }`);
   css.push(
-    `@page { size: ${frame.page.name}; margin: ${pt(m.top)} ${pt(m.right)} ${pt(m.bottom)} ${pt(m.left)}; }`,
-    `@media print { body { max-width: none; margin: 0; padding: 0; } a { color: inherit; } .notes a[role="doc-backlink"] { display: none; } }`,
+    // Page numbers in the page's bottom margin box (CSS Paged Media; Chromium 131+ prints them),
+    // in the template's words, as the PDF and the Word copy label their pages.
+    `@page { size: ${frame.page.name}; margin: ${pt(m.top)} ${pt(m.right)} ${pt(m.bottom)} ${pt(m.left)}; ` +
+      `@bottom-center { content: ${pageLabelContent(frame.furniture.pageLabel.pattern)}; font-size: ${pt(frame.furniture.pageLabel.size)}; } }`,
+    // The closing stays on the page of the last paragraph.
+    `@media print { body { max-width: none; margin: 0; padding: 0; } a { color: inherit; } .notes a[role="doc-backlink"] { display: none; } ` +
+      `.body > :last-child { break-after: avoid-page; } .closing { break-before: avoid-page; } }`,
   );
   return css.join('\n');
+}
+
+/** A page label pattern ("第{page}页，共{pages}页") as CSS generated content with page counters. */
+function pageLabelContent(pattern: string): string {
+  return pattern
+    .split(/(\{page\}|\{pages\})/)
+    .filter((part) => part !== '')
+    .map((part) => (part === '{page}' ? 'counter(page)' : part === '{pages}' ? 'counter(pages)' : cssString(part)))
+    .join(' ');
 }
 
 function notesSection(frame: LetterFrame, ctx: Context): Element | null {

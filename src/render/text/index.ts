@@ -5,7 +5,7 @@
  */
 import { entryText, listMarker } from '../../frame/index.js';
 import { at, dispatch } from '../../util/checked.js';
-import type { Block, BlockOf, BlockType, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, Note, Role } from '../../frame/types.js';
+import type { Block, BlockOf, BlockType, FrameBlock, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, Note, Role } from '../../frame/types.js';
 import { superscriptNumber } from '../../unicode/scripts.js';
 import { wrapText } from '../../typeset/wrapText.js';
 
@@ -110,12 +110,18 @@ function notesLines(notes: Note[], ctx: TextContext): string[] {
   return noteLines;
 }
 
+function isParty(block: FrameBlock): block is FrameBlockOf<'recipient'> | FrameBlockOf<'ccRecipient'> {
+  return block.role === 'recipient' || block.role === 'ccRecipient';
+}
+
 export function renderText(frame: LetterFrame, options: TextOptions = {}): string {
   const ctx: TextContext = { frame, wrap: options.wrap ?? frame.text.wrap };
   const out: string[] = [];
   for (const block of frame.blocks) {
     const lines = dispatch(roleHandlers, 'role', block, ctx);
-    const apart = block.role === 'body' || block.role === 'closing' || block.style.spaceBefore >= (block.style.size * block.style.lineHeight) / 2;
+    // Two address blocks in a row are kept apart by any space the layout puts between them (as the PDF shows them).
+    const nextParty = isParty(block) && !block.first && block.style.spaceBefore > 0;
+    const apart = nextParty || block.role === 'body' || block.role === 'closing' || block.style.spaceBefore >= (block.style.size * block.style.lineHeight) / 2;
     if (out.length > 0 && apart) out.push('');
     out.push(...lines);
     // The notes follow the closing, as at the end of a typed letter.

@@ -183,6 +183,9 @@ export class LetterLayout {
           const li = element('LI', list);
           this.addBlocks(body, item, { indent: indent + this.nestingStep(indent, rightIndent, body.listIndent), rightIndent, paragraphIndent: 0, spaceBefore: 0, parent: element('LBody', li) });
           this.labelFirst(this.flow[start], listMarker(this.frame.listMarkers, node, index), size, indent + body.bulletAt, element('Lbl', li));
+          // The first two entries and the last two stay together (at a page foot and head).
+          const last = this.flow.at(-1);
+          if (last && this.flow.length > start && (index === 0 || index === node.items.length - 2)) last.keepWithNext = true;
         });
       },
     };
@@ -265,7 +268,8 @@ export class LetterLayout {
     ccRecipient: (block) => this.party(block.lines, block.style, 'cc', block.source),
     subject: (block) => this.plain(block.text, block.style, 'subject', block.source, this.frame.headings.subject, null, { title: this.frame.title, level: 1 }),
     salutation: (block) => this.plain(block.text, block.style, 'salutation', block.source),
-    body: (block) => this.addBlocks(block.style, block.blocks, { indent: 0, rightIndent: 0, paragraphIndent: block.style.paragraph.firstIndent, spaceBefore: 0, parent: null }),
+    // The salutation stands above the first paragraph as paragraphs stand apart (as in the DOCX and HTML).
+    body: (block) => this.addBlocks(block.style, block.blocks, { indent: 0, rightIndent: 0, paragraphIndent: block.style.paragraph.firstIndent, spaceBefore: block.style.paragraphSpacing, parent: null }),
     closing: (block) => this.plain(block.text, block.style, 'closing', block.source),
     signatoriesHeading: (block) =>
       this.plain(block.text, block.style, 'listHeading', block.source, headingRole(this.frame.headings.signatories), null, { title: block.text, level: 1 }),
@@ -295,7 +299,7 @@ export class LetterLayout {
     let next = 0;
     // Each section a heading and a list (L), each entry an LI with its LBody.
     let section: { list: ElementMark; entries: number } | null = null;
-    for (const block of list) {
+    for (const [index, block] of list.entries()) {
       if (block.role === 'sectionHeading') {
         const source = block.source ? { source: block.source } : {};
         this.addElement([{ text: block.text, style: { size: block.style.size, bold: block.style.bold }, ...source }], paragraphStyle(block.style, 'listSection', narrow), headingRole(this.frame.headings.sections), null, {
@@ -309,7 +313,10 @@ export class LetterLayout {
         // lists it touches, which made a 10,000-name list take minutes to check.
         if (section === null || section.entries >= LIST_CHUNK) section = { list: element('L', null), entries: 0 };
         section.entries++;
-        this.addElement(shaped[next++] ?? [], paragraphStyle(block.style, 'listEntry', narrow), 'LBody', element('LI', section.list));
+        // A section's first two entries stay together (and with its heading), and its last two.
+        const entryAt = (k: number) => list[k]?.role === 'signatoryEntry';
+        const keepWithNext = entryAt(index + 1) && (!entryAt(index - 1) || !entryAt(index + 2));
+        this.addElement(shaped[next++] ?? [], paragraphStyle(block.style, 'listEntry', { ...narrow, keepWithNext }), 'LBody', element('LI', section.list));
       }
     }
   }

@@ -20,7 +20,6 @@ import { loadLetter } from '../src/load/letter.js';
 import { buildFrame } from '../src/frame/index.js';
 import { build } from '../src/build/build.js';
 import { describeChanges, manifestOf, manifestPath, readManifest } from '../src/build/manifest.js';
-import { buildFrame } from '../src/frame/index.js';
 import { compareSets, findRelease, readReleases, recordRelease, releasesPath, signatorySet } from '../src/cli/releases.js';
 import { listLines } from '../src/cli/commands/signatories.js';
 import { BuildError, formatDiagnostics } from '../src/diagnostics/index.js';

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadLetter } from '../src/load/letter.js';
 import { drawLetterPdf, layoutPdf } from '../src/render/pdf/index.js';
+import { buildFrame } from '../src/frame/index.js';
 import { measure, summary, type Figures } from './evenness.js';
 import { root } from './helpers.js';
 
@@ -19,8 +20,9 @@ const spacing = new Map<Name, { line: number; paragraph: number }>();
 beforeAll(async () => {
   for (const [name, file] of Object.entries(LETTERS) as Array<[Name, string]>) {
     const { document } = await loadLetter(path.join(root, file));
-    const laid = layoutPdf(document);
-    const pdf = await drawLetterPdf(document, laid);
+    const frame = buildFrame(document);
+    const laid = layoutPdf(frame);
+    const pdf = await drawLetterPdf(frame, laid);
     const { type } = document.template;
     spacing.set(name, { line: type.bodySize * type.lineHeight, paragraph: type.paragraphSpacing * type.bodySize * type.lineHeight });
     figures.set(name, await measure(pdf, laid, document.template.type.bodySize * document.template.type.lineHeight, readFileSync(path.join(root, file), 'utf8')));

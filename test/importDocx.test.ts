@@ -13,6 +13,7 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { loadLetter, loadLetterFromText } from '../src/load/letter.js';
 import { renderDocx } from '../src/render/docx/index.js';
 import { renderPdf } from '../src/render/pdf/index.js';
+import { buildFrame } from '../src/frame/index.js';
 import { preflight } from '../src/render/pdf/preflight.js';
 import { importDocx, parseLetterDate, type ImportResult } from '../src/import/docx/index.js';
 import { applySignatoryProposals, importDocxCommand } from '../src/cli/commands/importDocxRun.js';
@@ -28,7 +29,7 @@ describe('import-docx: an untouched Word copy gives the letter back byte for byt
       const file = path.join(root, name);
       const text = readFileSync(file, 'utf8');
       const { document } = await loadLetter(file);
-      const result = await importDocx(text, document, await renderDocx(document), { tracked: 'accept' });
+      const result = await importDocx(text, document, await renderDocx(buildFrame(document)), { tracked: 'accept' });
       expect(result.unmapped).toEqual([]);
       expect(result.signatories).toEqual([]);
       expect(result.fields).toEqual([]);
@@ -167,7 +168,7 @@ describe('import-docx: each class of edit comes back', () => {
     const { document: edited } = await loadLetterFromText({ letterPath, text: result.text });
     expect(edited.meta.date).toBe('2023-09-22');
     expect(edited.notes.map((n) => n.label)).toEqual(['kyodo', 'sr-2022', 'coi', 'note-4']);
-    const pdf = await renderPdf(edited);
+    const pdf = await renderPdf(buildFrame(edited));
     const report = await preflight(pdf);
     expect(report.problems).toEqual([]);
     expect(report.notes.map((n) => n.number)).toEqual([1, 2, 3, 4]);
@@ -313,7 +314,7 @@ describe('import-docx: a changed paragraph keeps its formatting', () => {
     const emphasised = /\*([^*\n]+)\*/.exec(text)?.[1] as string;
     const paragraph = text.split('\n\n').find((b) => b.includes(`*${emphasised}*`)) as string;
     // An edit made without tracking: a sentence added at the end of that paragraph.
-    const files = unzipSync(await renderDocx(zhTw));
+    const files = unzipSync(await renderDocx(buildFrame(zhTw)));
     const xml = strFromU8(files['word/document.xml'] as Uint8Array);
     const last = paragraph.replace(/\[\^[^\]]+\]/g, '').slice(-6);
     expect(xml).toContain(last);
@@ -326,14 +327,14 @@ describe('import-docx: a changed paragraph keeps its formatting', () => {
 
   it('a Word copy of another letter is flagged', async () => {
     const { document: ja } = await loadLetter(path.join(root, 'examples/letter.ja.md'));
-    const result = await importDocx(letterText, document, await renderDocx(ja), { tracked: 'accept' });
+    const result = await importDocx(letterText, document, await renderDocx(buildFrame(ja)), { tracked: 'accept' });
     expect(result.unmapped.some((u) => u.what.includes('was it made from another letter'))).toBe(true);
   });
 });
 
 describe('letterpress import-docx (the command line)', () => {
-  it('is a command: prints the review, writes nothing, exits 0 (one child process: the registration in main.ts)', () => {
-    const { code, stdout } = runCli(['import-docx', 'hand-edited.docx', '--letter', 'letter.md'], dir);
+  it('is a command: prints the review, writes nothing, exits 0 (through the command line\'s entry)', async () => {
+    const { code, stdout } = await runCli(['import-docx', 'hand-edited.docx', '--letter', 'letter.md'], dir);
     expect(code).toBe(0);
     expect(stdout).toContain('+date: 2023-09-22');
     expect(stdout).toContain('Nothing was written');
@@ -343,7 +344,7 @@ describe('letterpress import-docx (the command line)', () => {
 
 describe('import-docx: header fields go back into the front matter', () => {
   it('subject, closing and a recipient’s address line edited in Word', async () => {
-    const files = unzipSync(await renderDocx(document));
+    const files = unzipSync(await renderDocx(buildFrame(document)));
     let xml = strFromU8(files['word/document.xml'] as Uint8Array);
     xml = xml.replace('>Re: Forced repatriation of North Korean refugees', '>Re: Forced return of North Korean refugees');
     xml = xml.replace('>Yours sincerely,<', '>Yours faithfully,<');

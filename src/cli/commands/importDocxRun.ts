@@ -16,7 +16,7 @@ import { DocxUnreadable, importDocx, type ImportResult, type SignatoryProposal }
 import { formatImportReport } from '../../import/docx/report.js';
 import { MAX_LETTER_BYTES } from '../../load/limits.js';
 import type { LetterDocument } from '../../model/types.js';
-import { duplicateKey } from '../../signatories/validate.js';
+import { nearKey } from '../../signatories/nearDuplicates.js';
 import type { NewSignatory } from '../../signatories/schema.js';
 
 /** A Word copy of a letter is well under a few MB even with embedded fonts. */
@@ -77,7 +77,9 @@ export async function applySignatoryProposals(dataFile: string, proposals: Signa
       const detail = p.to.detail ? (p.to.kind === 'organization' ? { country: p.to.detail } : { title: p.to.detail }) : {};
       const kept = extra(p.from.name);
       const corrected = { kind: p.to.kind, name: p.to.name, ...detail, ...(p.to.kind === 'organization' ? { ...(kept.signedOn ? { signedOn: kept.signedOn } : {}) } : kept) };
-      if (duplicateKey(p.from.name) === duplicateKey(p.to.name)) {
+      // A correction into a name the near-duplicate check would take for the old one (a case, quote
+      // or short-form change) replaces it in place of adding beside it.
+      if (nearKey(p.from.name) === nearKey(p.to.name)) {
         const old = await removeSignatory(dataFile, p.from.name);
         try {
           await addSignatory(dataFile, corrected);

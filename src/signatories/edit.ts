@@ -9,6 +9,7 @@
  * keep every name; the edited text is loaded again and must hold exactly the intended change
  * (nothing is written that does not read back); the file keeps its mode and owner.
  */
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { lock } from 'proper-lockfile';
@@ -23,7 +24,7 @@ import { duplicateKey } from './validate.js';
 import { isIsoDate } from '../model/types.js';
 import { formatOf, readAndCheck, type SignatoryFormat } from './index.js';
 import { csvDialect, type CsvDialect } from './fromCsv.js';
-import { CSV_COLUMNS, entryValues, fieldOfColumn, FIELDS, LIST_KEY, KINDS, type NewSignatory, type SignatoryRecord } from './schema.js';
+import { CSV_COLUMNS, entryValues, fieldOfColumn, fieldsOf, FIELDS, LIST_KEY, KINDS, type FieldKey, type NewSignatory, type SignatoryRecord } from './schema.js';
 import { EditRefused } from './errors.js';
 
 export { EditRefused };
@@ -84,6 +85,21 @@ function yamlRemove(text: string, name: string): string {
   return text;
 }
 
+function yamlUpdate(text: string, name: string, entry: NewSignatory): string {
+  const doc = parseDocument(text);
+  const seq = doc.get(LIST_KEY[entry.kind], true);
+  const key = duplicateKey(name);
+  const item = isSeq(seq) ? seq.items.find((it) => isMap(it) && duplicateKey(String(it.get('name') ?? '')) === key) : undefined;
+  if (!isMap(item)) return text;
+  const values = new Map(entryValues(entry));
+  for (const f of fieldsOf(entry.kind)) {
+    const value = values.get(f.key as FieldKey);
+    if (value !== undefined) item.set(f.key, value);
+    else item.delete(f.key);
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+
 function jsonIndent(text: string): string | number {
   const match = /\n([ \t]+)"/.exec(text);
   return match?.[1] ?? 2;
@@ -101,6 +117,18 @@ function jsonAdd(text: string, entry: NewSignatory): string {
   const list = Array.isArray(data[listKey]) ? (data[listKey] as unknown[]) : [];
   data[listKey] = [...list, Object.fromEntries(entryValues(entry))];
   if (entry.signedOn && typeof data.asOf === 'string' && data.asOf < entry.signedOn) data.asOf = entry.signedOn;
+  return jsonWrite(text, data);
+}
+
+function jsonUpdate(text: string, name: string, entry: NewSignatory): string {
+  const data = JSON.parse(text) as JsonData;
+  const list = data[LIST_KEY[entry.kind]];
+  if (!Array.isArray(list)) return text;
+  const key = duplicateKey(name);
+  const index = list.findIndex((item: { name?: unknown }) => duplicateKey(String(item?.name ?? '')) === key);
+  if (index < 0) return text;
+  const kept = Object.entries(list[index] as Record<string, unknown>).filter(([k]) => !fieldsOf(entry.kind).some((f) => f.key === k));
+  list[index] = { ...Object.fromEntries(entryValues(entry)), ...Object.fromEntries(kept) };
   return jsonWrite(text, data);
 }
 
@@ -136,7 +164,8 @@ function csvHeader(text: string, dialect: CsvDialect): { header: string[]; writt
   return { header: (parseCsv(headerText, { delimiter: dialect.delimiter, relax_column_count: true }) as string[][])[0] ?? [], written: true };
 }
 
-function csvAdd(text: string, entry: NewSignatory): string {
+/** The CSV line (with its line end) of `entry`, in the file's columns and dialect. */
+function csvLine(text: string, entry: NewSignatory): string {
   const dialect = csvDialect(text);
   const { header, written } = csvHeader(text, dialect);
   const values: Record<string, string> = { kind: entry.kind, ...Object.fromEntries(entryValues(entry)) };
@@ -146,20 +175,49 @@ function csvAdd(text: string, entry: NewSignatory): string {
     const names = missing.map(([key]) => `"${FIELDS.find((f) => f.key === key)?.column ?? key}"`).join(', ');
     throw new CsvColumnMissing(`The file has no ${names} column for this value; add the column to the header row (and the rows), or leave the value out`);
   }
-  const line = header.map((column) => csvField(values[fieldOfColumn(column) ?? ''], dialect)).join(dialect.delimiter);
-  const head = written ? '' : `${CSV_COLUMNS.join(dialect.delimiter)}${dialect.eol}`;
-  const body = text.endsWith('\n') || text === '' ? text : `${text}${dialect.eol}`;
-  return `${head}${body}${line}${dialect.eol}`;
+  return `${header.map((column) => csvField(values[fieldOfColumn(column) ?? ''], dialect)).join(dialect.delimiter)}${dialect.eol}`;
 }
 
-/** Remove the lines [first, first + count) (1-based) of a CSV record, leaving every other byte. */
-function csvRemoveLines(text: string, first: number, count: number): string {
+function csvAdd(text: string, entry: NewSignatory): string {
+  const dialect = csvDialect(text);
+  const line = csvLine(text, entry);
+  const head = csvHeader(text, dialect).written ? '' : `${CSV_COLUMNS.join(dialect.delimiter)}${dialect.eol}`;
+  const body = text.endsWith('\n') || text === '' ? text : `${text}${dialect.eol}`;
+  return `${head}${body}${line}`;
+}
+
+/** How many lines a CSV record spans (quoted values may hold line breaks). */
+function recordLineCount(record: SignatoryRecord): number {
+  return 1 + Object.values(record).filter((v): v is string => typeof v === 'string').reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
+}
+
+/** Replace the lines [first, first + count) (1-based) of a CSV record by `line`, leaving every other byte. */
+function csvReplaceLines(text: string, first: number, count: number, line: string): string {
   const parts = text.split(/(?<=\n)/); // keep line ends with their lines
-  parts.splice(first - 1, count);
+  const last = parts[first - 1 + count - 1] ?? '';
+  // The file's last record may have no line end: the replacement then has none either.
+  const replacement = line !== '' && !last.endsWith('\n') ? line.replace(/\r?\n$/, '') : line;
+  parts.splice(first - 1, count, ...(replacement === '' ? [] : [replacement]));
   return parts.join('');
 }
 
 // ---------- commands ----------
+
+/**
+ * The version of a signatory file's text (as stored, before NFC): an editor that read the file
+ * sends it with an edit, and the edit is refused if the file no longer has it.
+ */
+export function signatoryVersion(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** How an edit is guarded and reported beyond the lock and the read-back check. */
+export interface EditOptions {
+  /** Refuse unless the file's text still has this version (see signatoryVersion). */
+  expectVersion?: string;
+  /** Called with the version of the text written. */
+  onWritten?: (version: string) => void;
+}
 
 interface Loaded {
   /** The real file (behind any symlink). */
@@ -171,7 +229,11 @@ interface Loaded {
 }
 
 /** Lock the file, read and check it, run `edit`, write its result; always unlock. */
-async function withFile<T>(given: string, edit: (loaded: Loaded) => { text: string; check: (after: SignatoryRecord[]) => string | null; result: T }): Promise<T> {
+async function withFile<T>(
+  given: string,
+  edit: (loaded: Loaded) => { text: string; check: (after: SignatoryRecord[]) => string | null; result: T },
+  guard: EditOptions = {},
+): Promise<T> {
   const format = formatOf(given);
   if (!format) throw refuse(given, 'Unknown signatory file type: use .yaml, .yml, .json or .csv.');
   let file: string;
@@ -200,6 +262,13 @@ async function withFile<T>(given: string, edit: (loaded: Loaded) => { text: stri
   try {
     const read = await readInputWithForm(file, 'check the signatory file.', 'signatories-missing', false);
     const { text: _text, ...form } = read;
+    if (guard.expectVersion !== undefined && guard.expectVersion !== signatoryVersion(read.text)) {
+      throw fileFailure(
+        given,
+        'The signatory file changed on disk after this list was loaded (another page, editor or person saved it); nothing was changed. Reload the list and make the change again.',
+        'signatories-stale',
+      );
+    }
     const records = loadRecords(given, format, read.text);
     const { text, check, result } = edit({ file, format, text: read.text, form, records });
     // The edited text must load, and hold exactly the intended change.
@@ -207,6 +276,7 @@ async function withFile<T>(given: string, edit: (loaded: Loaded) => { text: stri
     const problem = check(after);
     if (problem) throw refuse(given, `${problem[0]?.toUpperCase()}${problem.slice(1)}; nothing was written.`);
     await writeFilesAtomically([{ path: file, data: encodeText(text, form) }]);
+    guard.onWritten?.(signatoryVersion(text));
     return result;
   } finally {
     await release().catch(() => undefined);
@@ -218,16 +288,23 @@ function sameEntry(record: SignatoryRecord | undefined, entry: NewSignatory): bo
   return entryValues(entry).every(([key, value]) => (record as Record<string, unknown>)[key] === value);
 }
 
+/** The entry as it will be written (names and values NFC, trimmed), or a refusal of an empty name or a malformed date. */
+function cleanEntry(entry: NewSignatory): NewSignatory {
+  const name = entry.name.normalize('NFC').replace(/\s+/g, ' ').trim();
+  if (name === '') throw new EditRefused('The name is empty: give the organisation\'s or person\'s name.');
+  if (entry.signedOn !== undefined && entry.signedOn !== '' && !isIsoDate(entry.signedOn)) throw new EditRefused(`Malformed date "${entry.signedOn}": write it as YYYY-MM-DD.`);
+  const clean: NewSignatory = { kind: entry.kind, name };
+  for (const [key, value] of entryValues(entry)) if (key !== 'name') (clean as Record<string, string>)[key] = value.normalize('NFC').trim();
+  return clean;
+}
+
 /**
  * Add `entry`. `defaultSignedOn` (today, from the CLI) is used when the entry has no date and the
  * file can hold one (a CSV without a signed_on column cannot).
  */
-export async function addSignatory(file: string, entry: NewSignatory, options: { defaultSignedOn?: string } = {}): Promise<void> {
-  const name = entry.name.normalize('NFC').replace(/\s+/g, ' ').trim();
-  if (name === '') throw new EditRefused('The name is empty: give the organisation\'s or person\'s name.');
-  if (entry.signedOn !== undefined && !isIsoDate(entry.signedOn)) throw new EditRefused(`Malformed date "${entry.signedOn}": write it as YYYY-MM-DD.`);
-  const clean: NewSignatory = { ...entry, name };
-  for (const [key, value] of entryValues(entry)) if (key !== 'name') (clean as Record<string, string>)[key] = value.normalize('NFC').trim();
+export async function addSignatory(file: string, entry: NewSignatory, options: { defaultSignedOn?: string } & EditOptions = {}): Promise<void> {
+  const clean = cleanEntry(entry);
+  const name = clean.name;
   await withFile(file, ({ text, format, records }) => {
     const same = findByName(records, name).filter((r) => r.kind === entry.kind);
     if (same.length > 0) {
@@ -253,10 +330,45 @@ export async function addSignatory(file: string, entry: NewSignatory, options: {
           ? null
           : `the new ${clean.kind} cannot be written so that it reads back unchanged`,
     };
-  });
+  }, options);
 }
 
-export async function removeSignatory(file: string, name: string): Promise<SignatoryRecord> {
+/**
+ * Replace the signatory named `name` (of `entry.kind`) by `entry`: the fields it gives are set,
+ * the others removed; the entry keeps its place in the file (YAML comments around it stay).
+ */
+export async function updateSignatory(file: string, name: string, entry: NewSignatory, options: EditOptions = {}): Promise<void> {
+  const clean = cleanEntry(entry);
+  await withFile(file, ({ text, format, records }) => {
+    const found = findByName(records, name.normalize('NFC')).find((r) => r.kind === clean.kind);
+    if (!found) throw refuse(file, `No ${clean.kind} is named "${name}"; reload the list to see the names.`);
+    const clash = findByName(records, clean.name).find((r) => r.kind === clean.kind && r !== found);
+    if (clash) throw refuse(file, `"${clash.name}" is already listed; nothing was changed.`, clash.fieldPlaces.name ?? clash.place);
+    let next: string;
+    if (format === 'yaml') next = yamlUpdate(text, found.name, clean);
+    else if (format === 'json') next = jsonUpdate(text, found.name, clean);
+    else {
+      try {
+        next = csvReplaceLines(text, found.place.line, recordLineCount(found), csvLine(text, clean));
+      } catch (err) {
+        if (err instanceof CsvColumnMissing) throw refuse(file, `${err.message}; nothing was changed.`, { line: 1, column: 1 });
+        throw err;
+      }
+    }
+    return {
+      text: next,
+      result: undefined,
+      check: (after) =>
+        after.length === records.length &&
+        sameEntry(findByName(after, clean.name).find((r) => r.kind === clean.kind), clean) &&
+        (duplicateKey(found.name) === duplicateKey(clean.name) || !findByName(after, found.name).some((r) => r.kind === clean.kind))
+          ? null
+          : `"${found.name}" cannot be changed so that it reads back as given`,
+    };
+  }, options);
+}
+
+export async function removeSignatory(file: string, name: string, options: EditOptions = {}): Promise<SignatoryRecord> {
   return withFile(file, ({ text, format, records }) => {
     const found = findByName(records, name.normalize('NFC'));
     if (found.length === 0) {
@@ -266,14 +378,11 @@ export async function removeSignatory(file: string, name: string): Promise<Signa
     let next: string;
     if (format === 'yaml') next = yamlRemove(text, record.name);
     else if (format === 'json') next = jsonRemove(text, record.name);
-    else {
-      const breaks = Object.values(record).filter((v): v is string => typeof v === 'string').reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
-      next = csvRemoveLines(text, record.place.line, breaks + 1);
-    }
+    else next = csvReplaceLines(text, record.place.line, recordLineCount(record), '');
     return {
       text: next,
       result: record,
       check: (after) => (after.length === records.length - 1 && findByName(after, record.name).length === found.length - 1 ? null : `"${record.name}" cannot be removed cleanly`),
     };
-  });
+  }, options);
 }

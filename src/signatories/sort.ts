@@ -19,12 +19,12 @@ export function makeCollator(lang: string): (a: string, b: string) => number {
   return compare;
 }
 
-export function sortOrganizations(orgs: Organization[], lang: string): Organization[] {
+export function sortOrganizations<T extends Pick<Organization, 'name'>>(orgs: T[], lang: string): T[] {
   const compare = makeCollator(lang);
   return [...orgs].sort((a, b) => compare(a.name, b.name));
 }
 
-export function sortIndividuals(people: Individual[], lang: string): Individual[] {
+export function sortIndividuals<T extends Pick<Individual, 'name' | 'sortAs'>>(people: T[], lang: string): T[] {
   const compare = makeCollator(lang);
   return [...people].sort((a, b) => compare(a.sortAs ?? a.name, b.sortAs ?? b.name) || compare(a.name, b.name));
 }

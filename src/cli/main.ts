@@ -144,6 +144,7 @@ program
   });
 
 (await import('./commands/signatories.js')).registerSignatories(program);
+(await import('./commands/serve.js')).registerServe(program, parseFormatList);
 
 // An error outside any command's own handling (a callback, a stray promise) is a bug too.
 for (const event of ['uncaughtException', 'unhandledRejection'] as const) {

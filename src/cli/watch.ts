@@ -20,6 +20,8 @@ import { BuildError } from '../diagnostics/index.js';
 export interface WatchEvents {
   built(result: BuildResult, trigger: string[]): void;
   failed(err: unknown, trigger: string[]): void;
+  /** A build begins (a preview shows that new pages are coming). */
+  started?(trigger: string[]): void;
 }
 
 export interface WatchHandle {
@@ -75,6 +77,7 @@ export function watch(letterPath: string, options: BuildOptions, events: WatchEv
     running = true;
     let failure: unknown = null;
     try {
+      events.started?.(trigger);
       lastGood = await build(letterPath, options);
       events.built(lastGood, trigger);
     } catch (err) {

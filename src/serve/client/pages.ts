@@ -1,0 +1,129 @@
+/**
+ * The mailing PDF drawn page by page with pdf.js (served by letterpress itself, with its worker),
+ * a text layer over each page (selectable, searchable, read by screen readers), zoom, and finding
+ * the page that holds a name or a note.
+ */
+import { h } from './dom.js';
+import { t } from './i18n.js';
+
+type PdfJs = typeof import('pdfjs-dist');
+type PdfDocument = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
+
+let pdfjs: PdfJs | null = null;
+async function library(): Promise<PdfJs> {
+  if (!pdfjs) {
+    const url = '/vendor/pdf.mjs';
+    pdfjs = (await import(url)) as PdfJs;
+    pdfjs.GlobalWorkerOptions.workerSrc = '/vendor/pdf.worker.mjs';
+  }
+  return pdfjs;
+}
+
+/** Whitespace and line breaks removed: text found across the PDF's lines. */
+const squash = (s: string) => s.replace(/\s+/gu, '').normalize('NFC');
+
+export class PageView {
+  private doc: PdfDocument | null = null;
+  private texts: string[] = [];
+  /** null: fit the width of the pane. */
+  private zoom: number | null = null;
+  private renderId = 0;
+  /** The build number of the pages shown. */
+  shown = -1;
+
+  constructor(private readonly container: HTMLElement, private readonly zoomLabel: HTMLElement) {}
+
+  /** Show the PDF of build `build` of letter `id` (fetched by its format id, never by a file name). */
+  async load(id: number, build: number): Promise<void> {
+    const lib = await library();
+    const response = await fetch(`/editions/${id}/pdf?view&build=${build}`, { cache: 'no-store' });
+    if (!response.ok) throw new Error(`${response.status}`);
+    const data = new Uint8Array(await response.arrayBuffer());
+    const doc = await lib.getDocument({ data, isEvalSupported: false, disableFontFace: false, useSystemFonts: false }).promise;
+    const old = this.doc;
+    this.doc = doc;
+    this.texts = [];
+    await this.render();
+    this.shown = build;
+    this.container.dataset.build = String(build);
+    await old?.destroy();
+  }
+
+  clear(message: string): void {
+    this.container.replaceChildren(h('p', { class: 'empty' }, message));
+  }
+
+  private scale(width: number): number {
+    if (this.zoom !== null) return this.zoom;
+    const available = Math.max(200, this.container.clientWidth - 24);
+    return Math.min(2, available / width);
+  }
+
+  setZoom(change: 'in' | 'out' | 'fit'): void {
+    const current = this.zoom ?? this.lastScale;
+    this.zoom = change === 'fit' ? null : Math.max(0.3, Math.min(4, change === 'in' ? current * 1.25 : current / 1.25));
+    void this.render();
+  }
+
+  private lastScale = 1;
+
+  async render(): Promise<void> {
+    const doc = this.doc;
+    if (!doc) return;
+    const lib = await library();
+    const id = ++this.renderId;
+    const scroll = this.container.scrollTop;
+    const frames: HTMLElement[] = [];
+    const fragment = document.createDocumentFragment();
+    const ratio = window.devicePixelRatio || 1;
+    for (let n = 1; n <= doc.numPages; n++) {
+      const page = await doc.getPage(n);
+      if (id !== this.renderId) return;
+      const base = page.getViewport({ scale: 1 });
+      const scale = this.scale(base.width);
+      this.lastScale = scale;
+      const viewport = page.getViewport({ scale });
+      const canvas = h('canvas', { width: Math.floor(viewport.width * ratio), height: Math.floor(viewport.height * ratio), 'aria-hidden': 'true' });
+      canvas.style.width = `${Math.floor(viewport.width)}px`;
+      canvas.style.height = `${Math.floor(viewport.height)}px`;
+      const textLayer = h('div', { class: 'textLayer' });
+      const frame = h('section', { class: 'page', 'aria-label': t.pageLabel(n, doc.numPages), 'data-page': n }, canvas, textLayer);
+      frame.style.width = `${Math.floor(viewport.width)}px`;
+      frame.style.height = `${Math.floor(viewport.height)}px`;
+      frame.style.setProperty('--scale-factor', String(scale));
+      frame.style.setProperty('--user-unit', '1');
+      frame.style.setProperty('--total-scale-factor', String(scale));
+      const context = canvas.getContext('2d');
+      if (!context) continue;
+      await page.render({ canvas, canvasContext: context, viewport, transform: ratio !== 1 ? [ratio, 0, 0, ratio, 0, 0] : undefined }).promise;
+      const content = await page.getTextContent();
+      this.texts[n - 1] = squash(content.items.map((item) => ('str' in item ? item.str : '')).join(''));
+      await new lib.TextLayer({ textContentSource: content, container: textLayer, viewport }).render();
+      if (id !== this.renderId) return;
+      frames.push(frame);
+      fragment.append(frame);
+    }
+    this.container.replaceChildren(fragment);
+    this.container.scrollTop = scroll;
+    this.zoomLabel.textContent = t.zoomLevel(Math.round(this.lastScale * 100));
+    this.container.dataset.rendered = String(frames.length);
+  }
+
+  /** Scroll to the first page that holds `text`; false if none does. */
+  reveal(text: string): boolean {
+    const needle = squash(text);
+    const index = this.texts.findIndex((page) => page.includes(needle));
+    if (index < 0) return false;
+    const frame = this.container.querySelector<HTMLElement>(`[data-page="${index + 1}"]`);
+    if (!frame) return false;
+    frame.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    frame.classList.add('found');
+    setTimeout(() => frame.classList.remove('found'), 1500);
+    return true;
+  }
+
+  /** The text of every page (what the pages show, for search and tests). */
+  text(): string {
+    return this.texts.join('\n');
+  }
+}

@@ -26,16 +26,16 @@ export class SignatoryPanel {
   constructor(private readonly root: HTMLElement, private readonly host: SignatoryHost) {
     this.dialog = h('dialog', { class: 'editor', 'aria-labelledby': 'editor-title' });
     document.body.append(this.dialog);
-    this.dialog.addEventListener('close', () => this.returnFocus?.focus());
+    this.dialog.addEventListener('close', () => this.restoreFocus());
   }
 
+  private toolbar: { head: HTMLElement; add: HTMLButtonElement; info: HTMLElement; broken: HTMLElement; tables: HTMLElement } | null = null;
+
+  /** Draw the panel; the search box and the add button stay the same elements (and keep focus) across updates. */
   render(): void {
-    const letter = this.host.letter();
-    const data = letter?.data ?? null;
-    // Keep the search box (and its focus) across updates.
-    const search =
-      this.root.querySelector<HTMLInputElement>('#search') ??
-      h('input', {
+    const data = this.host.letter()?.data ?? null;
+    if (!this.toolbar) {
+      const search = h('input', {
         id: 'search',
         type: 'search',
         autocomplete: 'off',
@@ -44,23 +44,30 @@ export class SignatoryPanel {
           this.renderTables(this.host.letter()?.data ?? null);
         },
       });
-    const head = h(
-      'div',
-      { class: 'toolbar' },
-      h('label', { for: 'search' }, t.search),
-      search,
-      h('button', { type: 'button', id: 'add', disabled: !data || data.broken, onclick: (e: Event) => this.openForm(null, e.currentTarget as HTMLElement) }, t.add),
-    );
-    const info = data ? h('p', { class: 'data-file' }, t.dataFile(data.file)) : h('p', { class: 'empty' }, t.noData);
-    const broken = data?.broken ? h('p', { class: 'banner warning', role: 'alert' }, t.dataBroken) : null;
-    const tables = h('div', { id: 'tables' });
-    this.root.replaceChildren(head, info, ...(broken ? [broken] : []), tables);
+      const add = h('button', { type: 'button', id: 'add', onclick: (e: Event) => this.openForm(null, e.currentTarget as HTMLElement) }, t.add);
+      this.toolbar = {
+        head: h('div', { class: 'toolbar' }, h('label', { for: 'search' }, t.search), search, add),
+        add,
+        info: h('p', { class: 'data-file' }),
+        broken: h('p', { class: 'banner warning', role: 'alert', hidden: true }, t.dataBroken),
+        tables: h('div', { id: 'tables' }),
+      };
+      this.root.replaceChildren(this.toolbar.head, this.toolbar.info, this.toolbar.broken, this.toolbar.tables);
+    }
+    const { add, info, broken } = this.toolbar;
+    add.disabled = !data || data.broken;
+    info.textContent = data ? t.dataFile(data.file) : t.noData;
+    broken.hidden = !data?.broken;
     this.renderTables(data);
   }
 
   private renderTables(data: DataState | null): void {
-    const tables = this.root.querySelector('#tables');
-    if (!tables || !data) return;
+    const tables = this.toolbar?.tables;
+    if (!tables) return;
+    if (!data) {
+      tables.replaceChildren();
+      return;
+    }
     const q = this.query.trim().toLowerCase();
     const match = (row: SignatoryRow) => q === '' || Object.values(row.values).some((v) => v.toLowerCase().includes(q));
     const parts = KINDS.map((kind) => {
@@ -89,8 +96,8 @@ export class SignatoryPanel {
                   h(
                     'td',
                     { class: 'actions' },
-                    h('button', { type: 'button', 'aria-label': `${t.edit}: ${row.name}`, disabled: data.broken, onclick: (e: Event) => this.openForm(row, e.currentTarget as HTMLElement) }, t.edit),
-                    h('button', { type: 'button', class: 'danger', 'aria-label': `${t.remove}: ${row.name}`, disabled: data.broken, onclick: (e: Event) => this.confirmRemove(row, e.currentTarget as HTMLElement) }, t.remove),
+                    h('button', { type: 'button', 'data-key': `edit:${row.kind}:${row.name}`, 'aria-label': `${t.edit}: ${row.name}`, disabled: data.broken, onclick: (e: Event) => this.openForm(row, e.currentTarget as HTMLElement) }, t.edit),
+                    h('button', { type: 'button', class: 'danger', 'data-key': `remove:${row.kind}:${row.name}`, 'aria-label': `${t.remove}: ${row.name}`, disabled: data.broken, onclick: (e: Event) => this.confirmRemove(row, e.currentTarget as HTMLElement) }, t.remove),
                   ),
                 ),
               ),
@@ -98,6 +105,15 @@ export class SignatoryPanel {
       );
     });
     tables.replaceChildren(...parts);
+  }
+
+  /** Back to the button that opened the dialog, or to its new copy if the list was drawn again meanwhile; else to the add button. */
+  private restoreFocus(): void {
+    const opener = this.returnFocus;
+    if (!opener) return;
+    const key = opener.dataset.key;
+    const again = opener.isConnected ? opener : key ? this.root.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`) : null;
+    (again ?? this.toolbar?.add)?.focus();
   }
 
   /** The add or edit form: one labelled input per schema field of the chosen kind. */
@@ -223,6 +239,7 @@ export class SignatoryPanel {
       announce(done(request.entry?.name?.trim() ?? request.name ?? ''));
       if (result.warnings.length) announce(result.warnings.map((w) => w.message).join(' '));
       await this.host.reload();
+      this.restoreFocus();
       return;
     }
     if (result.stale) await this.host.reload();

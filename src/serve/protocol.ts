@@ -60,8 +60,13 @@ export interface LetterState {
   title: string;
   /** building: a build runs; ok / failed: how the last one ended. */
   status: 'building' | 'ok' | 'failed';
-  /** Counts the successful builds: a new number means new pages. 0 until the first one. */
+  /** Counts the successful builds. 0 until the first one. */
   build: number;
+  /**
+   * Counts the PDFs shown: a new number means new pages. The PDF of a build is shown as soon as it
+   * is made, before the other editions; if the build then fails, the last good PDF comes back.
+   */
+  pdf: number;
   builtAt: string | null;
   buildMs: number | null;
   /** Editions of the last good build. */

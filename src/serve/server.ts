@@ -141,7 +141,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }, 5);
   };
 
-  const buildOptions = { formats: options.formats ?? ALL_FORMATS, outDir: options.outDir, wrap: options.wrap };
+  // The PDF first: the page shows it while the other editions are made.
+  const formats = [...(options.formats ?? ALL_FORMATS)].sort((a, b) => Number(b === 'pdf') - Number(a === 'pdf'));
+  const buildOptions = { formats, outDir: options.outDir, wrap: options.wrap };
   const sessions = options.letters.map((letter, i) => new LetterSession(i, letter, buildOptions, { changed }));
 
   const fields: FieldInfo[] = FIELDS.map((f) => ({ key: f.key, kinds: [...f.kinds], type: f.type, required: 'required' in f && f.required === true }));
@@ -218,6 +220,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   app.get('/editions/:id/:format', async (c) => {
     const session = sessionOf(c);
+    if (session && c.req.param('format') === 'pdf' && c.req.query('view') !== undefined) {
+      const shown = session.pdfToShow();
+      if (!shown) return c.text('No pages yet.', 404);
+      c.header('content-type', CONTENT_TYPES.pdf);
+      return c.body(shown as Uint8Array<ArrayBuffer>);
+    }
     const format = ALL_FORMATS.find((f) => f === c.req.param('format'));
     const file = session && format ? session.editionFile(format) : null;
     if (!session || !format || !file) return c.text('No such edition.', 404);

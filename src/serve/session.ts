@@ -67,6 +67,9 @@ export class LetterSession {
   readonly letterPath: string;
   private handle: WatchHandle | null = null;
   private lastGood: BuildResult | null = null;
+  /** The PDF the page shows: the one just made by a build in progress, or the last good build's. */
+  private pdfBytes: Uint8Array | null = null;
+  private goodPdf: Uint8Array | null = null;
   private state: LetterState;
   /** The data file (real path), from the last build that got as far as reading the letter. */
   dataPath: string | null = null;
@@ -86,6 +89,7 @@ export class LetterSession {
       title: path.basename(letterPath),
       status: 'building',
       build: 0,
+      pdf: 0,
       builtAt: null,
       buildMs: null,
       editions: [],
@@ -102,7 +106,12 @@ export class LetterSession {
 
   /** Start watching; resolves after the first build. */
   async start(): Promise<void> {
-    this.handle = watch(this.letterPath, this.options, {
+    const rendered = (format: Format, data: Uint8Array) => {
+      if (format !== 'pdf') return;
+      this.pdfBytes = data;
+      this.update({ pdf: this.state.pdf + 1 });
+    };
+    this.handle = watch(this.letterPath, { ...this.options, rendered }, {
       started: () => this.update({ status: 'building' }),
       built: (result) => void this.onBuilt(result),
       failed: (err) => void this.onFailed(err),
@@ -112,6 +121,11 @@ export class LetterSession {
 
   async close(): Promise<void> {
     await this.handle?.close();
+  }
+
+  /** The PDF to show in the page (in memory). */
+  pdfToShow(): Uint8Array | null {
+    return this.pdfBytes;
   }
 
   /** The file of an edition of the last good build, by format id (never by a name from the page). */
@@ -143,6 +157,7 @@ export class LetterSession {
 
   private async onBuilt(result: BuildResult): Promise<void> {
     this.lastGood = result;
+    this.goodPdf = this.pdfBytes;
     this.dataPath = result.letter.inputs.signatories;
     const { document } = result.letter;
     await this.rememberInputs(result);
@@ -168,7 +183,10 @@ export class LetterSession {
       err instanceof BuildError
         ? problemsOf(err.files, this.readable)
         : [{ severity: 'error' as const, file: this.state.letter, message: `Internal error: ${err instanceof Error ? err.message : String(err)}` }];
-    this.update({ status: 'failed', problems, data: await this.readData() });
+    // A PDF shown from this build goes: the last good one comes back.
+    const revert = this.pdfBytes !== this.goodPdf;
+    this.pdfBytes = this.goodPdf;
+    this.update({ status: 'failed', problems, data: await this.readData(), ...(revert ? { pdf: this.state.pdf + 1 } : {}) });
   }
 
   /** Read the data file again (after an edit, before the rebuild it causes has finished). */

@@ -23,6 +23,8 @@ byId('tabs').setAttribute('aria-label', t.tabsLabel);
 
 let state: AppState | null = null;
 let current = 0;
+/** The PDF number asked for last (pages.load may still be drawing it). */
+let requested = -1;
 const pages = new PageView(byId('pages'), byId('zoom-level'));
 const letter = (): LetterState | null => state?.letters[current] ?? state?.letters[0] ?? null;
 
@@ -79,7 +81,7 @@ function renderTabs(): void {
 
 function select(index: number): void {
   current = index;
-  pages.shown = -1;
+  requested = -1;
   render();
 }
 
@@ -91,6 +93,8 @@ function renderStatus(l: LetterState): void {
   built.textContent =
     l.status === 'building' ? t.building : l.builtAt && l.buildMs !== null ? t.builtAt(new Date(l.builtAt).toLocaleTimeString(lang), l.buildMs) : '';
   document.body.dataset.status = l.status;
+  document.body.dataset.build = String(l.pdf);
+  document.body.dataset.buildMs = String(l.buildMs ?? '');
 }
 
 function renderDownloads(l: LetterState): void {
@@ -125,11 +129,10 @@ function render(): void {
   byId('problem-count').textContent = l.problems.length ? `(${l.problems.length})` : '';
   signatories.render();
   renderDownloads(l);
-  if (l.build === 0) pages.clear(t.noPages);
-  else if (l.build !== pages.shown) {
-    const build = l.build;
-    void pages.load(l.id, build).catch(() => pages.clear(t.noPages));
-  }
+  if (l.pdf === requested) return;
+  requested = l.pdf;
+  if (l.pdf === 0) pages.clear(t.noPages);
+  else void pages.load(l.id, l.pdf).catch(() => pages.clear(t.noPages));
 }
 
 function apply(next: AppState): void {

@@ -5,7 +5,7 @@
  * keyboard-only use, Chinese interface, phone width. One server and one browser for the file.
  *
  * Without /usr/bin/chromium (or LETTERPRESS_CHROMIUM) the tests print SKIPPED; under CI=true they fail.
- * `LETTERPRESS_SCREENSHOTS=docs` also writes docs/serve.png (desktop) and docs/serve-phone.png.
+ * `LETTERPRESS_SCREENSHOTS=docs` also writes docs/serve.png (desktop, in the README) and docs/serve-phone.png (not kept).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -166,8 +166,12 @@ describe.skipIf(!available && !inCi)('serve in Chromium', () => {
     const shots = process.env.LETTERPRESS_SCREENSHOTS;
     if (shots) {
       await p.screenshot({ path: path.join(root, shots, 'serve-phone.png') });
-      await page.evaluate(() => document.querySelector('#pages')?.scrollTo(0, 0));
-      await page.screenshot({ path: path.join(root, shots, 'serve.png'), type: 'png' });
+      const desktop = await browser.newContext({ viewport: { width: 1200, height: 720 }, locale: 'en-GB' });
+      const d = await desktop.newPage();
+      await d.goto(server.url);
+      await d.waitForSelector('#pages[data-build] canvas');
+      await d.screenshot({ path: path.join(root, shots, 'serve.png') });
+      await desktop.close();
     }
     await phone.close();
   });

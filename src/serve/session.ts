@@ -198,7 +198,7 @@ export class LetterSession {
     const file = this.dataPath;
     const format = file ? formatOf(file) : null;
     if (!file || !format) return null;
-    const shown = path.relative(process.cwd(), file) || file;
+    const shown = path.relative(path.dirname(this.letterPath), file) || file; // as the letter names it
     let text: string;
     try {
       text = (await readInputWithForm(file, 'check the `signatories` field of the letter.', 'signatories-missing', false)).text;

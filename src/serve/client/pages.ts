@@ -109,6 +109,7 @@ export class PageView {
       if (id !== this.renderId) return;
       const scale = this.scale(page.getViewport({ scale: 1 }).width);
       this.lastScale = scale;
+      this.zoomLabel.textContent = t.zoomLevel(Math.round(scale * 100));
       const viewport = page.getViewport({ scale });
       const canvas = h('canvas', { width: Math.floor(viewport.width * ratio), height: Math.floor(viewport.height * ratio), 'aria-hidden': 'true' });
       canvas.style.width = `${Math.floor(viewport.width)}px`;
@@ -130,7 +131,6 @@ export class PageView {
       this.place(frame, n);
       if (++done === first.length) visible?.();
     }
-    this.zoomLabel.textContent = t.zoomLevel(Math.round(this.lastScale * 100));
     this.container.dataset.rendered = String(count);
   }
 

@@ -112,20 +112,65 @@ withBuildFlags(program.command('watch').description('rebuild every edition whene
 
 program
   .command('diff')
-  .description('show what changed since the last build (signatories, as-of date, letter, template) without building')
+  .description('show what changed since the last build, or since a release that was sent (--since), without building')
   .argument('[letter]', 'the letter in Markdown', 'letter.md')
   .option('-o, --out <dir>', 'folder of the editions (default: out/ beside the letter)')
-  .action(async (letter: string, opts: { out?: string }) => {
-    const [{ loadLetter }, { defaultOutDir, editionBase }, { describeChanges, manifestOf, manifestPath, readManifest }] = await Promise.all([
+  .option('--since <release>', 'compare with a release recorded by "letterpress release": its name, or a date (YYYY-MM-DD: the last release on or before it)')
+  .option('--all', 'list every name (default: the first 20 of each group)')
+  .action(async (letter: string, opts: { out?: string; since?: string; all?: boolean }) => {
+    const [{ loadLetter }, { defaultOutDir, editionBase }, { describeChanges, manifestOf, manifestPath, readManifest }, releases] = await Promise.all([
       import('../load/letter.js'),
       import('./build.js'),
       import('./manifest.js'),
+      import('./releases.js'),
     ]);
     try {
       const loaded = await loadLetter(letter);
+      if (opts.since !== undefined) {
+        const file = releases.releasesPath(letter);
+        const all = await releases.readReleases(file);
+        const release = releases.findRelease(all, opts.since);
+        if (!release) {
+          const known = all.map((r) => `"${r.name}" (${r.recordedAt.slice(0, 10)})`).join(', ');
+          const { fileFailure } = await import('../diagnostics/index.js');
+          throw fileFailure(file, all.length === 0 ? 'No release is recorded yet: run "letterpress release NAME" after mailing the editions.' : `No release named "${opts.since}" or recorded on or before that date; the releases are ${known}.`, 'releases');
+        }
+        const lines = releases.formatSetChanges(releases.compareSets(release, releases.signatorySet(loaded.document)), opts.all ? Infinity : 20);
+        const head = `Since release "${release.name}" (recorded ${release.recordedAt.slice(0, 10)}, as of ${release.asOf ?? '—'}):`;
+        process.stdout.write(lines.length === 0 ? `${head} no signatory was added, removed or changed.\n` : `${head}\n${lines.join('\n')}\n`);
+        return;
+      }
       const file = manifestPath(editionBase(letter, opts.out ?? defaultOutDir(letter)));
-      const changes = describeChanges(await readManifest(file), manifestOf(loaded));
+      const changes = describeChanges(await readManifest(file), manifestOf(loaded), opts.all ? Infinity : undefined);
       process.stdout.write(changes.length === 0 ? 'No changes since the last build.\n' : `${changes.join('\n')}\n`);
+    } catch (err) {
+      reportFailure(err, true);
+    }
+  });
+
+program
+  .command('release')
+  .description('record the editions just built as sent (signatories and edition hashes), in <letter>.releases.json beside the letter; commit that file')
+  .argument('[name]', 'a name for this release (default: today, YYYY-MM-DD)')
+  .option('-l, --letter <file>', 'the letter in Markdown', 'letter.md')
+  .option('-o, --out <dir>', 'folder of the editions (default: out/ beside the letter)')
+  .action(async (name: string | undefined, opts: { letter: string; out?: string }) => {
+    const [{ loadLetter }, { defaultOutDir, editionBase }, { manifestOf, manifestPath, readManifest }, { recordRelease }] = await Promise.all([
+      import('../load/letter.js'),
+      import('./build.js'),
+      import('./manifest.js'),
+      import('./releases.js'),
+    ]);
+    try {
+      const loaded = await loadLetter(opts.letter);
+      const outDir = opts.out ?? defaultOutDir(opts.letter);
+      const built = await readManifest(manifestPath(editionBase(opts.letter, outDir)));
+      const releaseName = name ?? new Date().toISOString().slice(0, 10);
+      const { file, release } = await recordRelease({ letterPath: opts.letter, name: releaseName, document: loaded.document, current: manifestOf(loaded), built, outDir });
+      process.stdout.write(
+        `Recorded release "${release.name}": ${release.organizations.length} organisation(s), ${release.individuals.length} individual(s), ${Object.keys(release.editions).join(', ')} in ${file}.\n` +
+          `Commit ${file} with the letter; later, "letterpress diff --since ${release.name}" lists who is new.\n`,
+      );
     } catch (err) {
       reportFailure(err, true);
     }

@@ -83,15 +83,18 @@ export function droppedWarning(before: Manifest | null, after: Manifest): string
   return `This build drops ${dropped} of the previous build's ${count(before)} signatories (now ${count(after)}); check the data file if that was not intended.`;
 }
 
-function listChange(sign: '+' | '−', items: string[], one: string, many: string): string | null {
+/** Names listed per change in the build's report; `letterpress diff --all` lists every one. */
+export const SHOWN_NAMES = 5;
+
+function listChange(sign: '+' | '−', items: string[], one: string, many: string, limit: number): string | null {
   if (items.length === 0) return null;
-  const shown = items.slice(0, 5).map((s) => s.split(' / ')[0]).join(', ');
-  const more = items.length > 5 ? `, … ${items.length - 5} more` : '';
+  const shown = items.slice(0, limit).map((s) => s.split(' / ')[0]).join(', ');
+  const more = items.length > limit ? `, … ${items.length - limit} more: "letterpress diff --all" before building, or "letterpress diff --since RELEASE --all", lists them all` : '';
   return `${sign}${items.length} ${items.length === 1 ? one : many} (${shown}${more})`;
 }
 
 /** What changed between two manifests, as short phrases; empty when nothing did. */
-export function describeChanges(before: Manifest | null, after: Manifest): string[] {
+export function describeChanges(before: Manifest | null, after: Manifest, limit = SHOWN_NAMES): string[] {
   if (!before) return ['first build (no earlier manifest)'];
   const changes: string[] = [];
   const diff = (a: string[], b: string[]) => {
@@ -99,12 +102,12 @@ export function describeChanges(before: Manifest | null, after: Manifest): strin
     return b.filter((x) => !setA.has(x));
   };
   const added = [
-    listChange('+', diff(before.organizations, after.organizations), 'organisation', 'organisations'),
-    listChange('+', diff(before.individuals, after.individuals), 'individual', 'individuals'),
+    listChange('+', diff(before.organizations, after.organizations), 'organisation', 'organisations', limit),
+    listChange('+', diff(before.individuals, after.individuals), 'individual', 'individuals', limit),
   ];
   const removed = [
-    listChange('−', diff(after.organizations, before.organizations), 'organisation', 'organisations'),
-    listChange('−', diff(after.individuals, before.individuals), 'individual', 'individuals'),
+    listChange('−', diff(after.organizations, before.organizations), 'organisation', 'organisations', limit),
+    listChange('−', diff(after.individuals, before.individuals), 'individual', 'individuals', limit),
   ];
   changes.push(...[...added, ...removed].filter((c): c is string => c !== null));
   if (before.asOf !== after.asOf) changes.push(`as-of ${before.asOf ?? '—'} → ${after.asOf ?? '—'}`);

@@ -69,6 +69,14 @@ function guessEncoding(bytes: Uint8Array): string {
 }
 
 export function decodeInput(bytes: Uint8Array): Decoded {
+  // A ZIP archive (.xlsx, .docx, .ods): would otherwise be "not UTF-8 (Windows-1252)", the wrong diagnosis.
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
+    return {
+      error: 'This is a ZIP archive (an Excel .xlsx workbook, a Word .docx or an .ods file), not a text file. A spreadsheet of signatories is imported with `letterpress signatories import FILE`; other inputs must be saved as UTF-8 text.',
+      place: { line: 1, column: 1 },
+      ruleId: 'not-text',
+    };
+  }
   let text: string;
   let form: TextForm = { encoding: 'utf-8', bom: bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf };
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {

@@ -24,8 +24,11 @@ import { duplicateKey } from './validate.js';
 import { isIsoDate } from '../model/types.js';
 import { formatOf, readAndCheck, type SignatoryFormat } from './index.js';
 import { csvDialect, type CsvDialect } from './fromCsv.js';
-import { CSV_COLUMNS, entryValues, fieldOfColumn, fieldsOf, FIELDS, LIST_KEY, KINDS, type FieldKey, type NewSignatory, type SignatoryRecord } from './schema.js';
+import { CSV_COLUMNS, entryValues, fieldOfColumn, fieldsOf, FIELDS, LIST_KEY, KINDS, type FieldKey, type NewSignatory, type OptionalField, type SignatoryRecord } from './schema.js';
 import { EditRefused } from './errors.js';
+import { closestNames, describeReason, NearDuplicateIndex } from './nearDuplicates.js';
+import { planImport, type ImportOptions, type ImportPlan } from './import/plan.js';
+import { readTable } from './import/table.js';
 
 export { EditRefused };
 export type { NewSignatory };
@@ -54,19 +57,41 @@ function findByName(records: SignatoryRecord[], name: string): SignatoryRecord[]
 
 // ---------- YAML and JSON ----------
 
-function yamlAdd(text: string, entry: NewSignatory): string {
+/** A change to an entry already listed: its name as listed, and the fields to set. */
+export interface EntryUpdate {
+  kind: NewSignatory['kind'];
+  name: string;
+  set: Partial<Record<OptionalField, string>>;
+}
+
+/** The latest signing date among new and updated entries, to move `asOf` forward to. */
+function latestDate(entries: NewSignatory[], updates: EntryUpdate[]): string | undefined {
+  return [...entries.map((e) => e.signedOn), ...updates.map((u) => u.set.signedOn)].filter((d): d is string => d !== undefined).sort().at(-1);
+}
+
+function yamlApply(text: string, entries: NewSignatory[], updates: EntryUpdate[] = []): string {
   const doc = parseDocument(text);
-  const listKey = LIST_KEY[entry.kind];
-  let seq = doc.get(listKey, true);
-  if (!isSeq(seq)) {
-    seq = new YAMLSeq();
-    doc.set(listKey, seq);
+  for (const update of updates) {
+    const seq = doc.get(LIST_KEY[update.kind], true);
+    if (!isSeq(seq)) continue;
+    const key = duplicateKey(update.name);
+    const item = seq.items.find((it) => isMap(it) && duplicateKey(String(it.get('name') ?? '')) === key);
+    if (isMap(item)) for (const [field, value] of Object.entries(update.set)) item.set(field, value);
   }
-  const item = new YAMLMap();
-  for (const [key, value] of entryValues(entry)) item.set(key, value);
-  (seq as YAMLSeq).add(item);
+  for (const entry of entries) {
+    const listKey = LIST_KEY[entry.kind];
+    let seq = doc.get(listKey, true);
+    if (!isSeq(seq)) {
+      seq = new YAMLSeq();
+      doc.set(listKey, seq);
+    }
+    const item = new YAMLMap();
+    for (const [key, value] of entryValues(entry)) item.set(key, value);
+    (seq as YAMLSeq).add(item);
+  }
+  const latest = latestDate(entries, updates);
   const asOf = doc.get('asOf');
-  if (entry.signedOn && typeof asOf === 'string' && asOf < entry.signedOn) doc.set('asOf', entry.signedOn);
+  if (latest && typeof asOf === 'string' && asOf < latest) doc.set('asOf', latest);
   return doc.toString({ lineWidth: 0 });
 }
 
@@ -111,12 +136,22 @@ function jsonWrite(text: string, data: JsonData): string {
   return `${JSON.stringify(data, null, jsonIndent(text))}${text.endsWith('\n') ? '\n' : ''}`;
 }
 
-function jsonAdd(text: string, entry: NewSignatory): string {
+function jsonApply(text: string, entries: NewSignatory[], updates: EntryUpdate[] = []): string {
   const data = (text.trim() === '' ? {} : JSON.parse(text)) as JsonData;
-  const listKey = LIST_KEY[entry.kind];
-  const list = Array.isArray(data[listKey]) ? (data[listKey] as unknown[]) : [];
-  data[listKey] = [...list, Object.fromEntries(entryValues(entry))];
-  if (entry.signedOn && typeof data.asOf === 'string' && data.asOf < entry.signedOn) data.asOf = entry.signedOn;
+  for (const update of updates) {
+    const list = data[LIST_KEY[update.kind]];
+    if (!Array.isArray(list)) continue;
+    const key = duplicateKey(update.name);
+    const item = list.find((it: { name?: unknown }) => duplicateKey(String(it?.name ?? '')) === key) as Record<string, unknown> | undefined;
+    if (item) Object.assign(item, update.set);
+  }
+  for (const entry of entries) {
+    const listKey = LIST_KEY[entry.kind];
+    const list = Array.isArray(data[listKey]) ? (data[listKey] as unknown[]) : [];
+    data[listKey] = [...list, Object.fromEntries(entryValues(entry))];
+  }
+  const latest = latestDate(entries, updates);
+  if (latest && typeof data.asOf === 'string' && data.asOf < latest) data.asOf = latest;
   return jsonWrite(text, data);
 }
 
@@ -164,10 +199,8 @@ function csvHeader(text: string, dialect: CsvDialect): { header: string[]; writt
   return { header: (parseCsv(headerText, { delimiter: dialect.delimiter, relax_column_count: true }) as string[][])[0] ?? [], written: true };
 }
 
-/** The CSV line (with its line end) of `entry`, in the file's columns and dialect. */
-function csvLine(text: string, entry: NewSignatory): string {
-  const dialect = csvDialect(text);
-  const { header, written } = csvHeader(text, dialect);
+/** One CSV line for an entry, in the header's column order. */
+function csvLine(header: string[], written: boolean, entry: NewSignatory, dialect: CsvDialect): string {
   const values: Record<string, string> = { kind: entry.kind, ...Object.fromEntries(entryValues(entry)) };
   const present = new Set(header.map((column) => fieldOfColumn(column)));
   const missing = entryValues(entry).filter(([key]) => !present.has(key));
@@ -175,20 +208,50 @@ function csvLine(text: string, entry: NewSignatory): string {
     const names = missing.map(([key]) => `"${FIELDS.find((f) => f.key === key)?.column ?? key}"`).join(', ');
     throw new CsvColumnMissing(`The file has no ${names} column for this value; add the column to the header row (and the rows), or leave the value out`);
   }
-  return `${header.map((column) => csvField(values[fieldOfColumn(column) ?? ''], dialect)).join(dialect.delimiter)}${dialect.eol}`;
+  return header.map((column) => csvField(values[fieldOfColumn(column) ?? ''], dialect)).join(dialect.delimiter);
 }
 
-function csvAdd(text: string, entry: NewSignatory): string {
+/** Lines of a CSV record (a quoted field may hold line breaks). */
+function csvRecordLines(record: SignatoryRecord): number {
+  return Object.values(record).filter((v): v is string => typeof v === 'string').reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0) + 1;
+}
+
+/**
+ * Add entries at the end and rewrite the lines of updated records (every other byte kept).
+ * `records` are the file's records, to find the lines of those updated.
+ */
+function csvApply(text: string, entries: NewSignatory[], updates: EntryUpdate[] = [], records: SignatoryRecord[] = []): string {
   const dialect = csvDialect(text);
-  const line = csvLine(text, entry);
-  const head = csvHeader(text, dialect).written ? '' : `${CSV_COLUMNS.join(dialect.delimiter)}${dialect.eol}`;
-  const body = text.endsWith('\n') || text === '' ? text : `${text}${dialect.eol}`;
-  return `${head}${body}${line}`;
+  const { header, written } = csvHeader(text, dialect);
+  let body = text;
+  if (updates.length > 0) {
+    const parts = body.split(/(?<=\n)/);
+    // From the last line up, so earlier line numbers stay right.
+    const targets = updates
+      .map((u) => ({ u, r: records.find((r) => r.kind === u.kind && duplicateKey(r.name) === duplicateKey(u.name)) }))
+      .filter((t): t is { u: EntryUpdate; r: SignatoryRecord } => t.r !== undefined)
+      .sort((a, b) => b.r.place.line - a.r.place.line);
+    for (const { u, r } of targets) {
+      const { place: _p, fieldPlaces: _f, ...fields } = r;
+      const next = { ...(fields as NewSignatory), ...u.set };
+      const count = csvRecordLines(r);
+      const last = parts[r.place.line - 2 + count] ?? '';
+      const eol = /\r?\n$/.exec(last)?.[0] ?? '';
+      parts.splice(r.place.line - 1, count, `${csvLine(header, written, next, dialect)}${eol}`);
+    }
+    body = parts.join('');
+  }
+  const lines = entries.map((entry) => `${csvLine(header, written, entry, dialect)}${dialect.eol}`).join('');
+  const head = written ? '' : `${CSV_COLUMNS.join(dialect.delimiter)}${dialect.eol}`;
+  body = body.endsWith('\n') || body === '' ? body : `${body}${dialect.eol}`;
+  return `${head}${body}${lines}`;
 }
 
-/** How many lines a CSV record spans (quoted values may hold line breaks). */
-function recordLineCount(record: SignatoryRecord): number {
-  return 1 + Object.values(record).filter((v): v is string => typeof v === 'string').reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
+/** Remove the lines [first, first + count) (1-based) of a CSV record, leaving every other byte. */
+function csvRemoveLines(text: string, first: number, count: number): string {
+  const parts = text.split(/(?<=\n)/); // keep line ends with their lines
+  parts.splice(first - 1, count);
+  return parts.join('');
 }
 
 /** Replace the lines [first, first + count) (1-based) of a CSV record by `line`, leaving every other byte. */
@@ -199,6 +262,10 @@ function csvReplaceLines(text: string, first: number, count: number, line: strin
   const replacement = line !== '' && !last.endsWith('\n') ? line.replace(/\r?\n$/, '') : line;
   parts.splice(first - 1, count, ...(replacement === '' ? [] : [replacement]));
   return parts.join('');
+}
+
+function applyChanges(format: SignatoryFormat, text: string, entries: NewSignatory[], updates: EntryUpdate[] = [], records: SignatoryRecord[] = []): string {
+  return format === 'yaml' ? yamlApply(text, entries, updates) : format === 'json' ? jsonApply(text, entries, updates) : csvApply(text, entries, updates, records);
 }
 
 // ---------- commands ----------
@@ -302,7 +369,7 @@ function cleanEntry(entry: NewSignatory): NewSignatory {
  * Add `entry`. `defaultSignedOn` (today, from the CLI) is used when the entry has no date and the
  * file can hold one (a CSV without a signed_on column cannot).
  */
-export async function addSignatory(file: string, entry: NewSignatory, options: { defaultSignedOn?: string } & EditOptions = {}): Promise<void> {
+export async function addSignatory(file: string, entry: NewSignatory, options: { defaultSignedOn?: string; force?: boolean } & EditOptions = {}): Promise<void> {
   const clean = cleanEntry(entry);
   const name = clean.name;
   await withFile(file, ({ text, format, records }) => {
@@ -311,13 +378,14 @@ export async function addSignatory(file: string, entry: NewSignatory, options: {
       const where = same[0]?.fieldPlaces.name ?? same[0]?.place;
       throw refuse(file, `"${same[0]?.name}" is already listed; nothing was changed.`, where);
     }
+    if (!options.force) refuseNearDuplicate(file, records, clean);
     if (clean.signedOn === undefined && options.defaultSignedOn !== undefined) {
       const canHold = format !== 'csv' || csvHeader(text, csvDialect(text)).header.some((column) => fieldOfColumn(column) === 'signedOn');
       if (canHold) clean.signedOn = options.defaultSignedOn;
     }
     let next: string;
     try {
-      next = format === 'yaml' ? yamlAdd(text, clean) : format === 'json' ? jsonAdd(text, clean) : csvAdd(text, clean);
+      next = applyChanges(format, text, [clean]);
     } catch (err) {
       if (err instanceof CsvColumnMissing) throw refuse(file, `${err.message}; nothing was changed.`, { line: 1, column: 1 });
       throw err;
@@ -333,23 +401,42 @@ export async function addSignatory(file: string, entry: NewSignatory, options: {
   }, options);
 }
 
+/** Refuse `entry` if its name looks like another entry's of its kind (not `except`, the entry being changed). */
+function refuseNearDuplicate(file: string, records: SignatoryRecord[], entry: NewSignatory, except?: SignatoryRecord): void {
+  const index = new NearDuplicateIndex<SignatoryRecord>((r) => r.name);
+  for (const r of records) if (r.kind === entry.kind && r !== except) index.add(r);
+  const near = index.find(entry.name);
+  if (near) {
+    const p = near.item.fieldPlaces.name ?? near.item.place;
+    throw fileFailure(
+      file,
+      `"${entry.name}" looks like "${near.item.name}" (${file}:${p.line}:${p.column}): ${describeReason(near.reason)}. Nothing was changed; if it is another ${entry.kind}, add it with --force.`,
+      'signatories-near-duplicate',
+      p,
+    );
+  }
+}
+
 /**
  * Replace the signatory named `name` (of `entry.kind`) by `entry`: the fields it gives are set,
  * the others removed; the entry keeps its place in the file (YAML comments around it stay).
  */
-export async function updateSignatory(file: string, name: string, entry: NewSignatory, options: EditOptions = {}): Promise<void> {
+export async function updateSignatory(file: string, name: string, entry: NewSignatory, options: { force?: boolean } & EditOptions = {}): Promise<void> {
   const clean = cleanEntry(entry);
   await withFile(file, ({ text, format, records }) => {
     const found = findByName(records, name.normalize('NFC')).find((r) => r.kind === clean.kind);
     if (!found) throw refuse(file, `No ${clean.kind} is named "${name}"; reload the list to see the names.`);
     const clash = findByName(records, clean.name).find((r) => r.kind === clean.kind && r !== found);
     if (clash) throw refuse(file, `"${clash.name}" is already listed; nothing was changed.`, clash.fieldPlaces.name ?? clash.place);
+    if (!options.force && duplicateKey(found.name) !== duplicateKey(clean.name)) refuseNearDuplicate(file, records, clean, found);
     let next: string;
     if (format === 'yaml') next = yamlUpdate(text, found.name, clean);
     else if (format === 'json') next = jsonUpdate(text, found.name, clean);
     else {
       try {
-        next = csvReplaceLines(text, found.place.line, recordLineCount(found), csvLine(text, clean));
+        const dialect = csvDialect(text);
+        const { header, written } = csvHeader(text, dialect);
+        next = csvReplaceLines(text, found.place.line, csvRecordLines(found), `${csvLine(header, written, clean, dialect)}${dialect.eol}`);
       } catch (err) {
         if (err instanceof CsvColumnMissing) throw refuse(file, `${err.message}; nothing was changed.`, { line: 1, column: 1 });
         throw err;
@@ -372,13 +459,17 @@ export async function removeSignatory(file: string, name: string, options: EditO
   return withFile(file, ({ text, format, records }) => {
     const found = findByName(records, name.normalize('NFC'));
     if (found.length === 0) {
-      throw refuse(file, `No organisation or individual is named "${name}"; run "letterpress signatories list" to see the names.`);
+      const close = closestNames(name, records.map((r) => r.name));
+      const hint = close.length > 0 ? `did you mean ${close.map((n) => `"${n}"`).join(' or ')}?` : 'run "letterpress signatories list" to see the names.';
+      throw refuse(file, `No organisation or individual is named "${name}"; ${hint} Nothing was changed.`);
     }
     const record = found[0] as SignatoryRecord;
     let next: string;
     if (format === 'yaml') next = yamlRemove(text, record.name);
     else if (format === 'json') next = jsonRemove(text, record.name);
-    else next = csvReplaceLines(text, record.place.line, recordLineCount(record), '');
+    else {
+      next = csvRemoveLines(text, record.place.line, csvRecordLines(record));
+    }
     return {
       text: next,
       result: record,
@@ -386,3 +477,69 @@ export async function removeSignatory(file: string, name: string, options: EditO
     };
   }, options);
 }
+
+/**
+ * Import a spreadsheet (CSV, .xlsx or JSON) into the data file `file`: the plan of what is added,
+ * updated, skipped and refused (import/plan.ts). With `dryRun`, nothing is written. Otherwise the
+ * plan is made again on the locked file and written in one edit — unless anything is refused,
+ * then nothing is written and the plan (with its positioned refusals) is returned all the same.
+ * `source.bytes` lets a caller (the local page) give an uploaded file's bytes; `source.path` then
+ * names it in messages.
+ */
+export async function importSignatories(
+  file: string,
+  source: { path: string; bytes?: Uint8Array },
+  options: ImportOptions & { sheet?: string; dryRun?: boolean } & EditOptions,
+): Promise<{ plan: ImportPlan; written: boolean }> {
+  const read = await readTable(source, options.sheet !== undefined ? { sheet: options.sheet } : {});
+  if ('error' in read) throw fileFailure(source.path, `${read.error} Nothing was changed.`, 'import-file', read.place);
+  const planFor = (loaded: Loaded) => {
+    const holds = loaded.format !== 'csv' ? null : new Set(csvHeader(loaded.text, csvDialect(loaded.text)).header.map((c) => fieldOfColumn(c)));
+    return planImport(source.path, read.table, loaded.records, file, options, (field) => holds === null || holds.size === 0 || holds.has(field));
+  };
+  if (options.dryRun) {
+    const format = formatOf(file);
+    if (!format) throw refuse(file, 'Unknown signatory file type: use .yaml, .yml, .json or .csv.');
+    const text = await readInputWithForm(file, 'check the signatory file.', 'signatories-missing', false);
+    return { plan: planFor({ file, format, text: text.text, form: text, records: loadRecords(file, format, text.text) }), written: false };
+  }
+  let result: { plan: ImportPlan; written: boolean } | null = null;
+  try {
+    await withFile(file, (loaded) => {
+      const plan = planFor(loaded);
+      result = { plan, written: false };
+      if (plan.refused.length > 0 || (plan.added.length === 0 && plan.updated.length === 0)) throw new NothingToWrite();
+      const updates: EntryUpdate[] = plan.updated.map((u) => ({ kind: u.kind, name: u.name, set: Object.fromEntries(u.changes.map((c) => [c.field, c.to])) }));
+      const entries = plan.added.map((a) => a.entry);
+      let next: string;
+      try {
+        next = applyChanges(loaded.format, loaded.text, entries, updates, loaded.records);
+      } catch (err) {
+        if (err instanceof CsvColumnMissing) throw refuse(file, `${err.message}; nothing was changed.`, { line: 1, column: 1 });
+        throw err;
+      }
+      return {
+        text: next,
+        result: undefined,
+        check: (after) => {
+          if (after.length !== loaded.records.length + entries.length) return `the import would not add exactly ${entries.length} entries`;
+          const missing = entries.find((e) => !sameEntry(findByName(after, e.name).find((r) => r.kind === e.kind), e));
+          if (missing) return `"${missing.name}" cannot be written so that it reads back unchanged`;
+          const wrong = updates.find((u) => {
+            const r = findByName(after, u.name).find((x) => x.kind === u.kind) as Record<string, unknown> | undefined;
+            return !r || Object.entries(u.set).some(([k, v]) => r[k] !== v);
+          });
+          return wrong ? `"${wrong.name}" cannot be updated so that it reads back unchanged` : null;
+        },
+      };
+    }, options);
+  } catch (err) {
+    if (!(err instanceof NothingToWrite)) throw err;
+    return result as unknown as { plan: ImportPlan; written: boolean };
+  }
+  const done = result as unknown as { plan: ImportPlan; written: boolean };
+  return { plan: done.plan, written: true };
+}
+
+/** Thrown inside the locked edit when the plan writes nothing (refusals, or nothing new). */
+class NothingToWrite extends Error {}

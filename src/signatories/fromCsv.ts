@@ -51,7 +51,7 @@ export function csvDialect(text: string): CsvDialect {
   };
 }
 
-interface CsvRow {
+export interface CsvRow {
   record: string[];
   /** 1-based line of the record's first character. */
   line: number;
@@ -75,7 +75,7 @@ const SYNTAX_ADVICE: Record<string, string> = {
  * Parse the whole text into rows, resuming on the line after a record the parser cannot read.
  * Written around csv-parse because it stops at the first syntax error.
  */
-function parseRows(text: string, delimiter: string): { rows: CsvRow[]; errors: CsvSyntaxError[] } {
+export function parseRows(text: string, delimiter: string): { rows: CsvRow[]; errors: CsvSyntaxError[] } {
   const rows: CsvRow[] = [];
   const errors: CsvSyntaxError[] = [];
   let rest = text;
@@ -137,7 +137,7 @@ function parseRows(text: string, delimiter: string): { rows: CsvRow[]; errors: C
 }
 
 /** Offsets (in characters) where each field of one raw CSV record starts; quotes respected. */
-function fieldStarts(raw: string, delimiter: string): number[] {
+export function fieldStarts(raw: string, delimiter: string): number[] {
   const starts = [0];
   let quoted = false;
   for (let i = 0; i < raw.length; i++) {
@@ -149,7 +149,7 @@ function fieldStarts(raw: string, delimiter: string): number[] {
 }
 
 /** Line and column of an offset inside a record that starts at `firstLine`. */
-function positionIn(raw: string, offset: number, firstLine: number): Position {
+export function positionIn(raw: string, offset: number, firstLine: number): Position {
   const before = raw.slice(0, offset).split(/\r?\n/);
   return { line: firstLine + before.length - 1, column: [...(before.at(-1) ?? '')].length + 1 };
 }

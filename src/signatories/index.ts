@@ -3,7 +3,7 @@
  */
 import path from 'node:path';
 import { VFile } from 'vfile';
-import { BuildError, reportError, hasErrors } from '../diagnostics/index.js';
+import { BuildError, fileFailure, reportError, hasErrors } from '../diagnostics/index.js';
 import { readInput } from '../io/readInput.js';
 import type { Individual, Organization, SignatoryList } from '../model/types.js';
 import { signatoriesFromYaml } from './fromYaml.js';
@@ -115,7 +115,18 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
   };
 }
 
+/** Spreadsheet files a letter may not name as its data file: they are imported into one. */
+const SPREADSHEET = /\.(xlsx|xlsm|xls|ods|numbers)$/i;
+
 export async function loadSignatories(filePath: string, lang: string, letterDate: string): Promise<LoadedSignatories> {
+  if (SPREADSHEET.test(filePath)) {
+    throw fileFailure(
+      filePath,
+      `A spreadsheet is not a data file: import it with \`letterpress signatories import ${filePath}\` into a signatories.yaml (or .csv) and name that file in the letter's \`signatories\` field.`,
+      'signatories-format',
+      { line: 1, column: 1 },
+    );
+  }
   const text = await readInput(filePath, 'check the `signatories` field of the letter.', 'signatories-missing');
   return signatoriesFromText(filePath, text, lang, letterDate);
 }

@@ -2,8 +2,15 @@ import type { Individual, Organization } from '../model/types.js';
 
 /**
  * Sorting is the program's job, never the data's. Organisations sort by name, individuals by
- * `sortAs` (the family name) or else the name, with a case- and accent-insensitive collator in
- * the letter's language; ties fall back to a case-sensitive comparison so the order is total.
+ * family name, with a case- and accent-insensitive collator in the letter's language (ICU: pinyin
+ * for zh-CN, stroke order for zh-TW, Hangul order for ko …); ties fall back to a case-sensitive
+ * comparison so the order is total. `signatories list` and every edition use these functions.
+ *
+ * An individual's family name is `sortAs` when given. Otherwise, for a name in Latin script, the
+ * family name is guessed to be its last word ("Zoe Adams" sorts under Adams), as in English,
+ * French or Spanish lists; names in other scripts (Chinese, Korean, Japanese, where the family
+ * name comes first and the whole name sorts correctly) sort by the whole name. `familyGuessed`
+ * tells which entries used the guess, so that `signatories list --check` can name them.
  */
 const collators = new Map<string, (a: string, b: string) => number>();
 
@@ -19,6 +26,24 @@ export function makeCollator(lang: string): (a: string, b: string) => number {
   return compare;
 }
 
+/** A name whose letters are all Latin (spaces, hyphens, apostrophes and dots aside). */
+function isLatinName(name: string): boolean {
+  return /\p{L}/u.test(name) && !/[^\p{Script=Latin}\p{M}\s\p{P}]/u.test(name);
+}
+
+/** The last word of a Latin-script name with more than one word, else null. */
+export function guessedFamily(individual: Pick<Individual, 'name' | 'sortAs'>): string | null {
+  if (individual.sortAs !== undefined && individual.sortAs.trim() !== '') return null;
+  if (!isLatinName(individual.name)) return null;
+  const words = individual.name.trim().split(/\s+/u);
+  return words.length > 1 ? (words.at(-1) as string) : null;
+}
+
+/** What an individual sorts by: `sortAs`, the guessed family name, or the whole name. */
+export function familyOf(individual: Pick<Individual, 'name' | 'sortAs'>): string {
+  return individual.sortAs ?? guessedFamily(individual) ?? individual.name;
+}
+
 export function sortOrganizations<T extends Pick<Organization, 'name'>>(orgs: T[], lang: string): T[] {
   const compare = makeCollator(lang);
   return [...orgs].sort((a, b) => compare(a.name, b.name));
@@ -26,5 +51,5 @@ export function sortOrganizations<T extends Pick<Organization, 'name'>>(orgs: T[
 
 export function sortIndividuals<T extends Pick<Individual, 'name' | 'sortAs'>>(people: T[], lang: string): T[] {
   const compare = makeCollator(lang);
-  return [...people].sort((a, b) => compare(a.sortAs ?? a.name, b.sortAs ?? b.name) || compare(a.name, b.name));
+  return [...people].sort((a, b) => compare(familyOf(a), familyOf(b)) || compare(a.name, b.name));
 }

@@ -3,6 +3,7 @@ import { remove as confusableSkeleton } from 'confusables';
 import { reportError, reportWarning } from '../diagnostics/index.js';
 import { isIsoDate } from '../model/types.js';
 import type { SignatoryRecord } from './schema.js';
+import { describeReason, NearDuplicateIndex } from './nearDuplicates.js';
 
 /**
  * The key two names are compared by to find duplicates: Unicode NFKC (full-width letters become
@@ -24,7 +25,7 @@ export function lookAlikeKey(name: string): string {
 /** Check names, dates and duplicates; report each problem where it stands. Returns the valid records. */
 export function validateRecords(file: VFile, records: SignatoryRecord[]): SignatoryRecord[] {
   const seen = new Map<string, SignatoryRecord>();
-  const looks = new Map<string, SignatoryRecord>();
+  const nearIndexes = { organization: new NearDuplicateIndex<SignatoryRecord>((r) => r.name), individual: new NearDuplicateIndex<SignatoryRecord>((r) => r.name) };
   const valid: SignatoryRecord[] = [];
   for (const record of records) {
     let ok = true;
@@ -56,18 +57,19 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
         ok = false;
       } else {
         seen.set(key, record);
-        const lookKey = `${record.kind}:${lookAlikeKey(name)}`;
-        const twin = looks.get(lookKey);
-        if (twin) {
+        const nearIndex = nearIndexes[record.kind];
+        const near = nearIndex.find(name);
+        if (near) {
+          const twin = near.item;
+          const why = near.reason === 'look-alike' ? `spelled with different characters (${differingCharacters(name, twin.name)})` : describeReason(near.reason);
           reportWarning(
             file,
-            `"${name}" looks like "${twin.name}" (line ${(twin.fieldPlaces.name ?? twin.place).line}) but is spelled with different characters (${differingCharacters(name, twin.name)}); if they are one ${record.kind}, remove one.`,
+            `"${name}" looks like "${twin.name}" (line ${(twin.fieldPlaces.name ?? twin.place).line}): ${why}; if they are one ${record.kind}, remove one, or they print twice.`,
             record.fieldPlaces.name ?? record.place,
-            'signatories-look-alike',
+            near.reason === 'look-alike' ? 'signatories-look-alike' : 'signatories-near-duplicate',
           );
-        } else {
-          looks.set(lookKey, record);
         }
+        nearIndex.add({ ...record, name });
       }
     }
     if (ok) valid.push({ ...record, name });
@@ -76,7 +78,7 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
 }
 
 /** The characters of `a` not in `b`, with their code points: "А U+0410". */
-function differingCharacters(a: string, b: string): string {
+export function differingCharacters(a: string, b: string): string {
   const other = new Set(b);
   return [...new Set(a)]
     .filter((ch) => !other.has(ch) && ch.trim() !== '')

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { parseMarkdown } from '../../parse/parseMarkdown.js';
 import { readFrontMatter } from '../../load/frontMatter.js';
 import { placeOfField } from '../../load/letter.js';
-import { BuildError, fileFailure, reportError } from '../../diagnostics/index.js';
+import { BuildError, fileFailure, formatDiagnostics, reportError } from '../../diagnostics/index.js';
+import { guessedFamily } from '../../signatories/sort.js';
 import { readInput } from '../../io/readInput.js';
 import { projectRoot, resolveContained } from '../../io/paths.js';
 import { signatoriesFromText } from '../../signatories/index.js';
@@ -28,7 +29,11 @@ async function dataFile(options: FileOptions): Promise<{ file: string; lang: str
   if (options.file) {
     const contained = resolveContained(path.dirname(path.resolve(options.file)), process.cwd(), options.file, 'Signatory file');
     if ('error' in contained) throw fileFailure(options.file, contained.error, 'signatories-path');
-    return { file: path.relative(process.cwd(), contained.path) || contained.path, lang: 'und', date: today() };
+    // Sorted for the letter's language when the letter is there (`list` prints the editions' order).
+    const meta = await readInput(options.letter, '', 'letter-missing')
+      .then((text) => readFrontMatter(new VFile({ path: options.letter, value: text }), parseMarkdown(text)))
+      .catch(() => null);
+    return { file: path.relative(process.cwd(), contained.path) || contained.path, lang: meta?.lang ?? 'und', date: meta?.date ?? today() };
   }
   const text = await readInput(options.letter, 'give --letter or --file.', 'letter-missing');
   const vfile = new VFile({ path: options.letter, value: text });
@@ -48,7 +53,7 @@ async function dataFile(options: FileOptions): Promise<{ file: string; lang: str
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-type AddOptions = FileOptions & { org?: string; person?: string } & Record<string, string | undefined>;
+type AddOptions = FileOptions & { org?: string; person?: string } & Record<string, string | boolean | undefined>;
 
 export function registerSignatories(program: Command): void {
   const group = program.command('signatories').description('add, remove or list signatories in the letter\'s data file (YAML, JSON or CSV)');
@@ -59,7 +64,8 @@ export function registerSignatories(program: Command): void {
     .command('add')
     .description('add an organisation (--org) or an individual (--person)')
     .option('--org <name>', 'organisation name')
-    .option('--person <name>', 'individual name');
+    .option('--person <name>', 'individual name')
+    .option('--force', 'add it even if it looks like a name already listed');
   // One option per field of the schema (src/signatories/schema.ts).
   for (const f of FIELDS) if ('option' in f) add.option(f.option.flags, f.option.help);
   common(add).action(async (opts: AddOptions) => {
@@ -70,12 +76,12 @@ export function registerSignatories(program: Command): void {
       for (const f of FIELDS) {
         if (!('option' in f)) continue;
         const value = opts[f.option.attr];
-        if (value === undefined) continue;
+        if (typeof value !== 'string') continue;
         if (!(f.kinds as readonly string[]).includes(kind)) throw new EditRefused(`${f.option.flags.split(' ')[0]} applies to ${f.kinds.join(' and ')} entries only.`);
         (entry as Record<string, string>)[f.key] = value;
       }
       const { file } = await dataFile(opts);
-      await (await edits()).addSignatory(file, entry, { defaultSignedOn: today() });
+      await (await edits()).addSignatory(file, entry, { defaultSignedOn: today(), force: opts['force'] !== undefined });
       process.stdout.write(`Added ${entry.kind} "${entry.name.trim()}" to ${file}. Run "letterpress build" to rebuild the editions.\n`);
     } catch (err) {
       reportFailure(err, true);
@@ -94,17 +100,79 @@ export function registerSignatories(program: Command): void {
     },
   );
 
-  common(group.command('list').description('print the list as the editions will show it')).action(async (opts: FileOptions) => {
+  common(
+    group
+      .command('import')
+      .description('import a sign-up spreadsheet (.csv, .xlsx or .json): prints what is added, updated, skipped and refused')
+      .argument('<spreadsheet>', 'the spreadsheet or form export')
+      .option('-n, --dry-run', 'only print what the import would do; change nothing')
+      .option('--org', 'every row is an organisation')
+      .option('--person', 'every row is an individual')
+      .option('--map <columns>', 'say which column is which field: "Header=name,Other header=country" (fields: name, country, title, sortAs, signedOn, kind, ignore)')
+      .option('--sheet <name>', 'the sheet of an .xlsx workbook to read (default: the first)')
+      .option('--date-order <order>', 'how numeric dates like 03/04/2023 are written, when no row tells: dmy or mdy')
+      .option('--force', 'add rows that look like names already listed')
+      .option('--all', 'list every name (default: the first 20 of each group)'),
+  ).action(async (spreadsheet: string, opts: ImportFlags) => {
+    try {
+      if (opts.org && opts.person) throw new EditRefused('Give --org or --person, not both.');
+      if (opts.dateOrder !== undefined && opts.dateOrder !== 'dmy' && opts.dateOrder !== 'mdy') throw new EditRefused(`--date-order is dmy (26/09/2023) or mdy (09/26/2023), not "${opts.dateOrder}".`);
+      const { file } = await dataFile(opts);
+      const { importSignatories } = await edits();
+      const { formatPlan } = await import('../importReport.js');
+      const { plan, written } = await importSignatories(file, { path: spreadsheet }, {
+        ...(opts.org ? { kind: 'organization' as const } : opts.person ? { kind: 'individual' as const } : {}),
+        ...(opts.map !== undefined ? { map: opts.map } : {}),
+        ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}),
+        ...(opts.dateOrder !== undefined ? { dateOrder: opts.dateOrder } : {}),
+        defaultSignedOn: today(),
+        force: opts.force === true,
+        dryRun: opts.dryRun === true,
+      });
+      const diagnostics = formatDiagnostics([plan.report]);
+      if (diagnostics) process.stderr.write(`${diagnostics}\n`);
+      process.stdout.write(formatPlan(plan, { file, written, dryRun: opts.dryRun === true, all: opts.all === true }));
+      if (plan.refused.length > 0) process.exitCode = 1;
+    } catch (err) {
+      reportFailure(err, true);
+    }
+  });
+
+  common(
+    group
+      .command('list')
+      .description('print the list as the editions will show it')
+      .option('--lang <code>', "sort for this language (default: the letter's; zh-CN, ko, en …)")
+      .option('--check', 'also name the individuals sorted by a guessed family name (no sortAs)'),
+  ).action(async (opts: FileOptions & { lang?: string; check?: boolean }) => {
     try {
       const { file, lang, date } = await dataFile(opts);
       const text = await readInput(file, 'check the `signatories` field of the letter.', 'signatories-missing');
-      const { list } = signatoriesFromText(file, text, lang, date);
-      const out = [`${file}: ${list.organizations.length} organisation(s), ${list.individuals.length} individual(s), as of ${list.asOf}`, ''];
+      const { list } = signatoriesFromText(file, text, opts.lang ?? lang, date);
+      const out = [`${file}: ${list.organizations.length} organisation(s), ${list.individuals.length} individual(s), as of ${list.asOf}, sorted for ${opts.lang ?? lang}`, ''];
       out.push('Organisations:', ...list.organizations.map((o) => `  ${o.name}${o.country ? ` / ${o.country}` : ''}`), '');
       out.push('Individuals:', ...list.individuals.map((p) => `  ${p.name}${p.title ? ` / ${p.title}` : ''}`));
+      if (opts.check) {
+        const guessed = list.individuals.flatMap((p) => {
+          const family = guessedFamily(p);
+          return family ? [`  ${p.name}: sorted under "${family}" (its last word); if that is not the family name, add sortAs (${file}:${p.place?.line ?? '?'})`] : [];
+        });
+        out.push('', guessed.length === 0 ? 'Every individual has a sortAs or a name that sorts as written.' : `Sorted by a guessed family name (${guessed.length}):`, ...guessed);
+      }
       process.stdout.write(`${out.join('\n')}\n`);
     } catch (err) {
       reportFailure(err, true);
     }
   });
+}
+
+interface ImportFlags extends FileOptions {
+  dryRun?: boolean;
+  org?: boolean;
+  person?: boolean;
+  map?: string;
+  sheet?: string;
+  dateOrder?: string;
+  force?: boolean;
+  all?: boolean;
 }

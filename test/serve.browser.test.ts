@@ -155,6 +155,18 @@ describe.skipIf(!available && !inCi)('serve in Chromium', () => {
     await waitForText('Keyboard Only Coalition');
   });
 
+  it('imports a chosen CSV file: the dry-run preview first, then one write', async () => {
+    const before = readFileSync(data, 'utf8');
+    await page.setInputFiles('#import-file', { name: 'sign-ups.csv', mimeType: 'text/csv', buffer: Buffer.from('Name,Country,Kind\nBrowser Import Union,Kenya,organization\n') });
+    await page.waitForSelector('dialog .import-plan .counts');
+    expect(await page.textContent('dialog .import-plan')).toContain('Browser Import Union');
+    expect(readFileSync(data, 'utf8')).toBe(before); // the preview wrote nothing
+    await page.click('dialog button[type=submit]');
+    await page.waitForFunction(() => !document.querySelector('dialog[open]'));
+    expect(readFileSync(data, 'utf8').match(/Browser Import Union/g)).toHaveLength(1);
+    await waitForText('Browser Import Union');
+  });
+
   it('speaks Chinese to a Chinese browser, and fits a phone screen', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', deviceScaleFactor: 2 });
     const p = await phone.newPage();

@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../src/serve/server.js';
-import type { AppState, EditResponse } from '../src/serve/protocol.js';
+import type { AppState, EditResponse, ImportResponse } from '../src/serve/protocol.js';
 import { root } from './helpers.js';
 
 let server: RunningServer;
@@ -240,6 +240,36 @@ describe('serve: edits', () => {
     const remove = await edit({ action: 'remove', version: await version(), name: 'page one person' });
     expect(remove.ok).toBe(true);
     expect(readFileSync(data, 'utf8')).not.toContain('Page One Person');
+  });
+
+  it('imports a spreadsheet: the dry run changes nothing, then the import writes it in one edit; a stale import is refused', async () => {
+    const sheet = 'Name,Country,Kind\nImported Alpha Group,Peru,organization\nImported Beta Fund,Chile,organization\nTHINK,,organization\n';
+    const body = (dryRun: boolean, v: string, fileName = 'sign-ups.csv') => ({ fileName, data: Buffer.from(sheet).toString('base64'), dryRun, version: v });
+    const send = async (b: unknown) => {
+      const r = await raw('POST', '/api/letters/0/import', page({ origin: server.origin, 'content-type': 'application/json' }), JSON.stringify(b));
+      expect(r.status, r.body).toBe(200);
+      return JSON.parse(r.body) as ImportResponse;
+    };
+    const before = readFileSync(data, 'utf8');
+    const v = await version();
+    const dry = await send(body(true, v));
+    expect(dry.ok).toBe(true);
+    if (dry.ok) {
+      expect(dry.written).toBe(false);
+      expect(dry.plan.added.map((a) => a.values.name)).toEqual(['Imported Alpha Group', 'Imported Beta Fund']);
+      expect(dry.plan.skipped.map((k) => k.name)).toEqual(['THINK']);
+    }
+    expect(readFileSync(data, 'utf8')).toBe(before);
+    expect(await send(body(false, 'stale-version'))).toMatchObject({ ok: false, stale: true });
+    expect(readFileSync(data, 'utf8')).toBe(before);
+    // The file name is only a name: a path in it is never opened.
+    const done = await send(body(false, v, '../../../../etc/passwd.csv'));
+    expect(done).toMatchObject({ ok: true, written: true });
+    const after = readFileSync(data, 'utf8');
+    expect(after.match(/Imported (Alpha Group|Beta Fund)/g)).toHaveLength(2);
+    expect((await state()).letters[0]?.data?.version).toBe(done.ok ? done.version : '');
+    const big = { fileName: 'x.csv', data: 'A'.repeat(12 * 1024 * 1024), dryRun: true, version: v };
+    expect((await raw('POST', '/api/letters/0/import', page({ origin: server.origin, 'content-type': 'application/json' }), JSON.stringify(big))).status).toBe(413);
   });
 
   it('wrote nothing outside the project', () => {

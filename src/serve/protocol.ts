@@ -99,3 +99,28 @@ export interface EditRequest {
 export type EditResponse =
   | { ok: true; version: string; warnings: Problem[] }
   | { ok: false; stale: boolean; problems: Problem[] };
+
+/** A spreadsheet import, planned (dry run) or done: what is added, updated, skipped and refused. */
+export interface ImportSummary {
+  source: string;
+  columns: Array<{ header: string; field: string | null }>;
+  added: Array<{ line: number; kind: Kind; values: Record<string, string> }>;
+  updated: Array<{ line: number; name: string; changes: Array<{ field: string; from?: string; to: string }> }>;
+  skipped: Array<{ line: number; name: string; reason: string }>;
+  refused: number;
+  /** Refusals and warnings, positioned in the spreadsheet. */
+  problems: Problem[];
+}
+
+export interface ImportRequest {
+  fileName: string;
+  /** The file's bytes, base64. */
+  data: string;
+  dryRun: boolean;
+  version: string;
+  force?: boolean;
+}
+
+export type ImportResponse =
+  | { ok: true; written: boolean; version: string; plan: ImportSummary }
+  | { ok: false; stale: boolean; problems: Problem[] };

@@ -23,16 +23,19 @@ import { z } from 'zod';
 import { VFile } from 'vfile';
 import { ALL_FORMATS, type Format } from '../render/index.js';
 import { BuildError } from '../diagnostics/index.js';
-import { addSignatory, removeSignatory, updateSignatory, type EditOptions } from '../signatories/edit.js';
+import { addSignatory, importSignatories, removeSignatory, updateSignatory, type EditOptions } from '../signatories/edit.js';
+import type { ImportPlan } from '../signatories/import/plan.js';
 import { formatOf, readAndCheck } from '../signatories/index.js';
 import { fieldsOf, FIELDS, KINDS, type NewSignatory, type SignatoryKind } from '../signatories/schema.js';
 import { EditRefused } from '../signatories/errors.js';
 import { LetterSession, problemsOf } from './session.js';
 import { allowedHosts, guard, headers, newToken } from './security.js';
-import type { AppState, EditResponse, FieldInfo } from './protocol.js';
+import type { AppState, EditResponse, FieldInfo, ImportResponse, ImportSummary } from './protocol.js';
 
 /** Edits are a few hundred bytes; anything far larger is not from the page. */
 export const MAX_JSON_BYTES = 64 * 1024;
+/** A sign-up sheet sent from the page (the command line takes larger files). */
+export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
 
 export interface ServeOptions {
   letters: string[];
@@ -94,6 +97,31 @@ const CONTENT_TYPES: Record<Format, string> = {
   html: 'text/html; charset=utf-8',
 };
 
+const importSchema = z
+  .object({
+    fileName: z.string().max(1000),
+    /** The file's bytes, base64. */
+    data: z.string(),
+    dryRun: z.boolean(),
+    version: z.string().max(100),
+    force: z.boolean().optional(),
+  })
+  .strict();
+
+/** The plan as the page shows it. */
+function summary(plan: ImportPlan): ImportSummary {
+  const values = (entry: Record<string, unknown>) => Object.fromEntries(Object.entries(entry).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  return {
+    source: plan.source,
+    columns: plan.columns.map((c) => ({ header: c.header, field: c.field })),
+    added: plan.added.map((a) => ({ line: a.row.line, kind: a.entry.kind, values: values(a.entry) })),
+    updated: plan.updated.map((u) => ({ line: u.row.line, name: u.name, changes: u.changes.map((ch) => ({ field: ch.field, ...(ch.from !== undefined ? { from: ch.from } : {}), to: ch.to })) })),
+    skipped: plan.skipped.map((k) => ({ line: k.row.line, name: k.name, reason: k.reason })),
+    refused: plan.refused.length,
+    problems: problemsOf([plan.report]),
+  };
+}
+
 const editSchema = z
   .object({
     action: z.enum(['add', 'update', 'remove']),
@@ -147,7 +175,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const sessions = options.letters.map((letter, i) => new LetterSession(i, letter, buildOptions, { changed }));
 
   const fields: FieldInfo[] = FIELDS.map((f) => ({ key: f.key, kinds: [...f.kinds], type: f.type, required: 'required' in f && f.required === true }));
-  const state = (): AppState => ({ letters: sessions.map((s) => s.snapshot()), fields, importAvailable: false });
+  const state = (): AppState => ({ letters: sessions.map((s) => s.snapshot()), fields, importAvailable: true });
 
   const sessionOf = (c: Context): LetterSession | null => {
     const id = c.req.param('id') ?? '';
@@ -157,7 +185,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const app = new Hono();
   app.use('*', headers());
   app.use('*', guard({ token, cookie, hosts: () => allowedHosts(port, host) }));
-  app.use('*', bodyLimit({ maxSize: MAX_JSON_BYTES, onError: (c) => c.text('The request is too large.', 413) }));
+  const tooLarge = (c: Context) => c.text('The request is too large.', 413);
+  app.use('/api/letters/:id/signatories', bodyLimit({ maxSize: MAX_JSON_BYTES, onError: tooLarge }));
+  // A spreadsheet, base64 in JSON: a third larger than the file.
+  app.use('/api/letters/:id/import', bodyLimit({ maxSize: Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + MAX_JSON_BYTES, onError: tooLarge }));
+  app.use('*', bodyLimit({ maxSize: MAX_JSON_BYTES, onError: tooLarge }));
   app.onError((err, c) => {
     process.stderr.write(`letterpress serve: ${err.stack ?? err.message}\n`);
     return c.text('Internal error; see the terminal.', 500);
@@ -272,6 +304,44 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     for (const s of sessions) if (s.dataPath === file) await s.refreshData();
     return c.json<EditResponse>({ ok: true, version, warnings: newName ? await warningsAbout(file, newName) : [] });
+  });
+
+  app.post('/api/letters/:id/import', async (c) => {
+    const session = sessionOf(c);
+    if (!session) return c.text('No such letter.', 404);
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return c.text('The request is not JSON.', 400);
+    }
+    const parsed = importSchema.safeParse(body);
+    if (!parsed.success) return c.text(`Malformed import: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 400);
+    const request = parsed.data;
+    const file = session.dataPath;
+    if (!file) return c.json<ImportResponse>({ ok: false, stale: false, problems: [{ severity: 'error', file: session.snapshot().letter, message: 'The letter names no signatory file, or it has not been built yet.' }] });
+    // The uploaded file's name only names it in messages (and gives its type): it is never opened.
+    const name = path.basename(request.fileName.replace(/\\/g, '/')).slice(0, 200) || 'upload.csv';
+    const bytes = new Uint8Array(Buffer.from(request.data, 'base64'));
+    let version = '';
+    try {
+      const { plan, written } = await importSignatories(
+        file,
+        { path: name, bytes },
+        {
+          dryRun: request.dryRun,
+          defaultSignedOn: today(),
+          ...(request.force ? { force: true } : {}),
+          ...(request.dryRun ? {} : { expectVersion: request.version, onWritten: (v: string) => (version = v) }),
+        },
+      );
+      if (written) for (const s of sessions) if (s.dataPath === file) await s.refreshData();
+      return c.json<ImportResponse>({ ok: true, written, version, plan: summary(plan) });
+    } catch (err) {
+      if (!(err instanceof BuildError)) throw err;
+      const problems = problemsOf(err.files);
+      return c.json<ImportResponse>({ ok: false, stale: problems.some((p) => p.rule === 'signatories-stale'), problems });
+    }
   });
 
   const server = await new Promise<Server>((resolve, reject) => {

@@ -60,6 +60,18 @@ const en = {
   connectionLost: 'Connection to letterpress lost; is it still running? Retrying…',
   notFoundInPages: (name: string) => `“${name}” is not in the pages yet.`,
   noMatches: 'No names match.',
+  importFile: 'Import a spreadsheet (CSV, XLSX)…',
+  dropHint: 'or drop a file on this list',
+  importTitle: (file: string) => `Import ${file}`,
+  importCounts: (a: number, u: number, s: number, r: number) => `Would add ${a}, update ${u}, skip ${s}, refuse ${r}.`,
+  importAdd: 'Will be added',
+  importUpdate: 'Will be updated',
+  importSkip: 'Skipped',
+  importNothing: 'Nothing to import.',
+  importRefusedNote: 'Rows are refused (see above): nothing can be imported until the spreadsheet is fixed.',
+  importApply: 'Import',
+  imported: (a: number, u: number) => `Imported: ${a} added, ${u} updated. Rebuilding…`,
+  line: (n: number) => `line ${n}`,
 };
 
 type Strings = typeof en;
@@ -115,6 +127,18 @@ const zh: Strings = {
   connectionLost: '与 letterpress 的连接中断；它还在运行吗？正在重试…',
   notFoundInPages: (name) => `页面中还没有“${name}”。`,
   noMatches: '没有匹配的名字。',
+  importFile: '导入表格（CSV、XLSX）…',
+  dropHint: '或把文件拖放到名单上',
+  importTitle: (file) => `导入 ${file}`,
+  importCounts: (a, u, s, r) => `将添加 ${a} 个，更新 ${u} 个，跳过 ${s} 个，拒绝 ${r} 个。`,
+  importAdd: '将添加',
+  importUpdate: '将更新',
+  importSkip: '跳过',
+  importNothing: '没有可导入的内容。',
+  importRefusedNote: '有被拒绝的行（见上）：修正表格之前不能导入。',
+  importApply: '导入',
+  imported: (a, u) => `已导入：添加 ${a} 个，更新 ${u} 个。正在重新生成…`,
+  line: (n) => `第 ${n} 行`,
 };
 
 function pick(): { lang: string; t: Strings } {

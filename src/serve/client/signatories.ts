@@ -3,7 +3,7 @@
  * the schema's fields (sent by the server from src/signatories/schema.ts). The server validates
  * with the same code as `letterpress signatories add`, so the messages are the same.
  */
-import type { DataState, EditRequest, EditResponse, FieldInfo, Kind, LetterState, SignatoryRow } from '../protocol.js';
+import type { DataState, EditRequest, EditResponse, FieldInfo, ImportRequest, ImportResponse, ImportSummary, Kind, LetterState, SignatoryRow } from '../protocol.js';
 import { announce, h } from './dom.js';
 import { t } from './i18n.js';
 import { problemList } from './problems.js';
@@ -45,8 +45,33 @@ export class SignatoryPanel {
         },
       });
       const add = h('button', { type: 'button', id: 'add', onclick: (e: Event) => this.openForm(null, e.currentTarget as HTMLElement) }, t.add);
+      const upload = h('input', {
+        id: 'import-file',
+        type: 'file',
+        class: 'visually-hidden',
+        accept: '.csv,.xlsx,.json,text/csv',
+        onchange: (e: Event) => {
+          const input = e.target as HTMLInputElement;
+          const file = input.files?.[0];
+          input.value = '';
+          if (file) void this.previewImport(file, importLabel);
+        },
+      });
+      // The file input keeps the keyboard focus (Enter or Space opens the file chooser); its label is the visible button.
+      const importLabel = h('label', { for: 'import-file', class: 'button' }, t.importFile);
+      this.root.addEventListener('dragover', (e) => e.preventDefault());
+      this.root.addEventListener('drop', (e) => {
+        e.preventDefault();
+        const file = e.dataTransfer?.files[0];
+        if (file) void this.previewImport(file, importLabel);
+      });
       this.toolbar = {
-        head: h('div', { class: 'toolbar' }, h('label', { for: 'search' }, t.search), search, add),
+        head: h(
+          'div',
+          {},
+          h('div', { class: 'toolbar' }, h('label', { for: 'search' }, t.search), search, add),
+          h('p', { class: 'import' }, upload, importLabel, ' ', h('small', {}, t.dropHint)),
+        ),
         add,
         info: h('p', { class: 'data-file' }),
         broken: h('p', { class: 'banner warning', role: 'alert', hidden: true }, t.dataBroken),
@@ -219,6 +244,68 @@ export class SignatoryPanel {
     yes.focus();
   }
 
+  /** Send the spreadsheet for a dry run and show its plan; the Import button applies the same file. */
+  private async previewImport(file: File, opener: HTMLElement): Promise<void> {
+    const letter = this.host.letter();
+    if (!letter?.data) return;
+    this.returnFocus = opener;
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    const request: ImportRequest = { fileName: file.name, data: btoa(binary), dryRun: true, version: letter.data.version };
+    const send = async (): Promise<ImportResponse | string> => {
+      const response = await fetch(`/api/letters/${letter.id}/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+      return response.ok ? ((await response.json()) as ImportResponse) : `${t.refused} ${await response.text()}`;
+    };
+    const problems = h('div', { class: 'form-problems', role: 'alert' });
+    const body = h('div', { class: 'import-plan' });
+    const apply = h('button', { type: 'submit', class: 'primary', disabled: true }, t.importApply);
+    const form = h(
+      'form',
+      { method: 'dialog' },
+      h('h2', { id: 'editor-title' }, t.importTitle(file.name)),
+      body,
+      problems,
+      h('div', { class: 'buttons' }, apply, h('button', { type: 'button', onclick: () => this.dialog.close() }, t.cancel)),
+    );
+    const show = (result: ImportResponse | string) => {
+      if (typeof result === 'string') {
+        problems.replaceChildren(h('p', {}, result));
+        return;
+      }
+      if (!result.ok) {
+        problems.replaceChildren(h('p', {}, result.stale ? t.stale : t.refused), problemList(result.problems.filter((p) => p.rule !== 'signatories-stale'), null));
+        return;
+      }
+      body.replaceChildren(...planView(result.plan));
+      const nothing = result.plan.added.length + result.plan.updated.length === 0;
+      apply.disabled = result.plan.refused > 0 || nothing;
+    };
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const current = this.host.letter()?.data;
+      if (!current) return;
+      request.dryRun = false;
+      request.version = current.version;
+      apply.disabled = true;
+      void send().then(async (result) => {
+        if (typeof result !== 'string' && result.ok && result.written) {
+          this.dialog.close();
+          announce(t.imported(result.plan.added.length, result.plan.updated.length));
+          await this.host.reload();
+          return;
+        }
+        if (typeof result !== 'string' && !result.ok && result.stale) await this.host.reload();
+        request.dryRun = true;
+        show(result);
+      });
+    });
+    this.dialog.replaceChildren(form);
+    this.dialog.showModal();
+    show(await send());
+    (apply.disabled ? form.querySelector<HTMLButtonElement>('button[type=button]') : apply)?.focus();
+  }
+
   /** Send an edit with the version of the list on screen; close on success, else show why. */
   private async send(request: EditRequest, problems: HTMLElement, done: (name: string) => string): Promise<void> {
     const letter = this.host.letter();
@@ -247,4 +334,18 @@ export class SignatoryPanel {
     problems.setAttribute('tabindex', '-1');
     problems.focus();
   }
+}
+
+/** The dry run's plan: counts, then the rows added, updated and skipped, then the refusals with their places. */
+function planView(plan: ImportSummary): Node[] {
+  const name = (values: Record<string, string>) => [values.name, values.country ?? values.title].filter(Boolean).join(' / ');
+  const list = (title: string, items: string[]) => (items.length ? [h('h3', {}, `${title} (${items.length})`), h('ul', { class: 'plan' }, items.map((i) => h('li', {}, i)))] : []);
+  return [
+    h('p', { class: 'counts' }, t.importCounts(plan.added.length, plan.updated.length, plan.skipped.length, plan.refused)),
+    ...list(t.importAdd, plan.added.map((a) => `${name(a.values)} (${t.line(a.line)})`)),
+    ...list(t.importUpdate, plan.updated.map((u) => `${u.name}: ${u.changes.map((c) => `${c.field} ${c.from ?? '—'} → ${c.to}`).join(', ')} (${t.line(u.line)})`)),
+    ...list(t.importSkip, plan.skipped.map((s) => `${s.name}: ${s.reason} (${t.line(s.line)})`)),
+    ...(plan.problems.length ? [problemList(plan.problems, null)] : []),
+    ...(plan.refused > 0 ? [h('p', { class: 'banner warning' }, t.importRefusedNote)] : plan.added.length + plan.updated.length === 0 ? [h('p', { class: 'empty' }, t.importNothing)] : []),
+  ];
 }

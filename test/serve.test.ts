@@ -160,6 +160,9 @@ describe('serve: what may be read', () => {
     expect(txt.body).toBe(readFileSync(path.join(project, 'out', 'letter.txt'), 'utf8'));
     expect((await raw('GET', '/editions/0/pdf', page())).status).toBe(404); // not built by this server
     expect((await raw('GET', '/vendor/pdf.worker.mjs', page())).status).toBe(200);
+    const report = await raw('GET', '/editions/0/changes.txt', page());
+    expect(report.body).toMatch(/Since the build before:\n/);
+    expect(report.body).toContain('No release is recorded');
   });
 
   it('refuses bodies over the limit before reading them, and malformed edits', async () => {

@@ -73,6 +73,8 @@ export interface LetterState {
   editions: EditionInfo[];
   /** What changed in the last good build since the one before it. */
   changes: string[];
+  /** What changed in the signatory list since the last recorded release (`letterpress release`), if one is recorded. */
+  sinceRelease: { name: string; recordedAt: string; changes: string[] } | null;
   /** Diagnostics of the last build (errors if it failed, warnings otherwise). */
   problems: Problem[];
   data: DataState | null;

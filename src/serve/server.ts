@@ -245,9 +245,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.get('/editions/:id/changes.txt', (c) => {
     const session = sessionOf(c);
     if (!session) return c.text('No such letter.', 404);
-    const { changes, letter, builtAt } = session.snapshot();
+    const { changes, letter, builtAt, sinceRelease } = session.snapshot();
     c.header('content-disposition', 'attachment; filename="changes.txt"');
-    return c.text(`${letter}, built ${builtAt ?? '(not yet)'}\n${changes.length ? changes.join('\n') : 'No changes since the build before.'}\n`);
+    const lines = [`${letter}, built ${builtAt ?? '(not yet)'}`, '', 'Since the build before:', ...(changes.length ? changes : ['No changes.'])];
+    if (sinceRelease) lines.push('', `Since the release "${sinceRelease.name}" (${sinceRelease.recordedAt.slice(0, 10)}):`, ...(sinceRelease.changes.length ? sinceRelease.changes : ['No changes.']));
+    else lines.push('', 'No release is recorded (letterpress release), so there is no change report since one.');
+    return c.text(`${lines.join('\n')}\n`);
   });
 
   app.get('/editions/:id/:format', async (c) => {

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { VFile } from 'vfile';
 import type { BuildOptions, BuildResult } from '../cli/build.js';
 import { watch, type WatchHandle } from '../cli/watch.js';
+import { compareSets, formatSetChanges, readReleases, releasesPath, signatorySet } from '../cli/releases.js';
 import { BuildError } from '../diagnostics/index.js';
 import type { Format } from '../render/index.js';
 import { readInputWithForm } from '../io/readInput.js';
@@ -94,6 +95,7 @@ export class LetterSession {
       buildMs: null,
       editions: [],
       changes: [],
+      sinceRelease: null,
       problems: [],
       data: null,
       notes: [],
@@ -171,6 +173,7 @@ export class LetterSession {
       title: document.meta.subject || this.state.title,
       editions: result.editions.map((e) => ({ format: e.format, file: path.basename(e.path), bytes: e.bytes })),
       changes: result.changes,
+      sinceRelease: await this.sinceRelease(result),
       problems: problemsOf([...result.letter.files, ...result.warnings], this.readable),
       data,
       notes: document.notes.map((n) => ({ number: n.number, text: plainText(n.blocks).slice(0, 80) })),
@@ -187,6 +190,18 @@ export class LetterSession {
     const revert = this.pdfBytes !== this.goodPdf;
     this.pdfBytes = this.goodPdf;
     this.update({ status: 'failed', problems, data: await this.readData(), ...(revert ? { pdf: this.state.pdf + 1 } : {}) });
+  }
+
+  /** The signatory changes since the last release recorded beside the letter (none recorded: null). */
+  private async sinceRelease(result: BuildResult): Promise<LetterState['sinceRelease']> {
+    try {
+      const last = (await readReleases(releasesPath(this.letterPath))).at(-1);
+      if (!last) return null;
+      const changes = formatSetChanges(compareSets(last, signatorySet(result.letter.document)), 200);
+      return { name: last.name, recordedAt: last.recordedAt, changes };
+    } catch {
+      return null; // a damaged record is reported by `letterpress diff --since`
+    }
   }
 
   /** Read the data file again (after an edit, before the rebuild it causes has finished). */

@@ -117,7 +117,10 @@ function renderDownloads(l: LetterState): void {
         ),
       )
     : null;
-  byId('downloads').replaceChildren(list, changes, ...(notes ? [notes] : []));
+  const release = l.sinceRelease
+    ? h('div', {}, h('h3', {}, t.sinceRelease(l.sinceRelease.name, l.sinceRelease.recordedAt.slice(0, 10))), l.sinceRelease.changes.length ? h('ul', { class: 'changes' }, l.sinceRelease.changes.map((c) => h('li', {}, c))) : h('p', { class: 'empty' }, t.noChanges))
+    : null;
+  byId('downloads').replaceChildren(list, changes, ...(release ? [release] : []), ...(notes ? [notes] : []));
 }
 
 function render(): void {

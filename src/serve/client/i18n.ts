@@ -72,6 +72,7 @@ const en = {
   importApply: 'Import',
   imported: (a: number, u: number) => `Imported: ${a} added, ${u} updated. Rebuilding…`,
   line: (n: number) => `line ${n}`,
+  sinceRelease: (name: string, date: string) => `Signatories since the release “${name}” (${date})`,
 };
 
 type Strings = typeof en;
@@ -139,6 +140,7 @@ const zh: Strings = {
   importApply: '导入',
   imported: (a, u) => `已导入：添加 ${a} 个，更新 ${u} 个。正在重新生成…`,
   line: (n) => `第 ${n} 行`,
+  sinceRelease: (name, date) => `自发布“${name}”（${date}）以来的联署变化`,
 };
 
 function pick(): { lang: string; t: Strings } {

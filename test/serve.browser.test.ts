@@ -76,6 +76,7 @@ describe.skipIf(!available && !inCi)('serve in Chromium', () => {
     );
     expect(counts.length).toBeGreaterThanOrEqual(2);
     for (const ink of counts) expect(ink).toBeGreaterThan(1000);
+    await waitForText('主旨：中国政府强迫遣返朝鲜难民');
     expect(squash(await pagesText())).toContain(squash('主旨：中国政府强迫遣返朝鲜难民'));
     expect(pageErrors).toEqual([]);
   });

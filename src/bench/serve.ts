@@ -79,7 +79,7 @@ export async function measureServe(cli: string, dir: string, edits = 5): Promise
         shown.push(t2 - t0);
         buildMs.push(Number(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.body.dataset.buildMs)));
       }
-      return { announced, shown, buildMs, note: 'Chromium, 1400×900, every page drawn' };
+      return { announced, shown, buildMs, note: 'Chromium, 1400×900, the pages in view drawn' };
     } finally {
       await browser.close();
     }

@@ -42,7 +42,8 @@ export class PageView {
     const response = await fetch(`/editions/${id}/pdf?view&build=${build}`, { cache: 'no-store' });
     if (!response.ok) throw new Error(`${response.status}`);
     const data = new Uint8Array(await response.arrayBuffer());
-    const doc = await lib.getDocument({ data, worker: worker ?? undefined, isEvalSupported: false, useSystemFonts: false }).promise;
+    // Glyphs drawn as paths: no web font to load and sanitise for each rebuild's new font subsets.
+    const doc = await lib.getDocument({ data, worker: worker ?? undefined, isEvalSupported: false, useSystemFonts: false, disableFontFace: true }).promise;
     const old = this.doc;
     this.doc = doc;
     this.texts = [];
@@ -121,15 +122,15 @@ export class PageView {
       for (const [name, value] of [['--scale-factor', scale], ['--user-unit', 1], ['--total-scale-factor', scale]] as const) frame.style.setProperty(name, String(value));
       const context = canvas.getContext('2d');
       if (!context) continue;
-      const [, content] = await Promise.all([
-        page.render({ canvas, canvasContext: context, viewport, transform: ratio !== 1 ? [ratio, 0, 0, ratio, 0, 0] : undefined }).promise,
-        page.getTextContent(),
-      ]);
-      this.texts[n - 1] = squash(content.items.map((item) => ('str' in item ? item.str : '')).join(''));
-      await new lib.TextLayer({ textContentSource: content, container: textLayer, viewport }).render();
+      await page.render({ canvas, canvasContext: context, viewport, transform: ratio !== 1 ? [ratio, 0, 0, ratio, 0, 0] : undefined }).promise;
       if (id !== this.renderId) return;
       this.place(frame, n);
       if (++done === first.length) visible?.();
+      // The text layer (selection, search, screen readers) follows the drawn page.
+      const content = await page.getTextContent();
+      this.texts[n - 1] = squash(content.items.map((item) => ('str' in item ? item.str : '')).join(''));
+      await new lib.TextLayer({ textContentSource: content, container: textLayer, viewport }).render();
+      if (id !== this.renderId) return;
     }
     this.container.dataset.rendered = String(count);
   }

@@ -228,6 +228,21 @@ for (const count of [100, 1000, 10000]) {
   );
 }
 
+// Import: a 10,000-row sign-up sheet (semicolons, a contact column, day-first dates) into the seed list.
+{
+  const dir = seedProject('import-10000');
+  const rows = signatoriesCsv(11_765) // 85 % organisations: 10,000 rows
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.startsWith('organization,'))
+    .map((l, i) => `${l.split(',')[1]};Country ${i % 40};contact${i}@example.org;${(i % 28) + 1}/10/2023`);
+  writeFileSync(path.join(dir, 'signups.csv'), `Organisation;Country;Contact email;Date signed\n${rows.join('\n')}\n`);
+  const dry = medianRun(['signatories', 'import', 'signups.csv', '--dry-run'], dir);
+  const real = runCommand(['signatories', 'import', 'signups.csv'], dir);
+  row(`signatories import --dry-run, ${rows.length.toLocaleString('en')} rows`, fmtMs(dry.ms), dry.cpuMs, dry.rssMb, '≤ 3 s', dry.ms <= 3000, 'letterpress signatories import signups.csv --dry-run');
+  row(`signatories import, ${rows.length.toLocaleString('en')} rows (one edit)`, fmtMs(real.ms), real.cpuMs, real.rssMb, '≤ 5 s', real.ms <= 5000, 'letterpress signatories import signups.csv');
+}
+
 row('PDF of the seed letter', `${pdfKb.toFixed(1)} KB`, null, null, '≤ 160 KB', pdfKb <= 160, 'out/letter.pdf');
 row('DOCX of the seed letter', `${docxKb.toFixed(1)} KB`, null, null, '≤ 25 KB', docxKb <= 25, 'out/letter.docx');
 

@@ -34,7 +34,12 @@ export function formatPlan(plan: ImportPlan, context: { file: string; written: b
   );
   const counts = `${plan.added.length} added, ${plan.updated.length} updated, ${plan.skipped.length} skipped, ${plan.refused.length} refused`;
   if (context.dryRun) {
-    out.push(`Dry run: ${counts}. Nothing was changed; run the same command without --dry-run to write it.`);
+    const would = `${plan.added.length} to add, ${plan.updated.length} to update, ${plan.skipped.length} skipped, ${plan.refused.length} refused`;
+    out.push(
+      plan.refused.length > 0
+        ? `Dry run: ${would}. Nothing was changed. An import changes nothing while a row is refused: fix the refused rows (or see --force / --date-order / --map / --org), then run the dry run again.`
+        : `Dry run: ${would}. Nothing was changed; run the same command without --dry-run to write it.`,
+    );
   } else if (context.written) {
     out.push(`Imported: ${counts}; ${context.file} was changed in one edit. Run "letterpress build" to rebuild the editions.`);
   } else if (plan.refused.length > 0) {

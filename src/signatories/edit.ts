@@ -24,7 +24,7 @@ import { duplicateKey } from './validate.js';
 import { isIsoDate } from '../model/types.js';
 import { formatOf, readAndCheck, type SignatoryFormat } from './index.js';
 import { csvDialect, type CsvDialect } from './fromCsv.js';
-import { CSV_COLUMNS, entryValues, fieldOfColumn, fieldsOf, FIELDS, LIST_KEY, KINDS, type FieldKey, type NewSignatory, type OptionalField, type SignatoryRecord } from './schema.js';
+import { CSV_COLUMNS, entryValues, fieldOfColumn, fieldsOf, FIELDS, LIST_KEY, KINDS, type FieldKey, type NewSignatory, type OptionalField, type SignatoryField, type SignatoryRecord } from './schema.js';
 import { EditRefused } from './errors.js';
 import { closestNames, describeReason, NearDuplicateIndex } from './nearDuplicates.js';
 import { planImport, type ImportOptions, type ImportPlan } from './import/plan.js';
@@ -264,8 +264,22 @@ function csvReplaceLines(text: string, first: number, count: number, line: strin
   return parts.join('');
 }
 
-function applyChanges(format: SignatoryFormat, text: string, entries: NewSignatory[], updates: EntryUpdate[] = [], records: SignatoryRecord[] = []): string {
-  return format === 'yaml' ? yamlApply(text, entries, updates) : format === 'json' ? jsonApply(text, entries, updates) : csvApply(text, entries, updates, records);
+/** The text with the entries added and the updates made, in the file's format; a CSV file without a column for a value is refused. */
+function applyChanges(file: string, format: SignatoryFormat, text: string, entries: NewSignatory[], updates: EntryUpdate[] = [], records: SignatoryRecord[] = []): string {
+  try {
+    return format === 'yaml' ? yamlApply(text, entries, updates) : format === 'json' ? jsonApply(text, entries, updates) : csvApply(text, entries, updates, records);
+  } catch (err) {
+    if (err instanceof CsvColumnMissing) throw refuse(file, `${err.message}; nothing was changed.`, { line: 1, column: 1 });
+    throw err;
+  }
+}
+
+/** Whether a data file can hold a field: YAML and JSON always; a CSV file when its header has the column (or it has no header yet). */
+function canHold(format: SignatoryFormat, text: string): (field: string) => boolean {
+  if (format !== 'csv') return () => true;
+  const { header, written } = csvHeader(text, csvDialect(text));
+  const fields = new Set(header.map((column) => fieldOfColumn(column)));
+  return (field) => !written || fields.has(field as SignatoryField);
 }
 
 // ---------- commands ----------
@@ -379,19 +393,9 @@ export async function addSignatory(file: string, entry: NewSignatory, options: {
       throw refuse(file, `"${same[0]?.name}" is already listed; nothing was changed.`, where);
     }
     if (!options.force) refuseNearDuplicate(file, records, clean);
-    if (clean.signedOn === undefined && options.defaultSignedOn !== undefined) {
-      const canHold = format !== 'csv' || csvHeader(text, csvDialect(text)).header.some((column) => fieldOfColumn(column) === 'signedOn');
-      if (canHold) clean.signedOn = options.defaultSignedOn;
-    }
-    let next: string;
-    try {
-      next = applyChanges(format, text, [clean]);
-    } catch (err) {
-      if (err instanceof CsvColumnMissing) throw refuse(file, `${err.message}; nothing was changed.`, { line: 1, column: 1 });
-      throw err;
-    }
+    if (clean.signedOn === undefined && options.defaultSignedOn !== undefined && canHold(format, text)('signedOn')) clean.signedOn = options.defaultSignedOn;
     return {
-      text: next,
+      text: applyChanges(file, format, text, [clean]),
       result: undefined,
       check: (after) =>
         after.length === records.length + 1 && sameEntry(findByName(after, name).find((r) => r.kind === clean.kind), clean)
@@ -410,7 +414,7 @@ function refuseNearDuplicate(file: string, records: SignatoryRecord[], entry: Ne
     const p = near.item.fieldPlaces.name ?? near.item.place;
     throw fileFailure(
       file,
-      `"${entry.name}" looks like "${near.item.name}" (${file}:${p.line}:${p.column}): ${describeReason(near.reason)}. Nothing was changed; if it is another ${entry.kind}, add it with --force.`,
+      `"${entry.name}" looks like "${near.item.name}", listed here: ${describeReason(near.reason)}. Nothing was changed; if it is another ${entry.kind === 'organization' ? 'organisation' : 'individual'}, add it with --force.`,
       'signatories-near-duplicate',
       p,
     );
@@ -493,10 +497,7 @@ export async function importSignatories(
 ): Promise<{ plan: ImportPlan; written: boolean }> {
   const read = await readTable(source, options.sheet !== undefined ? { sheet: options.sheet } : {});
   if ('error' in read) throw fileFailure(source.path, `${read.error} Nothing was changed.`, 'import-file', read.place);
-  const planFor = (loaded: Loaded) => {
-    const holds = loaded.format !== 'csv' ? null : new Set(csvHeader(loaded.text, csvDialect(loaded.text)).header.map((c) => fieldOfColumn(c)));
-    return planImport(source.path, read.table, loaded.records, file, options, (field) => holds === null || holds.size === 0 || holds.has(field));
-  };
+  const planFor = (loaded: Loaded) => planImport(source.path, read.table, loaded.records, file, options, canHold(loaded.format, loaded.text));
   if (options.dryRun) {
     const format = formatOf(file);
     if (!format) throw refuse(file, 'Unknown signatory file type: use .yaml, .yml, .json or .csv.');
@@ -511,22 +512,17 @@ export async function importSignatories(
       if (plan.refused.length > 0 || (plan.added.length === 0 && plan.updated.length === 0)) throw new NothingToWrite();
       const updates: EntryUpdate[] = plan.updated.map((u) => ({ kind: u.kind, name: u.name, set: Object.fromEntries(u.changes.map((c) => [c.field, c.to])) }));
       const entries = plan.added.map((a) => a.entry);
-      let next: string;
-      try {
-        next = applyChanges(loaded.format, loaded.text, entries, updates, loaded.records);
-      } catch (err) {
-        if (err instanceof CsvColumnMissing) throw refuse(file, `${err.message}; nothing was changed.`, { line: 1, column: 1 });
-        throw err;
-      }
       return {
-        text: next,
+        text: applyChanges(file, loaded.format, loaded.text, entries, updates, loaded.records),
         result: undefined,
         check: (after) => {
           if (after.length !== loaded.records.length + entries.length) return `the import would not add exactly ${entries.length} entries`;
-          const missing = entries.find((e) => !sameEntry(findByName(after, e.name).find((r) => r.kind === e.kind), e));
+          const byKey = new Map(after.map((r) => [`${r.kind}:${duplicateKey(r.name)}`, r]));
+          const find = (kind: string, name: string) => byKey.get(`${kind}:${duplicateKey(name)}`);
+          const missing = entries.find((e) => !sameEntry(find(e.kind, e.name), e));
           if (missing) return `"${missing.name}" cannot be written so that it reads back unchanged`;
           const wrong = updates.find((u) => {
-            const r = findByName(after, u.name).find((x) => x.kind === u.kind) as Record<string, unknown> | undefined;
+            const r = find(u.kind, u.name) as Record<string, unknown> | undefined;
             return !r || Object.entries(u.set).some(([k, v]) => r[k] !== v);
           });
           return wrong ? `"${wrong.name}" cannot be updated so that it reads back unchanged` : null;

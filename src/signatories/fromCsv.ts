@@ -11,6 +11,7 @@ import type { VFile } from 'vfile';
 import { reportError } from '../diagnostics/index.js';
 import { CSV_COLUMNS, fieldOfColumn, type SignatoryData, type SignatoryField, type SignatoryRecord } from './schema.js';
 import type { Position } from '../diagnostics/index.js';
+import { kindOfValue } from './import/columns.js';
 
 /** How a CSV file is written, so that the editor can write new rows the same way. */
 export interface CsvDialect {
@@ -20,7 +21,7 @@ export interface CsvDialect {
   quoteAll: boolean;
 }
 
-const DELIMITERS = [',', ';', '\t'] as const;
+export const DELIMITERS = [',', ';', '\t'] as const;
 
 /** The first non-empty line of the text (the header). */
 function headerLine(text: string): string {
@@ -28,7 +29,7 @@ function headerLine(text: string): string {
 }
 
 /** Count `ch` outside double quotes. */
-function countOutsideQuotes(line: string, ch: string): number {
+export function countOutsideQuotes(line: string, ch: string): number {
   let quoted = false;
   let n = 0;
   for (const c of line) {
@@ -172,7 +173,7 @@ export function signatoriesFromCsv(file: VFile): SignatoryData | null {
     headerOk = false;
     reportError(
       file,
-      `Unknown column "${h.trim()}" in the header: the columns are ${CSV_COLUMNS.join(',')}.`,
+      `Unknown column "${h.trim()}" in the header: the columns are ${CSV_COLUMNS.join(',')}. A sign-up sheet with other columns is imported into the data file with \`letterpress signatories import\`.`,
       positionIn(header.raw, starts[i] ?? 0, header.line),
       'signatories-csv-header',
     );
@@ -207,8 +208,9 @@ export function signatoriesFromCsv(file: VFile): SignatoryData | null {
       fieldPlaces[field] = positionIn(raw, rowStarts[index] ?? 0, row.line);
       if (value !== '') values[field] = value;
     });
-    const kind = (values.kind ?? '').toLowerCase();
-    if (kind !== 'organization' && kind !== 'individual') {
+    // "organisation", "person", 组织, 개인 … are read as the two kinds (as an import reads them).
+    const kind = kindOfValue(values.kind ?? '');
+    if (kind === null) {
       reportError(file, `Unknown kind "${values.kind ?? ''}": write organization or individual.`, fieldPlaces.kind ?? place, 'signatories-kind');
       continue;
     }

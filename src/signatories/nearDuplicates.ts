@@ -10,18 +10,42 @@
  * 2. The look-alike key: confusable characters (Cyrillic "А" for Latin "A", UTS #39 data via the
  *    `confusables` package) mapped to what they imitate, then the normalised key.
  * 3. For long names (a key of LONG_NAME characters or more), an edit distance of at most
- *    MAX_DISTANCE between keys (a typo: "Amnesty Internatonal"). Candidates are found with a
- *    positional pigeonhole index (if two strings are within k edits, one of k + 1 pieces of one
- *    appears in the other within k places of where it was), then checked with fastest-levenshtein,
- *    so 10,000 names are compared in well under a second instead of 50 million comparisons.
+ *    MAX_DISTANCE between keys (a typo: "Amnesty Internatonal"). Candidates are found through
+ *    a positional pigeonhole index (if two strings are within k edits, one of k + 1 pieces of one
+ *    appears in the other within k places of where it was), then checked with
+ *    fastest-levenshtein, so 10,000 names are not 50 million comparisons.
  */
 import { distance } from 'fastest-levenshtein';
-import { lookAlikeKey } from './validate.js';
+import { remove as confusableSkeleton } from 'confusables';
+
+/**
+ * The key two names are compared by to find duplicates: Unicode NFKC (full-width letters become
+ * ASCII), case folding, and white space collapsed, so "THINK", "Think " and "ＴＨＩＮＫ" are one.
+ */
+export function duplicateKey(name: string): string {
+  return name.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+}
+
+/**
+ * The key names are compared by to find look-alikes: each confusable character (Cyrillic "А",
+ * Greek "Ο", …) replaced by the Latin letter it imitates (Unicode confusables data, UTS #39, via
+ * the `confusables` package), then the duplicate key.
+ */
+export function lookAlikeKey(name: string): string {
+  return duplicateKey(confusableSkeleton(duplicateKey(name)));
+}
 
 /** Keys at least this long are also compared by edit distance. */
 export const LONG_NAME = 20;
 /** At most this many edits between two long keys make them near-duplicates. */
 export const MAX_DISTANCE = 2;
+/**
+ * A piece shared by more names than this ("rights network", "for human rights") tells nothing:
+ * its names are not compared through it (a typo in a name whose other pieces are all that
+ * common may then go unseen; in a coalition's list of a few hundred names, no piece is).
+ */
+const MAX_POSTINGS = 64;
+
 
 const QUOTES = /[\u2018\u2019\u201a\u201b\u2032\u02bc\u00b4`'\u201c\u201d\u201e\u201f\u2033"\u00ab\u00bb\u300c\u300d\u300e\u300f]/gu;
 
@@ -51,6 +75,11 @@ export function describeReason(reason: NearReason): string {
       : `nearly the same long name (at most ${MAX_DISTANCE} letters differ)`;
 }
 
+/** Names that differ in their numbers ("Region 12", "Region 13") are different, however close. */
+function sameNumbers(a: string, b: string): boolean {
+  return (a.match(/\d+/g) ?? []).join(' ') === (b.match(/\d+/g) ?? []).join(' ');
+}
+
 interface Keyed<T> {
   item: T;
   key: string;
@@ -76,41 +105,73 @@ function pieces(length: number): Array<[number, number]> {
 export class NearDuplicateIndex<T> {
   private readonly byKey = new Map<string, T>();
   private readonly byLook = new Map<string, T>();
-  /** "length|piece number|piece text" → long names holding that piece there. */
-  private readonly byPiece = new Map<string, Array<Keyed<T>>>();
+  /** (length, piece number) → piece text → long names holding that piece there. */
+  private readonly byPiece = new Map<number, Map<string, Array<Keyed<T>>>>();
+
+  private slot(length: number, piece: number): Map<string, Array<Keyed<T>>> | undefined {
+    return this.byPiece.get(length * (MAX_DISTANCE + 1) + piece);
+  }
 
   constructor(private readonly nameOf: (item: T) => string) {}
 
   add(item: T): void {
-    const name = this.nameOf(item);
-    const key = nearKey(name);
-    if (!this.byKey.has(key)) this.byKey.set(key, item);
-    const look = nearKey(lookAlikeKey(name));
-    if (!this.byLook.has(look)) this.byLook.set(look, item);
-    if (key.length < LONG_NAME) return;
-    pieces(key.length).forEach(([start, size], i) => {
-      const slot = `${key.length}|${i}|${key.slice(start, start + size)}`;
-      const list = this.byPiece.get(slot);
-      if (list) list.push({ item, key });
-      else this.byPiece.set(slot, [{ item, key }]);
-    });
+    this.insert(item, this.keysOf(this.nameOf(item)));
   }
 
   /** The first entry `name` duplicates, and why; null when none. */
   find(name: string): NearMatch<T> | null {
-    const key = nearKey(name);
+    return this.lookup(this.keysOf(name));
+  }
+
+  /** `find` for the item's name, then `add` the item (the keys are computed once). */
+  findAndAdd(item: T): NearMatch<T> | null {
+    const keys = this.keysOf(this.nameOf(item));
+    const match = this.lookup(keys);
+    this.insert(item, keys);
+    return match;
+  }
+
+  private keysOf(name: string): { key: string; look: string } {
+    return { key: nearKey(name), look: nearKey(lookAlikeKey(name)) };
+  }
+
+  private insert(item: T, { key, look }: { key: string; look: string }): void {
+    if (!this.byKey.has(key)) this.byKey.set(key, item);
+    if (!this.byLook.has(look)) this.byLook.set(look, item);
+    if (key.length < LONG_NAME) return;
+    pieces(key.length).forEach(([start, size], i) => {
+      const id = key.length * (MAX_DISTANCE + 1) + i;
+      let slot = this.byPiece.get(id);
+      if (!slot) this.byPiece.set(id, (slot = new Map()));
+      const piece = key.slice(start, start + size);
+      const list = slot.get(piece);
+      if (list) list.push({ item, key });
+      else slot.set(piece, [{ item, key }]);
+    });
+  }
+
+  private lookup({ key, look }: { key: string; look: string }): NearMatch<T> | null {
     const same = this.byKey.get(key);
     if (same !== undefined) return { item: same, reason: 'same-key' };
-    const look = this.byLook.get(nearKey(lookAlikeKey(name)));
-    if (look !== undefined) return { item: look, reason: 'look-alike' };
+    const alike = this.byLook.get(look);
+    if (alike !== undefined) return { item: alike, reason: 'look-alike' };
     if (key.length < LONG_NAME) return null;
+    let tried: Set<Keyed<T>> | null = null;
     for (let length = key.length - MAX_DISTANCE; length <= key.length + MAX_DISTANCE; length++) {
       if (length < LONG_NAME) continue;
       for (const [i, [start, size]] of pieces(length).entries()) {
+        const slot = this.slot(length, i);
+        if (!slot) continue;
         for (let shift = -MAX_DISTANCE; shift <= MAX_DISTANCE; shift++) {
-          if (start + shift < 0) continue;
-          const candidates = this.byPiece.get(`${length}|${i}|${key.slice(start + shift, start + shift + size)}`);
-          for (const c of candidates ?? []) if (distance(c.key, key) <= MAX_DISTANCE) return { item: c.item, reason: 'typo' };
+          if (start + shift < 0 || start + shift + size > key.length) continue;
+          const candidates = slot.get(key.slice(start + shift, start + shift + size));
+          if (!candidates || candidates.length > MAX_POSTINGS) continue;
+          for (const c of candidates) {
+            tried ??= new Set();
+            if (tried.has(c)) continue;
+            tried.add(c);
+            if (sameNumbers(c.key, key) && distance(c.key, key) <= MAX_DISTANCE) return { item: c.item, reason: 'typo' };
+          }
         }
       }
     }

@@ -1,26 +1,10 @@
 import type { VFile } from 'vfile';
-import { remove as confusableSkeleton } from 'confusables';
 import { reportError, reportWarning } from '../diagnostics/index.js';
 import { isIsoDate } from '../model/types.js';
 import type { SignatoryRecord } from './schema.js';
-import { describeReason, NearDuplicateIndex } from './nearDuplicates.js';
+import { describeReason, duplicateKey, NearDuplicateIndex } from './nearDuplicates.js';
 
-/**
- * The key two names are compared by to find duplicates: Unicode NFKC (full-width letters become
- * ASCII), case folding, and white space collapsed, so "THINK", "Think " and "ＴＨＩＮＫ" are one.
- */
-export function duplicateKey(name: string): string {
-  return name.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
-}
-
-/**
- * The key names are compared by to find look-alikes: each confusable character (Cyrillic "А",
- * Greek "Ο", …) replaced by the Latin letter it imitates (Unicode confusables data, UTS #39, via
- * the `confusables` package), then the duplicate key.
- */
-export function lookAlikeKey(name: string): string {
-  return duplicateKey(confusableSkeleton(duplicateKey(name)));
-}
+export { duplicateKey, lookAlikeKey } from './nearDuplicates.js';
 
 /** Check names, dates and duplicates; report each problem where it stands. Returns the valid records. */
 export function validateRecords(file: VFile, records: SignatoryRecord[]): SignatoryRecord[] {
@@ -58,7 +42,7 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
       } else {
         seen.set(key, record);
         const nearIndex = nearIndexes[record.kind];
-        const near = nearIndex.find(name);
+        const near = nearIndex.findAndAdd({ ...record, name });
         if (near) {
           const twin = near.item;
           const why = near.reason === 'look-alike' ? `spelled with different characters (${differingCharacters(name, twin.name)})` : describeReason(near.reason);
@@ -69,7 +53,6 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
             near.reason === 'look-alike' ? 'signatories-look-alike' : 'signatories-near-duplicate',
           );
         }
-        nearIndex.add({ ...record, name });
       }
     }
     if (ok) valid.push({ ...record, name });

@@ -7,6 +7,7 @@ import { readFrontMatter } from '../../load/frontMatter.js';
 import { placeOfField } from '../../load/letter.js';
 import { BuildError, fileFailure, formatDiagnostics, reportError } from '../../diagnostics/index.js';
 import { guessedFamily } from '../../signatories/sort.js';
+import type { SignatoryList } from '../../model/types.js';
 import { readInput } from '../../io/readInput.js';
 import { projectRoot, resolveContained } from '../../io/paths.js';
 import { signatoriesFromText } from '../../signatories/index.js';
@@ -149,16 +150,7 @@ export function registerSignatories(program: Command): void {
       const { file, lang, date } = await dataFile(opts);
       const text = await readInput(file, 'check the `signatories` field of the letter.', 'signatories-missing');
       const { list } = signatoriesFromText(file, text, opts.lang ?? lang, date);
-      const out = [`${file}: ${list.organizations.length} organisation(s), ${list.individuals.length} individual(s), as of ${list.asOf}, sorted for ${opts.lang ?? lang}`, ''];
-      out.push('Organisations:', ...list.organizations.map((o) => `  ${o.name}${o.country ? ` / ${o.country}` : ''}`), '');
-      out.push('Individuals:', ...list.individuals.map((p) => `  ${p.name}${p.title ? ` / ${p.title}` : ''}`));
-      if (opts.check) {
-        const guessed = list.individuals.flatMap((p) => {
-          const family = guessedFamily(p);
-          return family ? [`  ${p.name}: sorted under "${family}" (its last word); if that is not the family name, add sortAs (${file}:${p.place?.line ?? '?'})`] : [];
-        });
-        out.push('', guessed.length === 0 ? 'Every individual has a sortAs or a name that sorts as written.' : `Sorted by a guessed family name (${guessed.length}):`, ...guessed);
-      }
+      const out = listLines(file, list, opts.lang ?? lang, opts.check === true);
       process.stdout.write(`${out.join('\n')}\n`);
     } catch (err) {
       reportFailure(err, true);
@@ -175,4 +167,22 @@ interface ImportFlags extends FileOptions {
   dateOrder?: string;
   force?: boolean;
   all?: boolean;
+}
+
+/**
+ * What `signatories list` prints: the names in the editions' order (the same sorted list the
+ * editions are made from), and with `check`, the individuals sorted by a guessed family name.
+ */
+export function listLines(file: string, list: SignatoryList, lang: string, check = false): string[] {
+  const out = [`${file}: ${list.organizations.length} organisation(s), ${list.individuals.length} individual(s), as of ${list.asOf}, sorted for ${lang}`, ''];
+  out.push('Organisations:', ...list.organizations.map((o) => `  ${o.name}${o.country ? ` / ${o.country}` : ''}`), '');
+  out.push('Individuals:', ...list.individuals.map((p) => `  ${p.name}${p.title ? ` / ${p.title}` : ''}`));
+  if (check) {
+    const guessed = list.individuals.flatMap((p) => {
+      const family = guessedFamily(p);
+      return family ? [`  ${p.name}: sorted under "${family}" (its last word); if that is not the family name, add sortAs (${file}:${p.place?.line ?? '?'})`] : [];
+    });
+    out.push('', guessed.length === 0 ? 'Every individual has a sortAs or a name that sorts as written.' : `Sorted by a guessed family name (${guessed.length}):`, ...guessed);
+  }
+  return out;
 }

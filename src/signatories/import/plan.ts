@@ -1,6 +1,6 @@
 /**
  * An import plan: what importing a spreadsheet into a data file would do, row by row — added,
- * updated (an entry already listed gets a country, title or date it lacked or had otherwise),
+ * updated (an entry already listed gets a country or title it lacked; values it has are kept),
  * skipped (already listed the same way, or listed twice in the sheet) or refused (with the
  * positioned reason). The dry run prints the plan; the real run computes it again under the data
  * file's lock and writes it in one edit, so both agree. A pure function of the table, the
@@ -265,17 +265,22 @@ export function planImport(
     const listed = lookup[kind].get(key);
     if (listed) {
       const p = listed.fieldPlaces.name ?? listed.place;
+      // An entry already listed only gains fields it lacks: the data file is the curated record, so a
+      // value it has stands (a different one in the sheet is named, to be changed by hand if wanted).
+      // Its signing date stands too (without one, it signed as of the list's date).
       const changes: PlannedUpdate['changes'] = [];
+      const differ: string[] = [];
       for (const f of fieldsOf(kind)) {
-        if (f.key === 'name') continue;
+        if (f.key === 'name' || f.key === 'signedOn') continue;
         const to = (entry as Record<string, string | undefined>)[f.key];
         const from = (listed as Record<string, unknown>)[f.key] as string | undefined;
-        // The signing date of an entry already listed stands (without one, it signed as of the list's date).
-        if (to === undefined || to === from || f.key === 'signedOn') continue;
-        changes.push({ field: f.key as OptionalField, ...(from !== undefined ? { from } : {}), to });
+        if (to === undefined || to === from) continue;
+        if (from === undefined) changes.push({ field: f.key as OptionalField, to });
+        else differ.push(`${f.key} "${to}" (the data file has "${from}", kept)`);
       }
+      const also = differ.length > 0 ? `; the sheet gives ${differ.join(', ')}` : '';
       if (changes.length > 0) plan.updated.push({ row: rowRef, name: listed.name, kind, existing: p, changes });
-      else plan.skipped.push({ row: rowRef, name, kind, reason: `already listed as "${listed.name}" in ${dataFile}:${p.line}` });
+      else plan.skipped.push({ row: rowRef, name, kind, reason: `already listed as "${listed.name}" in ${dataFile}:${p.line}${also}` });
       continue;
     }
     const twice = seenInSheet[kind].get(key);

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { Position } from '../../diagnostics/index.js';
 import { decodeText } from '../../io/decode.js';
-import { csvDialect, fieldStarts, parseRows, positionIn } from '../fromCsv.js';
+import { countOutsideQuotes, csvDialect, DELIMITERS, fieldStarts, parseRows, positionIn } from '../fromCsv.js';
 
 export type CellValue = string | number | boolean | Date | null;
 
@@ -46,9 +46,21 @@ export function columnLetter(column: number): string {
 const isZip = (bytes: Uint8Array) => bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 const isOle = (bytes: Uint8Array) => bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0;
 
+/**
+ * The separator of a sheet that may have a title line above its header: the one found most often
+ * (outside quotes) in the first ten non-empty lines; the data-file reader's rule (the header's)
+ * when they agree.
+ */
+function sheetDelimiter(text: string): string {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, 10);
+  const counts = DELIMITERS.map((d) => lines.reduce((n, l) => n + countOutsideQuotes(l, d), 0));
+  const best = counts.indexOf(Math.max(...counts));
+  return counts[best] === 0 ? csvDialect(text).delimiter : (DELIMITERS[best] as string);
+}
+
 function csvTable(text: string): TableResult {
   const clean = text.replace(/^\ufeff/, '');
-  const dialect = csvDialect(clean);
+  const dialect = { delimiter: sheetDelimiter(clean) };
   const { rows, errors } = parseRows(clean, dialect.delimiter);
   if (errors[0]) return { error: errors[0].message, place: errors[0].place };
   return {

@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../src/serve/server.js';
+import { startServer, type RunningServer } from '../src/cli/serve/server.js';
 import { root } from './helpers.js';
 
 const executable = process.env.LETTERPRESS_CHROMIUM ?? '/usr/bin/chromium';

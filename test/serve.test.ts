@@ -8,8 +8,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, type RunningServer } from '../src/serve/server.js';
-import type { AppState, EditResponse, ImportResponse } from '../src/serve/protocol.js';
+import { startServer, type RunningServer } from '../src/cli/serve/server.js';
+import type { AppState, EditResponse, ImportResponse } from '../src/cli/serve/protocol.js';
 import { root } from './helpers.js';
 
 let server: RunningServer;

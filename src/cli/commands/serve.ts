@@ -1,4 +1,4 @@
-/** `letterpress serve [letters...]`: the preview and editing page (src/serve/). */
+/** `letterpress serve [letters...]`: the preview and editing page (src/cli/serve/). */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { ALL_FORMATS, type Format } from '../../render/index.js';
@@ -30,7 +30,7 @@ export function registerServe(program: Command, parseFormatList: (value: string)
     .option('-o, --out <dir>', 'folder for the editions (default: out/ beside the letter)')
     .option('-f, --format <list>', `editions to build, comma-separated (${ALL_FORMATS.join(',')})`, parseFormatList, ALL_FORMATS)
     .action(async (letters: string[], opts: ServeFlags) => {
-      const { startServer } = await import('../../serve/server.js');
+      const { startServer } = await import('../serve/server.js');
       if (opts.host && !['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
         process.stderr.write(
           `Warning: listening on ${opts.host}, not only on this computer (127.0.0.1). Anyone who can reach that address and has the printed link can edit the signatory list.\n`,

@@ -1,6 +1,6 @@
 /**
  * What the preview server and the page say to each other (JSON), shared by both sides: the
- * server (src/serve/) and the browser code (src/serve/client/, compiled for the DOM).
+ * server (src/cli/serve/) and the browser code (src/cli/serve/client/, compiled for the DOM).
  */
 
 /** One diagnostic of the last build or of a refused edit, as `file:line:column` with its source line. */

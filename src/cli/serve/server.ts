@@ -21,13 +21,13 @@ import { streamSSE } from 'hono/streaming';
 import { serve } from '@hono/node-server';
 import { z } from 'zod';
 import { VFile } from 'vfile';
-import { ALL_FORMATS, type Format } from '../render/index.js';
-import { BuildError } from '../diagnostics/index.js';
-import { addSignatory, importSignatories, removeSignatory, updateSignatory, type EditOptions } from '../signatories/edit.js';
-import type { ImportPlan } from '../signatories/import/plan.js';
-import { formatOf, readAndCheck } from '../signatories/index.js';
-import { fieldsOf, FIELDS, KINDS, type NewSignatory, type SignatoryKind } from '../signatories/schema.js';
-import { EditRefused } from '../signatories/errors.js';
+import { ALL_FORMATS, type Format } from '../../render/index.js';
+import { BuildError } from '../../diagnostics/index.js';
+import { addSignatory, importSignatories, removeSignatory, updateSignatory, type EditOptions } from '../../signatories/edit.js';
+import type { ImportPlan } from '../../signatories/import/plan.js';
+import { formatOf, readAndCheck } from '../../signatories/index.js';
+import { fieldsOf, FIELDS, KINDS, type NewSignatory, type SignatoryKind } from '../../signatories/schema.js';
+import { EditRefused } from '../../signatories/errors.js';
 import { LetterSession, problemsOf } from './session.js';
 import { allowedHosts, guard, headers, newToken } from './security.js';
 import type { AppState, EditResponse, FieldInfo, ImportResponse, ImportSummary } from './protocol.js';
@@ -58,7 +58,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const require = createRequire(import.meta.url);
 
 interface Asset {
@@ -66,16 +66,16 @@ interface Asset {
   type: string;
 }
 
-/** Browser modules compiled from src/serve/client by the project's build (tsconfig.client.json). */
+/** Browser modules compiled from src/cli/serve/client by the project's build (tsconfig.client.json). */
 const CLIENT_MODULES = ['app', 'dom', 'i18n', 'pages', 'signatories', 'problems'];
 
 /** The app's own files, read once: the page, its style, its modules, and pdf.js with its worker. */
 function loadAssets(): Map<string, Asset> {
   const js = 'text/javascript; charset=utf-8';
   const table: Array<[string, string, string]> = [
-    ['/', path.join(packageRoot, 'src', 'serve', 'client', 'index.html'), 'text/html; charset=utf-8'],
-    ['/app/style.css', path.join(packageRoot, 'src', 'serve', 'client', 'style.css'), 'text/css; charset=utf-8'],
-    ...CLIENT_MODULES.map((m): [string, string, string] => [`/app/${m}.js`, path.join(packageRoot, 'dist', 'serve', 'client', `${m}.js`), js]),
+    ['/', path.join(packageRoot, 'src', 'cli', 'serve', 'client', 'index.html'), 'text/html; charset=utf-8'],
+    ['/app/style.css', path.join(packageRoot, 'src', 'cli', 'serve', 'client', 'style.css'), 'text/css; charset=utf-8'],
+    ...CLIENT_MODULES.map((m): [string, string, string] => [`/app/${m}.js`, path.join(packageRoot, 'dist', 'cli', 'serve', 'client', `${m}.js`), js]),
     ['/vendor/pdf.mjs', require.resolve('pdfjs-dist/legacy/build/pdf.min.mjs'), js],
     ['/vendor/pdf.worker.mjs', require.resolve('pdfjs-dist/legacy/build/pdf.worker.min.mjs'), js],
   ];

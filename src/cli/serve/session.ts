@@ -7,16 +7,16 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { VFile } from 'vfile';
-import type { BuildOptions, BuildResult } from '../cli/build.js';
-import { watch, type WatchHandle } from '../cli/watch.js';
-import { compareSets, formatSetChanges, readReleases, releasesPath, signatorySet } from '../cli/releases.js';
-import { BuildError } from '../diagnostics/index.js';
-import type { Format } from '../render/index.js';
-import { readInputWithForm } from '../io/readInput.js';
-import { formatOf, readAndCheck } from '../signatories/index.js';
-import { signatoryVersion } from '../signatories/edit.js';
-import { sortIndividuals, sortOrganizations } from '../signatories/sort.js';
-import { FIELDS, type SignatoryRecord } from '../signatories/schema.js';
+import type { BuildOptions, BuildResult } from '../build.js';
+import { watch, type WatchHandle } from '../watch.js';
+import { compareSets, formatSetChanges, readReleases, releasesPath, signatorySet } from '../releases.js';
+import { BuildError } from '../../diagnostics/index.js';
+import type { Format } from '../../render/index.js';
+import { readInputWithForm } from '../../io/readInput.js';
+import { formatOf, readAndCheck } from '../../signatories/index.js';
+import { signatoryVersion } from '../../signatories/edit.js';
+import { sortIndividuals, sortOrganizations } from '../../signatories/sort.js';
+import { FIELDS, type SignatoryRecord } from '../../signatories/schema.js';
 import type { DataState, LetterState, Problem, SignatoryRow } from './protocol.js';
 
 /** Diagnostics of some files as the page shows them, with the source line of each. */

@@ -119,9 +119,12 @@ describe.skipIf(!available && !inCi)('serve in Chromium', () => {
   it('an edit of letter.md on disk shows up in the pages without a reload', async () => {
     await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
     const letter = path.join(project, 'letter.md');
-    writeFileSync(letter, readFileSync(letter, 'utf8').replace('尊敬的习近平主席', '尊敬的习近平主席阁下'));
+    const original = readFileSync(letter, 'utf8');
+    writeFileSync(letter, original.replace('尊敬的习近平主席', '尊敬的习近平主席阁下'));
     await waitForText('尊敬的习近平主席阁下');
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    writeFileSync(letter, original);
+    await page.waitForFunction(() => !(document.querySelector('#pages')?.textContent ?? '').includes('阁下'), undefined, { timeout: 30_000 });
   });
 
   it('a broken letter keeps the last good pages under a banner, with the positioned problem', async () => {

@@ -270,7 +270,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return c.body(body);
   });
 
-  app.post('/api/letters/:id/signatories', async (c) => {
+  /** The letter, the checked JSON body and the letter's data file of a write; or the response refusing it. */
+  async function readRequest<T>(c: Context, schema: z.ZodType<T>, what: string): Promise<Response | { data: T; file: string }> {
     const session = sessionOf(c);
     if (!session) return c.text('No such letter.', 404);
     let body: unknown;
@@ -279,11 +280,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     } catch {
       return c.text('The request is not JSON.', 400);
     }
-    const parsed = editSchema.safeParse(body);
-    if (!parsed.success) return c.text(`Malformed edit: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 400);
-    const edit = parsed.data;
-    const file = session.dataPath;
-    if (!file) return c.json<EditResponse>({ ok: false, stale: false, problems: [{ severity: 'error', file: session.snapshot().letter, message: 'The letter names no signatory file (add `signatories: signatories.yaml` to its front matter), or it has not been built yet.' }] });
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) return c.text(`Malformed ${what}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 400);
+    if (!session.dataPath) {
+      const message = 'The letter names no signatory file (add `signatories: signatories.yaml` to its front matter), or it has not been built yet.';
+      return c.json<EditResponse>({ ok: false, stale: false, problems: [{ severity: 'error', file: session.snapshot().letter, message }] });
+    }
+    return { data: parsed.data, file: session.dataPath };
+  }
+
+  app.post('/api/letters/:id/signatories', async (c) => {
+    const read = await readRequest(c, editSchema, 'edit');
+    if (read instanceof Response) return read;
+    const { data: edit, file } = read;
     let version = '';
     const guardOptions: EditOptions = { expectVersion: edit.version, onWritten: (v) => (version = v) };
     let newName: string | null = null;
@@ -310,19 +319,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
 
   app.post('/api/letters/:id/import', async (c) => {
-    const session = sessionOf(c);
-    if (!session) return c.text('No such letter.', 404);
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return c.text('The request is not JSON.', 400);
-    }
-    const parsed = importSchema.safeParse(body);
-    if (!parsed.success) return c.text(`Malformed import: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 400);
-    const request = parsed.data;
-    const file = session.dataPath;
-    if (!file) return c.json<ImportResponse>({ ok: false, stale: false, problems: [{ severity: 'error', file: session.snapshot().letter, message: 'The letter names no signatory file, or it has not been built yet.' }] });
+    const read = await readRequest(c, importSchema, 'import');
+    if (read instanceof Response) return read;
+    const { data: request, file } = read;
     // The uploaded file's name only names it in messages (and gives its type): it is never opened.
     const name = path.basename(request.fileName.replace(/\\/g, '/')).slice(0, 200) || 'upload.csv';
     const bytes = new Uint8Array(Buffer.from(request.data, 'base64'));

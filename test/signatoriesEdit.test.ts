@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { addSignatory, removeSignatory } from '../src/signatories/edit.js';
+import { addSignatory, removeSignatory, signatoryVersion, updateSignatory } from '../src/signatories/edit.js';
 import { signatoriesFromText } from '../src/signatories/index.js';
 import { fixture, root, runCli, scratch } from './helpers.js';
 
@@ -82,6 +82,52 @@ describe('signatories add / remove', () => {
     }
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(readdirSync(dir)).toEqual(['list.yaml']);
+  });
+});
+
+describe('signatories update and version guard', () => {
+  for (const [label, name, source] of formats) {
+    it(`${label}: changes one entry in place, renames, clears a field; the rest of the file stays`, async () => {
+      const file = copyToScratch(name, source);
+      const before = readFileSync(file, 'utf8');
+      await updateSignatory(file, 'think', { kind: 'organization', name: 'THINK', country: 'Hong Kong SAR' });
+      const once = load(file);
+      expect(once.organizations).toHaveLength(54);
+      expect(once.organizations.find((o) => o.name === 'THINK')?.country).toBe('Hong Kong SAR');
+      await updateSignatory(file, 'THINK', { kind: 'organization', name: 'THINK Tank' });
+      const twice = load(file);
+      expect(twice.organizations.some((o) => o.name === 'THINK')).toBe(false);
+      expect(twice.organizations.find((o) => o.name === 'THINK Tank')?.country).toBeUndefined();
+      const after = readFileSync(file, 'utf8');
+      // Only the edited entry's lines differ: every other line is still there, and one or two are new.
+      const beforeLines = new Set(before.split('\n'));
+      const afterLines = new Set(after.split('\n'));
+      expect([...afterLines].filter((l) => !beforeLines.has(l)).length).toBeLessThanOrEqual(1);
+      expect([...beforeLines].filter((l) => !afterLines.has(l)).length).toBeLessThanOrEqual(2);
+    });
+  }
+
+  it('refuses an update onto another entry\'s name, and an unknown name', async () => {
+    const file = copyToScratch('signatories.yaml', path.join(root, 'signatories.yaml'));
+    const before = readFileSync(file, 'utf8');
+    const other = load(file).organizations.find((o) => o.name !== 'THINK')?.name as string;
+    await expect(updateSignatory(file, 'THINK', { kind: 'organization', name: other })).rejects.toThrow(/is already listed/);
+    await expect(updateSignatory(file, 'Nobody at all', { kind: 'organization', name: 'X' })).rejects.toThrow(/No organization is named/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('refuses an edit made against an older version of the file, and reports the version written', async () => {
+    const file = copyToScratch('signatories.yaml', path.join(root, 'signatories.yaml'));
+    const v1 = signatoryVersion(readFileSync(file, 'utf8'));
+    let v2 = '';
+    await addSignatory(file, { kind: 'organization', name: 'First Page' }, { expectVersion: v1, onWritten: (v) => (v2 = v) });
+    expect(v2).toBe(signatoryVersion(readFileSync(file, 'utf8')));
+    const written = readFileSync(file, 'utf8');
+    await expect(addSignatory(file, { kind: 'organization', name: 'Second Page' }, { expectVersion: v1 })).rejects.toThrow(/changed on disk after this list was loaded/);
+    await expect(removeSignatory(file, 'First Page', { expectVersion: v1 })).rejects.toThrow(/changed on disk/);
+    expect(readFileSync(file, 'utf8')).toBe(written);
+    await removeSignatory(file, 'First Page', { expectVersion: v2 });
+    expect(load(file).organizations.some((o) => o.name === 'First Page')).toBe(false);
   });
 });
 

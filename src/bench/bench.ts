@@ -9,6 +9,8 @@
  * - `letterpress --version`;
  * - `letterpress watch`: time from the write of the signatory file to the "Built" line the watch
  *   prints after writing every edition; the first rebuild of a watch process and the later ones;
+ * - `letterpress serve`, warm: from the write of the signatory file to the page showing the new
+ *   PDF in Chromium (src/bench/serve.ts), and to the page being told of it;
  * - three editions at 100 / 1,000 / 10,000 generated signatories;
  * - the sizes of the PDF and DOCX of the seed letter;
  * - `npm test`, once (skip with `--no-test`).
@@ -22,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { signatoriesCsv } from './generate.js';
+import { measureServe } from './serve.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin: { letterpress: string } };
@@ -188,6 +191,22 @@ async function watchRun(index: number, rebuilds: number): Promise<WatchTimes> {
   const rss = median(runs.map((r) => r.rssMb));
   row('watch: first rebuild after a signatory change', fmtMs(first), null, null, '≤ 250 ms', first <= 250, 'letterpress watch letter.md -f txt,pdf,docx; edit signatories.yaml');
   row('watch: later rebuilds after a signatory change', fmtMs(steady), null, rss, '≤ 120 ms', steady <= 120, 'letterpress watch letter.md -f txt,pdf,docx; edit signatories.yaml');
+}
+
+// The preview page: a figure, measured in Chromium when it is installed.
+{
+  const times = await measureServe(cli, seedProject('serve'), RUNS);
+  const shown = times.shown ? median(times.shown) : null;
+  row(
+    'serve: data edit → new PDF shown in the page (warm)',
+    shown === null ? 'n/a' : fmtMs(shown),
+    null,
+    null,
+    '≤ 300 ms',
+    shown === null ? null : shown <= 300,
+    `letterpress serve; edit signatories.yaml (${times.note})`,
+  );
+  row('serve: data edit → page told of the new PDF (warm)', fmtMs(median(times.announced)), null, null, '', null, `server build ${fmtMs(median(times.buildMs))} of it, every edition`);
 }
 
 // Scale: generated signatory lists.

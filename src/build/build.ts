@@ -21,6 +21,8 @@ export interface BuildOptions extends RenderOptions {
   formats: Format[];
   /** Read the PDF back with pdfjs-dist and run the full preflight before anything is written. */
   check?: boolean;
+  /** Called with each edition as soon as it is made, before the others (a preview shows the PDF early). */
+  rendered?: (format: Format, data: Uint8Array) => void;
 }
 
 export interface EditionResult {
@@ -97,6 +99,7 @@ export async function renderAndWrite(
     const started = performance.now();
     const data = await renderEdition(letter, frame, format, options, warnings);
     rendered.push({ format, path: editionPath(letterPath, outDir, format), bytes: data.byteLength, ms: performance.now() - started, data });
+    options.rendered?.(format, data);
   }
   const pdf = rendered.find((r) => r.format === 'pdf');
   if (options.check && pdf) {

@@ -287,6 +287,7 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
 
   (await import('./commands/signatories.js')).registerSignatories(program, io, (code) => (exitCode = code));
   (await import('./commands/importDocx.js')).registerImportDocx(program, io, (code) => (exitCode = code));
+  (await import('./commands/serve.js')).registerServe(program, io, parseFormatList, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

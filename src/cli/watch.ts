@@ -23,6 +23,8 @@ export interface WatchEvents {
   built(result: BuildResult, trigger: string[]): void;
   /** A build that failed (`letterPath`: the letter, absolute). */
   failed(err: unknown, trigger: string[], letterPath: string): void;
+  /** A build begins (a preview shows that new pages are coming). */
+  started?(trigger: string[]): void;
 }
 
 export interface WatchHandle {
@@ -132,6 +134,7 @@ export function watchLetters(letterPaths: readonly string[], options: BuildOptio
     letter.stamps = new Map([...letter.inputs].map((p) => [p, stamp(p)]));
     let failure: unknown = null;
     try {
+      events.started?.(trigger);
       letter.lastGood = await build(letter.letterPath, options);
       events.built(letter.lastGood, trigger);
     } catch (err) {

@@ -9,6 +9,7 @@
  * keep every name; the edited text is loaded again and must hold exactly the intended change
  * (nothing is written that does not read back); the file keeps its mode and owner.
  */
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { lock } from 'proper-lockfile';
@@ -23,7 +24,7 @@ import { duplicateKey } from './validate.js';
 import { isIsoDate } from '../model/types.js';
 import { formatOf, readAndCheck, type SignatoryFormat } from './index.js';
 import { csvDialect, csvRecordLines, type CsvDialect } from './fromCsv.js';
-import { CSV_COLUMNS, entryValues, fieldOfColumn, FIELDS, LIST_KEY, KINDS, type NewSignatory, type OptionalField, type SignatoryField, type SignatoryRecord } from './schema.js';
+import { CSV_COLUMNS, entryValues, fieldOfColumn, fieldsOf, FIELDS, LIST_KEY, KINDS, type FieldKey, type NewSignatory, type OptionalField, type SignatoryField, type SignatoryRecord } from './schema.js';
 import { EditRefused } from './errors.js';
 import { closestNames, describeReason, NearDuplicateIndex } from './nearDuplicates.js';
 import { planImport, type ImportOptions, type ImportPlan } from './import/plan.js';
@@ -109,6 +110,21 @@ function yamlRemove(text: string, name: string): string {
   return text;
 }
 
+function yamlUpdate(text: string, name: string, entry: NewSignatory): string {
+  const doc = parseDocument(text);
+  const seq = doc.get(LIST_KEY[entry.kind], true);
+  const key = duplicateKey(name);
+  const item = isSeq(seq) ? seq.items.find((it) => isMap(it) && duplicateKey(String(it.get('name') ?? '')) === key) : undefined;
+  if (!isMap(item)) return text;
+  const values = new Map(entryValues(entry));
+  for (const f of fieldsOf(entry.kind)) {
+    const value = values.get(f.key as FieldKey);
+    if (value !== undefined) item.set(f.key, value);
+    else item.delete(f.key);
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+
 function jsonIndent(text: string): string | number {
   const match = /\n([ \t]+)"/.exec(text);
   return match?.[1] ?? 2;
@@ -136,6 +152,18 @@ function jsonApply(text: string, entries: NewSignatory[], updates: EntryUpdate[]
   }
   const latest = latestDate(entries, updates);
   if (latest && typeof data.asOf === 'string' && data.asOf < latest) data.asOf = latest;
+  return jsonWrite(text, data);
+}
+
+function jsonUpdate(text: string, name: string, entry: NewSignatory): string {
+  const data = JSON.parse(text) as JsonData;
+  const list = data[LIST_KEY[entry.kind]];
+  if (!Array.isArray(list)) return text;
+  const key = duplicateKey(name);
+  const index = list.findIndex((item: { name?: unknown }) => duplicateKey(String(item?.name ?? '')) === key);
+  if (index < 0) return text;
+  const kept = Object.entries(list[index] as Record<string, unknown>).filter(([k]) => !fieldsOf(entry.kind).some((f) => f.key === k));
+  list[index] = { ...Object.fromEntries(entryValues(entry)), ...Object.fromEntries(kept) };
   return jsonWrite(text, data);
 }
 
@@ -221,6 +249,16 @@ function csvRemoveLines(text: string, first: number, count: number): string {
   return parts.join('');
 }
 
+/** Replace the lines [first, first + count) (1-based) of a CSV record by `line`, leaving every other byte. */
+function csvReplaceLines(text: string, first: number, count: number, line: string): string {
+  const parts = text.split(/(?<=\n)/); // keep line ends with their lines
+  const last = parts[first - 1 + count - 1] ?? '';
+  // The file's last record may have no line end: the replacement then has none either.
+  const replacement = line !== '' && !last.endsWith('\n') ? line.replace(/\r?\n$/, '') : line;
+  parts.splice(first - 1, count, ...(replacement === '' ? [] : [replacement]));
+  return parts.join('');
+}
+
 /** The text with the entries added and the updates made, in the file's format; a CSV file without a column for a value is refused. */
 function applyChanges(file: string, format: SignatoryFormat, text: string, entries: NewSignatory[], updates: EntryUpdate[] = [], records: SignatoryRecord[] = []): string {
   try {
@@ -241,6 +279,22 @@ function canHold(format: SignatoryFormat, text: string): (field: string) => bool
 
 // ---------- commands ----------
 
+/**
+ * The version of a signatory file's text (as stored, before NFC): an editor that read the file
+ * sends it with an edit, and the edit is refused if the file no longer has it.
+ */
+export function signatoryVersion(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** How an edit is guarded and reported beyond the lock and the read-back check. */
+export interface EditOptions {
+  /** Refuse unless the file's text still has this version (see signatoryVersion). */
+  expectVersion?: string;
+  /** Called with the version of the text written. */
+  onWritten?: (version: string) => void;
+}
+
 interface Loaded {
   /** The real file (behind any symlink). */
   file: string;
@@ -251,7 +305,11 @@ interface Loaded {
 }
 
 /** Lock the file, read and check it, run `edit`, write its result; always unlock. */
-async function withFile<T>(given: string, edit: (loaded: Loaded) => { text: string; check: (after: SignatoryRecord[]) => string | null; result: T }): Promise<T> {
+async function withFile<T>(
+  given: string,
+  edit: (loaded: Loaded) => { text: string; check: (after: SignatoryRecord[]) => string | null; result: T },
+  guard: EditOptions = {},
+): Promise<T> {
   const format = formatOf(given);
   if (!format) throw refuse(given, 'Unknown signatory file type: use .yaml, .yml, .json or .csv.');
   let file: string;
@@ -280,6 +338,13 @@ async function withFile<T>(given: string, edit: (loaded: Loaded) => { text: stri
   try {
     const read = await readInputWithForm(file, 'check the signatory file.', 'signatories-missing', false);
     const { text: _text, ...form } = read;
+    if (guard.expectVersion !== undefined && guard.expectVersion !== signatoryVersion(read.text)) {
+      throw fileFailure(
+        given,
+        'The signatory file changed on disk after this list was loaded (another page, editor or person saved it); nothing was changed. Reload the list and make the change again.',
+        'signatories-stale',
+      );
+    }
     const records = loadRecords(given, format, read.text);
     const { text, check, result } = edit({ file, format, text: read.text, form, records });
     // The edited text must load, and hold exactly the intended change.
@@ -294,6 +359,7 @@ async function withFile<T>(given: string, edit: (loaded: Loaded) => { text: stri
     const problem = check(after);
     if (problem) throw refuse(given, `${problem[0]?.toUpperCase()}${problem.slice(1)}; nothing was written.`);
     await writeFilesAtomically([{ path: file, data: encodeText(text, form) }]);
+    guard.onWritten?.(signatoryVersion(text));
     return result;
   } finally {
     await release().catch(() => undefined);
@@ -305,41 +371,36 @@ function sameEntry(record: SignatoryRecord | undefined, entry: NewSignatory): bo
   return entryValues(entry).every(([key, value]) => (record as Record<string, unknown>)[key] === value);
 }
 
-/**
- * Add `entry`. `defaultSignedOn` (today, from the CLI) is used when the entry has no date and the
- * file can hold one (a CSV without a signed_on column cannot).
- */
-export async function addSignatory(file: string, entry: NewSignatory, options: { defaultSignedOn?: string; force?: boolean } = {}): Promise<void> {
+/** The entry as it will be written (names and values NFC, trimmed), or a refusal of an empty name or a malformed date. */
+function cleanEntry(entry: NewSignatory): NewSignatory {
   const name = entry.name.normalize('NFC').replace(/\s+/g, ' ').trim();
   if (name === '') throw new EditRefused('The name is empty: give the organisation\'s or person\'s name.');
-  if (entry.signedOn !== undefined && !isIsoDate(entry.signedOn)) throw new EditRefused(`Malformed date "${entry.signedOn}": write it as YYYY-MM-DD.`);
+  if (entry.signedOn !== undefined && entry.signedOn !== '' && !isIsoDate(entry.signedOn)) throw new EditRefused(`Malformed date "${entry.signedOn}": write it as YYYY-MM-DD.`);
   for (const value of [name, ...entryValues(entry).map(([, v]) => v)]) {
     const control = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/.exec(value);
     if (control) {
       throw new EditRefused(`A value contains a control character (U+${(control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}), which no edition can show; type it again without it.`);
     }
   }
-  const clean: NewSignatory = { ...entry, name };
+  const clean: NewSignatory = { kind: entry.kind, name };
   for (const [key, value] of entryValues(entry)) if (key !== 'name') (clean as Record<string, string>)[key] = value.normalize('NFC').trim();
+  return clean;
+}
+
+/**
+ * Add `entry`. `defaultSignedOn` (today, from the CLI) is used when the entry has no date and the
+ * file can hold one (a CSV without a signed_on column cannot).
+ */
+export async function addSignatory(file: string, entry: NewSignatory, options: { defaultSignedOn?: string; force?: boolean } & EditOptions = {}): Promise<void> {
+  const clean = cleanEntry(entry);
+  const name = clean.name;
   await withFile(file, ({ text, format, records }) => {
     const same = findByName(records, name).filter((r) => r.kind === entry.kind);
     if (same.length > 0) {
       const where = same[0]?.fieldPlaces.name ?? same[0]?.place;
       throw refuse(file, `"${same[0]?.name}" is already listed; nothing was changed.`, where);
     }
-    if (!options.force) {
-      const index = new NearDuplicateIndex<SignatoryRecord>((r) => r.name);
-      for (const r of records) if (r.kind === clean.kind) index.add(r);
-      const near = index.find(name);
-      if (near) {
-        const p = near.item.fieldPlaces.name ?? near.item.place;
-        throw refuse(
-          file,
-          `"${name}" looks like "${near.item.name}", listed here: ${describeReason(near.reason)}. Nothing was changed; if it is another ${clean.kind === 'organization' ? 'organisation' : 'individual'}, add it with --force.`,
-          p,
-        );
-      }
-    }
+    if (!options.force) refuseNearDuplicate(file, records, clean);
     if (clean.signedOn === undefined && options.defaultSignedOn !== undefined && canHold(format, text)('signedOn')) clean.signedOn = options.defaultSignedOn;
     return {
       text: applyChanges(file, format, text, [clean]),
@@ -349,10 +410,64 @@ export async function addSignatory(file: string, entry: NewSignatory, options: {
           ? null
           : `the new ${clean.kind} cannot be written so that it reads back unchanged`,
     };
-  });
+  }, options);
 }
 
-export async function removeSignatory(file: string, name: string): Promise<SignatoryRecord> {
+/** Refuse `entry` if its name looks like another entry's of its kind (not `except`, the entry being changed). */
+function refuseNearDuplicate(file: string, records: SignatoryRecord[], entry: NewSignatory, except?: SignatoryRecord): void {
+  const index = new NearDuplicateIndex<SignatoryRecord>((r) => r.name);
+  for (const r of records) if (r.kind === entry.kind && r !== except) index.add(r);
+  const near = index.find(entry.name);
+  if (near) {
+    const p = near.item.fieldPlaces.name ?? near.item.place;
+    throw fileFailure(
+      file,
+      `"${entry.name}" looks like "${near.item.name}", listed here: ${describeReason(near.reason)}. Nothing was changed; if it is another ${entry.kind === 'organization' ? 'organisation' : 'individual'}, add it with --force.`,
+      'signatories-near-duplicate',
+      p,
+    );
+  }
+}
+
+/**
+ * Replace the signatory named `name` (of `entry.kind`) by `entry`: the fields it gives are set,
+ * the others removed; the entry keeps its place in the file (YAML comments around it stay).
+ */
+export async function updateSignatory(file: string, name: string, entry: NewSignatory, options: { force?: boolean } & EditOptions = {}): Promise<void> {
+  const clean = cleanEntry(entry);
+  await withFile(file, ({ text, format, records }) => {
+    const found = findByName(records, name.normalize('NFC')).find((r) => r.kind === clean.kind);
+    if (!found) throw refuse(file, `No ${clean.kind} is named "${name}"; reload the list to see the names.`);
+    const clash = findByName(records, clean.name).find((r) => r.kind === clean.kind && r !== found);
+    if (clash) throw refuse(file, `"${clash.name}" is already listed; nothing was changed.`, clash.fieldPlaces.name ?? clash.place);
+    if (!options.force && duplicateKey(found.name) !== duplicateKey(clean.name)) refuseNearDuplicate(file, records, clean, found);
+    let next: string;
+    if (format === 'yaml') next = yamlUpdate(text, found.name, clean);
+    else if (format === 'json') next = jsonUpdate(text, found.name, clean);
+    else {
+      try {
+        const dialect = csvDialect(text);
+        const { header, written } = csvHeader(text, dialect);
+        next = csvReplaceLines(text, found.place.line, csvRecordLines(text, found.place.line), `${csvLine(header, written, clean, dialect)}${dialect.eol}`);
+      } catch (err) {
+        if (err instanceof CsvColumnMissing) throw refuse(file, `${err.message}; nothing was changed.`, { line: 1, column: 1 });
+        throw err;
+      }
+    }
+    return {
+      text: next,
+      result: undefined,
+      check: (after) =>
+        after.length === records.length &&
+        sameEntry(findByName(after, clean.name).find((r) => r.kind === clean.kind), clean) &&
+        (duplicateKey(found.name) === duplicateKey(clean.name) || !findByName(after, found.name).some((r) => r.kind === clean.kind))
+          ? null
+          : `"${found.name}" cannot be changed so that it reads back as given`,
+    };
+  }, options);
+}
+
+export async function removeSignatory(file: string, name: string, options: EditOptions = {}): Promise<SignatoryRecord> {
   return withFile(file, ({ text, format, records }) => {
     const found = findByName(records, name.normalize('NFC'));
     if (found.length === 0) {
@@ -370,7 +485,7 @@ export async function removeSignatory(file: string, name: string): Promise<Signa
       result: record,
       check: (after) => (after.length === records.length - 1 && findByName(after, record.name).length === found.length - 1 ? null : `"${record.name}" cannot be removed cleanly`),
     };
-  });
+  }, options);
 }
 
 /**
@@ -384,7 +499,7 @@ export async function removeSignatory(file: string, name: string): Promise<Signa
 export async function importSignatories(
   file: string,
   source: { path: string; bytes?: Uint8Array },
-  options: ImportOptions & { sheet?: string; dryRun?: boolean },
+  options: ImportOptions & { sheet?: string; dryRun?: boolean } & EditOptions,
 ): Promise<{ plan: ImportPlan; written: boolean }> {
   const read = await readTable(source, options.sheet !== undefined ? { sheet: options.sheet } : {});
   if ('error' in read) throw fileFailure(source.path, `${read.error} Nothing was changed.`, 'import-file', read.place);
@@ -419,7 +534,7 @@ export async function importSignatories(
           return wrong ? `"${wrong.name}" cannot be updated so that it reads back unchanged` : null;
         },
       };
-    });
+    }, options);
   } catch (err) {
     if (!(err instanceof NothingToWrite)) throw err;
     return result as unknown as { plan: ImportPlan; written: boolean };

@@ -45,12 +45,12 @@ export function familyOf(individual: Pick<Individual, 'name' | 'sortAs'>): strin
   return individual.sortAs ?? guessedFamily(individual) ?? individual.name;
 }
 
-export function sortOrganizations(orgs: Organization[], lang: string): Organization[] {
+export function sortOrganizations<T extends Pick<Organization, 'name'>>(orgs: T[], lang: string): T[] {
   const compare = makeCollator(lang);
   return [...orgs].sort((a, b) => compare(a.name, b.name));
 }
 
-export function sortIndividuals(people: Individual[], lang: string): Individual[] {
+export function sortIndividuals<T extends Pick<Individual, 'name' | 'sortAs'>>(people: T[], lang: string): T[] {
   const compare = makeCollator(lang);
   return [...people].sort((a, b) => compare(familyOf(a), familyOf(b)) || compare(a.name, b.name));
 }

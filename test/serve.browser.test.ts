@@ -1,0 +1,194 @@
+/**
+ * `letterpress serve` in a real Chromium (Debian's `chromium`, driven by playwright-core): the
+ * pages render, the forms edit the data file and the new name reaches the rendered PDF, a bad
+ * edit shows its positioned problem, a change to letter.md on disk appears without a reload,
+ * keyboard-only use, Chinese interface, phone width. One server and one browser for the file.
+ *
+ * Without /usr/bin/chromium (or LETTERPRESS_CHROMIUM) the tests print SKIPPED; under CI=true they fail.
+ * `LETTERPRESS_SCREENSHOTS=docs` also writes docs/serve.png (desktop, in the README) and docs/serve-phone.png (not kept).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../src/cli/serve/server.js';
+import { root, scratch } from './helpers.js';
+
+const executable = process.env.LETTERPRESS_CHROMIUM ?? '/usr/bin/chromium';
+const available = existsSync(executable);
+const inCi = process.env.CI === 'true';
+if (!available && !inCi) process.stdout.write(`SKIPPED serve.browser.test.ts: no Chromium at ${executable}; install Debian's chromium (apt-get install -y chromium) to run the browser tests.\n`);
+
+const squash = (s: string) => s.replace(/\s+/gu, '');
+
+describe.skipIf(!available && !inCi)('serve in Chromium', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let project: string;
+  let data: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!available) throw new Error(`CI=true but there is no Chromium at ${executable}: .ci/run installs it with apt-get.`);
+    project = path.join(scratch('letterpress-browser-'), 'project');
+    cpSync(path.join(root, 'letter.md'), path.join(project, 'letter.md'));
+    cpSync(path.join(root, 'signatories.yaml'), path.join(project, 'signatories.yaml'));
+    data = path.join(project, 'signatories.yaml');
+    const { chromium } = await import('playwright-core');
+    const launched = chromium.launch({
+      executablePath: executable,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    server = await startServer({ letters: [path.join(project, 'letter.md')], port: 0, formats: ['pdf', 'txt'] });
+    [browser] = await Promise.all([launched, server.ready]);
+    context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-GB' });
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+    await page.goto(server.url);
+    await page.waitForSelector('#pages[data-build="1"] canvas');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const pagesText = () => page.evaluate(() => document.querySelector('#pages')?.textContent ?? '');
+  const waitForText = (text: string) =>
+    page.waitForFunction((needle) => (document.querySelector('#pages')?.textContent ?? '').replace(/\s+/gu, '').includes(needle), squash(text), { timeout: 30_000 });
+
+  it('shows the mailing PDF page by page: canvases drawn, not blank, with the letter\'s text; no script errors', async () => {
+    expect(new URL(page.url()).search).toBe(''); // the token left the address bar
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    const counts = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLCanvasElement>('#pages canvas')].map((canvas) => {
+        const { data: px } = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height) ?? { data: [] as unknown as Uint8ClampedArray };
+        let ink = 0;
+        for (let i = 0; i < px.length; i += 4) if ((px[i] ?? 255) < 128 && (px[i + 3] ?? 0) > 0) ink++;
+        return ink;
+      }),
+    );
+    expect(counts.length).toBeGreaterThanOrEqual(2);
+    for (const ink of counts) expect(ink).toBeGreaterThan(1000);
+    await waitForText('主旨：中国政府强迫遣返朝鲜难民');
+    expect(squash(await pagesText())).toContain(squash('主旨：中国政府强迫遣返朝鲜难民'));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('adds an organisation through the form: the data file changes once and the name appears in the rendered PDF', async () => {
+    const before = readFileSync(data, 'utf8');
+    const build = Number(await page.getAttribute('#pages', 'data-build'));
+    await page.click('#add');
+    await page.fill('#field-name', 'Quokka Solidarity Trust');
+    await page.fill('#field-country', 'Australia');
+    await page.click('dialog button[type=submit]');
+    await page.waitForSelector('dialog[open]', { state: 'detached', timeout: 10_000 }).catch(() => page.waitForSelector('dialog:not([open])'));
+    const after = readFileSync(data, 'utf8');
+    expect(after.match(/Quokka Solidarity Trust/g)).toHaveLength(1);
+    // One entry more, every earlier line kept (and the as-of date moved to the signing date, as on the command line).
+    expect(after.split('\n').filter((l) => !before.split('\n').includes(l) && !l.startsWith('asOf:')).join('\n')).toMatch(/^\s*- name: Quokka Solidarity Trust\n\s+country: Australia\n\s+signedOn: \d{4}-\d\d-\d\d$/);
+    await waitForText('Quokka Solidarity Trust');
+    expect(Number(await page.getAttribute('#pages', 'data-build'))).toBeGreaterThan(build);
+    // The table shows it too, in the editions' order.
+    const names = await page.$$eval('table[data-kind=organization] tbody th', (cells) => cells.map((c) => c.textContent ?? ''));
+    expect(names).toContain('Quokka Solidarity Trust');
+    expect(names.indexOf('Quokka Solidarity Trust')).toBeGreaterThan(names.indexOf('Advocates for Human Rights'));
+  });
+
+  it('a bad edit shows the positioned problem in the form and changes nothing', async () => {
+    const before = readFileSync(data, 'utf8');
+    await page.click('#add');
+    await page.fill('#field-name', 'think');
+    await page.click('dialog button[type=submit]');
+    const where = page.locator('dialog .form-problems .where');
+    await where.waitFor();
+    expect(await where.textContent()).toMatch(/signatories\.yaml:\d+:\d+$/);
+    expect(await page.locator('dialog .form-problems .message').textContent()).toMatch(/"THINK" is already listed; nothing was changed/);
+    expect(await page.locator('dialog .form-problems .source').textContent()).toContain('THINK');
+    expect(await page.evaluate(() => document.activeElement?.classList.contains('form-problems'))).toBe(true);
+    await page.keyboard.press('Escape');
+    expect(readFileSync(data, 'utf8')).toBe(before);
+  });
+
+  it('an edit of letter.md on disk shows up in the pages without a reload', async () => {
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    const letter = path.join(project, 'letter.md');
+    const original = readFileSync(letter, 'utf8');
+    writeFileSync(letter, original.replace('尊敬的习近平主席', '尊敬的习近平主席阁下'));
+    await waitForText('尊敬的习近平主席阁下');
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    writeFileSync(letter, original);
+    await page.waitForFunction(() => !(document.querySelector('#pages')?.textContent ?? '').includes('阁下'), undefined, { timeout: 30_000 });
+  });
+
+  it('a broken letter keeps the last good pages under a banner, with the positioned problem', async () => {
+    const letter = path.join(project, 'letter.md');
+    const good = readFileSync(letter, 'utf8');
+    writeFileSync(letter, good.replace(/^date: .*$/m, 'date: 21 September'));
+    await page.waitForSelector('#banner:not([hidden])', { timeout: 30_000 });
+    expect(await page.locator('#problems .where').first().textContent()).toMatch(/letter\.md:\d+:\d+/);
+    expect(await page.locator('#pages canvas').count()).toBeGreaterThan(0);
+    writeFileSync(letter, good);
+    await page.waitForSelector('#banner[hidden]', { state: 'attached', timeout: 30_000 });
+  });
+
+  it('adds with the keyboard alone: Tab to the button, type, Enter; focus comes back', async () => {
+    await page.reload(); // start from the top of the page, as a keyboard user arriving does
+    await page.waitForSelector('#pages canvas');
+    let onAdd = false;
+    for (let i = 0; i < 40 && !onAdd; i++) {
+      await page.keyboard.press('Tab');
+      onAdd = await page.evaluate(() => document.activeElement?.id === 'add');
+    }
+    expect(onAdd).toBe(true);
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('field-name');
+    await page.keyboard.type('Keyboard Only Coalition');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('field-country');
+    await page.keyboard.type('Chile');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'add');
+    expect(readFileSync(data, 'utf8')).toMatch(/- name: Keyboard Only Coalition\n\s+country: Chile/);
+    await waitForText('Keyboard Only Coalition');
+  });
+
+  it('imports a chosen CSV file: the dry-run preview first, then one write', async () => {
+    const before = readFileSync(data, 'utf8');
+    await page.setInputFiles('#import-file', { name: 'sign-ups.csv', mimeType: 'text/csv', buffer: Buffer.from('Name,Country,Kind\nBrowser Import Union,Kenya,organization\n') });
+    await page.waitForSelector('dialog .import-plan .counts');
+    expect(await page.textContent('dialog .import-plan')).toContain('Browser Import Union');
+    expect(readFileSync(data, 'utf8')).toBe(before); // the preview wrote nothing
+    await page.click('dialog button[type=submit]');
+    await page.waitForFunction(() => !document.querySelector('dialog[open]'));
+    expect(readFileSync(data, 'utf8').match(/Browser Import Union/g)).toHaveLength(1);
+    await waitForText('Browser Import Union');
+  });
+
+  it('speaks Chinese to a Chinese browser, and fits a phone screen', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', deviceScaleFactor: 2 });
+    const p = await phone.newPage();
+    await p.goto(server.url);
+    await p.waitForSelector('#pages canvas');
+    expect(await p.evaluate(() => document.documentElement.lang)).toBe('zh-Hans');
+    expect(await p.textContent('#h-signatories')).toBe('联署名单');
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const shots = process.env.LETTERPRESS_SCREENSHOTS;
+    if (shots) {
+      await p.screenshot({ path: path.join(root, shots, 'serve-phone.png') });
+      const desktop = await browser.newContext({ viewport: { width: 1200, height: 720 }, locale: 'en-GB' });
+      const d = await desktop.newPage();
+      await d.goto(server.url);
+      await d.waitForSelector('#pages[data-build] canvas');
+      await d.screenshot({ path: path.join(root, shots, 'serve.png') });
+      await desktop.close();
+    }
+    await phone.close();
+  });
+});

@@ -52,7 +52,9 @@ describe('the packed package', () => {
     for (const needed of ['package/dist/cli/main.js', 'package/dist/api/index.js', 'package/dist/api/index.d.ts', 'package/templates/zh-CN.yaml', 'package/starters/en.md', 'package/examples/letter.en.md', 'package/README.md']) {
       expect(files).toContain(needed);
     }
-    expect(files.filter((f) => /^package\/(test|src)\//.test(f) || f.endsWith('.test.ts') || f.endsWith('.map'))).toEqual([]);
+    // No sources: from src/ only the preview page's two static assets, which `serve` sends as they are.
+    expect(files).toContain('package/src/cli/serve/client/index.html');
+    expect(files.filter((f) => /^package\/test\//.test(f) || (/^package\/src\//.test(f) && !/^package\/src\/cli\/serve\/client\/(index\.html|style\.css)$/.test(f)) || f.endsWith('.ts') && !f.endsWith('.d.ts') || f.endsWith('.map'))).toEqual([]);
     // The installed copy is this tarball (a kept install of the dependencies must not hide a stale one).
     expect(readFileSync(path.join(packed.dir, 'node_modules/letterpress/dist/api/index.js'), 'utf8')).toBe(readFileSync(path.join(repo, 'dist/api/index.js'), 'utf8'));
     // No warning at all: no engine warning on this Node (docx's nanoid comes bundled at a version

@@ -181,8 +181,12 @@ function faceFile(files: EntryFiles, style: FaceStyle): { file: string; italic: 
  */
 const LATIN_TEXT = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{M}\p{Nd}\u0020-\u007e\u00a0-\u00bf]/u;
 
-/** Curly quotes inside a Latin word ("Citizens’"): the Latin face's proportional glyphs (clreq §3.1.1 applies beside CJK only). */
-const IN_WORD_QUOTE = /[‘’“”]/u;
+/**
+ * Punctuation shared with CJK text that belongs to the word when it stands inside a Latin word:
+ * curly quotes ("Citizens’", „Wolność”: the Latin face's proportional glyphs; clreq §3.1.1 asks
+ * for full-width marks beside CJK text only), low-9 quotes and the hyphens and en dash ("Győr–Sopron").
+ */
+const IN_WORD_QUOTE = /[‘’‚“”„‐‑‒–‹›]/u;
 
 /** Characters that need no glyph of their own (drawn as space or not drawn at all). */
 const INVISIBLE = /[\u0009\u000a\u000d\u200b-\u200d\u2060\ufe0e\ufe0f]/u;

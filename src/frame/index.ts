@@ -221,9 +221,21 @@ export function buildFrame(document: LetterDocument): LetterFrame {
     text: { ...template.text },
     pdfStandard: template.pdf.standard,
     title: meta.subject,
-    ...(meta.author ? { author: meta.author } : {}),
+    ...(meta.author ? { author: withCounts(meta.author, document.signatories) } : {}),
     date: meta.date,
     created: creationDate(meta.date),
     sources: { ...(letterSource ? { letter: letterSource } : {}), ...(source ? { template: source } : {}) },
   };
+}
+
+/**
+ * The counts of the signatory list in a metadata text (the PDF's Author, the Word copy's creator,
+ * the HTML author): `{organisations}` (or `{organizations}`), `{individuals}` and `{signatories}`
+ * are filled from the data on every build, so the metadata never carries a count typed by hand
+ * that the list has outgrown.
+ */
+export function withCounts(text: string, list: LetterDocument['signatories']): string {
+  const organisations = list?.organizations.length ?? 0;
+  const individuals = list?.individuals.length ?? 0;
+  return fillLabel(text, { organisations, organizations: organisations, individuals, signatories: organisations + individuals });
 }

@@ -3,7 +3,7 @@
  */
 import path from 'node:path';
 import { VFile } from 'vfile';
-import { BuildError, fileFailure, reportError, hasErrors } from '../diagnostics/index.js';
+import { BuildError, fileFailure, printable, reportError, reportWarning, hasErrors } from '../diagnostics/index.js';
 import { readInput } from '../io/readInput.js';
 import type { SignatoryEntry, SignatoryList } from '../model/types.js';
 import { FIELDS, type SignatoryKind } from '../model/signatoryFields.js';
@@ -77,6 +77,19 @@ export function readAndCheck(file: VFile, format: SignatoryFormat, options: { re
   }
   if (data.asOf !== undefined && !isIsoDate(data.asOf)) {
     reportError(file, `Malformed date "${data.asOf}": write asOf as YYYY-MM-DD.`, data.asOfPlace, 'signatories-date');
+  }
+  // A pinned asOf older than a signature: the heading would say "as of" a day before somebody it lists signed.
+  if (data.asOf !== undefined && isIsoDate(data.asOf)) {
+    for (const record of data.records) {
+      if (record.signedOn !== undefined && isIsoDate(record.signedOn) && record.signedOn > data.asOf) {
+        reportWarning(
+          file,
+          `${printable(record.name)} signed on ${record.signedOn}, after asOf ${data.asOf}: the list's heading would date the list before this signature. Move asOf to ${record.signedOn}, or delete the asOf line so the date follows the latest signedOn.`,
+          record.fieldPlaces.signedOn ?? record.place,
+          'signatories-stale-as-of',
+        );
+      }
+    }
   }
   if (options.requireSignatories && data.records.length === 0 && !hasErrors([file]) && data.allowEmpty !== true) {
     reportError(

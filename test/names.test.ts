@@ -20,6 +20,8 @@ import { renderHtml } from '../src/render/html/index.js';
 import { renderEdition } from '../src/build/build.js';
 import { BuildError } from '../src/diagnostics/index.js';
 import { fixture, scratch } from './helpers.js';
+import { signatoriesFromText } from '../src/signatories/index.js';
+import { listLines } from '../src/cli/commands/signatories.js';
 
 const LANGS = ['zh-CN', 'zh-TW', 'ko', 'ja', 'en'] as const;
 type Lang = (typeof LANGS)[number];
@@ -141,6 +143,36 @@ describe.each(LANGS)('the names corpus in the %s template', (lang) => {
       expect(txt, s).toContain(s);
       expect(html, s).toContain(s);
     }
+  });
+});
+
+describe('countries in the language of each edition', () => {
+  // CLDR region names as Node 20 ships them (Intl.DisplayNames).
+  const SHOWN: Record<Lang, [string, string, string]> = {
+    'zh-CN': ['比利时', '韩国', '美国'],
+    'zh-TW': ['比利時', '南韓', '美國'],
+    ko: ['벨기에', '대한민국', '미국'],
+    ja: ['ベルギー', '韓国', 'アメリカ合衆国'],
+    en: ['Belgium', 'South Korea', 'United States'],
+  };
+  it.each(LANGS)('shows BE, KR and US in %s, and a country written as a name as written', (lang) => {
+    const { txt, html } = built.get(lang) as Built;
+    const [be, kr, us] = SHOWN[lang];
+    for (const edition of [txt, html.replace(/<[^>]+>/g, '')]) {
+      expect(edition).toContain(`Amnesty International Belgique / ${be}`);
+      expect(edition).toContain(`Citizens’ Alliance for North Korean Human Rights / ${kr}`);
+      expect(edition).toContain(`Human Rights Watch / ${us}`);
+      expect(edition).toContain('Aŭtuno / Belgium');
+      expect(edition).not.toMatch(/ \/ (BE|KR|US)\b/);
+    }
+  });
+
+  it('signatories list --check gives the code for a country written as a name, and names what it cannot map', () => {
+    const list = signatoriesFromText('signatories.yaml', 'organizations:\n  - {name: A, country: Belgium}\n  - {name: B, country: Absurdistan}\n  - {name: C, country: BE}\n', 'ko', '2024-01-01').list;
+    const lines = listLines('signatories.yaml', list, 'ko', true).join('\n');
+    expect(lines).toContain("Belgium: shown as written; write BE to show it in each edition's language (벨기에 in ko)");
+    expect(lines).toContain('Absurdistan: not an ISO 3166 code or a country name letterpress knows');
+    expect(lines).not.toMatch(/^  BE:/m);
   });
 });
 

@@ -5,6 +5,7 @@
  * HTML edition set the same values.
  */
 import type { BlockOf, LetterDocument, Party } from '../model/types.js';
+import { countryIn } from '../model/countries.js';
 import type { Length, RoleLayout, Template } from '../template/schema.js';
 import { fillLabel, formatDate } from '../template/format.js';
 import type {
@@ -172,7 +173,8 @@ export function buildFrame(document: LetterDocument): LetterFrame {
         });
       });
     };
-    section('organizations', list.organizations.map((o) => ({ name: o.name, detail: o.country, place: o.place })));
+    // Countries in the letter's language (src/model/countries.ts): BE or Belgium → 比利时 in zh-CN.
+    section('organizations', list.organizations.map((o) => ({ name: o.name, detail: o.country === undefined ? undefined : countryIn(o.country, meta.lang).text, place: o.place })));
     section('individuals', list.individuals.map((p) => ({ name: p.name, detail: p.title, place: p.place })));
   }
 

@@ -176,6 +176,32 @@ describe('countries in the language of each edition', () => {
   });
 });
 
+describe('names per language', () => {
+  const data = [
+    'organizations:',
+    '  - name: { en: Transitional Justice Working Group, ko: 전환기정의워킹그룹, zh-CN: 转型正义工作组, ja: 移行期正義ワーキンググループ }',
+    '    country: KR',
+    '  - name: Amnesty International',
+    '  - name: { en: "Zeta Association", zh-CN: 阿尔法协会 }',
+    '',
+  ].join('\n');
+  const shown = (lang: string) => signatoriesFromText('signatories.yaml', data, lang, '2024-01-01').list.organizations.map((o) => o.name);
+
+  it('shows the name in the letter\'s language, else the original (the first given), and sorts by the name shown', () => {
+    expect(shown('en')).toEqual(['Amnesty International', 'Transitional Justice Working Group', 'Zeta Association']);
+    // Names in the letter's own script first, as every list of that language is sorted.
+    expect(shown('ko')).toEqual(['전환기정의워킹그룹', 'Amnesty International', 'Zeta Association']);
+    // 阿 (ā) sorts before 转 (zhuǎn) in zh-CN pinyin order.
+    expect(shown('zh-CN')).toEqual(['阿尔法协会', '转型正义工作组', 'Amnesty International']);
+    // A Traditional Chinese letter does not take the Simplified name: the original is shown.
+    expect(shown('zh-TW')).toEqual(['Amnesty International', 'Transitional Justice Working Group', 'Zeta Association']);
+  });
+
+  it('refuses a name keyed by something that is not a language tag, where it stands', () => {
+    expect(() => signatoriesFromText('signatories.yaml', 'organizations:\n  - name: { "Korean name": 물망초 }\n', 'ko', '2024-01-01')).toThrow(/signatories\.yaml:2:\d+ error "Korean name" is not a language tag: write a name per language as name: \{ en: …, zh-CN: …, ko: … \}/);
+  });
+});
+
 const at = <T,>(list: T[], index: number): T => {
   const value = list[index];
   if (value === undefined) throw new Error(`nothing at ${index}`);

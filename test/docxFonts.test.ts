@@ -99,13 +99,15 @@ describe('the Word copy of the 2023-09-21 letter embeds its fonts (docx.embedFon
     // The code-page signature says GB2312 (bit 18), as the font's OS/2 table does.
     const csb0 = parseInt(/w:csb0="([0-9A-F]{8})"/.exec(entry)?.[1] ?? '0', 16);
     expect(csb0 & (1 << 18)).not.toBe(0);
-    expect(table.match(/<w:font /g)).toHaveLength(1);
+    // Noto Serif SC for East Asian text and Source Serif 4 for Latin, Greek and Cyrillic words.
+    expect(table.match(/<w:font w:name="[^"]+"/g)).toEqual(['<w:font w:name="Noto Serif SC"', '<w:font w:name="Source Serif 4"']);
+    expect(/<w:font w:name="Source Serif 4">(.*?)<\/w:font>/s.exec(table)?.[1]).toMatch(/<w:charset w:val="00"\/>.*<w:embedRegular [^>]*\/><w:embedBold [^>]*\/>$/);
     expect(table).toMatch(/<w:fonts [^>]*xmlns:r="http:\/\/schemas.openxmlformats.org\/officeDocument\/2006\/relationships"/);
   });
 
   it('has a distinct GUID font key per face and font parts under word/fonts/ with the obfuscated-font content type', () => {
     const faces = embeddedFaces(parts);
-    expect(faces.map((f) => f.style)).toEqual(['Regular', 'Bold']);
+    expect(faces.map((f) => f.style)).toEqual(['Regular', 'Bold', 'Regular', 'Bold']);
     for (const face of faces) {
       expect(face.fontKey).toMatch(/^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/);
       expect(face.element).toContain('w:subsetted="1"');
@@ -116,7 +118,7 @@ describe('the Word copy of the 2023-09-21 letter embeds its fonts (docx.embedFon
       expect([...stored.subarray(32, 64)]).toEqual([...face.bytes.subarray(32, 64)]);
       expect([...face.bytes.subarray(0, 4)]).toEqual([0, 1, 0, 0]);
     }
-    expect(new Set(faces.map((f) => f.fontKey)).size).toBe(2);
+    expect(new Set(faces.map((f) => f.fontKey)).size).toBe(4);
     expect(xml(parts, '[Content_Types].xml')).toContain('<Default ContentType="application/vnd.openxmlformats-officedocument.obfuscatedFont" Extension="odttf"/>');
   });
 
@@ -125,10 +127,11 @@ describe('the Word copy of the 2023-09-21 letter embeds its fonts (docx.embedFon
     expect(settings).toMatch(/<w:displayBackgroundShape\/><w:embedTrueTypeFonts\/><w:saveSubsetFonts\/><w:defaultTabStop /);
   });
 
-  it('embeds fonts that are complete (cmap, name, OS/2, post), named Noto Serif SC, with embedding allowed', () => {
-    for (const face of embeddedFaces(parts)) {
+  it('embeds fonts that are complete (cmap, name, OS/2, post), named Noto Serif SC and Source Serif 4, with embedding allowed', () => {
+    const faces = embeddedFaces(parts);
+    expect(faces.map((f) => f.font.familyName)).toEqual(['Noto Serif SC', 'Noto Serif SC', 'Source Serif 4', 'Source Serif 4']);
+    for (const face of faces) {
       for (const table of ['cmap', 'name', 'OS/2', 'post', 'glyf', 'loca', 'hmtx', 'head', 'hhea', 'maxp']) expect(face.font.directory.tables, table).toHaveProperty([table]);
-      expect(face.font.familyName).toBe('Noto Serif SC');
       expect(face.font.subfamilyName).toBe(face.style);
       expect(face.font['OS/2'].fsType.noEmbedding).toBe(false);
       // A subset: far fewer glyphs than the 30,000 of the whole font.
@@ -151,7 +154,8 @@ describe('the Word copy of the 2023-09-21 letter embeds its fonts (docx.embedFon
 
   it('also carries the punctuation and Latin letters an editor is likely to type', () => {
     for (const face of embeddedFaces(parts)) {
-      for (const ch of 'AZaz09@#%&~？！；：《》〈〉「」『』【】〔〕—…、。·　') expect(face.font.hasGlyphForCodePoint(ch.codePointAt(0) as number), `${face.style} ${ch}`).toBe(true);
+      const typed = face.font.familyName === 'Source Serif 4' ? 'AZaz09@#%&~—…·' : 'AZaz09@#%&~？！；：《》〈〉「」『』【】〔〕—…、。·　';
+      for (const ch of typed) expect(face.font.hasGlyphForCodePoint(ch.codePointAt(0) as number), `${face.style} ${ch}`).toBe(true);
     }
   });
 
@@ -172,9 +176,9 @@ describe('docx.embedFonts: full and none', () => {
   it('full embeds the font files whole, not marked as subsets', async () => {
     const full = unzipSync(await renderDocx(buildFrame(withTemplate(document, { embedFonts: 'full' }))));
     const faces = embeddedFaces(full);
-    expect(faces.map((f) => f.style)).toEqual(['Regular', 'Bold']);
+    expect(faces.map((f) => f.style)).toEqual(['Regular', 'Bold', 'Regular', 'Bold']);
     const files = [path.join(NOTO_SC, '400Regular', 'NotoSerifSC_400Regular.ttf'), path.join(NOTO_SC, '700Bold', 'NotoSerifSC_700Bold.ttf')];
-    faces.forEach((face, i) => {
+    faces.slice(0, 2).forEach((face, i) => {
       expect(Buffer.from(face.bytes).equals(readFileSync(files[i] as string))).toBe(true);
       expect(face.element).not.toContain('w:subsetted');
     });
@@ -195,13 +199,13 @@ describe('docx.embedFonts: full and none', () => {
 });
 
 describe('faces that are not embedded are reported on the template', () => {
-  it('zh-TW: Noto Serif TC (full TTF files) is embedded for East Asian text, Noto Serif SC for Latin, with no warning', async () => {
+  it('zh-TW: Noto Serif TC (full TTF files) is embedded for East Asian text, Source Serif 4 for Latin, with no warning', async () => {
     const { document: tw } = await loadLetter(fixture('letters', 'zh-TW', 'letter.md'));
     const diagnostics: VFile[] = [];
     const twParts = unzipSync(await renderDocx(buildFrame(tw), diagnostics));
     const table = xml(twParts, 'word/fontTable.xml');
     expect(table).toMatch(/<w:font w:name="Noto Serif TC"><w:altName w:val="PMingLiU"\/>(?:(?!<\/w:font>).)*<w:charset w:val="88"\/>(?:(?!<\/w:font>).)*<w:embedRegular /s);
-    expect(embeddedFaces(twParts).map((f) => f.font.familyName).sort()).toEqual(['Noto Serif SC', 'Noto Serif SC', 'Noto Serif TC', 'Noto Serif TC']);
+    expect(embeddedFaces(twParts).map((f) => f.font.familyName).sort()).toEqual(['Noto Serif TC', 'Noto Serif TC', 'Source Serif 4', 'Source Serif 4']);
     expect(diagnostics.flatMap((file) => file.messages)).toEqual([]);
   });
 

@@ -146,7 +146,9 @@ describe('a Traditional Chinese letter (zh-TW template)', () => {
     expect(result.code).toBe(0);
     const report = await preflight(new Uint8Array(readFileSync(path.join(dir, 'out', 'letter.pdf'))));
     expect(report.problems).toEqual([]);
-    expect(report.fonts.every((f) => /NotoSerifTC/.test(f.name))).toBe(true);
+    // Han text in Noto Serif TC; Latin words and digits in Source Serif 4.
+    expect(report.fonts.every((f) => /NotoSerifTC|SourceSerif4/.test(f.name))).toBe(true);
+    expect(report.fonts.some((f) => /NotoSerifTC/.test(f.name))).toBe(true);
     const { loadLetter } = await import('../src/load/letter.js');
     const { layoutPdf } = await import('../src/render/pdf/index.js');
     const { document } = await loadLetter(path.join(dir, 'letter.md'));

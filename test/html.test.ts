@@ -199,7 +199,9 @@ describe('strings from the inputs that reach the stylesheet', async () => {
     expect(all.some((el) => el.tagName === 'script')).toBe(false);
     const css = cssOf(all);
     expect(css).not.toMatch(/<\/style/i);
-    expect(css).toContain('font-family: "Evil\\"; } body { display: none } \\3c /style\\3e \\3c script\\3e alert(1)\\3c /script\\3e ", "Noto Serif SC"');
+    expect(css).toContain('font-family: "Evil\\"; } body { display: none } \\3c /style\\3e \\3c script\\3e alert(1)\\3c /script\\3e ", "Source Serif 4 (Latin)", "Noto Serif SC"');
+    // The Latin face sets Latin, Greek and Cyrillic only: CJK curly quotes stay with the CJK face.
+    expect(css).toContain('@font-face { font-family: "Source Serif 4 (Latin)"; src: local("Source Serif 4"); unicode-range: U+0000-036F,');
     expect(css).toContain('hr::after { content: "\\\\\\"\\3c /STYLE\\3e "; }');
   });
 });

@@ -51,8 +51,13 @@ async function readPdf(file: string): Promise<Pick<Edition, 'lines' | 'items'>> 
     await page.getOperatorList(); // loads the fonts, whose names commonObjs then holds
     const byY = new Map<number, Array<{ x: number; width: number; str: string; size: number; font: string }>>();
     for (const item of content.items) {
-      if (!('str' in item) || item.str.trim() === '') continue;
+      if (!('str' in item) || item.str === '') continue;
       const font = (page.commonObjs.get(item.fontName) as { name: string }).name;
+      if (item.str.trim() === '') {
+        // A word space drawn between two faces (Hangul, then digits in the Latin face): kept in its line.
+        byY.get(Math.round(item.transform[5] as number))?.push({ x: item.transform[4] as number, width: item.width, str: item.str, size: 0, font });
+        continue;
+      }
       const size = Math.hypot(item.transform[0] as number, item.transform[1] as number);
       items.push({ str: item.str, size, font });
       const y = Math.round(item.transform[5] as number);

@@ -164,7 +164,9 @@ describe('the tagged seed letter', () => {
 
   it('ties every link annotation to a Link element, with /StructParent and /Contents', () => {
     const annotations = seed.pages.flatMap((p) => p.annotations.filter((a) => a.subtype === 'Link'));
-    expect(annotations).toHaveLength(18);
+    // One annotation per line a link is set on: URLs in the Latin face (Source Serif 4) make 17.
+    expect(annotations).toHaveLength(17);
+    expect(new Set(annotations.map((a) => a.url)).size).toBeGreaterThanOrEqual(12);
     const links = seed.elements.filter((e) => e.role === 'Link');
     const owned = new Set(links.flatMap((e) => e.annotations.map((id) => id.replace('pdfjs_internal_id_', ''))));
     for (const a of annotations) {
@@ -263,7 +265,7 @@ describe('the tagged seed letter', () => {
   it('passes the preflight with its tag checks', async () => {
     const report = await preflight(seedBytes);
     expect(report.problems).toEqual([]);
-    expect(report.tags).toEqual({ notes: 13, untagged: 0, links: 18, untiedLinks: 0 });
+    expect(report.tags).toEqual({ notes: 13, untagged: 0, links: 17, untiedLinks: 0 });
   });
 
   it('is under 160 KB', () => {

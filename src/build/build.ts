@@ -14,7 +14,7 @@ import { describeChanges, droppedWarning, manifestOf, manifestPath, readManifest
 import { refuseDefaultOutOutside, refuseOutputsOverInputs } from './outputs.js';
 import { MissingGlyph } from '../typeset/errors.js';
 import { PreflightFailed } from '../render/errors.js';
-import { codePointLabel } from '../unicode/scripts.js';
+import { codePointLabel, scriptOf } from '../unicode/scripts.js';
 
 export interface BuildOptions extends RenderOptions {
   outDir?: string;
@@ -71,7 +71,13 @@ export async function renderEdition(letter: LoadedLetter, frame: LetterFrame, fo
   } catch (err) {
     if (err instanceof MissingGlyph) {
       const code = codePointLabel(err.char);
-      const reason = `No font has the character "${err.char}" (${code}); add a font that has it to the \`fonts\` list of the template, or replace the character.`;
+      const script = scriptOf(err.char);
+      const reason = script
+        ? `No font has the character "${err.char}" (${code}, ${script.name} script): the template's fonts cannot set ${script.name}. ` +
+          (script.rightToLeft
+            ? `letterpress does not set right-to-left text yet: write this name in Latin letters, or add a font for ${script.name} (e.g. the npm package @expo-google-fonts/noto-naskh-arabic) to the template's fonts.serif and check the result.`
+            : `Add a font that has ${script.name} (a TTF from npm or in fonts/, e.g. Noto Serif ${script.name}) to the \`fonts.serif\` list of the template (see fonts/README.md), or replace the character.`)
+        : `No font has the character "${err.char}" (${code}); add a font that has it to the \`fonts\` list of the template, or replace the character.`;
       throw errorAt(letter.files, err.source, err.char, reason, 'missing-glyph');
     }
     throw err;

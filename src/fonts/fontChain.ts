@@ -174,11 +174,19 @@ function faceFile(files: EntryFiles, style: FaceStyle): { file: string; italic: 
 }
 
 /**
- * What a `use: latin` face sets: Latin letters, digits, ASCII and Latin-1 punctuation. Curly quotes
- * and dashes are shared with CJK text, where they must be the CJK face's full-width forms (clreq
- * §3.1.1), so they are left to the faces after it.
+ * What a `use: latin` face sets: Latin, Greek and Cyrillic letters (with their combining marks:
+ * Vietnamese may come decomposed), digits, ASCII and Latin-1 punctuation. Curly quotes and dashes
+ * are shared with CJK text, where they must be the CJK face's full-width forms (clreq §3.1.1), so
+ * alone they are left to the faces after it; inside a Latin word they belong to the word (faceForWord).
  */
-const LATIN_TEXT = /[\p{Script=Latin}\p{Nd}\u0020-\u007e\u00a0-\u00bf]/u;
+const LATIN_TEXT = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{M}\p{Nd}\u0020-\u007e\u00a0-\u00bf]/u;
+
+/**
+ * Punctuation shared with CJK text that belongs to the word when it stands inside a Latin word:
+ * curly quotes ("Citizens’", „Wolność”: the Latin face's proportional glyphs; clreq §3.1.1 asks
+ * for full-width marks beside CJK text only), low-9 quotes and the hyphens and en dash ("Győr–Sopron").
+ */
+const IN_WORD_QUOTE = /[‘’‚“”„‐‑‒–‹›]/u;
 
 /** Characters that need no glyph of their own (drawn as space or not drawn at all). */
 const INVISIBLE = /[\u0009\u000a\u000d\u200b-\u200d\u2060\ufe0e\ufe0f]/u;
@@ -186,6 +194,7 @@ const INVISIBLE = /[\u0009\u000a\u000d\u200b-\u200d\u2060\ufe0e\ufe0f]/u;
 export class FontChain {
   private readonly entries: EntryFiles[];
   private readonly memo = new Map<string, Map<number, Face | null>>();
+  private readonly wordMemo = new Map<string, Map<string, Face | null>>();
 
   private readonly templatePath: string;
 
@@ -217,6 +226,33 @@ export class FontChain {
       }
     }
     memo.set(codePoint, found);
+    return found;
+  }
+
+  /**
+   * The face for a whole word (a run of non-CJK characters between spaces), so that a word is
+   * drawn in one design ("Łódź" all in the Latin face, not Ł from one font and ódź from another):
+   * the first face of the chain that has every character of it. A `use: latin` face takes the
+   * word's curly quotes too. Null when no one face has them all; the caller then goes character by
+   * character (and reports a character no face has).
+   */
+  faceForWord(word: string, style: FaceStyle = { bold: false }): Face | null {
+    const key = `w${style.bold ? 'b' : ''}${style.italic ? 'i' : ''}`;
+    let memo = this.wordMemo.get(key);
+    if (!memo) this.wordMemo.set(key, (memo = new Map()));
+    const known = memo.get(word);
+    if (known !== undefined) return known;
+    const chars = [...word].filter((ch) => !INVISIBLE.test(ch));
+    let found: Face | null = null;
+    for (const entry of this.entries) {
+      if (entry.latinOnly && !chars.every((ch) => LATIN_TEXT.test(ch) || IN_WORD_QUOTE.test(ch))) continue;
+      const face = this.open(entry, style);
+      if (chars.every((ch) => face.font.hasGlyphForCodePoint(ch.codePointAt(0) ?? 0))) {
+        found = face;
+        break;
+      }
+    }
+    memo.set(word, found);
     return found;
   }
 

@@ -5,6 +5,7 @@
  * HTML edition set the same values.
  */
 import type { BlockOf, LetterDocument, Party } from '../model/types.js';
+import { countryIn } from '../model/countries.js';
 import type { Length, RoleLayout, Template } from '../template/schema.js';
 import { fillLabel, formatDate } from '../template/format.js';
 import type {
@@ -172,7 +173,8 @@ export function buildFrame(document: LetterDocument): LetterFrame {
         });
       });
     };
-    section('organizations', list.organizations.map((o) => ({ name: o.name, detail: o.country, place: o.place })));
+    // Countries in the letter's language (src/model/countries.ts): BE or Belgium → 比利时 in zh-CN.
+    section('organizations', list.organizations.map((o) => ({ name: o.name, detail: o.country === undefined ? undefined : countryIn(o.country, meta.lang).text, place: o.place })));
     section('individuals', list.individuals.map((p) => ({ name: p.name, detail: p.title, place: p.place })));
   }
 
@@ -221,9 +223,21 @@ export function buildFrame(document: LetterDocument): LetterFrame {
     text: { ...template.text },
     pdfStandard: template.pdf.standard,
     title: meta.subject,
-    ...(meta.author ? { author: meta.author } : {}),
+    ...(meta.author ? { author: withCounts(meta.author, document.signatories) } : {}),
     date: meta.date,
     created: creationDate(meta.date),
     sources: { ...(letterSource ? { letter: letterSource } : {}), ...(source ? { template: source } : {}) },
   };
+}
+
+/**
+ * The counts of the signatory list in a metadata text (the PDF's Author, the Word copy's creator,
+ * the HTML author): `{organisations}` (or `{organizations}`), `{individuals}` and `{signatories}`
+ * are filled from the data on every build, so the metadata never carries a count typed by hand
+ * that the list has outgrown.
+ */
+export function withCounts(text: string, list: LetterDocument['signatories']): string {
+  const organisations = list?.organizations.length ?? 0;
+  const individuals = list?.individuals.length ?? 0;
+  return fillLabel(text, { organisations, organizations: organisations, individuals, signatories: organisations + individuals });
 }

@@ -4,9 +4,9 @@
  * node stands, so that every message can carry a line and column. The shape comes from schema.ts.
  */
 import type { VFile } from 'vfile';
-import { reportError } from '../diagnostics/index.js';
+import { printable, reportError } from '../diagnostics/index.js';
 import { readYaml } from '../io/yaml.js';
-import { ALLOWED_KEYS, fieldsOf, fileSchema, KINDS, LIST_KEY, type SignatoryData, type SignatoryRecord } from './schema.js';
+import { ALLOWED_KEYS, fieldsOf, fileSchema, KINDS, LANGUAGE_KEY, LIST_KEY, type SignatoryData, type SignatoryRecord } from './schema.js';
 import type { Position } from '../diagnostics/index.js';
 
 function jsonErrorPlace(text: string, message: string): Position {
@@ -37,14 +37,25 @@ export function signatoriesFromYaml(file: VFile, format: 'yaml' | 'json'): Signa
   const records: SignatoryRecord[] = [];
   for (const kind of KINDS) {
     const listKey = LIST_KEY[kind];
-    const list = read.data[listKey] as Array<Record<string, string>>;
+    const list = read.data[listKey] as Array<Record<string, string | Record<string, string> | undefined>>;
     list.forEach((entry, index) => {
       const fieldPlaces: SignatoryRecord['fieldPlaces'] = {};
       for (const f of fieldsOf(kind)) {
         const p = read.place([listKey, index, f.key]);
         if (p) (fieldPlaces as Record<string, Position>)[f.key] = p;
       }
-      records.push({ ...entry, kind, name: entry.name ?? '', place: place([listKey, index]), fieldPlaces });
+      const { name, ...rest } = entry;
+      // Only `name` may be a mapping (the schema says so); the other fields are strings.
+      const fields = Object.fromEntries(Object.entries(rest).filter((pair): pair is [string, string] => typeof pair[1] === 'string'));
+      const names = typeof name === 'object' ? name : undefined;
+      for (const key of Object.keys(names ?? {})) {
+        if (!LANGUAGE_KEY.test(key)) {
+          reportError(file, `"${printable(key)}" is not a language tag: write a name per language as name: { en: …, zh-CN: …, ko: … } (the first is the original name).`, read.place([listKey, index, 'name', key]) ?? place([listKey, index]), 'signatories-name-language');
+        }
+      }
+      if (names && Object.keys(names).length === 0) reportError(file, 'A name per language needs at least one name: name: { en: … }.', place([listKey, index]), 'signatories-empty-name');
+      const original = typeof name === 'string' ? name : names ? (Object.values(names)[0] ?? '') : '';
+      records.push({ ...fields, kind, name: original, ...(names ? { names } : {}), place: place([listKey, index]), fieldPlaces });
     });
   }
   const data: SignatoryData = { records };

@@ -3,7 +3,7 @@
  */
 import path from 'node:path';
 import { VFile } from 'vfile';
-import { BuildError, fileFailure, reportError, hasErrors } from '../diagnostics/index.js';
+import { BuildError, fileFailure, printable, reportError, reportWarning, hasErrors } from '../diagnostics/index.js';
 import { readInput } from '../io/readInput.js';
 import type { SignatoryEntry, SignatoryList } from '../model/types.js';
 import { FIELDS, type SignatoryKind } from '../model/signatoryFields.js';
@@ -39,8 +39,21 @@ function optionalFields(record: SignatoryRecord): Partial<Record<OptionalField, 
 }
 
 /** A record as a model entry: the name, the fields its kind has, where the name stands. */
-function modelEntry(record: SignatoryRecord): SignatoryEntry<SignatoryKind> {
-  return { name: record.name, place: record.fieldPlaces.name ?? record.place, ...optionalFields(record) };
+function modelEntry(record: SignatoryRecord, lang?: string): SignatoryEntry<SignatoryKind> {
+  return { name: lang && record.names ? nameIn(record.names, lang) ?? record.name : record.name, place: record.fieldPlaces.name ?? record.place, ...optionalFields(record) };
+}
+
+/**
+ * The name for a letter's language: the exact tag (zh-TW), any case; then a bare language key for
+ * a regional letter (ko for ko-KR). Chinese never falls back across zh-CN and zh-TW (two scripts).
+ * Undefined: the original name (the first given) is shown.
+ */
+export function nameIn(names: Record<string, string>, lang: string): string | undefined {
+  const entries = Object.entries(names).filter(([, v]) => v.trim() !== '');
+  const exact = entries.find(([k]) => k.toLowerCase() === lang.toLowerCase());
+  if (exact) return exact[1];
+  const base = lang.split('-')[0]?.toLowerCase();
+  return base === 'zh' ? undefined : entries.find(([k]) => k.toLowerCase() === base)?.[1];
 }
 
 export type SignatoryFormat = 'yaml' | 'json' | 'csv';
@@ -78,6 +91,19 @@ export function readAndCheck(file: VFile, format: SignatoryFormat, options: { re
   if (data.asOf !== undefined && !isIsoDate(data.asOf)) {
     reportError(file, `Malformed date "${data.asOf}": write asOf as YYYY-MM-DD.`, data.asOfPlace, 'signatories-date');
   }
+  // A pinned asOf older than a signature: the heading would say "as of" a day before somebody it lists signed.
+  if (data.asOf !== undefined && isIsoDate(data.asOf)) {
+    for (const record of data.records) {
+      if (record.signedOn !== undefined && isIsoDate(record.signedOn) && record.signedOn > data.asOf) {
+        reportWarning(
+          file,
+          `${printable(record.name)} signed on ${record.signedOn}, after asOf ${data.asOf}: the list's heading would date the list before this signature. Move asOf to ${record.signedOn}, or delete the asOf line so the date follows the latest signedOn.`,
+          record.fieldPlaces.signedOn ?? record.place,
+          'signatories-stale-as-of',
+        );
+      }
+    }
+  }
   if (options.requireSignatories && data.records.length === 0 && !hasErrors([file]) && data.allowEmpty !== true) {
     reportError(
       file,
@@ -108,8 +134,9 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
     throw new BuildError([file]);
   }
   const { records, asOf } = readAndCheck(file, format, { requireSignatories: true });
-  const organizations = records.filter((r) => r.kind === 'organization').map((r) => modelEntry(r));
-  const individuals = records.filter((r) => r.kind === 'individual').map((r) => modelEntry(r));
+  // Each letter shows (and sorts by) the name in its language when the data gives one.
+  const organizations = records.filter((r) => r.kind === 'organization').map((r) => modelEntry(r, lang));
+  const individuals = records.filter((r) => r.kind === 'individual').map((r) => modelEntry(r, lang));
   const latestSigned = records
     .map((r) => r.signedOn)
     .filter((d): d is string => d !== undefined)

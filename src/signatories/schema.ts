@@ -46,6 +46,8 @@ export type SignatoryRecord = {
   place: Position;
   /** Where each field stands, when the format tells. */
   fieldPlaces: Partial<Record<SignatoryField, Position>>;
+  /** The name per language, when the data gives several (`name` is then the first, the original). */
+  names?: Record<string, string>;
 } & Partial<Record<OptionalField, string>>;
 
 export interface SignatoryData {
@@ -70,10 +72,17 @@ export function entryValues(entry: NewSignatory): Array<[FieldKey, string]> {
 
 const dateLike = z.union([z.string(), z.date()]).transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v));
 
+/** Names per language tag (en, zh-CN, ko…); the keys are checked where they stand (fromYaml.ts). */
+const localNames = z.record(z.string(), z.string());
+
+/** A language tag as a key of a per-language name. */
+export const LANGUAGE_KEY = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
+
 function kindSchema(kind: SignatoryKind) {
   const shape: Record<string, z.ZodType> = {};
   for (const f of fieldsOf(kind)) {
-    const type = f.type === 'date' ? dateLike : z.string();
+    // A name may be given per language: { en: …, zh-CN: …, ko: … }; the first is the original.
+    const type = f.type === 'date' ? dateLike : f.key === 'name' ? z.union([z.string(), localNames]) : z.string();
     shape[f.key] = f.required ? type : type.optional();
   }
   return z.object(shape).strict();

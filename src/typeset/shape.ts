@@ -231,6 +231,9 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
     if (current) current.open = false;
   };
 
+  const kinds = items.map((item, index) => (item.mark !== undefined ? 'mark' : kindOf(item.ch, items[index - 1]?.ch, items[index + 1]?.ch)));
+  const wordFaces = wordFacesOf(items, kinds, fonts, options);
+
   items.forEach((item, index) => {
     if (item.mark !== undefined) {
       // Chosen by the glyphs a mark needs (digits), whatever comes first in the chain.
@@ -247,7 +250,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       pendingSpace = false;
       return;
     }
-    const kind = kindOf(item.ch, items[index - 1]?.ch, items[index + 1]?.ch);
+    const kind = at(kinds, index);
     if (kind === 'space') {
       pendingSpace = true;
       close();
@@ -256,7 +259,8 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
     }
     if (FORMAT_CHARACTER.test(item.ch)) return; // invisible: no glyph, no width
     const cp = item.ch.codePointAt(0) ?? 0;
-    const { face, dots } = faceOf(fonts, cp, item.style, options);
+    const word = wordFaces[index];
+    const { face, dots } = word ?? faceOf(fonts, cp, item.style, options);
     if (!face) throw new MissingGlyph(item.ch, item.source);
     const breakBefore = allowed.has(item.at);
     const extendable =
@@ -306,6 +310,53 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
     const { open: _open, ...rest } = p as Piece & { open?: boolean };
     return rest;
   });
+}
+
+/**
+ * One face per word: a run of non-CJK characters (Latin, Greek, Cyrillic letters, digits, and the
+ * punctuation and curly quotes among them) in one style, between spaces, CJK characters and note
+ * marks, is drawn in the first face that has all of it, so no word mixes two designs. Undefined
+ * for characters outside such a word, or where no one face has the whole word.
+ */
+function wordFacesOf(items: Item[], kinds: Array<PieceKind | 'space' | 'other'>, fonts: FontChain, options: ShapeOptions): Array<{ face: Face; dots: boolean } | undefined> {
+  const out: Array<{ face: Face; dots: boolean } | undefined> = new Array(items.length);
+  let from = 0;
+  while (from < items.length) {
+    if (kinds[from] !== 'other') {
+      from++;
+      continue;
+    }
+    const style = at(items, from).style;
+    let to = from;
+    let text = '';
+    while (to < items.length && kinds[to] === 'other' && sameStyle(at(items, to).style, style)) {
+      const ch = at(items, to).ch;
+      if (!FORMAT_CHARACTER.test(ch)) text += ch;
+      to++;
+    }
+    const chosen = wordFaceOf(fonts, text, style, options);
+    if (chosen) for (let i = from; i < to; i++) out[i] = chosen;
+    from = to;
+  }
+  return out;
+}
+
+function sameStyle(a: SpanStyle, b: SpanStyle): boolean {
+  return a.size === b.size && a.bold === b.bold && (a.emphasis ?? false) === (b.emphasis ?? false) && a.link === b.link;
+}
+
+/** faceOf for a whole word: emphasis takes the italic, or bold where the face has no italic. */
+function wordFaceOf(fonts: FontChain, word: string, style: SpanStyle, options: ShapeOptions): { face: Face; dots: boolean } | undefined {
+  if (!word) return undefined;
+  if (!style.emphasis) {
+    const face = fonts.faceForWord(word, { bold: style.bold });
+    return face ? { face, dots: false } : undefined;
+  }
+  const italic = fonts.faceForWord(word, { bold: style.bold, italic: true });
+  if (!italic) return undefined;
+  if (italic.italic || options.emphasis === 'dots') return { face: italic, dots: false };
+  const bold = fonts.faceForWord(word, { bold: true });
+  return bold ? { face: bold, dots: false } : undefined;
 }
 
 /**

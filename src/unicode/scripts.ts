@@ -58,3 +58,21 @@ export const FORMAT_CHARACTER = /^[\p{Cf}\u180b-\u180d\ufe00-\ufe0f\u{e0100}-\u{
 export function codePointLabel(char: string): string {
   return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
+
+/** Scripts a letter's name may come in that the built-in templates have no face for (Unicode Script property values). */
+const NAMED_SCRIPTS = [
+  'Arabic', 'Hebrew', 'Syriac', 'Thaana', 'Nko', 'Thai', 'Lao', 'Khmer', 'Myanmar', 'Devanagari', 'Bengali', 'Gurmukhi',
+  'Gujarati', 'Oriya', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala', 'Tibetan', 'Mongolian', 'Georgian',
+  'Armenian', 'Ethiopic', 'Cherokee', 'Canadian_Aboriginal', 'Tifinagh', 'Javanese', 'Balinese', 'Yi',
+  'Latin', 'Greek', 'Cyrillic', 'Han', 'Hangul', 'Hiragana', 'Katakana',
+] as const;
+
+const RIGHT_TO_LEFT = new Set(['Arabic', 'Hebrew', 'Syriac', 'Thaana', 'Nko']);
+
+/** The script of a character by its Unicode Script property ("Arabic", "Devanagari"), or null (symbols, emoji). */
+export function scriptOf(char: string): { name: string; rightToLeft: boolean } | null {
+  for (const script of NAMED_SCRIPTS) {
+    if (new RegExp(`^\\p{Script=${script}}`, 'u').test(char)) return { name: script.replace('_', ' '), rightToLeft: RIGHT_TO_LEFT.has(script) };
+  }
+  return null;
+}

@@ -1,4 +1,5 @@
 /** `letterpress signatories add | remove | list`: edit the data file named by the letter. */
+import { countryCode, countryIn } from '../../model/countries.js';
 import path from 'node:path';
 import { VFile } from 'vfile';
 import type { Command } from 'commander';
@@ -189,6 +190,13 @@ export function listLines(file: string, list: SignatoryList, lang: string, check
       return family ? [`  ${p.name}: sorted under "${family}" (its last word); if that is not the family name, add sortAs (${file}:${p.place?.line ?? '?'})`] : [];
     });
     out.push('', guessed.length === 0 ? 'Every individual has a sortAs or a name that sorts as written.' : `Sorted by a guessed family name (${guessed.length}):`, ...guessed);
+    // Countries: a code is shown in each edition's language; a name as written.
+    const countries = [...new Set(list.organizations.flatMap((o) => (o.country ? [o.country] : [])))].filter((c) => !countryIn(c, lang).mapped);
+    const lines = countries.map((c) => {
+      const code = countryCode(c);
+      return code ? `  ${c}: shown as written; write ${code} to show it in each edition's language (${new Intl.DisplayNames([lang], { type: 'region' }).of(code) ?? code} in ${lang})` : `  ${c}: not an ISO 3166 code or a country name letterpress knows: shown as written in every edition`;
+    });
+    out.push('', lines.length === 0 ? "Every country is a code shown in each edition's language." : `Countries shown as written (${lines.length}):`, ...lines);
   }
   return out;
 }

@@ -163,8 +163,29 @@ function rolesUsed(frame: LetterFrame): { roles: StyledRole[]; later: Map<Styled
   return { roles, later };
 }
 
+/**
+ * Every face of the chain, in its order, then the Word copy's East Asian fallback. A `use: latin`
+ * face is named through an @font-face limited to Latin, Greek and Cyrillic letters (latinFaces),
+ * so that a browser sets whole Latin words in it but leaves the curly quotes of CJK text to the
+ * CJK face, as the PDF does.
+ */
 function fontStack(frame: LetterFrame): string {
-  return [...new Set([...frame.fonts.names, frame.word.fallbackEastAsiaFont])].map(cssString).concat('serif').join(', ');
+  const latin = new Set(frame.fonts.serif.filter((f) => f.use === 'latin').map((f) => f.name));
+  return [...new Set([...frame.fonts.names, frame.word.fallbackEastAsiaFont])].map((name) => cssString(latin.has(name) ? latinFamily(name) : name)).concat('serif').join(', ');
+}
+
+const latinFamily = (name: string) => `${name} (Latin)`;
+
+/** Latin (Basic to Extended-B, IPA, combining marks, Vietnamese), Greek and Cyrillic: not the curly quotes or dashes shared with CJK. */
+const LATIN_RANGE = 'U+0000-036F, U+0370-03FF, U+0400-052F, U+1E00-1FFF, U+2C60-2C7F, U+A720-A7FF';
+
+function latinFaces(frame: LetterFrame): string[] {
+  return frame.fonts.serif
+    .filter((f) => f.use === 'latin')
+    .flatMap((f) => [
+      `@font-face { font-family: ${cssString(latinFamily(f.name))}; src: local(${cssString(f.name)}); unicode-range: ${LATIN_RANGE}; }`,
+      `@font-face { font-family: ${cssString(latinFamily(f.name))}; font-weight: bold; src: local(${cssString(`${f.name} Bold`)}), local(${cssString(f.name)}); unicode-range: ${LATIN_RANGE}; }`,
+    ]);
 }
 
 function stylesheet(frame: LetterFrame, body: BodyStyle): string {
@@ -176,6 +197,7 @@ function stylesheet(frame: LetterFrame, body: BodyStyle): string {
   const bodyHeadings = [1, 2, 3, 4, 5, 6].filter((depth) => frame.headings.bodyBase + depth <= 6).map((depth) => `.body ${headingTag(frame.headings.bodyBase + depth)}`);
   const emphasis = language.emphasis === 'dots' ? ' text-emphasis: filled dot; text-emphasis-position: under right;' : language.emphasis === 'bold' ? ' font-weight: bold;' : '';
   const css = [
+    ...latinFaces(frame),
     `:root { font-family: ${fontStack(frame)}; font-size: ${pt(bodySize)}; line-height: ${body.paragraph.lineHeight}; color: #111; background: #fff; }`,
     `body { max-width: 40em; margin: 2em auto; padding: 0 1em; }`,
     `main { text-align: ${body.paragraph.align}; hyphens: ${language.hyphenate ? 'auto' : 'manual'};${cjk ? ` line-break: strict; word-break: ${language.keepAll ? 'keep-all' : 'normal'};` : ''}` +

@@ -118,6 +118,7 @@ export function watchLetters(letterPaths: readonly string[], options: BuildOptio
   let timer: NodeJS.Timeout | null = null;
   let recheck: NodeJS.Timeout | null = null;
   let closed = false;
+  let inFlight: Promise<void> = Promise.resolve();
 
   const follow = () => {
     const next = new Set(letters.flatMap((l) => [...foldersFor(l.inputs, path.dirname(l.letterPath))]));
@@ -187,7 +188,7 @@ export function watchLetters(letterPaths: readonly string[], options: BuildOptio
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = null;
-      void run();
+      inFlight = run();
     }, 25);
   };
 
@@ -219,6 +220,8 @@ export function watchLetters(letterPaths: readonly string[], options: BuildOptio
       if (recheck) clearTimeout(recheck);
       await ready.catch(() => undefined);
       await watcher?.close();
+      // A rebuild under way finishes (and writes its editions) before close resolves.
+      await inFlight;
     },
   };
 }

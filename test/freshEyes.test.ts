@@ -1,0 +1,33 @@
+/**
+ * Problems found by using letterpress as campaign staff would, from the README only: each test
+ * replays the steps that showed the problem.
+ */
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, scratch } from './helpers.js';
+
+/** A new English letter project made by `letterpress init`, with this signatory file. */
+async function project(signatories: string): Promise<string> {
+  const dir = path.join(scratch('letterpress-fresh-'), 'letter');
+  expect((await runCli(['init', dir, '--lang', 'en'])).code).toBe(0);
+  writeFileSync(path.join(dir, 'signatories.yaml'), signatories);
+  // No fonts inside the Word copy: the tests read its text, and embedding is the slow part.
+  writeFileSync(path.join(dir, 'house.yaml'), 'extends: en\ndocx:\n  embedFonts: none\n');
+  writeFileSync(path.join(dir, 'letter.md'), readFileSync(path.join(dir, 'letter.md'), 'utf8').replace('lang: en\n', 'lang: en\ntemplate: house.yaml\n'));
+  return dir;
+}
+
+describe('import-docx of an untouched copy', () => {
+  it('proposes nothing when an entry signed after the list heading\'s asOf date is in the copy', async () => {
+    // asOf written by hand earlier than a signing date: the copy shows the entry all the same.
+    const dir = await project('asOf: 2026-01-10\norganizations:\n  - name: Early Org\n    signedOn: 2026-01-05\n  - name: Late Org\n    signedOn: 2026-01-20\n');
+    const build = await runCli(['build', '--format', 'docx'], dir);
+    expect(build.code, build.stderr).toBe(0);
+    copyFileSync(path.join(dir, 'out', 'letter.docx'), path.join(dir, 'copy.docx'));
+    const run = await runCli(['import-docx', 'copy.docx', '--letter', 'letter.md'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/add organization/);
+    expect(run.stdout).toMatch(/letter\.md is unchanged by the Word copy/);
+  });
+});

@@ -2,7 +2,7 @@
  * Problems found by using letterpress as campaign staff would, from the README only: each test
  * replays the steps that showed the problem.
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, scratch } from './helpers.js';
@@ -29,5 +29,21 @@ describe('import-docx of an untouched copy', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).not.toMatch(/add organization/);
     expect(run.stdout).toMatch(/letter\.md is unchanged by the Word copy/);
+  });
+});
+
+describe('a font file named from templates/', () => {
+  it('says the path is read from the template\'s folder, not that a package is missing', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    mkdirSync(path.join(dir, 'templates'));
+    mkdirSync(path.join(dir, 'fonts'));
+    // The staff's first try: the path as seen from the project folder, where the font really is.
+    writeFileSync(path.join(dir, 'fonts', 'Extra.ttf'), 'not looked at');
+    writeFileSync(path.join(dir, 'templates', 'extra.yaml'), 'extends: en\nfonts:\n  serif:\n    - { file: "fonts/Extra.ttf", name: "Extra" }\n');
+    writeFileSync(path.join(dir, 'letter.md'), readFileSync(path.join(dir, 'letter.md'), 'utf8').replace('template: house.yaml', 'template: extra'));
+    const run = await runCli(['build'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/templates\/fonts\/Extra\.ttf error Font file not found\. .*"\.\.\/fonts\/NAME\.ttf"/);
+    expect(run.stderr).not.toMatch(/npm ci/);
   });
 });

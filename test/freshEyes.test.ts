@@ -47,3 +47,22 @@ describe('a font file named from templates/', () => {
     expect(run.stderr).not.toMatch(/npm ci/);
   });
 });
+
+describe('a file that is not what its name says', () => {
+  it('names a PDF saved as letter.md as a PDF, not as text in another encoding', async () => {
+    const dir = scratch('letterpress-fresh-');
+    writeFileSync(path.join(dir, 'letter.md'), Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), Buffer.alloc(64, 0xb5)]));
+    const run = await runCli(['build'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/letter\.md:1:1 error This is a PDF document, not a text file/);
+    expect(run.stderr).not.toMatch(/Windows-1252/);
+  });
+
+  it('names a PNG given as the sign-up sheet', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    writeFileSync(path.join(dir, 'signups.csv'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0xc3, 0x28]));
+    const run = await runCli(['signatories', 'import', 'signups.csv', '--dry-run'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/signups\.csv:1:1 error This is a PNG image, not a text file/);
+  });
+});

@@ -66,3 +66,16 @@ describe('a file that is not what its name says', () => {
     expect(run.stderr).toMatch(/signups\.csv:1:1 error This is a PNG image, not a text file/);
   });
 });
+
+describe('a mistyped data file name in the letter', () => {
+  it('is reported at the `signatories` field, with the data files that are there', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    const letter = readFileSync(path.join(dir, 'letter.md'), 'utf8');
+    writeFileSync(path.join(dir, 'letter.md'), letter.replace('signatories: signatories.yaml', 'signatories: signatures.yaml'));
+    const line = letter.split('\n').findIndex((l) => l.startsWith('signatories:')) + 1;
+    const run = await runCli(['build', '--format', 'txt'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`letter.md:${line}:1 error There is no file "signatures.yaml" beside the letter`);
+    expect(run.stderr).toMatch(/Data files beside the letter: [^\n]*"signatories\.yaml"/);
+  });
+});

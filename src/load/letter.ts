@@ -14,7 +14,7 @@ import { loadTemplateChain, resolveTemplatePath } from './template.js';
 import { parseYamlLayer, type YamlLayer } from '../io/yaml.js';
 import type { Position } from '../diagnostics/index.js';
 import { existsSync, readdirSync } from 'node:fs';
-import { loadSignatories } from '../signatories/index.js';
+import { isSpreadsheetName, loadSignatories } from '../signatories/index.js';
 import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from '../model/types.js';
 import { projectRoot, resolveContained } from '../io/paths.js';
 import { checkMarkdownText, checkTree, MAX_LETTER_BYTES, MAX_NESTING } from './limits.js';
@@ -127,7 +127,7 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
     if ('error' in contained) return failAt('signatories', contained.error, 'signatories-path');
     signatoriesPath = contained.path;
     // A mistyped name is reported at the field, with the data files that are there.
-    if (!existsSync(signatoriesPath)) return failAt('signatories', missingDataFile(meta.signatories, letterDir), 'signatories-missing');
+    if (!existsSync(signatoriesPath) && !isSpreadsheetName(signatoriesPath)) return failAt('signatories', missingDataFile(meta.signatories, letterDir), 'signatories-missing');
     const loaded = await loadSignatories(displayPath(signatoriesPath), meta.lang, meta.date);
     signatories = loaded.list;
     files.push(loaded.file);

@@ -79,3 +79,14 @@ describe('a mistyped data file name in the letter', () => {
     expect(run.stderr).toMatch(/Data files beside the letter: [^\n]*"signatories\.yaml"/);
   });
 });
+
+describe('a wrong date in the front matter', () => {
+  it('says 30 February is not a day, rather than asking for the format it already has', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    const letter = readFileSync(path.join(dir, 'letter.md'), 'utf8');
+    writeFileSync(path.join(dir, 'letter.md'), letter.replace(/^date: .*$/m, 'date: 2026-02-30'));
+    const run = await runCli(['build', '--format', 'txt'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/letter\.md:\d+:7 error Front matter field `date`: "2026-02-30" is not a day of the calendar/);
+  });
+});

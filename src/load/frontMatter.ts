@@ -18,7 +18,14 @@ const party = z
 const isoDate = z
   .union([z.string(), z.date()])
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
-  .refine(isIsoDate, 'write the date as YYYY-MM-DD, e.g. 2023-09-21');
+  .superRefine((v, ctx) => {
+    if (isIsoDate(v)) return;
+    // A well-formed date the calendar does not have (30 February) is named as such.
+    const message = /^\d{4}-\d{2}-\d{2}$/.test(v)
+      ? `"${v}" is not a day of the calendar; write the date as YYYY-MM-DD, e.g. 2023-09-21`
+      : 'write the date as YYYY-MM-DD, e.g. 2023-09-21';
+    ctx.addIssue({ code: 'custom', message });
+  });
 
 const frontMatterSchema = z
   .object({

@@ -90,3 +90,13 @@ describe('a wrong date in the front matter', () => {
     expect(run.stderr).toMatch(/letter\.md:\d+:7 error Front matter field `date`: "2026-02-30" is not a day of the calendar/);
   });
 });
+
+describe('a language tag in another case', () => {
+  it('`lang: zh-tw` says to write zh-TW', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    writeFileSync(path.join(dir, 'letter.md'), readFileSync(path.join(dir, 'letter.md'), 'utf8').replace('template: house.yaml\n', '').replace('lang: en', 'lang: zh-tw'));
+    const run = await runCli(['build', '--format', 'txt'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/letter\.md:2:1 error There is no template "zh-tw": write "zh-TW"/);
+  });
+});

@@ -100,3 +100,14 @@ describe('a language tag in another case', () => {
     expect(run.stderr).toMatch(/letter\.md:2:1 error There is no template "zh-tw": write "zh-TW"/);
   });
 });
+
+describe('a name written family name first, with a comma', () => {
+  it('sorts "Park, Ji-woo" under Park, and "John Smith, Jr." under Smith', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\nindividuals:\n  - name: Zoe Adams\n  - name: John Smith, Jr.\n  - name: Park, Ji-woo\n  - name: Jane Oh\n');
+    const run = await runCli(['signatories', 'list', '--check'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const people = run.stdout.split('Individuals:\n')[1]?.split('\n\n')[0]?.trim().split('\n').map((l) => l.trim());
+    expect(people).toEqual(['Zoe Adams', 'Jane Oh', 'Park, Ji-woo', 'John Smith, Jr.']);
+    expect(run.stdout).toContain('Park, Ji-woo: sorted under "Park" (a guess)');
+  });
+});

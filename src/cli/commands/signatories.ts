@@ -186,7 +186,7 @@ export function listLines(file: string, list: SignatoryList, lang: string, check
   if (check) {
     const guessed = list.individuals.flatMap((p) => {
       const family = guessedFamily(p);
-      return family ? [`  ${p.name}: sorted under "${family}" (its last word); if that is not the family name, add sortAs (${file}:${p.place?.line ?? '?'})`] : [];
+      return family ? [`  ${p.name}: sorted under "${family}" (a guess); if that is not the family name, add sortAs (${file}:${p.place?.line ?? '?'})`] : [];
     });
     out.push('', guessed.length === 0 ? 'Every individual has a sortAs or a name that sorts as written.' : `Sorted by a guessed family name (${guessed.length}):`, ...guessed);
   }

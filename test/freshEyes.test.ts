@@ -111,3 +111,12 @@ describe('a name written family name first, with a comma', () => {
     expect(run.stdout).toContain('Park, Ji-woo: sorted under "Park" (a guess)');
   });
 });
+
+describe('a signatory written as a bare name', () => {
+  it('says how to write the entry', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\nindividuals:\n  - Wang Dan\n');
+    const run = await runCli(['build', '--format', 'txt'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/signatories\.yaml:4:5 error Signatory file field `individuals\.0`: .*; write each entry as `- name: …`/);
+  });
+});

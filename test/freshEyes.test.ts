@@ -120,3 +120,16 @@ describe('a signatory written as a bare name', () => {
     expect(run.stderr).toMatch(/signatories\.yaml:4:5 error Signatory file field `individuals\.0`: .*; write each entry as `- name: …`/);
   });
 });
+
+describe('a name in a right-to-left script', () => {
+  it('is refused by the PDF at its place, where it would come out garbled; the text edition still builds', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n  - name: منظمة العفو الدولية\n    country: مصر\n');
+    const pdf = await runCli(['build', '--format', 'pdf'], dir);
+    expect(pdf.code).toBe(1);
+    expect(pdf.stderr).toMatch(/signatories\.yaml:3:11 error "م" \(U\+0645\) is written right to left, which the PDF edition cannot set yet/);
+    expect(pdf.stderr).toMatch(/right-to-left\n/);
+    const txt = await runCli(['build', '--format', 'txt'], dir);
+    expect(txt.code, txt.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 'out', 'letter.txt'), 'utf8')).toContain('منظمة العفو الدولية / مصر');
+  });
+});

@@ -69,6 +69,10 @@ export async function renderEdition(letter: LoadedLetter, frame: LetterFrame, fo
   } catch (err) {
     if (err instanceof MissingGlyph) {
       const code = codePointLabel(err.char);
+      if (err.reason === 'right-to-left') {
+        const reason = `"${err.char}" (${code}) is written right to left, which the PDF edition cannot set yet (it would come out garbled): write the name in Latin letters, or build the other editions only (--format txt,docx,html).`;
+        throw errorAt(letter.files, err.source, err.char, reason, 'right-to-left');
+      }
       const reason = `No font has the character "${err.char}" (${code}); add a font that has it to the \`fonts\` list of the template, or replace the character.`;
       throw errorAt(letter.files, err.source, err.char, reason, 'missing-glyph');
     }

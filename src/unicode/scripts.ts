@@ -10,6 +10,12 @@ export const UNSPACED_CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakan
 export const IDEOGRAPHIC = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}]/u;
 
 /** Latin letters, digits and other "western" alphanumerics. */
+/**
+ * Letters of the scripts written right to left. The PDF typesetter lays text out left to right
+ * only (no Unicode bidi algorithm, UAX #9), so it refuses them rather than draw them garbled.
+ */
+export const RIGHT_TO_LEFT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}]/u;
+
 export const WESTERN_ALNUM = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Nd}]/u;
 
 /**

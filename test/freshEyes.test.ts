@@ -5,6 +5,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { runCli, scratch } from './helpers.js';
 
 /** A new English letter project made by `letterpress init`, with this signatory file. */
@@ -131,5 +132,21 @@ describe('a name in a right-to-left script', () => {
     const txt = await runCli(['build', '--format', 'txt'], dir);
     expect(txt.code, txt.stderr).toBe(0);
     expect(readFileSync(path.join(dir, 'out', 'letter.txt'), 'utf8')).toContain('منظمة العفو الدولية / مصر');
+  });
+});
+
+describe('a country corrected in the Word copy', () => {
+  it('--apply-signatories says which country it corrected, not the same name twice', async () => {
+    const dir = await project('organizations:\n  - name: Lawyers Union\n    country: Korea\n');
+    expect((await runCli(['build', '--format', 'docx'], dir)).code).toBe(0);
+    const parts = unzipSync(readFileSync(path.join(dir, 'out', 'letter.docx')));
+    const xml = strFromU8(parts['word/document.xml'] as Uint8Array);
+    expect(xml).toContain('Lawyers Union / Korea<');
+    parts['word/document.xml'] = strToU8(xml.replace('Lawyers Union / Korea<', 'Lawyers Union / South Korea<'));
+    writeFileSync(path.join(dir, 'edited.docx'), zipSync(parts));
+    const run = await runCli(['import-docx', 'edited.docx', '--write', '--apply-signatories'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Corrected organization "Lawyers Union / Korea" → "Lawyers Union / South Korea" in signatories.yaml.');
+    expect(readFileSync(path.join(dir, 'signatories.yaml'), 'utf8')).toContain('country: South Korea');
   });
 });

@@ -150,3 +150,18 @@ describe('a country corrected in the Word copy', () => {
     expect(readFileSync(path.join(dir, 'signatories.yaml'), 'utf8')).toContain('country: South Korea');
   });
 });
+
+describe('a sign-up dated in the future', () => {
+  it('is refused by the dry run at its cell, as the import itself would refuse it', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    // 28 December of next year: month-first, and not day-first, by itself.
+    const us = `12/28/${new Date().getUTCFullYear() + 1} 10:00:00`;
+    writeFileSync(path.join(dir, 'form.csv'), `Timestamp,Organization,Country\n${us},Future Org,USA\n`);
+    const dry = await runCli(['signatories', 'import', 'form.csv', '--dry-run'], dir);
+    expect(dry.code).toBe(1);
+    expect(dry.stderr).toMatch(/form\.csv:2:1 error The date ".*" is in the future \(\d{4}-\d{2}-\d{2}\); check the year/);
+    const real = await runCli(['signatories', 'import', 'form.csv'], dir);
+    expect(real.code).toBe(1);
+    expect(real.stderr).not.toMatch(/bug in letterpress/);
+  });
+});

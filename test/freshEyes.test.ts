@@ -165,3 +165,10 @@ describe('a sign-up dated in the future', () => {
     expect(real.stderr).not.toMatch(/bug in letterpress/);
   });
 });
+
+describe('the command list', () => {
+  it('names import among what `signatories` does', async () => {
+    const run = await runCli(['--help']);
+    expect(run.stdout + run.stderr).toMatch(/signatories\s+add,\s+remove,\s+import\s+\(from\s+a\s+sign-up\s+spreadsheet\)\s+or\s+list/);
+  });
+});

@@ -63,7 +63,7 @@ type AddOptions = FileOptions & { org?: string; person?: string } & Record<strin
 
 /** The `signatories` commands, printing to `io`; `fail` receives the exit code of a refused edit. */
 export function registerSignatories(program: Command, io: CliIo, fail: (code: number) => void): void {
-  const group = program.command('signatories').description('add, remove or list signatories in the letter\'s data file (YAML, JSON or CSV)');
+  const group = program.command('signatories').description('add, remove, import (from a sign-up spreadsheet) or list signatories in the letter\'s data file (YAML, JSON or CSV)');
   const common = (cmd: Command) =>
     cmd.option('-l, --letter <file>', 'the letter whose data file to edit', 'letter.md').option('--file <data>', 'edit this data file instead');
 

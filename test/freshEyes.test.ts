@@ -172,3 +172,17 @@ describe('the command list', () => {
     expect(run.stdout + run.stderr).toMatch(/signatories\s+add,\s+remove,\s+import\s+\(from\s+a\s+sign-up\s+spreadsheet\)\s+or\s+list/);
   });
 });
+
+describe('the Word copy of another letter', () => {
+  it('is flagged even when the letter is as short as the one init writes', async () => {
+    const mine = await project('organizations:\n  - name: Some Org\n');
+    const other = await project('organizations:\n  - name: Other Org\n');
+    const letter = readFileSync(path.join(other, 'letter.md'), 'utf8');
+    const head = letter.slice(0, letter.indexOf('\n---\n') + 5);
+    writeFileSync(path.join(other, 'letter.md'), `${head}\nA paragraph of another letter altogether.\n\nAnd its second paragraph, also unlike ours.\n`);
+    expect((await runCli(['build', '--format', 'docx'], other)).code).toBe(0);
+    copyFileSync(path.join(other, 'out', 'letter.docx'), path.join(mine, 'theirs.docx'));
+    const run = await runCli(['import-docx', 'theirs.docx'], mine);
+    expect(run.stderr).toMatch(/warning the whole document: only 0 of the letter's 2 paragraphs are found unchanged in the Word copy: was it made from another letter/);
+  });
+});

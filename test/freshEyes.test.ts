@@ -186,3 +186,15 @@ describe('the Word copy of another letter', () => {
     expect(run.stderr).toMatch(/warning the whole document: only 0 of the letter's 2 paragraphs are found unchanged in the Word copy: was it made from another letter/);
   });
 });
+
+describe('a typo in a front-matter field name', () => {
+  it('names the field it most likely means', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    const letter = readFileSync(path.join(dir, 'letter.md'), 'utf8');
+    writeFileSync(path.join(dir, 'letter.md'), letter.replace(/^subject:/m, 'subjet:').replace(/^closing:/m, 'Closing:'));
+    const run = await runCli(['build', '--format', 'txt'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/error Front matter: unknown field `subjet`; did you mean `subject`\? \(allowed fields: /);
+    expect(run.stderr).toMatch(/error Front matter: unknown field `Closing`; did you mean `closing`\?/);
+  });
+});

@@ -198,3 +198,14 @@ describe('a typo in a front-matter field name', () => {
     expect(run.stderr).toMatch(/error Front matter: unknown field `Closing`; did you mean `closing`\?/);
   });
 });
+
+describe('a LibreOffice Calc sheet', () => {
+  it('is named as an .ods, with how to save it as .xlsx, whatever its file name says', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    const ods = zipSync({ mimetype: [strToU8('application/vnd.oasis.opendocument.spreadsheet'), { level: 0 }], 'content.xml': strToU8('<office:document-content/>') });
+    writeFileSync(path.join(dir, 'signups.xlsx'), ods);
+    const run = await runCli(['signatories', 'import', 'signups.xlsx', '--dry-run'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/signups\.xlsx error This is an OpenDocument spreadsheet \(\.ods, LibreOffice Calc\); save it as \.xlsx/);
+  });
+});

@@ -238,6 +238,21 @@ describe('a name in a script no template sets', () => {
     );
     expect(error).toBeInstanceOf(BuildError);
     const line = data.split('\n').findIndex((l) => l.includes('جمعية')) + 1;
-    expect((error as Error).message).toMatch(new RegExp(`signatories\\.yaml:${line}:\\d+ .*error No font has the character "ج" \\(U\\+062C, Arabic script\\).*Latin letters.*fonts\\.serif`, 's'));
+    expect((error as Error).message).toMatch(new RegExp(`signatories\\.yaml:${line}:\\d+ .*error "ج" \\(U\\+062C, Arabic script\\) is written right to left.*Latin letters.*right-to-left`, 's'));
+  });
+
+  it('a script written left to right that no font has is named, with how to add a font', async () => {
+    const dir = scratch('letterpress-names-devanagari-');
+    const data = readFileSync(corpusFile, 'utf8').replace('organizations:\n', 'organizations:\n  - name: मानवाधिकार मंच\n    country: India\n');
+    writeFileSync(path.join(dir, 'signatories.yaml'), data);
+    writeFileSync(path.join(dir, 'letter.md'), letterText('zh-CN'));
+    const letter = await loadLetter(path.join(dir, 'letter.md'));
+    const error = await renderEdition(letter, buildFrame(letter.document), 'pdf', {}, []).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(BuildError);
+    const line = data.split('\n').findIndex((l) => l.includes('मानवाधिकार')) + 1;
+    expect((error as Error).message).toMatch(new RegExp(`signatories\\.yaml:${line}:\\d+ .*error No font has the character "म" \\(U\\+092E, Devanagari script\\).*fonts\\.serif.*missing-glyph`, 's'));
   });
 });

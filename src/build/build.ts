@@ -72,11 +72,13 @@ export async function renderEdition(letter: LoadedLetter, frame: LetterFrame, fo
     if (err instanceof MissingGlyph) {
       const code = codePointLabel(err.char);
       const script = scriptOf(err.char);
+      if (err.reason === 'right-to-left' || script?.rightToLeft) {
+        const reason = `"${err.char}" (${code}${script ? `, ${script.name} script` : ''}) is written right to left, which the PDF edition cannot set yet (it would come out garbled): write the name in Latin letters, or build the other editions only (--format txt,docx,html).`;
+        throw errorAt(letter.files, err.source, err.char, reason, 'right-to-left');
+      }
       const reason = script
         ? `No font has the character "${err.char}" (${code}, ${script.name} script): the template's fonts cannot set ${script.name}. ` +
-          (script.rightToLeft
-            ? `letterpress does not set right-to-left text yet: write this name in Latin letters, or add a font for ${script.name} (e.g. the npm package @expo-google-fonts/noto-naskh-arabic) to the template's fonts.serif and check the result.`
-            : `Add a font that has ${script.name} (a TTF from npm or in fonts/, e.g. Noto Serif ${script.name}) to the \`fonts.serif\` list of the template (see fonts/README.md), or replace the character.`)
+          `Add a font that has ${script.name} (a TTF from npm or in fonts/, e.g. Noto Serif ${script.name}) to the \`fonts.serif\` list of the template (see fonts/README.md), or replace the character.`
         : `No font has the character "${err.char}" (${code}); add a font that has it to the \`fonts\` list of the template, or replace the character.`;
       throw errorAt(letter.files, err.source, err.char, reason, 'missing-glyph');
     }

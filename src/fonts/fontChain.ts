@@ -59,7 +59,7 @@ const MAX_FONT_BYTES = 64 * 1024 * 1024;
 export function openFace(file: string, name: string, italic = false): Face {
   const cached = faceCache.get(file);
   if (cached) return cached;
-  if (!existsSync(file)) throw new FontProblem('Font file not found: is the font package installed? Run npm ci.', file);
+  if (!existsSync(file)) throw new FontProblem(missingFontMessage(file), file);
   let data: Buffer;
   let opened: ReturnType<typeof fontkit.create>;
   const read = readBoundedSync(file, MAX_FONT_BYTES);
@@ -104,6 +104,19 @@ export function openFace(file: string, name: string, italic = false): Face {
   };
   faceCache.set(file, face);
   return face;
+}
+
+/**
+ * Why a font file is missing: a package font means an incomplete install; a project font is
+ * most often a path written from the project folder instead of the template's own folder.
+ */
+function missingFontMessage(file: string): string {
+  if (file.split(path.sep).includes('node_modules')) return 'Font file not found: is the font package installed? Run npm ci.';
+  const folder = path.dirname(file);
+  const inTemplates = path.basename(path.dirname(folder)) === 'templates' || path.basename(folder) === 'templates';
+  return inTemplates
+    ? "Font file not found. A template's `file:` is read from the template's own folder: from templates/, the project's fonts/ folder is \"../fonts/NAME.ttf\"."
+    : "Font file not found. A template's `file:` is read from the template's own folder; check the name and the folder.";
 }
 
 function packageDir(name: string, templatePath: string): string {

@@ -93,6 +93,22 @@ function utf16WithoutBom(bytes: Uint8Array): string | null {
   return null;
 }
 
+/**
+ * Binary formats a file given by mistake is most likely in, known by their first bytes: they would
+ * otherwise be reported as "not UTF-8 (Windows-1252)", the wrong diagnosis.
+ */
+const BINARY_KINDS: Array<[string, number[]]> = [
+  ['a PDF document', [0x25, 0x50, 0x44, 0x46, 0x2d]], // %PDF-
+  ['an old-style Office file (.xls or .doc)', [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]],
+  ['a PNG image', [0x89, 0x50, 0x4e, 0x47]],
+  ['a JPEG image', [0xff, 0xd8, 0xff]],
+];
+
+function binaryKind(bytes: Uint8Array): string | null {
+  for (const [kind, magic] of BINARY_KINDS) if (magic.every((b, i) => bytes[i] === b)) return kind;
+  return null;
+}
+
 export function decodeInput(bytes: Uint8Array): Decoded {
   // A ZIP archive (.xlsx, .docx, .ods): would otherwise be "not UTF-8 (Windows-1252)", the wrong diagnosis.
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
@@ -101,6 +117,10 @@ export function decodeInput(bytes: Uint8Array): Decoded {
       place: { line: 1, column: 1 },
       ruleId: 'not-text',
     };
+  }
+  const kind = binaryKind(bytes);
+  if (kind) {
+    return { error: `This is ${kind}, not a text file: is it the right file? Inputs are UTF-8 text.`, place: { line: 1, column: 1 }, ruleId: 'not-text' };
   }
   let text: string;
   let form: TextForm = { encoding: 'utf-8', bom: bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf };

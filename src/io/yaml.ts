@@ -27,7 +27,8 @@ export interface YamlInputOptions {
   /** Prefix of the rule ids: `${rule}-yaml`, `${rule}-schema`. */
   rule: string;
   /** Extra advice for a schema issue (e.g. the allowed fields). */
-  hint?: (issue: z.core.$ZodIssue) => string;
+  /** More to say about an issue; `key`: the unknown key the message is about. */
+  hint?: (issue: z.core.$ZodIssue, key?: string) => string;
   /** Map a position in `text` to one in the file (front matter starts below the letter's first line). */
   shift?: (place: Position | undefined) => Position | undefined;
 }
@@ -283,7 +284,7 @@ export function validateLayers<S extends z.ZodType>(layers: readonly YamlLayer[]
           const keyNode = pair && isNode(pair.key) ? pair.key : undefined;
           const keyPos = keyNode?.range ? layer.lineCounter.linePos(keyNode.range[0]) : undefined;
           const keyPlace = keyPos ? layer.shift({ line: keyPos.line, column: keyPos.col }) : undefined;
-          reportError(file, `${options.label}: unknown field \`${[...path, key].join('.')}\`${options.hint?.(issue) ?? ''}`, keyPlace ?? place, `${options.rule}-schema`);
+          reportError(file, `${options.label}: unknown field \`${[...path, key].join('.')}\`${options.hint?.(issue, key) ?? ''}`, keyPlace ?? place, `${options.rule}-schema`);
         }
         continue;
       }

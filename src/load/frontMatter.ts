@@ -3,6 +3,7 @@
  * the offending line of the letter.
  */
 import { z } from 'zod';
+import { distance } from 'fastest-levenshtein';
 import type { VFile } from 'vfile';
 import type { Root, Yaml } from 'mdast';
 import { reportError } from '../diagnostics/index.js';
@@ -18,7 +19,14 @@ const party = z
 const isoDate = z
   .union([z.string(), z.date()])
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
-  .refine(isIsoDate, 'write the date as YYYY-MM-DD, e.g. 2023-09-21');
+  .superRefine((v, ctx) => {
+    if (isIsoDate(v)) return;
+    // A well-formed date the calendar does not have (30 February) is named as such.
+    const message = /^\d{4}-\d{2}-\d{2}$/.test(v)
+      ? `"${v}" is not a day of the calendar; write the date as YYYY-MM-DD, e.g. 2023-09-21`
+      : 'write the date as YYYY-MM-DD, e.g. 2023-09-21';
+    ctx.addIssue({ code: 'custom', message });
+  });
 
 const frontMatterSchema = z
   .object({
@@ -35,7 +43,8 @@ const frontMatterSchema = z
   })
   .strict();
 
-const FIELDS = Object.keys(frontMatterSchema.shape).join(', ');
+const FIELD_NAMES = Object.keys(frontMatterSchema.shape);
+const FIELDS = FIELD_NAMES.join(', ');
 
 /** The file that holds front-matter fields shared by the letters of a folder (see README "Several letters"). */
 export const SHARED_FRONT_MATTER = 'letter.yaml';
@@ -63,7 +72,12 @@ export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | nu
     label: 'Front matter',
     rule: 'front-matter',
     shift,
-    hint: (issue: z.core.$ZodIssue) => (issue.code === 'unrecognized_keys' ? ` (allowed fields: ${FIELDS})` : ''),
+    hint: (issue: z.core.$ZodIssue, key?: string) => {
+      if (issue.code !== 'unrecognized_keys') return '';
+      // A typo of a field (`subjet`, `Closing`) is named with the field it most likely means.
+      const close = issue.path.length === 0 && key !== undefined ? FIELD_NAMES.find((f) => distance(f, key.toLowerCase()) <= (key.length > 4 ? 2 : 1)) : undefined;
+      return close ? `; did you mean \`${close}\`? (allowed fields: ${FIELDS})` : ` (allowed fields: ${FIELDS})`;
+    },
   };
   const own = parseYamlLayer(file, node?.value ?? '', options);
   if (!own) return null;

@@ -13,8 +13,8 @@ import { convertTree } from '../model/fromMdast.js';
 import { loadTemplateChain, resolveTemplatePath } from './template.js';
 import { parseYamlLayer, type YamlLayer } from '../io/yaml.js';
 import type { Position } from '../diagnostics/index.js';
-import { existsSync } from 'node:fs';
-import { loadSignatories } from '../signatories/index.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { isSpreadsheetName, loadSignatories } from '../signatories/index.js';
 import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from '../model/types.js';
 import { projectRoot, resolveContained } from '../io/paths.js';
 import { checkMarkdownText, checkTree, MAX_LETTER_BYTES, MAX_NESTING } from './limits.js';
@@ -126,6 +126,8 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
     const contained = resolveContained(root, letterDir, meta.signatories, 'Signatory file');
     if ('error' in contained) return failAt('signatories', contained.error, 'signatories-path');
     signatoriesPath = contained.path;
+    // A mistyped name is reported at the field, with the data files that are there.
+    if (!existsSync(signatoriesPath) && !isSpreadsheetName(signatoriesPath)) return failAt('signatories', missingDataFile(meta.signatories, letterDir), 'signatories-missing');
     const loaded = await loadSignatories(displayPath(signatoriesPath), meta.lang, meta.date);
     signatories = loaded.list;
     files.push(loaded.file);
@@ -134,4 +136,16 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
   const document: LetterDocument = { meta: meta as LetterMeta, body, notes, signatories, template, sources, templateFile: { where: loadedTemplate.where } };
   const inputs = { letter: letterPath, template: templatePath, signatories: signatoriesPath, shared: shared ? path.resolve(String(shared.file.path)) : null, templates: chain };
   return { document, files, inputs };
+}
+
+/** What to say when the letter's `signatories:` names no file: the data files beside the letter. */
+function missingDataFile(name: string, letterDir: string): string {
+  let candidates: string[] = [];
+  try {
+    candidates = readdirSync(letterDir).filter((f) => /\.(ya?ml|json|csv)$/i.test(f) && !/^letter\b.*\.ya?ml$/i.test(f) && !/\.manifest\.json$|\.releases\.json$/i.test(f));
+  } catch {
+    // The folder cannot be listed: say only that the file is missing.
+  }
+  const there = candidates.length ? ` Data files beside the letter: ${candidates.sort().map((f) => `"${f}"`).join(', ')}.` : '';
+  return `There is no file "${name}" beside the letter: fix the name in the \`signatories\` field, or create the file.${there}`;
 }

@@ -34,6 +34,9 @@ export function resolveTemplatePath(ref: string, letterDir: string, root: string
   const builtin = path.join(builtinTemplatesDir, `${ref}.yaml`);
   if (existsSync(builtin)) return builtin;
   const names = readdirSync(builtinTemplatesDir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+  // `zh-tw`, `EN`: the built-in name written in another case.
+  const sameButCase = names.find((n) => n.toLowerCase() === ref.toLowerCase());
+  if (sameButCase) return { error: `There is no template "${ref}": write "${sameButCase}" (the built-in names are case-sensitive).` };
   return {
     error: `There is no template "${ref}" (built in: ${names.join(', ')}; or a templates/${ref}.yaml beside the letter): add \`template:\` with one of those, or with a .yaml file of your own.`,
   };

@@ -30,7 +30,13 @@ export function signatoriesFromYaml(file: VFile, format: 'yaml' | 'json'): Signa
   const read = readYaml(file, text, fileSchema, {
     label: 'Signatory file',
     rule: 'signatories',
-    hint: (issue) => (issue.code === 'unrecognized_keys' ? ` (allowed: ${ALLOWED_KEYS})` : ''),
+    hint: (issue) => {
+      if (issue.code === 'unrecognized_keys') return ` (allowed: ${ALLOWED_KEYS})`;
+      // `- 王丹`: an entry written as a bare name instead of `- name: 王丹`.
+      const [list, index] = issue.path;
+      const entry = issue.path.length === 2 && (list === 'organizations' || list === 'individuals') && typeof index === 'number';
+      return entry && issue.code === 'invalid_type' ? '; write each entry as `- name: …` (with `country:` or `title:` below it)' : '';
+    },
   });
   if (!read) return null;
   const place = (path: PropertyKey[]): Position => read.place(path) ?? { line: 1, column: 1 };

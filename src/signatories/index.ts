@@ -154,6 +154,7 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
 
 /** Spreadsheet files a letter may not name as its data file: they are imported into one. */
 const SPREADSHEET = /\.(xlsx|xlsm|xls|ods|numbers)$/i;
+export const isSpreadsheetName = (file: string): boolean => SPREADSHEET.test(file);
 
 export async function loadSignatories(filePath: string, lang: string, letterDate: string): Promise<LoadedSignatories> {
   if (SPREADSHEET.test(filePath)) {

@@ -8,7 +8,7 @@ import { buildContext } from '../context.js';
  * comparison so the order is total. `signatories list` and every edition use these functions.
  *
  * An individual's family name is `sortAs` when given. Otherwise, for a name in Latin script, the
- * family name is guessed to be its last word ("Zoe Adams" sorts under Adams), as in English,
+ * family name is guessed to be its last word ("Zoe Adams" sorts under Adams; "Park, Ji-woo" under Park), as in English,
  * French or Spanish lists; names in other scripts (Chinese, Korean, Japanese, where the family
  * name comes first and the whole name sorts correctly) sort by the whole name. `familyGuessed`
  * tells which entries used the guess, so that `signatories list --check` can name them.
@@ -32,11 +32,21 @@ function isLatinName(name: string): boolean {
   return /\p{L}/u.test(name) && !/[^\p{Script=Latin}\p{M}\s\p{P}]/u.test(name);
 }
 
-/** The last word of a Latin-script name with more than one word, else null. */
+/** What follows a name after a comma without being a given name ("John Smith, Jr."). */
+const SUFFIX = /^(jr|sr|i{1,3}|iv|phd|md|esq)\.?$/iu;
+
+/**
+ * The family name guessed for a Latin-script name with more than one word, else null: what
+ * comes before the comma of a name written family name first, as sign-up sheets often give it
+ * ("Park, Ji-woo" sorts under Park), else its last word.
+ */
 export function guessedFamily(individual: Pick<Individual, 'name' | 'sortAs'>): string | null {
   if (individual.sortAs !== undefined && individual.sortAs.trim() !== '') return null;
   if (!isLatinName(individual.name)) return null;
-  const words = individual.name.trim().split(/\s+/u);
+  const parts = individual.name.split(',').map((part) => part.trim());
+  const base = parts.length === 2 && parts[0] && parts[1] && SUFFIX.test(parts[1]) ? parts[0] : individual.name;
+  if (base === individual.name && parts.length === 2 && parts[0] && parts[1]) return parts[0];
+  const words = base.trim().split(/\s+/u);
   return words.length > 1 ? (words.at(-1) as string) : null;
 }
 

@@ -9,7 +9,9 @@ export class MissingGlyph extends Error {
   constructor(
     readonly char: string,
     readonly source?: SourceRef,
+    /** 'right-to-left': the character is of a script the PDF cannot set (see RIGHT_TO_LEFT). */
+    readonly reason: 'no-font' | 'right-to-left' = 'no-font',
   ) {
-    super(`No font in the chain has the character "${char}" (${codePointLabel(char)}).`);
+    super(`${reason === 'no-font' ? 'No font in the chain has' : 'The PDF cannot set the right-to-left'} character "${char}" (${codePointLabel(char)}).`);
   }
 }

@@ -16,7 +16,7 @@ import { at } from '../util/checked.js';
 import type { SourceRef } from '../diagnostics/index.js';
 
 export { MissingGlyph };
-import { FORMAT_CHARACTER, IDEOGRAPHIC, UNSPACED_CJK, WESTERN_ALNUM } from '../unicode/scripts.js';
+import { FORMAT_CHARACTER, IDEOGRAPHIC, RIGHT_TO_LEFT, UNSPACED_CJK, WESTERN_ALNUM } from '../unicode/scripts.js';
 import { buildContext } from '../context.js';
 
 export interface SpanStyle {
@@ -258,6 +258,7 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       return;
     }
     if (FORMAT_CHARACTER.test(item.ch)) return; // invisible: no glyph, no width
+    if (RIGHT_TO_LEFT.test(item.ch)) throw new MissingGlyph(item.ch, item.source, 'right-to-left');
     const cp = item.ch.codePointAt(0) ?? 0;
     const word = wordFaces[index];
     const { face, dots } = word ?? faceOf(fonts, cp, item.style, options);

@@ -9,6 +9,12 @@ export const UNSPACED_CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakan
 /** A Han ideograph or kana (not punctuation): the characters that take Han–Latin spacing. */
 export const IDEOGRAPHIC = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}]/u;
 
+/**
+ * Letters of the scripts written right to left. The PDF typesetter lays text out left to right
+ * only (no Unicode bidi algorithm, UAX #9), so it refuses them rather than draw them garbled.
+ */
+export const RIGHT_TO_LEFT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}]/u;
+
 /** Latin letters, digits and other "western" alphanumerics. */
 export const WESTERN_ALNUM = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Nd}]/u;
 
@@ -67,12 +73,10 @@ const NAMED_SCRIPTS = [
   'Latin', 'Greek', 'Cyrillic', 'Han', 'Hangul', 'Hiragana', 'Katakana',
 ] as const;
 
-const RIGHT_TO_LEFT = new Set(['Arabic', 'Hebrew', 'Syriac', 'Thaana', 'Nko']);
-
 /** The script of a character by its Unicode Script property ("Arabic", "Devanagari"), or null (symbols, emoji). */
 export function scriptOf(char: string): { name: string; rightToLeft: boolean } | null {
   for (const script of NAMED_SCRIPTS) {
-    if (new RegExp(`^\\p{Script=${script}}`, 'u').test(char)) return { name: script.replace('_', ' '), rightToLeft: RIGHT_TO_LEFT.has(script) };
+    if (new RegExp(`^\\p{Script=${script}}`, 'u').test(char)) return { name: script.replace('_', ' '), rightToLeft: RIGHT_TO_LEFT.test(char) };
   }
   return null;
 }

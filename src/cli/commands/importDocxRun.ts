@@ -92,7 +92,9 @@ export async function applySignatoryProposals(dataFile: string, proposals: Signa
         await addSignatory(dataFile, corrected);
         await removeSignatory(dataFile, p.from.name);
       }
-      print(`Corrected ${p.from.kind} "${p.from.name}" → "${p.to.name}" in ${dataFile}.\n`);
+      // Name and country (or title): a correction may change either.
+      const shown = (e: typeof p.from) => (e.detail ? `${e.name} / ${e.detail}` : e.name);
+      print(`Corrected ${p.from.kind} "${shown(p.from)}" → "${shown(p.to)}" in ${dataFile}.\n`);
     }
   }
 }

@@ -64,7 +64,7 @@ type AddOptions = FileOptions & { org?: string; person?: string } & Record<strin
 
 /** The `signatories` commands, printing to `io`; `fail` receives the exit code of a refused edit. */
 export function registerSignatories(program: Command, io: CliIo, fail: (code: number) => void): void {
-  const group = program.command('signatories').description('add, remove or list signatories in the letter\'s data file (YAML, JSON or CSV)');
+  const group = program.command('signatories').description('add, remove, import (from a sign-up spreadsheet) or list signatories in the letter\'s data file (YAML, JSON or CSV)');
   const common = (cmd: Command) =>
     cmd.option('-l, --letter <file>', 'the letter whose data file to edit', 'letter.md').option('--file <data>', 'edit this data file instead');
 
@@ -187,7 +187,7 @@ export function listLines(file: string, list: SignatoryList, lang: string, check
   if (check) {
     const guessed = list.individuals.flatMap((p) => {
       const family = guessedFamily(p);
-      return family ? [`  ${p.name}: sorted under "${family}" (its last word); if that is not the family name, add sortAs (${file}:${p.place?.line ?? '?'})`] : [];
+      return family ? [`  ${p.name}: sorted under "${family}" (a guess); if that is not the family name, add sortAs (${file}:${p.place?.line ?? '?'})`] : [];
     });
     out.push('', guessed.length === 0 ? 'Every individual has a sortAs or a name that sorts as written.' : `Sorted by a guessed family name (${guessed.length}):`, ...guessed);
     // Countries: a code is shown in each edition's language; a name as written.

@@ -263,7 +263,8 @@ export async function importDocx(letterText: string, document: LetterDocument, b
   }
   flush();
   const kept = items.filter((item) => 'original' in item).length;
-  if (document.body.length >= 3 && kept * 5 < document.body.length) {
+  // A short letter (the two paragraphs `init` writes) is flagged when none of its paragraphs is found.
+  if ((document.body.length >= 3 && kept * 5 < document.body.length) || (document.body.length >= 2 && kept === 0)) {
     unmapped.push({
       what: `only ${kept} of the letter's ${document.body.length} paragraphs are found unchanged in the Word copy: was it made from another letter (or another language edition)? Check --letter before writing`,
       where: 'the whole document',

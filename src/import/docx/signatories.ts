@@ -44,18 +44,22 @@ export function proposeSignatoryChanges(before: Entry[], after: Entry[], documen
   const separator = document.template.labels.nameSeparator;
   const proposals: SignatoryProposal[] = [];
   // Entries that signed after the copy's list was current are not in it: never proposed for removal.
+  // An entry the copy does show is matched whatever its date (an `asOf` written earlier than a
+  // signing date must not turn a listed entry into a proposed addition).
   const since = (e: Entry) => copyAsOf !== null && e.signedOn !== undefined && e.signedOn > copyAsOf;
-  const signedSince = before.filter(since).length;
-  before = before.filter((e) => !since(e));
   const known = new Map(before.map((e) => [e.text, e]));
+  let signedSince = 0;
   for (const section of ['organizations', 'individuals'] as const) {
-    const gone = before.filter((e) => e.section === section).map((e) => e.text);
+    let gone = before.filter((e) => e.section === section).map((e) => e.text);
     const added: Entry[] = [];
     for (const entry of after.filter((e) => e.section === section)) {
       const index = gone.indexOf(entry.text);
       if (index >= 0) gone.splice(index, 1);
       else added.push(entry);
     }
+    const missingSince = gone.filter((text) => { const e = known.get(text); return e !== undefined && since(e); });
+    signedSince += missingSince.length;
+    gone = gone.filter((text) => !missingSince.includes(text));
     const pairs: Array<{ from: string; to: Entry; score: number }> = [];
     for (const from of gone) for (const to of added) {
       const score = similarity(from, to.text);

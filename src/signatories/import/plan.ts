@@ -9,7 +9,7 @@
 import { VFile } from 'vfile';
 import { reportError, reportWarning, type Position } from '../../diagnostics/index.js';
 import { type NewSignatory, type OptionalField, type SignatoryField, type SignatoryKind, type SignatoryRecord, fieldsOf } from '../schema.js';
-import { duplicateKey } from '../validate.js';
+import { duplicateKey, latestPossibleDate } from '../validate.js';
 import { describeReason, NearDuplicateIndex } from '../nearDuplicates.js';
 import { aliasOf, headerKey, kindOfValue, parseMap } from './columns.js';
 import { orderShown, parseDate, type DateOrder } from './dates.js';
@@ -250,6 +250,12 @@ export function planImport(
         }
         if ('error' in parsed) {
           refuse(`Cannot read the date "${value}"${cellName(cell.place)}: ${parsed.error}.`, cell.place, 'import-date', rowRef, name);
+          bad = true;
+          continue;
+        }
+        // Refused here, as the data file would refuse it: the dry run must not promise an import that fails.
+        if (parsed.iso > latestPossibleDate()) {
+          refuse(`The date "${value}"${cellName(cell.place)} is in the future (${parsed.iso}); check the year, or the day and month order (--date-order).`, cell.place, 'import-date', rowRef, name);
           bad = true;
           continue;
         }

@@ -158,7 +158,13 @@ export async function readTable(source: { path: string; bytes?: Uint8Array }, op
   }
   const ext = path.extname(source.path).toLowerCase();
   if (isZip(bytes)) {
-    if (ext === '.ods' || ext === '.numbers') return { error: 'This is not an Excel workbook; save it as .xlsx (Excel 2007+) or export the sheet as CSV, then import that.' };
+    // An OpenDocument file names its type in its first, stored entry "mimetype" (ODF 1.2 part 3, §3.3).
+    const odf = /^PK[\s\S]{28}mimetypeapplication\/vnd\.oasis\.opendocument\.([a-z-]+)/.exec(Buffer.from(bytes.subarray(0, 120)).toString('latin1'));
+    if (odf?.[1] === 'spreadsheet' || ext === '.ods') {
+      return { error: 'This is an OpenDocument spreadsheet (.ods, LibreOffice Calc); save it as .xlsx (File ▸ Save As ▸ Excel 2007-365) or as CSV, or run: soffice --headless --convert-to xlsx FILE.ods, then import that.' };
+    }
+    if (odf) return { error: `This is an OpenDocument ${odf[1]} file, not a spreadsheet; give the sign-up sheet (.csv, .xlsx or .json).` };
+    if (ext === '.numbers') return { error: 'This is not an Excel workbook; save it as .xlsx (Excel 2007+) or export the sheet as CSV, then import that.' };
     return xlsxTable(bytes, options.sheet);
   }
   if (isOle(bytes) || ext === '.xls') return { error: 'This is an old Excel workbook (.xls); save it as .xlsx (Excel 2007+) or export the sheet as CSV, then import that.' };

@@ -1,0 +1,211 @@
+/**
+ * Problems found by using letterpress as campaign staff would, from the README only: each test
+ * replays the steps that showed the problem.
+ */
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { runCli, scratch } from './helpers.js';
+
+/** A new English letter project made by `letterpress init`, with this signatory file. */
+async function project(signatories: string): Promise<string> {
+  const dir = path.join(scratch('letterpress-fresh-'), 'letter');
+  expect((await runCli(['init', dir, '--lang', 'en'])).code).toBe(0);
+  writeFileSync(path.join(dir, 'signatories.yaml'), signatories);
+  // No fonts inside the Word copy: the tests read its text, and embedding is the slow part.
+  writeFileSync(path.join(dir, 'house.yaml'), 'extends: en\ndocx:\n  embedFonts: none\n');
+  writeFileSync(path.join(dir, 'letter.md'), readFileSync(path.join(dir, 'letter.md'), 'utf8').replace('lang: en\n', 'lang: en\ntemplate: house.yaml\n'));
+  return dir;
+}
+
+describe('import-docx of an untouched copy', () => {
+  it('proposes nothing when an entry signed after the list heading\'s asOf date is in the copy', async () => {
+    // asOf written by hand earlier than a signing date: the copy shows the entry all the same.
+    const dir = await project('asOf: 2026-01-10\norganizations:\n  - name: Early Org\n    signedOn: 2026-01-05\n  - name: Late Org\n    signedOn: 2026-01-20\n');
+    const build = await runCli(['build', '--format', 'docx'], dir);
+    expect(build.code, build.stderr).toBe(0);
+    copyFileSync(path.join(dir, 'out', 'letter.docx'), path.join(dir, 'copy.docx'));
+    const run = await runCli(['import-docx', 'copy.docx', '--letter', 'letter.md'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/add organization/);
+    expect(run.stdout).toMatch(/letter\.md is unchanged by the Word copy/);
+  });
+});
+
+describe('a font file named from templates/', () => {
+  it('says the path is read from the template\'s folder, not that a package is missing', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    mkdirSync(path.join(dir, 'templates'));
+    mkdirSync(path.join(dir, 'fonts'));
+    // The staff's first try: the path as seen from the project folder, where the font really is.
+    writeFileSync(path.join(dir, 'fonts', 'Extra.ttf'), 'not looked at');
+    writeFileSync(path.join(dir, 'templates', 'extra.yaml'), 'extends: en\nfonts:\n  serif:\n    - { file: "fonts/Extra.ttf", name: "Extra" }\n');
+    writeFileSync(path.join(dir, 'letter.md'), readFileSync(path.join(dir, 'letter.md'), 'utf8').replace('template: house.yaml', 'template: extra'));
+    const run = await runCli(['build'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/templates\/fonts\/Extra\.ttf error Font file not found\. .*"\.\.\/fonts\/NAME\.ttf"/);
+    expect(run.stderr).not.toMatch(/npm ci/);
+  });
+});
+
+describe('a file that is not what its name says', () => {
+  it('names a PDF saved as letter.md as a PDF, not as text in another encoding', async () => {
+    const dir = scratch('letterpress-fresh-');
+    writeFileSync(path.join(dir, 'letter.md'), Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), Buffer.alloc(64, 0xb5)]));
+    const run = await runCli(['build'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/letter\.md:1:1 error This is a PDF document, not a text file/);
+    expect(run.stderr).not.toMatch(/Windows-1252/);
+  });
+
+  it('names a PNG given as the sign-up sheet', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    writeFileSync(path.join(dir, 'signups.csv'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0xc3, 0x28]));
+    const run = await runCli(['signatories', 'import', 'signups.csv', '--dry-run'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/signups\.csv:1:1 error This is a PNG image, not a text file/);
+  });
+});
+
+describe('a mistyped data file name in the letter', () => {
+  it('is reported at the `signatories` field, with the data files that are there', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    const letter = readFileSync(path.join(dir, 'letter.md'), 'utf8');
+    writeFileSync(path.join(dir, 'letter.md'), letter.replace('signatories: signatories.yaml', 'signatories: signatures.yaml'));
+    const line = letter.split('\n').findIndex((l) => l.startsWith('signatories:')) + 1;
+    const run = await runCli(['build', '--format', 'txt'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`letter.md:${line}:1 error There is no file "signatures.yaml" beside the letter`);
+    expect(run.stderr).toMatch(/Data files beside the letter: [^\n]*"signatories\.yaml"/);
+  });
+});
+
+describe('a wrong date in the front matter', () => {
+  it('says 30 February is not a day, rather than asking for the format it already has', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    const letter = readFileSync(path.join(dir, 'letter.md'), 'utf8');
+    writeFileSync(path.join(dir, 'letter.md'), letter.replace(/^date: .*$/m, 'date: 2026-02-30'));
+    const run = await runCli(['build', '--format', 'txt'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/letter\.md:\d+:7 error Front matter field `date`: "2026-02-30" is not a day of the calendar/);
+  });
+});
+
+describe('a language tag in another case', () => {
+  it('`lang: zh-tw` says to write zh-TW', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    writeFileSync(path.join(dir, 'letter.md'), readFileSync(path.join(dir, 'letter.md'), 'utf8').replace('template: house.yaml\n', '').replace('lang: en', 'lang: zh-tw'));
+    const run = await runCli(['build', '--format', 'txt'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/letter\.md:2:1 error There is no template "zh-tw": write "zh-TW"/);
+  });
+});
+
+describe('a name written family name first, with a comma', () => {
+  it('sorts "Park, Ji-woo" under Park, and "John Smith, Jr." under Smith', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\nindividuals:\n  - name: Zoe Adams\n  - name: John Smith, Jr.\n  - name: Park, Ji-woo\n  - name: Jane Oh\n');
+    const run = await runCli(['signatories', 'list', '--check'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const people = run.stdout.split('Individuals:\n')[1]?.split('\n\n')[0]?.trim().split('\n').map((l) => l.trim());
+    expect(people).toEqual(['Zoe Adams', 'Jane Oh', 'Park, Ji-woo', 'John Smith, Jr.']);
+    expect(run.stdout).toContain('Park, Ji-woo: sorted under "Park" (a guess)');
+  });
+});
+
+describe('a signatory written as a bare name', () => {
+  it('says how to write the entry', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\nindividuals:\n  - Wang Dan\n');
+    const run = await runCli(['build', '--format', 'txt'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/signatories\.yaml:4:5 error Signatory file field `individuals\.0`: .*; write each entry as `- name: …`/);
+  });
+});
+
+describe('a name in a right-to-left script', () => {
+  it('is refused by the PDF at its place, where it would come out garbled; the text edition still builds', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n  - name: منظمة العفو الدولية\n    country: مصر\n');
+    const pdf = await runCli(['build', '--format', 'pdf'], dir);
+    expect(pdf.code).toBe(1);
+    expect(pdf.stderr).toMatch(/signatories\.yaml:3:11 error "م" \(U\+0645, Arabic script\) is written right to left, which the PDF edition cannot set yet/);
+    expect(pdf.stderr).toMatch(/right-to-left\n/);
+    const txt = await runCli(['build', '--format', 'txt'], dir);
+    expect(txt.code, txt.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 'out', 'letter.txt'), 'utf8')).toContain('منظمة العفو الدولية / مصر');
+  });
+});
+
+describe('a country corrected in the Word copy', () => {
+  it('--apply-signatories says which country it corrected, not the same name twice', async () => {
+    const dir = await project('organizations:\n  - name: Lawyers Union\n    country: Korea\n');
+    expect((await runCli(['build', '--format', 'docx'], dir)).code).toBe(0);
+    const parts = unzipSync(readFileSync(path.join(dir, 'out', 'letter.docx')));
+    const xml = strFromU8(parts['word/document.xml'] as Uint8Array);
+    expect(xml).toContain('Lawyers Union / Korea<');
+    parts['word/document.xml'] = strToU8(xml.replace('Lawyers Union / Korea<', 'Lawyers Union / South Korea<'));
+    writeFileSync(path.join(dir, 'edited.docx'), zipSync(parts));
+    const run = await runCli(['import-docx', 'edited.docx', '--write', '--apply-signatories'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Corrected organization "Lawyers Union / Korea" → "Lawyers Union / South Korea" in signatories.yaml.');
+    expect(readFileSync(path.join(dir, 'signatories.yaml'), 'utf8')).toContain('country: South Korea');
+  });
+});
+
+describe('a sign-up dated in the future', () => {
+  it('is refused by the dry run at its cell, as the import itself would refuse it', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    // 28 December of next year: month-first, and not day-first, by itself.
+    const us = `12/28/${new Date().getUTCFullYear() + 1} 10:00:00`;
+    writeFileSync(path.join(dir, 'form.csv'), `Timestamp,Organization,Country\n${us},Future Org,USA\n`);
+    const dry = await runCli(['signatories', 'import', 'form.csv', '--dry-run'], dir);
+    expect(dry.code).toBe(1);
+    expect(dry.stderr).toMatch(/form\.csv:2:1 error The date ".*" is in the future \(\d{4}-\d{2}-\d{2}\); check the year/);
+    const real = await runCli(['signatories', 'import', 'form.csv'], dir);
+    expect(real.code).toBe(1);
+    expect(real.stderr).not.toMatch(/bug in letterpress/);
+  });
+});
+
+describe('the command list', () => {
+  it('names import among what `signatories` does', async () => {
+    const run = await runCli(['--help']);
+    expect(run.stdout + run.stderr).toMatch(/signatories\s+add,\s+remove,\s+import\s+\(from\s+a\s+sign-up\s+spreadsheet\)\s+or\s+list/);
+  });
+});
+
+describe('the Word copy of another letter', () => {
+  it('is flagged even when the letter is as short as the one init writes', async () => {
+    const mine = await project('organizations:\n  - name: Some Org\n');
+    const other = await project('organizations:\n  - name: Other Org\n');
+    const letter = readFileSync(path.join(other, 'letter.md'), 'utf8');
+    const head = letter.slice(0, letter.indexOf('\n---\n') + 5);
+    writeFileSync(path.join(other, 'letter.md'), `${head}\nA paragraph of another letter altogether.\n\nAnd its second paragraph, also unlike ours.\n`);
+    expect((await runCli(['build', '--format', 'docx'], other)).code).toBe(0);
+    copyFileSync(path.join(other, 'out', 'letter.docx'), path.join(mine, 'theirs.docx'));
+    const run = await runCli(['import-docx', 'theirs.docx'], mine);
+    expect(run.stderr).toMatch(/warning the whole document: only 0 of the letter's 2 paragraphs are found unchanged in the Word copy: was it made from another letter/);
+  });
+});
+
+describe('a typo in a front-matter field name', () => {
+  it('names the field it most likely means', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    const letter = readFileSync(path.join(dir, 'letter.md'), 'utf8');
+    writeFileSync(path.join(dir, 'letter.md'), letter.replace(/^subject:/m, 'subjet:').replace(/^closing:/m, 'Closing:'));
+    const run = await runCli(['build', '--format', 'txt'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/error Front matter: unknown field `subjet`; did you mean `subject`\? \(allowed fields: /);
+    expect(run.stderr).toMatch(/error Front matter: unknown field `Closing`; did you mean `closing`\?/);
+  });
+});
+
+describe('a LibreOffice Calc sheet', () => {
+  it('is named as an .ods, with how to save it as .xlsx, whatever its file name says', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    const ods = zipSync({ mimetype: [strToU8('application/vnd.oasis.opendocument.spreadsheet'), { level: 0 }], 'content.xml': strToU8('<office:document-content/>') });
+    writeFileSync(path.join(dir, 'signups.xlsx'), ods);
+    const run = await runCli(['signatories', 'import', 'signups.xlsx', '--dry-run'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/signups\.xlsx error This is an OpenDocument spreadsheet \(\.ods, LibreOffice Calc\); save it as \.xlsx/);
+  });
+});

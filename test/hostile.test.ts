@@ -18,7 +18,7 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/program.js';
-import { fixture, root } from './helpers.js';
+import { distReady, fixture, root } from './helpers.js';
 
 const CLI = path.join(root, 'dist', 'cli', 'main.js');
 const BUILD = ['build', '--format', 'txt,html'];
@@ -43,6 +43,7 @@ async function cli(args: string[], cwd: string): Promise<Result> {
 
 /** The real CLI as the non-root test user. */
 function cliAs(user: string, args: string[], cwd: string): Result {
+  distReady();
   const r = spawnSync('runuser', ['-u', user, '--', process.execPath, CLI, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -185,8 +186,10 @@ function ensureUser(): string | null {
   if (spawnSync('id', ['-u', TEST_USER]).status === 0) return null;
   const made = spawnSync('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', TEST_USER], { encoding: 'utf8' });
   if (made.error || made.status !== 0) return `useradd failed: ${made.error?.message ?? made.stderr.trim()}`;
-  const reach = spawnSync('runuser', ['-u', TEST_USER, '--', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(CLI)})`]);
-  return reach.status === 0 ? null : `the user ${TEST_USER} cannot read ${CLI}`;
+  // The project's package.json, not dist/ (compiled beside the first tests under npm test): the CLI reads it too.
+  const project = path.join(root, 'package.json');
+  const reach = spawnSync('runuser', ['-u', TEST_USER, '--', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(project)})`]);
+  return reach.status === 0 ? null : `the user ${TEST_USER} cannot read ${project}`;
 }
 
 function chattrWorks(): string | null {

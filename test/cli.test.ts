@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -6,6 +6,10 @@ import { runCli as runCliIn } from '../src/cli/program.js';
 import { distReady, fixture, root, runCli, runCliProcess, scratch } from './helpers.js';
 
 const sigintListeners = process.listenerCount('SIGINT');
+
+// Some cases run the compiled command: wait for it (compiled beside the first files under npm test)
+// in a hook, not inside a case's own time limit.
+beforeAll(() => distReady(), 300_000);
 
 describe('letterpress CLI', () => {
   it('prints help and version', async () => {

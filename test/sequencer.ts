@@ -49,19 +49,19 @@ const WEIGHTS: Record<string, number> = {
 const UNKNOWN = Number.POSITIVE_INFINITY;
 
 /**
- * Files that need dist/ from their first line (npm pack): under `npm test` the compile runs beside
- * the first files (test/globalSetup.ts), so they start third, not first: two files waiting for it
- * at once would leave a core idle.
+ * Files that wait for dist/ in their hooks (they run the compiled command). Under `npm test` the
+ * compile runs beside the first files (test/globalSetup.ts), so these start after the two longest
+ * of the others: a worker waiting for the compile would leave its core idle.
  */
-const NEED_DIST_AT_ONCE = new Set(['package.test.ts']);
+const WAIT_FOR_DIST = new Set(['hostile.test.ts', 'package.test.ts', 'badInput.test.ts', 'cli.test.ts']);
 
 export default class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const name = (spec: TestSpecification) => path.basename(spec.moduleId);
     const weight = (spec: TestSpecification) => WEIGHTS[name(spec)] ?? UNKNOWN;
     const sorted = [...files].sort((a, b) => weight(b) - weight(a) || a.moduleId.localeCompare(b.moduleId));
-    const later = sorted.filter((spec) => NEED_DIST_AT_ONCE.has(name(spec)));
-    const rest = sorted.filter((spec) => !NEED_DIST_AT_ONCE.has(name(spec)));
+    const later = sorted.filter((spec) => WAIT_FOR_DIST.has(name(spec)));
+    const rest = sorted.filter((spec) => !WAIT_FOR_DIST.has(name(spec)));
     return [...rest.slice(0, 2), ...later, ...rest.slice(2)];
   }
 }

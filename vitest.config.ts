@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -21,5 +22,7 @@ export default defineConfig({
     globalSetup: ['test/globalSetup.ts'],
     // …and in every file, the folders made with scratch() removed when the file ends.
     setupFiles: ['test/setup.ts'],
+    // Longest files first, so that both workers finish together (the order of a fresh clone too).
+    sequence: { sequencer: LongestFirst },
   },
 });

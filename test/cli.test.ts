@@ -1,11 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { runCli as runCliIn } from '../src/cli/program.js';
-import { fixture, root, runCli, runCliProcess, scratch } from './helpers.js';
+import { distReady, fixture, root, runCli, runCliProcess, scratch } from './helpers.js';
 
 const sigintListeners = process.listenerCount('SIGINT');
+
+// Some cases run the compiled command: wait for it (compiled beside the first files under npm test)
+// in a hook, not inside a case's own time limit.
+beforeAll(() => distReady(), 300_000);
 
 describe('letterpress CLI', () => {
   it('prints help and version', async () => {
@@ -55,6 +59,7 @@ describe('letterpress CLI', () => {
   it('as a process: watch builds, then stops on Ctrl-C (SIGINT) with exit 0', async () => {
     const dir = scratch();
     cpSync(fixture('letters', 'en-letter'), dir, { recursive: true });
+    distReady();
     const child = spawn(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), 'watch', '--format', 'txt'], { cwd: dir });
     let stdout = '';
     let stderr = '';
@@ -96,6 +101,7 @@ describe('letterpress CLI', () => {
     writeFileSync(path.join(dir, 's.csv'), ['kind,name,country,title,sort_as,signed_on', ...rows, ''].join('\n'));
     writeFileSync(path.join(dir, 'letter.md'), readFileSync(path.join(dir, 'letter.md'), 'utf8').replace('signatories: signatories.yaml', 'signatories: s.csv'));
     const main = path.join(root, 'dist', 'cli', 'main.js');
+    distReady();
     // 5,000 lines written after `head` has gone: every write but the first finds the pipe closed.
     const result = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${main}" signatories list | head -c 1`], { cwd: dir, encoding: 'utf8' });
     expect(result.stderr).not.toMatch(/EPIPE|internal error/);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,8 +52,26 @@ export async function runCli(args: string[], cwd = root): Promise<CliRun> {
   return { code, stdout: stdout.join(''), stderr: stderr.join('') };
 }
 
-/** Run the compiled CLI as its own process (npm test compiles first): for what only a process shows. */
+/**
+ * Wait until dist/ is compiled. Under `npm test` the compile runs beside the tests (test/globalSetup.ts);
+ * run alone (`npx vitest run`), dist/ is taken as it is, as compiled before. Throws when tsc failed.
+ */
+export function distReady(): void {
+  const marker = process.env.LETTERPRESS_COMPILED;
+  if (!marker) return;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + 300_000;
+  while (!existsSync(marker)) {
+    if (Date.now() > deadline) throw new Error('tsc -p tsconfig.json has not finished after 300 s');
+    Atomics.wait(sleeper, 0, 0, 50);
+  }
+  const { ok, output } = JSON.parse(readFileSync(marker, 'utf8')) as { ok: boolean; output: string };
+  if (!ok) throw new Error(`dist/ is not compiled: tsc -p tsconfig.json failed:\n${output}`);
+}
+
+/** Run the compiled CLI as its own process (npm test compiles it): for what only a process shows. */
 export function runCliProcess(args: string[], cwd = root, env: NodeJS.ProcessEnv = {}): CliRun {
+  distReady();
   const result = spawnSync(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

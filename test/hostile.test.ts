@@ -18,7 +18,7 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/program.js';
-import { fixture, root } from './helpers.js';
+import { distReady, fixture, root } from './helpers.js';
 
 const CLI = path.join(root, 'dist', 'cli', 'main.js');
 const BUILD = ['build', '--format', 'txt,html'];
@@ -185,8 +185,10 @@ function ensureUser(): string | null {
   if (spawnSync('id', ['-u', TEST_USER]).status === 0) return null;
   const made = spawnSync('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', TEST_USER], { encoding: 'utf8' });
   if (made.error || made.status !== 0) return `useradd failed: ${made.error?.message ?? made.stderr.trim()}`;
-  const reach = spawnSync('runuser', ['-u', TEST_USER, '--', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(CLI)})`]);
-  return reach.status === 0 ? null : `the user ${TEST_USER} cannot read ${CLI}`;
+  // The project's package.json, not dist/ (compiled beside the first tests under npm test): the CLI reads it too.
+  const project = path.join(root, 'package.json');
+  const reach = spawnSync('runuser', ['-u', TEST_USER, '--', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(project)})`]);
+  return reach.status === 0 ? null : `the user ${TEST_USER} cannot read ${project}`;
 }
 
 function chattrWorks(): string | null {
@@ -331,6 +333,9 @@ beforeAll(async () => {
   userProblem = ensureUser();
   chattrProblem = chattrWorks();
   if (userProblem && process.env.CI === 'true') throw new Error(`CI must run the other-user cases: ${userProblem}`);
+  // The other-user cases run the compiled command: wait for it here (under npm test it is
+  // compiled beside the first files), not inside a case's own time limit.
+  if (!userProblem) distReady();
 }, 120_000);
 
 afterAll(() => {

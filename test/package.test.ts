@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { unzipSync, strFromU8 } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installPacked, type PackedProject } from './support/packedInstall.js';
-import { scratch } from './helpers.js';
+import { distReady, scratch } from './helpers.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 let packed: PackedProject;
@@ -34,6 +34,7 @@ const start = (file: string, args: string[], cwd: string): Promise<Ran> =>
   });
 
 beforeAll(() => {
+  distReady(); // packed as compiled
   packed = installPacked(repo, scratch('letterpress-packed-'));
   letterDir = mkdtempSync(path.join(packed.dir, 'my-letter-'));
   init = run(['init', '--lang', 'en'], letterDir);

@@ -1,16 +1,16 @@
 /**
  * The package as a user gets it: `npm pack`, then the tarball installed into an empty folder
- * outside the repository, offline from the npm cache, with `npm ci` over a lockfile made from
+ * outside the repository, offline from the npm cache, with `npm install` over a lockfile made from
  * the repository's (the exact dependency versions, so no registry metadata is needed).
  *
- * Two shortcuts keep it cheap. The font packages (~370 MB of TTF, no dependencies, no scripts)
- * are linked to the repository's copies instead of unpacked again. The other dependencies are
- * installed once per lockfile and Node version and kept; later runs start from a hard-linked copy
- * of them without letterpress and `npm install` this run's tarball into it.
+ * One shortcut keeps it cheap: the dependencies are not unpacked again. The font packages (~370 MB
+ * of TTF, no dependencies, no scripts) are linked to the repository's copies; the others are
+ * hard-linked from the repository's node_modules, which its `npm ci` filled from the same lockfile
+ * at the same paths. `npm install` then installs the tarball, the one package that differs.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 interface LockEntry {
@@ -61,6 +61,16 @@ export interface PackedProject {
   timings: { packMs: number; installMs: number };
 }
 
+/** A copy of the folder `from` at `to` made of hard links (instant), or of copies on another file system. */
+function linkTree(from: string, to: string): void {
+  try {
+    execFileSync('cp', ['-al', from, to], { stdio: 'ignore' });
+  } catch {
+    rmSync(to, { recursive: true, force: true });
+    execFileSync('cp', ['-a', from, to]);
+  }
+}
+
 /** Pack `repo` and install the tarball into `dir`, an empty folder outside the repository. */
 export function installPacked(repo: string, dir: string): PackedProject {
   let started = Date.now();
@@ -102,45 +112,18 @@ export function installPacked(repo: string, dir: string): PackedProject {
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'packed-test', private: true, dependencies: { [pkg.name]: `file:${filename}` } }, null, 2)}\n`);
   writeFileSync(path.join(dir, 'package-lock.json'), `${JSON.stringify({ name: 'packed-test', lockfileVersion: 3, requires: true, packages }, null, 2)}\n`);
   started = Date.now();
-  // Every dependency but letterpress itself is installed once per lockfile and kept (hard links)
-  // for the next runs, which reinstall only the fresh tarball: `npm install` with the lockfile
-  // changes what differs from node_modules, and the tarball always differs.
-  const { [`node_modules/${pkg.name}`]: _own, ...dependencies } = packages;
-  const key = createHash('sha256').update(JSON.stringify([process.version, dependencies])).digest('hex').slice(0, 16);
-  // In the repository's node_modules/.cache (a run's temporary folder is removed after it; a new
-  // `npm ci` clears this one). Never an ancestor of `dir`: Node would find packages there.
-  const cache = path.join(repo, 'node_modules', '.cache', `letterpress-packed-deps-${key}`);
-  const copyTree = (from: string, to: string) => {
-    try {
-      execFileSync('cp', ['-al', from, to], { stdio: 'ignore' }); // hard links: instant
-    } catch {
-      rmSync(to, { recursive: true, force: true });
-      execFileSync('cp', ['-a', from, to]); // another file system
-    }
-  };
-  const npm = (args: string[]): string => {
-    const run = spawnSync('npm', [...args, '--offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`npm ${args.join(' ')} failed in ${dir}:\n${run.stderr}`);
-    return `${run.stdout}${run.stderr}`;
-  };
-  let output: string;
-  if (existsSync(path.join(cache, 'node_modules'))) {
-    copyTree(path.join(cache, 'node_modules'), path.join(dir, 'node_modules'));
-    // npm takes a file: dependency of the same version for installed whatever its hash: remove
-    // the kept letterpress (and npm's record of it) so that this run's tarball is installed.
-    rmSync(path.join(dir, 'node_modules', pkg.name), { recursive: true, force: true });
-    rmSync(path.join(dir, 'node_modules', '.package-lock.json'), { force: true });
-    output = npm(['install']);
-  } else {
-    output = npm(['ci']);
-    const staging = `${cache}.${process.pid}.tmp`;
-    mkdirSync(staging, { recursive: true });
-    copyTree(path.join(dir, 'node_modules'), path.join(staging, 'node_modules'));
-    try {
-      renameSync(staging, cache);
-    } catch {
-      rmSync(staging, { recursive: true, force: true }); // another run kept one first
-    }
+  // Every dependency but letterpress itself is there already, installed by the repository's own
+  // `npm ci` from the same lockfile at the same paths: it is hard-linked from there, and
+  // `npm install` with the lockfile installs what differs from node_modules — the tarball alone.
+  for (const key of Object.keys(packages)) {
+    const entry = packages[key] as LockEntry;
+    if (key === `node_modules/${pkg.name}` || entry.link || !/^node_modules\/(@[^/]+\/)?[^/]+$/.test(key)) continue;
+    if (!existsSync(path.join(repo, key))) continue; // an optional package for another platform
+    mkdirSync(path.dirname(path.join(dir, key)), { recursive: true });
+    linkTree(path.join(repo, key), path.join(dir, key));
   }
+  const run = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`npm install failed in ${dir}:\n${run.stderr}`);
+  const output = `${run.stdout}${run.stderr}`;
   return { dir, bin: path.join(dir, 'node_modules', '.bin', 'letterpress'), output, timings: { packMs, installMs: Date.now() - started } };
 }

@@ -1,0 +1,67 @@
+/**
+ * The order test files start in: longest first, so that the two workers finish together (with a
+ * queue of files and two workers, a long file started last keeps one worker busy alone while the
+ * other waits). vitest's own order needs the timings of an earlier run, which a fresh clone (CI)
+ * does not have; it then starts the largest files first, and size says little about time here.
+ *
+ * The weights are the files' times in ms as the default reporter prints them, one worker
+ * (`npx vitest run --maxWorkers=1`); with isolate: false a file that builds the same letters as an
+ * earlier one is cheaper after it, so these are rounded up where a file builds its own letters. A file not listed (a new one) starts first: it may be long, and
+ * nothing is lost when a short one starts early. Refresh the table when a file's time changes a lot.
+ */
+import path from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+const WEIGHTS: Record<string, number> = {
+  'hostile.test.ts': 20700,
+  'importDocx.test.ts': 15200,
+  'badInput.test.ts': 14200,
+  'package.test.ts': 14000,
+  'docxFonts.test.ts': 11600,
+  'languages.test.ts': 11100,
+  'evenness.test.ts': 8000,
+  'signatoriesImport.test.ts': 6000,
+  'cli.test.ts': 5000,
+  'taggedPdf.test.ts': 4000,
+  'fuzz.test.ts': 3500,
+  'watch.test.ts': 3300,
+  'fallback.test.ts': 3200,
+  'pdf.test.ts': 3000,
+  'layoutCheck.test.ts': 2800,
+  'signatoriesEdit.test.ts': 2800,
+  'projects.test.ts': 2700,
+  'watchHostile.test.ts': 1800,
+  'frame.test.ts': 1400,
+  'templateStrings.test.ts': 1100,
+  'pdfkitAdapter.test.ts': 1100,
+  'model.test.ts': 1000,
+  'docx.test.ts': 900,
+  'signatories.test.ts': 300,
+  'layoutMemo.test.ts': 250,
+  'html.test.ts': 150,
+  'importCycles.test.ts': 50,
+  'textEdition.test.ts': 20,
+  'clreq.test.ts': 20,
+  'diagnostics.test.ts': 10,
+  'pages.test.ts': 10,
+};
+
+const UNKNOWN = Number.POSITIVE_INFINITY;
+
+/**
+ * Files that wait for dist/ in their hooks (they run the compiled command). Under `npm test` the
+ * compile runs beside the first files (test/globalSetup.ts), so these start after the two longest
+ * of the others: a worker waiting for the compile would leave its core idle.
+ */
+const WAIT_FOR_DIST = new Set(['hostile.test.ts', 'package.test.ts', 'badInput.test.ts', 'cli.test.ts']);
+
+export default class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const name = (spec: TestSpecification) => path.basename(spec.moduleId);
+    const weight = (spec: TestSpecification) => WEIGHTS[name(spec)] ?? UNKNOWN;
+    const sorted = [...files].sort((a, b) => weight(b) - weight(a) || a.moduleId.localeCompare(b.moduleId));
+    const later = sorted.filter((spec) => WAIT_FOR_DIST.has(name(spec)));
+    const rest = sorted.filter((spec) => !WAIT_FOR_DIST.has(name(spec)));
+    return [...rest.slice(0, 2), ...later, ...rest.slice(2)];
+  }
+}

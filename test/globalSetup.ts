@@ -27,12 +27,21 @@ export default function setup(): () => Promise<void> {
     const marker = path.join(runTmp, COMPILED);
     process.env.LETTERPRESS_COMPILED = marker; // the workers wait for this file
     compiled = new Promise((resolve) => {
-      execFile(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' }, (err, stdout, stderr) => {
-        const result = { ok: !err, output: `${stdout}${stderr}` };
+      // What `npm run compile` does: the program, then the preview page's browser modules.
+      const tsc = (project: string) =>
+        new Promise<{ ok: boolean; output: string }>((done) =>
+          execFile(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: root, encoding: 'utf8' }, (err, stdout, stderr) =>
+            done({ ok: !err, output: `${stdout}${stderr}` }),
+          ),
+        );
+      void (async () => {
+        const program = await tsc('tsconfig.json');
+        const client = program.ok ? await tsc('tsconfig.client.json') : { ok: true, output: '' };
+        const result = { ok: program.ok && client.ok, output: `${program.output}${client.output}` };
         writeFileSync(`${marker}.tmp`, JSON.stringify(result));
         renameSync(`${marker}.tmp`, marker); // whole, never half written
         resolve(result);
-      });
+      })();
     });
   }
   return async () => {
@@ -43,7 +52,7 @@ export default function setup(): () => Promise<void> {
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
     if (compile && !compile.ok) {
-      process.stderr.write(`\ntsc -p tsconfig.json failed:\n${compile.output}\n`);
+      process.stderr.write(`\nThe compile (tsc -p tsconfig.json, tsconfig.client.json) failed:\n${compile.output}\n`);
       process.exitCode = 1;
     }
     if (left.length > 0) {

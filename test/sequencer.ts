@@ -13,6 +13,7 @@ import path from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const WEIGHTS: Record<string, number> = {
+  'serve.browser.test.ts': 22000,
   'hostile.test.ts': 20700,
   'importDocx.test.ts': 15200,
   'badInput.test.ts': 14200,
@@ -20,6 +21,8 @@ const WEIGHTS: Record<string, number> = {
   'docxFonts.test.ts': 11600,
   'languages.test.ts': 11100,
   'evenness.test.ts': 8000,
+  'freshEyes.test.ts': 7000,
+  'names.test.ts': 4800,
   'signatoriesImport.test.ts': 6000,
   'cli.test.ts': 5000,
   'taggedPdf.test.ts': 4000,
@@ -30,6 +33,7 @@ const WEIGHTS: Record<string, number> = {
   'layoutCheck.test.ts': 2800,
   'signatoriesEdit.test.ts': 2800,
   'projects.test.ts': 2700,
+  'serve.test.ts': 2000,
   'watchHostile.test.ts': 1800,
   'frame.test.ts': 1400,
   'templateStrings.test.ts': 1100,
@@ -38,6 +42,7 @@ const WEIGHTS: Record<string, number> = {
   'docx.test.ts': 900,
   'signatories.test.ts': 300,
   'layoutMemo.test.ts': 250,
+  'derivedFacts.test.ts': 100,
   'html.test.ts': 150,
   'importCycles.test.ts': 50,
   'textEdition.test.ts': 20,
@@ -53,7 +58,7 @@ const UNKNOWN = Number.POSITIVE_INFINITY;
  * compile runs beside the first files (test/globalSetup.ts), so these start after the two longest
  * of the others: a worker waiting for the compile would leave its core idle.
  */
-const WAIT_FOR_DIST = new Set(['hostile.test.ts', 'package.test.ts', 'badInput.test.ts', 'cli.test.ts']);
+const WAIT_FOR_DIST = new Set(['hostile.test.ts', 'package.test.ts', 'badInput.test.ts', 'cli.test.ts', 'serve.browser.test.ts', 'serve.test.ts']);
 
 export default class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

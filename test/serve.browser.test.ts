@@ -13,7 +13,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../src/cli/serve/server.js';
-import { root, scratch } from './helpers.js';
+import { distReady, root, scratch } from './helpers.js';
 
 const executable = process.env.LETTERPRESS_CHROMIUM ?? '/usr/bin/chromium';
 const available = existsSync(executable);
@@ -33,6 +33,7 @@ describe.skipIf(!available && !inCi)('serve in Chromium', () => {
 
   beforeAll(async () => {
     if (!available) throw new Error(`CI=true but there is no Chromium at ${executable}: .ci/run installs it with apt-get.`);
+    distReady(); // the page's browser modules come from dist/
     project = path.join(scratch('letterpress-browser-'), 'project');
     cpSync(path.join(root, 'letter.md'), path.join(project, 'letter.md'));
     cpSync(path.join(root, 'signatories.yaml'), path.join(project, 'signatories.yaml'));

@@ -10,7 +10,7 @@ import { request } from 'node:http';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../src/cli/serve/server.js';
 import type { AppState, EditResponse, ImportResponse } from '../src/cli/serve/protocol.js';
-import { root, scratch } from './helpers.js';
+import { distReady, root, scratch } from './helpers.js';
 
 let server: RunningServer;
 let outer: string;
@@ -19,6 +19,7 @@ let data: string;
 let cookie: string;
 
 beforeAll(async () => {
+  distReady(); // the page's browser modules come from dist/
   outer = scratch('letterpress-serve-');
   project = path.join(outer, 'project');
   cpSync(path.join(root, 'letter.md'), path.join(project, 'letter.md'));

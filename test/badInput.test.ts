@@ -1,5 +1,5 @@
 /**
- * Hostile and careless input (issue 9), as a table: every case sets up a copy of a small project
+ * Careless and hostile input, as a table: every case sets up a copy of a small project
  * (the English fixture letter, its CSV data and template, already built once) beside a folder
  * `outside/`, runs the CLI, and asserts the exit code, the message (file:line:col and wording),
  * and that nothing changed that should not have: for a refused run nothing at all (the previous
@@ -293,7 +293,7 @@ const asserted = new Map<string, number>();
 // in a hook, not inside a case's own time limit.
 beforeAll(() => distReady(), 300_000);
 
-describe('bad input (issue 9)', () => {
+describe('bad input', () => {
   for (const [group, cases] of Object.entries(groups)) {
     describe(group, () => {
       for (const c of cases) {
@@ -349,7 +349,7 @@ describe('bad input (issue 9)', () => {
   });
 });
 
-describe('concurrent edits (issue 9, point 5)', () => {
+describe('concurrent edits', () => {
   it('ten `signatories add` run at once, from four processes and six calls in this one, keep all ten names', async () => {
     const { spawn } = await import('node:child_process');
     const { addSignatory } = await import('../src/signatories/edit.js');

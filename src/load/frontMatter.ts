@@ -9,6 +9,7 @@ import type { Root, Yaml } from 'mdast';
 import { reportError } from '../diagnostics/index.js';
 import { parseYamlLayer, validateLayers, type YamlLayer } from '../io/yaml.js';
 import { isIsoDate } from '../model/types.js';
+import { LANGUAGE_TAG } from '../util/languageTag.js';
 import type { FieldPlace, LetterMeta } from '../model/types.js';
 import type { Position } from '../diagnostics/index.js';
 
@@ -30,7 +31,7 @@ const isoDate = z
 
 const frontMatterSchema = z
   .object({
-    lang: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as zh-CN or en'),
+    lang: z.string().regex(LANGUAGE_TAG, 'must be a language tag such as zh-CN or en'),
     date: isoDate,
     to: z.array(party).min(1, 'name at least one recipient'),
     cc: z.array(party).default([]),

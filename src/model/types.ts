@@ -9,8 +9,6 @@ import type { Position, SourcePoint } from '../diagnostics/index.js';
 import type { Template } from '../template/schema.js';
 import type { FieldKeyOf, SignatoryKind } from './signatoryFields.js';
 
-
-
 /** A calendar date written YYYY-MM-DD. */
 export function isIsoDate(value: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);

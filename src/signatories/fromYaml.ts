@@ -6,8 +6,9 @@
 import type { VFile } from 'vfile';
 import { printable, reportError } from '../diagnostics/index.js';
 import { readYaml } from '../io/yaml.js';
-import { ALLOWED_KEYS, fieldsOf, fileSchema, KINDS, LANGUAGE_KEY, LIST_KEY, type SignatoryData, type SignatoryRecord } from './schema.js';
+import { ALLOWED_KEYS, fieldsOf, fileSchema, KINDS, LIST_KEY, type SignatoryData, type SignatoryRecord } from './schema.js';
 import type { Position } from '../diagnostics/index.js';
+import { LANGUAGE_TAG } from '../util/languageTag.js';
 
 function jsonErrorPlace(text: string, message: string): Position {
   const match = /position (\d+)/.exec(message);
@@ -55,7 +56,7 @@ export function signatoriesFromYaml(file: VFile, format: 'yaml' | 'json'): Signa
       const fields = Object.fromEntries(Object.entries(rest).filter((pair): pair is [string, string] => typeof pair[1] === 'string'));
       const names = typeof name === 'object' ? name : undefined;
       for (const key of Object.keys(names ?? {})) {
-        if (!LANGUAGE_KEY.test(key)) {
+        if (!LANGUAGE_TAG.test(key)) {
           reportError(file, `"${printable(key)}" is not a language tag: write a name per language as name: { en: …, zh-CN: …, ko: … } (the first is the original name).`, read.place([listKey, index, 'name', key]) ?? place([listKey, index]), 'signatories-name-language');
         }
       }

@@ -75,9 +75,6 @@ const dateLike = z.union([z.string(), z.date()]).transform((v) => (v instanceof 
 /** Names per language tag (en, zh-CN, ko…); the keys are checked where they stand (fromYaml.ts). */
 const localNames = z.record(z.string(), z.string());
 
-/** A language tag as a key of a per-language name. */
-export const LANGUAGE_KEY = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
-
 function kindSchema(kind: SignatoryKind) {
   const shape: Record<string, z.ZodType> = {};
   for (const f of fieldsOf(kind)) {

@@ -3,6 +3,7 @@
  * layout of the letter frame, fonts). Users change templates/*.yaml, never the code.
  */
 import { z } from 'zod';
+import { LANGUAGE_TAG } from '../util/languageTag.js';
 
 /**
  * A font family name as fonts, CSS and Word spell them ("Noto Serif SC", "ＭＳ 明朝", "Source Han
@@ -14,8 +15,7 @@ export const fontName = z
   .string()
   .regex(/^[\p{L}\p{N}][\p{L}\p{N}\p{M} ._+-]{0,62}$/u, 'a font name has letters, digits, spaces and . _ - + only (no quotes, <, >, ; or line breaks), at most 63 characters');
 
-/** A language tag (BCP 47: "en", "zh-Hans-CN", "ko"), as HTML's lang attribute takes it. */
-const languageTag = z.string().regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/, 'write a language tag such as en, zh-CN or ko');
+const languageTag = z.string().regex(LANGUAGE_TAG, 'write a language tag such as en, zh-CN or ko');
 
 /** Designs of a family beside the regular one, and the characters the entry claims to have. */
 const designs = {

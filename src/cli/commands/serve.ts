@@ -40,7 +40,7 @@ export function registerServe(program: Command, io: CliIo, parseFormatList: (val
       }
       let running;
       try {
-        running = await startServer({ letters, port: opts.port, host: opts.host, outDir: opts.out, formats: opts.format });
+        running = await startServer({ letters, port: opts.port, host: opts.host, outDir: opts.out, formats: opts.format, log: io.stderr });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL') throw err;

@@ -31,6 +31,7 @@ import { EditRefused } from '../../signatories/errors.js';
 import { LetterSession, problemsOf } from './session.js';
 import { allowedHosts, guard, headers, newToken } from './security.js';
 import type { AppState, EditResponse, FieldInfo, ImportResponse, ImportSummary } from './protocol.js';
+import type { CliOutput } from '../io.js';
 
 /** Edits are a few hundred bytes; anything far larger is not from the page. */
 export const MAX_JSON_BYTES = 64 * 1024;
@@ -45,6 +46,8 @@ export interface ServeOptions {
   outDir?: string;
   formats?: Format[];
   wrap?: number;
+  /** Where an internal error of a request is reported (default: process.stderr). */
+  log?: CliOutput;
 }
 
 export interface RunningServer {
@@ -191,7 +194,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.use('/api/letters/:id/import', bodyLimit({ maxSize: Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + MAX_JSON_BYTES, onError: tooLarge }));
   app.use('*', bodyLimit({ maxSize: MAX_JSON_BYTES, onError: tooLarge }));
   app.onError((err, c) => {
-    process.stderr.write(`letterpress serve: ${err.stack ?? err.message}\n`);
+    (options.log ?? process.stderr).write(`letterpress serve: ${err.stack ?? err.message}\n`);
     return c.text('Internal error; see the terminal.', 500);
   });
   app.notFound((c) => c.text('Not found.', 404));

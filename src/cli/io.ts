@@ -15,3 +15,17 @@ export interface CliIo {
   /** Stops `watch`, which otherwise runs until Ctrl-C (SIGINT). */
   signal?: AbortSignal;
 }
+
+/** Resolves when one of `signals` reaches the process or the caller's `io.signal` aborts (watch, serve). */
+export function untilStopped(io: CliIo, signals: readonly NodeJS.Signals[]): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      for (const s of signals) process.off(s, stop);
+      io.signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    for (const s of signals) process.on(s, stop);
+    if (io.signal?.aborted) stop();
+    else io.signal?.addEventListener('abort', stop);
+  });
+}

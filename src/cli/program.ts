@@ -114,7 +114,7 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
     const { findLetters } = await import('./letters.js');
     const found = findLetters(io.cwd);
     if (found.length === 0) {
-      const [{ fileFailure, toDiagnostics }, { printFailure }] = await Promise.all([import('../diagnostics/index.js'), import('./report.js')]);
+      const { fileFailure, toDiagnostics } = await import('../diagnostics/index.js');
       const refusal = fileFailure('.', 'There is no letter here: no letter*.md in this folder. Name the letter (letterpress build my-letter.md), or start one with `letterpress init`.', 'letter-missing');
       exitCode = printFailure(io, toDiagnostics(refusal.files), true);
       return null;
@@ -174,16 +174,7 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
       });
       void handle.ready.then(() => io.stdout.write('Watching for changes (Ctrl-C to stop)…\n'));
       // Until Ctrl-C (or the caller's signal): then stop watching, exit 0.
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          io.signal?.removeEventListener('abort', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        if (io.signal?.aborted) stop();
-        else io.signal?.addEventListener('abort', stop);
-      });
+      await (await import('./io.js')).untilStopped(io, ['SIGINT']);
       await handle.close();
     },
   );

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { ALL_FORMATS, type Format } from '../../render/index.js';
-import type { CliIo } from '../io.js';
+import { untilStopped, type CliIo } from '../io.js';
 
 interface ServeFlags {
   port: number;
@@ -59,18 +59,7 @@ export function registerServe(program: Command, io: CliIo, parseFormatList: (val
         await open(running.url).catch(() => io.stderr.write('Could not open a browser; open the address above.\n'));
       }
       // Until Ctrl-C, SIGTERM or the caller's signal: then stop serving, exit 0.
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          io.signal?.removeEventListener('abort', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-        if (io.signal?.aborted) stop();
-        else io.signal?.addEventListener('abort', stop);
-      });
+      await untilStopped(io, ['SIGINT', 'SIGTERM']);
       await running.close();
     });
 }

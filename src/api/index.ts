@@ -14,7 +14,7 @@ import type { VFile } from 'vfile';
 import { BuildError, formatDiagnosticList, toDiagnostics, type Diagnostic } from '../diagnostics/index.js';
 import { loadLetter as loadLetterFile, loadLetterFromText, type LoadedLetter } from '../load/letter.js';
 import { ALL_FORMATS, editions, type Format } from '../render/index.js';
-import { renderAndWrite, renderEdition, type EditionResult } from '../build/build.js';
+import { refuseFailedPreflight, renderAndWrite, renderEdition, type EditionResult } from '../build/build.js';
 import { buildFrame } from '../frame/index.js';
 import { PartialWrite } from '../io/writeAtomic.js';
 import { initProject as initProjectFiles, INIT_LANGUAGES, type InitLanguage } from '../init/index.js';
@@ -114,11 +114,7 @@ export function buildLetter(input: LetterInput, options: BuildLetterOptions = {}
     // One frame for every edition, as the command line's build makes it.
     const frame = buildFrame(letter.document);
     for (const format of options.formats ?? ALL_FORMATS) made[format] = await renderEdition(letter, frame, format, options, warnings);
-    if (options.check && made.pdf) {
-      const [{ preflight }, { PreflightFailed }] = await Promise.all([import('../render/pdf/preflight.js'), import('../render/errors.js')]);
-      const report = await preflight(made.pdf);
-      if (report.problems.length > 0) throw new PreflightFailed(report, frame);
-    }
+    if (options.check && made.pdf) await refuseFailedPreflight(made.pdf, frame);
     return { ok: true, letter, editions: made, diagnostics: toDiagnostics([...letter.files, ...warnings]) };
   });
 }

@@ -87,6 +87,17 @@ export async function renderEdition(letter: LoadedLetter, frame: LetterFrame, fo
 }
 
 /**
+ * Read a made PDF back and run the full preflight (`--check`); a problem is a PreflightFailed at
+ * its place in the letter. Called last, after every edition is made: pdfjs-dist's polyfills touch
+ * nothing else.
+ */
+export async function refuseFailedPreflight(pdf: Uint8Array, frame: LetterFrame): Promise<void> {
+  const { preflight } = await import('../render/pdf/preflight.js');
+  const report = await preflight(pdf);
+  if (report.problems.length > 0) throw new PreflightFailed(report, frame);
+}
+
+/**
  * Render the requested editions of an already loaded letter and write them all, with the
  * manifest, or none. The letter's frame is built once, here, and every edition and the manifest
  * read that one frame. Returns the editions and what changed since the previous manifest.
@@ -111,11 +122,8 @@ export async function renderAndWrite(
   }
   const pdf = rendered.find((r) => r.format === 'pdf');
   if (options.check && pdf) {
-    // Last, after every edition is made: pdfjs-dist's polyfills touch nothing else.
     const started = performance.now();
-    const { preflight } = await import('../render/pdf/preflight.js');
-    const report = await preflight(pdf.data);
-    if (report.problems.length > 0) throw new PreflightFailed(report, frame);
+    await refuseFailedPreflight(pdf.data, frame);
     pdf.ms += performance.now() - started;
   }
   const manifestFile = manifestPath(editionBase(letterPath, outDir));

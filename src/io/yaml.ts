@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { VFile } from 'vfile';
 import { reportError } from '../diagnostics/index.js';
 import type { Position } from '../diagnostics/index.js';
+import { at, last } from '../util/checked.js';
 
 /** The source position of the YAML node at `path` (or of its closest existing parent). */
 export function placeOfPath(doc: Document, lineCounter: LineCounter, path: ReadonlyArray<PropertyKey>): Position | undefined {
@@ -60,7 +61,7 @@ function expandedSize(doc: Document): number {
     const stack: Array<{ node: unknown; children: unknown[] | null }> = [{ node: root, children: null }];
     let last = 0;
     while (stack.length > 0) {
-      const top = stack[stack.length - 1] as { node: unknown; children: unknown[] | null };
+      const top = at(stack, -1);
       const { node } = top;
       if (memo.has(node)) {
         last = memo.get(node) as number;
@@ -246,10 +247,10 @@ function reach(layer: YamlLayer, path: ReadonlyArray<PropertyKey>): number {
 
 /** Where a value at `path` of the merged layers was written: in the layer that reaches deepest (the later on a tie). */
 export function locate(layers: readonly YamlLayer[], path: ReadonlyArray<PropertyKey>): { file: VFile; place: Position | undefined } {
-  let best = layers[layers.length - 1] as YamlLayer;
+  let best = last(layers);
   let bestDepth = -1;
   for (let i = layers.length - 1; i >= 0; i--) {
-    const layer = layers[i] as YamlLayer;
+    const layer = at(layers, i);
     const depth = reach(layer, path);
     if (depth > bestDepth) {
       best = layer;

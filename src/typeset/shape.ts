@@ -499,8 +499,8 @@ function compressPunctuation(pieces: Piece[]): void {
  */
 function tightenMarks(pieces: Piece[], compress: boolean): void {
   for (let k = 1; k < pieces.length; k++) {
-    const before = pieces[k - 1] as Piece;
-    if ((pieces[k] as Piece).kind !== 'mark' || before.kind !== 'close' || before.glyphs.ids.length !== 1) continue;
+    const before = at(pieces, k - 1);
+    if (at(pieces, k).kind !== 'mark' || before.kind !== 'close' || before.glyphs.ids.length !== 1) continue;
     const scale = before.size / before.face.unitsPerEm;
     const ink = before.offset + before.face.font.getGlyph(before.glyphs.ids[0] as number).bbox.maxX * scale;
     // a little air is left between the glyph and the mark
@@ -511,7 +511,7 @@ function tightenMarks(pieces: Piece[], compress: boolean): void {
     before.midShrink = Math.max(0, before.midShrink - blank);
     let last = k;
     while (pieces[last + 1]?.kind === 'mark') last++;
-    const mark = pieces[last] as Piece;
+    const mark = at(pieces, last);
     if (compress && pieces[last + 1]?.kind === 'close') continue;
     mark.width += blank;
     mark.endShrink += blank;

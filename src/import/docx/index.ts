@@ -23,6 +23,7 @@ import { KNOWN_STYLES, sortByRole, textOf, type Entry, type Header, type Roles }
 import { blockMarkdown, bodyBlocks, noteMarkdown, trimStart, type MarkdownContext } from './markdown.js';
 import { similarity } from './similarity.js';
 import { proposeSignatoryChanges, type SignatoryProposal } from './signatories.js';
+import { at } from '../../util/checked.js';
 
 export { DocxUnreadable } from './read.js';
 export type { SignatoryProposal } from './signatories.js';
@@ -213,10 +214,10 @@ export async function importDocx(letterText: string, document: LetterDocument, b
   const baseBody = baseRoles.body;
   const aligned = counts.reduce((a, b) => a + b, 0) === baseBody.length && blockNodes.length === document.body.length;
   const blockKeys: string[][] = [];
-  let at = 0;
+  let from = 0;
   for (const count of aligned ? counts : []) {
-    blockKeys.push(baseBody.slice(at, at + count).map((p) => paragraphKey(p, baseLabels)));
-    at += count;
+    blockKeys.push(baseBody.slice(from, from + count).map((p) => paragraphKey(p, baseLabels)));
+    from += count;
   }
   const editedKeys = roles.body.map((p) => paragraphKey(p, editedLabels));
   const headingDepths = new Map<string, 1 | 2 | 3 | 4 | 5 | 6>();
@@ -253,11 +254,11 @@ export async function importDocx(letterText: string, document: LetterDocument, b
     if (block >= 0) {
       flush();
       usedBlocks.add(block);
-      items.push({ original: blockNodes[block] as RootContent });
-      p += (blockKeys[block] as string[]).length;
+      items.push({ original: at(blockNodes, block) });
+      p += at(blockKeys, block).length;
       expected = block + 1;
     } else {
-      pending.push(roles.body[p] as ReadParagraph);
+      pending.push(at(roles.body, p));
       p += 1;
     }
   }
@@ -322,7 +323,7 @@ export async function importDocx(letterText: string, document: LetterDocument, b
     let out = first ? prefix : `${prefix}\n\n`;
     sequence.forEach((item, i) => {
       if (i > 0) {
-        const previous = sequence[i - 1] as Item;
+        const previous = at(sequence, i - 1);
         const a = 'original' in previous ? topIndex.get(previous.original) : undefined;
         const b = 'original' in item ? topIndex.get(item.original) : undefined;
         out += 'original' in previous && 'original' in item && a !== undefined && b === a + 1 ? letterText.slice(sliceOf(previous.original).end, sliceOf(item.original).start) : '\n\n';

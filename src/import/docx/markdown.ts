@@ -9,6 +9,7 @@ import { gfmFootnoteToMarkdown } from 'mdast-util-gfm-footnote';
 import { STYLE } from '../../render/docx/styles.js';
 import type { Piece, ReadParagraph, RunFormat } from './read.js';
 import { textOf } from './roles.js';
+import { at } from '../../util/checked.js';
 
 export interface MarkdownContext {
   /** The letter is Chinese, Japanese or Korean: bold is strong, emphasis dots are emphasis (no italics in CJK). */
@@ -70,11 +71,11 @@ export function phrasing(pieces: Piece[], ctx: MarkdownContext): PhrasingContent
 export function bodyBlocks(paragraphs: ReadParagraph[], ctx: MarkdownContext): RootContent[] {
   const out: RootContent[] = [];
   for (let i = 0; i < paragraphs.length; i++) {
-    const para = paragraphs[i] as ReadParagraph;
+    const para = at(paragraphs, i);
     const text = textOf(para.pieces).trim();
     if (para.style === STYLE.quote) {
       const children: BlockContent[] = [];
-      for (; i < paragraphs.length && paragraphs[i]?.style === STYLE.quote; i++) children.push({ type: 'paragraph', children: phrasing((paragraphs[i] as ReadParagraph).pieces, ctx) });
+      for (; i < paragraphs.length && paragraphs[i]?.style === STYLE.quote; i++) children.push({ type: 'paragraph', children: phrasing(at(paragraphs, i).pieces, ctx) });
       i -= 1;
       out.push({ type: 'blockquote', children });
     } else if (para.style === STYLE.listItem) {
@@ -82,7 +83,7 @@ export function bodyBlocks(paragraphs: ReadParagraph[], ctx: MarkdownContext): R
       const ordered = first !== null && first[1] !== '•';
       const items: BlockContent[][] = [];
       for (; i < paragraphs.length && paragraphs[i]?.style === STYLE.listItem; i++) {
-        const item = paragraphs[i] as ReadParagraph;
+        const item = at(paragraphs, i);
         const bullet = BULLET.exec(textOf(item.pieces));
         const pieces = bullet ? stripPrefix(item.pieces, bullet[0].length) : item.pieces;
         const block: BlockContent = { type: 'paragraph', children: phrasing(pieces, ctx) };

@@ -236,7 +236,7 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
         const loaded = await loadLetter(opts.letter);
         const outDir = opts.out ?? defaultOutDir(opts.letter);
         const built = await readManifest(manifestPath(editionBase(opts.letter, outDir)));
-        const releaseName = name ?? new Date().toISOString().slice(0, 10);
+        const releaseName = name ?? (await import('../model/types.js')).today();
         const { file, release } = await recordRelease({ letterPath: opts.letter, name: releaseName, document: loaded.document, current: manifestOf(loaded, buildFrame(loaded.document)), built, outDir });
         io.stdout.write(
           `Recorded release "${release.name}": ${release.organizations.length} organisation(s), ${release.individuals.length} individual(s), ${Object.keys(release.editions).join(', ')} in ${file}.\n` +

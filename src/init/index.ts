@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VFile } from 'vfile';
 import { BuildError, reportError } from '../diagnostics/index.js';
+import { today } from '../model/types.js';
 
 export const INIT_LANGUAGES = ['zh-CN', 'zh-TW', 'en', 'ko', 'ja'] as const;
 export type InitLanguage = (typeof INIT_LANGUAGES)[number];
@@ -19,8 +20,6 @@ const startersDir = fileURLToPath(new URL('../../starters/', import.meta.url));
 export function isInitLanguage(lang: string): lang is InitLanguage {
   return (INIT_LANGUAGES as readonly string[]).includes(lang);
 }
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 /**
  * Write letter.md, signatories.yaml and .gitignore into `folder` (made if missing) and return

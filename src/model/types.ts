@@ -9,6 +9,11 @@ import type { Position, SourcePoint } from '../diagnostics/index.js';
 import type { Template } from '../template/schema.js';
 import type { FieldKeyOf, SignatoryKind } from './signatoryFields.js';
 
+/** Today's date, YYYY-MM-DD in UTC: the default signing date, release name and a new letter's date. */
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
 /** A calendar date written YYYY-MM-DD. */
 export function isIsoDate(value: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);

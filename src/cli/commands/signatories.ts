@@ -8,7 +8,7 @@ import { readFrontMatter } from '../../load/frontMatter.js';
 import { loadSharedFrontMatter } from '../../load/letter.js';
 import { BuildError, fileFailure, formatDiagnostics, reportError } from '../../diagnostics/index.js';
 import { guessedFamily } from '../../signatories/sort.js';
-import type { SignatoryList } from '../../model/types.js';
+import { today, type SignatoryList } from '../../model/types.js';
 import { readInput } from '../../io/readInput.js';
 import { projectRoot, resolveContained } from '../../io/paths.js';
 import { signatoriesFromText } from '../../signatories/index.js';
@@ -57,8 +57,6 @@ async function dataFile(cwd: string, options: FileOptions): Promise<{ file: stri
   }
   return { file: path.relative(cwd, contained.path) || contained.path, lang: meta.lang, date: meta.date };
 }
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 type AddOptions = FileOptions & { org?: string; person?: string } & Record<string, string | boolean | undefined>;
 

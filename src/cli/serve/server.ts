@@ -32,6 +32,7 @@ import { LetterSession, problemsOf } from './session.js';
 import { allowedHosts, guard, headers, newToken } from './security.js';
 import type { AppState, EditResponse, FieldInfo, ImportResponse, ImportSummary } from './protocol.js';
 import type { CliOutput } from '../io.js';
+import { today } from '../../model/types.js';
 
 /** Edits are a few hundred bytes; anything far larger is not from the page. */
 export const MAX_JSON_BYTES = 64 * 1024;
@@ -149,10 +150,6 @@ function entryOf(values: Record<string, string>): NewSignatory {
     (entry as Record<string, string>)[key] = value;
   }
   return entry;
-}
-
-function today(): string {
-  return new Date().toISOString().slice(0, 10);
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {

@@ -6,11 +6,10 @@
 import path from 'node:path';
 import { VFile } from 'vfile';
 import { BuildError, fileFailure, reportError } from '../diagnostics/index.js';
-import { isInside, realpathLoose } from '../io/paths.js';
+import { isInside, realpathLoose, shownPath } from '../io/paths.js';
 import type { LoadedLetter } from '../load/letter.js';
 import { fieldPlace } from '../load/letter.js';
 
-const shown = (p: string) => path.relative(process.cwd(), p) || p;
 
 /** Refuse (before anything is written) an output that is one of the letter's inputs. */
 export function refuseOutputsOverInputs(letter: LoadedLetter, outputs: string[]): void {
@@ -26,13 +25,13 @@ export function refuseOutputsOverInputs(letter: LoadedLetter, outputs: string[])
   for (const output of outputs) {
     const input = real.get(realpathLoose(output));
     if (!input) continue;
-    const reason = `This build would write ${shown(output)} over ${input.what} ${shown(input.file)}; nothing was written. Choose another --out folder, or rename the file.`;
+    const reason = `This build would write ${shownPath(output)} over ${input.what} ${shownPath(input.file)}; nothing was written. Choose another --out folder, or rename the file.`;
     if (input.field) {
       const { file, place } = fieldPlace(letter.document.meta, letter.files, input.field);
       reportError(file, reason, place, 'output-over-input');
       throw new BuildError([file]);
     }
-    throw fileFailure(shown(input.file), reason, 'output-over-input');
+    throw fileFailure(shownPath(input.file), reason, 'output-over-input');
   }
 }
 
@@ -46,7 +45,7 @@ export function refuseDefaultOutOutside(letterPath: string, outDir: string): voi
   const real = realpathLoose(outDir);
   if (isInside(root, real)) return;
   throw fileFailure(
-    shown(outDir),
+    shownPath(outDir),
     `The output folder is a link to ${real}, outside the letter's folder; nothing was written. Remove the link, or name the folder with --out if that is where the editions should go.`,
     'output-outside',
   );
@@ -76,7 +75,7 @@ export function refuseSharedEditions(letters: string[], baseOf: (letter: string)
       const file = new VFile({ path: letter });
       reportError(
         file,
-        `This letter's editions would have the same names as those of ${first} (${shown(base)}.*), and one would replace the other; nothing was written. Build them into different --out folders, or rename one letter.`,
+        `This letter's editions would have the same names as those of ${first} (${shownPath(base)}.*), and one would replace the other; nothing was written. Build them into different --out folders, or rename one letter.`,
         undefined,
         'editions-collide',
       );

@@ -18,6 +18,7 @@ import chokidar, { type FSWatcher } from 'chokidar';
 import { build, type BuildOptions, type BuildResult } from '../build/build.js';
 import { BuildError } from '../diagnostics/index.js';
 import { SHARED_FRONT_MATTER } from '../load/frontMatter.js';
+import { shownPath } from '../io/paths.js';
 
 export interface WatchEvents {
   built(result: BuildResult, trigger: string[]): void;
@@ -183,7 +184,7 @@ export function watchLetters(letterPaths: readonly string[], options: BuildOptio
     const absolute = path.resolve(file);
     const affected = letters.filter((l) => l.inputs.has(absolute));
     if (affected.length === 0) return; // another file in an input's folder
-    for (const letter of affected) letter.pending.push(path.relative(process.cwd(), file) || file);
+    for (const letter of affected) letter.pending.push(shownPath(file));
     if (running) return; // the running loop picks the new work up
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {

@@ -52,3 +52,8 @@ export function resolveContained(root: string, base: string, ref: string, what: 
 export function projectRoot(letterPath: string): string {
   return realpathLoose(path.dirname(path.resolve(letterPath)));
 }
+
+/** A path as messages name it: relative to the working folder (the path itself when that is empty). */
+export function shownPath(p: string): string {
+  return path.relative(process.cwd(), p) || p;
+}

@@ -22,6 +22,7 @@ import { constants } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { BuildError, fileFailure, reportError } from '../diagnostics/index.js';
+import { shownPath } from './paths.js';
 
 const REASONS: Record<string, string> = {
   EACCES: 'permission denied',
@@ -43,7 +44,6 @@ export class PartialWrite extends BuildError {
   }
 }
 
-const shown = (target: string) => path.relative(process.cwd(), target) || target;
 
 function reasonOf(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code ?? '';
@@ -53,7 +53,7 @@ function reasonOf(err: unknown): string {
 /** A failed write as a diagnostic naming the file (no stack trace). */
 function writeFailure(target: string, err: unknown): BuildError {
   if (err instanceof BuildError) return err;
-  return fileFailure(shown(target), `Cannot write the file: ${reasonOf(err)}.`, 'write-failed');
+  return fileFailure(shownPath(target), `Cannot write the file: ${reasonOf(err)}.`, 'write-failed');
 }
 
 /** `.letter.pdf.<pid>-<16 hex>.tmp` (or `.old` for a kept previous file). */
@@ -143,7 +143,7 @@ export async function writeFilesAtomically(files: Array<{ path: string; data: Ui
       if (before?.isDirectory()) throw Object.assign(new Error('a folder'), { code: 'EISDIR' });
       if (before && !before.isSymbolicLink() && uid !== undefined && uid !== 0 && before.uid !== uid) {
         throw fileFailure(
-          shown(file.path),
+          shownPath(file.path),
           `The file belongs to another user (uid ${before.uid}); replacing it would make it yours, so nothing was changed. Ask its owner to remove it or to make the change, or write to another folder.`,
           'not-owner',
         );
@@ -189,9 +189,9 @@ export async function writeFilesAtomically(files: Array<{ path: string; data: Ui
       if (notRestored.length === 0) throw failure;
       const [vfile] = failure.files;
       if (vfile) {
-        reportError(vfile, `These files were already replaced and could not be put back: ${notRestored.map(shown).join(', ')}; the other editions are unchanged.`, undefined, 'write-partial');
+        reportError(vfile, `These files were already replaced and could not be put back: ${notRestored.map(shownPath).join(', ')}; the other editions are unchanged.`, undefined, 'write-partial');
       }
-      throw new PartialWrite(failure.files, notRestored.map(shown));
+      throw new PartialWrite(failure.files, notRestored.map(shownPath));
     }
   }
   await cleanUp();

@@ -16,7 +16,7 @@ import type { Position } from '../diagnostics/index.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { isSpreadsheetName, loadSignatories } from '../signatories/index.js';
 import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from '../model/types.js';
-import { projectRoot, resolveContained } from '../io/paths.js';
+import { projectRoot, resolveContained, shownPath } from '../io/paths.js';
 import { checkMarkdownText, checkTree, MAX_LETTER_BYTES, MAX_NESTING } from './limits.js';
 import { buildContext } from '../context.js';
 
@@ -31,7 +31,6 @@ export interface LoadedLetter {
   inputs: { letter: string; template: string; signatories: string | null; shared: string | null; templates: string[] };
 }
 
-const displayPath = (p: string) => path.relative(process.cwd(), p) || p;
 
 /**
  * The folder's shared front matter (letter.yaml beside the letter), parsed, or null when there is
@@ -41,7 +40,7 @@ export async function loadSharedFrontMatter(letterPath: string): Promise<YamlLay
   const sharedPath = path.join(path.dirname(path.resolve(letterPath)), SHARED_FRONT_MATTER);
   if (!existsSync(sharedPath)) return null;
   const text = await readInput(sharedPath, `check ${SHARED_FRONT_MATTER} beside the letter.`, 'shared-missing', MAX_LETTER_BYTES);
-  const file = new VFile({ path: displayPath(sharedPath), value: text });
+  const file = new VFile({ path: shownPath(sharedPath), value: text });
   const layer = parseYamlLayer(file, text, { label: 'Shared front matter', rule: 'front-matter' });
   if (layer && (typeof layer.value !== 'object' || layer.value === null || Array.isArray(layer.value))) {
     reportError(file, `${SHARED_FRONT_MATTER} holds front-matter fields shared by the letters beside it (date: 2024-05-01, to: …), as a list of \`field: value\` lines.`, { line: 1, column: 1 }, 'front-matter-schema');
@@ -101,7 +100,7 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
   const letterPath = path.resolve(source.letterPath);
   const letterDir = path.dirname(letterPath);
   const root = projectRoot(letterPath);
-  const file = new VFile({ path: displayPath(letterPath), value: source.text });
+  const file = new VFile({ path: shownPath(letterPath), value: source.text });
   const shared = await loadSharedFrontMatter(letterPath);
   const sharedKey = shared ? String(shared.file.value) : '';
   const { meta, body, notes } = parseLetter(file, source.text, `${file.path}\u0000${source.text}\u0000${sharedKey}`, shared);
@@ -128,11 +127,11 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
     signatoriesPath = contained.path;
     // A mistyped name is reported at the field, with the data files that are there.
     if (!existsSync(signatoriesPath) && !isSpreadsheetName(signatoriesPath)) return failAt('signatories', missingDataFile(meta.signatories, letterDir), 'signatories-missing');
-    const loaded = await loadSignatories(displayPath(signatoriesPath), meta.lang, meta.date);
+    const loaded = await loadSignatories(shownPath(signatoriesPath), meta.lang, meta.date);
     signatories = loaded.list;
     files.push(loaded.file);
   }
-  const sources = { letter: file.path, signatories: signatoriesPath ? displayPath(signatoriesPath) : null, template: displayPath(templatePath) };
+  const sources = { letter: file.path, signatories: signatoriesPath ? shownPath(signatoriesPath) : null, template: shownPath(templatePath) };
   const document: LetterDocument = { meta: meta as LetterMeta, body, notes, signatories, template, sources, templateFile: { where: loadedTemplate.where } };
   const inputs = { letter: letterPath, template: templatePath, signatories: signatoriesPath, shared: shared ? path.resolve(String(shared.file.path)) : null, templates: chain };
   return { document, files, inputs };

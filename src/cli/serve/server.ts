@@ -33,6 +33,7 @@ import { allowedHosts, guard, headers, newToken } from './security.js';
 import type { AppState, EditResponse, FieldInfo, ImportResponse, ImportSummary } from './protocol.js';
 import type { CliOutput } from '../io.js';
 import { today } from '../../model/types.js';
+import { shownPath } from '../../io/paths.js';
 
 /** Edits are a few hundred bytes; anything far larger is not from the page. */
 export const MAX_JSON_BYTES = 64 * 1024;
@@ -378,7 +379,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 async function warningsAbout(file: string, name: string): Promise<ReturnType<typeof problemsOf>> {
   const format = formatOf(file);
   if (!format) return [];
-  const shown = path.relative(process.cwd(), file) || file;
+  const shown = shownPath(file);
   const vfile = new VFile({ path: shown, value: (await readFile(file, 'utf8')).normalize('NFC') });
   try {
     readAndCheck(vfile, format, { requireSignatories: false });

@@ -18,6 +18,7 @@ import { signatoryVersion } from '../../signatories/edit.js';
 import { sortIndividuals, sortOrganizations } from '../../signatories/sort.js';
 import { FIELDS, type SignatoryRecord } from '../../signatories/schema.js';
 import type { DataState, LetterState, Problem, SignatoryRow } from './protocol.js';
+import { shownPath } from '../../io/paths.js';
 
 /** Diagnostics of some files as the page shows them, with the source line of each. */
 export function problemsOf(files: readonly VFile[], readable: (file: string) => string | undefined = () => undefined): Problem[] {
@@ -85,7 +86,7 @@ export class LetterSession {
     this.letterPath = path.resolve(letterPath);
     this.state = {
       id,
-      letter: path.relative(process.cwd(), this.letterPath) || this.letterPath,
+      letter: shownPath(this.letterPath),
       lang: 'und',
       title: path.basename(letterPath),
       status: 'building',

@@ -1,9 +1,10 @@
 /**
- * The one document model every renderer reads.
+ * The one document model of a letter, from which the letter frame (src/frame) is built.
  *
  * Parsing (src/parse) produces mdast; src/model/fromMdast turns it into this model, numbering
  * footnotes once; src/signatories loads, validates and sorts the signatory list once. Renderers
- * (src/render/*) never look at Markdown and never renumber or re-sort anything.
+ * (src/render/*) read only the frame: they never look at Markdown or this model, and never
+ * renumber or re-sort anything.
  */
 import type { Position, SourcePoint } from '../diagnostics/index.js';
 import type { Template } from '../template/schema.js';

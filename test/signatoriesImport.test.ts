@@ -3,6 +3,7 @@
  * columns kept out), near-duplicates, `remove` suggestions, the release record and `diff --since`,
  * the individuals' family-name guess, and `signatories list` in the PDF's order. In-process.
  */
+import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -273,6 +274,16 @@ describe('release record and diff --since', () => {
     expect(changes.organizations.removed.map((e) => e.name)).toEqual(['Zeta Watch']);
     expect(changes.organizations.changed).toEqual([{ name: 'alpha Rights', from: 'Cape Verde', to: 'Chile' }]);
     expect(changes.individuals).toEqual({ added: [], removed: [], changed: [] });
+  });
+
+  it('a release record that is missing reads as none; one that is not a regular file is refused at its name, not read', async () => {
+    const dir = scratch();
+    expect(await readReleases(path.join(dir, 'letter.releases.json'))).toEqual([]);
+    const fifo = path.join(dir, 'fifo.releases.json');
+    execFileSync('mkfifo', [fifo]);
+    const refusal = await readReleases(fifo).then(() => null, (err: unknown) => err);
+    expect(refusal).toBeInstanceOf(BuildError);
+    expect(formatDiagnostics((refusal as BuildError).files)).toMatch(/fifo\.releases\.json.*not a regular file; restore it from version control/);
   });
 });
 

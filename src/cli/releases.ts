@@ -19,6 +19,7 @@ import { z } from 'zod';
 import type { LetterDocument } from '../model/types.js';
 import { fileFailure } from '../diagnostics/index.js';
 import { writeFilesAtomically } from '../io/writeAtomic.js';
+import { readBounded, sizeText } from '../io/readBounded.js';
 import { sha256, type Manifest } from '../build/manifest.js';
 
 const entrySchema = z.object({ name: z.string(), country: z.string().optional(), title: z.string().optional() });
@@ -42,16 +43,20 @@ export function releasesPath(letterPath: string): string {
   return path.join(parsed.dir, `${parsed.name}.releases.json`);
 }
 
+/** A release record lists the signatories of every release: far above any campaign's at this size. */
+const MAX_RELEASES_BYTES = 64 * 1024 * 1024;
+
 export async function readReleases(file: string): Promise<Release[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return [];
+  // Bounded like every other input: a FIFO or a device under the record's name would block or never end.
+  const read = await readBounded(file, MAX_RELEASES_BYTES);
+  if (!read.ok) {
+    if (read.reason === 'missing') return [];
+    const what = read.reason === 'too-large' ? `larger than ${sizeText(MAX_RELEASES_BYTES)}` : 'not a regular file';
+    throw fileFailure(file, `The release record is ${what}; restore it from version control.`, 'releases');
   }
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(new TextDecoder().decode(read.bytes));
   } catch (err) {
     throw fileFailure(file, `The release record is not valid JSON (${(err as Error).message}); restore it from version control.`, 'releases');
   }

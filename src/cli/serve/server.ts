@@ -10,6 +10,7 @@
  */
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
+import { readInput } from '../../io/readInput.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -379,9 +380,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 async function warningsAbout(file: string, name: string): Promise<ReturnType<typeof problemsOf>> {
   const format = formatOf(file);
   if (!format) return [];
-  const shown = shownPath(file);
-  const vfile = new VFile({ path: shown, value: (await readFile(file, 'utf8')).normalize('NFC') });
+  let vfile: VFile;
   try {
+    // Read as the build reads it (bounded, any BOM or UTF-16 decoded, NFC).
+    vfile = new VFile({ path: shownPath(file), value: await readInput(file, 'the data file was just written.', 'signatories-missing') });
     readAndCheck(vfile, format, { requireSignatories: false });
   } catch {
     return [];

@@ -17,10 +17,6 @@ export type InitLanguage = (typeof INIT_LANGUAGES)[number];
 
 const startersDir = fileURLToPath(new URL('../../starters/', import.meta.url));
 
-export function isInitLanguage(lang: string): lang is InitLanguage {
-  return (INIT_LANGUAGES as readonly string[]).includes(lang);
-}
-
 /**
  * Write letter.md, signatories.yaml and .gitignore into `folder` (made if missing) and return
  * their paths. If any of them is there already, nothing is written: a BuildError names each one.

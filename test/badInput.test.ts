@@ -10,38 +10,14 @@
  * sees, a fault injected into the process, a stack trace. test/cli.test.ts has the others
  * (--version, a usage error, a refused build, Ctrl-C in watch, a closed pipe).
  */
-import { createHash } from 'node:crypto';
 import {
-  chmodSync, cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync,
+  chmodSync, cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { distReady, fixture, root, runCli, runCliProcess, scratch } from './helpers.js';
+import { changed, distReady, fixture, root, runCli, runCliProcess, scratch, snapshot } from './helpers.js';
 
 const HEADER = 'kind,name,country,title,sort_as,signed_on';
-
-/** Every file and link under `dir`: relative path → type, mode, content hash or link target. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const name of readdirSync(path.join(dir, rel))) {
-      const r = path.join(rel, name);
-      const st = lstatSync(path.join(dir, r));
-      if (st.isSymbolicLink()) out.set(r, `link:${readlinkSync(path.join(dir, r))}`);
-      else if (st.isDirectory()) {
-        out.set(r, `dir:${(st.mode & 0o777).toString(8)}`);
-        walk(r);
-      } else out.set(r, `file:${(st.mode & 0o777).toString(8)}:${createHash('sha256').update(readFileSync(path.join(dir, r))).digest('hex')}`);
-    }
-  };
-  walk('');
-  return out;
-}
-
-function changed(before: Map<string, string>, after: Map<string, string>): string[] {
-  const keys = new Set([...before.keys(), ...after.keys()]);
-  return [...keys].filter((k) => before.get(k) !== after.get(k)).sort();
-}
 
 interface Ctx {
   /** The project folder (the letter's folder). */

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,4 +88,28 @@ export function sourceSignatoryOrder(): { organizations: string[]; individuals: 
       .filter((l) => l !== '' && !/^[¹²³⁴⁵⁶⁷⁸⁹⁰]/.test(l))
       .map((l) => l.split(' / ')[0] as string);
   return { organizations: pick(start, split), individuals: pick(split, lines.length) };
+}
+
+/** Every file and link under `dir`: relative path → type, mode, owner, content hash or link target. */
+export function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string) => {
+    for (const name of readdirSync(path.join(dir, rel))) {
+      const r = path.join(rel, name);
+      const st = lstatSync(path.join(dir, r));
+      if (st.isSymbolicLink()) out.set(r, `link:${readlinkSync(path.join(dir, r))}`);
+      else if (st.isDirectory()) {
+        out.set(r, `dir:${(st.mode & 0o7777).toString(8)}`);
+        walk(r);
+      } else if (!st.isFile() || st.size > 64 * 1024 * 1024) out.set(r, `special:${st.mode.toString(8)}:${st.size}:${st.ino}`);
+      else out.set(r, `file:${(st.mode & 0o777).toString(8)}:${st.uid}:${createHash('sha256').update(readFileSync(path.join(dir, r))).digest('hex')}`);
+    }
+  };
+  walk('');
+  return out;
+}
+
+export function changed(before: Map<string, string>, after: Map<string, string>): string[] {
+  const keys = new Set([...before.keys(), ...after.keys()]);
+  return [...keys].filter((k) => before.get(k) !== after.get(k)).sort();
 }

@@ -7,9 +7,8 @@
  * print SKIPPED with the reason.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
-  chmodSync, chownSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync,
+  chmodSync, chownSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync,
   truncateSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -18,7 +17,7 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/program.js';
-import { distReady, fixture, root } from './helpers.js';
+import { changed, distReady, fixture, root, snapshot } from './helpers.js';
 
 const CLI = path.join(root, 'dist', 'cli', 'main.js');
 const BUILD = ['build', '--format', 'txt,html'];
@@ -45,30 +44,6 @@ async function cli(args: string[], cwd: string): Promise<Result> {
 function cliAs(user: string, args: string[], cwd: string): Result {
   const r = spawnSync('runuser', ['-u', user, '--', process.execPath, CLI, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Every file and link under `dir`: relative path → type, mode, owner, content hash or link target. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const name of readdirSync(path.join(dir, rel))) {
-      const r = path.join(rel, name);
-      const st = lstatSync(path.join(dir, r));
-      if (st.isSymbolicLink()) out.set(r, `link:${readlinkSync(path.join(dir, r))}`);
-      else if (st.isDirectory()) {
-        out.set(r, `dir:${(st.mode & 0o7777).toString(8)}`);
-        walk(r);
-      } else if (!st.isFile() || st.size > 64 * 1024 * 1024) out.set(r, `special:${st.mode.toString(8)}:${st.size}:${st.ino}`);
-      else out.set(r, `file:${(st.mode & 0o777).toString(8)}:${st.uid}:${createHash('sha256').update(readFileSync(path.join(dir, r))).digest('hex')}`);
-    }
-  };
-  walk('');
-  return out;
-}
-
-function changed(before: Map<string, string>, after: Map<string, string>): string[] {
-  const keys = new Set([...before.keys(), ...after.keys()]);
-  return [...keys].filter((k) => before.get(k) !== after.get(k)).sort();
 }
 
 interface Ctx {

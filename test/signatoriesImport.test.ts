@@ -11,7 +11,7 @@ import { VFile } from 'vfile';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { addSignatory, importSignatories, removeSignatory } from '../src/signatories/edit.js';
 import { signatoriesFromText } from '../src/signatories/index.js';
-import { closestNames, NearDuplicateIndex, nearKey } from '../src/signatories/nearDuplicates.js';
+import { closestNames, NearDuplicateIndex } from '../src/signatories/nearDuplicates.js';
 import { validateRecords } from '../src/signatories/validate.js';
 import { readSignatoryData } from '../src/signatories/index.js';
 import { parseDate } from '../src/signatories/import/dates.js';

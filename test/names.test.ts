@@ -226,9 +226,10 @@ describe('Latin punctuation in CJK letters', () => {
 });
 
 describe('a name in a script no template sets', () => {
-  it('is refused where it stands, naming the script and what to do', async () => {
-    const dir = scratch('letterpress-names-arabic-');
-    const data = readFileSync(corpusFile, 'utf8').replace('organizations:\n', 'organizations:\n  - name: جمعية حقوق الإنسان\n    country: Egypt\n');
+  /** The PDF's refusal of an organisation named `name`, and the line of the data file it stands on. */
+  const pdfRefusal = async (name: string, country: string): Promise<{ error: unknown; line: number }> => {
+    const dir = scratch('letterpress-names-script-');
+    const data = readFileSync(corpusFile, 'utf8').replace('organizations:\n', `organizations:\n  - name: ${name}\n    country: ${country}\n`);
     writeFileSync(path.join(dir, 'signatories.yaml'), data);
     writeFileSync(path.join(dir, 'letter.md'), letterText('zh-CN'));
     const letter = await loadLetter(path.join(dir, 'letter.md'));
@@ -236,23 +237,18 @@ describe('a name in a script no template sets', () => {
       () => null,
       (err: unknown) => err,
     );
+    return { error, line: data.split('\n').findIndex((l) => l.includes(name)) + 1 };
+  };
+
+  it('is refused where it stands, naming the script and what to do', async () => {
+    const { error, line } = await pdfRefusal('جمعية حقوق الإنسان', 'Egypt');
     expect(error).toBeInstanceOf(BuildError);
-    const line = data.split('\n').findIndex((l) => l.includes('جمعية')) + 1;
     expect((error as Error).message).toMatch(new RegExp(`signatories\\.yaml:${line}:\\d+ .*error "ج" \\(U\\+062C, Arabic script\\) is written right to left.*Latin letters.*right-to-left`, 's'));
   });
 
   it('a script written left to right that no font has is named, with how to add a font', async () => {
-    const dir = scratch('letterpress-names-devanagari-');
-    const data = readFileSync(corpusFile, 'utf8').replace('organizations:\n', 'organizations:\n  - name: मानवाधिकार मंच\n    country: India\n');
-    writeFileSync(path.join(dir, 'signatories.yaml'), data);
-    writeFileSync(path.join(dir, 'letter.md'), letterText('zh-CN'));
-    const letter = await loadLetter(path.join(dir, 'letter.md'));
-    const error = await renderEdition(letter, buildFrame(letter.document), 'pdf', {}, []).then(
-      () => null,
-      (err: unknown) => err,
-    );
+    const { error, line } = await pdfRefusal('मानवाधिकार मंच', 'India');
     expect(error).toBeInstanceOf(BuildError);
-    const line = data.split('\n').findIndex((l) => l.includes('मानवाधिकार')) + 1;
     expect((error as Error).message).toMatch(new RegExp(`signatories\\.yaml:${line}:\\d+ .*error No font has the character "म" \\(U\\+092E, Devanagari script\\).*fonts\\.serif.*missing-glyph`, 's'));
   });
 });

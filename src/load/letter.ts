@@ -19,6 +19,7 @@ import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from '../
 import { projectRoot, resolveContained, shownPath } from '../io/paths.js';
 import { checkMarkdownText, checkTree, MAX_LETTER_BYTES, MAX_NESTING } from './limits.js';
 import { buildContext } from '../context.js';
+import { at } from '../util/checked.js';
 
 export interface LoadedLetter {
   document: LetterDocument;
@@ -49,12 +50,11 @@ export async function loadSharedFrontMatter(letterPath: string): Promise<YamlLay
   return layer;
 }
 
-/** Where a front-matter field was written: the letter, or the shared file it came from. */
 /** Where a front-matter field was written: in the letter, or in the shared letter.yaml. */
 export function fieldPlace(meta: LetterMeta, files: VFile[], field: string): { file: VFile; place: Position | undefined } {
-  const at = meta.places?.[field];
-  const file = (at?.file && files.find((f) => f.path === at.file)) || (files[0] as VFile);
-  return { file, place: at ? { line: at.line, column: at.column } : undefined };
+  const written = meta.places?.[field];
+  const file = (written?.file && files.find((f) => f.path === written.file)) || at(files, 0);
+  return { file, place: written ? { line: written.line, column: written.column } : undefined };
 }
 
 export interface LetterSource {
@@ -132,7 +132,7 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
     files.push(loaded.file);
   }
   const sources = { letter: file.path, signatories: signatoriesPath ? shownPath(signatoriesPath) : null, template: shownPath(templatePath) };
-  const document: LetterDocument = { meta: meta as LetterMeta, body, notes, signatories, template, sources, templateFile: { where: loadedTemplate.where } };
+  const document: LetterDocument = { meta, body, notes, signatories, template, sources, templateFile: { where: loadedTemplate.where } };
   const inputs = { letter: letterPath, template: templatePath, signatories: signatoriesPath, shared: shared ? path.resolve(String(shared.file.path)) : null, templates: chain };
   return { document, files, inputs };
 }

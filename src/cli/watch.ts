@@ -72,8 +72,12 @@ function foldersFor(files: Set<string>, letterDir: string): Set<string> {
   return out;
 }
 
-/** How long after a build its inputs are looked at again (beyond chokidar's 50 ms throttle). */
-const RECHECK_MS = 150;
+/**
+ * How often the inputs' stamps are compared with those their last build read. File-system events
+ * are best effort: chokidar drops a file's second change within 50 ms of the first, and an atomic
+ * save (a rename over the file) can go unreported; a stat of the few input files catches both.
+ */
+const POLL_MS = 250;
 
 /** Identity and state of a file (inode, size, modification time), as one comparable string. */
 function stamp(file: string): string {
@@ -117,7 +121,7 @@ export function watchLetters(letterPaths: readonly string[], options: BuildOptio
   let watchedDirs = new Set<string>();
   let running = false;
   let timer: NodeJS.Timeout | null = null;
-  let recheck: NodeJS.Timeout | null = null;
+  let poll: NodeJS.Timeout | null = null;
   let closed = false;
   let inFlight: Promise<void> = Promise.resolve();
 
@@ -151,6 +155,8 @@ export function watchLetters(letterPaths: readonly string[], options: BuildOptio
     const next = new Set(inputsOf(letter.lastGood, letter.letterPath));
     if (failure !== null) for (const p of [...letter.inputs, ...filesOf(failure)]) next.add(p);
     letter.inputs = next;
+    // An input the letter names anew was read by this build: compared from now on.
+    for (const p of next) if (!letter.stamps.has(p)) letter.stamps.set(p, stamp(p));
   };
 
   const run = async () => {
@@ -167,24 +173,22 @@ export function watchLetters(letterPaths: readonly string[], options: BuildOptio
       running = false;
     }
     follow();
-    // chokidar drops a file's second change event within 50 ms of the first: a save just after
-    // the one that started a build (or during it) would go unseen. Look again a little later at
-    // the files each build read.
-    if (recheck) clearTimeout(recheck);
-    recheck = setTimeout(() => {
-      recheck = null;
-      if (running || timer || closed) return;
-      for (const letter of letters) {
-        for (const [file, then] of letter.stamps) if (stamp(file) !== then) schedule(file);
-      }
-    }, RECHECK_MS);
+  };
+
+  /** Rebuild a letter whose inputs differ from what its last build read (an event that never came). */
+  const compareStamps = () => {
+    if (running || timer || closed) return;
+    for (const letter of letters) {
+      for (const [file, then] of letter.stamps) if (stamp(file) !== then) schedule(file);
+    }
   };
 
   const schedule = (file: string) => {
     const absolute = path.resolve(file);
     const affected = letters.filter((l) => l.inputs.has(absolute));
     if (affected.length === 0) return; // another file in an input's folder
-    for (const letter of affected) letter.pending.push(shownPath(file));
+    const shown = shownPath(file);
+    for (const letter of affected) if (!letter.pending.includes(shown)) letter.pending.push(shown);
     if (running) return; // the running loop picks the new work up
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
@@ -211,6 +215,7 @@ export function watchLetters(letterPaths: readonly string[], options: BuildOptio
       for (const input of inside) schedule(input);
     });
     await new Promise<void>((resolve) => watcher?.once('ready', () => resolve()));
+    if (!closed) poll = setInterval(compareStamps, POLL_MS);
   })();
 
   return {
@@ -218,8 +223,8 @@ export function watchLetters(letterPaths: readonly string[], options: BuildOptio
     close: async () => {
       closed = true;
       if (timer) clearTimeout(timer);
-      if (recheck) clearTimeout(recheck);
       await ready.catch(() => undefined);
+      if (poll) clearInterval(poll);
       await watcher?.close();
       // A rebuild under way finishes (and writes its editions) before close resolves.
       await inFlight;

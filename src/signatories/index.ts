@@ -44,6 +44,19 @@ function modelEntry(record: SignatoryRecord, lang?: string): SignatoryEntry<Sign
 }
 
 /**
+ * The records of each section in the order the editions print them for `lang`: each letter shows
+ * (and sorts by) the name in its language when the data gives one. The one place the list is sorted
+ * (the model, `signatories list` and the preview page all take this order).
+ */
+export function editionOrder(records: readonly SignatoryRecord[], lang: string): { organizations: SignatoryRecord[]; individuals: SignatoryRecord[] } {
+  const section = (kind: SignatoryKind) => records.filter((r) => r.kind === kind).map((record) => ({ ...modelEntry(record, lang), record }));
+  return {
+    organizations: sortOrganizations(section('organization'), lang).map((e) => e.record),
+    individuals: sortIndividuals(section('individual'), lang).map((e) => e.record),
+  };
+}
+
+/**
  * The name for a letter's language: the exact tag (zh-TW), any case; then a bare language key for
  * a regional letter (ko for ko-KR). Chinese never falls back across zh-CN and zh-TW (two scripts).
  * Undefined: the original name (the first given) is shown.
@@ -134,9 +147,7 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
     throw new BuildError([file]);
   }
   const { records, asOf } = readAndCheck(file, format, { requireSignatories: true });
-  // Each letter shows (and sorts by) the name in its language when the data gives one.
-  const organizations = records.filter((r) => r.kind === 'organization').map((r) => modelEntry(r, lang));
-  const individuals = records.filter((r) => r.kind === 'individual').map((r) => modelEntry(r, lang));
+  const order = editionOrder(records, lang);
   const latestSigned = records
     .map((r) => r.signedOn)
     .filter((d): d is string => d !== undefined)
@@ -146,8 +157,8 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
     file,
     list: {
       asOf: asOf ?? latestSigned ?? letterDate,
-      organizations: sortOrganizations(organizations, lang),
-      individuals: sortIndividuals(individuals, lang),
+      organizations: order.organizations.map((r) => modelEntry(r, lang)),
+      individuals: order.individuals.map((r) => modelEntry(r, lang)),
     },
   };
 }

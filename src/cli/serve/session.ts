@@ -13,9 +13,8 @@ import { compareSets, formatSetChanges, readReleases, releasesPath, signatorySet
 import { BuildError } from '../../diagnostics/index.js';
 import type { Format } from '../../render/index.js';
 import { readInputWithForm } from '../../io/readInput.js';
-import { formatOf, readAndCheck } from '../../signatories/index.js';
+import { editionOrder, formatOf, readAndCheck } from '../../signatories/index.js';
 import { signatoryVersion } from '../../signatories/edit.js';
-import { sortIndividuals, sortOrganizations } from '../../signatories/sort.js';
 import { FIELDS, type SignatoryRecord } from '../../signatories/schema.js';
 import type { DataState, LetterState, Problem, SignatoryRow } from './protocol.js';
 import { shownPath } from '../../io/paths.js';
@@ -225,14 +224,9 @@ export class LetterSession {
     try {
       const { records } = readAndCheck(new VFile({ path: shown, value: text.normalize('NFC') }), format, { requireSignatories: false });
       const lang = this.lastGood?.letter.document.meta.lang ?? 'und';
-      const rows = records.map(rowOf);
-      this.lastRows = {
-        organizations: sortOrganizations(rows.filter((r) => r.kind === 'organization'), lang),
-        individuals: sortIndividuals(
-          rows.filter((r) => r.kind === 'individual').map((r) => ({ ...r, sortAs: r.values.sortAs })),
-          lang,
-        ).map(({ sortAs: _s, ...r }) => r),
-      };
+      // In the editions' order, by the name each shows in the letter's language.
+      const order = editionOrder(records, lang);
+      this.lastRows = { organizations: order.organizations.map(rowOf), individuals: order.individuals.map(rowOf) };
       return { file: shown, version, ...this.lastRows, broken: false };
     } catch (err) {
       if (!(err instanceof BuildError)) throw err;

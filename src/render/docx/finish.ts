@@ -120,7 +120,8 @@ export async function finishDocx(bytes: Uint8Array, frame: LetterFrame, diagnost
   const files = parts.finish();
   const zippable: Zippable = {};
   for (const [name, data] of Object.entries(files).sort(([a], [b]) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a.localeCompare(b)))) {
-    zippable[name] = [data, { mtime: FIXED_TIME, level: 6 }];
+    // Font files gain little from harder compression and a whole CJK font is 15 MB: the fastest level.
+    zippable[name] = [data, { mtime: FIXED_TIME, level: name.startsWith('word/fonts/') ? 1 : 6 }];
   }
   return zipSync(zippable);
 }

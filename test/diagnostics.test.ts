@@ -43,3 +43,17 @@ describe('diagnostics from rendering', () => {
     expect(formatDiagnostics(elsewhere.files)).toMatch(/templates\/zh-CN\.yaml error No font/);
   });
 });
+
+describe('the printed list', () => {
+  it('counts the errors past fifty in a file right after that file\'s lines, before the next file', () => {
+    const letter = new VFile({ path: 'letter.md', value: '' });
+    for (let i = 1; i <= 53; i++) letter.message(`problem ${i}`, { line: i, column: 1 }).fatal = true;
+    const data = new VFile({ path: 'signatories.yaml', value: '' });
+    data.message('a data problem', { line: 2, column: 3 }).fatal = true;
+    const lines = formatDiagnostics([letter, data]).split('\n');
+    expect(lines.filter((l) => /^letter\.md:\d+:1 error problem/.test(l))).toHaveLength(50);
+    expect(lines[50]).toBe('letter.md error … and 3 more error(s) in this file, not listed.  too-many-errors');
+    expect(lines[51]).toMatch(/^signatories\.yaml:2:3 error a data problem/);
+    expect(lines.at(-1)).toBe('✖ 52 errors');
+  });
+});

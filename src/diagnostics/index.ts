@@ -104,7 +104,18 @@ export function formatDiagnosticList(list: readonly Diagnostic[]): string {
   let warnings = 0;
   const listed = new Map<string, number>();
   const hidden = new Map<string, number>();
+  // The count of a file's unlisted errors follows that file's lines (the list comes file by file).
+  const countHidden = (file: string | undefined) => {
+    const n = file === undefined ? 0 : (hidden.get(file) ?? 0);
+    if (file === undefined || n === 0) return;
+    hidden.delete(file);
+    errors++;
+    lines.push(`${printable(file)} error … and ${n} more error(s) in this file, not listed.  ${TOO_MANY}`);
+  };
+  let previous: string | undefined;
   for (const d of list) {
+    if (d.file !== previous) countHidden(previous);
+    previous = d.file;
     if (d.severity === 'error' && d.rule !== TOO_MANY) {
       const n = listed.get(d.file) ?? 0;
       if (n >= MAX_LISTED_ERRORS) {
@@ -118,10 +129,8 @@ export function formatDiagnosticList(list: readonly Diagnostic[]): string {
     const where = d.line ? `:${d.line}:${d.column ?? 1}` : '';
     lines.push(`${printable(d.file)}${where} ${d.severity} ${printable(d.message)}${d.rule ? `  ${d.rule}` : ''}`);
   }
-  for (const [file, n] of hidden) {
-    errors++;
-    lines.push(`${printable(file)} error … and ${n} more error(s) in this file, not listed.  ${TOO_MANY}`);
-  }
+  countHidden(previous);
+  for (const file of [...hidden.keys()]) countHidden(file);
   if (lines.length === 0) return '';
   const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const summary = [errors ? count(errors, 'error') : '', warnings ? count(warnings, 'warning') : ''].filter(Boolean).join(', ');

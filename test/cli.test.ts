@@ -168,6 +168,22 @@ describe('change report, diff and check', () => {
     expect(build.stdout).toMatch(/txt\s+out\/letter\.txt\s+[\d.]+ KB\s+\d+ ms/);
   });
 
+  it('diff and release without a letter take the folder\'s only letter, and ask which one when there are several', async () => {
+    const dir = scratch();
+    cpSync(path.join(root, 'letter.md'), path.join(dir, 'letter.en.md'));
+    cpSync(path.join(root, 'signatories.yaml'), path.join(dir, 'signatories.yaml'));
+    expect((await runCli(['build', '--format', 'txt'], dir)).code).toBe(0);
+    expect((await runCli(['diff'], dir)).stdout.trim()).toBe('No changes since the last build.');
+    const release = await runCli(['release', 'first'], dir);
+    expect(release.code).toBe(0);
+    expect(existsSync(path.join(dir, 'letter.en.releases.json'))).toBe(true);
+    cpSync(path.join(root, 'letter.md'), path.join(dir, 'letter.ko.md'));
+    const ambiguous = await runCli(['diff'], dir);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toContain('There are 2 letters here (letter.en.md, letter.ko.md)');
+    expect((await runCli(['diff', 'letter.en.md'], dir)).stdout.trim()).toBe('No changes since the last build.');
+  });
+
   it('check passes a letterpress PDF and fails a PDF it cannot vouch for', async () => {
     const dir = scratch();
     cpSync(fixture('letters', 'en-letter'), dir, { recursive: true });

@@ -122,6 +122,16 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
     return found;
   };
 
+  /** The letter named, or the folder's one letter (letter.md first); null (reported) when there is none to choose. */
+  const letterOr = async (named: string | undefined): Promise<string | null> => {
+    if (named !== undefined) return named;
+    const chosen = (await import('./letters.js')).chooseLetter(io.cwd);
+    if ('letter' in chosen) return chosen.letter;
+    const { fileFailure, toDiagnostics } = await import('../diagnostics/index.js');
+    exitCode = printFailure(io, toDiagnostics(fileFailure('.', chosen.problem, 'letter-missing').files), true);
+    return null;
+  };
+
   withBuildFlags(program.command('build').description('build the editions of one or more letters (language editions sharing a signatory file)'))
     .option('-c, --check', 'also read the PDF back and run the full preflight (as `letterpress check` does) before writing')
     .action(async (named: string[], opts: BuildFlags) => {
@@ -182,11 +192,13 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
   program
     .command('diff')
     .description('show what changed since the last build, or since a release that was sent (--since), without building')
-    .argument('[letter]', 'the letter in Markdown', 'letter.md')
+    .argument('[letter]', 'the letter in Markdown (default: letter.md, or the folder\'s only letter*.md)')
     .option('-o, --out <dir>', 'folder of the editions (default: out/ beside the letter)')
     .option('--since <release>', 'compare with a release recorded by "letterpress release": its name, or a date (YYYY-MM-DD: the last release on or before it)')
     .option('--all', 'list every name (default: the first 20 of each group)')
-    .action(async (letter: string, opts: { out?: string; since?: string; all?: boolean }) => {
+    .action(async (named: string | undefined, opts: { out?: string; since?: string; all?: boolean }) => {
+      const letter = await letterOr(named);
+      if (letter === null) return;
       const [{ loadLetter }, { defaultOutDir, editionBase }, { describeChanges, manifestOf, manifestPath, readManifest }, { buildFrame }, releases] = await Promise.all([
         import('../load/letter.js'),
         import('../build/build.js'),
@@ -222,9 +234,11 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
     .command('release')
     .description('record the editions just built as sent (signatories and edition hashes), in <letter>.releases.json beside the letter; commit that file')
     .argument('[name]', 'a name for this release (default: today, YYYY-MM-DD)')
-    .option('-l, --letter <file>', 'the letter in Markdown', 'letter.md')
+    .option('-l, --letter <file>', 'the letter in Markdown (default: letter.md, or the folder\'s only letter*.md)')
     .option('-o, --out <dir>', 'folder of the editions (default: out/ beside the letter)')
-    .action(async (name: string | undefined, opts: { letter: string; out?: string }) => {
+    .action(async (name: string | undefined, opts: { letter?: string; out?: string }) => {
+      const letter = await letterOr(opts.letter);
+      if (letter === null) return;
       const [{ loadLetter }, { defaultOutDir, editionBase }, { manifestOf, manifestPath, readManifest }, { buildFrame }, { recordRelease }] = await Promise.all([
         import('../load/letter.js'),
         import('../build/build.js'),
@@ -233,11 +247,11 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
         import('./releases.js'),
       ]);
       try {
-        const loaded = await loadLetter(opts.letter);
-        const outDir = opts.out ?? defaultOutDir(opts.letter);
-        const built = await readManifest(manifestPath(editionBase(opts.letter, outDir)));
+        const loaded = await loadLetter(letter);
+        const outDir = opts.out ?? defaultOutDir(letter);
+        const built = await readManifest(manifestPath(editionBase(letter, outDir)));
         const releaseName = name ?? (await import('../model/types.js')).today();
-        const { file, release } = await recordRelease({ letterPath: opts.letter, name: releaseName, document: loaded.document, current: manifestOf(loaded, buildFrame(loaded.document)), built, outDir });
+        const { file, release } = await recordRelease({ letterPath: letter, name: releaseName, document: loaded.document, current: manifestOf(loaded, buildFrame(loaded.document)), built, outDir });
         io.stdout.write(
           `Recorded release "${release.name}": ${release.organizations.length} organisation(s), ${release.individuals.length} individual(s), ${Object.keys(release.editions).join(', ')} in ${file}.\n` +
             `Commit ${file} with the letter; later, "letterpress diff --since ${release.name}" lists who is new.\n`,
@@ -278,7 +292,7 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
 
   (await import('./commands/signatories.js')).registerSignatories(program, io, (code) => (exitCode = code));
   (await import('./commands/importDocx.js')).registerImportDocx(program, io, (code) => (exitCode = code));
-  (await import('./commands/serve.js')).registerServe(program, io, parseFormatList, (code) => (exitCode = code));
+  (await import('./commands/serve.js')).registerServe(program, io, parseFormatList, (code) => (exitCode = code), lettersOr);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

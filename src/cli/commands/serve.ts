@@ -20,18 +20,29 @@ function parsePort(value: string): number {
 
 export const DEFAULT_PORT = 4747;
 
-/** The `serve` command, printing to `io`; it runs until Ctrl-C or the caller's signal. `fail` receives an exit code. */
-export function registerServe(program: Command, io: CliIo, parseFormatList: (value: string) => Format[], fail: (code: number) => void): void {
+/**
+ * The `serve` command, printing to `io`; it runs until Ctrl-C or the caller's signal. `fail` receives an exit code;
+ * `lettersOr` gives the letters named or the folder's letter*.md (null when it reported that there is none).
+ */
+export function registerServe(
+  program: Command,
+  io: CliIo,
+  parseFormatList: (value: string) => Format[],
+  fail: (code: number) => void,
+  lettersOr: (named: string[]) => Promise<string[] | null>,
+): void {
   program
     .command('serve')
     .description('open a local page with the pages as they will print, the problems, the signatory list (add, edit, remove) and the downloads; rebuilt on every change')
-    .argument('[letters...]', 'the letters in Markdown (one tab each)', ['letter.md'])
+    .argument('[letters...]', 'the letters in Markdown, one tab each (default: every letter*.md of the folder)')
     .option('-p, --port <port>', `port to listen on (default ${DEFAULT_PORT}; 0: any free port)`, parsePort, DEFAULT_PORT)
     .option('--host <address>', 'listen on this address instead of 127.0.0.1 (other computers could then reach the page; the token still guards it)')
     .option('--open', 'open the page in the default browser')
     .option('-o, --out <dir>', 'folder for the editions (default: out/ beside the letter)')
     .option('-f, --format <list>', `editions to build, comma-separated (${ALL_FORMATS.join(',')})`, parseFormatList, ALL_FORMATS)
-    .action(async (letters: string[], opts: ServeFlags) => {
+    .action(async (named: string[], opts: ServeFlags) => {
+      const letters = await lettersOr(named);
+      if (!letters) return;
       const { startServer } = await import('../serve/server.js');
       if (opts.host && !['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
         io.stderr.write(

@@ -61,6 +61,22 @@ describe('a template that extends a built-in one', () => {
     expect(readFileSync(path.join(root, 'templates', 'en.yaml'), 'utf8')).not.toMatch(/bodySize: 14\b/);
   });
 
+  it('keeps a base template\'s own font files when a template in another folder extends it', async () => {
+    const dir = scratch('letterpress-project-');
+    mkdirSync(path.join(dir, 'templates'));
+    mkdirSync(path.join(dir, 'fonts'));
+    writeFileSync(path.join(dir, 'fonts', 'house.ttf'), '');
+    // templates/house.yaml names ../fonts/house.ttf from its own folder; special.yaml in the project folder extends it.
+    writeFileSync(path.join(dir, 'templates', 'house.yaml'), 'extends: en\nfonts:\n  serif:\n    - name: House Serif\n      file: ../fonts/house.ttf\n');
+    writeFileSync(path.join(dir, 'special.yaml'), 'extends: templates/house.yaml\nlabels:\n  subject: Regarding\n');
+    const { loadTemplate } = await import('../src/load/template.js');
+    const { entryFiles } = await import('../src/fonts/fontChain.js');
+    const template = await loadTemplate(path.join(dir, 'special.yaml'), dir);
+    const [entry] = template.fonts.serif;
+    if (!entry) throw new Error('no font entry');
+    expect(entryFiles(entry, template.sourcePath).regular).toBe(path.join(dir, 'fonts', 'house.ttf'));
+  });
+
   it('reports a wrong value on the line of the extending template that wrote it, and a bad extends at its line', async () => {
     const dir = project();
     const letter = path.join(dir, 'letter.en.md');

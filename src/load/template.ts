@@ -110,6 +110,7 @@ export async function loadTemplateChain(templatePath: string, root: string = pat
     const file = new VFile({ path: displayPath(current), value: text });
     const layer = parseYamlLayer(file, text, { label: 'Template', rule: 'template' });
     if (!layer) throw new BuildError([file]);
+    if (chain.length > 1) rebaseFontFiles(layer.value, path.dirname(current), path.dirname(templatePath));
     layers.unshift(layer); // the base goes first, so that what extends it overrides it
     const value = layer.value as Record<string, unknown>;
     const ref = typeof value === 'object' && value !== null ? value.extends : undefined;
@@ -143,6 +144,24 @@ export async function loadTemplateChain(templatePath: string, root: string = pat
   const loaded = { template, chain, where, texts };
   cache.set(templatePath, loaded);
   return loaded;
+}
+
+/**
+ * A `file:` font is read from the folder of the template that names it. Merged into the template
+ * that extends it (whose folder the font chain reads from), a base template's font files are
+ * rewritten relative to that folder, so a house template elsewhere in the project keeps its fonts.
+ */
+function rebaseFontFiles(value: unknown, from: string, to: string): void {
+  const serif = (value as { fonts?: { serif?: unknown } } | null)?.fonts?.serif;
+  if (from === to || !Array.isArray(serif)) return;
+  for (const entry of serif as unknown[]) {
+    if (typeof entry !== 'object' || entry === null || !('file' in entry)) continue;
+    const files = entry as Record<string, unknown>;
+    for (const key of ['file', 'bold', 'italic', 'boldItalic']) {
+      const ref = files[key];
+      if (typeof ref === 'string' && ref !== '' && !path.isAbsolute(ref)) files[key] = path.relative(to, path.resolve(from, ref)).split(path.sep).join('/');
+    }
+  }
 }
 
 function isBuiltin(p: string): boolean {

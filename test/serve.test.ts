@@ -4,11 +4,14 @@
  * two pages editing at once. One server on a scratch copy of the seed letter for the whole file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 
 import path from 'node:path';
 import { startServer, type RunningServer } from '../src/cli/serve/server.js';
+import { problemsOf } from '../src/cli/serve/session.js';
+import { readForExcerpt } from '../src/io/readInput.js';
+import { VFile } from 'vfile';
 import type { AppState, EditResponse, ImportResponse } from '../src/cli/serve/protocol.js';
 import { distReady, root, scratch } from './helpers.js';
 
@@ -298,5 +301,18 @@ describe('serve: edits', () => {
   it('wrote nothing outside the project', () => {
     expect(readdirSync(outer)).toEqual(['project']);
     expect(readdirSync(project).sort()).toEqual(['letter.md', 'out', 'signatories.yaml']);
+  });
+});
+
+describe('serve: the line shown with a problem', () => {
+  it('is the decoded line of a UTF-16 data file, as the message counts it', async () => {
+    const file = path.join(scratch('letterpress-excerpt-'), 'signatories.yaml');
+    const text = 'organizations:\n  - name: Ωmega Rights\n    country: Belgium\n';
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const message = new VFile({ path: file });
+    message.message('"Ωmega Rights" is already listed', { line: 2, column: 11 });
+    const excerpt = await readForExcerpt(file);
+    const [problem] = problemsOf([message], (f) => (f === file ? excerpt : undefined));
+    expect(problem?.source).toBe('  - name: Ωmega Rights');
   });
 });

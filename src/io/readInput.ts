@@ -32,3 +32,8 @@ export async function readInputWithForm(
 export async function readInput(path: string, advice: string, ruleId: string, maxBytes = MAX_INPUT_BYTES): Promise<string> {
   return (await readInputWithForm(path, advice, ruleId, true, maxBytes)).text;
 }
+
+/** A file's text as the messages about it count lines and columns (decoded, NFC), for showing the line of a problem; undefined when it cannot be read. */
+export async function readForExcerpt(path: string): Promise<string | undefined> {
+  return readInput(path, '', 'excerpt').catch(() => undefined);
+}

@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { readInput } from '../../io/readInput.js';
+import { readForExcerpt, readInput } from '../../io/readInput.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -312,7 +312,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
     } catch (err) {
       if (!(err instanceof BuildError)) throw err;
-      const problems = problemsOf(err.files, (f) => (path.resolve(f) === file ? readFileSync(file, 'utf8') : undefined));
+      const text = await readForExcerpt(file);
+      const problems = problemsOf(err.files, (f) => (path.resolve(f) === file ? text : undefined));
       for (const s of sessions) if (s.dataPath === file) await s.refreshData();
       return c.json<EditResponse>({ ok: false, stale: problems.some((p) => p.rule === 'signatories-stale'), problems });
     }

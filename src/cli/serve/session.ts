@@ -5,14 +5,13 @@
  * from the data file itself (so the table and its version always come from the same text).
  */
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { VFile } from 'vfile';
 import type { BuildOptions, BuildResult } from '../../build/build.js';
 import { watch, type WatchHandle } from '../watch.js';
 import { compareSets, formatSetChanges, readReleases, releasesPath, signatorySet } from '../releases.js';
 import { BuildError } from '../../diagnostics/index.js';
 import type { Format } from '../../render/index.js';
-import { readInputWithForm } from '../../io/readInput.js';
+import { readForExcerpt, readInputWithForm } from '../../io/readInput.js';
 import { editionOrder, formatOf, readAndCheck } from '../../signatories/index.js';
 import { signatoryVersion } from '../../signatories/edit.js';
 import { FIELDS, type SignatoryRecord } from '../../signatories/schema.js';
@@ -149,11 +148,9 @@ export class LetterSession {
     const inputs = result ? [result.letter.inputs.letter, result.letter.inputs.template, result.letter.inputs.signatories] : [this.letterPath];
     for (const file of inputs) {
       if (!file) continue;
-      try {
-        this.inputsText.set(path.resolve(file), await readFile(file, 'utf8'));
-      } catch {
-        this.inputsText.delete(path.resolve(file));
-      }
+      const text = await readForExcerpt(file);
+      if (text === undefined) this.inputsText.delete(path.resolve(file));
+      else this.inputsText.set(path.resolve(file), text);
     }
   }
 

@@ -117,6 +117,19 @@ describe.skipIf(!available && !inCi)('serve in Chromium', () => {
     expect(readFileSync(data, 'utf8')).toBe(before);
   });
 
+  it('a name that looks like one listed is refused with "Save anyway", which saves it', async () => {
+    await page.click('#add');
+    await page.fill('#field-name', 'Human Rights Watch'); // listed as "Human Rights Watch (HRW)"
+    await page.click('dialog button[type=submit]');
+    const anyway = page.locator('dialog .form-problems button.anyway');
+    await anyway.waitFor();
+    expect(await page.locator('dialog .form-problems .message').textContent()).toContain('looks like "Human Rights Watch (HRW)"');
+    expect(readFileSync(data, 'utf8')).not.toMatch(/Human Rights Watch$/m);
+    await anyway.click();
+    await page.waitForFunction(() => !document.querySelector('dialog[open]'));
+    expect(readFileSync(data, 'utf8').match(/Human Rights Watch$/gm)).toHaveLength(1);
+  });
+
   it('an edit of letter.md on disk shows up in the pages without a reload', async () => {
     await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
     const letter = path.join(project, 'letter.md');

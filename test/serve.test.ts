@@ -240,6 +240,23 @@ describe('serve: edits', () => {
     expect(readFileSync(data, 'utf8')).toBe(before);
   });
 
+  it('refuses a name that looks like one already listed, and saves it when the page says "Save anyway"', async () => {
+    const before = readFileSync(data, 'utf8');
+    const entry = { kind: 'organization', name: 'Human Rights Watch' }; // listed as "Human Rights Watch (HRW)"
+    const near = await edit({ action: 'add', version: await version(), entry });
+    expect(near.ok).toBe(false);
+    if (!near.ok) {
+      expect(near.problems[0]).toMatchObject({ rule: 'signatories-near-duplicate', message: expect.stringContaining('choose "Save anyway"') });
+      expect(near.problems[0]?.message).not.toContain('--force');
+    }
+    expect(readFileSync(data, 'utf8')).toBe(before);
+    const forced = await edit({ action: 'add', version: await version(), entry, force: true });
+    expect(forced.ok).toBe(true);
+    expect(readFileSync(data, 'utf8').match(/Human Rights Watch$/gm)).toHaveLength(1);
+    expect((await edit({ action: 'remove', version: await version(), name: 'Human Rights Watch' })).ok).toBe(true);
+    expect(readFileSync(data, 'utf8')).toContain('Human Rights Watch (HRW)');
+  });
+
   it('refuses an edit made on a list that changed on disk since the page loaded it', async () => {
     const old = await version();
     const ok = await edit({ action: 'update', version: old, name: 'Zephyr Rights Network', entry: { kind: 'organization', name: 'Zephyr Rights Network', country: 'Sweden' } });

@@ -391,7 +391,16 @@ function cleanEntry(entry: NewSignatory): NewSignatory {
  * Add `entry`. `defaultSignedOn` (today, from the CLI) is used when the entry has no date and the
  * file can hold one (a CSV without a signed_on column cannot).
  */
-export async function addSignatory(file: string, entry: NewSignatory, options: { defaultSignedOn?: string; force?: boolean } & EditOptions = {}): Promise<void> {
+/**
+ * `force`: add or change even if the name looks like one already listed; `forceAdvice`: how the
+ * user does that, said in the refusal (the command line's `--force` by default).
+ */
+export interface NearDuplicateOptions {
+  force?: boolean;
+  forceAdvice?: string;
+}
+
+export async function addSignatory(file: string, entry: NewSignatory, options: { defaultSignedOn?: string } & NearDuplicateOptions & EditOptions = {}): Promise<void> {
   const clean = cleanEntry(entry);
   const name = clean.name;
   await withFile(file, ({ text, format, records }) => {
@@ -400,7 +409,7 @@ export async function addSignatory(file: string, entry: NewSignatory, options: {
       const where = same[0]?.fieldPlaces.name ?? same[0]?.place;
       throw refuse(file, `"${same[0]?.name}" is already listed; nothing was changed.`, where);
     }
-    if (!options.force) refuseNearDuplicate(file, records, clean);
+    if (!options.force) refuseNearDuplicate(file, records, clean, options.forceAdvice ?? 'add it with --force');
     if (clean.signedOn === undefined && options.defaultSignedOn !== undefined && canHold(format, text)('signedOn')) clean.signedOn = options.defaultSignedOn;
     return {
       text: applyChanges(file, format, text, [clean]),
@@ -414,7 +423,7 @@ export async function addSignatory(file: string, entry: NewSignatory, options: {
 }
 
 /** Refuse `entry` if its name looks like another entry's of its kind (not `except`, the entry being changed). */
-function refuseNearDuplicate(file: string, records: SignatoryRecord[], entry: NewSignatory, except?: SignatoryRecord): void {
+function refuseNearDuplicate(file: string, records: SignatoryRecord[], entry: NewSignatory, advice: string, except?: SignatoryRecord): void {
   const index = new NearDuplicateIndex<SignatoryRecord>((r) => r.name);
   for (const r of records) if (r.kind === entry.kind && r !== except) index.add(r);
   const near = index.find(entry.name);
@@ -422,7 +431,7 @@ function refuseNearDuplicate(file: string, records: SignatoryRecord[], entry: Ne
     const p = near.item.fieldPlaces.name ?? near.item.place;
     throw fileFailure(
       file,
-      `"${entry.name}" looks like "${near.item.name}", listed here: ${describeReason(near.reason)}. Nothing was changed; if it is another ${entry.kind === 'organization' ? 'organisation' : 'individual'}, add it with --force.`,
+      `"${entry.name}" looks like "${near.item.name}", listed here: ${describeReason(near.reason)}. Nothing was changed; if it is another ${entry.kind === 'organization' ? 'organisation' : 'individual'}, ${advice}.`,
       'signatories-near-duplicate',
       p,
     );
@@ -433,14 +442,14 @@ function refuseNearDuplicate(file: string, records: SignatoryRecord[], entry: Ne
  * Replace the signatory named `name` (of `entry.kind`) by `entry`: the fields it gives are set,
  * the others removed; the entry keeps its place in the file (YAML comments around it stay).
  */
-export async function updateSignatory(file: string, name: string, entry: NewSignatory, options: { force?: boolean } & EditOptions = {}): Promise<void> {
+export async function updateSignatory(file: string, name: string, entry: NewSignatory, options: NearDuplicateOptions & EditOptions = {}): Promise<void> {
   const clean = cleanEntry(entry);
   await withFile(file, ({ text, format, records }) => {
     const found = findByName(records, name.normalize('NFC')).find((r) => r.kind === clean.kind);
     if (!found) throw refuse(file, `No ${clean.kind} is named "${name}"; reload the list to see the names.`);
     const clash = findByName(records, clean.name).find((r) => r.kind === clean.kind && r !== found);
     if (clash) throw refuse(file, `"${clash.name}" is already listed; nothing was changed.`, clash.fieldPlaces.name ?? clash.place);
-    if (!options.force && duplicateKey(found.name) !== duplicateKey(clean.name)) refuseNearDuplicate(file, records, clean, found);
+    if (!options.force && duplicateKey(found.name) !== duplicateKey(clean.name)) refuseNearDuplicate(file, records, clean, options.forceAdvice ?? 'save it with --force', found);
     let next: string;
     if (format === 'yaml') next = yamlUpdate(text, found.name, clean);
     else if (format === 'json') next = jsonUpdate(text, found.name, clean);

@@ -96,6 +96,8 @@ export interface EditRequest {
   name?: string;
   /** The new values (add, update): kind, name and the schema's other fields. */
   entry?: Record<string, string>;
+  /** Save even though the name looks like one already listed (the user said it is another signatory). */
+  force?: boolean;
 }
 
 export type EditResponse =

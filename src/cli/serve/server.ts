@@ -134,6 +134,7 @@ const editSchema = z
     version: z.string().max(100),
     name: z.string().max(2000).optional(),
     entry: z.record(z.string(), z.string().max(2000)).optional(),
+    force: z.boolean().optional(),
   })
   .strict();
 
@@ -297,16 +298,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const { data: edit, file } = read;
     let version = '';
     const guardOptions: EditOptions = { expectVersion: edit.version, onWritten: (v) => (version = v) };
+    const nearOptions = { force: edit.force === true, forceAdvice: 'choose "Save anyway"' };
     let newName: string | null = null;
     try {
       if (edit.action === 'add') {
         const entry = entryOf(edit.entry ?? {});
         newName = entry.name;
-        await addSignatory(file, entry, { ...guardOptions, defaultSignedOn: today() });
+        await addSignatory(file, entry, { ...guardOptions, ...nearOptions, defaultSignedOn: today() });
       } else if (edit.action === 'update') {
         const entry = entryOf(edit.entry ?? {});
         newName = entry.name;
-        await updateSignatory(file, edit.name ?? '', entry, guardOptions);
+        await updateSignatory(file, edit.name ?? '', entry, { ...guardOptions, ...nearOptions });
       } else {
         await removeSignatory(file, edit.name ?? '', guardOptions);
       }

@@ -330,7 +330,12 @@ export class SignatoryPanel {
       return;
     }
     if (result.stale) await this.host.reload();
-    problems.replaceChildren(h('p', {}, result.stale ? t.stale : t.refused), problemList(result.problems.filter((p) => !result.stale || p.rule !== 'signatories-stale'), null));
+    // A name that only looks like one already listed: the user may know it is another signatory.
+    const lookAlike = !result.stale && request.action !== 'remove' && result.problems.some((p) => p.rule === 'signatories-near-duplicate');
+    const anyway = lookAlike
+      ? h('button', { type: 'button', class: 'anyway', onclick: () => void this.send({ ...request, force: true }, problems, done) }, t.saveAnyway)
+      : null;
+    problems.replaceChildren(h('p', {}, result.stale ? t.stale : t.refused), problemList(result.problems.filter((p) => !result.stale || p.rule !== 'signatories-stale'), null), ...(anyway ? [anyway] : []));
     problems.setAttribute('tabindex', '-1');
     problems.focus();
   }

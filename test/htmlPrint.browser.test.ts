@@ -1,6 +1,6 @@
 /**
  * The HTML edition printed from a real Chromium (Debian's `chromium`, driven by playwright-core):
- * page.pdf() of the seed letter and the English example, read back with pdfjs-dist. The closing
+ * page.pdf() of the seed letter, read back with pdfjs-dist. The closing
  * never stands alone at the top of a page (it keeps with the end of the last paragraph), and every
  * page carries its number in the template's words.
  *
@@ -51,10 +51,9 @@ async function printedLines(pdf: Uint8Array): Promise<string[][]> {
   return pages;
 }
 
-const LETTERS = [
-  { file: 'letter.md', closing: '谢谢！', label: (page: number, pages: number) => `第${page}页，共${pages}页` },
-  { file: 'examples/letter.en.md', closing: 'Yourssincerely,', label: (page: number, pages: number) => `Page${page}of${pages}` },
-];
+// The seed letter: its closing fell alone at the head of page 3 before the print stylesheet kept it
+// with the last paragraph (the rule is the same in every language; one print keeps the test cheap).
+const LETTERS = [{ file: 'letter.md', closing: '谢谢！', label: (page: number, pages: number) => `第${page}页，共${pages}页` }];
 
 describe.skipIf(!available && !inCi)('HTML edition printed from Chromium', () => {
   let browser: Browser;

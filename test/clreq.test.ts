@@ -8,8 +8,8 @@ import { FontChain } from '../src/fonts/fontChain.js';
 import { shape, type Piece, type Span } from '../src/typeset/shape.js';
 import { breakLines, type Line } from '../src/typeset/lineBreak.js';
 import { buildPages, type FlowLine, type NoteLines } from '../src/typeset/pages.js';
-import { NOT_AT_LINE_END, NOT_AT_LINE_START } from '../src/typeset/breaks.js';
-import { root } from './helpers.js';
+import { breakOpportunities, NOT_AT_LINE_END, NOT_AT_LINE_START } from '../src/typeset/breaks.js';
+import { root, startsAgainstRule } from './helpers.js';
 
 const template = await loadTemplate(path.join(root, 'templates', 'zh-CN.yaml'));
 const fonts = new FontChain(template);
@@ -23,13 +23,14 @@ const lineText = (line: Line) => line.placed.map((p) => p.piece.text).join('');
 const right = (line: Line) => Math.max(...line.placed.map((p) => p.x + p.width));
 
 function expectClreq(lines: Line[], width: number) {
-  for (const line of lines) {
+  lines.forEach((line, k) => {
     const text = lineText(line);
-    expect(NOT_AT_LINE_START.has([...text][0] ?? ''), `line starts with a closing mark: ${text}`).toBe(false);
+    const previous = k > 0 ? lineText(lines[k - 1] as Line) : undefined;
+    expect(startsAgainstRule(text, previous, NOT_AT_LINE_START), `line starts with a closing mark: ${text}`).toBe(false);
     expect(line.placed[0]?.piece.kind, `line starts with a footnote mark: ${text}`).not.toBe('mark');
     expect(NOT_AT_LINE_END.has([...text].at(-1) ?? ''), `line ends with an opening mark: ${text}`).toBe(false);
     expect(right(line), `line past the margin: ${text}`).toBeLessThanOrEqual(width + 0.01);
-  }
+  });
 }
 
 describe('clreq line breaking', () => {
@@ -93,7 +94,7 @@ describe('clreq line breaking', () => {
       const end = joined[i] as string;
       const next = joined[i + 1] as string;
       const letters = /[A-Za-z0-9]{3}$/.exec(end)?.[0];
-      if (letters && url.includes(`${letters}${next.slice(0, 3)}`)) {
+      if (letters && /^[A-Za-z0-9]/.test(next) && url.includes(`${letters}${next.slice(0, 3)}`)) {
         // a break between letters leaves three at least on each side, inside one run of letters, no hyphen added
         expect(next).toMatch(/^[A-Za-z0-9]{3}/);
         expect(end).not.toMatch(/-$/);
@@ -110,6 +111,29 @@ describe('clreq line breaking', () => {
         expect(b.x - (a.x + a.width) - natural).toBeLessThan(0.5 * SIZE + 0.01);
       }
     }
+  });
+
+  it('breaks a host name before its dots (Chicago 14.18), never after them; the path keeps its breaks after a dot', () => {
+    const url = 'https://english.kyodonews.net/news/view.php?id=1';
+    const { allowed, costs } = breakOpportunities(`见${url}。`);
+    const at = (s: string) => 1 + url.indexOf(s);
+    expect(allowed.has(at('.kyodonews')), 'before .kyodonews').toBe(true);
+    expect(allowed.has(at('.net/')), 'before .net').toBe(true);
+    expect(costs.get(at('.kyodonews')) ?? 0).toBe(costs.get(at('news/view')) ?? 0); // as good as after a slash
+    expect(allowed.has(at('kyodonews')), 'after english.').toBe(false);
+    expect(allowed.has(at('net/')), 'after kyodonews.').toBe(false);
+    expect(allowed.has(at('php')), 'after view. (path)').toBe(true);
+    expect(allowed.has(at('.php')), 'before .php (path)').toBe(false);
+    // Set at many widths: the host breaks before a dot, never after; the pieces join back to the URL with nothing added.
+    let beforeDot = 0;
+    for (let width = 100; width <= 240; width += 10) {
+      const lines = set(width, span(`见${url}。`)).map(lineText);
+      expectClreq(set(width, span(`见${url}。`)), width);
+      expect(lines.join('')).toBe(`见${url}。`);
+      expect(lines.filter((t) => /(english|kyodonews)\.$/u.test(t)), lines.join(' | ')).toEqual([]);
+      if (lines.some((t) => t.startsWith('.kyodonews') || t.startsWith('.net'))) beforeDot++;
+    }
+    expect(beforeDot).toBeGreaterThan(0);
   });
 
   it('splits a URL segment longer than the whole line rather than run past the margin', () => {

@@ -113,3 +113,12 @@ export function changed(before: Map<string, string>, after: Map<string, string>)
   const keys = new Set([...before.keys(), ...after.keys()]);
   return [...keys].filter((k) => before.get(k) !== after.get(k)).sort();
 }
+
+/**
+ * A line that starts with a character kept off line starts (NOT_AT_LINE_START), other than the dot
+ * of a host name that the line before broke before (Chicago 14.18: english|.kyodonews.net).
+ */
+export function startsAgainstRule(text: string, previous: string | undefined, notAtStart: ReadonlySet<string>): boolean {
+  if (!notAtStart.has([...text][0] ?? '')) return false;
+  return !(/^\.[\p{L}\p{N}]/u.test(text) && /:\/\/[\p{L}\p{N}.-]*[\p{L}\p{N}]$/u.test(previous ?? ''));
+}

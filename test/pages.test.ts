@@ -24,6 +24,15 @@ describe('buildPages', () => {
     for (const page of pages) expect(page.notesHeight).toBeLessThanOrEqual(200);
   });
 
+  it('stretches the spaces between blocks of a page the next line did not fit, by at most a third, and never the last page', () => {
+    // Blocks of two lines with 12 pt above each: a page of 100 pt holds two blocks (20+20+12+20+20 = 92).
+    const flow = body(6).map((l, k) => ({ ...l, spaceBefore: k % 2 === 0 ? 12 : 0, keepWithNext: k % 2 === 0 }));
+    const pages = buildPages(flow, new Map(), { height: 100, noteSeparator: 10, minNoteLines: 2 });
+    expect(pages.map((p) => p.body.map((l) => l.top))).toEqual([[0, 20, 52 + 4, 72 + 4], [0, 20]]);
+    const roomy = buildPages(flow, new Map(), { height: 94, noteSeparator: 10, minNoteLines: 2 });
+    expect(roomy[0]?.body.map((l) => l.top)).toEqual([0, 20, 54, 74]);
+  });
+
   it('ends on a page too short for the room kept under a continued note', () => {
     const pages = buildPages(body(2, new Map([[0, [1]]])), new Map([[1, note(1, 12)]]), { height: 45, noteSeparator: 10, minNoteLines: 1 });
     expect(pages.flatMap((p) => p.notes)).toHaveLength(12);

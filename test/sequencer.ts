@@ -21,6 +21,7 @@ const WEIGHTS: Record<string, number> = {
   'docxFonts.test.ts': 11600,
   'languages.test.ts': 11100,
   'evenness.test.ts': 8000,
+  'htmlPrint.browser.test.ts': 5000,
   'freshEyes.test.ts': 7000,
   'names.test.ts': 4800,
   'signatoriesImport.test.ts': 6000,

@@ -10,12 +10,16 @@
  * - ——, …… (two ems each) are never split (clreq §3.1.7).
  * - A number stays with the unit that follows it (2020年, 8日, 50多名): no break between a digit
  *   and a following ideograph (clreq §3.2: never break a number and its unit).
- * - URLs break as a typographer breaks them (Chicago Manual 14.18, 7.42): after the scheme's "//"
- *   and after / , ; ? & = # ~ - _ and . (Chicago would break before a dot; a line starting with
- *   "." breaks the line-start rule above, so the dot stays at the line end); never leaving a
- *   separator alone at a line start; never adding a hyphen. Each break has a cost (`costs`):
- *   after a slash is best, other separators cost more, and between two letters of a long segment
- *   (three letters at least on each side) costs most: a last resort against a spread line.
+ * - URLs break as a typographer breaks them (Chicago Manual 16th ed. 14.18, 7.42; 17th ed. 6.17):
+ *   after the scheme's "//"; before a dot of the host name (english|.kyodonews.net: the dot that
+ *   starts the next line shows that the address goes on, where a dot at a line end reads as a full
+ *   stop); after / , ; ? & = # ~ - _ and . in the rest; never leaving a separator alone at a line
+ *   start; never adding a hyphen. The line-start rule above does not forbid that dot: clreq
+ *   §3.1.7 concerns the Chinese marks (。，、 and the full-width forms), and the ASCII ".,:;?!" are
+ *   kept off line starts as sentence punctuation, which a host name's dot is not (UAX #14 leaves
+ *   URLs to tailoring). Each break has a cost (`costs`): after a slash and before a host name's
+ *   dot are best, other separators cost more, and between two letters of a long segment (three
+ *   letters at least on each side) costs most: a last resort against a spread line.
  * - jlreq §3.1.7 / appendix A (cl-04, cl-06, cl-11): Japanese small kana, the prolonged sound
  *   mark ー, iteration marks 々〻ゝゞヽヾ and ゠〜 never start a line (the "strict" rule set, which
  *   jlreq recommends for formal text).
@@ -50,7 +54,9 @@ const CLOSING_BRACKET = new Set([...')]}）］｝']);
 export const BREAK_COST = {
   /** In a URL after / (or the scheme's //). */
   urlSlash: 0,
-  /** In a URL after another separator, or before a host name's dot. */
+  /** In a URL before a dot of the host name (Chicago: as good a break as at a slash). */
+  urlHostDot: 0,
+  /** In a URL after another separator. */
   urlSeparator: 3_000,
   /** Between two letters or digits of a long URL segment. */
   urlLetters: 60_000,
@@ -115,15 +121,30 @@ export function breakOpportunities(
     const slashes = text.indexOf('//', start);
     const schemeEnd = slashes >= 0 && slashes < end ? slashes + 2 : start;
     if (schemeEnd > start && schemeEnd < end) addCosted(allowed, costs, schemeEnd, BREAK_COST.urlSlash); // after "https://"
+    const hostEnd = schemeEnd > start ? hostEndOf(text, schemeEnd, end) : start;
     for (let i = Math.max(schemeEnd + 1, start + 1); i < end; i++) {
       const prev = text[i - 1] as string;
       const ch = text[i] as string;
+      if (i < hostEnd) {
+        // In the host name: before a dot that stands between two labels, not after it.
+        if (ch === '.' && ALNUM.test(prev) && ALNUM.test(text[i + 1] ?? '')) addCosted(allowed, costs, i, BREAK_COST.urlHostDot);
+        else if (prev === '-' && ch !== '.') addCosted(allowed, costs, i, BREAK_COST.urlSeparator);
+        continue;
+      }
       // After a separator, never leaving a lone separator at the start of a line.
       if (URL_BREAK_AFTER.has(prev) && !URL_BREAK_AFTER.has(ch)) addCosted(allowed, costs, i, prev === '/' ? BREAK_COST.urlSlash : BREAK_COST.urlSeparator);
     }
     if (options.inWordBreaks) addLetterBreaks(text, schemeEnd, end, allowed, costs);
   }
   return { allowed, required, costs };
+}
+
+const ALNUM = /[\p{L}\p{N}]/u;
+
+/** Where the host name of a URL ends: at the first / ? # after the scheme's "//", or the URL's end. */
+function hostEndOf(text: string, from: number, end: number): number {
+  for (let i = from; i < end; i++) if ('/?#'.includes(text[i] as string)) return i;
+  return end;
 }
 
 function addCosted(allowed: Set<number>, costs: Map<number, number>, at: number, cost: number): void {
@@ -134,10 +155,9 @@ function addCosted(allowed: Set<number>, costs: Map<number, number>, at: number,
 
 /** Breaks between the letters of each long run of letters and digits in a URL (a last resort). */
 function addLetterBreaks(text: string, from: number, end: number, allowed: Set<number>, costs: Map<number, number>): void {
-  const alnum = /[\p{L}\p{N}]/u;
   let run = from;
   for (let i = from; i <= end; i++) {
-    if (i < end && alnum.test(text[i] as string)) continue;
+    if (i < end && ALNUM.test(text[i] as string)) continue;
     for (let k = run + URL_LETTERS_KEPT; k <= i - URL_LETTERS_KEPT; k++) if (!allowed.has(k)) addCosted(allowed, costs, k, BREAK_COST.urlLetters);
     run = i + 1;
   }

@@ -68,6 +68,15 @@ export interface PageSpec {
   minNoteLines: number;
 }
 
+/**
+ * How far the space above a line may stretch on a page that ends before the letter does, as a
+ * share of its own size: TeX's \flushbottom, with the stretch of plain TeX's \bigskip (12 pt plus
+ * 4 pt). Only the spaces between blocks stretch (between the letter's parts, between spaced
+ * paragraphs, between list entries); lines of a paragraph keep their leading, so text set without
+ * paragraph spacing (clreq) keeps its line grid.
+ */
+const SPACE_STRETCH = 1 / 3;
+
 /** Room kept for body text (about two lines) on a page that starts with a note continued from the previous one. */
 const BODY_ROOM_UNDER_CONTINUED_NOTES = 40;
 
@@ -108,6 +117,10 @@ interface PageState {
   bodyHeight: number;
   /** Set while lines in columns are being placed on this page. */
   columns: ColumnState | null;
+  /** The space above each line placed below another on this page (index in `page.body`, points). */
+  spaces: Array<{ index: number; space: number }>;
+  /** Some lines stand in columns (their spaces are not stretched). */
+  inColumns: boolean;
 }
 
 /** What placing a group of lines asks of the current page. */
@@ -123,7 +136,7 @@ interface Demand {
 }
 
 function emptyPageState(): PageState {
-  return { page: { body: [], notes: [], notesHeight: 0, noteNumbers: [] }, bodyHeight: 0, columns: null };
+  return { page: { body: [], notes: [], notesHeight: 0, noteNumbers: [] }, bodyHeight: 0, columns: null, spaces: [], inColumns: false };
 }
 
 function heightOf(lines: NoteLine[]): number {
@@ -218,13 +231,17 @@ class PageBuilder {
   /** Place the group's first line on the current page; false when it belongs on the next page. */
   place(group: LineGroup): boolean {
     const { columns } = group[0];
-    if (columns) return placeInColumns(this.state, group, columns, this.spec);
+    if (columns) {
+      this.state.inColumns = true;
+      return placeInColumns(this.state, group, columns, this.spec);
+    }
     this.state.columns = null;
     return this.placeWithNotes(group);
   }
 
   /** Close the current page and open the next, which starts with the notes continued from it. */
-  nextPage(): void {
+  nextPage(flushBottom = true): void {
+    if (flushBottom) this.stretchSpaces();
     this.pages.push(this.state.page);
     this.state = emptyPageState();
     const pending = this.continued;
@@ -232,9 +249,30 @@ class PageBuilder {
     for (const rest of pending) this.continueNote(rest);
   }
 
+  /**
+   * TeX's \flushbottom on a page that the next line did not fit: the spaces between its blocks
+   * stretch (each by at most `SPACE_STRETCH` of itself) to bring its last line down towards the
+   * notes or the foot. Breaks do not change; pages in columns are left as they are.
+   */
+  private stretchSpaces(): void {
+    const { page, spaces, inColumns, bodyHeight } = this.state;
+    const room = this.spec.height - page.notesHeight - (page.notes.length > 0 ? this.spec.noteSeparator : 0) - bodyHeight;
+    const total = spaces.reduce((sum, s) => sum + s.space, 0);
+    if (inColumns || room <= TOLERANCE || total <= 0) return;
+    const ratio = Math.min(SPACE_STRETCH, room / total);
+    const stretchAt = new Map(spaces.map((s) => [s.index, ratio * s.space]));
+    let shift = 0;
+    page.body.forEach((line, index) => {
+      shift += stretchAt.get(index) ?? 0;
+      line.top += shift;
+    });
+    this.state.bodyHeight += shift;
+  }
+
   /** The pages, once every line is placed (and every continued note has found its page). */
   finish(): Page[] {
-    while (this.continued.length > 0) this.nextPage();
+    // The page with the letter's last line is not stretched, nor the pages of notes after it.
+    while (this.continued.length > 0) this.nextPage(false);
     this.pages.push(this.state.page);
     return this.pages.filter((p, index) => index === 0 || p.body.length > 0 || p.notes.length > 0);
   }
@@ -287,6 +325,7 @@ class PageBuilder {
     if (!fits && !atTop) return false;
     const [first] = group;
     const top = bodyHeight + (atTop ? 0 : first.spaceBefore);
+    if (!atTop && first.spaceBefore > 0) this.state.spaces.push({ index: page.body.length, space: first.spaceBefore });
     page.body.push({ line: first.line, top, baseline: first.baseline, block: first.block, ...(first.mark !== undefined ? { mark: first.mark } : {}) });
     this.state.bodyHeight = top + first.height;
     this.placeNotesOf(first.line, split);

@@ -262,7 +262,7 @@ export function planImport(
         value = parsed.iso;
       }
       if (!canHold(f.key as OptionalField)) continue;
-      (entry as Record<string, string>)[f.key] = value;
+      (entry as Record<string, unknown>)[f.key] = value;
     }
     if (bad) continue;
     if (entry.signedOn === undefined && options.defaultSignedOn !== undefined && canHold('signedOn')) entry.signedOn = options.defaultSignedOn;
@@ -278,7 +278,7 @@ export function planImport(
       const differ: string[] = [];
       for (const f of fieldsOf(kind)) {
         if (f.key === 'name' || f.key === 'signedOn') continue;
-        const to = (entry as Record<string, string | undefined>)[f.key];
+        const to = (entry as Partial<Record<string, unknown>>)[f.key] as string | undefined;
         const from = (listed as Record<string, unknown>)[f.key] as string | undefined;
         if (to === undefined || to === from) continue;
         if (from === undefined) changes.push({ field: f.key as OptionalField, to });

@@ -20,7 +20,7 @@ import { entryText } from '../src/frame/index.js';
 import type { LetterFrame } from '../src/frame/types.js';
 import { countryIn } from '../src/model/countries.js';
 import { signatoriesFromText } from '../src/signatories/index.js';
-import { amendSignatory, removeSignatory } from '../src/signatories/edit.js';
+import { amendSignatory, importSignatories, removeSignatory } from '../src/signatories/edit.js';
 import { root, scratch } from './helpers.js';
 
 const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
@@ -178,6 +178,17 @@ describe('names per language from CSV columns', () => {
 });
 
 describe('the editor finds a signatory by its name in any language', () => {
+  it('import: a sign-up sheet\'s name.ko column becomes the new entry\'s Korean name', async () => {
+    const file = path.join(project, 'import.yaml');
+    writeFileSync(file, 'organizations:\n  - name: Amnesty International\n    country: BE\n');
+    const sheet = path.join(project, 'form.csv');
+    writeFileSync(sheet, 'Organisation,name.ko,Country\nNew Org,새단체,KR\nOther Org,,BE\n');
+    const { plan } = await importSignatories(file, { path: sheet }, { defaultSignedOn: '2024-05-01', force: false, dryRun: false });
+    expect(plan.columns.find((c) => c.header === 'name.ko')).toMatchObject({ field: 'name', language: 'ko' });
+    const list = signatoriesFromText(file, readFileSync(file, 'utf8'), 'ko', '2024-05-02').list.organizations.map((o) => o.name);
+    expect(list).toEqual(['새단체', 'Amnesty International', 'Other Org']);
+  });
+
   it('YAML: add --update sets a name per language and a field, keeping the others; remove by the Korean name', async () => {
     const file = path.join(project, 'edit.yaml');
     writeFileSync(file, 'organizations:\n  # kept\n  - name: { en: Transitional Justice Working Group, ko: 전환기정의워킹그룹 }\n    country: KR\n  - name: Amnesty International\n    country: BE\n');

@@ -328,7 +328,9 @@ function canHold(format: SignatoryFormat, text: string): (field: string) => bool
   if (format !== 'csv') return () => true;
   const { header, written } = csvHeader(text, csvDialect(text));
   const fields = new Set(header.map((column) => fieldOfColumn(column)));
-  return (field) => !written || fields.has(field as SignatoryField);
+  // A name per language needs its name.LANG column, even in a file without a header yet.
+  const languages = new Set(header.map((column) => nameColumnLanguage(column)?.toLowerCase()));
+  return (field) => (field.startsWith('name.') ? languages.has(field.slice(5).toLowerCase()) : !written || fields.has(field as SignatoryField));
 }
 
 // ---------- commands ----------

@@ -53,6 +53,30 @@ export function countryCode(written: string): string | null {
 }
 
 const displayNames = new Map<string, Intl.DisplayNames>();
+const shownNames = new Map<string, Map<string, string>>();
+
+/**
+ * The code of a country as a letter in `lang` shows it (比利时 → BE in zh-CN, 벨기에 → BE in ko),
+ * or null: for a country typed into an edition (a Word copy read back), so that the data keeps a
+ * value every edition can show in its own language.
+ */
+export function countryCodeShown(shown: string, lang: string): string | null {
+  let byShown = shownNames.get(lang);
+  if (!byShown) {
+    byShown = new Map();
+    const names = new Intl.DisplayNames([lang], { type: 'region', fallback: 'none' });
+    for (let a = 65; a <= 90; a++) {
+      for (let b = 65; b <= 90; b++) {
+        const code = String.fromCharCode(a, b);
+        if (NOT_COUNTRY_CODES.has(code)) continue;
+        const name = names.of(code);
+        if (name && name !== code && !byShown.has(key(name))) byShown.set(key(name), code);
+      }
+    }
+    shownNames.set(lang, byShown);
+  }
+  return byShown.get(key(shown)) ?? null;
+}
 
 /**
  * How a letter shows the countries its data writes as names: `localised` (the default) in the

@@ -137,17 +137,37 @@ describe('a name in a right-to-left script', () => {
 
 describe('a country corrected in the Word copy', () => {
   it('--apply-signatories says which country it corrected, not the same name twice', async () => {
-    const dir = await project('organizations:\n  - name: Lawyers Union\n    country: Korea\n');
+    // A country letterpress cannot map is shown as written (Kosova, not CLDR's Kosovo).
+    const dir = await project('organizations:\n  - name: Lawyers Union\n    country: Kosova\n');
     expect((await runCli(['build', '--format', 'docx'], dir)).code).toBe(0);
     const parts = unzipSync(readFileSync(path.join(dir, 'out', 'letter.docx')));
     const xml = strFromU8(parts['word/document.xml'] as Uint8Array);
-    expect(xml).toContain('Lawyers Union / Korea<');
-    parts['word/document.xml'] = strToU8(xml.replace('Lawyers Union / Korea<', 'Lawyers Union / South Korea<'));
+    expect(xml).toContain('Lawyers Union / Kosova<');
+    parts['word/document.xml'] = strToU8(xml.replace('Lawyers Union / Kosova<', 'Lawyers Union / Kosovo<'));
     writeFileSync(path.join(dir, 'edited.docx'), zipSync(parts));
     const run = await runCli(['import-docx', 'edited.docx', '--write', '--apply-signatories'], dir);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain('Corrected organization "Lawyers Union / Korea" → "Lawyers Union / South Korea" in signatories.yaml.');
-    expect(readFileSync(path.join(dir, 'signatories.yaml'), 'utf8')).toContain('country: South Korea');
+    expect(run.stdout).toContain('Corrected organization "Lawyers Union / Kosova" → "Lawyers Union / Kosovo" in signatories.yaml.');
+    // The country typed is one the letter's language names: the data gets its code (shown as Kosovo).
+    expect(readFileSync(path.join(dir, 'signatories.yaml'), 'utf8')).toContain('country: XK');
+  });
+});
+
+describe('a country corrected in a Word copy that shows countries in its language', () => {
+  it('--apply-signatories writes the code of the country typed (Netherlands → NL), keeps the names per language, and leaves an unchanged country as the data had it', async () => {
+    const dir = await project('organizations:\n  - name: { en: Lawyers Union, ko: 변호사연합 }\n    country: Belgium\n  - name: Human Rights Watch\n    country: USA\n');
+    expect((await runCli(['build', '--format', 'docx'], dir)).code).toBe(0);
+    const parts = unzipSync(readFileSync(path.join(dir, 'out', 'letter.docx')));
+    const xml = strFromU8(parts['word/document.xml'] as Uint8Array);
+    expect(xml).toContain('Lawyers Union / Belgium<');
+    expect(xml).toContain('Human Rights Watch / United States<');
+    parts['word/document.xml'] = strToU8(xml.replace('Lawyers Union / Belgium<', 'Lawyers Union / Netherlands<'));
+    writeFileSync(path.join(dir, 'edited.docx'), zipSync(parts));
+    const run = await runCli(['import-docx', 'edited.docx', '--write', '--apply-signatories'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const data = readFileSync(path.join(dir, 'signatories.yaml'), 'utf8');
+    expect(data).toContain('name: { en: Lawyers Union, ko: 변호사연합 }\n    country: NL');
+    expect(data).toContain('country: USA');
   });
 });
 

@@ -155,24 +155,26 @@ describe('countries in the language of each edition', () => {
     ja: ['ベルギー', '韓国', 'アメリカ合衆国'],
     en: ['Belgium', 'South Korea', 'United States'],
   };
-  it.each(LANGS)('shows BE, KR and US in %s, and a country written as a name as written', (lang) => {
+  it.each(LANGS)('shows BE, KR and US in %s, and a country written as an English name in the letter\'s language too', (lang) => {
     const { txt, html } = built.get(lang) as Built;
     const [be, kr, us] = SHOWN[lang];
     for (const edition of [txt, html.replace(/<[^>]+>/g, '')]) {
       expect(edition).toContain(`Amnesty International Belgique / ${be}`);
       expect(edition).toContain(`Citizens’ Alliance for North Korean Human Rights / ${kr}`);
       expect(edition).toContain(`Human Rights Watch / ${us}`);
-      expect(edition).toContain('Aŭtuno / Belgium');
+      expect(edition).toContain(`Aŭtuno / ${be}`);
       expect(edition).not.toMatch(/ \/ (BE|KR|US)\b/);
     }
   });
 
-  it('signatories list --check gives the code for a country written as a name, and names what it cannot map', () => {
+  it('signatories list --check warns of a country it cannot map, and counts those kept as written', () => {
     const list = signatoriesFromText('signatories.yaml', 'organizations:\n  - {name: A, country: Belgium}\n  - {name: B, country: Absurdistan}\n  - {name: C, country: BE}\n', 'ko', '2024-01-01').list;
     const lines = listLines('signatories.yaml', list, 'ko', true).join('\n');
-    expect(lines).toContain("Belgium: shown as written; write BE to show it in each edition's language (벨기에 in ko)");
-    expect(lines).toContain('Absurdistan: not an ISO 3166 code or a country name letterpress knows');
-    expect(lines).not.toMatch(/^  BE:/m);
+    expect(lines).toContain('Absurdistan: warning: not an ISO 3166 code or a country name letterpress knows');
+    expect(lines).not.toMatch(/^  (BE|Belgium):/m);
+    const kept = listLines('signatories.yaml', list, 'ko', true, 'as-written').join('\n');
+    expect(kept).toContain('Countries written as names are shown as written (list.countries: as-written): 1.');
+    expect(kept).toContain('Absurdistan: warning');
   });
 });
 

@@ -23,7 +23,7 @@ export function formatPlan(plan: ImportPlan, context: { file: string; written: b
   }
   const used = plan.columns.filter((c) => c.field !== null);
   const ignored = plan.columns.filter((c) => c.field === null);
-  if (used.length > 0) out.push(`  columns used: ${used.map((c) => `"${c.header}" → ${c.field}`).join(', ')}`);
+  if (used.length > 0) out.push(`  columns used: ${used.map((c) => `"${c.header}" → ${c.field}${c.language ? ` in ${c.language}` : ''}`).join(', ')}`);
   if (ignored.length > 0) out.push(`  columns ignored (never written to the data file or an edition): ${ignored.map((c) => `"${c.header}"`).join(', ')}`);
   out.push('');
   out.push(

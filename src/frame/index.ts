@@ -173,8 +173,10 @@ export function buildFrame(document: LetterDocument): LetterFrame {
         });
       });
     };
-    // Countries in the letter's language (src/model/countries.ts): BE or Belgium → 比利时 in zh-CN.
-    section('organizations', list.organizations.map((o) => ({ name: o.name, detail: o.country === undefined ? undefined : countryIn(o.country, meta.lang).text, place: o.place })));
+    // Countries in the letter's language (src/model/countries.ts): BE or Belgium → 比利时 in zh-CN,
+    // unless the letter or its template keeps names as written.
+    const countries = meta.list?.countries ?? template.list.countries;
+    section('organizations', list.organizations.map((o) => ({ name: o.name, detail: o.country === undefined ? undefined : countryIn(o.country, meta.lang, countries).text, place: o.place })));
     section('individuals', list.individuals.map((p) => ({ name: p.name, detail: p.title, place: p.place })));
   }
 

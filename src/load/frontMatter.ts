@@ -41,6 +41,11 @@ const frontMatterSchema = z
     author: text.optional(),
     signatories: text.optional(),
     template: text.optional(),
+    /** The template's `list` settings for this letter (countries, names). */
+    list: z
+      .object({ countries: z.enum(['localised', 'as-written']).optional(), names: z.enum(['local', 'original', 'both']).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

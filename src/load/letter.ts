@@ -127,7 +127,7 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
     signatoriesPath = contained.path;
     // A mistyped name is reported at the field, with the data files that are there.
     if (!existsSync(signatoriesPath) && !isSpreadsheetName(signatoriesPath)) return failAt('signatories', missingDataFile(meta.signatories, letterDir), 'signatories-missing');
-    const loaded = await loadSignatories(shownPath(signatoriesPath), meta.lang, meta.date);
+    const loaded = await loadSignatories(shownPath(signatoriesPath), meta.lang, meta.date, meta.list?.names ?? template.list.names);
     signatories = loaded.list;
     files.push(loaded.file);
   }

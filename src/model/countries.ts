@@ -1,19 +1,20 @@
 /**
  * A signatory's country in the letter's language. The data may give an ISO 3166-1 alpha-2 code
  * (BE, KR), shown in the edition's language with the CLDR region names Node ships
- * (Intl.DisplayNames): BE → 比利时 / 比利時 / 벨기에 / ベルギー / Belgium; or a name, shown as written.
- * `signatories list --check` gives the code for an English name it knows (Belgium → BE, USA → US)
- * and names those it cannot map (another language, a region CLDR does not name, a typo).
+ * (Intl.DisplayNames): BE → 比利时 / 比利時 / 벨기에 / ベルギー / Belgium; or an English name or alias
+ * (Belgium, USA, South Korea), mapped to its code through CLDR's English names and the alias table
+ * below. `signatories list --check` names those it cannot map (another language, a region CLDR
+ * does not name, a typo): they are shown as written.
  */
 
 /** Names in common use that are not CLDR's English names. */
 const ALIASES: Record<string, string> = {
-  usa: 'US', 'u.s.': 'US', 'u.s.a.': 'US', 'united states of america': 'US', america: 'US',
-  uk: 'GB', 'u.k.': 'GB', britain: 'GB', 'great britain': 'GB', england: 'GB', scotland: 'GB', wales: 'GB',
-  'republic of korea': 'KR', korea: 'KR', 'dprk': 'KP', "democratic people's republic of korea": 'KP',
+  usa: 'US', us: 'US', 'the us': 'US', 'the usa': 'US', 'united states': 'US', 'the united states': 'US', 'u.s.': 'US', 'u.s.a.': 'US', 'united states of america': 'US', america: 'US',
+  uk: 'GB', 'the uk': 'GB', 'u.k.': 'GB', 'the united kingdom': 'GB', britain: 'GB', 'great britain': 'GB', england: 'GB', scotland: 'GB', wales: 'GB',
+  'republic of korea': 'KR', 'the republic of korea': 'KR', rok: 'KR', korea: 'KR', 'korea, south': 'KR', 'korea, north': 'KP', 'dprk': 'KP', "democratic people's republic of korea": 'KP',
   'czech republic': 'CZ', turkey: 'TR', 'russian federation': 'RU', burma: 'MM', holland: 'NL', 'the netherlands': 'NL',
   'ivory coast': 'CI', "côte d'ivoire": 'CI', macedonia: 'MK', swaziland: 'SZ', 'hong kong': 'HK', macau: 'MO', macao: 'MO',
-  'republic of china': 'TW', prc: 'CN', "people's republic of china": 'CN', 'viet nam': 'VN', 'timor-leste': 'TL', 'east timor': 'TL',
+  'republic of china': 'TW', prc: 'CN', "people's republic of china": 'CN', 'viet nam': 'VN', 'the philippines': 'PH', 'the gambia': 'GM', 'czechia': 'CZ', 'timor-leste': 'TL', 'east timor': 'TL',
 };
 
 /** Two capitals that are a name or a grouping, not a country's ISO 3166-1 code. */
@@ -52,17 +53,48 @@ export function countryCode(written: string): string | null {
 }
 
 const displayNames = new Map<string, Intl.DisplayNames>();
+const shownNames = new Map<string, Map<string, string>>();
 
 /**
- * The country as the letter's language names it, for a country written as an ISO code (BE, KR);
- * a name written in full (Belgium, USA) is shown as written: letters reproduce lists as their
- * signatories wrote them (the 2023 letter lists English country names in the Chinese text), and
- * a Word copy read back must find the names it was made with. Write the code to have the country
- * shown in each edition's language (`signatories list --check` says which names have one).
+ * The code of a country as a letter in `lang` shows it (比利时 → BE in zh-CN, 벨기에 → BE in ko),
+ * or null: for a country typed into an edition (a Word copy read back), so that the data keeps a
+ * value every edition can show in its own language.
  */
-export function countryIn(written: string, lang: string): { text: string; mapped: boolean } {
+export function countryCodeShown(shown: string, lang: string): string | null {
+  let byShown = shownNames.get(lang);
+  if (!byShown) {
+    byShown = new Map();
+    const names = new Intl.DisplayNames([lang], { type: 'region', fallback: 'none' });
+    for (let a = 65; a <= 90; a++) {
+      for (let b = 65; b <= 90; b++) {
+        const code = String.fromCharCode(a, b);
+        if (NOT_COUNTRY_CODES.has(code)) continue;
+        const name = names.of(code);
+        if (name && name !== code && !byShown.has(key(name))) byShown.set(key(name), code);
+      }
+    }
+    shownNames.set(lang, byShown);
+  }
+  return byShown.get(key(shown)) ?? null;
+}
+
+/**
+ * How a letter shows the countries its data writes as names: `localised` (the default) in the
+ * letter's language (Belgium or BE → 比利时 in zh-CN), `as-written` as the data spells them (a
+ * letter reprinted as it was signed: the 2023 Chinese letter printed "Belgium", "USA"). A code
+ * is shown in the letter's language either way; a name no table maps stays as written.
+ */
+export type CountryDisplay = 'localised' | 'as-written';
+
+/**
+ * The country as the letter's language names it: an ISO 3166-1 code (BE, KR), or with
+ * `localised` an English name or common alias (Belgium, USA, South Korea), through the CLDR
+ * region names Node ships. `mapped` is false when it is shown as written.
+ */
+export function countryIn(written: string, lang: string, display: CountryDisplay = 'localised'): { text: string; mapped: boolean } {
   const trimmed = written.trim();
-  const code = /^[A-Z]{2}$/.test(trimmed) && !NOT_COUNTRY_CODES.has(trimmed) ? countryCode(trimmed) : null;
+  const isCode = /^[A-Z]{2}$/.test(trimmed) && !NOT_COUNTRY_CODES.has(trimmed);
+  const code = isCode || display === 'localised' ? countryCode(trimmed) : null;
   if (!code) return { text: written, mapped: false };
   let names = displayNames.get(lang);
   if (!names) displayNames.set(lang, (names = new Intl.DisplayNames([lang], { type: 'region', fallback: 'none' })));

@@ -77,11 +77,19 @@ export interface LetterMeta {
   /** Path of the signatory data file, relative to the letter. */
   signatories?: string;
   template?: string;
+  /** This letter's choice over its template's `list` settings. */
+  list?: { countries?: 'localised' | 'as-written' | undefined; names?: NameDisplay | undefined };
   /** Where each front-matter field stands, by its path ("date", "to.0", "cc.1"). */
   places?: Record<string, FieldPlace>;
 }
 
 /** A signatory of a kind: its name, the optional fields of its kind (src/model/signatoryFields.ts), where it stands in the data file. */
+/**
+ * Which name of a signatory with names per language the list shows: the one in the letter's
+ * language (`local`), the original (the first given), or both, "local (original)".
+ */
+export type NameDisplay = 'local' | 'original' | 'both';
+
 export type SignatoryEntry<K extends SignatoryKind> = { name: string; place?: Position } & Partial<Record<Exclude<FieldKeyOf<K>, 'name'>, string>>;
 export type Organization = SignatoryEntry<'organization'>;
 export type Individual = SignatoryEntry<'individual'>;

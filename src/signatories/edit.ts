@@ -14,7 +14,8 @@ import { stat } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { lock } from 'proper-lockfile';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { parseDocument, isMap, isSeq, YAMLMap, YAMLSeq } from 'yaml';
+import { LANGUAGE_TAG } from '../util/languageTag.js';
+import { parseDocument, isMap, isScalar, isSeq, YAMLMap, YAMLSeq } from 'yaml';
 import { VFile } from 'vfile';
 import { writeFilesAtomically } from '../io/writeAtomic.js';
 import { readInputWithForm } from '../io/readInput.js';
@@ -24,7 +25,7 @@ import { duplicateKey } from './validate.js';
 import { isIsoDate } from '../model/types.js';
 import { formatOf, readAndCheck, type SignatoryFormat } from './index.js';
 import { csvDialect, csvRecordLines, type CsvDialect } from './fromCsv.js';
-import { CSV_COLUMNS, entryValues, fieldOfColumn, fieldsOf, FIELDS, LIST_KEY, KINDS, type FieldKey, type NewSignatory, type OptionalField, type SignatoryField, type SignatoryRecord } from './schema.js';
+import { CSV_COLUMNS, entryValues, fieldOfColumn, nameColumnLanguage, fieldsOf, FIELDS, LIST_KEY, KINDS, type FieldKey, type NewSignatory, type OptionalField, type SignatoryField, type SignatoryRecord } from './schema.js';
 import { EditRefused } from './errors.js';
 import { closestNames, describeReason, NearDuplicateIndex } from './nearDuplicates.js';
 import { planImport, type ImportOptions, type ImportPlan } from './import/plan.js';
@@ -50,9 +51,48 @@ function loadRecords(file: string, format: SignatoryFormat, text: string): Signa
   }
 }
 
+/** Records named `name` in any language (the original, or one of its names per language). */
 function findByName(records: SignatoryRecord[], name: string): SignatoryRecord[] {
   const key = duplicateKey(name);
-  return records.filter((r) => duplicateKey(r.name) === key);
+  return records.filter((r) => [r.name, ...Object.values(r.names ?? {})].some((n) => duplicateKey(n) === key));
+}
+
+/** The names of a YAML/JSON entry's `name` value: a string, or a mapping of names per language. */
+function namesOfValue(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (isMap(value)) return value.items.map((pair) => String(isScalar(pair.value) ? pair.value.value : ''));
+  if (value && typeof value === 'object') return Object.values(value as Record<string, unknown>).map(String);
+  return [];
+}
+
+/** Whether a YAML/JSON entry is called `name` in any language. */
+function isNamed(item: unknown, name: string): boolean {
+  const key = duplicateKey(name);
+  const value: unknown = isMap(item) ? item.get('name', true) : item && typeof item === 'object' ? (item as { name?: unknown }).name : undefined;
+  return namesOfValue(isScalar(value) ? value.value : value).some((n) => duplicateKey(n) === key);
+}
+
+/**
+ * An entry's `name` after an edit: the original set to `original`; names per language merged in
+ * (`names`, an empty value removing a language). A plain name that gains another language becomes
+ * a mapping whose first key, the original's, is "und" (BCP 47: language not given) unless `names`
+ * gives the original's language by repeating it.
+ */
+function mergedName(current: unknown, original: string, names: Record<string, string> | undefined): string | Record<string, string> {
+  const map: Record<string, string> =
+    current && typeof current === 'object' ? { ...(current as Record<string, string>) } : {};
+  const keys = Object.keys(map);
+  if (keys.length === 0 && (!names || Object.keys(names).length === 0)) return original;
+  if (keys.length === 0) {
+    const own = Object.entries(names ?? {}).find(([, v]) => v === original)?.[0] ?? 'und';
+    map[own] = original;
+  } else map[keys[0] as string] = original;
+  for (const [lang, value] of Object.entries(names ?? {})) {
+    if (value === '') delete map[lang];
+    else map[lang] = value;
+  }
+  const entries = Object.entries(map);
+  return entries.length === 1 && entries[0]?.[0] === 'und' ? original : map;
 }
 
 // ---------- YAML and JSON ----------
@@ -74,8 +114,7 @@ function yamlApply(text: string, entries: NewSignatory[], updates: EntryUpdate[]
   for (const update of updates) {
     const seq = doc.get(LIST_KEY[update.kind], true);
     if (!isSeq(seq)) continue;
-    const key = duplicateKey(update.name);
-    const item = seq.items.find((it) => isMap(it) && duplicateKey(String(it.get('name') ?? '')) === key);
+    const item = seq.items.find((it) => isMap(it) && isNamed(it, update.name));
     if (isMap(item)) for (const [field, value] of Object.entries(update.set)) item.set(field, value);
   }
   for (const entry of entries) {
@@ -86,7 +125,7 @@ function yamlApply(text: string, entries: NewSignatory[], updates: EntryUpdate[]
       doc.set(listKey, seq);
     }
     const item = new YAMLMap();
-    for (const [key, value] of entryValues(entry)) item.set(key, value);
+    for (const [key, value] of entryValues(entry)) item.set(key, key === 'name' ? mergedName(undefined, value, entry.names) : value);
     (seq as YAMLSeq).add(item);
   }
   const latest = latestDate(entries, updates);
@@ -97,11 +136,10 @@ function yamlApply(text: string, entries: NewSignatory[], updates: EntryUpdate[]
 
 function yamlRemove(text: string, name: string): string {
   const doc = parseDocument(text);
-  const key = duplicateKey(name);
   for (const kind of KINDS) {
     const seq = doc.get(LIST_KEY[kind], true);
     if (!isSeq(seq)) continue;
-    const index = seq.items.findIndex((item) => isMap(item) && duplicateKey(String(item.get('name') ?? '')) === key);
+    const index = seq.items.findIndex((item) => isMap(item) && isNamed(item, name));
     if (index >= 0) {
       seq.delete(index);
       return doc.toString({ lineWidth: 0 });
@@ -113,13 +151,20 @@ function yamlRemove(text: string, name: string): string {
 function yamlUpdate(text: string, name: string, entry: NewSignatory): string {
   const doc = parseDocument(text);
   const seq = doc.get(LIST_KEY[entry.kind], true);
-  const key = duplicateKey(name);
-  const item = isSeq(seq) ? seq.items.find((it) => isMap(it) && duplicateKey(String(it.get('name') ?? '')) === key) : undefined;
+  const item = isSeq(seq) ? seq.items.find((it) => isMap(it) && isNamed(it, name)) : undefined;
   if (!isMap(item)) return text;
   const values = new Map(entryValues(entry));
   for (const f of fieldsOf(entry.kind)) {
     const value = values.get(f.key as FieldKey);
-    if (value !== undefined) item.set(f.key, value);
+    if (f.key === 'name' && value !== undefined) {
+      // A name per language keeps its other languages.
+      const current = item.get('name', true);
+      const plain = isMap(current) ? (current.toJSON() as Record<string, string>) : undefined;
+      const merged = mergedName(plain, value, entry.names);
+      if (typeof merged === 'string' || !isMap(current)) item.set('name', merged);
+      else for (const [lang, v] of Object.entries(merged)) if (current.get(lang) !== v) current.set(lang, v);
+      if (isMap(current)) for (const lang of Object.keys(plain ?? {})) if (typeof merged !== 'string' && !(lang in merged)) current.delete(lang);
+    } else if (value !== undefined) item.set(f.key, value);
     else item.delete(f.key);
   }
   return doc.toString({ lineWidth: 0 });
@@ -141,14 +186,13 @@ function jsonApply(text: string, entries: NewSignatory[], updates: EntryUpdate[]
   for (const update of updates) {
     const list = data[LIST_KEY[update.kind]];
     if (!Array.isArray(list)) continue;
-    const key = duplicateKey(update.name);
-    const item = list.find((it: { name?: unknown }) => duplicateKey(String(it?.name ?? '')) === key) as Record<string, unknown> | undefined;
+    const item = list.find((it: unknown) => isNamed(it, update.name)) as Record<string, unknown> | undefined;
     if (item) Object.assign(item, update.set);
   }
   for (const entry of entries) {
     const listKey = LIST_KEY[entry.kind];
     const list = Array.isArray(data[listKey]) ? (data[listKey] as unknown[]) : [];
-    data[listKey] = [...list, Object.fromEntries(entryValues(entry))];
+    data[listKey] = [...list, Object.fromEntries(entryValues(entry).map(([k, v]) => [k, k === 'name' ? mergedName(undefined, v, entry.names) : v]))];
   }
   const latest = latestDate(entries, updates);
   if (latest && typeof data.asOf === 'string' && data.asOf < latest) data.asOf = latest;
@@ -159,21 +203,21 @@ function jsonUpdate(text: string, name: string, entry: NewSignatory): string {
   const data = JSON.parse(text) as JsonData;
   const list = data[LIST_KEY[entry.kind]];
   if (!Array.isArray(list)) return text;
-  const key = duplicateKey(name);
-  const index = list.findIndex((item: { name?: unknown }) => duplicateKey(String(item?.name ?? '')) === key);
+  const index = list.findIndex((item: unknown) => isNamed(item, name));
   if (index < 0) return text;
-  const kept = Object.entries(list[index] as Record<string, unknown>).filter(([k]) => !fieldsOf(entry.kind).some((f) => f.key === k));
-  list[index] = { ...Object.fromEntries(entryValues(entry)), ...Object.fromEntries(kept) };
+  const current = list[index] as Record<string, unknown>;
+  const kept = Object.entries(current).filter(([k]) => !fieldsOf(entry.kind).some((f) => f.key === k));
+  const values = entryValues(entry).map(([k, v]) => [k, k === 'name' ? mergedName(current.name, v, entry.names) : v]);
+  list[index] = { ...Object.fromEntries(values), ...Object.fromEntries(kept) };
   return jsonWrite(text, data);
 }
 
 function jsonRemove(text: string, name: string): string {
   const data = JSON.parse(text) as JsonData;
-  const key = duplicateKey(name);
   for (const kind of KINDS) {
     const list = data[LIST_KEY[kind]];
     if (!Array.isArray(list)) continue;
-    const index = list.findIndex((item: { name?: unknown }) => duplicateKey(String(item?.name ?? '')) === key);
+    const index = list.findIndex((item: unknown) => isNamed(item, name));
     if (index >= 0) {
       list.splice(index, 1);
       return jsonWrite(text, data);
@@ -203,12 +247,22 @@ function csvHeader(text: string, dialect: CsvDialect): { header: string[]; writt
 function csvLine(header: string[], written: boolean, entry: NewSignatory, dialect: CsvDialect): string {
   const values: Record<string, string> = { kind: entry.kind, ...Object.fromEntries(entryValues(entry)) };
   const present = new Set(header.map((column) => fieldOfColumn(column)));
-  const missing = entryValues(entry).filter(([key]) => !present.has(key));
-  if (written && missing.length > 0) {
-    const names = missing.map(([key]) => `"${FIELDS.find((f) => f.key === key)?.column ?? key}"`).join(', ');
+  const languages = new Set(header.map((column) => nameColumnLanguage(column)?.toLowerCase()));
+  const missing = [
+    ...entryValues(entry).filter(([key]) => !present.has(key)).map(([key]) => FIELDS.find((f) => f.key === key)?.column ?? key),
+    ...Object.entries(entry.names ?? {}).filter(([lang, v]) => v !== '' && !languages.has(lang.toLowerCase())).map(([lang]) => `name.${lang}`),
+  ];
+  if ((written || Object.keys(entry.names ?? {}).length > 0) && missing.length > 0) {
+    const names = missing.map((column) => `"${column}"`).join(', ');
     throw new CsvColumnMissing(`The file has no ${names} column for this value; add the column to the header row (and the rows), or leave the value out`);
   }
-  return header.map((column) => csvField(values[fieldOfColumn(column) ?? ''], dialect)).join(dialect.delimiter);
+  const cell = (column: string): string | undefined => {
+    const lang = nameColumnLanguage(column);
+    if (lang === null) return values[fieldOfColumn(column) ?? ''];
+    const given = Object.entries(entry.names ?? {}).find(([l]) => l.toLowerCase() === lang.toLowerCase())?.[1];
+    return given === '' ? undefined : given;
+  };
+  return header.map((column) => csvField(cell(column), dialect)).join(dialect.delimiter);
 }
 
 /**
@@ -223,7 +277,7 @@ function csvApply(text: string, entries: NewSignatory[], updates: EntryUpdate[] 
     const parts = body.split(/(?<=\n)/);
     // From the last line up, so earlier line numbers stay right.
     const targets = updates
-      .map((u) => ({ u, r: records.find((r) => r.kind === u.kind && duplicateKey(r.name) === duplicateKey(u.name)) }))
+      .map((u) => ({ u, r: findByName(records, u.name).find((r) => r.kind === u.kind) }))
       .filter((t): t is { u: EntryUpdate; r: SignatoryRecord } => t.r !== undefined)
       .sort((a, b) => b.r.place.line - a.r.place.line);
     for (const { u, r } of targets) {
@@ -274,7 +328,9 @@ function canHold(format: SignatoryFormat, text: string): (field: string) => bool
   if (format !== 'csv') return () => true;
   const { header, written } = csvHeader(text, csvDialect(text));
   const fields = new Set(header.map((column) => fieldOfColumn(column)));
-  return (field) => !written || fields.has(field as SignatoryField);
+  // A name per language needs its name.LANG column, even in a file without a header yet.
+  const languages = new Set(header.map((column) => nameColumnLanguage(column)?.toLowerCase()));
+  return (field) => (field.startsWith('name.') ? languages.has(field.slice(5).toLowerCase()) : !written || fields.has(field as SignatoryField));
 }
 
 // ---------- commands ----------
@@ -368,7 +424,8 @@ async function withFile<T>(
 
 function sameEntry(record: SignatoryRecord | undefined, entry: NewSignatory): boolean {
   if (!record || record.kind !== entry.kind) return false;
-  return entryValues(entry).every(([key, value]) => (record as Record<string, unknown>)[key] === value);
+  const namesHold = Object.entries(entry.names ?? {}).every(([lang, value]) => (record.names?.[lang] ?? '') === value || (lang === 'und' && value === record.name));
+  return namesHold && entryValues(entry).every(([key, value]) => (record as Record<string, unknown>)[key] === value);
 }
 
 /** The entry as it will be written (names and values NFC, trimmed), or a refusal of an empty name or a malformed date. */
@@ -383,7 +440,14 @@ function cleanEntry(entry: NewSignatory): NewSignatory {
     }
   }
   const clean: NewSignatory = { kind: entry.kind, name };
-  for (const [key, value] of entryValues(entry)) if (key !== 'name') (clean as Record<string, string>)[key] = value.normalize('NFC').trim();
+  for (const [key, value] of entryValues(entry)) if (key !== 'name') (clean as Record<string, unknown>)[key] = value.normalize('NFC').trim();
+  if (entry.names && Object.keys(entry.names).length > 0) {
+    clean.names = {};
+    for (const [lang, value] of Object.entries(entry.names)) {
+      if (!LANGUAGE_TAG.test(lang)) throw new EditRefused(`"${lang}" is not a language tag: give a name per language as LANG=NAME, e.g. ko=전환기정의워킹그룹 or zh-CN=转型正义工作组.`);
+      clean.names[lang] = value.normalize('NFC').replace(/\s+/g, ' ').trim();
+    }
+  }
   return clean;
 }
 
@@ -457,7 +521,9 @@ export async function updateSignatory(file: string, name: string, entry: NewSign
       try {
         const dialect = csvDialect(text);
         const { header, written } = csvHeader(text, dialect);
-        next = csvReplaceLines(text, found.place.line, csvRecordLines(text, found.place.line), `${csvLine(header, written, clean, dialect)}${dialect.eol}`);
+        // The row keeps the names per language it has, unless the edit sets them.
+        const row = { ...clean, names: { ...found.names, ...clean.names } };
+        next = csvReplaceLines(text, found.place.line, csvRecordLines(text, found.place.line), `${csvLine(header, written, row, dialect)}${dialect.eol}`);
       } catch (err) {
         if (err instanceof CsvColumnMissing) throw refuse(file, `${err.message}; nothing was changed.`, { line: 1, column: 1 });
         throw err;
@@ -474,6 +540,29 @@ export async function updateSignatory(file: string, name: string, entry: NewSign
           : `"${found.name}" cannot be changed so that it reads back as given`,
     };
   }, options);
+}
+
+/**
+ * Change some fields of the signatory of `kind` named `name` in any language, keeping the others
+ * (`signatories add --update`): `set` fields, `names` per language (an empty name removes one).
+ * Returns the record as it was.
+ */
+export async function amendSignatory(
+  file: string,
+  name: string,
+  kind: NewSignatory['kind'],
+  change: { set: Partial<Record<OptionalField, string>>; names?: Record<string, string> },
+  options: { force?: boolean } & EditOptions = {},
+): Promise<SignatoryRecord> {
+  const format = formatOf(file);
+  if (!format) throw refuse(file, 'Unknown signatory file type: use .yaml, .yml, .json or .csv.');
+  const { text } = await readInputWithForm(file, 'check the signatory file.', 'signatories-missing', false);
+  const found = findByName(loadRecords(file, format, text), name.normalize('NFC')).find((r) => r.kind === kind);
+  if (!found) throw refuse(file, `No ${kind} is named "${name}" in any language; run "letterpress signatories list" to see the names. Nothing was changed.`);
+  const { place: _place, fieldPlaces: _places, names: _names, ...fields } = found;
+  const entry: NewSignatory = { ...(fields as NewSignatory), ...change.set, kind, name: found.name, ...(change.names ? { names: change.names } : {}) };
+  await updateSignatory(file, name, entry, { expectVersion: signatoryVersion(text), ...options });
+  return found;
 }
 
 export async function removeSignatory(file: string, name: string, options: EditOptions = {}): Promise<SignatoryRecord> {

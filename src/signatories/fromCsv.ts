@@ -9,7 +9,7 @@
 import { parse } from 'csv-parse/sync';
 import type { VFile } from 'vfile';
 import { reportError } from '../diagnostics/index.js';
-import { CSV_COLUMNS, fieldOfColumn, type SignatoryData, type SignatoryField, type SignatoryRecord } from './schema.js';
+import { CSV_COLUMNS, fieldOfColumn, nameColumnLanguage, type SignatoryData, type SignatoryField, type SignatoryRecord } from './schema.js';
 import type { Position } from '../diagnostics/index.js';
 import { kindOfValue } from './import/columns.js';
 
@@ -174,13 +174,15 @@ export function signatoriesFromCsv(file: VFile): SignatoryData | null {
   }
   const starts = fieldStarts(header.raw, dialect.delimiter);
   const fields = header.record.map((h) => fieldOfColumn(h));
+  // Names per language: name.ko, name.zh-CN … beside the original name's column.
+  const languages = header.record.map((h) => nameColumnLanguage(h));
   let headerOk = true;
   header.record.forEach((h, i) => {
-    if (fields[i] !== null) return;
+    if (fields[i] !== null || languages[i] !== null) return;
     headerOk = false;
     reportError(
       file,
-      `Unknown column "${h.trim()}" in the header: the columns are ${CSV_COLUMNS.join(',')}. A sign-up sheet with other columns is imported into the data file with \`letterpress signatories import\`.`,
+      `Unknown column "${h.trim()}" in the header: the columns are ${CSV_COLUMNS.join(',')}, and name.LANG for a name per language (name.ko, name.zh-CN). A sign-up sheet with other columns is imported into the data file with \`letterpress signatories import\`.`,
       positionIn(header.raw, starts[i] ?? 0, header.line),
       'signatories-csv-header',
     );
@@ -222,7 +224,14 @@ export function signatoriesFromCsv(file: VFile): SignatoryData | null {
     const rowStarts = fieldStarts(raw, dialect.delimiter);
     const values: Partial<Record<SignatoryField, string>> = {};
     const fieldPlaces: SignatoryRecord['fieldPlaces'] = {};
+    const names: Record<string, string> = {};
     fields.forEach((field, index) => {
+      const language = languages[index];
+      if (language) {
+        const value = (row.record[index] ?? '').trim();
+        if (value !== '') names[language] = value;
+        return;
+      }
       if (field === null) return;
       const value = (row.record[index] ?? '').trim();
       fieldPlaces[field] = positionIn(raw, rowStarts[index] ?? 0, row.line);
@@ -235,7 +244,7 @@ export function signatoriesFromCsv(file: VFile): SignatoryData | null {
       continue;
     }
     const { kind: _kind, ...rest } = values;
-    records.push({ ...rest, kind, name: values.name ?? '', place, fieldPlaces });
+    records.push({ ...rest, kind, name: values.name ?? '', ...(Object.keys(names).length > 0 ? { names } : {}), place, fieldPlaces });
   }
   return { records };
 }

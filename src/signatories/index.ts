@@ -5,7 +5,7 @@ import path from 'node:path';
 import { VFile } from 'vfile';
 import { BuildError, fileFailure, printable, reportError, reportWarning, hasErrors } from '../diagnostics/index.js';
 import { readInput } from '../io/readInput.js';
-import type { SignatoryEntry, SignatoryList } from '../model/types.js';
+import type { NameDisplay, SignatoryEntry, SignatoryList } from '../model/types.js';
 import { FIELDS, type SignatoryKind } from '../model/signatoryFields.js';
 import { signatoriesFromYaml } from './fromYaml.js';
 import { signatoriesFromCsv } from './fromCsv.js';
@@ -38,9 +38,22 @@ function optionalFields(record: SignatoryRecord): Partial<Record<OptionalField, 
   return out;
 }
 
-/** A record as a model entry: the name, the fields its kind has, where the name stands. */
-function modelEntry(record: SignatoryRecord, lang?: string): SignatoryEntry<SignatoryKind> {
-  return { name: lang && record.names ? nameIn(record.names, lang) ?? record.name : record.name, place: record.fieldPlaces.name ?? record.place, ...optionalFields(record) };
+/** A record as a model entry: the name shown, the fields its kind has, where the name stands. */
+function modelEntry(record: SignatoryRecord, lang: string, display: NameDisplay): SignatoryEntry<SignatoryKind> {
+  return { name: shownName(record, lang, display), place: record.fieldPlaces.name ?? record.place, ...optionalFields(record) };
+}
+
+/**
+ * The name a letter in `lang` shows for a record: with names per language, the one in the
+ * letter's language (`local`), the original (`original`), or both, the local name followed by the
+ * original in brackets, full-width in a Chinese or Japanese letter (国际特赦组织（Amnesty International）, clreq:
+ * brackets in Chinese text are the full-width forms).
+ */
+export function shownName(record: Pick<SignatoryRecord, 'name' | 'names'>, lang: string, display: NameDisplay = 'local'): string {
+  const local = record.names ? nameIn(record.names, lang) : undefined;
+  if (display === 'original' || local === undefined || local === record.name) return record.name;
+  if (display === 'local') return local;
+  return /^(zh|ja)\b/i.test(lang) ? `${local}（${record.name}）` : `${local} (${record.name})`;
 }
 
 /**
@@ -48,8 +61,8 @@ function modelEntry(record: SignatoryRecord, lang?: string): SignatoryEntry<Sign
  * (and sorts by) the name in its language when the data gives one. The one place the list is sorted
  * (the model, `signatories list` and the preview page all take this order).
  */
-export function editionOrder(records: readonly SignatoryRecord[], lang: string): { organizations: SignatoryRecord[]; individuals: SignatoryRecord[] } {
-  const section = (kind: SignatoryKind) => records.filter((r) => r.kind === kind).map((record) => ({ ...modelEntry(record, lang), record }));
+export function editionOrder(records: readonly SignatoryRecord[], lang: string, display: NameDisplay = 'local'): { organizations: SignatoryRecord[]; individuals: SignatoryRecord[] } {
+  const section = (kind: SignatoryKind) => records.filter((r) => r.kind === kind).map((record) => ({ ...modelEntry(record, lang, display), record }));
   return {
     organizations: sortOrganizations(section('organization'), lang).map((e) => e.record),
     individuals: sortIndividuals(section('individual'), lang).map((e) => e.record),
@@ -139,7 +152,7 @@ export interface LoadedSignatories {
  * Build the sorted list from a file's text. `letterDate` is the fallback for the as-of date:
  * `asOf` if given, else the latest `signed_on`, else the letter's date.
  */
-export function signatoriesFromText(filePath: string, text: string, lang: string, letterDate: string): LoadedSignatories {
+export function signatoriesFromText(filePath: string, text: string, lang: string, letterDate: string, display: NameDisplay = 'local'): LoadedSignatories {
   const file = new VFile({ path: filePath, value: text });
   const format = formatOf(filePath);
   if (!format) {
@@ -147,7 +160,7 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
     throw new BuildError([file]);
   }
   const { records, asOf } = readAndCheck(file, format, { requireSignatories: true });
-  const order = editionOrder(records, lang);
+  const order = editionOrder(records, lang, display);
   const latestSigned = records
     .map((r) => r.signedOn)
     .filter((d): d is string => d !== undefined)
@@ -157,8 +170,8 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
     file,
     list: {
       asOf: asOf ?? latestSigned ?? letterDate,
-      organizations: order.organizations.map((r) => modelEntry(r, lang)),
-      individuals: order.individuals.map((r) => modelEntry(r, lang)),
+      organizations: order.organizations.map((r) => modelEntry(r, lang, display)),
+      individuals: order.individuals.map((r) => modelEntry(r, lang, display)),
     },
   };
 }
@@ -167,7 +180,7 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
 const SPREADSHEET = /\.(xlsx|xlsm|xls|ods|numbers)$/i;
 export const isSpreadsheetName = (file: string): boolean => SPREADSHEET.test(file);
 
-export async function loadSignatories(filePath: string, lang: string, letterDate: string): Promise<LoadedSignatories> {
+export async function loadSignatories(filePath: string, lang: string, letterDate: string, display: NameDisplay = 'local'): Promise<LoadedSignatories> {
   if (SPREADSHEET.test(filePath)) {
     throw fileFailure(
       filePath,
@@ -177,5 +190,5 @@ export async function loadSignatories(filePath: string, lang: string, letterDate
     );
   }
   const text = await readInput(filePath, 'check the `signatories` field of the letter.', 'signatories-missing');
-  return signatoriesFromText(filePath, text, lang, letterDate);
+  return signatoriesFromText(filePath, text, lang, letterDate, display);
 }

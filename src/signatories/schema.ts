@@ -38,6 +38,15 @@ export function fieldOfColumn(header: string): SignatoryField | null {
   return spec ? spec.key : null;
 }
 
+/**
+ * The language of a name-per-language column (`name.ko`, `name.zh-CN`, any case of `name`), or
+ * null for any other column. The plain `name` column holds the original name.
+ */
+export function nameColumnLanguage(header: string): string | null {
+  const match = /^\s*name\.([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\s*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
 /** One signatory as read from any data format, with where each field stands in the file. */
 export type SignatoryRecord = {
   kind: SignatoryKind;
@@ -59,12 +68,18 @@ export interface SignatoryData {
 }
 
 /** A new entry for the editor: the kind, the name and any optional fields. */
-export type NewSignatory = { kind: SignatoryKind; name: string } & Partial<Record<OptionalField, string>>;
+export type NewSignatory = {
+  kind: SignatoryKind;
+  /** The original name. */
+  name: string;
+  /** Names per language to set (language tag → name; an empty name removes that language). */
+  names?: Record<string, string>;
+} & Partial<Record<OptionalField, string>>;
 
 /** The fields of `entry` in schema order, as key → value (absent fields left out). */
 export function entryValues(entry: NewSignatory): Array<[FieldKey, string]> {
   return fieldsOf(entry.kind)
-    .map((f): [FieldKey, string | undefined] => [f.key as FieldKey, (entry as Record<string, string | undefined>)[f.key]])
+    .map((f): [FieldKey, string | undefined] => [f.key as FieldKey, (entry as Partial<Record<string, unknown>>)[f.key] as string | undefined])
     .filter((pair): pair is [FieldKey, string] => pair[1] !== undefined && pair[1] !== '');
 }
 

@@ -126,6 +126,15 @@ const frameLayout = z
   })
   .strict();
 
+export const listSettings = z
+  .object({
+    countries: z.enum(['localised', 'as-written']).default('localised'),
+    names: z.enum(['local', 'original', 'both']).default('local'),
+  })
+  .strict();
+
+export type ListSettings = z.infer<typeof listSettings>;
+
 export const templateSchema = z
   .object({
     lang: languageTag,
@@ -192,6 +201,13 @@ export const templateSchema = z
         embedFonts: z.enum(['subset', 'full', 'none']).default('subset'),
       })
       .strict(),
+    /**
+     * How the signatory list shows what the data gives: `countries` in the letter's language
+     * (`localised`) or as the data writes them (`as-written`, for a list reprinted as signed);
+     * `names` per language: the name in the letter's language (`local`), the original (the first
+     * given), or both (`local (original)`). A letter's front matter may override either.
+     */
+    list: listSettings.default({ countries: 'localised', names: 'local' }),
     /**
      * `standard`: identify the mailing PDF as PDF/A-2a and PDF/UA-1 (XMP, output intent); the
      * PDF is tagged either way. `subjectRole`: the subject line's structure role.

@@ -16,7 +16,7 @@ import { at } from '../util/checked.js';
 import type { SourceRef } from '../diagnostics/index.js';
 
 export { MissingGlyph };
-import { FORMAT_CHARACTER, IDEOGRAPHIC, RIGHT_TO_LEFT, UNSPACED_CJK, WESTERN_ALNUM } from '../unicode/scripts.js';
+import { FORMAT_CHARACTER, IDEOGRAPHIC, RIGHT_TO_LEFT, UNSPACED_CJK, WESTERN_ALNUM, isLatinQuoteHere } from '../unicode/scripts.js';
 import { buildContext } from '../context.js';
 
 export interface SpanStyle {
@@ -105,12 +105,9 @@ interface Item {
   source?: SourceRef;
 }
 
-/** Curly quotes are shared by Latin and CJK text (clreq §3.1.1): CJK marks only beside CJK text. */
-const SHARED_QUOTES = new Set([...'“”‘’']);
-
 function kindOf(ch: string, before = '', after = ''): PieceKind | 'space' | 'other' {
   if (ch === ' ' || ch === '\t' || ch === '\n') return 'space';
-  if (SHARED_QUOTES.has(ch) && ![before, after].some((c) => UNSPACED_CJK.test(c) && !SHARED_QUOTES.has(c))) return 'other';
+  if (isLatinQuoteHere(ch, before, after)) return 'other';
   if (OPENING.has(ch)) return 'open';
   if (CLOSING.has(ch)) return 'close';
   // Hangul syllables are full-width like ideographs: one piece each, so a justified Korean line

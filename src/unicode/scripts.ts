@@ -9,6 +9,18 @@ export const UNSPACED_CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakan
 /** A Han ideograph or kana (not punctuation): the characters that take Han–Latin spacing. */
 export const IDEOGRAPHIC = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}]/u;
 
+/** Curly quotes, shared by Latin and CJK text (clreq §3.1.1). */
+export const SHARED_QUOTES = new Set([...'“”‘’']);
+
+/**
+ * A curly quote belongs to Latin text unless it stands beside CJK text (clreq §3.1.1: CJK marks
+ * only beside CJK text): "Citizens’ Alliance" takes the Latin face's proportional ’, “中国” the
+ * CJK face's full-width marks.
+ */
+export function isLatinQuoteHere(ch: string, before = '', after = ''): boolean {
+  return SHARED_QUOTES.has(ch) && ![before, after].some((c) => UNSPACED_CJK.test(c) && !SHARED_QUOTES.has(c));
+}
+
 /**
  * Letters of the scripts written right to left. The PDF typesetter lays text out left to right
  * only (no Unicode bidi algorithm, UAX #9), so it refuses them rather than draw them garbled.

@@ -4,6 +4,7 @@
  * unified diff of the letter); `--write` applies it through the safe write path, and only if
  * the new letter loads.
  */
+import { countryCodeShown, countryIn } from '../../model/countries.js';
 import { stat, readFile } from 'node:fs/promises';
 import { VFile } from 'vfile';
 import { createTwoFilesPatch } from 'diff';
@@ -58,8 +59,21 @@ async function readDocxFile(file: string): Promise<Uint8Array> {
  * removed first and put back if the new one is refused.
  */
 export async function applySignatoryProposals(dataFile: string, proposals: SignatoryProposal[], document: LetterDocument, print: Print): Promise<void> {
-  const { addSignatory, removeSignatory } = await import('../../signatories/edit.js');
+  const { addSignatory, amendSignatory, removeSignatory } = await import('../../signatories/edit.js');
   const list = document.signatories;
+  const lang = document.meta.lang;
+  const localised = (document.meta.list?.countries ?? document.template.list.countries) === 'localised';
+  /**
+   * The data value for a country as typed into the copy: what the data had when the copy shows it
+   * unchanged; in a letter that shows countries in its language, the code of a country typed in
+   * that language (荷兰 → NL), so the other editions show it in theirs; else as typed.
+   */
+  const countryValue = (shown: string, before: string | undefined): string => {
+    if (before !== undefined && countryIn(before, lang, localised ? 'localised' : 'as-written').text === shown) return before;
+    return (localised && countryCodeShown(shown, lang)) || shown;
+  };
+  const detailOf = (entry: { kind: NewSignatory['kind']; detail?: string | undefined }, before?: string) =>
+    entry.detail ? (entry.kind === 'organization' ? { country: countryValue(entry.detail, before) } : { title: entry.detail }) : {};
   const extra = (name: string) => {
     const org = list?.organizations.find((o) => o.name === name);
     const person = list?.individuals.find((p) => p.name === name);
@@ -67,19 +81,22 @@ export async function applySignatoryProposals(dataFile: string, proposals: Signa
   };
   for (const p of proposals) {
     if (p.action === 'add') {
-      const detail = p.entry.detail ? (p.entry.kind === 'organization' ? { country: p.entry.detail } : { title: p.entry.detail }) : {};
-      await addSignatory(dataFile, { kind: p.entry.kind, name: p.entry.name, ...detail });
+      await addSignatory(dataFile, { kind: p.entry.kind, name: p.entry.name, ...detailOf(p.entry) });
       print(`Added ${p.entry.kind} "${p.entry.name}" to ${dataFile}.\n`);
     } else if (p.action === 'remove') {
       await removeSignatory(dataFile, p.entry.name);
       print(`Removed ${p.entry.kind} "${p.entry.name}" from ${dataFile}.\n`);
     } else {
-      const detail = p.to.detail ? (p.to.kind === 'organization' ? { country: p.to.detail } : { title: p.to.detail }) : {};
+      const before = list?.organizations.find((o) => o.name === p.from.name)?.country;
+      const detail = detailOf(p.to, before);
       const kept = extra(p.from.name);
       const corrected = { kind: p.to.kind, name: p.to.name, ...detail, ...(p.to.kind === 'organization' ? { ...(kept.signedOn ? { signedOn: kept.signedOn } : {}) } : kept) };
       // A correction into a name the near-duplicate check would take for the old one (a case, quote
       // or short-form change) replaces it in place of adding beside it.
-      if (nearKey(p.from.name) === nearKey(p.to.name)) {
+      if (p.from.name === p.to.name) {
+        // Only the country or title: changed in place (names per language and other fields kept).
+        await amendSignatory(dataFile, p.from.name, p.from.kind, { set: p.to.detail ? detail : p.to.kind === 'organization' ? { country: '' } : { title: '' } });
+      } else if (nearKey(p.from.name) === nearKey(p.to.name)) {
         const old = await removeSignatory(dataFile, p.from.name);
         try {
           await addSignatory(dataFile, corrected);

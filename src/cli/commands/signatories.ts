@@ -1,5 +1,8 @@
 /** `letterpress signatories add | remove | list`: edit the data file named by the letter. */
-import { countryCode, countryIn } from '../../model/countries.js';
+import { countryCode, countryIn, type CountryDisplay } from '../../model/countries.js';
+import { loadTemplate, resolveTemplatePath } from '../../load/template.js';
+import type { ListSettings } from '../../template/schema.js';
+import type { LetterMeta } from '../../model/types.js';
 import path from 'node:path';
 import { VFile } from 'vfile';
 import type { Command } from 'commander';
@@ -28,7 +31,17 @@ interface FileOptions {
  * The data file: --file (inside its own folder), or the `signatories` field of the letter
  * (inside the letter's project, as for a build); symlinks resolved and checked the same way.
  */
-async function dataFile(cwd: string, options: FileOptions): Promise<{ file: string; lang: string; date: string }> {
+/** The list settings of a letter: its front matter's, else its template's (the defaults when the template cannot be read). */
+async function listSettingsOf(letter: string, meta: LetterMeta | null): Promise<ListSettings> {
+  const defaults: ListSettings = { countries: 'localised', names: 'local' };
+  if (!meta) return defaults;
+  const root = projectRoot(letter);
+  const templatePath = resolveTemplatePath(meta.template ?? meta.lang, path.dirname(path.resolve(letter)), root);
+  const fromTemplate = typeof templatePath === 'string' ? await loadTemplate(templatePath, root).then((t) => t.list).catch(() => defaults) : defaults;
+  return { countries: meta.list?.countries ?? fromTemplate.countries, names: meta.list?.names ?? fromTemplate.names };
+}
+
+async function dataFile(cwd: string, options: FileOptions): Promise<{ file: string; lang: string; date: string; list: ListSettings }> {
   if (options.file) {
     const contained = resolveContained(path.dirname(path.resolve(cwd, options.file)), cwd, options.file, 'Signatory file');
     if ('error' in contained) throw fileFailure(options.file, contained.error, 'signatories-path');
@@ -36,7 +49,7 @@ async function dataFile(cwd: string, options: FileOptions): Promise<{ file: stri
     const meta = await readInput(options.letter, '', 'letter-missing')
       .then((text) => readFrontMatter(new VFile({ path: options.letter, value: text }), parseMarkdown(text)))
       .catch(() => null);
-    return { file: path.relative(cwd, contained.path) || contained.path, lang: meta?.lang ?? 'und', date: meta?.date ?? today() };
+    return { file: path.relative(cwd, contained.path) || contained.path, lang: meta?.lang ?? 'und', date: meta?.date ?? today(), list: await listSettingsOf(options.letter, meta) };
   }
   const text = await readInput(options.letter, 'give --letter or --file.', 'letter-missing');
   const vfile = new VFile({ path: options.letter, value: text });
@@ -55,10 +68,22 @@ async function dataFile(cwd: string, options: FileOptions): Promise<{ file: stri
     reportError(where, contained.error, at ? { line: at.line, column: at.column } : undefined, 'signatories-path');
     throw new BuildError(files);
   }
-  return { file: path.relative(cwd, contained.path) || contained.path, lang: meta.lang, date: meta.date };
+  return { file: path.relative(cwd, contained.path) || contained.path, lang: meta.lang, date: meta.date, list: await listSettingsOf(options.letter, meta) };
 }
 
-type AddOptions = FileOptions & { org?: string; person?: string } & Record<string, string | boolean | undefined>;
+type AddOptions = FileOptions & { org?: string; person?: string; nameIn?: string[] } & Record<string, string | string[] | boolean | undefined>;
+
+/** `--name-in ko=…` values as names per language. */
+function namesIn(values: string[] | undefined): Record<string, string> | undefined {
+  if (!values || values.length === 0) return undefined;
+  const names: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new EditRefused(`--name-in "${value}" is not LANG=NAME, e.g. --name-in ko=전환기정의워킹그룹.`);
+    names[value.slice(0, eq).trim()] = value.slice(eq + 1);
+  }
+  return names;
+}
 
 /** The `signatories` commands, printing to `io`; `fail` receives the exit code of a refused edit. */
 export function registerSignatories(program: Command, io: CliIo, fail: (code: number) => void): void {
@@ -71,7 +96,9 @@ export function registerSignatories(program: Command, io: CliIo, fail: (code: nu
     .description('add an organisation (--org) or an individual (--person)')
     .option('--org <name>', 'organisation name')
     .option('--person <name>', 'individual name')
-    .option('--force', 'add it even if it looks like a name already listed');
+    .option('--force', 'add it even if it looks like a name already listed')
+    .option('--update', 'change the signatory already listed under this name (in any language): set the fields given, keep the others')
+    .option('--name-in <lang=name>', 'the name in one language, e.g. --name-in ko=전환기정의워킹그룹 (repeat for more; an empty name removes that language)', (value: string, all: string[] = []) => [...all, value]);
   // One option per field of the schema (src/signatories/schema.ts).
   for (const f of FIELDS) if ('option' in f) add.option(f.option.flags, f.option.help);
   common(add).action(async (opts: AddOptions) => {
@@ -84,17 +111,24 @@ export function registerSignatories(program: Command, io: CliIo, fail: (code: nu
         const value = opts[f.option.attr];
         if (typeof value !== 'string') continue;
         if (!(f.kinds as readonly string[]).includes(kind)) throw new EditRefused(`${f.option.flags.split(' ')[0]} applies to ${f.kinds.join(' and ')} entries only.`);
-        (entry as Record<string, string>)[f.key] = value;
+        (entry as Record<string, unknown>)[f.key] = value;
       }
+      const names = namesIn(opts.nameIn);
       const { file } = await dataFile(io.cwd, opts);
-      await (await edits()).addSignatory(file, entry, { defaultSignedOn: today(), force: opts['force'] !== undefined });
+      if (opts['update'] === true) {
+        const { name: _name, kind: _kind, ...set } = entry;
+        const before = await (await edits()).amendSignatory(file, entry.name, kind, { set, ...(names ? { names } : {}) }, { force: opts['force'] !== undefined });
+        io.stdout.write(`Updated ${kind} "${before.name}" in ${file}. Run "letterpress build" to rebuild the editions.\n`);
+        return;
+      }
+      await (await edits()).addSignatory(file, { ...entry, ...(names ? { names } : {}) }, { defaultSignedOn: today(), force: opts['force'] !== undefined });
       io.stdout.write(`Added ${entry.kind} "${entry.name.trim()}" to ${file}. Run "letterpress build" to rebuild the editions.\n`);
     } catch (err) {
       fail(reportFailure(io, err, true));
     }
   });
 
-  common(group.command('remove').description('remove a signatory by name').argument('<name>', 'the name, as listed')).action(
+  common(group.command('remove').description('remove a signatory by name (its name in any language)').argument('<name>', 'the name, as listed in any language')).action(
     async (name: string, opts: FileOptions) => {
       try {
         const { file } = await dataFile(io.cwd, opts);
@@ -152,10 +186,10 @@ export function registerSignatories(program: Command, io: CliIo, fail: (code: nu
       .option('--check', 'also name the individuals sorted by a guessed family name (no sortAs)'),
   ).action(async (opts: FileOptions & { lang?: string; check?: boolean }) => {
     try {
-      const { file, lang, date } = await dataFile(io.cwd, opts);
+      const { file, lang, date, list: settings } = await dataFile(io.cwd, opts);
       const text = await readInput(file, 'check the `signatories` field of the letter.', 'signatories-missing');
-      const { list } = signatoriesFromText(file, text, opts.lang ?? lang, date);
-      const out = listLines(file, list, opts.lang ?? lang, opts.check === true);
+      const { list } = signatoriesFromText(file, text, opts.lang ?? lang, date, settings.names);
+      const out = listLines(file, list, opts.lang ?? lang, opts.check === true, settings.countries);
       io.stdout.write(`${out.join('\n')}\n`);
     } catch (err) {
       fail(reportFailure(io, err, true));
@@ -178,7 +212,7 @@ interface ImportFlags extends FileOptions {
  * What `signatories list` prints: the names in the editions' order (the same sorted list the
  * editions are made from), and with `check`, the individuals sorted by a guessed family name.
  */
-export function listLines(file: string, list: SignatoryList, lang: string, check = false): string[] {
+export function listLines(file: string, list: SignatoryList, lang: string, check = false, countries: CountryDisplay = 'localised'): string[] {
   const out = [`${file}: ${list.organizations.length} organisation(s), ${list.individuals.length} individual(s), as of ${list.asOf}, sorted for ${lang}`, ''];
   out.push('Organisations:', ...list.organizations.map((o) => `  ${o.name}${o.country ? ` / ${o.country}` : ''}`), '');
   out.push('Individuals:', ...list.individuals.map((p) => `  ${p.name}${p.title ? ` / ${p.title}` : ''}`));
@@ -188,13 +222,19 @@ export function listLines(file: string, list: SignatoryList, lang: string, check
       return family ? [`  ${p.name}: sorted under "${family}" (a guess); if that is not the family name, add sortAs (${file}:${p.place?.line ?? '?'})`] : [];
     });
     out.push('', guessed.length === 0 ? 'Every individual has a sortAs or a name that sorts as written.' : `Sorted by a guessed family name (${guessed.length}):`, ...guessed);
-    // Countries: a code is shown in each edition's language; a name as written.
-    const countries = [...new Set(list.organizations.flatMap((o) => (o.country ? [o.country] : [])))].filter((c) => !countryIn(c, lang).mapped);
-    const lines = countries.map((c) => {
-      const code = countryCode(c);
-      return code ? `  ${c}: shown as written; write ${code} to show it in each edition's language (${new Intl.DisplayNames([lang], { type: 'region' }).of(code) ?? code} in ${lang})` : `  ${c}: not an ISO 3166 code or a country name letterpress knows: shown as written in every edition`;
-    });
-    out.push('', lines.length === 0 ? "Every country is a code shown in each edition's language." : `Countries shown as written (${lines.length}):`, ...lines);
+    // Countries: a code, or a name the table maps, is shown in each edition's language (unless the
+    // letter keeps them as written); any other name as written.
+    const written = [...new Set(list.organizations.flatMap((o) => (o.country ? [o.country] : [])))].filter((c) => !countryIn(c, lang, countries).mapped);
+    const unknown = written.filter((c) => countryCode(c) === null);
+    const lines = unknown.map(
+      (c) => `  ${c}: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; write its ISO 3166 code (BE, KR, US …) to show it in each edition's language`,
+    );
+    const kept = written.length - unknown.length;
+    out.push(
+      '',
+      kept > 0 ? `Countries written as names are shown as written (list.countries: as-written): ${kept}.` : "Every country known by its code or name is shown in each edition's language.",
+      ...(lines.length > 0 ? [`Countries letterpress cannot name (${lines.length}):`, ...lines] : []),
+    );
   }
   return out;
 }

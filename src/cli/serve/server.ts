@@ -150,7 +150,7 @@ function entryOf(values: Record<string, string>): NewSignatory {
       const spec = FIELDS.find((f) => f.key === key);
       throw new EditRefused(spec ? `"${key}" applies to ${spec.kinds.join(' and ')} entries only.` : `Unknown field "${key}": the fields are ${FIELDS.map((f) => f.key).join(', ')}.`);
     }
-    (entry as Record<string, string>)[key] = value;
+    (entry as Record<string, unknown>)[key] = value;
   }
   return entry;
 }

@@ -220,9 +220,10 @@ export class LetterSession {
     const version = signatoryVersion(text);
     try {
       const { records } = readAndCheck(new VFile({ path: shown, value: text.normalize('NFC') }), format, { requireSignatories: false });
-      const lang = this.lastGood?.letter.document.meta.lang ?? 'und';
+      const document = this.lastGood?.letter.document;
+      const lang = document?.meta.lang ?? 'und';
       // In the editions' order, by the name each shows in the letter's language.
-      const order = editionOrder(records, lang);
+      const order = editionOrder(records, lang, document ? (document.meta.list?.names ?? document.template.list.names) : 'local');
       this.lastRows = { organizations: order.organizations.map(rowOf), individuals: order.individuals.map(rowOf) };
       return { file: shown, version, ...this.lastRows, broken: false };
     } catch (err) {

@@ -94,6 +94,26 @@ export function documentCharacters(frame: LetterFrame): DocumentCharacters {
   return { all, bold };
 }
 
+/**
+ * The characters the Word copy sets in each family, regular and bold, as its runs name them
+ * (src/render/docx/index.ts): the faces past the template's two Word fonts (a Hangul name in a
+ * Chinese letter in Noto Serif KR) are embedded with these.
+ */
+export class FaceUse {
+  readonly families = new Map<string, DocumentCharacters>();
+
+  add(family: string, text: string, bold: boolean): void {
+    let chars = this.families.get(family);
+    if (!chars) this.families.set(family, (chars = { all: new Set(), bold: new Set() }));
+    for (const ch of text) {
+      if (/\s/u.test(ch)) continue;
+      const cp = ch.codePointAt(0) ?? 0;
+      chars.all.add(cp);
+      if (bold) chars.bold.add(cp);
+    }
+  }
+}
+
 // ── Obfuscation (ECMA-376 Part 1 §17.8.1) ───────────────────────────────────────────────────
 
 /**
@@ -121,6 +141,15 @@ function obfuscateFont(font: Uint8Array, fontKey: string): Uint8Array {
 }
 
 // ── Font table entries ──────────────────────────────────────────────────────────────────────
+
+/** The character set of a fallback face, by the characters it sets: Hangul, kana, else the letter's. */
+function charsetOfCharacters(used: Set<number>, lang: string): string {
+  const text = String.fromCodePoint(...used);
+  if (/\p{Script=Hangul}/u.test(text)) return '81';
+  if (/[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(text)) return '80';
+  if (/[\p{Script=Han}]/u.test(text)) return charsetOf(lang);
+  return '00';
+}
 
 /** Windows character sets Word uses to pick a substitute font: GB2312, Big5, Shift-JIS, Hangul. */
 function charsetOf(lang: string): string {
@@ -216,15 +245,19 @@ function templateWarning(frame: LetterFrame, field: string[], reason: string): V
  * faces the Word copy names. Warnings (a face that may not or cannot be embedded) are added to
  * `diagnostics` as messages on the template.
  */
-export async function embedFonts(parts: PackageParts, frame: LetterFrame, diagnostics?: VFile[]): Promise<void> {
+export async function embedFonts(parts: PackageParts, frame: LetterFrame, used: FaceUse, diagnostics?: VFile[]): Promise<void> {
   const docx = frame.word;
   const mode = docx.embedFonts;
   const chain = fontChainFor(frame.fonts);
   const characters = mode === 'none' ? null : documentCharacters(frame);
   const warn = (field: string, reason: string) => diagnostics?.push(templateWarning(frame, ['docx', field], reason));
 
-  const roles: Array<{ name: string; field: string; eastAsian: boolean }> = [{ name: docx.eastAsiaFont, field: 'eastAsiaFont', eastAsian: true }];
+  const roles: Array<{ name: string; field: string; eastAsian: boolean; used?: DocumentCharacters }> = [{ name: docx.eastAsiaFont, field: 'eastAsiaFont', eastAsian: true }];
   if (docx.latinFont !== docx.eastAsiaFont) roles.push({ name: docx.latinFont, field: 'latinFont', eastAsian: false });
+  // Every other face a run is set in (fallbacks of the chain), with the characters it sets there.
+  for (const [name, chars] of used.families) {
+    if (name !== docx.eastAsiaFont && name !== docx.latinFont) roles.push({ name, field: 'fonts', eastAsian: false, used: chars });
+  }
 
   const entries: FontTableEntry[] = [];
   const relationships: Array<{ id: string; target: string }> = [];
@@ -234,7 +267,7 @@ export async function embedFonts(parts: PackageParts, frame: LetterFrame, diagno
     const entry: FontTableEntry = {
       name: role.name,
       ...(role.eastAsian ? { altName: docx.fallbackEastAsiaFont } : {}),
-      charset: role.eastAsian ? charsetOf(frame.lang) : '00',
+      charset: role.eastAsian ? charsetOf(frame.lang) : role.used ? charsetOfCharacters(role.used.all, frame.lang) : '00',
       face: whole ? whole.regular : null,
       embedded: [],
     };
@@ -244,13 +277,15 @@ export async function embedFonts(parts: PackageParts, frame: LetterFrame, diagno
       warn(role.field, `"${role.name}" is not among the template's fonts (fonts.serif), so the Word copy names it without embedding it.`);
       continue;
     }
-    const faces: Array<[Embedded['style'], Face, Set<number>]> = [['Regular', whole.regular, characters.all]];
-    if (whole.bold) faces.push(['Bold', whole.bold, characters.bold]);
+    // A fallback face: the characters set in it (the editor's typing goes to the template's fonts).
+    const own = role.used;
+    const faces: Array<[Embedded['style'], Face, Set<number>]> = [['Regular', whole.regular, own ? own.all : characters.all]];
+    if (whole.bold && (!own || own.bold.size > 0)) faces.push(['Bold', whole.bold, own ? own.bold : characters.bold]);
     // Italics (Source Serif 4 of the English template), cut to every character of the document:
     // italic runs are not told apart here, and a Latin face's subset stays small.
     if (whole.italic) faces.push(['Italic', whole.italic, characters.all]);
     if (whole.boldItalic) faces.push(['BoldItalic', whole.boldItalic, characters.bold]);
-    for (const [style, face, used] of faces) {
+    for (const [style, face, chars] of faces) {
       const rights = embeddingRights(face.font);
       if (!rights.editable) {
         warn(role.field, `${face.file} (${role.name} ${style}) is not embedded in the Word copy: ${rights.refusal}.`);
@@ -264,7 +299,7 @@ export async function embedFonts(parts: PackageParts, frame: LetterFrame, diagno
         warn('embedFonts', `${face.file} (${role.name} ${style}) may only be embedded whole (OS/2 fsType: no subsetting), so the Word copy carries the full font.`);
         subsetted = false;
       }
-      const data = subsetted ? await subsetTrueType(face.file, face.data, [...used, ...EDITOR_CHARACTERS]) : new Uint8Array(face.data);
+      const data = subsetted ? await subsetTrueType(face.file, face.data, own ? [...chars, 0x20] : [...chars, ...EDITOR_CHARACTERS]) : new Uint8Array(face.data);
       anySubset ||= subsetted;
       const index = relationships.length + 1;
       const relId = `rId${index}`;

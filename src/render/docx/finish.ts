@@ -16,7 +16,7 @@ import { unzipSync, zipSync, type Zippable } from 'fflate';
 import type { Document, Element } from '@xmldom/xmldom';
 import type { LetterFrame } from '../../frame/types.js';
 import { STYLE } from './styles.js';
-import { embedFonts } from './embedFonts.js';
+import { embedFonts, type FaceUse } from './embedFonts.js';
 import { PackageParts, W, childElements, descendants, rootOf, wElement } from './parts.js';
 
 const FIXED_TIME = new Date('1980-01-01T00:00:00Z');
@@ -106,7 +106,7 @@ function renumberRelationships(parts: PackageParts): void {
  * The package docx wrote, unzipped once; its XML parts edited as trees; fonts embedded; zipped
  * once with fixed times and in a fixed order.
  */
-export async function finishDocx(bytes: Uint8Array, frame: LetterFrame, diagnostics?: VFile[]): Promise<Uint8Array> {
+export async function finishDocx(bytes: Uint8Array, frame: LetterFrame, used: FaceUse, diagnostics?: VFile[]): Promise<Uint8Array> {
   const parts = new PackageParts(unzipSync(bytes));
   const edit = (name: string, fn: (doc: Document) => void) => {
     const doc = parts.xml(name);
@@ -114,7 +114,7 @@ export async function finishDocx(bytes: Uint8Array, frame: LetterFrame, diagnost
   };
   edit('word/styles.xml', (doc) => patchStyles(doc, frame));
   edit('word/settings.xml', (doc) => patchSettings(doc, frame));
-  await embedFonts(parts, frame, diagnostics);
+  await embedFonts(parts, frame, used, diagnostics);
   edit('docProps/core.xml', (doc) => patchCore(doc, frame));
   renumberRelationships(parts);
   const files = parts.finish();

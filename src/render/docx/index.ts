@@ -22,13 +22,62 @@ import type { Block, BlockOf, BlockType, FrameBlockOf, Inline, InlineOf, InlineT
 import { ROLE_STYLE, STYLE, stylesFor, twips } from './styles.js';
 import { finishDocx } from './finish.js';
 import { dispatch } from '../../util/checked.js';
+import { fontChainFor, type FontChain } from '../../fonts/fontChain.js';
+import { faceRuns } from '../../fonts/faceRuns.js';
+import { FaceUse } from './embedFonts.js';
 
 type RunStyle = Pick<IRunOptions, 'bold' | 'italics' | 'emphasisMark'> & {
+  /** The faces text is set in (shared by the whole document). */
+  faces: WordFaces;
   /** Notes whose footnote reference has been written (shared by the whole document). */
   notesReferenced?: Set<number>;
   /** How emphasis is set: slanted, or for CJK (no italic) bold or Word's emphasis dots (着重号). */
   emphasis: 'italic' | 'bold' | 'dots';
 };
+
+/**
+ * Which face each run of text is in, as the PDF chooses it (src/fonts/faceRuns.ts), and the
+ * characters each face other than the template's two Word fonts sets, for embedding.
+ */
+interface WordFaces {
+  chain: FontChain;
+  latin: string;
+  eastAsia: string;
+  used: FaceUse;
+}
+
+/**
+ * Characters Word sets in the run's Latin (ascii/hAnsi) font when the run has no East Asian hint
+ * (MS-OI29500 §2.1.88): Basic Latin, Latin-1, the Latin, Greek and Cyrillic letters. Others, the
+ * curly quotes of "Citizens’" above all (General Punctuation), Word may take from the East Asian
+ * font of a CJK letter: a Latin-face run holding one names the Latin face for every slot, with
+ * w:hint="default".
+ */
+const PLAIN_LATIN = /^[\u0000-\u00ff\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{M}]*$/u;
+
+/** Runs of `text`, each in its face: the styles' fonts where they serve, named fonts elsewhere. */
+function textRuns(text: string, style: RunStyle, extra: Omit<IRunOptions, 'text'> = {}): TextRun[] {
+  const { faces } = style;
+  const bold = style.bold === true;
+  const options = { ...runOptions(style), ...extra };
+  // Runs Word sets in the styles' fonts by itself (Latin letters in the Latin face, CJK in the
+  // East Asian one) stay one run; a run in another face, or with punctuation Word might take from
+  // the East Asian font, names its face.
+  const merged: Array<{ text: string; name: string | undefined }> = [];
+  for (const { text: part, face } of faceRuns(text, faces.chain, { bold, italic: style.italics === true })) {
+    if (face) faces.used.add(face.name, part, bold);
+    const own = face?.name;
+    const name = !own || own === faces.eastAsia || (own === faces.latin && PLAIN_LATIN.test(part)) ? undefined : own;
+    const last = merged[merged.length - 1];
+    if (last && last.name === name) last.text += part;
+    else merged.push({ text: part, name });
+  }
+  return merged.map(({ text: part, name }) => {
+    if (!name) return new TextRun({ text: part, ...options });
+    const font = { ascii: name, hAnsi: name, eastAsia: name, cs: name, ...(name === faces.latin ? { hint: 'default' } : {}) };
+    return new TextRun({ text: part, font, ...options });
+  });
+}
 
 interface Context {
   /** Style of the paragraphs being written. */
@@ -38,17 +87,19 @@ interface Context {
   /** The text for a Markdown `---`. */
   sectionBreak: string;
   listMarkers: ListMarkers;
+  /** Roles whose named style is bold (their text is set in the bold faces). */
+  roleBold: Record<StyledRole, boolean>;
 }
 
 type InlineHandlers = { [K in InlineType]: (node: InlineOf<K>, style: RunStyle) => ParagraphChild[] };
 type BlockHandlers = { [K in BlockType]: (node: BlockOf<K>, ctx: Context) => Paragraph[] };
 
 const inlineHandlers: InlineHandlers = {
-  text: (node, style) => [new TextRun({ text: node.value, ...runOptions(style) })],
+  text: (node, style) => textRuns(node.value, style),
   emphasis: (node, style) =>
     runs(node.children, style.emphasis === 'dots' ? { ...style, emphasisMark: { type: 'dot' } } : style.emphasis === 'bold' ? { ...style, bold: true } : { ...style, italics: true }),
   strong: (node, style) => runs(node.children, { ...style, bold: true }),
-  code: (node, style) => [new TextRun({ text: node.value, ...runOptions(style) })],
+  code: (node, style) => textRuns(node.value, style),
   break: () => [new TextRun({ break: 1 })],
   // Word numbers footnotes by their references, so a note may have only one: a repeated mark is
   // the note's number set as a footnote reference (superscript) without a second footnote.
@@ -74,7 +125,7 @@ const blockHandlers: BlockHandlers = {
   paragraph: (node, ctx) => [new Paragraph({ style: ctx.paragraphStyle, children: runs(node.children, ctx.base) })],
   heading: (node, ctx) => [new Paragraph({ style: STYLE.heading, children: runs(node.children, ctx.base) })],
   blockquote: (node, ctx) => blocks(node.children, { ...ctx, paragraphStyle: STYLE.quote }),
-  thematicBreak: (_node, ctx) => [new Paragraph({ style: STYLE.body, alignment: 'center', children: [new TextRun(ctx.sectionBreak)] })],
+  thematicBreak: (_node, ctx) => [new Paragraph({ style: STYLE.body, alignment: 'center', children: textRuns(ctx.sectionBreak, ctx.base) })],
   list: (node, ctx) =>
     node.items.flatMap((item, index) => {
       const [first, ...rest] = blocks(item, { ...ctx, paragraphStyle: STYLE.listItem });
@@ -88,7 +139,7 @@ const blockHandlers: BlockHandlers = {
 function prefixed(bullet: string, item: Block[], base: RunStyle): Paragraph {
   const firstBlock = item[0];
   const children = firstBlock && (firstBlock.type === 'paragraph' || firstBlock.type === 'heading') ? runs(firstBlock.children, base) : [];
-  return new Paragraph({ style: STYLE.listItem, children: [new TextRun(bullet), ...children] });
+  return new Paragraph({ style: STYLE.listItem, children: [...textRuns(bullet, base), ...children] });
 }
 
 function blocks(list: Block[], ctx: Context): Paragraph[] {
@@ -110,24 +161,29 @@ function pageLabel(pattern: string): Paragraph {
  * One paragraph in a role's named style. The style carries the role's space above its first
  * block; a block whose space differs (a second recipient) gets its own space directly.
  */
-function rolePlain(role: StyledRole, text: string, spaceOverride: number | undefined): Paragraph {
+function rolePlain(role: StyledRole, text: string, spaceOverride: number | undefined, ctx: Context): Paragraph {
   const spacing = spaceOverride !== undefined ? { spacing: { before: twips(spaceOverride) } } : {};
-  return new Paragraph({ style: ROLE_STYLE[role], children: [new TextRun(text)], ...spacing });
+  return new Paragraph({ style: ROLE_STYLE[role], children: roleRuns(role, text, ctx), ...spacing });
+}
+
+/** A role's text in runs of its faces (bold faces where the role's style is bold). */
+function roleRuns(role: StyledRole, text: string, ctx: Context): TextRun[] {
+  return textRuns(text, { ...ctx.base, ...(ctx.roleBold[role] ? { bold: true } : {}) }, ctx.roleBold[role] ? { bold: undefined } : {});
 }
 
 /** Word's handling of each frame role. */
 type RoleHandlers = { [R in Role]: (block: FrameBlockOf<R>, ctx: Context) => Paragraph[] };
 
 /** A recipient or copy: the name carries the space above, the address lines follow it. */
-function party(block: FrameBlockOf<'recipient' | 'ccRecipient'>): Paragraph[] {
+function party(block: FrameBlockOf<'recipient' | 'ccRecipient'>, ctx: Context): Paragraph[] {
   return block.lines.map((text, n) =>
-    n === 0 ? rolePlain(block.role, text, block.spaceOverride) : new Paragraph({ style: ROLE_STYLE[block.role], children: [new TextRun(text)], spacing: { before: 0 } }),
+    n === 0 ? rolePlain(block.role, text, block.spaceOverride, ctx) : new Paragraph({ style: ROLE_STYLE[block.role], children: roleRuns(block.role, text, ctx), spacing: { before: 0 } }),
   );
 }
 
 /** A block of one line of text in its role's style. */
-const plain = (block: FrameBlockOf<'date' | 'ccLabel' | 'subject' | 'salutation' | 'closing' | 'signatoriesHeading' | 'sectionHeading'>) => [
-  rolePlain(block.role, block.text, block.spaceOverride),
+const plain = (block: FrameBlockOf<'date' | 'ccLabel' | 'subject' | 'salutation' | 'closing' | 'signatoriesHeading' | 'sectionHeading'>, ctx: Context) => [
+  rolePlain(block.role, block.text, block.spaceOverride, ctx),
 ];
 
 const roleHandlers: RoleHandlers = {
@@ -141,12 +197,15 @@ const roleHandlers: RoleHandlers = {
   closing: plain,
   signatoriesHeading: plain,
   sectionHeading: plain,
-  signatoryEntry: (block) => [rolePlain(block.role, entryText(block), block.spaceOverride)],
+  signatoryEntry: (block, ctx) => [rolePlain(block.role, entryText(block), block.spaceOverride, ctx)],
 };
 
-export function buildDocx(frame: LetterFrame): Document {
-  const base: RunStyle = { notesReferenced: new Set(), emphasis: frame.language.emphasis };
-  const ctx: Context = { paragraphStyle: STYLE.body, base, sectionBreak: frame.body.sectionBreak, listMarkers: frame.listMarkers };
+/** `used` receives the characters set in each face (for the fonts embedded by finishDocx). */
+export function buildDocx(frame: LetterFrame, used: FaceUse = new FaceUse()): Document {
+  const faces: WordFaces = { chain: fontChainFor(frame.fonts), latin: frame.word.latinFont, eastAsia: frame.word.eastAsiaFont, used };
+  const base: RunStyle = { faces, notesReferenced: new Set(), emphasis: frame.language.emphasis };
+  const roleBold = Object.fromEntries(Object.entries(frame.roles).map(([role, style]) => [role, style.bold])) as Record<StyledRole, boolean>;
+  const ctx: Context = { paragraphStyle: STYLE.body, base, sectionBreak: frame.body.sectionBreak, listMarkers: frame.listMarkers, roleBold };
   const children = frame.blocks.flatMap((block) => dispatch(roleHandlers, 'role', block, ctx));
   const footnotes: Record<number, { children: Paragraph[] }> = {};
   for (const note of frame.notes) {
@@ -185,6 +244,7 @@ export function buildDocx(frame: LetterFrame): Document {
 
 /** `diagnostics` receives warnings about the template's fonts (a face that cannot be embedded). */
 export async function renderDocx(frame: LetterFrame, diagnostics?: VFile[]): Promise<Uint8Array> {
-  const buffer = await Packer.toBuffer(buildDocx(frame));
-  return finishDocx(new Uint8Array(buffer), frame, diagnostics);
+  const used = new FaceUse();
+  const buffer = await Packer.toBuffer(buildDocx(frame, used));
+  return finishDocx(new Uint8Array(buffer), frame, used, diagnostics);
 }

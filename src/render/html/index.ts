@@ -19,6 +19,8 @@ import type {
   Block, BlockOf, BlockStyle, BlockType, BodyStyle, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, Role, StyledRole,
 } from '../../frame/types.js';
 import { dispatch } from '../../util/checked.js';
+import { fontChainFor, type FontChain } from '../../fonts/fontChain.js';
+import { faceRuns } from '../../fonts/faceRuns.js';
 
 /** Lengths in points, rounded for short CSS. */
 const pt = (value: number) => `${Math.round(value * 100) / 100}pt`;
@@ -49,6 +51,8 @@ function lines(children: ElementContent[]): ElementContent[] {
 
 interface Context {
   frame: LetterFrame;
+  /** The chain the PDF draws with, when the template has a `use: latin` face (CJK templates). */
+  latin: { chain: FontChain; names: Set<string>; spans: boolean } | null;
   /** How often each note has been referenced so far, for unique ids of its marks. */
   refs: Map<number, number>;
 }
@@ -59,7 +63,7 @@ type BlockHandlers = { [K in BlockType]: (node: BlockOf<K>, ctx: Context) => Ele
 const refId = (number: number, seen: number) => (seen === 1 ? `fnref-${number}` : `fnref-${number}-${seen}`);
 
 const inlineHandlers: InlineHandlers = {
-  text: (node) => [{ type: 'text', value: node.value }],
+  text: (node, ctx) => latinSpans(node.value, ctx),
   emphasis: (node, ctx) => [h('em', inlines(node.children, ctx))],
   strong: (node, ctx) => [h('strong', inlines(node.children, ctx))],
   code: (node) => [h('code', node.value)],
@@ -99,26 +103,42 @@ function blocks(list: Block[], ctx: Context): ElementContent[] {
   return lines(list.map((block) => dispatch(blockHandlers, 'type', block, ctx)));
 }
 
-const addressLines = (list: string[]): ElementContent[] => list.flatMap((line, index) => (index === 0 ? [{ type: 'text' as const, value: line }] : [h('br'), NL, { type: 'text' as const, value: line }]));
+/**
+ * Text with each run the PDF sets in a `use: latin` face and that holds a character outside that
+ * face's unicode-range (the curly quotes of "Citizens’", shared with CJK text) in a span naming the
+ * Latin face, so the browser takes the word's ’ from it, proportional, as the PDF does.
+ */
+function latinSpans(text: string, ctx: Context): ElementContent[] {
+  const { latin } = ctx;
+  if (!latin || !/[\u2010-\u203a]/u.test(text)) return [{ type: 'text', value: text }];
+  return faceRuns(text, latin.chain).map(({ text: part, face }): ElementContent => {
+    if (!face || !latin.names.has(face.name) || !/[\u2010-\u203a]/u.test(part)) return { type: 'text', value: part };
+    latin.spans = true;
+    return h('span', { className: ['latin'] }, part);
+  });
+}
+
+const addressLines = (list: string[], ctx: Context): ElementContent[] =>
+  list.flatMap((line, index) => (index === 0 ? latinSpans(line, ctx) : [h('br'), NL, ...latinSpans(line, ctx)]));
 
 /** The HTML of each frame role; the list's sections are wrapped in <section> afterwards. */
 type RoleHandlers = { [R in Role]: (block: FrameBlockOf<R>, ctx: Context) => Element };
 
 const roleHandlers: RoleHandlers = {
   date: (block) => h('p', { className: ['date'] }, block.text),
-  recipient: (block) => h('address', { className: ['recipient'] }, addressLines(block.lines)),
+  recipient: (block, ctx) => h('address', { className: ['recipient'] }, addressLines(block.lines, ctx)),
   ccLabel: (block) => h('p', { className: ['cc-label'] }, block.text),
-  ccRecipient: (block) => h('address', { className: ['cc-recipient'] }, addressLines(block.lines)),
-  subject: (block, ctx) => h(ctx.frame.headings.subject === 'H1' ? 'h1' : 'p', { className: ['subject'] }, block.text),
-  salutation: (block) => h('p', { className: ['salutation'] }, block.text),
+  ccRecipient: (block, ctx) => h('address', { className: ['cc-recipient'] }, addressLines(block.lines, ctx)),
+  subject: (block, ctx) => h(ctx.frame.headings.subject === 'H1' ? 'h1' : 'p', { className: ['subject'] }, latinSpans(block.text, ctx)),
+  salutation: (block, ctx) => h('p', { className: ['salutation'] }, latinSpans(block.text, ctx)),
   body: (block, ctx) => h('div', { className: ['body'] }, [NL, ...blocks(block.blocks, ctx), NL]),
-  closing: (block) => h('p', { className: ['closing'] }, block.text),
+  closing: (block, ctx) => h('p', { className: ['closing'] }, latinSpans(block.text, ctx)),
   signatoriesHeading: (block, ctx) => h(headingTag(ctx.frame.headings.signatories), { className: ['signatories-heading'] }, block.text),
   sectionHeading: (block, ctx) => h(headingTag(ctx.frame.headings.sections), { className: ['section-heading'] }, block.text),
-  signatoryEntry: (block) =>
+  signatoryEntry: (block, ctx) =>
     h('li', { className: ['signatory'] }, [
-      h('span', { className: ['name'] }, block.name),
-      ...(block.detail ? [h('span', { className: ['detail'] }, `${block.separator}${block.detail}`)] : []),
+      h('span', { className: ['name'] }, latinSpans(block.name, ctx)),
+      ...(block.detail ? [h('span', { className: ['detail'] }, latinSpans(`${block.separator}${block.detail}`, ctx))] : []),
     ]),
 };
 
@@ -179,16 +199,19 @@ const latinFamily = (name: string) => `${name} (Latin)`;
 /** Latin (Basic to Extended-B, IPA, combining marks, Vietnamese), Greek and Cyrillic: not the curly quotes or dashes shared with CJK. */
 const LATIN_RANGE = 'U+0000-036F, U+0370-03FF, U+0400-052F, U+1E00-1FFF, U+2C60-2C7F, U+A720-A7FF';
 
-function latinFaces(frame: LetterFrame): string[] {
-  return frame.fonts.serif
-    .filter((f) => f.use === 'latin')
+function latinFaces(frame: LetterFrame, withSpans: boolean): string[] {
+  const latin = frame.fonts.serif.filter((f) => f.use === 'latin');
+  // A Latin word's curly quotes (latinSpans): the Latin face whole, before the rest of the stack.
+  const spans = withSpans && latin.length > 0 ? [`.latin { font-family: ${[...latin.map((f) => cssString(f.name)), fontStack(frame)].join(', ')}; }`] : [];
+  return latin
     .flatMap((f) => [
       `@font-face { font-family: ${cssString(latinFamily(f.name))}; src: local(${cssString(f.name)}); unicode-range: ${LATIN_RANGE}; }`,
       `@font-face { font-family: ${cssString(latinFamily(f.name))}; font-weight: bold; src: local(${cssString(`${f.name} Bold`)}), local(${cssString(f.name)}); unicode-range: ${LATIN_RANGE}; }`,
-    ]);
+    ])
+    .concat(spans);
 }
 
-function stylesheet(frame: LetterFrame, body: BodyStyle): string {
+function stylesheet(frame: LetterFrame, body: BodyStyle, withSpans: boolean): string {
   const { language } = frame;
   const { cjk } = language;
   const bodySize = body.paragraph.size;
@@ -197,7 +220,7 @@ function stylesheet(frame: LetterFrame, body: BodyStyle): string {
   const bodyHeadings = [1, 2, 3, 4, 5, 6].filter((depth) => frame.headings.bodyBase + depth <= 6).map((depth) => `.body ${headingTag(frame.headings.bodyBase + depth)}`);
   const emphasis = language.emphasis === 'dots' ? ' text-emphasis: filled dot; text-emphasis-position: under right;' : language.emphasis === 'bold' ? ' font-weight: bold;' : '';
   const css = [
-    ...latinFaces(frame),
+    ...latinFaces(frame, withSpans),
     `:root { font-family: ${fontStack(frame)}; font-size: ${pt(bodySize)}; line-height: ${body.paragraph.lineHeight}; color: #111; background: #fff; }`,
     `body { max-width: 40em; margin: 2em auto; padding: 0 1em; }`,
     `main { text-align: ${body.paragraph.align}; hyphens: ${language.hyphenate ? 'auto' : 'manual'};${cjk ? ` line-break: strict; word-break: ${language.keepAll ? 'keep-all' : 'normal'};` : ''}` +
@@ -309,7 +332,8 @@ function letterContent(frame: LetterFrame, ctx: Context): ElementContent[] {
 }
 
 export function renderHtml(frame: LetterFrame): string {
-  const ctx: Context = { frame, refs: new Map() };
+  const latinNames = new Set(frame.fonts.serif.filter((f) => f.use === 'latin').map((f) => f.name));
+  const ctx: Context = { frame, refs: new Map(), latin: latinNames.size > 0 ? { chain: fontChainFor(frame.fonts), names: latinNames, spans: false } : null };
   const main = letterContent(frame, ctx);
   const head: ElementContent[] = [
     h('meta', { charSet: 'utf-8' }),
@@ -320,7 +344,7 @@ export function renderHtml(frame: LetterFrame): string {
     h('meta', { name: 'date', content: frame.date }),
     h('meta', { name: 'generator', content: 'letterpress' }),
     h('title', frame.title),
-    h('style', `\n${stylesheet(frame, frame.body)}\n`),
+    h('style', `\n${stylesheet(frame, frame.body, ctx.latin?.spans === true)}\n`),
   ];
   const tree: Root = {
     type: 'root',

@@ -8,7 +8,7 @@
  */
 import { VFile } from 'vfile';
 import { reportError, reportWarning, type Position } from '../../diagnostics/index.js';
-import { type NewSignatory, type OptionalField, type SignatoryField, type SignatoryKind, type SignatoryRecord, fieldsOf } from '../schema.js';
+import { type NewSignatory, type OptionalField, type SignatoryField, type SignatoryKind, type SignatoryRecord, fieldsOf, nameColumnLanguage } from '../schema.js';
 import { duplicateKey, latestPossibleDate } from '../validate.js';
 import { describeReason, NearDuplicateIndex } from '../nearDuplicates.js';
 import { aliasOf, headerKey, kindOfValue, parseMap } from './columns.js';
@@ -32,6 +32,8 @@ export interface ColumnUse {
   /** "C" (xlsx) or the 1-based column number. */
   column: string;
   field: SignatoryField | null;
+  /** A name-per-language column (name.ko, name.zh-CN): its language. */
+  language?: string;
   /** Why a column is not used, when it is not. */
   note?: string;
 }
@@ -112,7 +114,7 @@ export function planImport(
   existing: readonly SignatoryRecord[],
   dataFile: string,
   options: ImportOptions,
-  canHold: (field: OptionalField) => boolean = () => true,
+  canHold: (field: OptionalField | `name.${string}`) => boolean = () => true,
 ): ImportPlan {
   const report = new VFile({ path: source });
   const plan: ImportPlan = { source, type: table.type, titleRows: [], headerLine: 0, columns: [], added: [], updated: [], skipped: [], refused: [], report };
@@ -161,11 +163,21 @@ export function planImport(
     const prev = best.get(f.field);
     if (!prev || f.rank > prev.rank) best.set(f.field, { index, rank: f.rank, kind: f.kind });
   });
+  // Names per language: name.ko, name.zh-CN … (as in a CSV data file), for new entries.
+  const languageCols: Array<{ index: number; language: string }> = [];
   header.cells.forEach((cell, index) => {
     const h = text(cell.value);
     if (h === '') return;
     const f = found[index];
     const column = table.type === 'xlsx' ? columnLetter(cell.place.column) : String(index + 1);
+    const language = f?.field ? null : nameColumnLanguage(h);
+    if (language !== null) {
+      if (canHold(`name.${language}`)) {
+        languageCols.push({ index, language });
+        plan.columns.push({ header: h, column, field: 'name', language });
+      } else plan.columns.push({ header: h, column, field: null, note: `the data file has no name.${language} column` });
+      return;
+    }
     if (f?.field && best.get(f.field)?.index === index) plan.columns.push({ header: h, column, field: f.field });
     else plan.columns.push({ header: h, column, field: null, note: f?.field ? `another column is the ${f.field}` : 'not a field of the data file' });
   });
@@ -262,9 +274,13 @@ export function planImport(
         value = parsed.iso;
       }
       if (!canHold(f.key as OptionalField)) continue;
-      (entry as Record<string, string>)[f.key] = value;
+      (entry as Record<string, unknown>)[f.key] = value;
     }
     if (bad) continue;
+    for (const { index, language } of languageCols) {
+      const value = text(cellAt(index)?.value ?? null);
+      if (value !== '') entry.names = { ...entry.names, [language]: value };
+    }
     if (entry.signedOn === undefined && options.defaultSignedOn !== undefined && canHold('signedOn')) entry.signedOn = options.defaultSignedOn;
 
     const key = duplicateKey(name);
@@ -278,7 +294,7 @@ export function planImport(
       const differ: string[] = [];
       for (const f of fieldsOf(kind)) {
         if (f.key === 'name' || f.key === 'signedOn') continue;
-        const to = (entry as Record<string, string | undefined>)[f.key];
+        const to = (entry as Partial<Record<string, unknown>>)[f.key] as string | undefined;
         const from = (listed as Record<string, unknown>)[f.key] as string | undefined;
         if (to === undefined || to === from) continue;
         if (from === undefined) changes.push({ field: f.key as OptionalField, to });

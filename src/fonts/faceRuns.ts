@@ -1,0 +1,69 @@
+/**
+ * Text cut into runs of one face, for the editions that name fonts rather than draw glyphs (the
+ * Word copy, the HTML page): the same choice the PDF typesetter makes (src/typeset/shape.ts) —
+ * a word (a run of non-CJK characters between spaces and CJK text) in the first face of the chain
+ * that has all of it, so "Citizens’" is one run in the Latin face, apostrophe included; every
+ * other character in the first face that has it (a Hangul name in a Chinese letter: the Korean
+ * fallback face). Spaces join the run before them.
+ */
+import { FORMAT_CHARACTER, IDEOGRAPHIC, UNSPACED_CJK, isLatinQuoteHere } from '../unicode/scripts.js';
+import type { Face, FaceStyle, FontChain } from './fontChain.js';
+
+export interface FaceRun {
+  text: string;
+  /** Null where no face of the chain has the character (the PDF build reports it). */
+  face: Face | null;
+}
+
+const HANGUL = /\p{Script=Hangul}/u;
+const SPACE = /\s/u;
+
+type Kind = 'space' | 'cjk' | 'word';
+
+function kindOf(ch: string, before: string | undefined, after: string | undefined): Kind {
+  if (SPACE.test(ch)) return 'space';
+  if (isLatinQuoteHere(ch, before, after)) return 'word';
+  if (IDEOGRAPHIC.test(ch) || HANGUL.test(ch) || UNSPACED_CJK.test(ch)) return 'cjk';
+  return 'word';
+}
+
+export function faceRuns(text: string, chain: FontChain, style: FaceStyle = { bold: false }): FaceRun[] {
+  const chars = [...text];
+  const kinds = chars.map((ch, i) => kindOf(ch, chars[i - 1], chars[i + 1]));
+  const faces: Array<Face | null | undefined> = new Array(chars.length);
+  for (let from = 0; from < chars.length; ) {
+    const kind = kinds[from];
+    if (kind !== 'word') {
+      const ch = chars[from] ?? '';
+      faces[from] = kind === 'space' || FORMAT_CHARACTER.test(ch) ? undefined : chain.faceFor(ch.codePointAt(0) ?? 0, style);
+      from++;
+      continue;
+    }
+    let to = from;
+    while (to < chars.length && kinds[to] === 'word') to++;
+    const word = chars.slice(from, to).filter((ch) => !FORMAT_CHARACTER.test(ch)).join('');
+    const whole = chain.faceForWord(word, style);
+    for (let i = from; i < to; i++) {
+      const ch = chars[i] ?? '';
+      faces[i] = FORMAT_CHARACTER.test(ch) ? undefined : (whole ?? chain.faceFor(ch.codePointAt(0) ?? 0, style));
+    }
+    from = to;
+  }
+  const runs: FaceRun[] = [];
+  let pending = '';
+  chars.forEach((ch, i) => {
+    const face = faces[i];
+    const last = runs[runs.length - 1];
+    if (face === undefined) {
+      // A space or an invisible character: part of the run before it (or of the first run).
+      if (last) last.text += ch;
+      else pending += ch;
+    } else if (last && last.face === face) last.text += ch;
+    else {
+      runs.push({ text: pending + ch, face });
+      pending = '';
+    }
+  });
+  if (pending) runs.push({ text: pending, face: null });
+  return runs;
+}

@@ -9,6 +9,8 @@ import {
   ExternalHyperlink,
   FootnoteReferenceRun,
   Footer,
+  Header,
+  LineRuleType,
   Packer,
   PageNumber,
   Paragraph,
@@ -18,10 +20,21 @@ import {
 } from 'docx';
 import type { VFile } from 'vfile';
 import { entryText, listMarker } from '../../frame/index.js';
-import type { Block, BlockOf, BlockType, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, ListMarkers, Role, StyledRole } from '../../frame/types.js';
+import type { Block, BlockOf, BlockType, FrameBlockOf, FrameImage, Inline, InlineOf, InlineType, LetterFrame, ListMarkers, Role, StyledRole } from '../../frame/types.js';
 import { ROLE_STYLE, STYLE, stylesFor, twips } from './styles.js';
 import { finishDocx } from './finish.js';
 import { dispatch } from '../../util/checked.js';
+import { imageRun } from './images.js';
+
+/** The Word pictures of the frame's images (made before the document: an SVG's PNG fallback is drawn asynchronously). */
+export type Pictures = Map<FrameImage, ParagraphChild>;
+
+export async function picturesOf(frame: LetterFrame): Promise<Pictures> {
+  const pictures: Pictures = new Map();
+  if (frame.letterhead) pictures.set(frame.letterhead.image, await imageRun(frame.letterhead.image, 'Letterhead'));
+  for (const block of frame.blocks) if (block.role === 'signature' && block.image) pictures.set(block.image, await imageRun(block.image, `Signature of ${block.lines[0] ?? ''}`));
+  return pictures;
+}
 
 type RunStyle = Pick<IRunOptions, 'bold' | 'italics' | 'emphasisMark'> & {
   /** Notes whose footnote reference has been written (shared by the whole document). */
@@ -38,6 +51,7 @@ interface Context {
   /** The text for a Markdown `---`. */
   sectionBreak: string;
   listMarkers: ListMarkers;
+  pictures: Pictures;
 }
 
 type InlineHandlers = { [K in InlineType]: (node: InlineOf<K>, style: RunStyle) => ParagraphChild[] };
@@ -118,11 +132,24 @@ function rolePlain(role: StyledRole, text: string, spaceOverride: number | undef
 /** Word's handling of each frame role. */
 type RoleHandlers = { [R in Role]: (block: FrameBlockOf<R>, ctx: Context) => Paragraph[] };
 
-/** A recipient or copy: the name carries the space above, the address lines follow it. */
-function party(block: FrameBlockOf<'recipient' | 'ccRecipient'>): Paragraph[] {
-  return block.lines.map((text, n) =>
-    n === 0 ? rolePlain(block.role, text, block.spaceOverride) : new Paragraph({ style: ROLE_STYLE[block.role], children: [new TextRun(text)], spacing: { before: 0 } }),
+/** A block of lines (a recipient, a copy, the sender, a signer): the first carries the space above, the others follow it. */
+function lineBlock(role: StyledRole, lines: string[], spaceOverride: number | undefined): Paragraph[] {
+  return lines.map((text, n) =>
+    n === 0 ? rolePlain(role, text, spaceOverride) : new Paragraph({ style: ROLE_STYLE[role], children: [new TextRun(text)], spacing: { before: 0 } }),
   );
+}
+
+const party = (block: FrameBlockOf<'recipient' | 'ccRecipient' | 'sender'>) => lineBlock(block.role, block.lines, block.spaceOverride);
+
+/** A signer: the signature picture (its own paragraph, carrying the space above), then the name and title lines. */
+function signature(block: FrameBlockOf<'signature'>, ctx: Context): Paragraph[] {
+  const picture = block.image ? ctx.pictures.get(block.image) : undefined;
+  if (!picture) return lineBlock(block.role, block.lines, block.spaceOverride);
+  // Single line spacing: the style's exact line height would cut the picture off.
+  const spacing = { before: twips(block.style.spaceBefore), line: 240, lineRule: LineRuleType.AUTO };
+  const image = new Paragraph({ style: ROLE_STYLE.signature, keepNext: true, children: [picture], spacing });
+  const lines = block.lines.map((text) => new Paragraph({ style: ROLE_STYLE.signature, children: [new TextRun(text)], spacing: { before: 0 } }));
+  return [image, ...lines];
 }
 
 /** A block of one line of text in its role's style. */
@@ -139,14 +166,17 @@ const roleHandlers: RoleHandlers = {
   salutation: plain,
   body: (block, ctx) => blocks(block.blocks, ctx),
   closing: plain,
+  sender: party,
+  signature,
   signatoriesHeading: plain,
   sectionHeading: plain,
   signatoryEntry: (block) => [rolePlain(block.role, entryText(block), block.spaceOverride)],
 };
 
-export function buildDocx(frame: LetterFrame): Document {
+/** The Word document of a frame; `pictures` (picturesOf) holds its images, which are left out without it. */
+export function buildDocx(frame: LetterFrame, pictures: Pictures = new Map()): Document {
   const base: RunStyle = { notesReferenced: new Set(), emphasis: frame.language.emphasis };
-  const ctx: Context = { paragraphStyle: STYLE.body, base, sectionBreak: frame.body.sectionBreak, listMarkers: frame.listMarkers };
+  const ctx: Context = { paragraphStyle: STYLE.body, base, sectionBreak: frame.body.sectionBreak, listMarkers: frame.listMarkers, pictures };
   const children = frame.blocks.flatMap((block) => dispatch(roleHandlers, 'role', block, ctx));
   const footnotes: Record<number, { children: Paragraph[] }> = {};
   for (const note of frame.notes) {
@@ -159,6 +189,15 @@ export function buildDocx(frame: LetterFrame): Document {
 
   const { page } = frame;
   const m = page.margins;
+  const footer = () => new Footer({ children: [pageLabel(frame.furniture.pageLabel.pattern)] });
+  // The letterhead in the page header, at its distance from the top edge; on the first page only, Word's
+  // "different first page" (w:titlePage) with a first-page header and the same page label in its footer.
+  const head = frame.letterhead;
+  const picture = head ? pictures.get(head.image) : undefined;
+  const letterhead = head && picture ? new Header({ children: [new Paragraph({ style: STYLE.letterhead, alignment: head.align, children: [picture] })] }) : undefined;
+  const firstOnly = head?.pages === 'first';
+  const headers = letterhead ? (firstOnly ? { first: letterhead, default: new Header({ children: [] }) } : { default: letterhead }) : undefined;
+  const footers = firstOnly && letterhead ? { default: footer(), first: footer() } : { default: footer() };
   return new Document({
     title: frame.title,
     subject: frame.title,
@@ -173,10 +212,15 @@ export function buildDocx(frame: LetterFrame): Document {
         properties: {
           page: {
             size: { width: twips(page.width), height: twips(page.height) },
-            margin: { top: twips(m.top), right: twips(m.right), bottom: twips(m.bottom), left: twips(m.left), footer: twips(m.bottom * frame.furniture.pageLabel.fromBottom) },
+            margin: {
+              top: twips(m.top), right: twips(m.right), bottom: twips(m.bottom), left: twips(m.left), footer: twips(m.bottom * frame.furniture.pageLabel.fromBottom),
+              ...(head ? { header: twips(head.top) } : {}),
+            },
           },
+          ...(firstOnly && letterhead ? { titlePage: true } : {}),
         },
-        footers: { default: new Footer({ children: [pageLabel(frame.furniture.pageLabel.pattern)] }) },
+        ...(headers ? { headers } : {}),
+        footers,
         children,
       },
     ],
@@ -185,6 +229,6 @@ export function buildDocx(frame: LetterFrame): Document {
 
 /** `diagnostics` receives warnings about the template's fonts (a face that cannot be embedded). */
 export async function renderDocx(frame: LetterFrame, diagnostics?: VFile[]): Promise<Uint8Array> {
-  const buffer = await Packer.toBuffer(buildDocx(frame));
+  const buffer = await Packer.toBuffer(buildDocx(frame, await picturesOf(frame)));
   return finishDocx(new Uint8Array(buffer), frame, diagnostics);
 }

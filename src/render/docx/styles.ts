@@ -20,6 +20,8 @@ export const ROLE_STYLE = {
   subject: 'Subject',
   salutation: 'Salutation',
   closing: 'Closing',
+  sender: 'Sender',
+  signature: 'SignatureBlock',
   signatoriesHeading: 'SignatoriesHeading',
   sectionHeading: 'SignatoriesSection',
   signatoryEntry: 'Signatory',
@@ -34,6 +36,8 @@ const ROLE_STYLE_NAME: Record<StyledRole, string> = {
   subject: 'Subject',
   salutation: 'Salutation',
   closing: 'Closing',
+  sender: 'Sender',
+  signature: 'Signature Block',
   signatoriesHeading: 'Signatories Heading',
   sectionHeading: 'Signatories Section',
   signatoryEntry: 'Signatory',
@@ -48,6 +52,8 @@ const NEXT_STYLE: Record<StyledRole, string> = {
   subject: 'BodyText',
   salutation: 'BodyText',
   closing: 'BodyText',
+  sender: ROLE_STYLE.sender,
+  signature: ROLE_STYLE.signature,
   signatoriesHeading: ROLE_STYLE.sectionHeading,
   sectionHeading: ROLE_STYLE.signatoryEntry,
   signatoryEntry: ROLE_STYLE.signatoryEntry,
@@ -60,6 +66,7 @@ export const STYLE = {
   quote: 'Quote',
   listItem: 'ListItem',
   footer: 'Footer',
+  letterhead: 'Letterhead',
   footnoteText: 'FootnoteText',
 } as const;
 
@@ -145,6 +152,7 @@ export function stylesFor(frame: LetterFrame): IStylesOptions {
         next: STYLE.listItem,
         paragraph: { alignment: AlignmentType.JUSTIFIED, indent: { left: twips(text.listIndent), hanging: twips(text.listIndent - text.bulletAt) } },
       }),
+      style(STYLE.letterhead, 'Letterhead', { paragraph: { spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 } } }),
       style(STYLE.footer, 'Footer', { run: { size: halfPoints(frame.furniture.pageLabel.size) }, paragraph: { alignment: AlignmentType.CENTER } }),
     ],
   };

@@ -27,6 +27,9 @@ export const ROLE_STYLE = {
   signatoryEntry: 'Signatory',
 } as const;
 
+/** The sign-off's roles: their styles are written only for a letter that has them (a letter without keeps its Word copy as it was). */
+const SIGN_OFF = new Set<StyledRole>(['sender', 'signature']);
+
 /** Display names of the role styles, as Word lists them. */
 const ROLE_STYLE_NAME: Record<StyledRole, string> = {
   date: 'Letter Date',
@@ -133,7 +136,7 @@ export function stylesFor(frame: LetterFrame): IStylesOptions {
     },
     paragraphStyles: [
       { id: 'Normal', name: 'Normal', quickFormat: true, run: { font, size: halfPoints(body), language: languages(frame) } },
-      ...(Object.keys(ROLE_STYLE) as StyledRole[]).map((role) =>
+      ...(Object.keys(ROLE_STYLE) as StyledRole[]).filter((role) => !SIGN_OFF.has(role) || frame.blocks.some((b) => b.role === role)).map((role) =>
         style(ROLE_STYLE[role], ROLE_STYLE_NAME[role], { next: NEXT_STYLE[role], ...wordStyle(frame.roles[role], body) }),
       ),
       // first-line indent of two characters: written as w:firstLineChars by the XML pass
@@ -152,7 +155,7 @@ export function stylesFor(frame: LetterFrame): IStylesOptions {
         next: STYLE.listItem,
         paragraph: { alignment: AlignmentType.JUSTIFIED, indent: { left: twips(text.listIndent), hanging: twips(text.listIndent - text.bulletAt) } },
       }),
-      style(STYLE.letterhead, 'Letterhead', { paragraph: { spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 } } }),
+      ...(frame.letterhead ? [style(STYLE.letterhead, 'Letterhead', { paragraph: { spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 } } })] : []),
       style(STYLE.footer, 'Footer', { run: { size: halfPoints(frame.furniture.pageLabel.size) }, paragraph: { alignment: AlignmentType.CENTER } }),
     ],
   };

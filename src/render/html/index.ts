@@ -258,7 +258,7 @@ function stylesheet(frame: LetterFrame, body: BodyStyle): string {
     `.notes hr { border-top: ${pt(notes.ruleWeight)} solid #111; width: ${Math.round(notes.ruleLength * 100)}%; margin: 0 0 ${pt(notes.separator / 2)}; }`,
     `.notes hr::after { content: none; }`,
     `.notes ol { padding-left: ${pt(notes.hang)}; }`,
-    `img { display: inline-block; max-width: 100%; object-fit: contain; }`,
+    ...(hasImages(frame) ? [`img { display: inline-block; max-width: 100%; object-fit: contain; }`] : []),
     ...(frame.letterhead ? [`.letterhead { text-align: ${frame.letterhead.align}; margin: 0 0 ${pt(LETTERHEAD_SPACE)}; }`] : []),
   ];
   const { roles, later } = rolesUsed(frame);

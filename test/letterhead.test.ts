@@ -235,3 +235,22 @@ describe('images that are refused, at the field that names them', () => {
     });
   });
 });
+
+describe('a Chinese sign-off', () => {
+  it('keeps 此致 / 敬礼！ on two lines in every edition and moves the date to the foot, at the right', async () => {
+    const text = [
+      '---', 'lang: zh-CN', 'date: 2023-09-21', 'to:', '  - name: 国家主席习近平', 'subject: 强迫遣返', 'salutation: 尊敬的习近平主席：',
+      'closing: |', '  此致', '  敬礼！', 'from:', '  name: 亚洲人权联盟', '  contact: info@example.org', 'signature: { name: 陈美玲, title: 秘书长 }', '---', '', '我等特此致函。', '',
+    ].join('\n');
+    const { document } = await loadLetterFromText({ letterPath: path.join(dir, 'zh.md'), text });
+    const frame = buildFrame(document);
+    expect(frame.blocks.map((b) => b.role)).toEqual(['recipient', 'subject', 'salutation', 'body', 'closing', 'sender', 'signature', 'date']);
+    for (const role of ['sender', 'signature', 'date'] as const) expect(frame.roles[role].align).toBe('right');
+    expect(renderText(frame)).toMatch(/此致\n敬礼！\n\n亚洲人权联盟\ninfo@example\.org\n\n陈美玲\n秘书长\n2023年9月21日\n$/);
+    expect(renderHtml(frame)).toContain('<p class="closing">此致<br>\n敬礼！</p>');
+    const { buildDocx } = await import('../src/render/docx/index.js');
+    const { Packer } = await import('docx');
+    const xml = strFromU8(unzipSync(new Uint8Array(await Packer.toBuffer(buildDocx(frame))))['word/document.xml'] as Uint8Array);
+    expect(xml).toMatch(/此致<\/w:t><\/w:r><w:r><w:br\/><w:t[^>]*>敬礼！/);
+  });
+});

@@ -126,7 +126,9 @@ function pageLabel(pattern: string): Paragraph {
  */
 function rolePlain(role: StyledRole, text: string, spaceOverride: number | undefined): Paragraph {
   const spacing = spaceOverride !== undefined ? { spacing: { before: twips(spaceOverride) } } : {};
-  return new Paragraph({ style: ROLE_STYLE[role], children: [new TextRun(text)], ...spacing });
+  // A line break in the text (a two-line closing, 此致 / 敬礼！) is a line break in the paragraph.
+  const children = text.split('\n').map((line, n) => new TextRun(n === 0 ? { text: line } : { text: line, break: 1 }));
+  return new Paragraph({ style: ROLE_STYLE[role], children, ...spacing });
 }
 
 /** Word's handling of each frame role. */

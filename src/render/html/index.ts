@@ -116,7 +116,8 @@ const roleHandlers: RoleHandlers = {
   subject: (block, ctx) => h(ctx.frame.headings.subject === 'H1' ? 'h1' : 'p', { className: ['subject'] }, block.text),
   salutation: (block) => h('p', { className: ['salutation'] }, block.text),
   body: (block, ctx) => h('div', { className: ['body'] }, [NL, ...blocks(block.blocks, ctx), NL]),
-  closing: (block) => h('p', { className: ['closing'] }, block.text),
+  // A two-line closing (此致 / 敬礼！) keeps its line break.
+  closing: (block) => h('p', { className: ['closing'] }, addressLines(block.text.split('\n'))),
   sender: (block) => h('address', { className: ['sender'] }, addressLines(block.lines)),
   signature: (block) =>
     h('div', { className: ['signature'] }, [

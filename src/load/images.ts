@@ -35,7 +35,7 @@ export async function loadImage(ref: string, field: ImageField, what: string): P
   }
   const checked = checkImage(read.bytes, ref);
   if (!checked.ok) return field.fail(checked.reason, checked.rule);
-  return { ...checked.image, data: read.bytes, path: shownPath(contained.path) };
+  return { ...checked.image, data: read.bytes, path: shownPath(contained.path), file: contained.path };
 }
 
 /** A field of the template, as the loader read it (for positioned messages in the file that wrote it). */

@@ -28,9 +28,10 @@ export interface LoadedLetter {
   files: VFile[];
   /**
    * Absolute paths of the inputs, for watching and change reports: the letter, its template (and
-   * the templates that one extends, in `templates`), the signatory data and the shared letter.yaml.
+   * the templates that one extends, in `templates`), the signatory data, the shared letter.yaml and
+   * the images (letterhead, signatures).
    */
-  inputs: { letter: string; template: string; signatories: string | null; shared: string | null; templates: string[] };
+  inputs: { letter: string; template: string; signatories: string | null; shared: string | null; templates: string[]; images: string[] };
 }
 
 
@@ -139,7 +140,8 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
   const sources = { letter: file.path, signatories: signatoriesPath ? shownPath(signatoriesPath) : null, template: shownPath(templatePath) };
   const document: LetterDocument = { meta, body, notes, signatories, template, sources, templateFile: { where: loadedTemplate.where },
     ...(letterhead ? { letterhead } : {}), ...(signatureImages.some((i) => i) ? { signatureImages } : {}) };
-  const inputs = { letter: letterPath, template: templatePath, signatories: signatoriesPath, shared: shared ? path.resolve(String(shared.file.path)) : null, templates: chain };
+  const inputs = { letter: letterPath, template: templatePath, signatories: signatoriesPath, shared: shared ? path.resolve(String(shared.file.path)) : null, templates: chain,
+    images: [...(letterhead ? [letterhead.image.file] : []), ...signatureImages.flatMap((i) => (i ? [i.file] : []))] };
   return { document, files, inputs };
 }
 

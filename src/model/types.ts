@@ -88,6 +88,8 @@ export interface LoadedImage {
   height: number;
   /** The file as messages name it. */
   path: string;
+  /** The file's real absolute path (watched for changes). */
+  file: string;
 }
 
 /** Where and how large the letterhead stands (template `letterhead:` or the letter's override). */

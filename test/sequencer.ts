@@ -22,6 +22,7 @@ const WEIGHTS: Record<string, number> = {
   'languages.test.ts': 11100,
   'evenness.test.ts': 8000,
   'freshEyes.test.ts': 7000,
+  'letterhead.test.ts': 6600,
   'names.test.ts': 4800,
   'signatoriesImport.test.ts': 6000,
   'cli.test.ts': 5000,

@@ -6,7 +6,7 @@
  * bad images refused at the field that names them.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
 import { Resvg } from '@resvg/resvg-js';
@@ -18,7 +18,7 @@ import { renderDocx } from '../src/render/docx/index.js';
 import { renderHtml } from '../src/render/html/index.js';
 import { renderText } from '../src/render/text/index.js';
 import { BuildError } from '../src/diagnostics/index.js';
-import { scratch } from './helpers.js';
+import { fixture, scratch } from './helpers.js';
 
 const LOGO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 80"><rect width="80" height="80" rx="12" fill="#1f3a93"/><path d="M100 20h280v8H100z" fill="#c0392b"/></svg>`;
 const SIGNATURE_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 60"><path d="M10 40C40 0 60 60 90 30S150 10 190 40" stroke="#123" stroke-width="4" fill="none"/></svg>`;
@@ -82,6 +82,8 @@ async function readPdf(bytes: Uint8Array): Promise<PdfFacts> {
 }
 
 beforeAll(() => {
+  // test/fixtures/images/sample.jpg: a 60 × 20 pixel RGB JPEG (`pdftoppm -jpeg -r 10 -W 60 -H 20` of any letter's page 1).
+  cpSync(fixture('images', 'sample.jpg'), path.join(dir, 'sample.jpg'));
   // The English house style without embedded fonts in the Word copy (faster; the pictures are what is tested).
   mkdirSync(path.join(dir, 'templates'), { recursive: true });
   writeFileSync(path.join(dir, 'templates', 'lean.yaml'), 'extends: en\ndocx:\n  embedFonts: none\n');
@@ -154,13 +156,15 @@ describe('a PNG letterhead on page 1 only, with alternative text, and a sign-off
 });
 
 describe('an SVG letterhead on every page, as decoration', () => {
-  it('is drawn as vectors on every page (no image), tagged as an artifact, and the text moves below it', async () => {
-    const { document } = await load('letterhead: { image: logo.svg, width: 90mm, pages: all }');
+  it('is drawn as vectors on every page (no image), tagged as an artifact, and the text moves below it (a JPEG signature beside it)', async () => {
+    const { document } = await load('letterhead: { image: logo.svg, width: 90mm, pages: all }\nsignature: { name: Kim Min-ji, image: sample.jpg }');
     const frame = buildFrame(document);
     // 90 mm wide, 1:5 → 18 mm tall, from 28 pt: the text starts below its foot on every page
     expect(frame.page.margins.top).toBeCloseTo(28 + (90 * 72) / 25.4 / 5 + 12, 1);
     const pdf = await readPdf(await renderPdf(frame));
-    expect(pdf.images.every((n) => n === 0)).toBe(true);
+    // no raster but the JPEG signature, once, on the last page (where the sign-off is: this letter has no list)
+    expect(pdf.images.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(pdf.images.at(-1)).toBe(1);
     expect(pdf.fills).toBeGreaterThanOrEqual(2);
     expect(pdf.figures).toEqual([]);
     const html = renderHtml(frame);
@@ -170,6 +174,7 @@ describe('an SVG letterhead on every page, as decoration', () => {
     expect(document_).not.toContain('<w:titlePg/>');
     expect(Object.keys(files).some((name) => /^word\/media\/.+\.svg$/.test(name))).toBe(true);
     expect(Object.keys(files).some((name) => /^word\/media\/.+\.png$/.test(name))).toBe(true);
+    expect(Object.keys(files).some((name) => /^word\/media\/.+\.jpe?g$/.test(name))).toBe(true);
   });
 });
 
@@ -215,6 +220,17 @@ describe('images that are refused, at the field that names them', () => {
     expect(big).toMatchObject({ line: 12, rule: 'image-too-large' });
     expect(big.reason).toMatch(/20000 × 20000 pixels/);
     expect(await refusal(field('cut.png'), { 'cut.png': whole.subarray(0, whole.length - 40) })).toMatchObject({ rule: 'image-broken' });
+  });
+
+  it('a CMYK JPEG (PDF/A with an sRGB intent admits no device CMYK)', async () => {
+    const jpeg = new Uint8Array(readFileSync(fixture('images', 'sample.jpg')));
+    // the component count of the frame header (SOF0) set to 4
+    let at = 2;
+    while (jpeg[at + 1] !== 0xc0) at += 2 + ((jpeg[at + 2] ?? 0) << 8) + (jpeg[at + 3] ?? 0);
+    jpeg[at + 9] = 4;
+    const r = await refusal(field('cmyk.jpg'), { 'cmyk.jpg': jpeg });
+    expect(r).toMatchObject({ line: 12, rule: 'image-type' });
+    expect(r.reason).toMatch(/CMYK JPEG; save it as RGB/);
   });
 
   it('a path outside the project, a missing file, a signature image that is not an image', async () => {

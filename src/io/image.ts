@@ -72,7 +72,22 @@ export function checkImage(bytes: Uint8Array, name: string): ImageCheck {
   if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || width * height > MAX_IMAGE_PIXELS) {
     return fail(`"${name}" is ${width} × ${height} pixels; an image may be at most ${MAX_IMAGE_SIDE} pixels a side and ${MAX_IMAGE_PIXELS / 1e6} megapixels: scale it down (a letterhead needs no more than 300 dpi).`, 'image-too-large');
   }
+  // PDF/A with an sRGB output intent admits no device CMYK (ISO 19005-2 §6.2.4.3): a CMYK JPEG is refused, not converted.
+  if (actual === 'jpeg' && jpegComponents(bytes) === 4) return fail(`"${name}" is a CMYK JPEG; save it as RGB (sRGB) for the letter's PDF.`, 'image-type');
   return { ok: true, image: { type: actual, width, height } };
+}
+
+/** The number of colour components of a JPEG (its SOF segment), or undefined. */
+function jpegComponents(bytes: Uint8Array): number | undefined {
+  let at = 2;
+  while (at + 9 < bytes.length && bytes[at] === 0xff) {
+    const marker = bytes[at + 1] ?? 0;
+    const length = ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0);
+    // SOF0–SOF15 but DHT (C4), JPG (C8) and DAC (CC)
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return bytes[at + 9];
+    at += 2 + length;
+  }
+  return undefined;
 }
 
 /** A PNG ends with its IEND chunk; a JPEG with the EOI marker (some writers pad a few bytes after it). */

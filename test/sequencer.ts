@@ -23,6 +23,7 @@ const WEIGHTS: Record<string, number> = {
   'evenness.test.ts': 8000,
   'htmlPrint.browser.test.ts': 5000,
   'freshEyes.test.ts': 7000,
+  'letterhead.test.ts': 6600,
   'names.test.ts': 4800,
   'signatoriesImport.test.ts': 6000,
   'cli.test.ts': 5000,

@@ -41,6 +41,7 @@ function inputsOf(result: BuildResult | null, letterPath: string): string[] {
     const { inputs, document } = result.letter;
     if (inputs.signatories) paths.add(inputs.signatories);
     for (const template of inputs.templates) paths.add(template);
+    for (const image of inputs.images) paths.add(image);
     const templateDir = path.dirname(inputs.template);
     for (const entry of document.template.fonts.serif) {
       if ('file' in entry) {

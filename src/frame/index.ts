@@ -4,12 +4,12 @@
  * the template's `layout:` section, resolved here to points so that the PDF, the Word copy and the
  * HTML edition set the same values.
  */
-import type { BlockOf, LetterDocument, Party } from '../model/types.js';
+import type { BlockOf, LetterDocument, LoadedImage, Party } from '../model/types.js';
 import { countryIn } from '../model/countries.js';
 import type { Length, RoleLayout, Template } from '../template/schema.js';
 import { fillLabel, formatDate } from '../template/format.js';
 import type {
-  BlockStyle, BodyStyle, FrameBlock, FrameBlockOf, LetterFrame, ListMarkers, PageFurniture, PartyRole, SignatorySection, SourceRef, StyledRole, TemplateSource, TextRole,
+  BlockStyle, BodyStyle, FrameBlock, FrameBlockOf, FrameImage, Letterhead, LetterFrame, ListMarkers, PageFurniture, PartyRole, SignatorySection, SourceRef, StyledRole, TemplateSource, TextRole,
 } from './types.js';
 
 export * from './types.js';
@@ -87,6 +87,18 @@ export function creationDate(isoDate: string): Date {
   return new Date(`${isoDate}T00:00:00Z`);
 }
 
+/** The roles of the signatory list, which follows the letter (and its notes). */
+const LIST_ROLES = new Set<FrameBlock['role']>(['signatoriesHeading', 'sectionHeading', 'signatoryEntry']);
+
+/** Index of the letter's last block before the signatory list: the closing, or the last block of the sign-off. */
+export function lastLetterBlock(frame: { blocks: FrameBlock[] }): number {
+  let last = -1;
+  frame.blocks.forEach((block, index) => {
+    if (!LIST_ROLES.has(block.role)) last = index;
+  });
+  return last;
+}
+
 /** The text of a signatory entry: name, separator, detail. */
 export function entryText(entry: FrameBlockOf<'signatoryEntry'>): string {
   return entry.detail ? `${entry.name}${entry.separator}${entry.detail}` : entry.name;
@@ -142,7 +154,11 @@ export function buildFrame(document: LetterDocument): LetterFrame {
       blocks.push({ role, lines: [party.name, ...party.address], ...styled(role, index === 0, fromLetter(`${field}.${index}`)) });
     });
 
-  text('date', formatDate(meta.date, template), fromLetter('date'));
+  const signers = meta.signature ?? [];
+  const signsOff = meta.from !== undefined || signers.length > 0;
+  // Letters dated at the foot (the template's sign-off names `date`) move the date there when they have a sign-off.
+  const dateAtFoot = signsOff && layout.signOff.order.includes('date');
+  if (!dateAtFoot) text('date', formatDate(meta.date, template), fromLetter('date'));
   parties('recipient', meta.to, 'to');
   if (meta.cc.length > 0) {
     text('ccLabel', `${labels.cc}${labels.labelSeparator.trimEnd()}`, fromTemplate);
@@ -153,6 +169,27 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   const body = bodyStyle(template);
   blocks.push({ role: 'body', blocks: document.body, style: body });
   text('closing', meta.closing, fromLetter('closing'));
+  if (signsOff) {
+    const images = document.signatureImages ?? [];
+    const imageHeight = layout.signOff.imageHeight;
+    for (const part of layout.signOff.order) {
+      if (part === 'date') text('date', formatDate(meta.date, template), fromLetter('date'));
+      if (part === 'sender' && meta.from) {
+        const { name, address, contact } = meta.from;
+        blocks.push({ role: 'sender', lines: [name, ...address, ...(contact ? [contact] : [])], ...styled('sender', true, fromLetter('from')) });
+      }
+      if (part === 'signature') {
+        signers.forEach((signer, index) => {
+          const loaded = images[index];
+          const image = loaded ? frameImage(loaded, imageHeight * (loaded.width / loaded.height), signer.alt) : undefined;
+          // A picture wider than half the measure is scaled to fit it.
+          const half = (A4.width - template.page.margins.left - template.page.margins.right) / 2;
+          const fitted = image && image.width > half ? { ...image, width: half, height: (half * image.height) / image.width } : image;
+          blocks.push({ role: 'signature', lines: [signer.name, ...signer.title], ...(fitted ? { image: fitted } : {}), ...styled('signature', index === 0, fromLetter(`signature.${index}`)) });
+        });
+      }
+    }
+  }
 
   const list = document.signatories;
   if (list) {
@@ -187,6 +224,10 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   const headingBase = template.pdf.subjectRole === 'H1' ? 1 : 0;
   const source = templateSource(document);
   const letterSource = document.sources?.letter;
+  const letterhead = document.letterhead ? placeLetterhead(document.letterhead, template.page.margins) : undefined;
+  const margins = { ...template.page.margins };
+  // A letterhead on every page: each page's text starts below it (as Word's header pushes the body down).
+  if (letterhead?.pages === 'all') margins.top = Math.max(margins.top, letterhead.top + letterhead.image.height + LETTERHEAD_GAP);
   return {
     lang: meta.lang,
     language: {
@@ -201,7 +242,8 @@ export function buildFrame(document: LetterDocument): LetterFrame {
     },
     headings: { subject: template.pdf.subjectRole, signatories: headingBase + 1, sections: headingBase + 2, bodyBase: headingBase },
     listMarkers: { bullet: '•', plainBullet: '-', ordered: '{n}.' },
-    page: { name: template.page.size, width: A4.width, height: A4.height, margins: { ...template.page.margins } },
+    page: { name: template.page.size, width: A4.width, height: A4.height, margins },
+    ...(letterhead ? { letterhead } : {}),
     roles: own,
     blocks,
     body,
@@ -230,6 +272,25 @@ export function buildFrame(document: LetterDocument): LetterFrame {
     created: creationDate(meta.date),
     sources: { ...(letterSource ? { letter: letterSource } : {}), ...(source ? { template: source } : {}) },
   };
+}
+
+/** Space between the foot of a letterhead and the text below it, in points. */
+const LETTERHEAD_GAP = 12;
+
+/** An image at a width in points (its height in proportion). */
+function frameImage(image: LoadedImage, width: number, alt: string | undefined): FrameImage {
+  return { type: image.type, data: image.data, width, height: (width * image.height) / image.width, path: image.path, ...(alt ? { alt } : {}) };
+}
+
+/** The letterhead placed on the page: aligned within the margins, and the drop the first page needs below it. */
+function placeLetterhead(letterhead: NonNullable<LetterDocument['letterhead']>, margins: { top: number; left: number; right: number }): Letterhead {
+  const { spec } = letterhead;
+  const measure = A4.width - margins.left - margins.right;
+  const width = Math.min(spec.width, A4.width);
+  const image = frameImage(letterhead.image, width, spec.alt);
+  const x = spec.align === 'left' ? margins.left : spec.align === 'right' ? margins.left + measure - width : margins.left + (measure - width) / 2;
+  const foot = spec.top + image.height + LETTERHEAD_GAP;
+  return { image, x: Math.max(0, x), top: spec.top, align: spec.align, pages: spec.pages, firstPageDrop: spec.pages === 'first' ? Math.max(0, foot - margins.top) : 0 };
 }
 
 /**

@@ -55,6 +55,35 @@ export type TextRole =
   | 'closing'
   | 'signatoriesHeading';
 export type PartyRole = 'recipient' | 'ccRecipient';
+/** The sign-off's blocks after the closing: the sender (`from:`) and each signer (`signature:`). */
+export type SignOffRole = 'sender' | 'signature';
+
+/** An image as the editions place it: its checked bytes and its size on the page in points. */
+export interface FrameImage {
+  type: 'png' | 'jpeg' | 'svg';
+  data: Uint8Array;
+  width: number;
+  height: number;
+  /** Alternative text; absent: decoration (a PDF artifact, alt="" on the web). */
+  alt?: string;
+  /** The file as messages name it. */
+  path: string;
+}
+
+/**
+ * The letterhead, placed: `x` from the page's left edge and `top` from its top edge (points), on
+ * the first page or every page. The frame makes room for it: with `pages: all` the top margin of
+ * every page is at least its foot (`page.margins.top` already holds that); with `pages: first`
+ * the first page's text starts `firstPageDrop` lower.
+ */
+export interface Letterhead {
+  image: FrameImage;
+  x: number;
+  top: number;
+  align: 'left' | 'center' | 'right';
+  pages: 'first' | 'all';
+  firstPageDrop: number;
+}
 export type SignatorySection = 'organizations' | 'individuals';
 
 /**
@@ -74,6 +103,10 @@ export type FrameBlock =
   | ({ role: TextRole; text: string } & RoleBlock)
   /** A recipient or copy: a name and address lines. */
   | ({ role: PartyRole; lines: string[] } & RoleBlock)
+  /** The sender: organisation, address lines, contact line. */
+  | ({ role: 'sender'; lines: string[] } & RoleBlock)
+  /** A signer: the signature image (if any) above the name and title lines. */
+  | ({ role: 'signature'; lines: string[]; image?: FrameImage } & RoleBlock)
   | { role: 'body'; blocks: Block[]; style: BodyStyle }
   | ({ role: 'sectionHeading'; section: SignatorySection; text: string } & RoleBlock)
   /** A signatory: the name, the separator the template puts before the detail, and the detail (country, title). */
@@ -207,6 +240,8 @@ export interface LetterFrame {
   notes: Note[];
   notesStyle: NotesStyle;
   furniture: PageFurniture;
+  /** The letterhead image, if the template or the letter names one. */
+  letterhead?: Letterhead;
   /** When the signatory list may flow in two columns (editions with pages decide). */
   signatoryColumns: SignatoryColumns;
   /** Colour of links on screen (#RRGGBB). */

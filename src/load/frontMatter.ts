@@ -10,6 +10,7 @@ import { reportError } from '../diagnostics/index.js';
 import { parseYamlLayer, validateLayers, type YamlLayer } from '../io/yaml.js';
 import { isIsoDate } from '../model/types.js';
 import { LANGUAGE_TAG } from '../util/languageTag.js';
+import { letterheadSchema } from '../template/schema.js';
 import type { FieldPlace, LetterMeta } from '../model/types.js';
 import type { Position } from '../diagnostics/index.js';
 
@@ -17,6 +18,20 @@ const text = z.string().trim().min(1, 'must not be empty');
 const party = z
   .object({ name: text, address: z.array(z.string()).default([]) })
   .strict();
+/** Lines of a block: a multi-line string (one line each, blank lines dropped) or a list of lines. */
+const lines = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (typeof v === 'string' ? v.split(/\r?\n/) : v).map((line) => line.trim()).filter((line) => line !== ''));
+const oneLine = text.refine((v) => !/[\r\n]/.test(v), 'write it on one line');
+/** The sender: `from: { name, address: |, contact }`. */
+const sender = z
+  .object({ name: oneLine, address: lines.default([]), contact: oneLine.optional() })
+  .strict();
+/** One signer: a name, a title (one or more lines), a signature image and its alternative text. */
+const signer = z
+  .object({ name: oneLine, title: lines.default([]), image: text.optional(), alt: oneLine.optional() })
+  .strict();
+
 const isoDate = z
   .union([z.string(), z.date()])
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
@@ -46,6 +61,11 @@ const frontMatterSchema = z
       .object({ countries: z.enum(['localised', 'as-written']).optional(), names: z.enum(['local', 'original', 'both']).optional() })
       .strict()
       .optional(),
+    from: sender.optional(),
+    /** One signer, or a list of them. */
+    signature: z.union([signer.transform((one) => [one]), z.array(signer).min(1, 'name at least one signer, or leave out `signature:`')]).optional(),
+    /** A letterhead of the letter's own, or `false` for none (the template's is left off). */
+    letterhead: z.union([letterheadSchema, z.literal(false)]).optional(),
   })
   .strict();
 
@@ -104,6 +124,20 @@ export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | nu
     if (place) places[field] = place;
   }
   // A path or a name that cannot be used is reported at its field's line, from the line's start.
+  for (const field of ['from', 'letterhead'] as const) {
+    const place = read.data[field] === undefined ? undefined : placeOf([field]);
+    if (place) places[field] = place;
+  }
+  const image = read.data.letterhead ? placeOf(['letterhead', 'image']) : undefined;
+  if (image) places['letterhead.image'] = image;
+  read.data.signature?.forEach((one, index) => {
+    // A single signer is written as a mapping, a list as a sequence.
+    const written = Array.isArray(merged && (merged as Record<string, unknown>).signature) ? ['signature', index] : ['signature'];
+    const place = placeOf(written);
+    if (place) places[`signature.${index}`] = place;
+    const at = one.image ? placeOf([...written, 'image']) : undefined;
+    if (at) places[`signature.${index}.image`] = at;
+  });
   for (const field of ['lang', 'signatories', 'template'] as const) {
     const place = read.data[field] === undefined ? undefined : placeOf([field]);
     if (place) places[field] = { ...place, column: 1 };

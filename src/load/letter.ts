@@ -10,10 +10,11 @@ import { readInput } from '../io/readInput.js';
 import { parseMarkdown } from '../parse/parseMarkdown.js';
 import { readFrontMatter, SHARED_FRONT_MATTER } from './frontMatter.js';
 import { convertTree } from '../model/fromMdast.js';
-import { loadTemplateChain, resolveTemplatePath } from './template.js';
+import { builtinTemplatesDir, loadTemplateChain, resolveTemplatePath } from './template.js';
+import { loadLetterhead, loadSignatureImages } from './images.js';
 import { parseYamlLayer, type YamlLayer } from '../io/yaml.js';
 import type { Position } from '../diagnostics/index.js';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { isSpreadsheetName, loadSignatories } from '../signatories/index.js';
 import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from '../model/types.js';
 import { projectRoot, resolveContained, shownPath } from '../io/paths.js';
@@ -27,9 +28,10 @@ export interface LoadedLetter {
   files: VFile[];
   /**
    * Absolute paths of the inputs, for watching and change reports: the letter, its template (and
-   * the templates that one extends, in `templates`), the signatory data and the shared letter.yaml.
+   * the templates that one extends, in `templates`), the signatory data, the shared letter.yaml and
+   * the images (letterhead, signatures).
    */
-  inputs: { letter: string; template: string; signatories: string | null; shared: string | null; templates: string[] };
+  inputs: { letter: string; template: string; signatories: string | null; shared: string | null; templates: string[]; images: string[] };
 }
 
 
@@ -131,9 +133,15 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
     signatories = loaded.list;
     files.push(loaded.file);
   }
+  const letterPlace = { dir: letterDir, root, failAt };
+  const builtin = path.resolve(path.dirname(templatePath)) === path.resolve(builtinTemplatesDir);
+  const letterhead = await loadLetterhead(meta, template, letterPlace, loadedTemplate.where, builtin ? realpathSync(builtinTemplatesDir) : root);
+  const signatureImages = await loadSignatureImages(meta, letterPlace);
   const sources = { letter: file.path, signatories: signatoriesPath ? shownPath(signatoriesPath) : null, template: shownPath(templatePath) };
-  const document: LetterDocument = { meta, body, notes, signatories, template, sources, templateFile: { where: loadedTemplate.where } };
-  const inputs = { letter: letterPath, template: templatePath, signatories: signatoriesPath, shared: shared ? path.resolve(String(shared.file.path)) : null, templates: chain };
+  const document: LetterDocument = { meta, body, notes, signatories, template, sources, templateFile: { where: loadedTemplate.where },
+    ...(letterhead ? { letterhead } : {}), ...(signatureImages.some((i) => i) ? { signatureImages } : {}) };
+  const inputs = { letter: letterPath, template: templatePath, signatories: signatoriesPath, shared: shared ? path.resolve(String(shared.file.path)) : null, templates: chain,
+    images: [...(letterhead ? [letterhead.image.file] : []), ...signatureImages.flatMap((i) => (i ? [i.file] : []))] };
   return { document, files, inputs };
 }
 

@@ -59,6 +59,52 @@ export interface Party {
   address: string[];
 }
 
+/** The sender (`from:`): the organisation, its address lines and one contact line. */
+export interface Sender {
+  name: string;
+  address: string[];
+  contact?: string;
+}
+
+/** One person who signs (`signature:`): name, title lines, a picture of the handwritten signature. */
+export interface Signer {
+  name: string;
+  title: string[];
+  /** Path of the signature image as the letter wrote it (resolved and checked by the loader). */
+  image?: string;
+  /** Alternative text of the signature image. */
+  alt?: string;
+}
+
+/**
+ * An image named by the letter or the template (letterhead, signature), read and checked by the
+ * loader: its bytes, its type (sniffed, not taken from the name), its intrinsic size.
+ */
+export interface LoadedImage {
+  type: 'png' | 'jpeg' | 'svg';
+  data: Uint8Array;
+  /** Intrinsic size in pixels (SVG: user units of its viewBox or width/height). */
+  width: number;
+  height: number;
+  /** The file as messages name it. */
+  path: string;
+  /** The file's real absolute path (watched for changes). */
+  file: string;
+}
+
+/** Where and how large the letterhead stands (template `letterhead:` or the letter's override). */
+export interface LetterheadSpec {
+  image: string;
+  /** Width in points (the height follows the image's proportions). */
+  width: number;
+  align: 'left' | 'center' | 'right';
+  /** Distance of the image's top from the top of the page, in points. */
+  top: number;
+  pages: 'first' | 'all';
+  /** Alternative text; without it the image is decoration (a PDF artifact, alt="" in HTML). */
+  alt?: string;
+}
+
 /** A front-matter field's place: in the letter, or in the shared letter.yaml named by `file`. */
 export interface FieldPlace extends Position {
   file?: string;
@@ -74,6 +120,12 @@ export interface LetterMeta {
   salutation: string;
   closing: string;
   author?: string;
+  /** The sender block (organisation, address, contact). */
+  from?: Sender;
+  /** Who signs, in order. */
+  signature?: Signer[];
+  /** A letterhead for this letter (replaces the template's). */
+  letterhead?: LetterheadSpec | false;
   /** Path of the signatory data file, relative to the letter. */
   signatories?: string;
   template?: string;
@@ -112,4 +164,8 @@ export interface LetterDocument {
   sources?: { letter: string; signatories: string | null; template: string };
   /** For a template field: the file that wrote it (as messages name it), its text and the field's place, as the loader read them. */
   templateFile?: { where(field: string[]): { path: string; text: string; place: Position | undefined } };
+  /** The letterhead as resolved (letter's override, else the template's), its image read and checked. */
+  letterhead?: { spec: LetterheadSpec; image: LoadedImage };
+  /** Each signer's signature image (by index in `meta.signature`), read and checked. */
+  signatureImages?: Array<LoadedImage | undefined>;
 }

@@ -63,6 +63,36 @@ const roleLayout = z
   })
   .strict();
 
+/** Points per millimetre. */
+const MM = 72 / 25.4;
+
+/** A length on the page: points as a number, or "40mm" / "12pt". */
+const pageLength = (max: number) =>
+  z
+    .union([z.number(), z.string().regex(/^\d+(\.\d+)?(mm|pt)$/, 'write a length as points (a number), or as "40mm" or "12pt"')])
+    .transform((v) => (typeof v === 'number' ? v : v.endsWith('mm') ? Number.parseFloat(v) * MM : Number.parseFloat(v)))
+    .pipe(z.number().min(0).max(max));
+
+/**
+ * The letterhead: an image file (SVG, PNG or JPEG) inside the project, its width on the page
+ * (the height follows its proportions), where it stands, and on which pages. Without `alt` the
+ * image is decoration (a PDF artifact, alt="" on the web); with it, a tagged Figure.
+ */
+export const letterheadSchema = z
+  .object({
+    image: z.string().trim().min(1, 'name the image file, e.g. letterhead.svg'),
+    width: pageLength(595).refine((v) => v >= 10, 'a letterhead is at least 10pt wide').default(200),
+    align: z.enum(['left', 'center', 'right']).default('left'),
+    /** Distance of the image's top edge from the top of the page. */
+    top: pageLength(300).default(28),
+    pages: z.enum(['first', 'all']).default('first'),
+    alt: z.string().trim().min(1).max(500).optional(),
+  })
+  .strict();
+
+/** The parts of the sign-off after the closing, in order; `date` moves the letter's date there. */
+const signOffPart = z.enum(['signature', 'sender', 'date']);
+
 const frameLayout = z
   .object({
     roles: z
@@ -77,8 +107,29 @@ const frameLayout = z
         signatoriesHeading: roleLayout,
         sectionHeading: roleLayout,
         signatoryEntry: roleLayout,
+        /** The sender block (`from:`) and each signer's block (`signature:`); templates written before them get the defaults. */
+        sender: roleLayout.prefault({}),
+        signature: roleLayout.prefault({}),
       })
       .strict(),
+    /**
+     * What follows the closing when the letter has `from:` or `signature:`, in order: the signers
+     * (`signature`), the sender block (`sender`) and, for letters dated at the foot (Chinese,
+     * Japanese, Korean), the date (`date`: it then leaves the head of the letter).
+     */
+    signOff: z
+      .object({
+        order: z
+          .array(signOffPart)
+          .min(1)
+          .refine((list) => new Set(list).size === list.length, 'name each part once')
+          .refine((list) => list.includes('signature') && list.includes('sender'), 'name both signature and sender')
+          .default(['signature', 'sender']),
+        /** Height of a signature image, in points (its width follows its proportions, at most half the measure). */
+        imageHeight: z.number().min(12).max(200).default(40),
+      })
+      .strict()
+      .prefault({}),
     body: z
       .object({
         /** Space above a heading inside the letter, and its weight. */
@@ -191,6 +242,7 @@ export const templateSchema = z
       })
       .strict(),
     layout: frameLayout,
+    letterhead: letterheadSchema.optional(),
     fonts: z.object({ serif: z.array(fontEntry).min(1) }).strict(),
     docx: z
       .object({
@@ -227,3 +279,4 @@ export type FontEntry = z.infer<typeof fontEntry>;
 export type FrameLayout = z.infer<typeof frameLayout>;
 export type RoleLayout = z.infer<typeof roleLayout>;
 export type Length = z.infer<typeof length>;
+export type LetterheadLayout = z.infer<typeof letterheadSchema>;

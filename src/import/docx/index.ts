@@ -292,6 +292,11 @@ export async function importDocx(letterText: string, document: LetterDocument, b
   for (const note of document.notes) if (!used.has(note.label)) notes.push({ label: note.label, state: 'removed' });
 
   // ---- front matter
+  // The sign-off is read, not written back: an edit to it is said, for the letter's from: and signature:.
+  const signOffText = (r: Roles) => r.signOff.map((line) => line.text).join('\n');
+  if (signOffText(roles) !== signOffText(baseRoles)) {
+    unmapped.push({ what: 'an edited sender or signature block (not imported: change `from:` or `signature:` in the letter)', where: roles.signOff[0]?.where ?? 'the sign-off', text: signOffText(roles) });
+  }
   const fields = changedFields(baseRoles.header, roles.header);
   let frontMatter: string | null = null;
   if (fields.length > 0 && yamlNode) {

@@ -39,6 +39,8 @@ export interface Roles {
   listHeading: string | null;
   body: ReadParagraph[];
   entries: Entry[];
+  /** The sign-off's lines (sender and signers, from the front matter's `from:` and `signature:`). */
+  signOff: Array<{ text: string; where: string }>;
 }
 
 export function textOf(pieces: Piece[]): string {
@@ -54,6 +56,7 @@ export function sortByRole(paragraphs: ReadParagraph[], template: Template, know
   const header: Header = { date: null, to: [], cc: [], subject: null, salutation: null, closing: null };
   const body: ReadParagraph[] = [];
   const entries: Entry[] = [];
+  const signOff: Roles['signOff'] = [];
   let listHeading: string | null = null;
   let section: Entry['section'] = 'organizations';
   let afterSalutation = false;
@@ -99,6 +102,10 @@ export function sortByRole(paragraphs: ReadParagraph[], template: Template, know
         single('closing', para);
         afterClosing = true;
         break;
+      case STYLE.sender:
+      case STYLE.signature:
+        if (text) signOff.push({ text, where: para.where });
+        break;
       case STYLE.sectionHeading:
         section = text === template.labels.individuals ? 'individuals' : 'organizations';
         break;
@@ -122,5 +129,5 @@ export function sortByRole(paragraphs: ReadParagraph[], template: Template, know
         }
     }
   }
-  return { header, listHeading, body, entries };
+  return { header, listHeading, body, entries, signOff };
 }

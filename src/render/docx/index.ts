@@ -9,6 +9,8 @@ import {
   ExternalHyperlink,
   FootnoteReferenceRun,
   Footer,
+  Header,
+  LineRuleType,
   Packer,
   PageNumber,
   Paragraph,
@@ -18,13 +20,24 @@ import {
 } from 'docx';
 import type { VFile } from 'vfile';
 import { entryText, listMarker } from '../../frame/index.js';
-import type { Block, BlockOf, BlockType, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, ListMarkers, Role, StyledRole } from '../../frame/types.js';
+import type { Block, BlockOf, BlockType, FrameBlockOf, FrameImage, Inline, InlineOf, InlineType, LetterFrame, ListMarkers, Role, StyledRole } from '../../frame/types.js';
 import { ROLE_STYLE, STYLE, stylesFor, twips } from './styles.js';
 import { finishDocx } from './finish.js';
 import { dispatch } from '../../util/checked.js';
 import { fontChainFor, type FontChain } from '../../fonts/fontChain.js';
 import { faceRuns } from '../../fonts/faceRuns.js';
 import { FaceUse } from './embedFonts.js';
+import { imageRun } from './images.js';
+
+/** The Word pictures of the frame's images (made before the document: an SVG's PNG fallback is drawn asynchronously). */
+export type Pictures = Map<FrameImage, ParagraphChild>;
+
+export async function picturesOf(frame: LetterFrame): Promise<Pictures> {
+  const pictures: Pictures = new Map();
+  if (frame.letterhead) pictures.set(frame.letterhead.image, await imageRun(frame.letterhead.image, 'Letterhead'));
+  for (const block of frame.blocks) if (block.role === 'signature' && block.image) pictures.set(block.image, await imageRun(block.image, `Signature of ${block.lines[0] ?? ''}`));
+  return pictures;
+}
 
 type RunStyle = Pick<IRunOptions, 'bold' | 'italics' | 'emphasisMark'> & {
   /** The faces text is set in (shared by the whole document). */
@@ -89,6 +102,7 @@ interface Context {
   listMarkers: ListMarkers;
   /** Roles whose named style is bold (their text is set in the bold faces). */
   roleBold: Record<StyledRole, boolean>;
+  pictures: Pictures;
 }
 
 type InlineHandlers = { [K in InlineType]: (node: InlineOf<K>, style: RunStyle) => ParagraphChild[] };
@@ -163,7 +177,9 @@ function pageLabel(pattern: string): Paragraph {
  */
 function rolePlain(role: StyledRole, text: string, spaceOverride: number | undefined, ctx: Context): Paragraph {
   const spacing = spaceOverride !== undefined ? { spacing: { before: twips(spaceOverride) } } : {};
-  return new Paragraph({ style: ROLE_STYLE[role], children: roleRuns(role, text, ctx), ...spacing });
+  // A line break in the text (a two-line closing, 此致 / 敬礼！) is a line break in the paragraph.
+  const children = text.split('\n').flatMap((line, n) => (n === 0 ? roleRuns(role, line, ctx) : [new TextRun({ break: 1 }), ...roleRuns(role, line, ctx)]));
+  return new Paragraph({ style: ROLE_STYLE[role], children, ...spacing });
 }
 
 /** A role's text in runs of its faces (bold faces where the role's style is bold). */
@@ -174,11 +190,24 @@ function roleRuns(role: StyledRole, text: string, ctx: Context): TextRun[] {
 /** Word's handling of each frame role. */
 type RoleHandlers = { [R in Role]: (block: FrameBlockOf<R>, ctx: Context) => Paragraph[] };
 
-/** A recipient or copy: the name carries the space above, the address lines follow it. */
-function party(block: FrameBlockOf<'recipient' | 'ccRecipient'>, ctx: Context): Paragraph[] {
-  return block.lines.map((text, n) =>
-    n === 0 ? rolePlain(block.role, text, block.spaceOverride, ctx) : new Paragraph({ style: ROLE_STYLE[block.role], children: roleRuns(block.role, text, ctx), spacing: { before: 0 } }),
+/** A block of lines (a recipient, a copy, the sender, a signer): the first carries the space above, the others follow it. */
+function lineBlock(role: StyledRole, lines: string[], spaceOverride: number | undefined, ctx: Context): Paragraph[] {
+  return lines.map((text, n) =>
+    n === 0 ? rolePlain(role, text, spaceOverride, ctx) : new Paragraph({ style: ROLE_STYLE[role], children: roleRuns(role, text, ctx), spacing: { before: 0 } }),
   );
+}
+
+const party = (block: FrameBlockOf<'recipient' | 'ccRecipient' | 'sender'>, ctx: Context) => lineBlock(block.role, block.lines, block.spaceOverride, ctx);
+
+/** A signer: the signature picture (its own paragraph, carrying the space above), then the name and title lines. */
+function signature(block: FrameBlockOf<'signature'>, ctx: Context): Paragraph[] {
+  const picture = block.image ? ctx.pictures.get(block.image) : undefined;
+  if (!picture) return lineBlock(block.role, block.lines, block.spaceOverride, ctx);
+  // Single line spacing: the style's exact line height would cut the picture off.
+  const spacing = { before: twips(block.style.spaceBefore), line: 240, lineRule: LineRuleType.AUTO };
+  const image = new Paragraph({ style: ROLE_STYLE.signature, keepNext: true, children: [picture], spacing });
+  const lines = block.lines.map((text) => new Paragraph({ style: ROLE_STYLE.signature, children: roleRuns(block.role, text, ctx), spacing: { before: 0 } }));
+  return [image, ...lines];
 }
 
 /** A block of one line of text in its role's style. */
@@ -195,17 +224,22 @@ const roleHandlers: RoleHandlers = {
   salutation: plain,
   body: (block, ctx) => blocks(block.blocks, ctx),
   closing: plain,
+  sender: party,
+  signature,
   signatoriesHeading: plain,
   sectionHeading: plain,
   signatoryEntry: (block, ctx) => [rolePlain(block.role, entryText(block), block.spaceOverride, ctx)],
 };
 
-/** `used` receives the characters set in each face (for the fonts embedded by finishDocx). */
-export function buildDocx(frame: LetterFrame, used: FaceUse = new FaceUse()): Document {
+/**
+ * The Word document of a frame. `pictures` (picturesOf) holds its images, which are left out
+ * without it; `used` receives the characters set in each face (for the fonts embedded by finishDocx).
+ */
+export function buildDocx(frame: LetterFrame, pictures: Pictures = new Map(), used: FaceUse = new FaceUse()): Document {
   const faces: WordFaces = { chain: fontChainFor(frame.fonts), latin: frame.word.latinFont, eastAsia: frame.word.eastAsiaFont, used };
   const base: RunStyle = { faces, notesReferenced: new Set(), emphasis: frame.language.emphasis };
   const roleBold = Object.fromEntries(Object.entries(frame.roles).map(([role, style]) => [role, style.bold])) as Record<StyledRole, boolean>;
-  const ctx: Context = { paragraphStyle: STYLE.body, base, sectionBreak: frame.body.sectionBreak, listMarkers: frame.listMarkers, roleBold };
+  const ctx: Context = { paragraphStyle: STYLE.body, base, sectionBreak: frame.body.sectionBreak, listMarkers: frame.listMarkers, roleBold, pictures };
   const children = frame.blocks.flatMap((block) => dispatch(roleHandlers, 'role', block, ctx));
   const footnotes: Record<number, { children: Paragraph[] }> = {};
   for (const note of frame.notes) {
@@ -218,6 +252,15 @@ export function buildDocx(frame: LetterFrame, used: FaceUse = new FaceUse()): Do
 
   const { page } = frame;
   const m = page.margins;
+  const footer = () => new Footer({ children: [pageLabel(frame.furniture.pageLabel.pattern)] });
+  // The letterhead in the page header, at its distance from the top edge; on the first page only, Word's
+  // "different first page" (w:titlePage) with a first-page header and the same page label in its footer.
+  const head = frame.letterhead;
+  const picture = head ? pictures.get(head.image) : undefined;
+  const letterhead = head && picture ? new Header({ children: [new Paragraph({ style: STYLE.letterhead, alignment: head.align, children: [picture] })] }) : undefined;
+  const firstOnly = head?.pages === 'first';
+  const headers = letterhead ? (firstOnly ? { first: letterhead, default: new Header({ children: [] }) } : { default: letterhead }) : undefined;
+  const footers = firstOnly && letterhead ? { default: footer(), first: footer() } : { default: footer() };
   return new Document({
     title: frame.title,
     subject: frame.title,
@@ -232,10 +275,15 @@ export function buildDocx(frame: LetterFrame, used: FaceUse = new FaceUse()): Do
         properties: {
           page: {
             size: { width: twips(page.width), height: twips(page.height) },
-            margin: { top: twips(m.top), right: twips(m.right), bottom: twips(m.bottom), left: twips(m.left), footer: twips(m.bottom * frame.furniture.pageLabel.fromBottom) },
+            margin: {
+              top: twips(m.top), right: twips(m.right), bottom: twips(m.bottom), left: twips(m.left), footer: twips(m.bottom * frame.furniture.pageLabel.fromBottom),
+              ...(head ? { header: twips(head.top) } : {}),
+            },
           },
+          ...(firstOnly && letterhead ? { titlePage: true } : {}),
         },
-        footers: { default: new Footer({ children: [pageLabel(frame.furniture.pageLabel.pattern)] }) },
+        ...(headers ? { headers } : {}),
+        footers,
         children,
       },
     ],
@@ -245,6 +293,6 @@ export function buildDocx(frame: LetterFrame, used: FaceUse = new FaceUse()): Do
 /** `diagnostics` receives warnings about the template's fonts (a face that cannot be embedded). */
 export async function renderDocx(frame: LetterFrame, diagnostics?: VFile[]): Promise<Uint8Array> {
   const used = new FaceUse();
-  const buffer = await Packer.toBuffer(buildDocx(frame, used));
+  const buffer = await Packer.toBuffer(buildDocx(frame, await picturesOf(frame), used));
   return finishDocx(new Uint8Array(buffer), frame, used, diagnostics);
 }

@@ -20,10 +20,15 @@ export const ROLE_STYLE = {
   subject: 'Subject',
   salutation: 'Salutation',
   closing: 'Closing',
+  sender: 'Sender',
+  signature: 'SignatureBlock',
   signatoriesHeading: 'SignatoriesHeading',
   sectionHeading: 'SignatoriesSection',
   signatoryEntry: 'Signatory',
 } as const;
+
+/** The sign-off's roles: their styles are written only for a letter that has them (a letter without keeps its Word copy as it was). */
+const SIGN_OFF = new Set<StyledRole>(['sender', 'signature']);
 
 /** Display names of the role styles, as Word lists them. */
 const ROLE_STYLE_NAME: Record<StyledRole, string> = {
@@ -34,6 +39,8 @@ const ROLE_STYLE_NAME: Record<StyledRole, string> = {
   subject: 'Subject',
   salutation: 'Salutation',
   closing: 'Closing',
+  sender: 'Sender',
+  signature: 'Signature Block',
   signatoriesHeading: 'Signatories Heading',
   sectionHeading: 'Signatories Section',
   signatoryEntry: 'Signatory',
@@ -48,6 +55,8 @@ const NEXT_STYLE: Record<StyledRole, string> = {
   subject: 'BodyText',
   salutation: 'BodyText',
   closing: 'BodyText',
+  sender: ROLE_STYLE.sender,
+  signature: ROLE_STYLE.signature,
   signatoriesHeading: ROLE_STYLE.sectionHeading,
   sectionHeading: ROLE_STYLE.signatoryEntry,
   signatoryEntry: ROLE_STYLE.signatoryEntry,
@@ -60,6 +69,7 @@ export const STYLE = {
   quote: 'Quote',
   listItem: 'ListItem',
   footer: 'Footer',
+  letterhead: 'Letterhead',
   footnoteText: 'FootnoteText',
 } as const;
 
@@ -126,7 +136,7 @@ export function stylesFor(frame: LetterFrame): IStylesOptions {
     },
     paragraphStyles: [
       { id: 'Normal', name: 'Normal', quickFormat: true, run: { font, size: halfPoints(body), language: languages(frame) } },
-      ...(Object.keys(ROLE_STYLE) as StyledRole[]).map((role) =>
+      ...(Object.keys(ROLE_STYLE) as StyledRole[]).filter((role) => !SIGN_OFF.has(role) || frame.blocks.some((b) => b.role === role)).map((role) =>
         style(ROLE_STYLE[role], ROLE_STYLE_NAME[role], { next: NEXT_STYLE[role], ...wordStyle(frame.roles[role], body) }),
       ),
       // first-line indent of two characters: written as w:firstLineChars by the XML pass
@@ -145,6 +155,7 @@ export function stylesFor(frame: LetterFrame): IStylesOptions {
         next: STYLE.listItem,
         paragraph: { alignment: AlignmentType.JUSTIFIED, indent: { left: twips(text.listIndent), hanging: twips(text.listIndent - text.bulletAt) } },
       }),
+      ...(frame.letterhead ? [style(STYLE.letterhead, 'Letterhead', { paragraph: { spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 } } })] : []),
       style(STYLE.footer, 'Footer', { run: { size: halfPoints(frame.furniture.pageLabel.size) }, paragraph: { alignment: AlignmentType.CENTER } }),
     ],
   };

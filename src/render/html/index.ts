@@ -16,11 +16,15 @@ import { h } from 'hastscript';
 import { toHtml } from 'hast-util-to-html';
 import type { Element, ElementContent, Root } from 'hast';
 import type {
-  Block, BlockOf, BlockStyle, BlockType, BodyStyle, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, Role, StyledRole,
+  Block, BlockOf, BlockStyle, BlockType, BodyStyle, FrameBlockOf, FrameImage, Inline, InlineOf, InlineType, LetterFrame, Role, StyledRole,
 } from '../../frame/types.js';
 import { dispatch } from '../../util/checked.js';
 import { fontChainFor, type FontChain } from '../../fonts/fontChain.js';
 import { faceRuns } from '../../fonts/faceRuns.js';
+import { lastLetterBlock } from '../../frame/index.js';
+
+/** Space below the letterhead on the web page, in points. */
+const LETTERHEAD_SPACE = 12;
 
 /** Lengths in points, rounded for short CSS. */
 const pt = (value: number) => `${Math.round(value * 100) / 100}pt`;
@@ -132,7 +136,14 @@ const roleHandlers: RoleHandlers = {
   subject: (block, ctx) => h(ctx.frame.headings.subject === 'H1' ? 'h1' : 'p', { className: ['subject'] }, latinSpans(block.text, ctx)),
   salutation: (block, ctx) => h('p', { className: ['salutation'] }, latinSpans(block.text, ctx)),
   body: (block, ctx) => h('div', { className: ['body'] }, [NL, ...blocks(block.blocks, ctx), NL]),
-  closing: (block, ctx) => h('p', { className: ['closing'] }, latinSpans(block.text, ctx)),
+  // A two-line closing (此致 / 敬礼！) keeps its line break.
+  closing: (block, ctx) => h('p', { className: ['closing'] }, addressLines(block.text.split('\n'), ctx)),
+  sender: (block, ctx) => h('address', { className: ['sender'] }, addressLines(block.lines, ctx)),
+  signature: (block, ctx) =>
+    h('div', { className: ['signature'] }, [
+      ...(block.image ? [h('img', { ...imageAttributes(block.image), className: ['signature-image'] }), h('br')] : []),
+      ...addressLines(block.lines, ctx),
+    ]),
   signatoriesHeading: (block, ctx) => h(headingTag(ctx.frame.headings.signatories), { className: ['signatories-heading'] }, block.text),
   sectionHeading: (block, ctx) => h(headingTag(ctx.frame.headings.sections), { className: ['section-heading'] }, block.text),
   signatoryEntry: (block, ctx) =>
@@ -158,6 +169,28 @@ function roleCss(selector: string, style: BlockStyle, bodySize: number): string 
   return `${selector} { ${rules.join('; ')}; }`;
 }
 
+/** A data: URL of an image's checked bytes (no request leaves the page; src/io/image.ts refused unsafe SVG). */
+function dataUrl(image: FrameImage): string {
+  const mime = image.type === 'svg' ? 'image/svg+xml' : `image/${image.type}`;
+  return `data:${mime};base64,${Buffer.from(image.data).toString('base64')}`;
+}
+
+/** An <img>'s attributes: the inlined picture at its size in points; alt="" marks decoration. */
+function imageAttributes(image: FrameImage): Record<string, string> {
+  return { src: dataUrl(image), alt: image.alt ?? '', style: `width: ${pt(image.width)}; height: ${pt(image.height)}` };
+}
+
+function hasImages(frame: LetterFrame): boolean {
+  return frame.letterhead !== undefined || frame.blocks.some((block) => block.role === 'signature' && block.image !== undefined);
+}
+
+/** The letterhead above the letter, where the template places it on the first page. */
+function letterheadElement(frame: LetterFrame): Element | null {
+  const head = frame.letterhead;
+  if (!head) return null;
+  return h('header', { className: ['letterhead'] }, [h('img', imageAttributes(head.image))]);
+}
+
 const ROLE_CLASS: Record<StyledRole, string> = {
   date: '.date',
   recipient: '.recipient',
@@ -166,6 +199,8 @@ const ROLE_CLASS: Record<StyledRole, string> = {
   subject: '.subject',
   salutation: '.salutation',
   closing: '.closing',
+  sender: '.sender',
+  signature: '.signature',
   signatoriesHeading: '.signatories-heading',
   sectionHeading: '.section-heading',
   signatoryEntry: '.signatory',
@@ -247,6 +282,8 @@ function stylesheet(frame: LetterFrame, body: BodyStyle, withSpans: boolean): st
     `.notes hr { border-top: ${pt(notes.ruleWeight)} solid #111; width: ${Math.round(notes.ruleLength * 100)}%; margin: 0 0 ${pt(notes.separator / 2)}; }`,
     `.notes hr::after { content: none; }`,
     `.notes ol { padding-left: ${pt(notes.hang)}; }`,
+    ...(hasImages(frame) ? [`img { display: inline-block; max-width: 100%; object-fit: contain; }`] : []),
+    ...(frame.letterhead ? [`.letterhead { text-align: ${frame.letterhead.align}; margin: 0 0 ${pt(LETTERHEAD_SPACE)}; }`] : []),
   ];
   const { roles, later } = rolesUsed(frame);
   for (const role of roles) css.push(roleCss(ROLE_CLASS[role], frame.roles[role], bodySize));
@@ -303,7 +340,8 @@ function letterContent(frame: LetterFrame, ctx: Context): ElementContent[] {
   let list: Element | null = null;
   const lists: Element[] = [];
   let notesAt = -1;
-  for (const block of frame.blocks) {
+  const lastOfLetter = lastLetterBlock(frame);
+  for (const [index, block] of frame.blocks.entries()) {
     const element = dispatch(roleHandlers, 'role', block, ctx);
     if (block.role === 'signatoriesHeading') {
       signatories = h('section', { className: ['signatories'] });
@@ -320,8 +358,8 @@ function letterContent(frame: LetterFrame, ctx: Context): ElementContent[] {
       lists.push(list);
       parent.push(list);
     }
-    // The notes follow the closing, as at the end of a typed letter (filled in below).
-    if (block.role === 'closing') notesAt = out.length;
+    // The notes follow the closing and the sign-off, as at the end of a typed letter (filled in below).
+    if (index === lastOfLetter) notesAt = out.length;
   }
   if (signatories) signatories.children = [NL, ...lines(signatories.children), NL];
   for (const each of lists) each.children = [NL, ...each.children, NL];
@@ -334,12 +372,14 @@ function letterContent(frame: LetterFrame, ctx: Context): ElementContent[] {
 export function renderHtml(frame: LetterFrame): string {
   const latinNames = new Set(frame.fonts.serif.filter((f) => f.use === 'latin').map((f) => f.name));
   const ctx: Context = { frame, refs: new Map(), latin: latinNames.size > 0 ? { chain: fontChainFor(frame.fonts), names: latinNames, spans: false } : null };
-  const main = letterContent(frame, ctx);
+  const letterhead = letterheadElement(frame);
+  const main = [...(letterhead ? [letterhead, NL] : []), ...letterContent(frame, ctx)];
   const head: ElementContent[] = [
     h('meta', { charSet: 'utf-8' }),
     h('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }),
     // No request leaves the page: no scripts, and nothing loaded from anywhere (images, fonts, styles).
-    h('meta', { httpEquiv: 'Content-Security-Policy', content: "default-src 'none'; style-src 'unsafe-inline'" }),
+    // Images are inlined as data: URLs, allowed only when the letter has one.
+    h('meta', { httpEquiv: 'Content-Security-Policy', content: `default-src 'none'; style-src 'unsafe-inline'${hasImages(frame) ? '; img-src data:' : ''}` }),
     ...(frame.author ? [h('meta', { name: 'author', content: frame.author })] : []),
     h('meta', { name: 'date', content: frame.date }),
     h('meta', { name: 'generator', content: 'letterpress' }),

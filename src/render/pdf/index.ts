@@ -70,6 +70,7 @@ export async function drawLetterPdf(frame: LetterFrame, laidOut: PdfLayout): Pro
     },
     extraInfo: { Letterpress: JSON.stringify(preflightFacts(frame, geometry)) },
     pageLabels,
+    ...(frame.letterhead ? { letterhead: frame.letterhead } : {}),
   });
 }
 

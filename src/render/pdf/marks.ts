@@ -6,10 +6,11 @@
  * ornaments). The layout only names elements; it builds no tree.
  */
 import type { FlowLine, NoteLines, Page, PlacedLine } from '../../typeset/pages.js';
+import type { FrameImage } from '../../frame/types.js';
 
 export type StructRole =
   | 'Document' | 'Div' | 'P' | 'H1' | 'H2' | 'H3' | 'H4' | 'H5' | 'H6'
-  | 'L' | 'LI' | 'Lbl' | 'LBody' | 'BlockQuote' | 'Note';
+  | 'L' | 'LI' | 'Lbl' | 'LBody' | 'BlockQuote' | 'Note' | 'Figure';
 
 /** One logical element, named by the layout: its role, its parent (null: the document) and what it carries. */
 export interface ElementMark {
@@ -19,11 +20,19 @@ export interface ElementMark {
   bookmark?: { title: string; level: number };
   /** The footnote a Note element holds. */
   note?: number;
+  /** Alternative text of a Figure. */
+  alt?: string;
+}
+
+/** A picture that a flow line stands for (its box is the line's): `x` from the left of the text area. */
+export interface ImageMark {
+  image: FrameImage;
+  x: number;
 }
 
 export type RoleMark =
-  | { element: ElementMark; label?: { pieces: number; element: ElementMark } }
-  | { artifact: 'Pagination' | 'Layout' };
+  | { element: ElementMark; label?: { pieces: number; element: ElementMark }; image?: ImageMark }
+  | { artifact: 'Pagination' | 'Layout'; image?: ImageMark };
 
 export type MarkedFlowLine = FlowLine<RoleMark>;
 export type MarkedNoteLines = NoteLines<RoleMark>;
@@ -31,7 +40,7 @@ export type MarkedPage = Page<RoleMark>;
 export type MarkedLine = PlacedLine<RoleMark>;
 
 /** A new element of `role` under `parent`. */
-export function element(role: StructRole, parent: ElementMark | null, extra: Pick<ElementMark, 'bookmark' | 'note'> = {}): ElementMark {
+export function element(role: StructRole, parent: ElementMark | null, extra: Pick<ElementMark, 'bookmark' | 'note' | 'alt'> = {}): ElementMark {
   return { role, parent, ...extra };
 }
 

@@ -39,6 +39,12 @@ export interface StructElement {
 export type StructContent = { readonly refs: unknown[] };
 
 /** The pdfkit document members letterpress uses: public pdfkit API unless noted. */
+/** pdfkit's opened image (PNGImage or JPEG). */
+export interface PdfkitImage {
+  width: number;
+  height: number;
+}
+
 export interface PdfkitDocument {
   page: { width: number; height: number; fonts: Record<string, unknown> };
   addPage(options?: object): PdfkitDocument;
@@ -55,6 +61,9 @@ export interface PdfkitDocument {
   stroke(): PdfkitDocument;
   circle(x: number, y: number, radius: number): PdfkitDocument;
   fill(color?: string): PdfkitDocument;
+  /** A PNG or JPEG, decoded once (an image XObject reused on every page that draws it). */
+  openImage(src: Buffer): PdfkitImage;
+  image(src: PdfkitImage, x: number, y: number, options: { width: number; height: number }): PdfkitDocument;
   outline: { addItem(title: string, options?: object): unknown };
   info: Record<string, unknown>;
   on(event: 'data', listener: (chunk: Buffer) => void): PdfkitDocument;

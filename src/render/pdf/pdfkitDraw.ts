@@ -15,6 +15,8 @@ import type { Face } from '../../fonts/fontChain.js';
 import type { Geometry } from './layout/geometry.js';
 import type { MarkedFlowLine, MarkedLine, MarkedNoteLines, MarkedPage } from './marks.js';
 import { StructureTree, type StructNode } from './structure.js';
+import { PictureDrawer } from './images.js';
+import type { FrameImage, Letterhead } from '../../frame/types.js';
 import { GlyphFont, documentBytes, openDocument, setElementId, type PdfkitDocument, type StructContent, type StructElement } from './pdfkitAdapter.js';
 import { pdfkitOptions, xmpPacket, type DocumentInfo } from './standards.js';
 import { packObjectStreams } from './objectStreams.js';
@@ -28,6 +30,8 @@ export interface DrawOptions {
   noteRule: { length: number; weight: number };
   /** Each page's label line (page furniture), or null. */
   pageLabels: Array<MarkedLine | null>;
+  /** The letterhead, drawn at its place on the first page or every page. */
+  letterhead?: Letterhead;
   /** The laid-out lines with their role marks, in reading order, and the notes' lines: the structure tree is built from them. */
   flow: MarkedFlowLine[];
   notes: MarkedNoteLines[];
@@ -155,17 +159,19 @@ class PageDrawer {
   /** First page (0-based) of each element's text, for bookmarks. */
   readonly firstPage = new Map<number, number>();
   private pageIndex = 0;
+  private readonly pictures: PictureDrawer;
 
   constructor(
     private readonly doc: PdfkitDocument,
     private readonly structure: StructureTree,
   ) {
+    this.pictures = new PictureDrawer(doc);
     const root = doc.struct('Document');
     doc.addStructure(root);
     this.elements[0] = root;
     for (const { node } of structure.walk()) {
       if (node.parent === null) continue;
-      const element = doc.struct(node.role, node.lang ? { lang: node.lang } : {});
+      const element = doc.struct(node.role, { ...(node.lang ? { lang: node.lang } : {}), ...(node.alt ? { alt: node.alt } : {}) });
       if (node.noteNumber !== undefined) setElementId(element, `note-${node.noteNumber}`);
       this.elements[node.id] = element;
       this.element(node.parent).add(element);
@@ -210,9 +216,30 @@ class PageDrawer {
     return this.structure.node(id).role;
   }
 
+  /** A picture: the content of its Figure element (which has alternative text), or an artifact when `owner` is null. */
+  picture(image: FrameImage, x: number, y: number, owner: number | null, artifact: 'Layout' | 'Pagination' = 'Layout'): void {
+    this.closeContent();
+    this.endLink();
+    if (owner === null) {
+      this.doc.markContent('Artifact', { type: artifact });
+      this.pictures.draw(image, round(x, 2), round(y, 2));
+      this.doc.endMarkedContent();
+      return;
+    }
+    if (!this.firstPage.has(owner)) this.firstPage.set(owner, this.pageIndex);
+    const content = this.doc.markStructureContent('Figure');
+    this.pictures.draw(image, round(x, 2), round(y, 2));
+    this.doc.endMarkedContent();
+    this.element(owner).add(content);
+  }
+
   line(line: MarkedLine, originX: number, originY: number): void {
     const baseline = originY + line.top + line.baseline;
     const mark = line.mark;
+    if (mark?.image) {
+      this.picture(mark.image.image, originX + mark.image.x, originY + line.top, this.structure.ownerOf(mark));
+      return;
+    }
     if (mark && 'artifact' in mark) {
       this.closeContent();
       this.doc.markContent('Artifact', { type: mark.artifact });
@@ -387,9 +414,13 @@ export async function drawPdf(pages: MarkedPage[], options: DrawOptions): Promis
     xmp: () => xmpPacket(info, standard),
   });
   // The logical structure, from the layout's role marks (reading order; notes after their marks).
-  const drawer = new PageDrawer(doc, StructureTree.fromLayout(options.flow, options.notes));
+  const head = options.letterhead;
+  const structure = StructureTree.fromLayout(options.flow, options.notes, head?.image.alt);
+  const drawer = new PageDrawer(doc, structure);
   pages.forEach((page, index) => {
     drawer.startPage(index, geometry);
+    // The letterhead: on page 1 its Figure (or decoration); repeated on later pages, page furniture.
+    if (head && (index === 0 || head.pages === 'all')) drawer.picture(head.image, head.x, head.top, index === 0 ? structure.letterhead : null, index === 0 ? 'Layout' : 'Pagination');
     for (const line of page.body) drawer.line(line, geometry.left + (line.x ?? 0), geometry.top);
     if (page.notes.length > 0) {
       const notesTop = geometry.top + geometry.textHeight - page.notesHeight;

@@ -7,7 +7,7 @@
  * Reading order is the order of the tree, not of the content streams: a footnote's Note stands
  * right after the element whose text holds its mark, though it is drawn at the page foot.
  */
-import type { ElementMark, MarkedFlowLine, MarkedNoteLines, RoleMark, StructRole } from './marks.js';
+import { element, type ElementMark, type MarkedFlowLine, type MarkedNoteLines, type RoleMark, type StructRole } from './marks.js';
 
 export { headingRole, type StructRole } from './marks.js';
 
@@ -22,10 +22,14 @@ export interface StructNode {
   bookmark?: { title: string; level: number };
   /** Note elements carry an ID (PDF/UA-1 §7.9). */
   noteNumber?: number;
+  /** A Figure's alternative text (PDF/UA-1 §7.3). */
+  alt?: string;
 }
 
 export class StructureTree {
   readonly nodes: StructNode[] = [{ id: 0, role: 'Document', parent: null, children: [] }];
+  /** The letterhead's Figure, first in the document (set by `letterheadFigure`). */
+  letterhead: number | null = null;
   /** The node of each element the layout named. */
   private readonly ids = new Map<ElementMark, number>();
   /** The node after which the next Note referenced from a node goes (notes in mark order). */
@@ -35,8 +39,10 @@ export class StructureTree {
    * The tree of a laid-out letter: the flow's elements in reading order, then each note's Note
    * after the element whose text first holds its mark (or at the document's end).
    */
-  static fromLayout(flow: MarkedFlowLine[], notes: MarkedNoteLines[]): StructureTree {
+  static fromLayout(flow: MarkedFlowLine[], notes: MarkedNoteLines[], letterheadAlt?: string): StructureTree {
     const tree = new StructureTree();
+    // A letterhead with alternative text is the first Figure of the document (it is read first); without, it is decoration.
+    if (letterheadAlt) tree.letterhead = tree.idOf(element('Figure', null, { alt: letterheadAlt }));
     const referrers = new Map<number, number>();
     for (const line of flow) {
       const owner = tree.ownerOf(line.mark);
@@ -68,7 +74,7 @@ export class StructureTree {
     if (known !== undefined) return known;
     const parent = mark.parent ? this.idOf(mark.parent) : this.root;
     const id = this.nodes.length;
-    this.nodes.push({ id, role: mark.role, parent, children: [], ...(mark.bookmark ? { bookmark: mark.bookmark } : {}), ...(mark.note !== undefined ? { noteNumber: mark.note } : {}) });
+    this.nodes.push({ id, role: mark.role, parent, children: [], ...(mark.bookmark ? { bookmark: mark.bookmark } : {}), ...(mark.note !== undefined ? { noteNumber: mark.note } : {}), ...(mark.alt ? { alt: mark.alt } : {}) });
     this.node(parent).children.push(id);
     this.ids.set(mark, id);
     return id;

@@ -3,7 +3,7 @@
  * footnote marks as superscript digits or [n] as the template says, then the notes, then the
  * signatory list.
  */
-import { entryText, listMarker } from '../../frame/index.js';
+import { entryText, lastLetterBlock, listMarker } from '../../frame/index.js';
 import { at, dispatch } from '../../util/checked.js';
 import type { Block, BlockOf, BlockType, FrameBlock, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, Note, Role } from '../../frame/types.js';
 import { superscriptNumber } from '../../unicode/scripts.js';
@@ -93,6 +93,9 @@ const roleHandlers: RoleHandlers = {
   // Plain text has no first-line indent: paragraphs of the body are always apart.
   body: (block, ctx) => blocksToLines(block.blocks, ctx),
   closing: (block) => [block.text],
+  sender: (block) => block.lines,
+  // The signature image is a picture only: the text edition has the signer's name and title.
+  signature: (block) => block.lines,
   signatoriesHeading: (block) => [block.text],
   sectionHeading: (block) => [block.text],
   signatoryEntry: (block, ctx) => wrapParagraph(entryText(block), ctx, '', '  '),
@@ -117,15 +120,16 @@ function isParty(block: FrameBlock): block is FrameBlockOf<'recipient'> | FrameB
 export function renderText(frame: LetterFrame, options: TextOptions = {}): string {
   const ctx: TextContext = { frame, wrap: options.wrap ?? frame.text.wrap };
   const out: string[] = [];
-  for (const block of frame.blocks) {
+  const lastOfLetter = lastLetterBlock(frame);
+  for (const [index, block] of frame.blocks.entries()) {
     const lines = dispatch(roleHandlers, 'role', block, ctx);
     // Two address blocks in a row are kept apart by any space the layout puts between them (as the PDF shows them).
     const nextParty = isParty(block) && !block.first && block.style.spaceBefore > 0;
-    const apart = nextParty || block.role === 'body' || block.role === 'closing' || block.style.spaceBefore >= (block.style.size * block.style.lineHeight) / 2;
+    const apart = nextParty || block.role === 'body' || block.role === 'closing' || (block.role === 'signature' && block.first) || block.style.spaceBefore >= (block.style.size * block.style.lineHeight) / 2;
     if (out.length > 0 && apart) out.push('');
     out.push(...lines);
-    // The notes follow the closing, as at the end of a typed letter.
-    if (block.role === 'closing' && frame.notes.length > 0) out.push('', ...notesLines(frame.notes, ctx));
+    // The notes follow the closing and the sign-off, as at the end of a typed letter.
+    if (index === lastOfLetter && frame.notes.length > 0) out.push('', ...notesLines(frame.notes, ctx));
   }
   return `${out.join('\n')}\n`;
 }

@@ -256,9 +256,39 @@ export class LetterLayout {
   }
 
   /** A recipient or copy: its name and address lines, each a line of its own (a Div of P). */
-  private party(lines: string[], style: BlockStyle, block: string, source?: SourceRef): void {
+  private party(lines: string[], style: BlockStyle, block: string, source?: SourceRef, together = false, div = element('Div', null)): void {
+    lines.forEach((text, n) => {
+      // A sign-off block is not split between pages (and the closing stays with it).
+      const keep = together && n < lines.length - 1 ? { keepWithNext: true } : {};
+      this.plain(text, { ...style, ...(n === 0 ? {} : { spaceBefore: 0 }), ...keep }, block, source, 'P', div);
+    });
+  }
+
+  /** The letter has a sign-off block after its closing. */
+  private get signsOff(): boolean {
+    return this.frame.blocks.some((b) => b.role === 'sender' || b.role === 'signature');
+  }
+
+  /** A line that holds no text: a picture (its mark says which) or blank room, `height` tall. */
+  private addBox(height: number, spaceBefore: number, block: string, mark: RoleMark, keepWithNext: boolean): void {
+    this.flow.push({ line: { placed: [], width: 0, notes: [], last: true }, height, baseline: height, spaceBefore, keepWithNext, block, mark });
+  }
+
+  /** A signer: the signature picture (a Figure when it has alternative text), then the name and title lines, in one Div. */
+  private signature(block: FrameBlockOf<'signature'>): void {
     const div = element('Div', null);
-    lines.forEach((text, n) => this.plain(text, n === 0 ? style : { ...style, spaceBefore: 0 }, block, source, 'P', div));
+    let { style } = block;
+    if (block.image) {
+      const { image } = block;
+      const room = this.geometry.textWidth - style.indent;
+      const x = style.align === 'right' ? this.geometry.textWidth - image.width : style.align === 'center' ? style.indent + (room - image.width) / 2 : style.indent;
+      const picture = { image, x };
+      const mark: RoleMark = image.alt ? { element: element('Figure', div, { alt: image.alt }), image: picture } : { artifact: 'Layout', image: picture };
+      this.addBox(image.height, style.spaceBefore, 'signature', mark, true);
+      // The name follows the picture closely: the space above went to the picture.
+      style = { ...style, spaceBefore: 0 };
+    }
+    this.party(block.lines, style, 'signature', block.source, true, div);
   }
 
   private readonly roles: RoleHandlers = {
@@ -270,7 +300,9 @@ export class LetterLayout {
     salutation: (block) => this.plain(block.text, block.style, 'salutation', block.source),
     // The salutation stands above the first paragraph as paragraphs stand apart (as in the DOCX and HTML).
     body: (block) => this.addBlocks(block.style, block.blocks, { indent: 0, rightIndent: 0, paragraphIndent: block.style.paragraph.firstIndent, spaceBefore: block.style.paragraphSpacing, parent: null }),
-    closing: (block) => this.plain(block.text, block.style, 'closing', block.source),
+    closing: (block) => this.plain(block.text, this.signsOff ? { ...block.style, keepWithNext: true } : block.style, 'closing', block.source),
+    sender: (block) => this.party(block.lines, block.style, 'sender', block.source, true),
+    signature: (block) => this.signature(block),
     signatoriesHeading: (block) =>
       this.plain(block.text, block.style, 'listHeading', block.source, headingRole(this.frame.headings.signatories), null, { title: block.text, level: 1 }),
     sectionHeading: (block) => this.listBlocks.push(block),
@@ -278,6 +310,9 @@ export class LetterLayout {
   };
 
   layoutLetter(): void {
+    // Room for a first-page letterhead that reaches below the top margin (the frame says how much).
+    const drop = this.frame.letterhead?.firstPageDrop ?? 0;
+    if (drop > 0) this.addBox(drop, 0, 'letterhead', { artifact: 'Layout' }, true);
     for (const block of this.frame.blocks) dispatch(this.roles, 'role', block);
     for (const note of this.frame.notes) this.addNote(note.number, note.blocks);
     this.layoutSignatories(this.listBlocks);

@@ -267,6 +267,6 @@ describe('a Chinese sign-off', () => {
     const { buildDocx } = await import('../src/render/docx/index.js');
     const { Packer } = await import('docx');
     const xml = strFromU8(unzipSync(new Uint8Array(await Packer.toBuffer(buildDocx(frame))))['word/document.xml'] as Uint8Array);
-    expect(xml).toMatch(/此致<\/w:t><\/w:r><w:r><w:br\/><w:t[^>]*>敬礼！/);
+    expect(xml).toMatch(/此致<\/w:t><\/w:r><w:r><w:br\/>(?:<\/w:r><w:r>)?<w:t[^>]*>敬礼！/);
   });
 });

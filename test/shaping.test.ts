@@ -24,6 +24,9 @@ interface Call {
   fontkit: ShapedText;
 }
 
+/** The kept caches of shaped runs and set lines. */
+const SHAPED = ['advances', 'layout memos'];
+
 const calls: Call[] = [];
 const letters: string[] = [];
 
@@ -46,7 +49,7 @@ beforeAll(async () => {
   );
   const frames = await Promise.all(letters.map(async (file) => buildFrame((await loadLetter(file)).document)));
   // Every run is shaped afresh: shaped words and set lines kept by earlier tests are dropped.
-  buildContext.clear();
+  buildContext.clear(SHAPED);
   // fontkit's font class, from any face (every font file opens as a TrueType/OpenType font).
   const probe = fontkit.create(readFileSync(path.join(root, 'node_modules/@expo-google-fonts/source-serif-4/400Regular/SourceSerif4_400Regular.ttf')));
   const proto = Object.getPrototypeOf(probe) as Font;
@@ -74,7 +77,7 @@ beforeAll(async () => {
   await loadHarfBuzz();
 });
 
-afterAll(() => buildContext.clear());
+afterAll(() => buildContext.clear(SHAPED));
 
 describe('shaping with HarfBuzz', () => {
   it('shapes every run of the seed letter, the examples and the names corpus as fontkit does', () => {

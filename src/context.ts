@@ -12,6 +12,7 @@
  * - font subsets: the Word copy's embedded subsets, by font and characters (fonts/subset.ts)
  * - hyphenators: per language (typeset/hyphenate.ts)
  * - advances: shaped words and characters, per face (typeset/shape.ts)
+ * - harfbuzz fonts: HarfBuzz's copy of each face, for shaping (typeset/harfbuzz.ts)
  * - collators: per language (signatories/sort.ts)
  * - layout memos: set lines and shaped entries, per font chain (render/pdf/layout/lineSetter.ts)
  * - space glyphs: per face (render/pdf/pdfkitDraw.ts)
@@ -87,9 +88,14 @@ export class BuildContext {
     return [...this.caches].map(([name, cache]) => ({ name, size: cache.size() }));
   }
 
-  /** Drop everything kept: the next build reads, parses and sets everything again. */
-  clear(): void {
-    for (const cache of this.caches.values()) cache.clear();
+  /**
+   * Drop everything kept (or only the caches named): the next build reads, parses and sets
+   * everything again.
+   */
+  clear(only?: string[]): void {
+    const unknown = only?.find((name) => !this.caches.has(name));
+    if (unknown) throw new Error(`No kept cache is called "${unknown}".`);
+    for (const [name, cache] of this.caches) if (!only || only.includes(name)) cache.clear();
   }
 }
 

@@ -49,6 +49,11 @@ export interface FaceStyle {
 
 const faceCache = buildContext.map<string, Face>('font faces');
 
+/** Every face opened so far (and kept). */
+export function openFaces(): Face[] {
+  return [...faceCache.values()];
+}
+
 /** The largest font file read (a full CJK font is 10–25 MB). */
 const MAX_FONT_BYTES = 64 * 1024 * 1024;
 

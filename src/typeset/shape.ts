@@ -2,7 +2,8 @@
  * Styled text → pieces: the units the line breaker places. An ideograph or CJK punctuation mark
  * is a piece of its own; a Latin word (or the part of a URL between two break opportunities) is
  * one piece; a footnote mark is one piece glued to what precedes it. Widths come from fontkit,
- * with the same fonts and metrics the PDF is drawn with.
+ * with the same fonts and metrics the PDF is drawn with; runs of more than one character are
+ * shaped by HarfBuzz (src/typeset/harfbuzz.ts).
  *
  * Written here rather than taken from pdfmake because pdfmake breaks each inline on its own with
  * no clreq rules, no punctuation compression and no Han–Latin spacing (see shared typesetting
@@ -18,6 +19,16 @@ import type { SourceRef } from '../diagnostics/index.js';
 export { MissingGlyph };
 import { FORMAT_CHARACTER, IDEOGRAPHIC, RIGHT_TO_LEFT, UNSPACED_CJK, WESTERN_ALNUM, isLatinQuoteHere } from '../unicode/scripts.js';
 import { buildContext } from '../context.js';
+import { harfBuzzLoaded, hbLayout, type ShapedText } from './harfbuzz.js';
+
+/**
+ * Shape a run with HarfBuzz once it is loaded (renderPdf loads it), else with fontkit: both give
+ * the same glyphs, advances and offsets (test/shaping.test.ts), HarfBuzz in about a third of the
+ * time. fontkit stays for everything else about a font (character map, metrics, outlines).
+ */
+function layoutRun(face: Face, text: string, features?: string[]): ShapedText {
+  return harfBuzzLoaded() ? hbLayout(face, text, features) : face.font.layout(text, features);
+}
 
 export interface SpanStyle {
   size: number;
@@ -33,7 +44,7 @@ export type Span = { text: string; style: SpanStyle; source?: SourceRef } | { ma
 export type PieceKind = 'ideo' | 'open' | 'close' | 'cjkPunct' | 'latin' | 'mark';
 
 /**
- * The glyphs a piece is drawn with, as fontkit shaped them when the piece was measured, in font
+ * The glyphs a piece is drawn with, as shaped when the piece was measured, in font
  * units: the PDF draws exactly these (src/render/pdf/pdfkitDraw.ts), so nothing is shaped twice
  * and what is drawn is what the line breaker measured.
  */
@@ -138,7 +149,7 @@ interface Shaped {
   run: GlyphRun;
 }
 
-/** fontkit's layout is costly per call and the same characters recur: memoise per face. */
+/** Shaping is costly per call and the same characters recur: memoise per face. */
 const advances = buildContext.weakMap<Face, Map<string, Shaped>>('advances');
 
 const EMPTY_RUN: GlyphRun = { ids: [], codePoints: [], advances: [], xOffsets: [], yOffsets: [] };
@@ -157,7 +168,7 @@ function advanceOf(face: Face, text: string, size: number): { width: number; gly
     memo.set(text, entry);
   }
   if (!entry) {
-    const run = face.font.layout(text);
+    const run = layoutRun(face, text);
     entry = shapedOf(run.glyphs, run.positions);
     memo.set(text, entry);
   }
@@ -188,7 +199,7 @@ export function shape(spans: Span[], fonts: FontChain, options: ShapeOptions): P
 
 /**
  * Shape many paragraphs at once (a long signatory list): their words are shaped in a few large
- * fontkit calls instead of one call per paragraph.
+ * shaping calls instead of one call per paragraph.
  */
 export function shapeMany(paragraphs: Span[][], fonts: FontChain, options: ShapeOptions): Piece[][] {
   const segmented = paragraphs.map((spans) => segment(spans, fonts, options));
@@ -386,13 +397,13 @@ function measure(pieces: Piece[]): void {
 }
 
 /**
- * Shape the paragraph's new multi-character pieces of each face in one fontkit call (words
+ * Shape the paragraph's new multi-character pieces of each face in one shaping call (words
  * joined by spaces), since each call costs far more than the glyphs it shapes. Kerning and
  * ligatures inside each word are kept; glyphs are given back to words by the code points they
  * cover.
  */
 function prefetchAdvances(pieces: Piece[]): void {
-  // fontkit picks the script from the text, and digits are set differently in Latin script than
+  // The shaper picks the script from the text (fontkit and HarfBuzz alike), and digits are set differently in Latin script than
   // alone: words with letters and words without are shaped in separate batches, so each gets
   // the advances it gets when shaped alone.
   const batches = new Map<string, { face: Face; set: Set<string> }>();
@@ -410,7 +421,7 @@ function prefetchAdvances(pieces: Piece[]): void {
   }
 }
 
-/** The script fontkit would choose for a word: that of its first letter (none for digits). */
+/** The script the shaper would choose for a word: that of its first letter (none for digits). */
 function scriptKey(text: string): string {
   const letter = /\p{L}/u.exec(text)?.[0];
   if (!letter) return 'common';
@@ -422,7 +433,7 @@ function scriptKey(text: string): string {
 
 function prefetchBatch(face: Face, words: string[]): void {
   if (words.length < 2) return;
-  const run = face.font.layout(words.join(' '));
+  const run = layoutRun(face, words.join(' '));
   let memo = advances.get(face);
   if (!memo) advances.set(face, (memo = new Map()));
   let word = 0;
@@ -460,7 +471,7 @@ function compressPunctuation(pieces: Piece[]): void {
     const run = pieces.slice(i, j + 1);
     if (run.length > 1) {
       const first = at(run, 0);
-      const shaped = first.face.font.layout(run.map((p) => p.text).join(''), ['chws']);
+      const shaped = layoutRun(first.face, run.map((p) => p.text).join(''), ['chws']);
       if (shaped.positions.length === run.length) {
         run.forEach((p, k) => {
           const pos = shaped.positions[k];

@@ -12,6 +12,7 @@ import { drawPdf } from './pdfkitDraw.js';
 import type { PreflightFacts } from './report.js';
 import { PreflightFailed } from '../errors.js';
 import { checkLayout } from './layoutCheck.js';
+import { loadHarfBuzz } from '../../typeset/harfbuzz.js';
 
 export interface PdfLayout {
   pages: MarkedPage[];
@@ -45,6 +46,9 @@ export function layoutPdf(frame: LetterFrame): PdfLayout {
 }
 
 export async function renderPdf(frame: LetterFrame): Promise<Uint8Array> {
+  // Shaping with HarfBuzz (a third of fontkit's time for the same glyphs), started here because
+  // its WebAssembly module loads asynchronously.
+  await loadHarfBuzz();
   return drawLetterPdf(frame, layoutPdf(frame));
 }
 

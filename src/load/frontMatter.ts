@@ -17,6 +17,20 @@ const text = z.string().trim().min(1, 'must not be empty');
 const party = z
   .object({ name: text, address: z.array(z.string()).default([]) })
   .strict();
+/**
+ * The sender: an organisation's name, its postal address as a multi-line string (one address line
+ * a line) and one line of contact; envelopes and labels print it as the return address.
+ */
+const sender = z
+  .object({
+    name: text,
+    address: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? '').split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0)),
+    contact: text.optional(),
+  })
+  .strict();
 const isoDate = z
   .union([z.string(), z.date()])
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
@@ -35,6 +49,7 @@ const frontMatterSchema = z
     date: isoDate,
     to: z.array(party).min(1, 'name at least one recipient'),
     cc: z.array(party).default([]),
+    from: sender.optional(),
     subject: text,
     salutation: text,
     closing: text,
@@ -94,7 +109,8 @@ export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | nu
     if (!place) return undefined;
     return where === file ? place : { ...place, file: where.path };
   };
-  for (const field of ['date', 'subject', 'salutation', 'closing'] as const) {
+  for (const field of ['date', 'subject', 'salutation', 'closing', 'from'] as const) {
+    if (field === 'from' && read.data.from === undefined) continue;
     const place = placeOf([field]);
     if (place) places[field] = place;
   }

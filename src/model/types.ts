@@ -59,6 +59,13 @@ export interface Party {
   address: string[];
 }
 
+/** The sender (front matter `from:`): organisation, postal address lines, one line of contact. */
+export interface Sender {
+  name: string;
+  address: string[];
+  contact?: string;
+}
+
 /** A front-matter field's place: in the letter, or in the shared letter.yaml named by `file`. */
 export interface FieldPlace extends Position {
   file?: string;
@@ -70,6 +77,8 @@ export interface LetterMeta {
   date: string;
   to: Party[];
   cc: Party[];
+  /** The sender, printed as the return address on envelopes and labels. */
+  from?: Sender;
   subject: string;
   salutation: string;
   closing: string;
@@ -77,7 +86,7 @@ export interface LetterMeta {
   /** Path of the signatory data file, relative to the letter. */
   signatories?: string;
   template?: string;
-  /** Where each front-matter field stands, by its path ("date", "to.0", "cc.1"). */
+  /** Where each front-matter field stands, by its path ("date", "to.0", "cc.1", "from"). */
   places?: Record<string, FieldPlace>;
 }
 

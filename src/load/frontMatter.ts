@@ -15,7 +15,12 @@ import type { Position } from '../diagnostics/index.js';
 
 const text = z.string().trim().min(1, 'must not be empty');
 const party = z
-  .object({ name: text, address: z.array(z.string()).default([]) })
+  .object({
+    name: text,
+    address: z.array(z.string()).default([]),
+    /** Postal code, set in the postcode boxes of a Chinese envelope (digits, letters, space, hyphen). */
+    postcode: z.string().trim().regex(/^[0-9A-Za-z][0-9A-Za-z -]{0,11}$/, 'a postal code has digits, letters, spaces and hyphens only, at most 12').optional(),
+  })
   .strict();
 /**
  * The sender: an organisation's name, its postal address as a multi-line string (one address line

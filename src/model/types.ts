@@ -57,6 +57,7 @@ export interface Note {
 export interface Party {
   name: string;
   address: string[];
+  postcode?: string;
 }
 
 /** The sender (front matter `from:`): organisation, postal address lines, one line of contact. */

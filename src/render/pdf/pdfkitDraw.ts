@@ -28,9 +28,13 @@ export interface DrawOptions {
   noteRule: { length: number; weight: number };
   /** Each page's label line (page furniture), or null. */
   pageLabels: Array<MarkedLine | null>;
-  /** The laid-out lines with their role marks, in reading order, and the notes' lines: the structure tree is built from them. */
-  flow: MarkedFlowLine[];
-  notes: MarkedNoteLines[];
+  /**
+   * The laid-out lines with their role marks, in reading order, and the notes' lines: the
+   * structure tree is built from them; one part per copy of the letter the file holds.
+   */
+  structure: Array<{ flow: MarkedFlowLine[]; notes: MarkedNoteLines[] }>;
+  /** Rectangles drawn on each page as layout artifacts (postcode boxes, a stamp area), in points from the top left. */
+  artwork?: Array<Array<{ x: number; y: number; width: number; height: number; weight: number; color: string }>>;
   info: DocumentInfo;
   /** PDF/A-2a + PDF/UA-1 identification (template `pdf.standard`). */
   standard: boolean;
@@ -166,7 +170,7 @@ class PageDrawer {
     for (const { node } of structure.walk()) {
       if (node.parent === null) continue;
       const element = doc.struct(node.role, node.lang ? { lang: node.lang } : {});
-      if (node.noteNumber !== undefined) setElementId(element, `note-${node.noteNumber}`);
+      if (node.noteNumber !== undefined) setElementId(element, node.copy ? `copy-${node.copy + 1}-note-${node.noteNumber}` : `note-${node.noteNumber}`);
       this.elements[node.id] = element;
       this.element(node.parent).add(element);
     }
@@ -356,6 +360,17 @@ class PageDrawer {
     this.doc.endMarkedContent();
   }
 
+  /** Rectangles (postcode boxes, a stamp area): layout artifacts. */
+  boxes(list: NonNullable<DrawOptions['artwork']>[number]): void {
+    if (list.length === 0) return;
+    this.closeContent();
+    this.doc.markContent('Artifact', { type: 'Layout' });
+    this.doc.addContent('q');
+    for (const box of list) this.doc.lineWidth(box.weight).rect(round(box.x, 2), round(box.y, 2), round(box.width, 2), round(box.height, 2)).stroke(box.color);
+    this.doc.addContent('Q');
+    this.doc.endMarkedContent();
+  }
+
   /** Bookmarks for the elements that carry one, nested by their level. */
   outline(): void {
     type Item = { addItem(title: string, options?: object): unknown };
@@ -387,7 +402,7 @@ export async function drawPdf(pages: MarkedPage[], options: DrawOptions): Promis
     xmp: () => xmpPacket(info, standard),
   });
   // The logical structure, from the layout's role marks (reading order; notes after their marks).
-  const drawer = new PageDrawer(doc, StructureTree.fromLayout(options.flow, options.notes));
+  const drawer = new PageDrawer(doc, StructureTree.fromLayouts(options.structure));
   pages.forEach((page, index) => {
     drawer.startPage(index, geometry);
     for (const line of page.body) drawer.line(line, geometry.left + (line.x ?? 0), geometry.top);
@@ -396,6 +411,7 @@ export async function drawPdf(pages: MarkedPage[], options: DrawOptions): Promis
       drawer.rule(geometry.left, round(notesTop - options.noteSeparator / 2, 2), round(geometry.textWidth * options.noteRule.length, 3), options.noteRule.weight);
       for (const line of page.notes) drawer.line(line, geometry.left, notesTop);
     }
+    drawer.boxes(options.artwork?.[index] ?? []);
     const label = labels[index];
     if (label) drawer.line(label, geometry.left, geometry.top + geometry.textHeight);
     drawer.endPage();

@@ -22,6 +22,8 @@ export interface StructNode {
   bookmark?: { title: string; level: number };
   /** Note elements carry an ID (PDF/UA-1 §7.9). */
   noteNumber?: number;
+  /** The copy (0-based) of a file of several copies of the letter the node belongs to: its note IDs are the copy's own. */
+  copy?: number;
 }
 
 export class StructureTree {
@@ -36,7 +38,22 @@ export class StructureTree {
    * after the element whose text first holds its mark (or at the document's end).
    */
   static fromLayout(flow: MarkedFlowLine[], notes: MarkedNoteLines[]): StructureTree {
+    return StructureTree.fromLayouts([{ flow, notes }]);
+  }
+
+  /** The tree of several laid-out copies one after the other (a print file): each copy's notes after their own marks. */
+  static fromLayouts(parts: Array<{ flow: MarkedFlowLine[]; notes: MarkedNoteLines[] }>): StructureTree {
     const tree = new StructureTree();
+    parts.forEach(({ flow, notes }, copy) => {
+      const first = tree.nodes.length;
+      tree.addLayout(flow, notes);
+      if (copy > 0) for (const node of tree.nodes.slice(first)) node.copy = copy;
+    });
+    return tree;
+  }
+
+  private addLayout(flow: MarkedFlowLine[], notes: MarkedNoteLines[]): void {
+    const tree = this as StructureTree;
     const referrers = new Map<number, number>();
     for (const line of flow) {
       const owner = tree.ownerOf(line.mark);
@@ -49,7 +66,6 @@ export class StructureTree {
       if (noteElement?.role === 'Note') tree.placeNote(noteElement, referrers.get(note.number));
       for (const line of note.lines) tree.ownerOf(line.mark);
     }
-    return tree;
   }
 
   get root(): number {

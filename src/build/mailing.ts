@@ -89,7 +89,7 @@ export async function renderMailing(
   } catch (err) {
     if (err instanceof MissingGlyph) throw glyphFailure(err);
     if (err instanceof pdf.AddressDoesNotFit) {
-      const reason = `The address of "${err.who}" does not fit ${err.where}, even set at ${err.minSize} pt; nothing was written. Shorten its longest line ("${err.longest}") or split it into two address lines${err.where.includes('label') ? '' : ', or choose a larger envelope (--envelopes C5)'}.`;
+      const reason = `The address of "${err.who}" does not fit ${err.where}, even set at ${err.minSize} pt; nothing was written. Shorten its longest line ("${err.longest}") or split it into two address lines${err.where.includes('label') ? '' : ', or choose a larger envelope (--envelope-layout C5)'}.`;
       throw errorAt(letter.files, err.source, err.who, reason, 'address-too-long');
     }
     throw err;

@@ -52,12 +52,13 @@ export function envelopeFormat(document: LetterDocument): EnvelopeFormat {
 }
 
 /** Longest slug taken from a name (whole words). */
-const SLUG_LENGTH = 32;
+const SLUG_LENGTH = 20;
 
 /**
  * A file-name-safe ASCII slug of a name: accents dropped, lower case, words joined with hyphens,
- * at most SLUG_LENGTH characters; empty when the name has no Latin letters or digits (a Chinese
- * name: the copy is then named by its number).
+ * the last words that fit SLUG_LENGTH characters (a title comes first, the name last: "Minister
+ * of Foreign Affairs Wang Yi" → affairs-wang-yi); empty when the name has no Latin
+ * letters or digits (a Chinese name: the copy is then named by its number).
  */
 export function slugOf(name: string): string {
   const words = name
@@ -67,8 +68,8 @@ export function slugOf(name: string): string {
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
   let slug = '';
-  for (const word of words) {
-    const next = slug ? `${slug}-${word}` : word;
+  for (const word of words.reverse()) {
+    const next = slug ? `${word}-${slug}` : word;
     if (next.length > SLUG_LENGTH) break;
     slug = next;
   }
@@ -96,9 +97,10 @@ export function mailParties(document: LetterDocument, sourceOf: (field: string) 
 }
 
 /**
- * The letter as sent to one addressee: its block addressed first; the letter's other addressees
- * stay addressees after it, its copies stay copies (the addressee taken out of the list it was
- * in). Source places move with their blocks, so a message still points at the right line.
+ * The letter as sent to one addressee: its block addressed first (where a window envelope shows
+ * it); the letter's other addressees follow, and its copy list stays as the letter says it
+ * (an addressee in copy is still named there, so the copy shows that it is one). Source places
+ * move with their blocks, so a message still points at the right line.
  */
 export function copyDocument(document: LetterDocument, party: Pick<MailParty, 'field' | 'index'>): LetterDocument {
   const { meta } = document;
@@ -109,15 +111,11 @@ export function copyDocument(document: LetterDocument, party: Pick<MailParty, 'f
   const chosen = (party.field === 'to' ? to : cc)[party.index];
   if (!chosen) throw new Error(`No ${party.field} addressee ${party.index}`);
   const newTo = [chosen, ...to.filter((t) => t !== chosen)];
-  const newCc = cc.filter((c) => c !== chosen);
   const moved: Record<string, (typeof places)[string]> = {};
-  for (const [key, value] of Object.entries(places)) if (!/^(to|cc)\.\d+$/.test(key)) moved[key] = value;
-  const place = (list: typeof to, field: 'to' | 'cc') =>
-    list.forEach((item, index) => {
-      const at = places[item.key];
-      if (at) moved[`${field}.${index}`] = at;
-    });
-  place(newTo, 'to');
-  place(newCc, 'cc');
-  return { ...document, meta: { ...meta, to: newTo.map((t) => t.p), cc: newCc.map((c) => c.p), places: moved } };
+  for (const [key, value] of Object.entries(places)) if (!/^to\.\d+$/.test(key)) moved[key] = value;
+  newTo.forEach((item, index) => {
+    const at = places[item.key];
+    if (at) moved[`to.${index}`] = at;
+  });
+  return { ...document, meta: { ...meta, to: newTo.map((t) => t.p), places: moved } };
 }

@@ -12,6 +12,7 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { runCli, scratch } from './helpers.js';
 import { addressArea, CN_LAYOUT, ENVELOPES, envelopeWindow, LABEL_SHEET, mm, type Area } from '../src/render/pdf/mailing.js';
 import { slugOf } from '../src/frame/mailing.js';
+import { preflight } from '../src/render/pdf/preflight.js';
 
 interface Item {
   str: string;
@@ -157,11 +158,16 @@ describe('mailing outputs of a Chinese letter', () => {
     }
     expect(print.length).toBe(page);
     expect(copies[0]?.length).toBeGreaterThan(1);
+    // Tagged, fonts embedded, every copy's notes as Note elements, nothing past the margins.
+    expect((await preflight(new Uint8Array(readFileSync(out('letter.print.pdf'))))).problems).toEqual([]);
   });
 
   it('makes one Chinese envelope per addressee: postcode in its boxes, name and address in their areas, sender at the bottom right', async () => {
     const pages = await readPdf(out('letter.envelopes.pdf'));
     expect(pages.length).toBe(3);
+    const checked = await preflight(new Uint8Array(readFileSync(out('letter.envelopes.pdf'))));
+    expect(checked.problems).toEqual([]);
+    expect(checked.fonts.every((f) => f.embedded)).toBe(true);
     for (const p of pages) {
       expect(p.width).toBeCloseTo(ENVELOPES.CN.width, 1);
       expect(p.height).toBeCloseTo(ENVELOPES.CN.height, 1);

@@ -79,8 +79,11 @@ export async function renderCopies(frames: LetterFrame[]): Promise<RenderedCopie
     labels.push(...l.pageLabels);
   }
   const options = letterDrawOptions(first.frame, first.laid);
+  // The preflight facts of the print file say how many copies it holds (each with its own Note elements).
+  const facts = JSON.parse(options.extraInfo.Letterpress ?? '{}') as object;
   const print = await drawPdf(pages, {
     ...options,
+    extraInfo: { Letterpress: JSON.stringify({ ...facts, copies: frames.length }) },
     pageLabels: labels,
     structure: laid.map(({ laid: l }) => ({ flow: l.layout.flow, notes: [...l.layout.notes.values()] })),
   });
@@ -191,7 +194,8 @@ async function drawSheets(frame: LetterFrame, size: { width: number; height: num
     artwork: sheets.map((s) => s.boxes ?? []),
     info: { title, ...(frame.author ? { author: frame.author } : {}), subject: frame.title, creator: 'letterpress', producer: 'letterpress (pdfkit)', date: frame.created, lang: frame.lang },
     standard: frame.pdfStandard,
-    extraInfo: {},
+    // For `letterpress check`: text may use the whole sheet; there are no notes.
+    extraInfo: { Letterpress: JSON.stringify({ pageWidth: size.width, textLeft: 0, textRight: size.width, markSize: 1, noteSize: 1, notes: 0 }) },
   });
 }
 

@@ -48,6 +48,18 @@ export function refuseMissingAddresses(letter: LoadedLetter, parties: MailParty[
   if (files.size > 0) throw new BuildError([...files]);
 }
 
+/** The six boxes of a Chinese envelope take a six-digit postcode; another is refused at its addressee's line. */
+function refuseForeignPostcodes(letter: LoadedLetter, parties: MailParty[]): void {
+  const files = new Set<VFile>();
+  for (const party of parties) {
+    if (party.postcode === undefined || /^\d{6}$/.test(party.postcode)) continue;
+    const { file, place } = fieldPlace(letter.document.meta, letter.files, `${party.field}.${party.index}`);
+    reportError(file, `The postcode "${party.postcode}" of "${party.name}" does not fill the six boxes of a Chinese envelope (six digits, e.g. 100017): correct it, or for an address abroad use --envelope-layout DL and write the postcode in its address lines.`, place, 'postcode-invalid');
+    files.add(file);
+  }
+  if (files.size > 0) throw new BuildError([...files]);
+}
+
 /**
  * Make the requested mailing outputs. `buildFrame` makes the frame of each copy (the build's
  * own step); `glyphFailure` turns a character no font has into the build's positioned error.
@@ -83,6 +95,7 @@ export async function renderMailing(
     }
     if (options.envelopes) {
       const format = options.envelopes === true ? frame.mailing.envelope : options.envelopes;
+      if (format === 'CN') refuseForeignPostcodes(letter, parties);
       await timed('envelopes', 'envelopes', `${base}.envelopes.pdf`, () => pdf.renderEnvelopes({ ...frame, mailing: { ...frame.mailing, envelope: format } }));
     }
     if (options.labels) await timed('labels', 'labels', `${base}.labels.pdf`, () => pdf.renderLabels(frame));

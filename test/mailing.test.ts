@@ -253,12 +253,18 @@ describe('envelopes and labels of an English letter', () => {
       const size = (k: number) => pages[k]?.items.find((i) => i.y > area.y)?.size ?? 0;
       expect(size(1)).toBeLessThan(size(0));
     }
+    // On a label the long line breaks in two (hanging) rather than shrinking below 8 pt, inside its cell.
+    await runCli(['build', 'letter.md', '-f', 'txt', '--labels', '-o', 'labels'], dir);
+    const [sheet] = await readPdf(path.join(dir, 'labels', 'letter.labels.pdf'));
+    const second = (sheet?.items ?? []).filter((i) => outside([i], LABEL_SHEET.cell(1)).length === 0 && i.size > 7);
+    expect(second.length).toBeGreaterThan(4); // name, the long line in two parts, two more lines
+    expect(Math.min(...second.map((i) => i.size))).toBeGreaterThanOrEqual(8);
     expect(slugOf('Minister of Foreign Affairs Wang Yi')).toBe('affairs-wang-yi');
     expect(slugOf('Françoise Müller-Lüdenscheidt')).toBe('muller-ludenscheidt');
   });
 
   it('refuses an address that cannot fit even small, at its line, writing nothing', async () => {
-    const dir = project(EN(`  - name: Someone\n    address:\n      - ${'Very long street name '.repeat(12)}`));
+    const dir = project(EN(`  - name: Someone\n    address:\n      - ${'Very long street name '.repeat(40)}`));
     const run = await runCli(['build', 'letter.md', '-f', 'txt', '--labels'], dir);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/letter\.md:10:11 error The address of "Someone" does not fit an address label[\s\S]*address-too-long/);

@@ -107,6 +107,8 @@ interface BlockSpec {
   size: number;
   minSize: number;
   lineHeight: number;
+  /** A line too long may break (left-aligned address blocks). */
+  wrap?: boolean;
   /** Vertical place of a block shorter than its area. */
   valign?: 'top' | 'middle' | 'bottom';
   mark: RoleMark | ((line: number) => RoleMark);
@@ -120,6 +122,8 @@ interface BlockSpec {
 const UNBROKEN = 100000;
 /** Size steps when a block is set smaller to fit. */
 const STEP = 0.5;
+/** Share of its starting size below which a block that may wrap breaks a long line instead of shrinking on. */
+const COMFORTABLE = 0.8;
 
 class AddressSetter {
   private readonly setter: LineSetter;
@@ -128,35 +132,45 @@ class AddressSetter {
     this.setter = new LineSetter(fontChainFor(frame.fonts), frame.language, frame.notesStyle, UNBROKEN);
   }
 
-  private line(text: string, size: number, bold: boolean, source?: SourceRef): Line | undefined {
-    const [line] = this.setter.lines([{ text, style: { size, bold }, ...(source ? { source } : {}) }], { size, lineHeight: 1, align: 'left', firstIndent: 0, restIndent: 0 });
-    return line;
+  /** An address line set unbroken, or (`width`) broken at that measure, its later lines hanging 1 em. */
+  private set(text: string, size: number, bold: boolean, source: SourceRef | undefined, width?: number): Line[] {
+    const hang = width === undefined ? 0 : size;
+    return this.setter.lines([{ text, style: { size, bold }, ...(source ? { source } : {}) }], {
+      size, lineHeight: 1, align: 'left', firstIndent: 0, restIndent: hang, ...(width === undefined ? {} : { rightIndent: UNBROKEN - width }),
+    });
   }
 
-  /** A block's lines placed in its area, at the largest size (in steps) at which it fits; else AddressDoesNotFit. */
+  /**
+   * A block's lines placed in its area, at the largest size (in steps) at which it fits; else
+   * AddressDoesNotFit. Each address line stays one line while the size is comfortable; below
+   * COMFORTABLE of the starting size a block that may wrap (`wrap`) breaks a long line in two
+   * rather than shrinking further.
+   */
   block(spec: BlockSpec): MarkedLine[] {
     const lines = spec.lines.filter((l) => l.text.trim().length > 0);
-    for (let size = spec.size; size >= spec.minSize - 1e-6; size -= STEP) {
-      const set = lines.map((l) => {
+    const { area } = spec;
+    const attempt = (size: number, wrap: boolean) => {
+      const set = lines.flatMap((l, n) => {
         const s = size * (l.scale ?? 1);
-        return { s, line: this.line(l.text, s, l.bold ?? false, spec.source) };
+        return this.set(l.text, s, l.bold ?? false, spec.source, wrap ? area.width : undefined).map((line) => ({ s, line, n }));
       });
       const heights = set.map(({ s }) => s * spec.lineHeight);
       const total = heights.reduce((a, b) => a + b, 0);
-      const widest = Math.max(0, ...set.map(({ line }) => line?.width ?? 0));
-      if (widest > spec.area.width + 0.01 || total > spec.area.height + 0.01) continue;
-      const { area } = spec;
-      const free = area.height - total;
+      const widest = Math.max(0, ...set.map(({ line }) => line.width));
+      return widest > area.width + 0.01 || total > area.height + 0.01 ? null : { set, heights, total };
+    };
+    for (let size = spec.size; size >= spec.minSize - 1e-6; size -= STEP) {
+      const fitted = attempt(size, false) ?? (spec.wrap && size <= spec.size * COMFORTABLE ? attempt(size, true) : null);
+      if (!fitted) continue;
+      const free = area.height - fitted.total;
       let top = area.y + (spec.valign === 'middle' ? free / 2 : spec.valign === 'bottom' ? free : 0);
       const placed: MarkedLine[] = [];
-      set.forEach(({ s, line }, n) => {
-        const height = heights[n] ?? 0;
-        if (line) {
-          const x = spec.align === 'left' ? area.x : spec.align === 'right' ? area.x + area.width - line.width : area.x + (area.width - line.width) / 2;
-          const mark = typeof spec.mark === 'function' ? spec.mark(n) : spec.mark;
-          // CJK text centred in its leading, on the ideographic em box (as the letter's lines).
-          placed.push({ line, top, x, baseline: (height - s) / 2 + 0.88 * s, mark });
-        }
+      fitted.set.forEach(({ s, line, n }, k) => {
+        const height = fitted.heights[k] ?? 0;
+        const x = spec.align === 'left' ? area.x : spec.align === 'right' ? area.x + area.width - line.width : area.x + (area.width - line.width) / 2;
+        const mark = typeof spec.mark === 'function' ? spec.mark(n) : spec.mark;
+        // CJK text centred in its leading, on the ideographic em box (as the letter's lines).
+        placed.push({ line, top, x, baseline: (height - s) / 2 + 0.88 * s, mark });
         top += height;
       });
       return placed;
@@ -261,7 +275,7 @@ export async function renderEnvelopes(frame: LetterFrame): Promise<Uint8Array> {
       // Read as drawn: the address lines, then the name (the postcode digits are artifacts).
       const marks = paragraphs(envelope);
       const addressLines = party.address.map((text) => ({ text }));
-      lines.push(...setter.block({ lines: addressLines, area: CN_LAYOUT.address, align: 'left', size: 12, minSize: 7, lineHeight: 1.35, valign: 'top', mark: marks, who: party.name, where: 'the address area of the envelope (150 × 26 mm)', ...source }));
+      lines.push(...setter.block({ lines: addressLines, area: CN_LAYOUT.address, align: 'left', wrap: true, size: 12, minSize: 7, lineHeight: 1.35, valign: 'top', mark: marks, who: party.name, where: 'the address area of the envelope (150 × 26 mm)', ...source }));
       lines.push(...setter.block({ lines: [{ text: `${party.name}${mailing.recipientSuffix ? `  ${mailing.recipientSuffix}` : ''}` }], area: CN_LAYOUT.name, align: 'center', size: 20, minSize: 10, lineHeight: 1.2, valign: 'middle', mark: () => marks(addressLines.length), who: party.name, where: 'the name line of the envelope (170 mm)', ...source }));
       if (mailing.sender) {
         const sender = mailing.sender;
@@ -276,7 +290,7 @@ export async function renderEnvelopes(frame: LetterFrame): Promise<Uint8Array> {
       lines.push(...setter.block({ lines: senderLines(sender), area: { x: mm(10), y: mm(8), width: mm(95), height: mm(format === 'DL' ? 28 : 36) }, align: 'left', size: 8.5, minSize: 6, lineHeight: 1.3, valign: 'top', mark: paragraphs(envelope), who: sender.name, where: 'the sender area of the envelope', ...(sender.source ? { source: sender.source } : {}) }));
     }
     const area = addressArea(envelopeWindow(format));
-    lines.push(...setter.block({ lines: recipientLines(party), area, align: 'left', size: 11, minSize: 7, lineHeight: 1.3, valign: 'top', mark: paragraphs(envelope), who: party.name, where: `the address window of a ${format} envelope (82 × 39 mm)`, ...source }));
+    lines.push(...setter.block({ lines: recipientLines(party), area, align: 'left', wrap: true, size: 11, minSize: 7, lineHeight: 1.3, valign: 'top', mark: paragraphs(envelope), who: party.name, where: `the address window of a ${format} envelope (82 × 39 mm)`, ...source }));
     return { lines, boxes };
   });
   return drawSheets(frame, ENVELOPES[format], sheets, `${frame.title} — envelopes`);
@@ -324,7 +338,7 @@ export async function renderLabels(frame: LetterFrame): Promise<Uint8Array> {
       top += area.height + mm(1.5);
     }
     const area = { ...inner, y: top, height: inner.y + inner.height - top };
-    sheet.lines.push(...setter.block({ lines: recipientLines(party), area, align: 'left', size: 10, minSize: 6, lineHeight: 1.25, valign: 'middle', mark: paragraphs(label), who: party.name, where: 'an address label (58 × 29 mm inside a 70 × 37 mm label)', ...source }));
+    sheet.lines.push(...setter.block({ lines: recipientLines(party), area, align: 'left', wrap: true, size: 10, minSize: 6, lineHeight: 1.25, valign: 'middle', mark: paragraphs(label), who: party.name, where: 'an address label (58 × 29 mm inside a 70 × 37 mm label)', ...source }));
   });
   return drawSheets(frame, LABEL_SHEET.page, sheets, `${frame.title} — address labels`);
 }

@@ -271,6 +271,14 @@ describe('envelopes and labels of an English letter', () => {
     expect(existsSync(path.join(dir, 'out'))).toBe(false);
   });
 
+  it('reads from: as name, address lines and contact, and says at its line what a sender has', async () => {
+    const dir = project(EN('  - name: Minister Wang Yi').replace('  address: |\n    1 Sukhumvit Road\n    Bangkok 10110, Thailand\n', '  address: [1 Sukhumvit Road]\n  phone: 123\n'));
+    const run = await runCli(['build', 'letter.md', '-f', 'txt'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('letter.md:13:12 error Front matter field `from.address`: write the address as lines under `address: |`');
+    expect(run.stderr).toContain('letter.md:14:3 error Front matter: unknown field `from.phone` (a sender has name, address and contact)');
+  });
+
   it('refuses an addressee without an address only when envelopes or labels are asked for', async () => {
     const dir = project(EN('  - name: Minister Wang Yi'));
     const plain = await runCli(['build', 'letter.md', '-f', 'txt', '--per-recipient'], dir);

@@ -30,7 +30,7 @@ const sender = z
   .object({
     name: text,
     address: z
-      .string()
+      .string({ error: 'write the address as lines under `address: |`, one address line a line' })
       .optional()
       .transform((v) => (v ?? '').split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0)),
     contact: text.optional(),
@@ -97,7 +97,11 @@ export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | nu
       if (issue.code !== 'unrecognized_keys') return '';
       // A typo of a field (`subjet`, `Closing`) is named with the field it most likely means.
       const close = issue.path.length === 0 && key !== undefined ? FIELD_NAMES.find((f) => distance(f, key.toLowerCase()) <= (key.length > 4 ? 2 : 1)) : undefined;
-      return close ? `; did you mean \`${close}\`? (allowed fields: ${FIELDS})` : ` (allowed fields: ${FIELDS})`;
+      if (close) return `; did you mean \`${close}\`? (allowed fields: ${FIELDS})`;
+      const [field] = issue.path;
+      if (field === 'from') return ' (a sender has name, address and contact)';
+      if (field === 'to' || field === 'cc') return ' (an addressee has name, address and postcode)';
+      return ` (allowed fields: ${FIELDS})`;
     },
   };
   const own = parseYamlLayer(file, node?.value ?? '', options);

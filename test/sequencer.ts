@@ -31,6 +31,7 @@ const WEIGHTS: Record<string, number> = {
   'fuzz.test.ts': 3500,
   'watch.test.ts': 3300,
   'fallback.test.ts': 3200,
+  'mailing.test.ts': 3000,
   'pdf.test.ts': 3000,
   'layoutCheck.test.ts': 2800,
   'signatoriesEdit.test.ts': 2800,

@@ -15,6 +15,7 @@ import { BuildError, formatDiagnosticList, toDiagnostics, type Diagnostic } from
 import { loadLetter as loadLetterFile, loadLetterFromText, type LoadedLetter } from '../load/letter.js';
 import { ALL_FORMATS, editions, type Format } from '../render/index.js';
 import { refuseFailedPreflight, renderAndWrite, renderEdition, type EditionResult } from '../build/build.js';
+import type { MailingOptions } from '../build/mailing.js';
 import { buildFrame } from '../frame/index.js';
 import { PartialWrite } from '../io/writeAtomic.js';
 import { initProject as initProjectFiles, INIT_LANGUAGES, type InitLanguage } from '../init/index.js';
@@ -119,7 +120,7 @@ export function buildLetter(input: LetterInput, options: BuildLetterOptions = {}
   });
 }
 
-export interface WriteLetterOptions extends BuildLetterOptions {
+export interface WriteLetterOptions extends BuildLetterOptions, MailingOptions {
   /** Folder for the editions (default: out/ beside the letter). */
   outDir?: string;
 }

@@ -9,14 +9,15 @@ import { editions, type Format, type RenderOptions } from '../render/index.js';
 import { buildFrame } from '../frame/index.js';
 import type { LetterFrame } from '../frame/types.js';
 import { writeFilesAtomically } from '../io/writeAtomic.js';
-import { errorAt, reportWarning } from '../diagnostics/index.js';
+import { errorAt, reportWarning, type BuildError } from '../diagnostics/index.js';
 import { describeChanges, droppedWarning, manifestOf, manifestPath, readManifest, sha256, type Manifest } from './manifest.js';
 import { refuseDefaultOutOutside, refuseOutputsOverInputs } from './outputs.js';
 import { MissingGlyph } from '../typeset/errors.js';
 import { PreflightFailed } from '../render/errors.js';
 import { codePointLabel, scriptOf } from '../unicode/scripts.js';
+import { renderMailing, type MailingOptions, type MailingOutput } from './mailing.js';
 
-export interface BuildOptions extends RenderOptions {
+export interface BuildOptions extends RenderOptions, MailingOptions {
   outDir?: string;
   formats: Format[];
   /** Read the PDF back with pdfjs-dist and run the full preflight before anything is written. */
@@ -26,7 +27,8 @@ export interface BuildOptions extends RenderOptions {
 }
 
 export interface EditionResult {
-  format: Format;
+  /** The edition, or a mailing output (a copy per addressee, the print file, envelopes, labels). */
+  format: Format | MailingOutput;
   path: string;
   bytes: number;
   ms: number;
@@ -69,21 +71,24 @@ export async function renderEdition(letter: LoadedLetter, frame: LetterFrame, fo
   try {
     return await editions[format].render(frame, { ...options, diagnostics: warnings });
   } catch (err) {
-    if (err instanceof MissingGlyph) {
-      const code = codePointLabel(err.char);
-      const script = scriptOf(err.char);
-      if (err.reason === 'right-to-left' || script?.rightToLeft) {
-        const reason = `"${err.char}" (${code}${script ? `, ${script.name} script` : ''}) is written right to left, which the PDF edition cannot set yet (it would come out garbled): write the name in Latin letters, or build the other editions only (--format txt,docx,html).`;
-        throw errorAt(letter.files, err.source, err.char, reason, 'right-to-left');
-      }
-      const reason = script
-        ? `No font has the character "${err.char}" (${code}, ${script.name} script): the template's fonts cannot set ${script.name}. ` +
-          `Add a font that has ${script.name} (a TTF from npm or in fonts/, e.g. Noto Serif ${script.name}) to the \`fonts.serif\` list of the template (see fonts/README.md), or replace the character.`
-        : `No font has the character "${err.char}" (${code}); add a font that has it to the \`fonts\` list of the template, or replace the character.`;
-      throw errorAt(letter.files, err.source, err.char, reason, 'missing-glyph');
-    }
+    if (err instanceof MissingGlyph) throw glyphFailure(letter, err);
     throw err;
   }
+}
+
+/** A character no font has (or that the PDF cannot set), as a BuildError at its place in the inputs. */
+export function glyphFailure(letter: LoadedLetter, err: MissingGlyph): BuildError {
+  const code = codePointLabel(err.char);
+  const script = scriptOf(err.char);
+  if (err.reason === 'right-to-left' || script?.rightToLeft) {
+    const reason = `"${err.char}" (${code}${script ? `, ${script.name} script` : ''}) is written right to left, which the PDF edition cannot set yet (it would come out garbled): write the name in Latin letters, or build the other editions only (--format txt,docx,html).`;
+    return errorAt(letter.files, err.source, err.char, reason, 'right-to-left');
+  }
+  const reason = script
+    ? `No font has the character "${err.char}" (${code}, ${script.name} script): the template's fonts cannot set ${script.name}. ` +
+      `Add a font that has ${script.name} (a TTF from npm or in fonts/, e.g. Noto Serif ${script.name}) to the \`fonts.serif\` list of the template (see fonts/README.md), or replace the character.`
+    : `No font has the character "${err.char}" (${code}); add a font that has it to the \`fonts\` list of the template, or replace the character.`;
+  return errorAt(letter.files, err.source, err.char, reason, 'missing-glyph');
 }
 
 /**
@@ -126,21 +131,31 @@ export async function renderAndWrite(
     await refuseFailedPreflight(pdf.data, frame);
     pdf.ms += performance.now() - started;
   }
-  const manifestFile = manifestPath(editionBase(letterPath, outDir));
+  const base = editionBase(letterPath, outDir);
+  const mailing = await renderMailing(letter, frame, base, options, steps.buildFrame, (err) => glyphFailure(letter, err));
+  const manifestFile = manifestPath(base);
   if (options.outDir === undefined) refuseDefaultOutOutside(letterPath, outDir);
-  refuseOutputsOverInputs(letter, [...rendered.map((r) => r.path), manifestFile]);
+  refuseOutputsOverInputs(letter, [...rendered.map((r) => r.path), ...mailing.map((m) => m.path), manifestFile]);
   const previous = await readManifest(manifestFile);
   const entries: Manifest['editions'] = { ...(previous?.editions ?? {}) };
   for (const r of rendered) entries[r.format] = { file: path.basename(r.path), bytes: r.bytes, sha256: sha256(r.data) };
+  // This build's copies replace the previous build's list (an addressee may have gone).
+  if (options.perRecipient) for (const key of Object.keys(entries)) if (key.startsWith('copy:')) delete entries[key];
+  for (const m of mailing) entries[m.key] = { file: path.basename(m.path), bytes: m.data.byteLength, sha256: sha256(m.data) };
   const manifest = manifestOf(letter, frame, entries);
   const dropped = droppedWarning(previous, manifest);
   const dataFile = letter.files.find((f) => f.path === letter.document.sources?.signatories) ?? letter.files[0];
   if (dropped && dataFile) reportWarning(dataFile, dropped, undefined, 'signatories-dropped');
   await writeFilesAtomically([
     ...rendered.map((r) => ({ path: r.path, data: r.data })),
+    ...mailing.map((m) => ({ path: m.path, data: m.data })),
     { path: manifestFile, data: `${JSON.stringify(manifest, null, 2)}\n` },
   ]);
-  return { editions: rendered.map(({ data: _data, ...rest }) => rest), changes: describeChanges(previous, manifest), warnings };
+  const results: EditionResult[] = [
+    ...rendered.map(({ data: _data, ...rest }) => rest),
+    ...mailing.map((m) => ({ format: m.output, path: m.path, bytes: m.data.byteLength, ms: m.ms })),
+  ];
+  return { editions: results, changes: describeChanges(previous, manifest), warnings };
 }
 
 export async function build(letterPath: string, options: BuildOptions, steps: BuildSteps = STEPS): Promise<BuildResult> {

@@ -33,6 +33,10 @@ interface BuildFlags {
   wrap?: number;
   quiet?: boolean;
   check?: boolean;
+  perRecipient?: boolean;
+  envelopes?: boolean;
+  envelopeLayout?: 'DL' | 'C5' | 'CN';
+  labels?: boolean;
 }
 
 /** An output that writes control characters other than line breaks and tabs escaped. */
@@ -84,6 +88,11 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('give a whole number of columns (0 = no wrapping)');
     return n;
   };
+  const parseEnvelopeLayout = (value: string): 'DL' | 'C5' | 'CN' => {
+    const layout = value.trim().toUpperCase();
+    if (layout === 'DL' || layout === 'C5' || layout === 'CN') return layout;
+    throw new InvalidArgumentError('choose DL or C5 (international post) or CN (Chinese domestic envelope)');
+  };
   const parseFormatList = (value: string): Format[] => {
     const parsed = parseFormats(value);
     if ('error' in parsed) throw new InvalidArgumentError(parsed.error);
@@ -134,6 +143,10 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
 
   withBuildFlags(program.command('build').description('build the editions of one or more letters (language editions sharing a signatory file)'))
     .option('-c, --check', 'also read the PDF back and run the full preflight (as `letterpress check` does) before writing')
+    .option('--per-recipient', 'also one mailing PDF per addressee (letter.to-NAME.pdf) and all copies in one print file (letter.print.pdf)')
+    .option('--envelopes', "also envelopes, one per addressee (letter.envelopes.pdf), in the template's layout")
+    .option('--envelope-layout <layout>', 'envelopes in this layout: DL or C5 (international, address in the window area) or CN (Chinese domestic); implies --envelopes', parseEnvelopeLayout)
+    .option('--labels', 'also an A4 sheet of address labels, 3 × 8 (letter.labels.pdf)')
     .action(async (named: string[], opts: BuildFlags) => {
       const found = await lettersOr(named);
       if (!found) return;
@@ -154,7 +167,12 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
       // leaves the others built and the exit code 1.
       for (const letter of letters) {
         const started = performance.now();
-        const result = await writeLetter(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap, check: opts.check === true });
+        const mailing = {
+          ...(opts.perRecipient ? { perRecipient: true } : {}),
+          ...(opts.envelopeLayout ? { envelopes: opts.envelopeLayout } : opts.envelopes ? { envelopes: true } : {}),
+          ...(opts.labels ? { labels: true } : {}),
+        };
+        const result = await writeLetter(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap, check: opts.check === true, ...mailing });
         if (result.ok) printWritten(io, result, performance.now() - started, opts.quiet);
         // With several letters, say which one wrote nothing (the others may have been built).
         else exitCode = printFailure(io, result.diagnostics, false, letters.length > 1 ? letter : undefined, result.replaced);

@@ -13,6 +13,8 @@ import type {
 } from './types.js';
 
 export * from './types.js';
+export * from './mailing.js';
+import { envelopeFormat, mailParties } from './mailing.js';
 
 type SizeName = RoleLayout['size'];
 
@@ -271,6 +273,13 @@ export function buildFrame(document: LetterDocument): LetterFrame {
     date: meta.date,
     created: creationDate(meta.date),
     sources: { ...(letterSource ? { letter: letterSource } : {}), ...(source ? { template: source } : {}) },
+    mailing: {
+      parties: mailParties(document, fromLetter),
+      ...(meta.from ? { sender: { ...meta.from, address: [...meta.from.address], ...(fromLetter('from') ? { source: fromLetter('from') } : {}) } } : {}),
+      envelope: envelopeFormat(document),
+      // A Chinese envelope names the recipient followed by 收 ("to be received by").
+      recipientSuffix: /^zh/i.test(meta.lang) ? '收' : '',
+    },
   };
 }
 

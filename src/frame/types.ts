@@ -10,6 +10,7 @@
 import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, Note } from '../model/types.js';
 import type { Position, SourceRef } from '../diagnostics/index.js';
 import type { FontSpec } from '../fonts/fontChain.js';
+import type { Mailing } from './mailing.js';
 
 export type { SourceRef, Block, BlockOf, BlockType, Inline, InlineOf, InlineType, Note };
 
@@ -261,4 +262,6 @@ export interface LetterFrame {
   created: Date;
   /** The input files, for messages that point into them. */
   sources: { letter?: string; template?: TemplateSource };
+  /** Who the letter goes to, the sender and the envelope layout (copies, envelopes, labels). */
+  mailing: Mailing;
 }

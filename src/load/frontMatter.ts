@@ -16,14 +16,23 @@ import type { Position } from '../diagnostics/index.js';
 
 const text = z.string().trim().min(1, 'must not be empty');
 const party = z
-  .object({ name: text, address: z.array(z.string()).default([]) })
+  .object({
+    name: text,
+    address: z.array(z.string()).default([]),
+    /** Postal code, set in the postcode boxes of a Chinese envelope (digits, letters, space, hyphen). */
+    postcode: z.string().trim().regex(/^[0-9A-Za-z][0-9A-Za-z -]{0,11}$/, 'a postal code has digits, letters, spaces and hyphens only, at most 12').optional(),
+  })
   .strict();
 /** Lines of a block: a multi-line string (one line each, blank lines dropped) or a list of lines. */
 const lines = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (typeof v === 'string' ? v.split(/\r?\n/) : v).map((line) => line.trim()).filter((line) => line !== ''));
 const oneLine = text.refine((v) => !/[\r\n]/.test(v), 'write it on one line');
-/** The sender: `from: { name, address: |, contact }`. */
+/**
+ * The sender: `from: { name, address: |, contact }` — the organisation's name, its postal address
+ * (one address line a line) and one line of contact; the sign-off shows it, envelopes and labels
+ * print it as the return address.
+ */
 const sender = z
   .object({ name: oneLine, address: lines.default([]), contact: oneLine.optional() })
   .strict();
@@ -102,7 +111,11 @@ export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | nu
       if (issue.code !== 'unrecognized_keys') return '';
       // A typo of a field (`subjet`, `Closing`) is named with the field it most likely means.
       const close = issue.path.length === 0 && key !== undefined ? FIELD_NAMES.find((f) => distance(f, key.toLowerCase()) <= (key.length > 4 ? 2 : 1)) : undefined;
-      return close ? `; did you mean \`${close}\`? (allowed fields: ${FIELDS})` : ` (allowed fields: ${FIELDS})`;
+      if (close) return `; did you mean \`${close}\`? (allowed fields: ${FIELDS})`;
+      const [field] = issue.path;
+      if (field === 'from') return ' (a sender has name, address and contact)';
+      if (field === 'to' || field === 'cc') return ' (an addressee has name, address and postcode)';
+      return ` (allowed fields: ${FIELDS})`;
     },
   };
   const own = parseYamlLayer(file, node?.value ?? '', options);
@@ -123,7 +136,6 @@ export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | nu
     const place = placeOf([field]);
     if (place) places[field] = place;
   }
-  // A path or a name that cannot be used is reported at its field's line, from the line's start.
   for (const field of ['from', 'letterhead'] as const) {
     const place = read.data[field] === undefined ? undefined : placeOf([field]);
     if (place) places[field] = place;
@@ -138,6 +150,7 @@ export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | nu
     const at = one.image ? placeOf([...written, 'image']) : undefined;
     if (at) places[`signature.${index}.image`] = at;
   });
+  // A path or a name that cannot be used is reported at its field's line, from the line's start.
   for (const field of ['lang', 'signatories', 'template'] as const) {
     const place = read.data[field] === undefined ? undefined : placeOf([field]);
     if (place) places[field] = { ...place, column: 1 };

@@ -57,6 +57,8 @@ export interface Note {
 export interface Party {
   name: string;
   address: string[];
+  /** Postcode, for the postcode boxes of a Chinese envelope. */
+  postcode?: string;
 }
 
 /** The sender (`from:`): the organisation, its address lines and one contact line. */
@@ -120,7 +122,7 @@ export interface LetterMeta {
   salutation: string;
   closing: string;
   author?: string;
-  /** The sender block (organisation, address, contact). */
+  /** The sender (organisation, address, contact): in the sign-off, and the return address on envelopes and labels. */
   from?: Sender;
   /** Who signs, in order. */
   signature?: Signer[];
@@ -131,7 +133,7 @@ export interface LetterMeta {
   template?: string;
   /** This letter's choice over its template's `list` settings. */
   list?: { countries?: 'localised' | 'as-written' | undefined; names?: NameDisplay | undefined };
-  /** Where each front-matter field stands, by its path ("date", "to.0", "cc.1"). */
+  /** Where each front-matter field stands, by its path ("date", "to.0", "cc.1", "from"). */
   places?: Record<string, FieldPlace>;
 }
 

@@ -10,13 +10,15 @@ import type { BuildOptions, BuildResult } from '../../build/build.js';
 import { watch, type WatchHandle } from '../watch.js';
 import { compareSets, formatSetChanges, readReleases, releasesPath, signatorySet } from '../releases.js';
 import { BuildError } from '../../diagnostics/index.js';
-import type { Format } from '../../render/index.js';
+import { ALL_FORMATS, type Format } from '../../render/index.js';
 import { readForExcerpt, readInputWithForm } from '../../io/readInput.js';
 import { editionOrder, formatOf, readAndCheck } from '../../signatories/index.js';
 import { signatoryVersion } from '../../signatories/edit.js';
 import { FIELDS, type SignatoryRecord } from '../../signatories/schema.js';
 import type { DataState, LetterState, Problem, SignatoryRow } from './protocol.js';
 import { shownPath } from '../../io/paths.js';
+
+const isEdition = (format: string): format is Format => (ALL_FORMATS as string[]).includes(format);
 
 /** Diagnostics of some files as the page shows them, with the source line of each. */
 export function problemsOf(files: readonly VFile[], readable: (file: string) => string | undefined = () => undefined): Problem[] {
@@ -168,7 +170,8 @@ export class LetterSession {
       buildMs: Math.round(result.totalMs),
       lang: document.meta.lang,
       title: document.meta.subject || this.state.title,
-      editions: result.editions.map((e) => ({ format: e.format, file: path.basename(e.path), bytes: e.bytes })),
+      // The preview builds the editions only (no copies, envelopes or labels).
+      editions: result.editions.flatMap((e) => (isEdition(e.format) ? [{ format: e.format, file: path.basename(e.path), bytes: e.bytes }] : [])),
       changes: result.changes,
       sinceRelease: await this.sinceRelease(result),
       problems: problemsOf([...result.letter.files, ...result.warnings], this.readable),

@@ -8,7 +8,7 @@ import { pageLabelText } from '../../frame/index.js';
 import { buildPages } from '../../typeset/pages.js';
 import { LetterLayout, type Geometry } from './layout/index.js';
 import type { MarkedLine, MarkedPage } from './marks.js';
-import { drawPdf } from './pdfkitDraw.js';
+import { drawPdf, type DrawOptions } from './pdfkitDraw.js';
 import type { PreflightFacts } from './report.js';
 import { PreflightFailed } from '../errors.js';
 import { checkLayout } from './layoutCheck.js';
@@ -54,14 +54,18 @@ export async function renderPdf(frame: LetterFrame): Promise<Uint8Array> {
 
 /** Draw a laid-out letter (no shaping happens here: the glyphs come from the layout). */
 export async function drawLetterPdf(frame: LetterFrame, laidOut: PdfLayout): Promise<Uint8Array> {
-  const { pages, geometry, noteSeparator, layout, pageLabels } = laidOut;
+  return drawPdf(laidOut.pages, letterDrawOptions(frame, laidOut));
+}
+
+/** How a laid-out letter is drawn: its geometry, note rule, structure, metadata and page labels. */
+export function letterDrawOptions(frame: LetterFrame, laidOut: PdfLayout): DrawOptions {
+  const { geometry, noteSeparator, layout, pageLabels } = laidOut;
   const { notesStyle } = frame;
-  return drawPdf(pages, {
+  return {
     geometry,
     noteSeparator,
     noteRule: { length: notesStyle.ruleLength, weight: notesStyle.ruleWeight },
-    flow: layout.flow,
-    notes: [...layout.notes.values()],
+    structure: [{ flow: layout.flow, notes: [...layout.notes.values()] }],
     standard: frame.pdfStandard,
     info: {
       title: frame.title,
@@ -75,7 +79,7 @@ export async function drawLetterPdf(frame: LetterFrame, laidOut: PdfLayout): Pro
     extraInfo: { Letterpress: JSON.stringify(preflightFacts(frame, geometry)) },
     pageLabels,
     ...(frame.letterhead ? { letterhead: frame.letterhead } : {}),
-  });
+  };
 }
 
 function preflightFacts(frame: LetterFrame, geometry: Geometry): PreflightFacts {

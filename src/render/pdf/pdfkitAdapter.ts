@@ -58,7 +58,8 @@ export interface PdfkitDocument {
   moveTo(x: number, y: number): PdfkitDocument;
   lineTo(x: number, y: number): PdfkitDocument;
   lineWidth(w: number): PdfkitDocument;
-  stroke(): PdfkitDocument;
+  stroke(color?: string): PdfkitDocument;
+  rect(x: number, y: number, width: number, height: number): PdfkitDocument;
   circle(x: number, y: number, radius: number): PdfkitDocument;
   fill(color?: string): PdfkitDocument;
   /** A PNG or JPEG, decoded once (an image XObject reused on every page that draws it). */

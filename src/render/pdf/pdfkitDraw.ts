@@ -30,11 +30,16 @@ export interface DrawOptions {
   noteRule: { length: number; weight: number };
   /** Each page's label line (page furniture), or null. */
   pageLabels: Array<MarkedLine | null>;
-  /** The letterhead, drawn at its place on the first page or every page. */
+  /** The letterhead, drawn at its place on each copy's first page or on every page. */
   letterhead?: Letterhead;
-  /** The laid-out lines with their role marks, in reading order, and the notes' lines: the structure tree is built from them. */
-  flow: MarkedFlowLine[];
-  notes: MarkedNoteLines[];
+  /**
+   * The laid-out lines with their role marks, in reading order, and the notes' lines: the
+   * structure tree is built from them; one part per copy of the letter the file holds, with the
+   * index of the copy's first page (0 for the first copy).
+   */
+  structure: Array<{ flow: MarkedFlowLine[]; notes: MarkedNoteLines[]; firstPage?: number }>;
+  /** Rectangles drawn on each page as layout artifacts (postcode boxes, a stamp area), in points from the top left. */
+  artwork?: Array<Array<{ x: number; y: number; width: number; height: number; weight: number; color: string }>>;
   info: DocumentInfo;
   /** PDF/A-2a + PDF/UA-1 identification (template `pdf.standard`). */
   standard: boolean;
@@ -172,7 +177,7 @@ class PageDrawer {
     for (const { node } of structure.walk()) {
       if (node.parent === null) continue;
       const element = doc.struct(node.role, { ...(node.lang ? { lang: node.lang } : {}), ...(node.alt ? { alt: node.alt } : {}) });
-      if (node.noteNumber !== undefined) setElementId(element, `note-${node.noteNumber}`);
+      if (node.noteNumber !== undefined) setElementId(element, node.copy ? `copy-${node.copy + 1}-note-${node.noteNumber}` : `note-${node.noteNumber}`);
       this.elements[node.id] = element;
       this.element(node.parent).add(element);
     }
@@ -383,6 +388,17 @@ class PageDrawer {
     this.doc.endMarkedContent();
   }
 
+  /** Rectangles (postcode boxes, a stamp area): layout artifacts. */
+  boxes(list: NonNullable<DrawOptions['artwork']>[number]): void {
+    if (list.length === 0) return;
+    this.closeContent();
+    this.doc.markContent('Artifact', { type: 'Layout' });
+    this.doc.addContent('q');
+    for (const box of list) this.doc.lineWidth(box.weight).rect(round(box.x, 2), round(box.y, 2), round(box.width, 2), round(box.height, 2)).stroke(box.color);
+    this.doc.addContent('Q');
+    this.doc.endMarkedContent();
+  }
+
   /** Bookmarks for the elements that carry one, nested by their level. */
   outline(): void {
     type Item = { addItem(title: string, options?: object): unknown };
@@ -415,18 +431,25 @@ export async function drawPdf(pages: MarkedPage[], options: DrawOptions): Promis
   });
   // The logical structure, from the layout's role marks (reading order; notes after their marks).
   const head = options.letterhead;
-  const structure = StructureTree.fromLayout(options.flow, options.notes, head?.image.alt);
+  const structure = StructureTree.fromLayouts(options.structure, head?.image.alt);
   const drawer = new PageDrawer(doc, structure);
+  const copyStarts = options.structure.map((part) => part.firstPage ?? 0);
   pages.forEach((page, index) => {
     drawer.startPage(index, geometry);
-    // The letterhead: on page 1 its Figure (or decoration); repeated on later pages, page furniture.
-    if (head && (index === 0 || head.pages === 'all')) drawer.picture(head.image, head.x, head.top, index === 0 ? structure.letterhead : null, index === 0 ? 'Layout' : 'Pagination');
+    // The letterhead: on a copy's first page its Figure (or decoration); repeated on later pages
+    // (not on the blank pages of a print file), page furniture.
+    const copy = copyStarts.indexOf(index);
+    const blank = page.body.length === 0 && page.notes.length === 0;
+    if (head && (copy >= 0 || (head.pages === 'all' && !blank))) {
+      drawer.picture(head.image, head.x, head.top, copy >= 0 ? (structure.letterheads[copy] ?? null) : null, copy >= 0 ? 'Layout' : 'Pagination');
+    }
     for (const line of page.body) drawer.line(line, geometry.left + (line.x ?? 0), geometry.top);
     if (page.notes.length > 0) {
       const notesTop = geometry.top + geometry.textHeight - page.notesHeight;
       drawer.rule(geometry.left, round(notesTop - options.noteSeparator / 2, 2), round(geometry.textWidth * options.noteRule.length, 3), options.noteRule.weight);
       for (const line of page.notes) drawer.line(line, geometry.left, notesTop);
     }
+    drawer.boxes(options.artwork?.[index] ?? []);
     const label = labels[index];
     if (label) drawer.line(label, geometry.left, geometry.top + geometry.textHeight);
     drawer.endPage();

@@ -12,6 +12,8 @@ export interface PreflightFacts {
   /** Font size of footnote text (and of the note numbers). */
   noteSize: number;
   notes: number;
+  /** A print file of this many copies of the letter (each with `notes` notes). */
+  copies?: number;
 }
 
 /** One problem: its message, and the page or the footnote it concerns where it concerns one. */

@@ -24,12 +24,14 @@ export interface StructNode {
   noteNumber?: number;
   /** A Figure's alternative text (PDF/UA-1 §7.3). */
   alt?: string;
+  /** The copy (0-based) of a file of several copies of the letter the node belongs to: its note IDs are the copy's own. */
+  copy?: number;
 }
 
 export class StructureTree {
   readonly nodes: StructNode[] = [{ id: 0, role: 'Document', parent: null, children: [] }];
-  /** The letterhead's Figure, first in the document (set by `letterheadFigure`). */
-  letterhead: number | null = null;
+  /** Each copy's letterhead Figure, first in that copy (none when the letterhead is decoration). */
+  readonly letterheads: number[] = [];
   /** The node of each element the layout named. */
   private readonly ids = new Map<ElementMark, number>();
   /** The node after which the next Note referenced from a node goes (notes in mark order). */
@@ -40,9 +42,27 @@ export class StructureTree {
    * after the element whose text first holds its mark (or at the document's end).
    */
   static fromLayout(flow: MarkedFlowLine[], notes: MarkedNoteLines[], letterheadAlt?: string): StructureTree {
+    return StructureTree.fromLayouts([{ flow, notes }], letterheadAlt);
+  }
+
+  /**
+   * The tree of several laid-out copies one after the other (a print file): each copy's notes after
+   * their own marks. A letterhead with alternative text is the first Figure of each copy (it is read
+   * first); without, it is decoration.
+   */
+  static fromLayouts(parts: Array<{ flow: MarkedFlowLine[]; notes: MarkedNoteLines[] }>, letterheadAlt?: string): StructureTree {
     const tree = new StructureTree();
-    // A letterhead with alternative text is the first Figure of the document (it is read first); without, it is decoration.
-    if (letterheadAlt) tree.letterhead = tree.idOf(element('Figure', null, { alt: letterheadAlt }));
+    parts.forEach(({ flow, notes }, copy) => {
+      const first = tree.nodes.length;
+      if (letterheadAlt) tree.letterheads.push(tree.idOf(element('Figure', null, { alt: letterheadAlt })));
+      tree.addLayout(flow, notes);
+      if (copy > 0) for (const node of tree.nodes.slice(first)) node.copy = copy;
+    });
+    return tree;
+  }
+
+  private addLayout(flow: MarkedFlowLine[], notes: MarkedNoteLines[]): void {
+    const tree = this as StructureTree;
     const referrers = new Map<number, number>();
     for (const line of flow) {
       const owner = tree.ownerOf(line.mark);
@@ -55,7 +75,6 @@ export class StructureTree {
       if (noteElement?.role === 'Note') tree.placeNote(noteElement, referrers.get(note.number));
       for (const line of note.lines) tree.ownerOf(line.mark);
     }
-    return tree;
   }
 
   get root(): number {

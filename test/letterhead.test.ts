@@ -270,3 +270,19 @@ describe('a Chinese sign-off', () => {
     expect(xml).toMatch(/此致<\/w:t><\/w:r><w:r><w:br\/>(?:<\/w:r><w:r>)?<w:t[^>]*>敬礼！/);
   });
 });
+
+describe('the print file of a letter with a letterhead on page 1', () => {
+  it('shows the letterhead, tagged, on the first page of every copy and on no other page', async () => {
+    const { renderCopies } = await import('../src/render/pdf/mailing.js');
+    const { copyDocument } = await import('../src/frame/mailing.js');
+    const alt = 'Asia Human Rights Alliance';
+    const { document } = await load(`letterhead: { image: logo.png, width: 180, align: right, pages: first, alt: ${alt} }\ncc:\n  - name: Minister Wang Yi\n    address: [Beijing]`);
+    const frames = [copyDocument(document, { field: 'to', index: 0 }), copyDocument(document, { field: 'cc', index: 0 })].map((d) => buildFrame(d));
+    const { print, pages } = await renderCopies(frames);
+    const facts = await readPdf(print);
+    const firstOfSecond = (pages[0] ?? 0) + ((pages[0] ?? 0) % 2); // after a blank page when the first copy is odd
+    const withImage = facts.images.flatMap((n, index) => (n > 0 ? [index] : []));
+    expect(withImage).toEqual([0, firstOfSecond]);
+    expect(facts.figures).toEqual([{ alt }, { alt }]);
+  });
+});

@@ -2,7 +2,7 @@
  * Problems found by using letterpress as campaign staff would, from the README only: each test
  * replays the steps that showed the problem.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
@@ -207,5 +207,27 @@ describe('a LibreOffice Calc sheet', () => {
     const run = await runCli(['signatories', 'import', 'signups.xlsx', '--dry-run'], dir);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/signups\.xlsx error This is an OpenDocument spreadsheet \(\.ods, LibreOffice Calc\); save it as \.xlsx/);
+  });
+});
+
+describe('a folder where a file should be', () => {
+  it('a folder named letter.md is named as a folder, not reported as "no letter*.md"', async () => {
+    const dir = scratch('letterpress-fresh-');
+    mkdirSync(path.join(dir, 'letter.md'));
+    for (const args of [['build'], ['diff'], ['release']]) {
+      const run = await runCli(args, dir);
+      expect(run.code, args[0]).toBe(1);
+      expect(run.stderr, args[0]).toMatch(/There is no letter here: "letter\.md" is a folder, not a file\. Move the letter out of it or rename the folder/);
+    }
+  });
+
+  it('a folder named signatories.yaml is refused by `signatories add` with what to check', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    const data = path.join(dir, 'signatories.yaml');
+    rmSync(data);
+    mkdirSync(data);
+    const run = await runCli(['signatories', 'add', '--org', 'New Org', '--country', 'France'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/signatories\.yaml error This is a folder, not a data file; nothing was changed\. Check the `signatories` field of the letter/);
   });
 });

@@ -319,7 +319,10 @@ async function withFile<T>(
     throw refuse(given, 'Cannot read the signatory file (does it exist?).');
   }
   const info = await stat(file);
-  if (!info.isFile()) throw refuse(given, 'Not a regular file.');
+  if (!info.isFile()) {
+    const what = info.isDirectory() ? 'This is a folder' : 'This is not a regular file';
+    throw refuse(given, `${what}, not a data file; nothing was changed. Check the \`signatories\` field of the letter (or --file), or move the folder away.`);
+  }
   if ((info.mode & 0o222) === 0) {
     throw refuse(given, `The file is read-only (mode ${(info.mode & 0o777).toString(8)}); nothing was changed. Make it writable first if the change is intended.`);
   }

@@ -231,3 +231,22 @@ describe('a folder where a file should be', () => {
     expect(run.stderr).toMatch(/signatories\.yaml error This is a folder, not a data file; nothing was changed\. Check the `signatories` field of the letter/);
   });
 });
+
+describe('a workbook made by opening a semicolon CSV with the wrong separator', () => {
+  it('says the header is squeezed into one cell and how to undo it', async () => {
+    const { planImport } = await import('../src/signatories/import/plan.js');
+    const cell = (value: string, line: number) => ({ value, place: { line, column: 1 } });
+    // What LibreOffice Calc makes of Excel's "CSV UTF-8 (semicolon)" opened with its defaults.
+    const rows = [
+      { line: 1, cells: [cell('ï»¿Organisation;Country;Date', 1)] },
+      { line: 2, cells: [cell('Amnesty Example;France;26/09/2023', 2)] },
+    ];
+    const plan = planImport('signups.xlsx', { type: 'xlsx', sheet: 'signups', rows }, [], 'signatories.yaml', { kind: 'organization' });
+    expect(plan.refused).toHaveLength(1);
+    expect(plan.refused[0]?.reason).toMatch(/^The whole header is in one cell \("ï»¿Organisation;Country;Date"\): the sheet was made by opening a CSV file with the wrong separator \(the columns are split by ";"\) and the wrong character set/);
+    expect(plan.refused[0]?.reason).toMatch(/Import the original \.csv file instead .* choosing "Semicolon" as the separator and "Unicode \(UTF-8\)"/);
+    // One real header cell that is not a name column keeps the usual message.
+    const plain = planImport('signups.xlsx', { type: 'xlsx', rows: [{ line: 1, cells: [cell('Sign-ups', 1)] }] }, [], 'signatories.yaml', {});
+    expect(plain.refused[0]?.reason).toMatch(/^No column for the names/);
+  });
+});

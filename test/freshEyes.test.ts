@@ -250,3 +250,14 @@ describe('a workbook made by opening a semicolon CSV with the wrong separator', 
     expect(plain.refused[0]?.reason).toMatch(/^No column for the names/);
   });
 });
+
+describe('a typo in a signatory field name', () => {
+  it('names the field it most likely means, at the key (British spelling of the list included)', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n    contry: France\nindividuals:\n  - name: Jane Doe\n    Titel: Professor\norganisations: []\n');
+    const run = await runCli(['signatories', 'list'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/signatories\.yaml:3:5 error Signatory file: unknown field `organizations\.0\.contry`; did you mean `country`\?/);
+    expect(run.stderr).toMatch(/signatories\.yaml:6:5 error Signatory file: unknown field `individuals\.0\.Titel`; did you mean `title`\?/);
+    expect(run.stderr).toMatch(/signatories\.yaml:7:1 error Signatory file: unknown field `organisations`; did you mean `organizations`\?/);
+  });
+});

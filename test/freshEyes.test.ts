@@ -261,3 +261,22 @@ describe('a typo in a signatory field name', () => {
     expect(run.stderr).toMatch(/signatories\.yaml:7:1 error Signatory file: unknown field `organisations`; did you mean `organizations`\?/);
   });
 });
+
+describe('a date written another way in the data file', () => {
+  it('is refused with the YYYY-MM-DD it most likely is (both readings when it could be either)', async () => {
+    const { signatoriesFromText } = await import('../src/signatories/index.js');
+    const { BuildError } = await import('../src/diagnostics/index.js');
+    const yaml = 'asOf: 03/04/2023\norganizations:\n  - name: A\n    signedOn: 26/09/2023\n  - name: B\n    signedOn: 2023-02-30\n  - name: C\n    signedOn: 2023年9月26日\n';
+    let messages: string[] = [];
+    try {
+      signatoriesFromText('s.yaml', yaml, 'en', '2023-09-30');
+    } catch (err) {
+      expect(err).toBeInstanceOf(BuildError);
+      messages = (err as InstanceType<typeof BuildError>).files.flatMap((f) => f.messages.map((m) => `${m.line}:${m.column} ${m.reason}`));
+    }
+    expect(messages).toContain('4:15 Malformed date "26/09/2023": write the signing date as YYYY-MM-DD: 2023-09-26.');
+    expect(messages).toContain('8:15 Malformed date "2023年9月26日": write the signing date as YYYY-MM-DD: 2023-09-26.');
+    expect(messages).toContain('6:15 Malformed date "2023-02-30": write the signing date as YYYY-MM-DD — it is, but the calendar has no such day; check the day and the month.');
+    expect(messages).toContain('1:7 Malformed date "03/04/2023": write asOf as YYYY-MM-DD: 2023-04-03 if the day comes first, 2023-03-04 if the month does.');
+  });
+});

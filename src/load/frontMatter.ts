@@ -9,6 +9,7 @@ import type { Root, Yaml } from 'mdast';
 import { reportError } from '../diagnostics/index.js';
 import { parseYamlLayer, validateLayers, type YamlLayer } from '../io/yaml.js';
 import { isIsoDate } from '../model/types.js';
+import { isoAdvice } from '../signatories/import/dates.js';
 import { LANGUAGE_TAG } from '../util/languageTag.js';
 import type { FieldPlace, LetterMeta } from '../model/types.js';
 import type { Position } from '../diagnostics/index.js';
@@ -25,7 +26,7 @@ const isoDate = z
     // A well-formed date the calendar does not have (30 February) is named as such.
     const message = /^\d{4}-\d{2}-\d{2}$/.test(v)
       ? `"${v}" is not a day of the calendar; write the date as YYYY-MM-DD, e.g. 2023-09-21`
-      : 'write the date as YYYY-MM-DD, e.g. 2023-09-21';
+      : `write the date as YYYY-MM-DD${isoAdvice(v)}`;
     ctx.addIssue({ code: 'custom', message });
   });
 

@@ -22,6 +22,7 @@ import { encodeText } from '../io/decode.js';
 import { BuildError, fileFailure, reportError, type Position } from '../diagnostics/index.js';
 import { duplicateKey } from './validate.js';
 import { isIsoDate } from '../model/types.js';
+import { isoAdvice } from './import/dates.js';
 import { formatOf, readAndCheck, type SignatoryFormat } from './index.js';
 import { csvDialect, csvRecordLines, type CsvDialect } from './fromCsv.js';
 import { CSV_COLUMNS, entryValues, fieldOfColumn, fieldsOf, FIELDS, LIST_KEY, KINDS, type FieldKey, type NewSignatory, type OptionalField, type SignatoryField, type SignatoryRecord } from './schema.js';
@@ -378,7 +379,7 @@ function sameEntry(record: SignatoryRecord | undefined, entry: NewSignatory): bo
 function cleanEntry(entry: NewSignatory): NewSignatory {
   const name = entry.name.normalize('NFC').replace(/\s+/g, ' ').trim();
   if (name === '') throw new EditRefused('The name is empty: give the organisation\'s or person\'s name.');
-  if (entry.signedOn !== undefined && entry.signedOn !== '' && !isIsoDate(entry.signedOn)) throw new EditRefused(`Malformed date "${entry.signedOn}": write it as YYYY-MM-DD.`);
+  if (entry.signedOn !== undefined && entry.signedOn !== '' && !isIsoDate(entry.signedOn)) throw new EditRefused(`Malformed date "${entry.signedOn}": write it as YYYY-MM-DD${isoAdvice(entry.signedOn)}.`);
   for (const value of [name, ...entryValues(entry).map(([, v]) => v)]) {
     const control = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/.exec(value);
     if (control) {

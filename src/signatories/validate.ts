@@ -1,6 +1,7 @@
 import type { VFile } from 'vfile';
 import { reportError, reportWarning } from '../diagnostics/index.js';
 import { isIsoDate } from '../model/types.js';
+import { isoAdvice } from './import/dates.js';
 import { FIELDS, type SignatoryRecord } from './schema.js';
 import { codePointLabel } from '../unicode/scripts.js';
 import { describeReason, duplicateKey, NearDuplicateIndex } from './nearDuplicates.js';
@@ -27,7 +28,7 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
     if (record.signedOn !== undefined && !isIsoDate(record.signedOn)) {
       reportError(
         file,
-        `Malformed date "${record.signedOn}": write the signing date as YYYY-MM-DD, e.g. 2023-09-21.`,
+        `Malformed date "${record.signedOn}": write the signing date as YYYY-MM-DD${isoAdvice(record.signedOn)}.`,
         record.fieldPlaces.signedOn ?? record.place,
         'signatories-date',
       );

@@ -280,3 +280,25 @@ describe('a date written another way in the data file', () => {
     expect(messages).toContain('1:7 Malformed date "03/04/2023": write asOf as YYYY-MM-DD: 2023-04-03 if the day comes first, 2023-03-04 if the month does.');
   });
 });
+
+describe('an invisible character in a name (a name copied from a web page)', () => {
+  it('is a warning at the name in the data file, refused by `signatories add`, removed by import with a warning', async () => {
+    const { signatoriesFromText } = await import('../src/signatories/index.js');
+    const { file } = signatoriesFromText('s.yaml', 'organizations:\n  - name: "Other\\u200BOrg"\n  - name: "Bidi \\u202Egro\\u202C Org"\n', 'en', '2023-09-30');
+    const warnings = file.messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.reason}`);
+    expect(warnings).toContainEqual(expect.stringMatching(/^2:11 signatories-invisible The name "Other\u200bOrg" contains an invisible zero-width space \(U\+200B\) after "Other", which no reader sees/));
+    expect(warnings).toContainEqual(expect.stringMatching(/^3:11 signatories-invisible .*contains an invisible right-to-left override \(U\+202E\) after "Bidi "/));
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    const add = await runCli(['signatories', 'add', '--org', 'New\u200bOrg', '--country', 'France'], dir);
+    expect(add.code).toBe(1);
+    expect(add.stderr).toMatch(/The name contains an invisible zero-width space \(U\+200B\) after "New"; type the name again/);
+    writeFileSync(path.join(dir, 'signups.csv'), 'Organisation,Country\nPasted\u200b Org\ufeff,France\nJoined\u200dEmoji Org,Spain\n');
+    const imported = await runCli(['signatories', 'import', 'signups.csv'], dir);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stderr).toMatch(/signups\.csv:2:1 warning The name "Pasted Org" contained an invisible zero-width space \(U\+200B\) after "Pasted"; it is imported without it/);
+    const data = readFileSync(path.join(dir, 'signatories.yaml'), 'utf8');
+    expect(data).toContain('- name: Pasted Org\n');
+    // A zero-width joiner is part of emoji and of several scripts: kept.
+    expect(data).toContain('- name: Joined\u200dEmoji Org\n');
+  });
+});

@@ -27,6 +27,7 @@ import { formatOf, readAndCheck, type SignatoryFormat } from './index.js';
 import { csvDialect, csvRecordLines, type CsvDialect } from './fromCsv.js';
 import { CSV_COLUMNS, entryValues, fieldOfColumn, fieldsOf, FIELDS, LIST_KEY, KINDS, type FieldKey, type NewSignatory, type OptionalField, type SignatoryField, type SignatoryRecord } from './schema.js';
 import { EditRefused } from './errors.js';
+import { invisibleCharacter } from '../unicode/scripts.js';
 import { closestNames, describeReason, NearDuplicateIndex } from './nearDuplicates.js';
 import { planImport, type ImportOptions, type ImportPlan } from './import/plan.js';
 import { readTable } from './import/table.js';
@@ -380,6 +381,8 @@ function cleanEntry(entry: NewSignatory): NewSignatory {
   const name = entry.name.normalize('NFC').replace(/\s+/g, ' ').trim();
   if (name === '') throw new EditRefused('The name is empty: give the organisation\'s or person\'s name.');
   if (entry.signedOn !== undefined && entry.signedOn !== '' && !isIsoDate(entry.signedOn)) throw new EditRefused(`Malformed date "${entry.signedOn}": write it as YYYY-MM-DD${isoAdvice(entry.signedOn)}.`);
+  const invisible = invisibleCharacter(name);
+  if (invisible) throw new EditRefused(`The name contains ${invisible}; type the name again, or delete that character (it usually comes with a name copied from a web page or a PDF).`);
   for (const value of [name, ...entryValues(entry).map(([, v]) => v)]) {
     const control = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/.exec(value);
     if (control) {

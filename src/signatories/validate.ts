@@ -3,7 +3,7 @@ import { reportError, reportWarning } from '../diagnostics/index.js';
 import { isIsoDate } from '../model/types.js';
 import { isoAdvice } from './import/dates.js';
 import { FIELDS, type SignatoryRecord } from './schema.js';
-import { codePointLabel } from '../unicode/scripts.js';
+import { codePointLabel, invisibleCharacter } from '../unicode/scripts.js';
 import { describeReason, duplicateKey, NearDuplicateIndex } from './nearDuplicates.js';
 
 export { duplicateKey, lookAlikeKey } from './nearDuplicates.js';
@@ -51,6 +51,16 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
         `An ${record.kind} has no ${field.column}: the value "${String((record as Record<string, unknown>)[field.key])}" is not printed (it is for ${field.kinds.join(' and ')} entries); check the row's kind, or leave the field empty.`,
         record.fieldPlaces[field.key] ?? record.place,
         'signatories-field-unused',
+      );
+    }
+    const invisible = name === '' ? null : invisibleCharacter(name);
+    if (invisible) {
+      // Kept (a warning): the name prints, but not as it looks here, and may not match its twin.
+      reportWarning(
+        file,
+        `The name "${name}" contains ${invisible}, which no reader sees but which changes how the name prints, sorts and compares; delete it (it usually comes with a name copied from a web page or a PDF).`,
+        record.fieldPlaces.name ?? record.place,
+        'signatories-invisible',
       );
     }
     if (name !== '') {

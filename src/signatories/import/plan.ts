@@ -13,6 +13,7 @@ import { duplicateKey, latestPossibleDate } from '../validate.js';
 import { describeReason, NearDuplicateIndex } from '../nearDuplicates.js';
 import { aliasOf, headerKey, kindOfValue, parseMap } from './columns.js';
 import { orderShown, parseDate, type DateOrder } from './dates.js';
+import { invisibleCharacter, withoutInvisible } from '../../unicode/scripts.js';
 import { columnLetter, type Cell, type CellValue, type Table } from './table.js';
 
 export interface ImportOptions {
@@ -240,7 +241,7 @@ export function planImport(
     const cellAt = (index: number | undefined): Cell | undefined => (index === undefined ? undefined : r.cells[index]);
     const nameCell = cellAt(nameCol);
     const rowRef: RowRef = { line: r.line, place: nameCell?.place ?? { line: r.line, column: 1 } };
-    const name = text(nameCell?.value ?? null);
+    let name = text(nameCell?.value ?? null);
     let kind = options.kind;
     if (!kind && kindCol !== undefined && !empty(cellAt(kindCol)?.value ?? null)) {
       const said = text(cellAt(kindCol)?.value ?? null);
@@ -259,6 +260,12 @@ export function planImport(
     if (name === '') {
       refuse(`This row has no name${cellName(rowRef.place)}: fill it in, or delete the row.`, rowRef.place, 'import-empty-name', rowRef);
       continue;
+    }
+    // A spreadsheet hides these characters from whoever would delete them: they are removed, and said so.
+    const invisible = invisibleCharacter(name);
+    if (invisible) {
+      name = withoutInvisible(name).replace(/\s+/gu, ' ').trim();
+      reportWarning(report, `The name "${name}"${cellName(rowRef.place)} contained ${invisible}; it is imported without it (and without any other such character).`, rowRef.place, 'import-invisible');
     }
     const entry: NewSignatory = { kind, name };
     let bad = false;

@@ -302,3 +302,24 @@ describe('an invisible character in a name (a name copied from a web page)', () 
     expect(data).toContain('- name: Joined\u200dEmoji Org\n');
   });
 });
+
+describe('a file given as the Word copy that is not one', () => {
+  it('is named (empty, PDF, RTF, .doc, .odt, .xlsx) with what to do', async () => {
+    const { unpack } = await import('../src/import/docx/read.js');
+    const reason = (bytes: Uint8Array) => {
+      try {
+        unpack(bytes);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'read';
+    };
+    expect(reason(new Uint8Array())).toBe('the file is empty (0 bytes); ask for the Word copy again');
+    expect(reason(strToU8('%PDF-1.7\n'))).toMatch(/^this is a PDF document, not a Word document \(\.docx\)/);
+    expect(reason(strToU8('{\\rtf1\\ansi hello}'))).toMatch(/^this is an RTF file, not a Word document \(\.docx\); open it in Word or LibreOffice and save it as \.docx/);
+    expect(reason(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0]))).toMatch(/^this is an old-style Office file \(\.xls or \.doc\), not a \.docx; open it in Word or LibreOffice and save it as \.docx/);
+    const odt = zipSync({ mimetype: [strToU8('application/vnd.oasis.opendocument.text'), { level: 0 }], 'content.xml': strToU8('<office:document-content/>') });
+    expect(reason(odt)).toMatch(/^this is an OpenDocument text \(\.odt, LibreOffice Writer\), not a \.docx; .*soffice --headless --convert-to docx FILE\.odt/);
+    expect(reason(zipSync({ 'xl/workbook.xml': strToU8('<workbook/>'), '[Content_Types].xml': strToU8('<Types/>') }))).toMatch(/^this is an Excel workbook, not a Word document/);
+  });
+});

@@ -323,3 +323,22 @@ describe('a file given as the Word copy that is not one', () => {
     expect(reason(zipSync({ 'xl/workbook.xml': strToU8('<workbook/>'), '[Content_Types].xml': strToU8('<Types/>') }))).toMatch(/^this is an Excel workbook, not a Word document/);
   });
 });
+
+describe('a hand-written YAML mistake', () => {
+  it('a second ": " in a value says to quote it, a tab says to indent with spaces, one message per line', async () => {
+    const { signatoriesFromText } = await import('../src/signatories/index.js');
+    const { BuildError } = await import('../src/diagnostics/index.js');
+    const messages = (yaml: string) => {
+      try {
+        signatoriesFromText('s.yaml', yaml, 'en', '2023-09-30');
+      } catch (err) {
+        return (err as InstanceType<typeof BuildError>).files.flatMap((f) => f.messages.map((m) => `${m.line}:${m.column} ${m.reason}`));
+      }
+      return [];
+    };
+    expect(messages('organizations:\n  - name: Friends of Example: Berlin\n    country: Germany\n')).toEqual([
+      '2:11 Signatory file is not valid YAML: Nested mappings are not allowed in compact mappings; a value that contains ": " must be in quotes: name: "Friends of Example: Berlin"',
+    ]);
+    expect(messages('organizations:\n\t- name: A\n')).toEqual(['2:1 Signatory file is not valid YAML: Tabs are not allowed as indentation; indent with spaces, not tabs']);
+  });
+});

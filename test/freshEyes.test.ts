@@ -340,5 +340,10 @@ describe('a hand-written YAML mistake', () => {
       '2:11 Signatory file is not valid YAML: Nested mappings are not allowed in compact mappings; a value that contains ": " must be in quotes: name: "Friends of Example: Berlin"',
     ]);
     expect(messages('organizations:\n\t- name: A\n')).toEqual(['2:1 Signatory file is not valid YAML: Tabs are not allowed as indentation; indent with spaces, not tabs']);
+    // `name:` with nothing after it: said to be empty, not "Invalid input" or "received null".
+    expect(messages('organizations:\n  - name:\n    country:\n')).toEqual([
+      "2:10 Signatory file field `organizations.0.name`: is empty: write its value after the colon",
+      "3:13 Signatory file field `organizations.0.country`: is empty: write its value after the colon",
+    ]);
   });
 });

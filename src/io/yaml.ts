@@ -166,6 +166,16 @@ function missingField(issue: z.core.$ZodIssue): boolean {
   return issue.code === 'invalid_type' && /received undefined/.test(issue.message);
 }
 
+/** The value at `path` in parsed YAML; undefined when there is none. */
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let node = value;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
 /** One parsed YAML input: the file its messages go to, its document (for positions) and its value. */
 export interface YamlLayer {
   file: VFile;
@@ -308,7 +318,8 @@ export function validateLayers<S extends z.ZodType>(layers: readonly YamlLayer[]
         continue;
       }
       const where = path.join('.') || '(top level)';
-      const reason = missingField(issue) ? 'is missing' : issue.message;
+      // `closing:` with nothing after it reads as null: say it is empty, not "received null".
+      const reason = missingField(issue) ? 'is missing' : valueAt(value, path) === null ? 'is empty: write its value after the colon' : issue.message;
       const { file, place } = locate(layers, path);
       reportError(file, `${options.label} field \`${where}\`: ${reason}${options.hint?.(issue) ?? ''}`, place, `${options.rule}-schema`);
     }

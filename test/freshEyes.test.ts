@@ -347,3 +347,16 @@ describe('a hand-written YAML mistake', () => {
     ]);
   });
 });
+
+describe('front matter without its closing ---', () => {
+  it('is named at the opening line, without the errors of the text it swallowed', async () => {
+    const { loadLetterFromText } = await import('../src/load/letter.js');
+    const { BuildError } = await import('../src/diagnostics/index.js');
+    const dir = scratch('letterpress-fresh-');
+    const text = '---\nlang: en\ndate: 2023-09-21\nsubject: A test\n\nA paragraph with a note.[^a]\n\n[^a]: The note.\n';
+    const error = await loadLetterFromText({ letterPath: path.join(dir, 'letter.md'), text }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(BuildError);
+    const messages = (error as InstanceType<typeof BuildError>).files.flatMap((f) => f.messages.map((m) => `${m.line}:${m.column} ${m.ruleId}`));
+    expect(messages).toEqual(['1:1 front-matter-unclosed']);
+  });
+});

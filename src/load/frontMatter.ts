@@ -58,6 +58,15 @@ export const SHARED_FRONT_MATTER = 'letter.yaml';
  */
 export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | null): LetterMeta | null {
   const node = tree.children.find((child): child is Yaml => child.type === 'yaml');
+  if (!node && /^\uFEFF?---[ \t]*\r?\n/u.test(String(file.value))) {
+    reportError(
+      file,
+      'The front matter opened by --- on this line is never closed: add a line with only --- after its last field (before the text of the letter).',
+      { line: 1, column: 1 },
+      'front-matter-unclosed',
+    );
+    return null;
+  }
   if (!node && !shared) {
     reportError(
       file,

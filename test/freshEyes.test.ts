@@ -360,3 +360,14 @@ describe('front matter without its closing ---', () => {
     expect(messages).toEqual(['1:1 front-matter-unclosed']);
   });
 });
+
+describe('a form tool\'s JSON export', () => {
+  it('is read when it wraps the list in an object; broken JSON is positioned', async () => {
+    const { readTable } = await import('../src/signatories/import/table.js');
+    const wrapped = await readTable({ path: 'answers.json', bytes: strToU8('{"form": "Sign-ups", "responses": [{"Organization": "Wrapped Org", "Country": "Japan"}]}') });
+    expect('table' in wrapped && wrapped.table.rows.map((r) => r.cells.map((c) => c.value))).toEqual([['Organization', 'Country'], ['Wrapped Org', 'Japan']]);
+    const broken = await readTable({ path: 'answers.json', bytes: strToU8('[\n  {"Organization": "A",\n  }\n]') });
+    expect(broken).toMatchObject({ place: { line: 3, column: 3 } });
+    expect('error' in broken && broken.error).toMatch(/^Not valid JSON: .*; fix it at this place, or export the answers from the form tool again\.$/);
+  });
+});

@@ -27,9 +27,10 @@ function closestKey(where: readonly PropertyKey[], key: string): string | undefi
     .sort((a, b) => a.d - b.d)[0]?.k;
 }
 
-function jsonErrorPlace(text: string, message: string): Position {
+/** Where JSON.parse stopped: the offset its message names, else the end of the text ("Unexpected end of JSON input"). */
+export function jsonErrorPlace(text: string, message: string): Position {
   const match = /position (\d+)/.exec(message);
-  const offset = match ? Number(match[1]) : 0;
+  const offset = match ? Number(match[1]) : /end of JSON/.test(message) ? text.length : 0;
   const before = text.slice(0, offset).split('\n');
   return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
 }

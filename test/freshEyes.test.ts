@@ -371,3 +371,15 @@ describe('a form tool\'s JSON export', () => {
     expect('error' in broken && broken.error).toMatch(/^Not valid JSON: .*; fix it at this place, or export the answers from the form tool again\.$/);
   });
 });
+
+describe('a very long name', () => {
+  it('is a warning at the name, asking whether it is a paste gone wrong; a long real name is not', async () => {
+    const { signatoriesFromText } = await import('../src/signatories/index.js');
+    const pasted = `We the undersigned organisations ${'call on the government to act '.repeat(8)}`.trim();
+    const real = 'International Federation for Human Rights and the World Organisation Against Torture Observatory for the Protection of Human Rights Defenders';
+    const { file, list } = signatoriesFromText('s.yaml', `organizations:\n  - name: ${pasted}\n  - name: ${real}\n`, 'en', '2023-09-30');
+    expect(list.organizations).toHaveLength(2);
+    const long = file.messages.filter((m) => m.ruleId === 'signatories-long-name').map((m) => `${m.line}:${m.column} ${m.reason}`);
+    expect(long).toEqual([`2:11 This name is ${[...pasted].length} characters long, beginning "We the undersigned organisations call on…": is it one name, or a paragraph or several rows pasted into one cell? Shorten it if it is not a name.`]);
+  });
+});

@@ -13,6 +13,9 @@ export function latestPossibleDate(): string {
   return new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 }
 
+/** Longer than any organisation's full name (the longest real ones are about 150 characters): most likely a paste gone wrong. */
+const LONGEST_NAME = 200;
+
 /** Check names, dates and duplicates; report each problem where it stands. Returns the valid records. */
 export function validateRecords(file: VFile, records: SignatoryRecord[]): SignatoryRecord[] {
   const seen = new Map<string, SignatoryRecord>();
@@ -51,6 +54,15 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
         `An ${record.kind} has no ${field.column}: the value "${String((record as Record<string, unknown>)[field.key])}" is not printed (it is for ${field.kinds.join(' and ')} entries); check the row's kind, or leave the field empty.`,
         record.fieldPlaces[field.key] ?? record.place,
         'signatories-field-unused',
+      );
+    }
+    const length = [...name].length;
+    if (length > LONGEST_NAME) {
+      reportWarning(
+        file,
+        `This name is ${length} characters long, beginning "${[...name].slice(0, 40).join('')}…": is it one name, or a paragraph or several rows pasted into one cell? Shorten it if it is not a name.`,
+        record.fieldPlaces.name ?? record.place,
+        'signatories-long-name',
       );
     }
     const invisible = name === '' ? null : invisibleCharacter(name);

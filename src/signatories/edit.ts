@@ -322,7 +322,7 @@ async function withFile<T>(
   }
   const info = await stat(file);
   if (!info.isFile()) {
-    const what = info.isDirectory() ? 'This is a folder' : 'This is not a regular file';
+    const what = info.isDirectory() ? 'This is a folder' : info.isFIFO() ? 'This is a named pipe' : info.isSocket() ? 'This is a socket' : 'This is not a regular file';
     throw refuse(given, `${what}, not a data file; nothing was changed. Check the \`signatories\` field of the letter (or --file), or move the folder away.`);
   }
   if ((info.mode & 0o222) === 0) {

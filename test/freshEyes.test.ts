@@ -2,7 +2,7 @@
  * Problems found by using letterpress as campaign staff would, from the README only: each test
  * replays the steps that showed the problem.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
@@ -227,5 +227,179 @@ describe('a LibreOffice Calc sheet', () => {
     const run = await runCli(['signatories', 'import', 'signups.xlsx', '--dry-run'], dir);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/signups\.xlsx error This is an OpenDocument spreadsheet \(\.ods, LibreOffice Calc\); save it as \.xlsx/);
+  });
+});
+
+describe('a folder where a file should be', () => {
+  it('a folder named letter.md is named as a folder, not reported as "no letter*.md"', async () => {
+    const dir = scratch('letterpress-fresh-');
+    mkdirSync(path.join(dir, 'letter.md'));
+    for (const args of [['build'], ['diff'], ['release']]) {
+      const run = await runCli(args, dir);
+      expect(run.code, args[0]).toBe(1);
+      expect(run.stderr, args[0]).toMatch(/There is no letter here: "letter\.md" is a folder, not a file\. Move the letter out of it or rename the folder/);
+    }
+  });
+
+  it('a folder named signatories.yaml is refused by `signatories add` with what to check', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    const data = path.join(dir, 'signatories.yaml');
+    rmSync(data);
+    mkdirSync(data);
+    const run = await runCli(['signatories', 'add', '--org', 'New Org', '--country', 'France'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/signatories\.yaml error This is a folder, not a data file; nothing was changed\. Check the `signatories` field of the letter/);
+  });
+});
+
+describe('a workbook made by opening a semicolon CSV with the wrong separator', () => {
+  it('says the header is squeezed into one cell and how to undo it', async () => {
+    const { planImport } = await import('../src/signatories/import/plan.js');
+    const cell = (value: string, line: number) => ({ value, place: { line, column: 1 } });
+    // What LibreOffice Calc makes of Excel's "CSV UTF-8 (semicolon)" opened with its defaults.
+    const rows = [
+      { line: 1, cells: [cell('ï»¿Organisation;Country;Date', 1)] },
+      { line: 2, cells: [cell('Amnesty Example;France;26/09/2023', 2)] },
+    ];
+    const plan = planImport('signups.xlsx', { type: 'xlsx', sheet: 'signups', rows }, [], 'signatories.yaml', { kind: 'organization' });
+    expect(plan.refused).toHaveLength(1);
+    expect(plan.refused[0]?.reason).toMatch(/^The whole header is in one cell \("ï»¿Organisation;Country;Date"\): the sheet was made by opening a CSV file with the wrong separator \(the columns are split by ";"\) and the wrong character set/);
+    expect(plan.refused[0]?.reason).toMatch(/Import the original \.csv file instead .* choosing "Semicolon" as the separator and "Unicode \(UTF-8\)"/);
+    // One real header cell that is not a name column keeps the usual message.
+    const plain = planImport('signups.xlsx', { type: 'xlsx', rows: [{ line: 1, cells: [cell('Sign-ups', 1)] }] }, [], 'signatories.yaml', {});
+    expect(plain.refused[0]?.reason).toMatch(/^No column for the names/);
+  });
+});
+
+describe('a typo in a signatory field name', () => {
+  it('names the field it most likely means, at the key (British spelling of the list included)', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n    contry: France\nindividuals:\n  - name: Jane Doe\n    Titel: Professor\norganisations: []\n');
+    const run = await runCli(['signatories', 'list'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/signatories\.yaml:3:5 error Signatory file: unknown field `organizations\.0\.contry`; did you mean `country`\?/);
+    expect(run.stderr).toMatch(/signatories\.yaml:6:5 error Signatory file: unknown field `individuals\.0\.Titel`; did you mean `title`\?/);
+    expect(run.stderr).toMatch(/signatories\.yaml:7:1 error Signatory file: unknown field `organisations`; did you mean `organizations`\?/);
+  });
+});
+
+describe('a date written another way in the data file', () => {
+  it('is refused with the YYYY-MM-DD it most likely is (both readings when it could be either)', async () => {
+    const { signatoriesFromText } = await import('../src/signatories/index.js');
+    const { BuildError } = await import('../src/diagnostics/index.js');
+    const yaml = 'asOf: 03/04/2023\norganizations:\n  - name: A\n    signedOn: 26/09/2023\n  - name: B\n    signedOn: 2023-02-30\n  - name: C\n    signedOn: 2023年9月26日\n';
+    let messages: string[] = [];
+    try {
+      signatoriesFromText('s.yaml', yaml, 'en', '2023-09-30');
+    } catch (err) {
+      expect(err).toBeInstanceOf(BuildError);
+      messages = (err as InstanceType<typeof BuildError>).files.flatMap((f) => f.messages.map((m) => `${m.line}:${m.column} ${m.reason}`));
+    }
+    expect(messages).toContain('4:15 Malformed date "26/09/2023": write the signing date as YYYY-MM-DD: 2023-09-26.');
+    expect(messages).toContain('8:15 Malformed date "2023年9月26日": write the signing date as YYYY-MM-DD: 2023-09-26.');
+    expect(messages).toContain('6:15 Malformed date "2023-02-30": write the signing date as YYYY-MM-DD — it is, but the calendar has no such day; check the day and the month.');
+    expect(messages).toContain('1:7 Malformed date "03/04/2023": write asOf as YYYY-MM-DD: 2023-04-03 if the day comes first, 2023-03-04 if the month does.');
+  });
+});
+
+describe('an invisible character in a name (a name copied from a web page)', () => {
+  it('is a warning at the name in the data file, refused by `signatories add`, removed by import with a warning', async () => {
+    const { signatoriesFromText } = await import('../src/signatories/index.js');
+    const { file } = signatoriesFromText('s.yaml', 'organizations:\n  - name: "Other\\u200BOrg"\n  - name: "Bidi \\u202Egro\\u202C Org"\n', 'en', '2023-09-30');
+    const warnings = file.messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.reason}`);
+    expect(warnings).toContainEqual(expect.stringMatching(/^2:11 signatories-invisible The name "Other\u200bOrg" contains an invisible zero-width space \(U\+200B\) after "Other", which no reader sees/));
+    expect(warnings).toContainEqual(expect.stringMatching(/^3:11 signatories-invisible .*contains an invisible right-to-left override \(U\+202E\) after "Bidi "/));
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    const add = await runCli(['signatories', 'add', '--org', 'New\u200bOrg', '--country', 'France'], dir);
+    expect(add.code).toBe(1);
+    expect(add.stderr).toMatch(/The name contains an invisible zero-width space \(U\+200B\) after "New"; type the name again/);
+    writeFileSync(path.join(dir, 'signups.csv'), 'Organisation,Country\nPasted\u200b Org\ufeff,France\nJoined\u200dEmoji Org,Spain\n');
+    const imported = await runCli(['signatories', 'import', 'signups.csv'], dir);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stderr).toMatch(/signups\.csv:2:1 warning The name "Pasted Org" contained an invisible zero-width space \(U\+200B\) after "Pasted"; it is imported without it/);
+    const data = readFileSync(path.join(dir, 'signatories.yaml'), 'utf8');
+    expect(data).toContain('- name: Pasted Org\n');
+    // A zero-width joiner is part of emoji and of several scripts: kept.
+    expect(data).toContain('- name: Joined\u200dEmoji Org\n');
+  });
+});
+
+describe('a file given as the Word copy that is not one', () => {
+  it('is named (empty, PDF, RTF, .doc, .odt, .xlsx) with what to do', async () => {
+    const { unpack } = await import('../src/import/docx/read.js');
+    const reason = (bytes: Uint8Array) => {
+      try {
+        unpack(bytes);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'read';
+    };
+    expect(reason(new Uint8Array())).toBe('the file is empty (0 bytes); ask for the Word copy again');
+    expect(reason(strToU8('%PDF-1.7\n'))).toMatch(/^this is a PDF document, not a Word document \(\.docx\)/);
+    expect(reason(strToU8('{\\rtf1\\ansi hello}'))).toMatch(/^this is an RTF file, not a Word document \(\.docx\); open it in Word or LibreOffice and save it as \.docx/);
+    expect(reason(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0]))).toMatch(/^this is an old-style Office file \(\.xls or \.doc\), not a \.docx; open it in Word or LibreOffice and save it as \.docx/);
+    const odt = zipSync({ mimetype: [strToU8('application/vnd.oasis.opendocument.text'), { level: 0 }], 'content.xml': strToU8('<office:document-content/>') });
+    expect(reason(odt)).toMatch(/^this is an OpenDocument text \(\.odt, LibreOffice Writer\), not a \.docx; .*soffice --headless --convert-to docx FILE\.odt/);
+    expect(reason(zipSync({ 'xl/workbook.xml': strToU8('<workbook/>'), '[Content_Types].xml': strToU8('<Types/>') }))).toMatch(/^this is an Excel workbook, not a Word document/);
+  });
+});
+
+describe('a hand-written YAML mistake', () => {
+  it('a second ": " in a value says to quote it, a tab says to indent with spaces, one message per line', async () => {
+    const { signatoriesFromText } = await import('../src/signatories/index.js');
+    const { BuildError } = await import('../src/diagnostics/index.js');
+    const messages = (yaml: string) => {
+      try {
+        signatoriesFromText('s.yaml', yaml, 'en', '2023-09-30');
+      } catch (err) {
+        return (err as InstanceType<typeof BuildError>).files.flatMap((f) => f.messages.map((m) => `${m.line}:${m.column} ${m.reason}`));
+      }
+      return [];
+    };
+    expect(messages('organizations:\n  - name: Friends of Example: Berlin\n    country: Germany\n')).toEqual([
+      '2:11 Signatory file is not valid YAML: Nested mappings are not allowed in compact mappings; a value that contains ": " must be in quotes: name: "Friends of Example: Berlin"',
+    ]);
+    expect(messages('organizations:\n\t- name: A\n')).toEqual(['2:1 Signatory file is not valid YAML: Tabs are not allowed as indentation; indent with spaces, not tabs']);
+    // `name:` with nothing after it: said to be empty, not "Invalid input" or "received null".
+    expect(messages('organizations:\n  - name:\n    country:\n')).toEqual([
+      "2:10 Signatory file field `organizations.0.name`: is empty: write its value after the colon",
+      "3:13 Signatory file field `organizations.0.country`: is empty: write its value after the colon",
+    ]);
+  });
+});
+
+describe('front matter without its closing ---', () => {
+  it('is named at the opening line, without the errors of the text it swallowed', async () => {
+    const { loadLetterFromText } = await import('../src/load/letter.js');
+    const { BuildError } = await import('../src/diagnostics/index.js');
+    const dir = scratch('letterpress-fresh-');
+    const text = '---\nlang: en\ndate: 2023-09-21\nsubject: A test\n\nA paragraph with a note.[^a]\n\n[^a]: The note.\n';
+    const error = await loadLetterFromText({ letterPath: path.join(dir, 'letter.md'), text }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(BuildError);
+    const messages = (error as InstanceType<typeof BuildError>).files.flatMap((f) => f.messages.map((m) => `${m.line}:${m.column} ${m.ruleId}`));
+    expect(messages).toEqual(['1:1 front-matter-unclosed']);
+  });
+});
+
+describe('a form tool\'s JSON export', () => {
+  it('is read when it wraps the list in an object; broken JSON is positioned', async () => {
+    const { readTable } = await import('../src/signatories/import/table.js');
+    const wrapped = await readTable({ path: 'answers.json', bytes: strToU8('{"form": "Sign-ups", "responses": [{"Organization": "Wrapped Org", "Country": "Japan"}]}') });
+    expect('table' in wrapped && wrapped.table.rows.map((r) => r.cells.map((c) => c.value))).toEqual([['Organization', 'Country'], ['Wrapped Org', 'Japan']]);
+    const broken = await readTable({ path: 'answers.json', bytes: strToU8('[\n  {"Organization": "A",\n  }\n]') });
+    expect(broken).toMatchObject({ place: { line: 3, column: 3 } });
+    expect('error' in broken && broken.error).toMatch(/^Not valid JSON: .*; fix it at this place, or export the answers from the form tool again\.$/);
+  });
+});
+
+describe('a very long name', () => {
+  it('is a warning at the name, asking whether it is a paste gone wrong; a long real name is not', async () => {
+    const { signatoriesFromText } = await import('../src/signatories/index.js');
+    const pasted = `We the undersigned organisations ${'call on the government to act '.repeat(8)}`.trim();
+    const real = 'International Federation for Human Rights and the World Organisation Against Torture Observatory for the Protection of Human Rights Defenders';
+    const { file, list } = signatoriesFromText('s.yaml', `organizations:\n  - name: ${pasted}\n  - name: ${real}\n`, 'en', '2023-09-30');
+    expect(list.organizations).toHaveLength(2);
+    const long = file.messages.filter((m) => m.ruleId === 'signatories-long-name').map((m) => `${m.line}:${m.column} ${m.reason}`);
+    expect(long).toEqual([`2:11 This name is ${[...pasted].length} characters long, beginning "We the undersigned organisations call on…": is it one name, or a paragraph or several rows pasted into one cell? Shorten it if it is not a name.`]);
   });
 });

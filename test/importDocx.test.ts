@@ -274,7 +274,7 @@ describe('import-docx command: review, safe write, signatory proposals', () => {
     writeFileSync(path.join(work, 'broken.docx'), zipSync({ 'word/document.xml': strToU8('<w:document><w:body>') }));
     for (const [name, reason] of [
       ['notes.docx', 'is not a Word document'],
-      ['sheet.docx', 'has no word/document.xml'],
+      ['sheet.docx', 'this is an Excel workbook, not a Word document'],
       ['broken.docx', 'word/document.xml is not well-formed XML'],
       ['missing.docx', 'Cannot read the file'],
     ] as const) {

@@ -1,22 +1,39 @@
 /** The letters of a folder, for commands given no letter: every letter*.md, sorted. */
 import { readdirSync } from 'node:fs';
 
+const LETTER_NAME = /^letter.*\.(md|markdown)$/i;
+
 export function findLetters(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && /^letter.*\.(md|markdown)$/i.test(entry.name))
+    .filter((entry) => entry.isFile() && LETTER_NAME.test(entry.name))
     .map((entry) => entry.name)
     .sort();
+}
+
+/**
+ * Why a folder has no letter: none at all, or a letter*.md that is a folder (a mistaken `mkdir`,
+ * an unzipped archive), which staff would otherwise be told is not there.
+ */
+export function noLetterProblem(folder: string, example: string): string {
+  const folders = readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && LETTER_NAME.test(entry.name))
+    .map((entry) => entry.name)
+    .sort();
+  if (folders.length > 0) {
+    return `There is no letter here: ${folders.map((name) => `"${name}"`).join(', ')} ${folders.length === 1 ? 'is a folder' : 'are folders'}, not a file. Move the letter out of it or rename the folder, or name the letter (${example}).`;
+  }
+  return `There is no letter here: no letter*.md in this folder. Name the letter (${example}), or start one with \`letterpress init\`.`;
 }
 
 /**
  * The one letter a command that takes a single letter (diff, release) works on when none is named:
  * letter.md when it is there, else the folder's only letter*.md; otherwise why none can be chosen.
  */
-export function chooseLetter(folder: string): { letter: string } | { problem: string } {
+export function chooseLetter(folder: string, example: string): { letter: string } | { problem: string } {
   const found = findLetters(folder);
   if (found.includes('letter.md')) return { letter: 'letter.md' };
   const [only] = found;
   if (found.length === 1 && only !== undefined) return { letter: only };
-  if (found.length === 0) return { problem: 'There is no letter here: no letter*.md in this folder. Name the letter, or start one with `letterpress init`.' };
+  if (found.length === 0) return { problem: noLetterProblem(folder, example) };
   return { problem: `There are ${found.length} letters here (${found.join(', ')}) and no letter.md; name the one you mean, e.g. ${found[0]}.` };
 }

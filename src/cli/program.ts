@@ -120,11 +120,11 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
   /** The letters named, or every letter*.md of the working folder; null (reported) when there is none. */
   const lettersOr = async (letters: string[]): Promise<string[] | null> => {
     if (letters.length > 0) return letters;
-    const { findLetters } = await import('./letters.js');
+    const { findLetters, noLetterProblem } = await import('./letters.js');
     const found = findLetters(io.cwd);
     if (found.length === 0) {
       const { fileFailure, toDiagnostics } = await import('../diagnostics/index.js');
-      const refusal = fileFailure('.', 'There is no letter here: no letter*.md in this folder. Name the letter (letterpress build my-letter.md), or start one with `letterpress init`.', 'letter-missing');
+      const refusal = fileFailure('.', noLetterProblem(io.cwd, 'letterpress build my-letter.md'), 'letter-missing');
       exitCode = printFailure(io, toDiagnostics(refusal.files), true);
       return null;
     }
@@ -132,9 +132,9 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
   };
 
   /** The letter named, or the folder's one letter (letter.md first); null (reported) when there is none to choose. */
-  const letterOr = async (named: string | undefined): Promise<string | null> => {
+  const letterOr = async (named: string | undefined, example: string): Promise<string | null> => {
     if (named !== undefined) return named;
-    const chosen = (await import('./letters.js')).chooseLetter(io.cwd);
+    const chosen = (await import('./letters.js')).chooseLetter(io.cwd, example);
     if ('letter' in chosen) return chosen.letter;
     const { fileFailure, toDiagnostics } = await import('../diagnostics/index.js');
     exitCode = printFailure(io, toDiagnostics(fileFailure('.', chosen.problem, 'letter-missing').files), true);
@@ -215,7 +215,7 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
     .option('--since <release>', 'compare with a release recorded by "letterpress release": its name, or a date (YYYY-MM-DD: the last release on or before it)')
     .option('--all', 'list every name (default: the first 20 of each group)')
     .action(async (named: string | undefined, opts: { out?: string; since?: string; all?: boolean }) => {
-      const letter = await letterOr(named);
+      const letter = await letterOr(named, 'letterpress diff my-letter.md');
       if (letter === null) return;
       const [{ loadLetter }, { defaultOutDir, editionBase }, { describeChanges, manifestOf, manifestPath, readManifest }, { buildFrame }, releases] = await Promise.all([
         import('../load/letter.js'),
@@ -255,7 +255,7 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
     .option('-l, --letter <file>', 'the letter in Markdown (default: letter.md, or the folder\'s only letter*.md)')
     .option('-o, --out <dir>', 'folder of the editions (default: out/ beside the letter)')
     .action(async (name: string | undefined, opts: { letter?: string; out?: string }) => {
-      const letter = await letterOr(opts.letter);
+      const letter = await letterOr(opts.letter, 'letterpress release --letter my-letter.md');
       if (letter === null) return;
       const [{ loadLetter }, { defaultOutDir, editionBase }, { manifestOf, manifestPath, readManifest }, { buildFrame }, { recordRelease }] = await Promise.all([
         import('../load/letter.js'),

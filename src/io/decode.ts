@@ -104,7 +104,7 @@ const BINARY_KINDS: Array<[string, number[]]> = [
   ['a JPEG image', [0xff, 0xd8, 0xff]],
 ];
 
-function binaryKind(bytes: Uint8Array): string | null {
+export function binaryKind(bytes: Uint8Array): string | null {
   for (const [kind, magic] of BINARY_KINDS) if (magic.every((b, i) => bytes[i] === b)) return kind;
   return null;
 }

@@ -166,6 +166,16 @@ function missingField(issue: z.core.$ZodIssue): boolean {
   return issue.code === 'invalid_type' && /received undefined/.test(issue.message);
 }
 
+/** The value at `path` in parsed YAML; undefined when there is none. */
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let node = value;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
 /** One parsed YAML input: the file its messages go to, its document (for positions) and its value. */
 export interface YamlLayer {
   file: VFile;
@@ -179,6 +189,19 @@ export interface YamlLayer {
  * Parse `text` (the content of `file`, or of a part of it: front matter) into a layer, within the
  * limits above; a syntax error or a refusal is reported on `file` and gives null.
  */
+/**
+ * What to do about the YAML mistakes people make by hand: a second ": " in a value
+ * (`subject: Re: our letter`), a tab for indentation. Empty for the others.
+ */
+function yamlAdvice(code: string, line: string | undefined): string {
+  if (code === 'TAB_AS_INDENT') return '; indent with spaces, not tabs';
+  const value = line === undefined ? null : /^\s*(?:-\s+)?([^\s:#'"][^:#]*):\s+(.*:\s.*)$/u.exec(line);
+  if (code === 'BLOCK_AS_IMPLICIT_KEY' && value) {
+    return `; a value that contains ": " must be in quotes: ${value[1]}: "${(value[2] ?? '').trim().replace(/"/g, '\\"')}"`;
+  }
+  return '';
+}
+
 export function parseYamlLayer(file: VFile, text: string, options: Pick<YamlInputOptions, 'label' | 'rule' | 'shift'>): YamlLayer | null {
   const shift = options.shift ?? ((p: Position | undefined) => p);
   const lineCounter = new LineCounter();
@@ -195,11 +218,16 @@ export function parseYamlLayer(file: VFile, text: string, options: Pick<YamlInpu
     return null;
   }
   if (doc.errors.length > 0) {
+    // One message per line: the parser's later complaints about a line follow from its first.
+    const lines = new Set<number>();
     for (const err of doc.errors) {
+      const place = at(err.pos[0]);
+      if (place && lines.has(place.line)) continue;
+      if (place) lines.add(place.line);
       reportError(
         file,
-        `${options.label} is not valid YAML: ${err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
-        shift(at(err.pos[0])),
+        `${options.label} is not valid YAML: ${err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}${yamlAdvice(err.code, place ? text.split(/\r?\n/)[place.line - 1] : undefined)}`,
+        shift(place),
         `${options.rule}-yaml`,
       );
     }
@@ -290,7 +318,8 @@ export function validateLayers<S extends z.ZodType>(layers: readonly YamlLayer[]
         continue;
       }
       const where = path.join('.') || '(top level)';
-      const reason = missingField(issue) ? 'is missing' : issue.message;
+      // `closing:` with nothing after it reads as null: say it is empty, not "received null".
+      const reason = missingField(issue) ? 'is missing' : valueAt(value, path) === null ? 'is empty: write its value after the colon' : issue.message;
       const { file, place } = locate(layers, path);
       reportError(file, `${options.label} field \`${where}\`: ${reason}${options.hint?.(issue) ?? ''}`, place, `${options.rule}-schema`);
     }

@@ -9,6 +9,7 @@ import type { Root, Yaml } from 'mdast';
 import { reportError } from '../diagnostics/index.js';
 import { parseYamlLayer, validateLayers, type YamlLayer } from '../io/yaml.js';
 import { isIsoDate } from '../model/types.js';
+import { isoAdvice } from '../signatories/import/dates.js';
 import { LANGUAGE_TAG } from '../util/languageTag.js';
 import { letterheadSchema } from '../template/schema.js';
 import type { FieldPlace, LetterMeta } from '../model/types.js';
@@ -49,7 +50,7 @@ const isoDate = z
     // A well-formed date the calendar does not have (30 February) is named as such.
     const message = /^\d{4}-\d{2}-\d{2}$/.test(v)
       ? `"${v}" is not a day of the calendar; write the date as YYYY-MM-DD, e.g. 2023-09-21`
-      : 'write the date as YYYY-MM-DD, e.g. 2023-09-21';
+      : `write the date as YYYY-MM-DD${isoAdvice(v)}`;
     ctx.addIssue({ code: 'custom', message });
   });
 
@@ -91,6 +92,15 @@ export const SHARED_FRONT_MATTER = 'letter.yaml';
  */
 export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | null): LetterMeta | null {
   const node = tree.children.find((child): child is Yaml => child.type === 'yaml');
+  if (!node && /^\uFEFF?---[ \t]*\r?\n/u.test(String(file.value))) {
+    reportError(
+      file,
+      'The front matter opened by --- on this line is never closed: add a line with only --- after its last field (before the text of the letter).',
+      { line: 1, column: 1 },
+      'front-matter-unclosed',
+    );
+    return null;
+  }
   if (!node && !shared) {
     reportError(
       file,

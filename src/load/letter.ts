@@ -93,6 +93,8 @@ function parseLetter(file: VFile, text: string, key: string, shared: YamlLayer |
   }
   if (!checkTree(file, tree)) return refused;
   const meta = readFrontMatter(file, tree, shared);
+  // Unclosed, the front matter swallows the text: what the body would report follows from it.
+  if (file.messages.some((m) => m.ruleId === 'front-matter-unclosed')) return refused;
   const { body, notes } = convertTree(tree, file);
   lastParse.value = { key, meta, body, notes, messages: [...file.messages] };
   return lastParse.value;

@@ -23,10 +23,12 @@ import { encodeText } from '../io/decode.js';
 import { BuildError, fileFailure, reportError, type Position } from '../diagnostics/index.js';
 import { duplicateKey } from './validate.js';
 import { isIsoDate } from '../model/types.js';
+import { isoAdvice } from './import/dates.js';
 import { formatOf, readAndCheck, type SignatoryFormat } from './index.js';
 import { csvDialect, csvRecordLines, type CsvDialect } from './fromCsv.js';
 import { CSV_COLUMNS, entryValues, fieldOfColumn, nameColumnLanguage, fieldsOf, FIELDS, LIST_KEY, KINDS, type FieldKey, type NewSignatory, type OptionalField, type SignatoryField, type SignatoryRecord } from './schema.js';
 import { EditRefused } from './errors.js';
+import { invisibleCharacter } from '../unicode/scripts.js';
 import { closestNames, describeReason, NearDuplicateIndex } from './nearDuplicates.js';
 import { planImport, type ImportOptions, type ImportPlan } from './import/plan.js';
 import { readTable } from './import/table.js';
@@ -375,7 +377,10 @@ async function withFile<T>(
     throw refuse(given, 'Cannot read the signatory file (does it exist?).');
   }
   const info = await stat(file);
-  if (!info.isFile()) throw refuse(given, 'Not a regular file.');
+  if (!info.isFile()) {
+    const what = info.isDirectory() ? 'This is a folder' : info.isFIFO() ? 'This is a named pipe' : info.isSocket() ? 'This is a socket' : 'This is not a regular file';
+    throw refuse(given, `${what}, not a data file; nothing was changed. Check the \`signatories\` field of the letter (or --file), or move the folder away.`);
+  }
   if ((info.mode & 0o222) === 0) {
     throw refuse(given, `The file is read-only (mode ${(info.mode & 0o777).toString(8)}); nothing was changed. Make it writable first if the change is intended.`);
   }
@@ -432,7 +437,9 @@ function sameEntry(record: SignatoryRecord | undefined, entry: NewSignatory): bo
 function cleanEntry(entry: NewSignatory): NewSignatory {
   const name = entry.name.normalize('NFC').replace(/\s+/g, ' ').trim();
   if (name === '') throw new EditRefused('The name is empty: give the organisation\'s or person\'s name.');
-  if (entry.signedOn !== undefined && entry.signedOn !== '' && !isIsoDate(entry.signedOn)) throw new EditRefused(`Malformed date "${entry.signedOn}": write it as YYYY-MM-DD.`);
+  if (entry.signedOn !== undefined && entry.signedOn !== '' && !isIsoDate(entry.signedOn)) throw new EditRefused(`Malformed date "${entry.signedOn}": write it as YYYY-MM-DD${isoAdvice(entry.signedOn)}.`);
+  const invisible = invisibleCharacter(name);
+  if (invisible) throw new EditRefused(`The name contains ${invisible}; type the name again, or delete that character (it usually comes with a name copied from a web page or a PDF).`);
   for (const value of [name, ...entryValues(entry).map(([, v]) => v)]) {
     const control = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/.exec(value);
     if (control) {

@@ -3,6 +3,7 @@
  * is rejected as such), then through the YAML parser, which accepts JSON and tells where every
  * node stands, so that every message can carry a line and column. The shape comes from schema.ts.
  */
+import { distance } from 'fastest-levenshtein';
 import type { VFile } from 'vfile';
 import { printable, reportError } from '../diagnostics/index.js';
 import { readYaml } from '../io/yaml.js';
@@ -10,9 +11,26 @@ import { ALLOWED_KEYS, fieldsOf, fileSchema, KINDS, LIST_KEY, type SignatoryData
 import type { Position } from '../diagnostics/index.js';
 import { LANGUAGE_TAG } from '../util/languageTag.js';
 
-function jsonErrorPlace(text: string, message: string): Position {
+/**
+ * The key a mistyped one most likely means (`contry`, `titel`, British `organisations`, `Country`):
+ * among the keys allowed where it stands, the one within two edits (one for short keys).
+ */
+function closestKey(where: readonly PropertyKey[], key: string): string | undefined {
+  const [list] = where;
+  const kind = where.length === 2 ? KINDS.find((k) => LIST_KEY[k] === list) : undefined;
+  const allowed = where.length === 0 ? ['asOf', 'allowEmpty', ...KINDS.map((k) => LIST_KEY[k])] : kind ? fieldsOf(kind).map((f) => f.key) : [];
+  const typed = key.toLowerCase();
+  const limit = typed.length > 4 ? 2 : 1;
+  return allowed
+    .map((k) => ({ k, d: distance(k.toLowerCase(), typed) }))
+    .filter(({ d }) => d <= limit)
+    .sort((a, b) => a.d - b.d)[0]?.k;
+}
+
+/** Where JSON.parse stopped: the offset its message names, else the end of the text ("Unexpected end of JSON input"). */
+export function jsonErrorPlace(text: string, message: string): Position {
   const match = /position (\d+)/.exec(message);
-  const offset = match ? Number(match[1]) : 0;
+  const offset = match ? Number(match[1]) : /end of JSON/.test(message) ? text.length : 0;
   const before = text.slice(0, offset).split('\n');
   return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
 }
@@ -31,8 +49,11 @@ export function signatoriesFromYaml(file: VFile, format: 'yaml' | 'json'): Signa
   const read = readYaml(file, text, fileSchema, {
     label: 'Signatory file',
     rule: 'signatories',
-    hint: (issue) => {
-      if (issue.code === 'unrecognized_keys') return ` (allowed: ${ALLOWED_KEYS})`;
+    hint: (issue, key) => {
+      if (issue.code === 'unrecognized_keys') {
+        const close = key === undefined ? undefined : closestKey(issue.path, key);
+        return close ? `; did you mean \`${close}\`? (allowed: ${ALLOWED_KEYS})` : ` (allowed: ${ALLOWED_KEYS})`;
+      }
       // `- 王丹`: an entry written as a bare name instead of `- name: 王丹`.
       const [list, index] = issue.path;
       const entry = issue.path.length === 2 && (list === 'organizations' || list === 'individuals') && typeof index === 'number';

@@ -10,6 +10,7 @@ import { FIELDS, type SignatoryKind } from '../model/signatoryFields.js';
 import { signatoriesFromYaml } from './fromYaml.js';
 import { signatoriesFromCsv } from './fromCsv.js';
 import { isIsoDate } from '../model/types.js';
+import { isoAdvice } from './import/dates.js';
 import { latestPossibleDate, validateRecords } from './validate.js';
 import { sortIndividuals, sortOrganizations } from './sort.js';
 import type { OptionalField, SignatoryData, SignatoryRecord } from './schema.js';
@@ -115,7 +116,7 @@ export function readAndCheck(file: VFile, format: SignatoryFormat, options: { re
     reportError(file, `The date asOf ${data.asOf} is in the future; check the year.`, data.asOfPlace, 'signatories-future-date');
   }
   if (data.asOf !== undefined && !isIsoDate(data.asOf)) {
-    reportError(file, `Malformed date "${data.asOf}": write asOf as YYYY-MM-DD.`, data.asOfPlace, 'signatories-date');
+    reportError(file, `Malformed date "${data.asOf}": write asOf as YYYY-MM-DD${isoAdvice(data.asOf)}.`, data.asOfPlace, 'signatories-date');
   }
   // A pinned asOf older than a signature: the heading would say "as of" a day before somebody it lists signed.
   if (data.asOf !== undefined && isIsoDate(data.asOf)) {

@@ -1,8 +1,9 @@
 import type { VFile } from 'vfile';
 import { reportError, reportWarning } from '../diagnostics/index.js';
 import { isIsoDate } from '../model/types.js';
+import { isoAdvice } from './import/dates.js';
 import { FIELDS, type SignatoryRecord } from './schema.js';
-import { codePointLabel } from '../unicode/scripts.js';
+import { codePointLabel, invisibleCharacter } from '../unicode/scripts.js';
 import { describeReason, duplicateKey, NearDuplicateIndex } from './nearDuplicates.js';
 
 export { duplicateKey, lookAlikeKey } from './nearDuplicates.js';
@@ -11,6 +12,9 @@ export { duplicateKey, lookAlikeKey } from './nearDuplicates.js';
 export function latestPossibleDate(): string {
   return new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 }
+
+/** Longer than any organisation's full name (the longest real ones are about 150 characters): most likely a paste gone wrong. */
+const LONGEST_NAME = 200;
 
 /** Check names, dates and duplicates; report each problem where it stands. Returns the valid records. */
 export function validateRecords(file: VFile, records: SignatoryRecord[]): SignatoryRecord[] {
@@ -27,7 +31,7 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
     if (record.signedOn !== undefined && !isIsoDate(record.signedOn)) {
       reportError(
         file,
-        `Malformed date "${record.signedOn}": write the signing date as YYYY-MM-DD, e.g. 2023-09-21.`,
+        `Malformed date "${record.signedOn}": write the signing date as YYYY-MM-DD${isoAdvice(record.signedOn)}.`,
         record.fieldPlaces.signedOn ?? record.place,
         'signatories-date',
       );
@@ -50,6 +54,25 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
         `An ${record.kind} has no ${field.column}: the value "${String((record as Record<string, unknown>)[field.key])}" is not printed (it is for ${field.kinds.join(' and ')} entries); check the row's kind, or leave the field empty.`,
         record.fieldPlaces[field.key] ?? record.place,
         'signatories-field-unused',
+      );
+    }
+    const length = [...name].length;
+    if (length > LONGEST_NAME) {
+      reportWarning(
+        file,
+        `This name is ${length} characters long, beginning "${[...name].slice(0, 40).join('')}…": is it one name, or a paragraph or several rows pasted into one cell? Shorten it if it is not a name.`,
+        record.fieldPlaces.name ?? record.place,
+        'signatories-long-name',
+      );
+    }
+    const invisible = name === '' ? null : invisibleCharacter(name);
+    if (invisible) {
+      // Kept (a warning): the name prints, but not as it looks here, and may not match its twin.
+      reportWarning(
+        file,
+        `The name "${name}" contains ${invisible}, which no reader sees but which changes how the name prints, sorts and compares; delete it (it usually comes with a name copied from a web page or a PDF).`,
+        record.fieldPlaces.name ?? record.place,
+        'signatories-invisible',
       );
     }
     if (name !== '') {

@@ -92,3 +92,44 @@ export function scriptOf(char: string): { name: string; rightToLeft: boolean } |
   }
   return null;
 }
+
+/**
+ * Invisible format characters that have no business in a signatory's name and usually come with
+ * a copied name (web pages, PDFs, Word): zero-width space, word joiner, a byte-order mark inside
+ * the text, soft hyphen, and the bidirectional embeddings, overrides, isolates and marks, which
+ * reorder what is shown (Unicode TR #36 §2.1; TR #9). Not ZWJ/ZWNJ (U+200C, U+200D), which
+ * emoji sequences and several scripts need.
+ */
+const INVISIBLE_IN_NAMES: Readonly<Record<number, string>> = {
+  0x00ad: 'soft hyphen',
+  0x200b: 'zero-width space',
+  0x200e: 'left-to-right mark',
+  0x200f: 'right-to-left mark',
+  0x202a: 'left-to-right embedding',
+  0x202b: 'right-to-left embedding',
+  0x202c: 'pop directional formatting',
+  0x202d: 'left-to-right override',
+  0x202e: 'right-to-left override',
+  0x2060: 'word joiner',
+  0x2066: 'left-to-right isolate',
+  0x2067: 'right-to-left isolate',
+  0x2068: 'first strong isolate',
+  0x2069: 'pop directional isolate',
+  0xfeff: 'zero-width no-break space (byte-order mark)',
+};
+
+/** `text` without the invisible format characters above. */
+export function withoutInvisible(text: string): string {
+  return [...text].filter((ch) => INVISIBLE_IN_NAMES[ch.codePointAt(0) ?? 0] === undefined).join('');
+}
+
+/** The first invisible format character of `text`, described with what stands before it, or null. */
+export function invisibleCharacter(text: string): string | null {
+  const chars = [...text];
+  const index = chars.findIndex((ch) => INVISIBLE_IN_NAMES[ch.codePointAt(0) ?? 0] !== undefined);
+  if (index < 0) return null;
+  const ch = chars[index] as string;
+  const before = chars.slice(0, index).join('');
+  const where = before === '' ? 'at the start' : `after "${before}"`;
+  return `an invisible ${INVISIBLE_IN_NAMES[ch.codePointAt(0) ?? 0]} (${codePointLabel(ch)}) ${where}`;
+}

@@ -16,6 +16,7 @@
  */
 import { unzipSync, strFromU8 } from 'fflate';
 import { DOMParser, type Element, type Node } from '@xmldom/xmldom';
+import { binaryKind } from '../../io/decode.js';
 
 const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
 const R = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
@@ -470,14 +471,38 @@ const PARTS = new Set([
 /** A letter's largest part is well under a megabyte; a part far larger is not a letter (or is a zip bomb). */
 const MAX_PART_BYTES = 32 * 1024 * 1024;
 
+const SAVE_AS_DOCX = 'open it in Word or LibreOffice and save it as .docx (Word: File ▸ Save As ▸ Word Document; LibreOffice: File ▸ Save As ▸ Word 2007–365), then import that';
+
+/** What a file that is no zip package is, by its first bytes, and what to do. */
+function notZip(bytes: Uint8Array): string {
+  if (bytes.length === 0) return 'the file is empty (0 bytes); ask for the Word copy again';
+  if (strFromU8(bytes.subarray(0, 5)) === '{\\rtf') return `this is an RTF file, not a Word document (.docx); ${SAVE_AS_DOCX}`;
+  const kind = binaryKind(bytes);
+  if (kind?.includes('.doc')) return `this is ${kind}, not a .docx; ${SAVE_AS_DOCX}`;
+  if (kind) return `this is ${kind}, not a Word document (.docx); ask for the Word copy itself`;
+  return 'the file is not a Word document (a .docx file is a zip package; this one does not start like one)';
+}
+
+/** What a zip package without word/document.xml is (OpenDocument, Excel), and what to do. */
+function notWordPackage(files: Record<string, Uint8Array>): string {
+  const mimetype = files.mimetype ? strFromU8(files.mimetype).trim() : '';
+  if (mimetype === 'application/vnd.oasis.opendocument.text') {
+    return `this is an OpenDocument text (.odt, LibreOffice Writer), not a .docx; ${SAVE_AS_DOCX} (or run: soffice --headless --convert-to docx FILE.odt)`;
+  }
+  if (mimetype.startsWith('application/vnd.oasis.opendocument.')) return `this is an OpenDocument file (${mimetype.slice('application/vnd.oasis.opendocument.'.length)}), not a Word document; give the edited Word copy (.docx)`;
+  if (files['xl/workbook.xml']) return 'this is an Excel workbook, not a Word document; give the edited Word copy (.docx)';
+  return 'the zip package has no word/document.xml: it is not a Word document (an .odt or .xlsx renamed?)';
+}
+
 /** The parts of a DOCX package the import reads; throws DocxUnreadable when it is not one. */
 export function unpack(bytes: Uint8Array): Record<string, Uint8Array> {
-  if (bytes[0] !== 0x50 || bytes[1] !== 0x4b) throw new DocxUnreadable('the file is not a Word document (a .docx file is a zip package; this one does not start like one)');
+  if (bytes[0] !== 0x50 || bytes[1] !== 0x4b) throw new DocxUnreadable(notZip(bytes));
   let files: Record<string, Uint8Array>;
   let tooLarge: string | null = null;
   try {
     files = unzipSync(bytes, {
       filter: (file) => {
+        if (file.name === 'mimetype' || file.name === 'xl/workbook.xml') return file.originalSize < 4096;
         if (!PARTS.has(file.name)) return false;
         if (file.originalSize > MAX_PART_BYTES) tooLarge = file.name;
         return tooLarge === null;
@@ -487,7 +512,7 @@ export function unpack(bytes: Uint8Array): Record<string, Uint8Array> {
     throw new DocxUnreadable(`the zip package cannot be read (${(err as Error).message}); is the file complete?`);
   }
   if (tooLarge !== null) throw new DocxUnreadable(`its part ${tooLarge} is larger than ${MAX_PART_BYTES / 1024 / 1024} MB: this is not a letter's Word copy`);
-  if (!files['word/document.xml']) throw new DocxUnreadable('the zip package has no word/document.xml: it is not a Word document (an .odt or .xlsx renamed?)');
+  if (!files['word/document.xml']) throw new DocxUnreadable(notWordPackage(files));
   return files;
 }
 

@@ -67,3 +67,29 @@ export function parseDate(value: string | number | Date, order: DateOrder | null
   if (/^\d+(\.\d+)?$/u.test(t)) return parseDate(Number(t), order);
   return { error: 'write it as YYYY-MM-DD (or 2023年9月26日, 2023. 9. 26., 26/09/2023)' };
 }
+
+/**
+ * The YYYY-MM-DD form of a date written another way, for "write it as YYYY-MM-DD" messages:
+ * "2023-09-26" for 26/09/2023 or 2023年9月26日; both readings for 03/04/2023; null when the text
+ * is no date at all or no day of the calendar.
+ */
+export function isoSuggestion(text: string): string | null {
+  const read = parseDate(text, null);
+  if ('iso' in read) return read.iso === text.trim() ? null : read.iso;
+  if ('ambiguous' in read) {
+    const dmy = parseDate(text, 'dmy');
+    const mdy = parseDate(text, 'mdy');
+    if ('iso' in dmy && 'iso' in mdy) return `${dmy.iso} if the day comes first, ${mdy.iso} if the month does`;
+  }
+  return null;
+}
+
+/**
+ * The end of a "write it as YYYY-MM-DD" message: ": 2023-09-26" when the date can be read, that
+ * the day does not exist for 2023-02-30, ", e.g. 2023-09-21" otherwise.
+ */
+export function isoAdvice(text: string): string {
+  const iso = isoSuggestion(text);
+  if (iso) return `: ${iso}`;
+  return /^\s*\d{4}-\d{2}-\d{2}\s*$/u.test(text) ? ' — it is, but the calendar has no such day; check the day and the month' : ', e.g. 2023-09-21';
+}

@@ -13,6 +13,7 @@ import { duplicateKey, latestPossibleDate } from '../validate.js';
 import { describeReason, NearDuplicateIndex } from '../nearDuplicates.js';
 import { aliasOf, headerKey, kindOfValue, parseMap } from './columns.js';
 import { orderShown, parseDate, type DateOrder } from './dates.js';
+import { invisibleCharacter, withoutInvisible } from '../../unicode/scripts.js';
 import { columnLetter, type Cell, type CellValue, type Table } from './table.js';
 
 export interface ImportOptions {
@@ -101,6 +102,29 @@ const text = (value: CellValue): string => {
 
 const empty = (value: CellValue) => text(value) === '';
 
+/** Separators a CSV may use, as named in the import dialogs of Excel and LibreOffice Calc. */
+const SEPARATORS: ReadonlyArray<[string, string]> = [[';', 'Semicolon'], ['\t', 'Tab'], [',', 'Comma'], ['|', 'Other: |']];
+
+/**
+ * A header row whose only cell holds the whole header ("Organisation;Country;Date"): a sheet made
+ * by opening a CSV with the wrong separator, often also in the wrong character set (a UTF-8
+ * byte-order mark read as Windows-1252 shows as "ï»¿"). Says so, and how to undo it; null otherwise.
+ */
+function squeezedHeader(cells: readonly string[]): string | null {
+  const [only] = cells;
+  if (cells.length !== 1 || only === undefined) return null;
+  const separator = SEPARATORS.find(([sep]) => only.split(sep).filter((part) => part.trim() !== '').length >= 2);
+  if (!separator) return null;
+  const [sep, label] = separator;
+  const shown = only.length > 80 ? `${only.slice(0, 80)}…` : only;
+  const mojibake = /^ï»¿|Ã[\u0080-\u00bf]/.test(only);
+  return (
+    `The whole header is in one cell ("${shown}"): the sheet was made by opening a CSV file with the wrong separator (the columns are split by "${sep === '\t' ? 'tab' : sep}")` +
+    (mojibake ? ' and the wrong character set ("ï»¿" or "Ã…" is UTF-8 read as Windows-1252)' : '') +
+    `. Import the original .csv file instead (letterpress finds its separator and character set by itself), or open the CSV again choosing "${label}" as the separator${mojibake ? ' and "Unicode (UTF-8)" as the character set' : ''}, and save it as .xlsx.`
+  );
+}
+
 /** How many header cells, in the first rows, name a field (the header is the first row with a name column). */
 const HEADER_SEARCH = 10;
 
@@ -142,8 +166,11 @@ export function planImport(
   const headerIndex = rows.slice(0, HEADER_SEARCH).findIndex((r) => r.cells.some((c) => fieldOf(text(c.value))?.field === 'name'));
   if (headerIndex < 0) {
     const first = rows[0];
+    const squeezed = first && squeezedHeader(first.cells.map((c) => text(c.value)).filter((v) => v !== ''));
     refuse(
-      first
+      squeezed
+        ? squeezed
+        : first
         ? `No column for the names: the header row should have a column such as Organisation, Name, 组织, 단체 or 団体 (found ${first.cells.filter((c) => !empty(c.value)).map((c) => `"${text(c.value)}"`).join(', ')}); or say which column it is with --map "Your header=name".`
         : 'The spreadsheet is empty.',
       first?.cells[0]?.place ?? { line: 1, column: 1 },
@@ -226,7 +253,7 @@ export function planImport(
     const cellAt = (index: number | undefined): Cell | undefined => (index === undefined ? undefined : r.cells[index]);
     const nameCell = cellAt(nameCol);
     const rowRef: RowRef = { line: r.line, place: nameCell?.place ?? { line: r.line, column: 1 } };
-    const name = text(nameCell?.value ?? null);
+    let name = text(nameCell?.value ?? null);
     let kind = options.kind;
     if (!kind && kindCol !== undefined && !empty(cellAt(kindCol)?.value ?? null)) {
       const said = text(cellAt(kindCol)?.value ?? null);
@@ -245,6 +272,12 @@ export function planImport(
     if (name === '') {
       refuse(`This row has no name${cellName(rowRef.place)}: fill it in, or delete the row.`, rowRef.place, 'import-empty-name', rowRef);
       continue;
+    }
+    // A spreadsheet hides these characters from whoever would delete them: they are removed, and said so.
+    const invisible = invisibleCharacter(name);
+    if (invisible) {
+      name = withoutInvisible(name).replace(/\s+/gu, ' ').trim();
+      reportWarning(report, `The name "${name}"${cellName(rowRef.place)} contained ${invisible}; it is imported without it (and without any other such character).`, rowRef.place, 'import-invisible');
     }
     const entry: NewSignatory = { kind, name };
     let bad = false;

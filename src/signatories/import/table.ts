@@ -14,6 +14,7 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { Position } from '../../diagnostics/index.js';
 import { decodeText } from '../../io/decode.js';
+import { jsonErrorPlace } from '../fromYaml.js';
 import { countOutsideQuotes, csvDialect, DELIMITERS, fieldStarts, parseRows, positionIn } from '../fromCsv.js';
 
 export type CellValue = string | number | boolean | Date | null;
@@ -99,7 +100,8 @@ function jsonTable(text: string): TableResult {
   try {
     JSON.parse(text);
   } catch (err) {
-    return { error: `Not valid JSON: ${(err as Error).message}` };
+    const message = (err as Error).message;
+    return { error: `Not valid JSON: ${message.replace(/\.$/, '')}; fix it at this place, or export the answers from the form tool again.`, place: jsonErrorPlace(text, message) };
   }
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter });
@@ -133,6 +135,11 @@ function jsonTable(text: string): TableResult {
       const list = root.get(key, true);
       if (list !== undefined && !collect(list, kind)) ok = false;
     }
+  } else if (isMap(root)) {
+    // A form tool's export that wraps the list in an object ({"responses": […]}, {"items": […]}):
+    // the one property holding a list of objects is the list.
+    const lists = root.items.filter((pair) => isSeq(pair.value) && pair.value.items.length > 0 && pair.value.items.every((item) => isMap(item)));
+    ok = lists.length === 1 && collect(lists[0]?.value);
   } else ok = collect(root);
   if (!ok) return { error: 'This JSON is neither a list of objects (one per signatory) nor a letterpress data file ({"organizations": […], "individuals": […]}).', place: { line: 1, column: 1 } };
   const first = objects[0] ? at(objects[0].node) : { line: 1, column: 1 };

@@ -277,8 +277,7 @@ export function buildFrame(document: LetterDocument): LetterFrame {
       parties: mailParties(document, fromLetter),
       ...(meta.from ? { sender: { ...meta.from, address: [...meta.from.address], ...(fromLetter('from') ? { source: fromLetter('from') } : {}) } } : {}),
       envelope: envelopeFormat(document),
-      // A Chinese envelope names the recipient followed by 收 ("to be received by").
-      recipientSuffix: /^zh/i.test(meta.lang) ? '收' : '',
+      recipientSuffix: template.mailing?.recipientSuffix ?? '',
     },
   };
 }

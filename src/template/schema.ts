@@ -261,17 +261,18 @@ export const templateSchema = z
      */
     list: listSettings.default({ countries: 'localised', names: 'local' }),
     /**
+     * Envelopes and address labels: `envelope` the envelope layout (DL or C5 for international
+     * post, CN the Chinese domestic layout of GB/T 1416; auto: CN for a letter in zh-CN, else DL);
+     * `recipientSuffix` the word after the addressee's name on the Chinese layout (收).
+     */
+    mailing: z
+      .object({ envelope: z.enum(['auto', 'DL', 'C5', 'CN']).default('auto'), recipientSuffix: z.string().max(20).default('') })
+      .strict()
+      .optional(),
+    /**
      * `standard`: identify the mailing PDF as PDF/A-2a and PDF/UA-1 (XMP, output intent); the
      * PDF is tagged either way. `subjectRole`: the subject line's structure role.
      */
-    /**
-     * Envelopes and address labels: `envelope` the envelope layout (DL or C5 for international
-     * post, CN the Chinese domestic layout of GB/T 1416; auto: CN for a letter in zh-CN, else DL).
-     */
-    mailing: z
-      .object({ envelope: z.enum(['auto', 'DL', 'C5', 'CN']).default('auto') })
-      .strict()
-      .optional(),
     pdf: z
       .object({ standard: z.boolean().default(true), subjectRole: z.enum(['H1', 'P']).default('H1') })
       .strict()

@@ -1,0 +1,57 @@
+/**
+ * The shipped command line is one bundle (dist/cli/letterpress.cjs, scripts/bundle.mjs) run by the
+ * launcher (dist/cli/main.js) through a V8 code cache: its editions are the same bytes as the
+ * modules', and the help pages the launcher prints without loading it are commander's own.
+ * One child process: the bundle building every edition of the seed letter.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { LaunchInfo } from '../src/cli/codeCache.js';
+import { distReady, root, runCli, scratch } from './helpers.js';
+
+const digests = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, createHash('sha256').update(readFileSync(path.join(dir, f))).digest('hex')]));
+
+describe('the bundled command line', () => {
+  it('writes every edition of the seed letter byte for byte as the modules do, and keeps a code cache', async () => {
+    distReady();
+    const launch = JSON.parse(readFileSync(path.join(root, 'dist', 'cli', 'launch.json'), 'utf8')) as LaunchInfo;
+    expect(existsSync(path.join(root, 'dist', 'cli', launch.bundle))).toBe(true);
+    const cacheHome = scratch('letterpress-cache-');
+    const bundled = scratch();
+    // The child builds while this process builds the same letter from the modules.
+    const child = new Promise<{ status: number; stderr: string }>((resolve) =>
+      execFile(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), 'build', 'letter.md', '-o', bundled, '-q'], { cwd: root, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome, LETTERPRESS_BUNDLE: '', LETTERPRESS_CODE_CACHE: '' } }, (err, _stdout, stderr) =>
+        resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }),
+      ),
+    );
+    const modules = scratch();
+    const own = await runCli(['build', 'letter.md', '-o', modules, '-q']);
+    const ran = await child;
+    expect(ran.stderr).toBe('');
+    expect(ran.status).toBe(0);
+    // The run went through the bundle: it left its code cache, keyed by Node version and bundle.
+    expect(readdirSync(path.join(cacheHome, 'letterpress'))).toEqual([`code-${process.version}-${process.arch}-${launch.bundleHash.slice(0, 16)}.v8`]);
+
+    expect(own.stderr).toBe('');
+    expect(own.code).toBe(0);
+    const expected = digests(modules);
+    expect(Object.keys(expected)).toEqual(['letter.docx', 'letter.html', 'letter.manifest.json', 'letter.pdf', 'letter.txt']);
+    expect(digests(bundled)).toEqual(expected);
+  });
+
+  it('prints, for every help page it answers without the program, what commander prints', async () => {
+    distReady();
+    const launch = JSON.parse(readFileSync(path.join(root, 'dist', 'cli', 'launch.json'), 'utf8')) as LaunchInfo;
+    const keys = Object.keys(launch.help);
+    // Every command and subcommand, each asked two ways at least.
+    for (const key of ['--help', '-h', 'help', 'help build', 'build --help', 'signatories add --help', 'import-docx -h', 'serve --help']) expect(keys).toContain(key);
+    for (const key of keys) {
+      const live = await runCli(key.split(' '));
+      expect({ key, ...launch.help[key] }).toEqual({ key, stdout: live.stdout, stderr: live.stderr, code: live.code });
+    }
+    expect(launch.help['--help']?.stdout).toMatch(/^Usage: letterpress \[options\] \[command\]/);
+  });
+});

@@ -95,7 +95,11 @@ function writeCache(dirs: string[], name: string, data: Buffer): void {
       renameSync(temp, path.join(dir, name));
       return;
     } catch {
-      rmSync(temp, { force: true });
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // no folder to leave it in
+      }
     }
   }
 }

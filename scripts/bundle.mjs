@@ -74,19 +74,41 @@ const source = readFileSync(outFile);
 const bundleHash = createHash('sha256').update(source).digest('hex');
 
 // The help pages, from the compiled command line (commander's own output, exit code included).
+// commander wraps help to a terminal's width (80 columns when it is not a terminal): each page is
+// kept as printed at 80 columns, and as printed unwrapped with the width that takes (a terminal
+// at least that wide prints exactly that), checked by printing it again at that width.
 const { runCli, commandPaths } = await import(pathToFileURL(path.join(root, 'dist', 'cli', 'program.js')).href);
-const capture = async (argv) => {
-  const out = { stdout: [], stderr: [] };
-  const code = await runCli(argv, { cwd: root, stdout: { write: (s) => out.stdout.push(s) }, stderr: { write: (s) => out.stderr.push(s) } });
-  return { stdout: out.stdout.join(''), stderr: out.stderr.join(''), code };
+const atWidth = (columns) => {
+  for (const stream of [process.stdout, process.stderr]) {
+    Object.defineProperty(stream, 'isTTY', { value: columns !== undefined, configurable: true });
+    Object.defineProperty(stream, 'columns', { value: columns, configurable: true });
+  }
 };
+const capture = async (argv, columns) => {
+  const out = { stdout: [], stderr: [] };
+  atWidth(columns);
+  try {
+    const code = await runCli(argv, { cwd: root, stdout: { write: (s) => out.stdout.push(s) }, stderr: { write: (s) => out.stderr.push(s) } });
+    return { stdout: out.stdout.join(''), stderr: out.stderr.join(''), code };
+  } finally {
+    atWidth(undefined);
+  }
+};
+const widest = (page) => Math.max(...`${page.stdout}\n${page.stderr}`.split('\n').map((line) => line.length));
+const same = (a, b) => a.stdout === b.stdout && a.stderr === b.stderr && a.code === b.code;
 const help = {};
 const paths = await commandPaths();
 for (const cmd of paths) {
   const forms = [[...cmd, '--help'], [...cmd, '-h']];
   if (cmd.length === 0) forms.push(['help']);
   if (cmd.length === 1) forms.push(['help', cmd[0]]);
-  for (const argv of forms) help[argv.join(' ')] = await capture(argv);
+  for (const argv of forms) {
+    const page = await capture(argv);
+    const unwrapped = await capture(argv, 100_000);
+    const width = widest(unwrapped);
+    if (same(unwrapped, page) || !same(unwrapped, await capture(argv, width))) help[argv.join(' ')] = page;
+    else help[argv.join(' ')] = { ...page, wide: { stdout: unwrapped.stdout, stderr: unwrapped.stderr, width } };
+  }
 }
 const launch = { bundle: path.basename(outFile), bundleHash, help };
 writeFileSync(path.join(root, 'dist', 'cli', 'launch.json.tmp'), `${JSON.stringify(launch)}\n`);

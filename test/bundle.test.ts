@@ -9,10 +9,28 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LaunchInfo } from '../src/cli/codeCache.js';
+import type { HelpPage, LaunchInfo } from '../src/cli/codeCache.js';
 import { distReady, root, runCli, scratch } from './helpers.js';
 
 const digests = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, createHash('sha256').update(readFileSync(path.join(dir, f))).digest('hex')]));
+
+/** Run `work` as if this process wrote to terminals `columns` wide (commander wraps help to that). */
+async function onTerminal(columns: number, work: () => Promise<{ stdout: string; stderr: string }>): Promise<{ stdout: string; stderr: string }> {
+  const set = (tty: boolean, width: number | undefined) => {
+    for (const stream of [process.stdout, process.stderr]) {
+      Object.defineProperty(stream, 'isTTY', { value: tty, configurable: true });
+      Object.defineProperty(stream, 'columns', { value: width, configurable: true });
+    }
+  };
+  const was = { tty: process.stdout.isTTY, columns: process.stdout.columns };
+  set(true, columns);
+  try {
+    const { stdout, stderr } = await work();
+    return { stdout, stderr };
+  } finally {
+    set(was.tty, was.columns);
+  }
+}
 
 describe('the bundled command line', () => {
   it('writes every edition of the seed letter byte for byte as the modules do, and keeps a code cache', async () => {
@@ -49,9 +67,13 @@ describe('the bundled command line', () => {
     // Every command and subcommand, each asked two ways at least.
     for (const key of ['--help', '-h', 'help', 'help build', 'build --help', 'signatories add --help', 'import-docx -h', 'serve --help']) expect(keys).toContain(key);
     for (const key of keys) {
+      const { wide, ...page } = launch.help[key] as HelpPage;
       const live = await runCli(key.split(' '));
-      expect({ key, ...launch.help[key] }).toEqual({ key, stdout: live.stdout, stderr: live.stderr, code: live.code });
+      expect({ key, ...page }).toEqual({ key, stdout: live.stdout, stderr: live.stderr, code: live.code });
+      // Unwrapped: what commander prints on a terminal that wide.
+      if (wide) expect({ key, stdout: wide.stdout, stderr: wide.stderr }).toEqual({ key, ...(await onTerminal(wide.width, () => runCli(key.split(' ')))) });
     }
+    expect(Object.values(launch.help).filter((p) => p.wide).length).toBeGreaterThan(10);
     expect(launch.help['--help']?.stdout).toMatch(/^Usage: letterpress \[options\] \[command\]/);
   });
 });

@@ -23,6 +23,8 @@ export interface HelpPage {
   stdout: string;
   stderr: string;
   code: number;
+  /** The page unwrapped, as commander prints it on a terminal at least `width` columns wide. */
+  wide?: { stdout: string; stderr: string; width: number };
 }
 
 /** dist/cli/launch.json, written by scripts/bundle.mjs. */
@@ -45,18 +47,26 @@ export function launchInfo(url: URL): LaunchInfo | null {
 }
 
 /**
- * The help page for these arguments, or null to let commander print it. commander wraps help to
- * a terminal's width; the pages were taken at its width for anything else (80 columns), so a
- * terminal of another width gets commander's own output.
+ * The help page for these arguments as commander would print it here, or null to let commander
+ * print it. commander wraps help to a terminal's width (80 columns when not a terminal): the
+ * pages were taken at 80 columns and unwrapped, so a terminal of a width in between gets
+ * commander's own output.
  */
-export function helpPage(launch: LaunchInfo, args: readonly string[]): HelpPage | null {
+export function helpPage(launch: LaunchInfo, args: readonly string[]): Omit<HelpPage, 'wide'> | null {
   if (args.some((a) => a.includes(' '))) return null;
   const key = args.join(' ');
   if (!Object.hasOwn(launch.help, key)) return null;
   const page = launch.help[key] as HelpPage;
-  const otherWidth = (stream: NodeJS.WriteStream, text: string) => text !== '' && stream.isTTY && stream.columns !== 80;
-  if (otherWidth(process.stdout, page.stdout) || otherWidth(process.stderr, page.stderr)) return null;
-  return page;
+  const widths = [page.stdout !== '' ? process.stdout : null, page.stderr !== '' ? process.stderr : null].flatMap((s) => (s ? [s.isTTY ? s.columns : 80] : []));
+  if (widths.every((w) => w === 80)) return page;
+  if (page.wide === undefined) return widths.every((w) => w >= 80) && widest(page) <= Math.min(...widths) ? page : null;
+  if (widths.every((w) => w >= (page.wide as { width: number }).width)) return { ...page.wide, code: page.code };
+  return null;
+}
+
+/** The longest line of a page (commander counts characters). */
+function widest(page: { stdout: string; stderr: string }): number {
+  return Math.max(...`${page.stdout}\n${page.stderr}`.split('\n').map((line) => line.length));
 }
 
 /** Where the code cache may be: the user's cache folder first, then node_modules/.cache beside the package. */

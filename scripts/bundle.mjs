@@ -10,12 +10,12 @@
  * because a `vm.Script` (the one V8 code cache Node 20 offers) runs scripts, not modules.
  *
  * What cannot simply be inlined:
- * - `createRequire(import.meta.url)`: fontkit and pdfmake/pdfkit are CommonJS, loaded through it
- *   in fontkit.ts and pdfkitAdapter.ts. Those two files get the bundler's own `require` instead
- *   (so both are bundled, as one fontkit instance); elsewhere (hyphenation patterns, font package
- *   folders, the preview page's pdf.js files) `import.meta.url` is the bundle's own URL, and the
- *   bundle sits in dist/cli/ as program.js does, so every `../../templates/`-style path still
- *   points into the package.
+ * - `import.meta.url`: each module's is the URL of its compiled file in dist/ (derived from the
+ *   bundle's own URL), so `../../templates/`, the preview page's files, `createRequire` for the
+ *   hyphenation patterns and the font packages resolve exactly as unbundled.
+ * - fontkit and pdfmake/pdfkit are CommonJS, loaded through `createRequire` in fontkit.ts and
+ *   pdfkitAdapter.ts: those two files get the bundler's own `require` instead, so both are
+ *   bundled, as one fontkit instance.
  * - pdfkit reads its AFM metrics and sRGB profile from `__dirname + '/data/…'`: pointed at the
  *   installed pdfkit's own js/ folder (the data is not copied).
  * - Packages that load files beside themselves or start WebAssembly (subset-font, harfbuzzjs,
@@ -34,14 +34,23 @@ const outFile = path.join(root, 'dist', 'cli', 'letterpress.cjs');
 export const EXTERNAL = ['subset-font', 'harfbuzzjs', 'pdfjs-dist', 'pdfjs-dist/*', 'open', 'fsevents'];
 
 const ownRequire = /^const require = createRequire\(import\.meta\.url\);$/m;
+const src = path.join(root, 'src');
 const plugin = {
   name: 'letterpress-paths',
   setup(b) {
-    // fontkit and pdfmake (with pdfkit) bundled: the bundler's `require`, not a created one.
-    b.onLoad({ filter: /src[\\/](fonts[\\/]fontkit|render[\\/]pdf[\\/]pdfkitAdapter)\.ts$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!ownRequire.test(text)) throw new Error(`${args.path}: expected "const require = createRequire(import.meta.url);"`);
-      return { contents: text.replace(ownRequire, '').replace(/^import \{ createRequire \} from 'node:module';$/m, ''), loader: 'ts' };
+    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+      if (!args.path.startsWith(src + path.sep)) return undefined;
+      let text = readFileSync(args.path, 'utf8');
+      // fontkit and pdfmake (with pdfkit) bundled: the bundler's `require`, not a created one.
+      if (/src[\\/](fonts[\\/]fontkit|render[\\/]pdf[\\/]pdfkitAdapter)\.ts$/.test(args.path)) {
+        if (!ownRequire.test(text)) throw new Error(`${args.path}: expected "const require = createRequire(import.meta.url);"`);
+        text = text.replace(ownRequire, '').replace(/^import \{ createRequire \} from 'node:module';$/m, '');
+      }
+      // Each module's `import.meta.url` is the URL its compiled file has in dist/ (the bundle is
+      // dist/cli/letterpress.cjs), so its paths into the package resolve as they do unbundled.
+      const compiled = `../${path.relative(src, args.path).split(path.sep).join('/').replace(/\.ts$/, '.js')}`;
+      text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(compiled)}, importMetaUrl).href`);
+      return { contents: text, loader: 'ts' };
     });
     // pdfkit's data files, read from the installed pdfkit (its js/ folder), not beside the bundle.
     b.onLoad({ filter: /[\\/]node_modules[\\/]pdfkit[\\/]js[\\/]pdfkit\.js$/ }, (args) => {

@@ -2,11 +2,12 @@
  * The shipped command line is one bundle (dist/cli/letterpress.cjs, scripts/bundle.mjs) run by the
  * launcher (dist/cli/main.js) through a V8 code cache: its editions are the same bytes as the
  * modules', and the help pages the launcher prints without loading it are commander's own.
- * One child process: the bundle building every edition of the seed letter.
+ * Two child processes: the bundle building every edition of the seed letter (with no code cache:
+ * it writes one), then the plain text only, over a damaged cache.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HelpPage, LaunchInfo } from '../src/cli/codeCache.js';
@@ -40,24 +41,36 @@ describe('the bundled command line', () => {
     const cacheHome = scratch('letterpress-cache-');
     const bundled = scratch();
     // The child builds while this process builds the same letter from the modules.
-    const child = new Promise<{ status: number; stderr: string }>((resolve) =>
-      execFile(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), 'build', 'letter.md', '-o', bundled, '-q'], { cwd: root, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome, LETTERPRESS_BUNDLE: '', LETTERPRESS_CODE_CACHE: '' } }, (err, _stdout, stderr) =>
-        resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }),
-      ),
-    );
+    const bundle = (...args: string[]) =>
+      new Promise<{ status: number; stderr: string }>((resolve) =>
+        execFile(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome, LETTERPRESS_BUNDLE: '', LETTERPRESS_CODE_CACHE: '' } }, (err, _stdout, stderr) =>
+          resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }),
+        ),
+      );
+    const child = bundle('build', 'letter.md', '-o', bundled, '-q');
     const modules = scratch();
     const own = await runCli(['build', 'letter.md', '-o', modules, '-q']);
     const ran = await child;
     expect(ran.stderr).toBe('');
     expect(ran.status).toBe(0);
     // The run went through the bundle: it left its code cache, keyed by Node version and bundle.
-    expect(readdirSync(path.join(cacheHome, 'letterpress'))).toEqual([`code-${process.version}-${process.arch}-${launch.bundleHash.slice(0, 16)}.v8`]);
+    const cacheFile = path.join(cacheHome, 'letterpress', `code-${process.version}-${process.arch}-${launch.bundleHash.slice(0, 16)}.v8`);
+    expect(readdirSync(path.dirname(cacheFile)).map((f) => path.join(path.dirname(cacheFile), f))).toEqual([cacheFile]);
 
     expect(own.stderr).toBe('');
     expect(own.code).toBe(0);
     const expected = digests(modules);
     expect(Object.keys(expected)).toEqual(['letter.docx', 'letter.html', 'letter.manifest.json', 'letter.pdf', 'letter.txt']);
     expect(digests(bundled)).toEqual(expected);
+
+    // A damaged cache (its header intact) is rejected and written again, never run: V8 would crash.
+    const damaged = readFileSync(cacheFile);
+    for (let i = 4096; i < damaged.length; i += 997) damaged[i] = (damaged[i] as number) ^ 0x5a;
+    writeFileSync(cacheFile, damaged);
+    const again = await bundle('build', 'letter.md', '-o', bundled, '-q', '-f', 'txt');
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+    expect(readFileSync(cacheFile).equals(damaged)).toBe(false);
   });
 
   it('prints, for every help page it answers without the program, what commander prints', async () => {

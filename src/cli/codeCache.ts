@@ -7,7 +7,7 @@
  * launch.json) in the user's cache folder (`$XDG_CACHE_HOME/letterpress`, else
  * `~/.cache/letterpress`), or, where that cannot be written, in `node_modules/.cache/letterpress`
  * beside the package. It is written after a run that had none (or whose cache V8 rejected: other
- * V8 flags, another Node build), atomically; a missing, rejected or unwritable cache only costs
+ * V8 flags, another Node build, a damaged file), atomically; a missing, rejected or unwritable cache only costs
  * the compile. `LETTERPRESS_CODE_CACHE=0` neither reads nor writes it; `LETTERPRESS_BUNDLE=0`
  * runs the modules of dist/ instead of the bundle.
  */
@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import vm from 'node:vm';
 
 /** What one help request prints, and its exit code: commander's output, as it was at compile time. */
@@ -67,6 +68,16 @@ export function helpPage(launch: LaunchInfo, args: readonly string[]): Omit<Help
 /** The longest line of a page (commander counts characters). */
 function widest(page: { stdout: string; stderr: string }): number {
   return Math.max(...`${page.stdout}\n${page.stderr}`.split('\n').map((line) => line.length));
+}
+
+/**
+ * V8 settings that measured better for every build size (docs/BENCHMARKS.md): WebAssembly
+ * (hb-subset, making the Word copy's font subsets) compiled by the baseline compiler only — the
+ * optimising recompilation it would start in the background costs more than it ever saves in a
+ * run this short (seed letter −0.44 s CPU, 10,000 signatories −0.78 s).
+ */
+export function tuneV8(): void {
+  v8.setFlagsFromString('--liftoff-only');
 }
 
 /** Where the code cache may be: the user's cache folder first, then node_modules/.cache beside the package. */
@@ -132,6 +143,10 @@ export function loadBundle(launch: LaunchInfo, url: URL): Start | null {
   const useCache = process.env['LETTERPRESS_CODE_CACHE'] !== '0';
   const dirs = cacheDirs(file);
   const name = `code-${process.version}-${process.arch}-${launch.bundleHash.slice(0, 16)}.v8`;
+  // A release build of V8 trusts a code cache whose header is right: a damaged payload crashes the
+  // process, at every start. With checksums on, V8 writes one into the cache and rejects a cache
+  // whose payload does not match it (then it is compiled and written again).
+  if (useCache) v8.setFlagsFromString('--verify-snapshot-checksum');
   const cachedData = useCache ? readCache(dirs, name) : undefined;
   // CommonJS's own wrapper, on the bundle's first line (its line numbers stay as they are).
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {

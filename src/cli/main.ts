@@ -15,7 +15,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.exit(0);
 }
 
-const { launchInfo, helpPage, loadBundle } = await import('./codeCache.js');
+const { launchInfo, helpPage, loadBundle, tuneV8 } = await import('./codeCache.js');
 const launch = launchInfo(new URL('./launch.json', import.meta.url));
 const page = launch && helpPage(launch, args);
 if (page) {
@@ -23,6 +23,7 @@ if (page) {
   process.stderr.write(page.stderr);
   process.exitCode = page.code;
 } else {
+  tuneV8();
   const start = (launch && loadBundle(launch, new URL(`./${launch.bundle}`, import.meta.url))) || (await import('./start.js')).start;
   await start(args);
 }

@@ -6,9 +6,9 @@
  * The cache is one file per Node version, architecture and bundle (its sha256, from
  * launch.json) in the user's cache folder (`$XDG_CACHE_HOME/letterpress`, else
  * `~/.cache/letterpress`), or, where that cannot be written, in `node_modules/.cache/letterpress`
- * beside the package. It is written after a run that had none (or whose cache V8 rejected: other
- * V8 flags, another Node build, a damaged file), atomically; a missing, rejected or unwritable cache only costs
- * the compile. `LETTERPRESS_CODE_CACHE=0` neither reads nor writes it; `LETTERPRESS_BUNDLE=0`
+ * beside the package. It is written, atomically, after a run that had none, or a small one, or
+ * one V8 rejected (other V8 flags, another Node build, a damaged file); a missing, rejected or
+ * unwritable cache only costs the compile. `LETTERPRESS_CODE_CACHE=0` neither reads nor writes it; `LETTERPRESS_BUNDLE=0`
  * runs the modules of dist/ instead of the bundle.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -155,6 +155,9 @@ export function loadBundle(launch: LaunchInfo, url: URL): Start | null {
     importModuleDynamically: loader,
   });
   const write = useCache && (cachedData === undefined || script.cachedDataRejected === true);
+  // A cache written by a small run (a usage error, `init`, a list) holds little of the program:
+  // under half the bundle's size, a later run that compiled more writes it again.
+  const partial = !write && cachedData !== undefined && cachedData.length < source.length / 2;
   const wrapper = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string) => void;
   const module = { exports: {} as { start?: Start } };
   wrapper(module.exports, createRequire(file), module, file, path.dirname(file));
@@ -164,5 +167,9 @@ export function loadBundle(launch: LaunchInfo, url: URL): Start | null {
     await start(args);
     // After the run, so the cache holds the functions this run compiled, not only the top level.
     if (write) writeCache(dirs, name, script.createCachedData());
+    else if (partial) {
+      const data = script.createCachedData();
+      if (data.length > (cachedData as Buffer).length * 1.2) writeCache(dirs, name, data);
+    }
   };
 }

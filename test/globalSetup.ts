@@ -7,6 +7,9 @@
  * type check and dist/) runs here, beside the test files instead of before them: it takes one
  * core for ~13 s on a fresh clone, and most files do not need dist/. Those that run the compiled
  * command wait for it (distReady() in test/helpers.ts); a type error fails the run, printed here.
+ * The compile ends with the command line's bundle (scripts/bundle.mjs, ~1 s), as `npm run compile`
+ * does; the commands the tests start keep their V8 code cache in the run's folder (XDG_CACHE_HOME),
+ * never in the user's.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,27 +20,31 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** The file in the run's folder that says the compile ended, and how (read by distReady()). */
 export const COMPILED = '.compiled.json';
+/** The run's cache folder (the code cache of the commands the tests start). */
+const CACHE = '.cache';
 
 export default function setup(): () => Promise<void> {
   const previous = process.env.TMPDIR;
   const runTmp = mkdtempSync(path.join(tmpdir(), 'letterpress-test-run-'));
   process.env.TMPDIR = runTmp; // inherited by the test workers, started after this
+  const previousCache = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = path.join(runTmp, CACHE);
   let compiled: Promise<{ ok: boolean; output: string }> | undefined;
   if (process.env.LETTERPRESS_TEST_COMPILE === '1') {
     const marker = path.join(runTmp, COMPILED);
     process.env.LETTERPRESS_COMPILED = marker; // the workers wait for this file
     compiled = new Promise((resolve) => {
-      // What `npm run compile` does: the program, then the preview page's browser modules.
-      const tsc = (project: string) =>
+      // What `npm run compile` does: the program, the preview page's browser modules, the bundle.
+      const node = (...args: string[]) =>
         new Promise<{ ok: boolean; output: string }>((done) =>
-          execFile(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: root, encoding: 'utf8' }, (err, stdout, stderr) =>
-            done({ ok: !err, output: `${stdout}${stderr}` }),
-          ),
+          execFile(process.execPath, args, { cwd: root, encoding: 'utf8' }, (err, stdout, stderr) => done({ ok: !err, output: `${stdout}${stderr}` })),
         );
+      const tsc = (project: string) => node(path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project);
       void (async () => {
         const program = await tsc('tsconfig.json');
         const client = program.ok ? await tsc('tsconfig.client.json') : { ok: true, output: '' };
-        const result = { ok: program.ok && client.ok, output: `${program.output}${client.output}` };
+        const bundle = program.ok && client.ok ? await node(path.join(root, 'scripts', 'bundle.mjs')) : { ok: true, output: '' };
+        const result = { ok: program.ok && client.ok && bundle.ok, output: `${program.output}${client.output}${bundle.output}` };
         writeFileSync(`${marker}.tmp`, JSON.stringify(result));
         renameSync(`${marker}.tmp`, marker); // whole, never half written
         resolve(result);
@@ -47,12 +54,15 @@ export default function setup(): () => Promise<void> {
   return async () => {
     const compile = await compiled;
     rmSync(path.join(runTmp, COMPILED), { force: true });
+    rmSync(path.join(runTmp, CACHE), { recursive: true, force: true });
     const left = readdirSync(runTmp);
     rmSync(runTmp, { recursive: true, force: true });
+    if (previousCache === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = previousCache;
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
     if (compile && !compile.ok) {
-      process.stderr.write(`\nThe compile (tsc -p tsconfig.json, tsconfig.client.json) failed:\n${compile.output}\n`);
+      process.stderr.write(`\nThe compile (tsc -p tsconfig.json, tsconfig.client.json, scripts/bundle.mjs) failed:\n${compile.output}\n`);
       process.exitCode = 1;
     }
     if (left.length > 0) {

@@ -21,7 +21,7 @@ import { renderEdition } from '../src/build/build.js';
 import { BuildError } from '../src/diagnostics/index.js';
 import { fixture, scratch } from './helpers.js';
 import { signatoriesFromText } from '../src/signatories/index.js';
-import { listLines } from '../src/cli/commands/signatories.js';
+import { listLines } from '../src/cli/commands/signatoriesRun.js';
 
 const LANGS = ['zh-CN', 'zh-TW', 'ko', 'ja', 'en'] as const;
 type Lang = (typeof LANGS)[number];

@@ -50,7 +50,7 @@ describe('the packed package', () => {
   it('ships the compiled code, templates, starters and examples, and no tests or sources', () => {
     const tarball = readdirSync(packed.dir).find((f) => f.endsWith('.tgz')) as string;
     const files = execFileSync('tar', ['tzf', path.join(packed.dir, tarball)], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    for (const needed of ['package/dist/cli/main.js', 'package/dist/api/index.js', 'package/dist/api/index.d.ts', 'package/templates/zh-CN.yaml', 'package/starters/en.md', 'package/examples/letter.en.md', 'package/README.md']) {
+    for (const needed of ['package/dist/cli/main.js', 'package/dist/cli/letterpress.cjs', 'package/dist/cli/launch.json', 'package/dist/api/index.js', 'package/dist/api/index.d.ts', 'package/templates/zh-CN.yaml', 'package/starters/en.md', 'package/examples/letter.en.md', 'package/README.md']) {
       expect(files).toContain(needed);
     }
     // No sources: from src/ only the preview page's two static assets, which `serve` sends as they are.

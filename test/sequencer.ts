@@ -27,6 +27,7 @@ const WEIGHTS: Record<string, number> = {
   'names.test.ts': 4800,
   'signatoriesImport.test.ts': 6000,
   'cli.test.ts': 5000,
+  'bundle.test.ts': 4000,
   'taggedPdf.test.ts': 4000,
   'fuzz.test.ts': 3500,
   'watch.test.ts': 3300,
@@ -64,7 +65,7 @@ const COMPILE_COVER_MS = 36_000;
  * compile runs beside the first files (test/globalSetup.ts), so these start after enough of the
  * others to cover it: a worker waiting for the compile would leave its core idle.
  */
-const WAIT_FOR_DIST = new Set(['hostile.test.ts', 'package.test.ts', 'badInput.test.ts', 'cli.test.ts', 'serve.browser.test.ts', 'serve.test.ts']);
+const WAIT_FOR_DIST = new Set(['bundle.test.ts', 'hostile.test.ts', 'package.test.ts', 'badInput.test.ts', 'cli.test.ts', 'serve.browser.test.ts', 'serve.test.ts']);
 
 export default class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

@@ -21,7 +21,7 @@ import { buildFrame, entryText } from '../src/frame/index.js';
 import { build } from '../src/build/build.js';
 import { describeChanges, manifestOf, manifestPath, readManifest } from '../src/build/manifest.js';
 import { compareSets, findRelease, readReleases, recordRelease, releasesPath, signatorySet } from '../src/cli/releases.js';
-import { listLines } from '../src/cli/commands/signatories.js';
+import { listLines } from '../src/cli/commands/signatoriesRun.js';
 import { BuildError, formatDiagnostics } from '../src/diagnostics/index.js';
 import { fixture, root, scratch } from './helpers.js';
 

@@ -1,36 +1,29 @@
 #!/usr/bin/env node
 /**
- * letterpress command line: the launcher that wires `runCli` (program.ts) to this process —
- * its arguments, folder, output streams and exit code.
+ * letterpress command line: the launcher. It answers `--version` and the help pages itself
+ * (commander's own text, taken at compile time: dist/cli/launch.json, scripts/bundle.mjs), and
+ * otherwise runs the command line — the one-file bundle through a V8 code cache (codeCache.ts)
+ * when it was built, or the modules of dist/ (start.ts) as tsc compiled them.
  */
 import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  // `--version` answers in ≤ 0.12 s: what commander prints for `.version()`, without loading
-  // commander (a third of the time) or any command.
+  // What commander prints for `.version()`, without loading commander or any command.
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   process.stdout.write(`${pkg.version}\n`);
   process.exit(0);
 }
 
-// A reader that stops early (`letterpress signatories list | head`) closes the pipe: stop quietly,
-// as command-line tools do, instead of failing on the next write.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
+const { launchInfo, helpPage, loadBundle, tuneV8 } = await import('./codeCache.js');
+const launch = launchInfo(new URL('./launch.json', import.meta.url));
+const page = launch && helpPage(launch, args);
+if (page) {
+  process.stdout.write(page.stdout);
+  process.stderr.write(page.stderr);
+  process.exitCode = page.code;
+} else {
+  tuneV8();
+  const start = (launch && loadBundle(launch, new URL(`./${launch.bundle}`, import.meta.url))) || (await import('./start.js')).start;
+  await start(args);
 }
-
-const [{ runCli }, { EXIT_INTERNAL, debugEnabled, reportInternal }] = await Promise.all([import('./program.js'), import('./internal.js')]);
-
-// An error outside any command's own handling (a callback, a stray promise) is a bug too.
-for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
-  process.on(event, (err: unknown) => {
-    reportInternal(process, err, debugEnabled(args));
-    process.exit(EXIT_INTERNAL);
-  });
-}
-
-process.exitCode = await runCli(args, { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });

@@ -70,7 +70,22 @@ async function inFolder<T>(cwd: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-async function runProgram(argv: string[], io: CliIo): Promise<number> {
+/**
+ * Every command's path in the command tree ([] for the program itself, ['signatories', 'add'] …):
+ * the help pages the launcher answers without loading the program (scripts/bundle.mjs).
+ */
+export async function commandPaths(): Promise<string[][]> {
+  const paths: string[][] = [];
+  const silent = { write: () => undefined };
+  const walk = (cmd: CommandType, at: string[]) => {
+    paths.push(at);
+    for (const sub of cmd.commands) if (sub.name() !== 'help') walk(sub, [...at, sub.name()]);
+  };
+  await runProgram([], { cwd: process.cwd(), stdout: silent, stderr: silent }, (program) => walk(program, []));
+  return paths;
+}
+
+async function runProgram(argv: string[], io: CliIo, defined?: (program: CommandType) => void): Promise<number> {
   // Each command imports what it needs when it runs: loading the Markdown, PDF and DOCX code
   // takes several times what `--help` or a usage error needs.
   const [{ Command, CommanderError, InvalidArgumentError, Option }, { INIT_LANGUAGES }, { ALL_FORMATS, parseFormats }, { printBuild, printFailure, reportFailure }, { EXIT_INTERNAL, debugEnabled, reportInternal }] = await Promise.all([
@@ -312,6 +327,10 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
   (await import('./commands/importDocx.js')).registerImportDocx(program, io, (code) => (exitCode = code));
   (await import('./commands/serve.js')).registerServe(program, io, parseFormatList, (code) => (exitCode = code), lettersOr);
 
+  if (defined) {
+    defined(program);
+    return 0;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

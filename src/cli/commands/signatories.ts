@@ -1,89 +1,15 @@
-/** `letterpress signatories add | remove | list`: edit the data file named by the letter. */
-import { countryCode, countryIn, type CountryDisplay } from '../../model/countries.js';
-import { loadTemplate, resolveTemplatePath } from '../../load/template.js';
-import type { ListSettings } from '../../template/schema.js';
-import type { LetterMeta } from '../../model/types.js';
-import path from 'node:path';
-import { VFile } from 'vfile';
+/**
+ * `letterpress signatories add | remove | import | list`: the commands' options. The work (and the
+ * loaders, zod, the Markdown parser) loads only when one runs (./signatoriesRun.ts), so `--help`
+ * and the other commands do not pay for it.
+ */
 import type { Command } from 'commander';
-import { parseMarkdown } from '../../parse/parseMarkdown.js';
-import { readFrontMatter } from '../../load/frontMatter.js';
-import { loadSharedFrontMatter } from '../../load/letter.js';
-import { BuildError, fileFailure, formatDiagnostics, reportError } from '../../diagnostics/index.js';
-import { guessedFamily } from '../../signatories/sort.js';
-import { today, type SignatoryList } from '../../model/types.js';
-import { readInput } from '../../io/readInput.js';
-import { projectRoot, resolveContained } from '../../io/paths.js';
-import { signatoriesFromText } from '../../signatories/index.js';
-import { EditRefused } from '../../signatories/errors.js';
-import { FIELDS, type NewSignatory } from '../../signatories/schema.js';
+import { FIELDS } from '../../model/signatoryFields.js';
 import { reportFailure } from '../report.js';
 import type { CliIo } from '../io.js';
+import type { AddOptions, FileOptions, ImportFlags } from './signatoriesRun.js';
 
-const edits = () => import('../../signatories/edit.js');
-
-interface FileOptions {
-  letter: string;
-  file?: string;
-}
-
-/**
- * The data file: --file (inside its own folder), or the `signatories` field of the letter
- * (inside the letter's project, as for a build); symlinks resolved and checked the same way.
- */
-/** The list settings of a letter: its front matter's, else its template's (the defaults when the template cannot be read). */
-async function listSettingsOf(letter: string, meta: LetterMeta | null): Promise<ListSettings> {
-  const defaults: ListSettings = { countries: 'localised', names: 'local' };
-  if (!meta) return defaults;
-  const root = projectRoot(letter);
-  const templatePath = resolveTemplatePath(meta.template ?? meta.lang, path.dirname(path.resolve(letter)), root);
-  const fromTemplate = typeof templatePath === 'string' ? await loadTemplate(templatePath, root).then((t) => t.list).catch(() => defaults) : defaults;
-  return { countries: meta.list?.countries ?? fromTemplate.countries, names: meta.list?.names ?? fromTemplate.names };
-}
-
-async function dataFile(cwd: string, options: FileOptions): Promise<{ file: string; lang: string; date: string; list: ListSettings }> {
-  if (options.file) {
-    const contained = resolveContained(path.dirname(path.resolve(cwd, options.file)), cwd, options.file, 'Signatory file');
-    if ('error' in contained) throw fileFailure(options.file, contained.error, 'signatories-path');
-    // Sorted for the letter's language when the letter is there (`list` prints the editions' order).
-    const meta = await readInput(options.letter, '', 'letter-missing')
-      .then((text) => readFrontMatter(new VFile({ path: options.letter, value: text }), parseMarkdown(text)))
-      .catch(() => null);
-    return { file: path.relative(cwd, contained.path) || contained.path, lang: meta?.lang ?? 'und', date: meta?.date ?? today(), list: await listSettingsOf(options.letter, meta) };
-  }
-  const text = await readInput(options.letter, 'give --letter or --file.', 'letter-missing');
-  const vfile = new VFile({ path: options.letter, value: text });
-  const shared = await loadSharedFrontMatter(options.letter);
-  const files = shared ? [vfile, shared.file] : [vfile];
-  const meta = readFrontMatter(vfile, parseMarkdown(text), shared);
-  if (!meta) throw new BuildError(files);
-  if (!meta.signatories) {
-    reportError(vfile, 'The letter names no signatory file: add `signatories: signatories.yaml` to its front matter (or to letter.yaml beside it).', { line: 1, column: 1 }, 'signatories-missing');
-    throw new BuildError(files);
-  }
-  const contained = resolveContained(projectRoot(options.letter), path.dirname(path.resolve(options.letter)), meta.signatories, 'Signatory file');
-  if ('error' in contained) {
-    const at = meta.places?.signatories;
-    const where = (at?.file && files.find((f) => f.path === at.file)) || vfile;
-    reportError(where, contained.error, at ? { line: at.line, column: at.column } : undefined, 'signatories-path');
-    throw new BuildError(files);
-  }
-  return { file: path.relative(cwd, contained.path) || contained.path, lang: meta.lang, date: meta.date, list: await listSettingsOf(options.letter, meta) };
-}
-
-type AddOptions = FileOptions & { org?: string; person?: string; nameIn?: string[] } & Record<string, string | string[] | boolean | undefined>;
-
-/** `--name-in ko=…` values as names per language. */
-function namesIn(values: string[] | undefined): Record<string, string> | undefined {
-  if (!values || values.length === 0) return undefined;
-  const names: Record<string, string> = {};
-  for (const value of values) {
-    const eq = value.indexOf('=');
-    if (eq <= 0) throw new EditRefused(`--name-in "${value}" is not LANG=NAME, e.g. --name-in ko=전환기정의워킹그룹.`);
-    names[value.slice(0, eq).trim()] = value.slice(eq + 1);
-  }
-  return names;
-}
+const run = () => import('./signatoriesRun.js');
 
 /** The `signatories` commands, printing to `io`; `fail` receives the exit code of a refused edit. */
 export function registerSignatories(program: Command, io: CliIo, fail: (code: number) => void): void {
@@ -103,26 +29,7 @@ export function registerSignatories(program: Command, io: CliIo, fail: (code: nu
   for (const f of FIELDS) if ('option' in f) add.option(f.option.flags, f.option.help);
   common(add).action(async (opts: AddOptions) => {
     try {
-      if ((opts.org === undefined) === (opts.person === undefined)) throw new EditRefused('Give either --org "NAME" or --person "NAME".');
-      const kind = opts.org !== undefined ? 'organization' : 'individual';
-      const entry: NewSignatory = { kind, name: (opts.org ?? opts.person) as string };
-      for (const f of FIELDS) {
-        if (!('option' in f)) continue;
-        const value = opts[f.option.attr];
-        if (typeof value !== 'string') continue;
-        if (!(f.kinds as readonly string[]).includes(kind)) throw new EditRefused(`${f.option.flags.split(' ')[0]} applies to ${f.kinds.join(' and ')} entries only.`);
-        (entry as Record<string, unknown>)[f.key] = value;
-      }
-      const names = namesIn(opts.nameIn);
-      const { file } = await dataFile(io.cwd, opts);
-      if (opts['update'] === true) {
-        const { name: _name, kind: _kind, ...set } = entry;
-        const before = await (await edits()).amendSignatory(file, entry.name, kind, { set, ...(names ? { names } : {}) }, { force: opts['force'] !== undefined });
-        io.stdout.write(`Updated ${kind} "${before.name}" in ${file}. Run "letterpress build" to rebuild the editions.\n`);
-        return;
-      }
-      await (await edits()).addSignatory(file, { ...entry, ...(names ? { names } : {}) }, { defaultSignedOn: today(), force: opts['force'] !== undefined });
-      io.stdout.write(`Added ${entry.kind} "${entry.name.trim()}" to ${file}. Run "letterpress build" to rebuild the editions.\n`);
+      await (await run()).addCommand(io, opts);
     } catch (err) {
       fail(reportFailure(io, err, true));
     }
@@ -131,9 +38,7 @@ export function registerSignatories(program: Command, io: CliIo, fail: (code: nu
   common(group.command('remove').description('remove a signatory by name (its name in any language)').argument('<name>', 'the name, as listed in any language')).action(
     async (name: string, opts: FileOptions) => {
       try {
-        const { file } = await dataFile(io.cwd, opts);
-        const removed = await (await edits()).removeSignatory(file, name);
-        io.stdout.write(`Removed ${removed.kind} "${removed.name}" from ${file}. Run "letterpress build" to rebuild the editions.\n`);
+        await (await run()).removeCommand(io, name, opts);
       } catch (err) {
         fail(reportFailure(io, err, true));
       }
@@ -155,24 +60,8 @@ export function registerSignatories(program: Command, io: CliIo, fail: (code: nu
       .option('--all', 'list every name (default: the first 20 of each group)'),
   ).action(async (spreadsheet: string, opts: ImportFlags) => {
     try {
-      if (opts.org && opts.person) throw new EditRefused('Give --org or --person, not both.');
-      if (opts.dateOrder !== undefined && opts.dateOrder !== 'dmy' && opts.dateOrder !== 'mdy') throw new EditRefused(`--date-order is dmy (26/09/2023) or mdy (09/26/2023), not "${opts.dateOrder}".`);
-      const { file } = await dataFile(io.cwd, opts);
-      const { importSignatories } = await edits();
-      const { formatPlan } = await import('../importReport.js');
-      const { plan, written } = await importSignatories(file, { path: spreadsheet }, {
-        ...(opts.org ? { kind: 'organization' as const } : opts.person ? { kind: 'individual' as const } : {}),
-        ...(opts.map !== undefined ? { map: opts.map } : {}),
-        ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}),
-        ...(opts.dateOrder !== undefined ? { dateOrder: opts.dateOrder } : {}),
-        defaultSignedOn: today(),
-        force: opts.force === true,
-        dryRun: opts.dryRun === true,
-      });
-      const diagnostics = formatDiagnostics([plan.report]);
-      if (diagnostics) io.stderr.write(`${diagnostics}\n`);
-      io.stdout.write(formatPlan(plan, { file, written, dryRun: opts.dryRun === true, all: opts.all === true }));
-      if (plan.refused.length > 0) fail(1);
+      const code = await (await run()).importCommand(io, spreadsheet, opts);
+      if (code !== 0) fail(code);
     } catch (err) {
       fail(reportFailure(io, err, true));
     }
@@ -186,55 +75,10 @@ export function registerSignatories(program: Command, io: CliIo, fail: (code: nu
       .option('--check', 'also name the individuals sorted by a guessed family name (no sortAs)'),
   ).action(async (opts: FileOptions & { lang?: string; check?: boolean }) => {
     try {
-      const { file, lang, date, list: settings } = await dataFile(io.cwd, opts);
-      const text = await readInput(file, 'check the `signatories` field of the letter.', 'signatories-missing');
-      const { list } = signatoriesFromText(file, text, opts.lang ?? lang, date, settings.names);
-      const out = listLines(file, list, opts.lang ?? lang, opts.check === true, settings.countries);
-      io.stdout.write(`${out.join('\n')}\n`);
+      await (await run()).listCommand(io, opts);
     } catch (err) {
       fail(reportFailure(io, err, true));
     }
   });
 }
 
-interface ImportFlags extends FileOptions {
-  dryRun?: boolean;
-  org?: boolean;
-  person?: boolean;
-  map?: string;
-  sheet?: string;
-  dateOrder?: string;
-  force?: boolean;
-  all?: boolean;
-}
-
-/**
- * What `signatories list` prints: the names in the editions' order (the same sorted list the
- * editions are made from), and with `check`, the individuals sorted by a guessed family name.
- */
-export function listLines(file: string, list: SignatoryList, lang: string, check = false, countries: CountryDisplay = 'localised'): string[] {
-  const out = [`${file}: ${list.organizations.length} organisation(s), ${list.individuals.length} individual(s), as of ${list.asOf}, sorted for ${lang}`, ''];
-  out.push('Organisations:', ...list.organizations.map((o) => `  ${o.name}${o.country ? ` / ${o.country}` : ''}`), '');
-  out.push('Individuals:', ...list.individuals.map((p) => `  ${p.name}${p.title ? ` / ${p.title}` : ''}`));
-  if (check) {
-    const guessed = list.individuals.flatMap((p) => {
-      const family = guessedFamily(p);
-      return family ? [`  ${p.name}: sorted under "${family}" (a guess); if that is not the family name, add sortAs (${file}:${p.place?.line ?? '?'})`] : [];
-    });
-    out.push('', guessed.length === 0 ? 'Every individual has a sortAs or a name that sorts as written.' : `Sorted by a guessed family name (${guessed.length}):`, ...guessed);
-    // Countries: a code, or a name the table maps, is shown in each edition's language (unless the
-    // letter keeps them as written); any other name as written.
-    const written = [...new Set(list.organizations.flatMap((o) => (o.country ? [o.country] : [])))].filter((c) => !countryIn(c, lang, countries).mapped);
-    const unknown = written.filter((c) => countryCode(c) === null);
-    const lines = unknown.map(
-      (c) => `  ${c}: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; write its ISO 3166 code (BE, KR, US …) to show it in each edition's language`,
-    );
-    const kept = written.length - unknown.length;
-    out.push(
-      '',
-      kept > 0 ? `Countries written as names are shown as written (list.countries: as-written): ${kept}.` : "Every country known by its code or name is shown in each edition's language.",
-      ...(lines.length > 0 ? [`Countries letterpress cannot name (${lines.length}):`, ...lines] : []),
-    );
-  }
-  return out;
-}

@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+/**
+ * The shipped command line as one file: esbuild bundles src/cli/start.ts (the command line after
+ * the launcher) with its dependencies into dist/cli/letterpress.cjs, which the launcher
+ * (dist/cli/main.js) compiles through `vm.Script` with a V8 code cache (src/cli/codeCache.ts).
+ * Then the help pages: every `--help` the launcher answers itself (dist/cli/launch.json), each
+ * taken from commander by running the compiled command line, so the help has one source.
+ *
+ * Run by `npm run compile` after tsc (the help is read from dist/cli/program.js). CommonJS,
+ * because a `vm.Script` (the one V8 code cache Node 20 offers) runs scripts, not modules.
+ *
+ * What cannot simply be inlined:
+ * - `import.meta.url`: each module's is the URL of its compiled file in dist/ (derived from the
+ *   bundle's own URL), so `../../templates/`, the preview page's files, `createRequire` for the
+ *   hyphenation patterns and the font packages resolve exactly as unbundled.
+ * - fontkit and pdfmake/pdfkit are CommonJS, loaded through `createRequire` in fontkit.ts and
+ *   pdfkitAdapter.ts: those two files get the bundler's own `require` instead, so both are
+ *   bundled, as one fontkit instance.
+ * - pdfkit reads its AFM metrics and sRGB profile from `__dirname + '/data/…'`: pointed at the
+ *   installed pdfkit's own js/ folder (the data is not copied).
+ * - Packages that load files beside themselves or start WebAssembly (subset-font, harfbuzzjs,
+ *   pdfjs-dist, open) stay external: required from node_modules as before.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outFile = path.join(root, 'dist', 'cli', 'letterpress.cjs');
+
+/** Loaded from node_modules at run time, as the unbundled program does. */
+export const EXTERNAL = ['subset-font', 'harfbuzzjs', 'pdfjs-dist', 'pdfjs-dist/*', 'open', 'fsevents'];
+
+const ownRequire = /^const require = createRequire\(import\.meta\.url\);$/m;
+const src = path.join(root, 'src');
+const plugin = {
+  name: 'letterpress-paths',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+      if (!args.path.startsWith(src + path.sep)) return undefined;
+      let text = readFileSync(args.path, 'utf8');
+      // fontkit and pdfmake (with pdfkit) bundled: the bundler's `require`, not a created one.
+      if (/src[\\/](fonts[\\/]fontkit|render[\\/]pdf[\\/]pdfkitAdapter)\.ts$/.test(args.path)) {
+        if (!ownRequire.test(text)) throw new Error(`${args.path}: expected "const require = createRequire(import.meta.url);"`);
+        text = text.replace(ownRequire, '').replace(/^import \{ createRequire \} from 'node:module';$/m, '');
+      }
+      // Each module's `import.meta.url` is the URL its compiled file has in dist/ (the bundle is
+      // dist/cli/letterpress.cjs), so its paths into the package resolve as they do unbundled.
+      const compiled = `../${path.relative(src, args.path).split(path.sep).join('/').replace(/\.ts$/, '.js')}`;
+      text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(compiled)}, importMetaUrl).href`);
+      return { contents: text, loader: 'ts' };
+    });
+    // pdfkit's data files, read from the installed pdfkit (its js/ folder), not beside the bundle.
+    b.onLoad({ filter: /[\\/]node_modules[\\/]pdfkit[\\/]js[\\/]pdfkit\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const uses = text.match(/__dirname/g)?.length ?? 0;
+      if (uses === 0) throw new Error('pdfkit no longer reads its data through __dirname: check the bundle');
+      const dir = "require('node:path').dirname(require('node:module').createRequire(__filename).resolve('pdfkit'))";
+      return { contents: `const __pdfkitDir = ${dir};\n${text.replace(/__dirname/g, '__pdfkitDir')}`, loader: 'js' };
+    });
+  },
+};
+
+const result = await build({
+  entryPoints: [path.join(root, 'src', 'cli', 'start.ts')],
+  outfile: `${outFile}.tmp`,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: EXTERNAL,
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "var importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [plugin],
+  legalComments: 'eof',
+  logLevel: 'warning',
+  metafile: true,
+});
+renameSync(`${outFile}.tmp`, outFile);
+const source = readFileSync(outFile);
+const bundleHash = createHash('sha256').update(source).digest('hex');
+
+// The help pages, from the compiled command line (commander's own output, exit code included).
+// commander wraps help to a terminal's width (80 columns when it is not a terminal): each page is
+// kept as printed at 80 columns, and as printed unwrapped with the width that takes (a terminal
+// at least that wide prints exactly that), checked by printing it again at that width.
+const { runCli, commandPaths } = await import(pathToFileURL(path.join(root, 'dist', 'cli', 'program.js')).href);
+const atWidth = (columns) => {
+  for (const stream of [process.stdout, process.stderr]) {
+    Object.defineProperty(stream, 'isTTY', { value: columns !== undefined, configurable: true });
+    Object.defineProperty(stream, 'columns', { value: columns, configurable: true });
+  }
+};
+const capture = async (argv, columns) => {
+  const out = { stdout: [], stderr: [] };
+  atWidth(columns);
+  try {
+    const code = await runCli(argv, { cwd: root, stdout: { write: (s) => out.stdout.push(s) }, stderr: { write: (s) => out.stderr.push(s) } });
+    return { stdout: out.stdout.join(''), stderr: out.stderr.join(''), code };
+  } finally {
+    atWidth(undefined);
+  }
+};
+const widest = (page) => Math.max(...`${page.stdout}\n${page.stderr}`.split('\n').map((line) => line.length));
+const same = (a, b) => a.stdout === b.stdout && a.stderr === b.stderr && a.code === b.code;
+const help = {};
+const paths = await commandPaths();
+for (const cmd of paths) {
+  const forms = [[...cmd, '--help'], [...cmd, '-h']];
+  if (cmd.length === 0) forms.push(['help']);
+  if (cmd.length === 1) forms.push(['help', cmd[0]]);
+  for (const argv of forms) {
+    const page = await capture(argv);
+    const unwrapped = await capture(argv, 100_000);
+    const width = widest(unwrapped);
+    if (same(unwrapped, page) || !same(unwrapped, await capture(argv, width))) help[argv.join(' ')] = page;
+    else help[argv.join(' ')] = { ...page, wide: { stdout: unwrapped.stdout, stderr: unwrapped.stderr, width } };
+  }
+}
+const launch = { bundle: path.basename(outFile), bundleHash, help };
+writeFileSync(path.join(root, 'dist', 'cli', 'launch.json.tmp'), `${JSON.stringify(launch)}\n`);
+renameSync(path.join(root, 'dist', 'cli', 'launch.json.tmp'), path.join(root, 'dist', 'cli', 'launch.json'));
+if (process.argv.includes('--verbose')) {
+  const inputs = Object.entries(result.metafile.outputs)[0][1].inputs;
+  const sizes = new Map();
+  for (const [file, { bytesInOutput }] of Object.entries(inputs)) {
+    const pkg = file.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? 'letterpress';
+    sizes.set(pkg, (sizes.get(pkg) ?? 0) + bytesInOutput);
+  }
+  for (const [pkg, size] of [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(size / 1024).toFixed(0).padStart(6)} KB ${pkg}`);
+  console.log(`${(source.length / 1024).toFixed(0)} KB ${outFile}, ${Object.keys(help).length} help pages`);
+}

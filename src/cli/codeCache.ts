@@ -1,0 +1,175 @@
+/**
+ * What the launcher (main.ts) needs and nothing more (Node built-ins only): the help pages taken
+ * at compile time, and the one-file bundle of the command line compiled through `vm.Script` with
+ * a V8 code cache, so that a start skips parsing and compiling what an earlier run compiled.
+ *
+ * The cache is one file per Node version, architecture and bundle (its sha256, from
+ * launch.json) in the user's cache folder (`$XDG_CACHE_HOME/letterpress`, else
+ * `~/.cache/letterpress`), or, where that cannot be written, in `node_modules/.cache/letterpress`
+ * beside the package. It is written, atomically, after a run that had none, or a small one, or
+ * one V8 rejected (other V8 flags, another Node build, a damaged file); a missing, rejected or
+ * unwritable cache only costs the compile. `LETTERPRESS_CODE_CACHE=0` neither reads nor writes it; `LETTERPRESS_BUNDLE=0`
+ * runs the modules of dist/ instead of the bundle.
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+/** What one help request prints, and its exit code: commander's output, as it was at compile time. */
+export interface HelpPage {
+  stdout: string;
+  stderr: string;
+  code: number;
+  /** The page unwrapped, as commander prints it on a terminal at least `width` columns wide. */
+  wide?: { stdout: string; stderr: string; width: number };
+}
+
+/** dist/cli/launch.json, written by scripts/bundle.mjs. */
+export interface LaunchInfo {
+  bundle: string;
+  bundleHash: string;
+  /** By the arguments joined with spaces (`build --help`). */
+  help: Record<string, HelpPage>;
+}
+
+type Start = (args: string[]) => Promise<void>;
+
+/** launch.json, or null when only tsc compiled dist/ (then the launcher runs the modules). */
+export function launchInfo(url: URL): LaunchInfo | null {
+  try {
+    return JSON.parse(readFileSync(url, 'utf8')) as LaunchInfo;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The help page for these arguments as commander would print it here, or null to let commander
+ * print it. commander wraps help to a terminal's width (80 columns when not a terminal): the
+ * pages were taken at 80 columns and unwrapped, so a terminal of a width in between gets
+ * commander's own output.
+ */
+export function helpPage(launch: LaunchInfo, args: readonly string[]): Omit<HelpPage, 'wide'> | null {
+  if (args.some((a) => a.includes(' '))) return null;
+  const key = args.join(' ');
+  if (!Object.hasOwn(launch.help, key)) return null;
+  const page = launch.help[key] as HelpPage;
+  const widths = [page.stdout !== '' ? process.stdout : null, page.stderr !== '' ? process.stderr : null].flatMap((s) => (s ? [s.isTTY ? s.columns : 80] : []));
+  if (widths.every((w) => w === 80)) return page;
+  if (page.wide === undefined) return widths.every((w) => w >= 80) && widest(page) <= Math.min(...widths) ? page : null;
+  if (widths.every((w) => w >= (page.wide as { width: number }).width)) return { ...page.wide, code: page.code };
+  return null;
+}
+
+/** The longest line of a page (commander counts characters). */
+function widest(page: { stdout: string; stderr: string }): number {
+  return Math.max(...`${page.stdout}\n${page.stderr}`.split('\n').map((line) => line.length));
+}
+
+/**
+ * V8 settings that measured better for every build size (docs/BENCHMARKS.md): WebAssembly
+ * (hb-subset, making the Word copy's font subsets) compiled by the baseline compiler only — the
+ * optimising recompilation it would start in the background costs more than it ever saves in a
+ * run this short (seed letter −0.44 s CPU, 10,000 signatories −0.78 s).
+ */
+export function tuneV8(): void {
+  v8.setFlagsFromString('--liftoff-only');
+}
+
+/** Where the code cache may be: the user's cache folder first, then node_modules/.cache beside the package. */
+function cacheDirs(bundleFile: string): string[] {
+  const dirs: string[] = [];
+  const xdg = process.env['XDG_CACHE_HOME'];
+  if (xdg && path.isAbsolute(xdg)) dirs.push(path.join(xdg, 'letterpress'));
+  else {
+    const home = os.homedir();
+    if (home) dirs.push(path.join(home, '.cache', 'letterpress'));
+  }
+  // dist/cli/letterpress.cjs → <package>/node_modules/.cache, or <node_modules>/.cache when installed.
+  const pkg = path.resolve(path.dirname(bundleFile), '..', '..');
+  dirs.push(path.basename(path.dirname(pkg)) === 'node_modules' ? path.join(path.dirname(pkg), '.cache', 'letterpress') : path.join(pkg, 'node_modules', '.cache', 'letterpress'));
+  return dirs;
+}
+
+function readCache(dirs: string[], name: string): Buffer | undefined {
+  for (const dir of dirs) {
+    try {
+      return readFileSync(path.join(dir, name));
+    } catch {
+      // not there: the next folder, or none
+    }
+  }
+  return undefined;
+}
+
+/** Write the cache into the first folder that takes it, whole (a rename), or nowhere. */
+function writeCache(dirs: string[], name: string, data: Buffer): void {
+  for (const dir of dirs) {
+    const temp = path.join(dir, `${name}.${process.pid}.tmp`);
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(temp, data);
+      renameSync(temp, path.join(dir, name));
+      return;
+    } catch {
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // no folder to leave it in
+      }
+    }
+  }
+}
+
+/**
+ * The bundle's `start`, compiled with the code cache when there is one; null when the bundle
+ * cannot run here (not built, or a Node without the main context's loader for `vm.Script`, which
+ * the bundle's `import()` of pdf.js needs): then the launcher runs the modules of dist/.
+ */
+export function loadBundle(launch: LaunchInfo, url: URL): Start | null {
+  const loader = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+  if (loader === undefined || process.env['LETTERPRESS_BUNDLE'] === '0') return null;
+  const file = fileURLToPath(url);
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const useCache = process.env['LETTERPRESS_CODE_CACHE'] !== '0';
+  const dirs = cacheDirs(file);
+  const name = `code-${process.version}-${process.arch}-${launch.bundleHash.slice(0, 16)}.v8`;
+  // A release build of V8 trusts a code cache whose header is right: a damaged payload crashes the
+  // process, at every start. With checksums on, V8 writes one into the cache and rejects a cache
+  // whose payload does not match it (then it is compiled and written again).
+  if (useCache) v8.setFlagsFromString('--verify-snapshot-checksum');
+  const cachedData = useCache ? readCache(dirs, name) : undefined;
+  // CommonJS's own wrapper, on the bundle's first line (its line numbers stay as they are).
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+    importModuleDynamically: loader,
+  });
+  const write = useCache && (cachedData === undefined || script.cachedDataRejected === true);
+  // A cache written by a small run (a usage error, `init`, a list) holds little of the program:
+  // under half the bundle's size, a later run that compiled more writes it again.
+  const partial = !write && cachedData !== undefined && cachedData.length < source.length / 2;
+  const wrapper = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string) => void;
+  const module = { exports: {} as { start?: Start } };
+  wrapper(module.exports, createRequire(file), module, file, path.dirname(file));
+  const { start } = module.exports;
+  if (typeof start !== 'function') return null;
+  return async (args) => {
+    await start(args);
+    // After the run, so the cache holds the functions this run compiled, not only the top level.
+    if (write) writeCache(dirs, name, script.createCachedData());
+    else if (partial) {
+      const data = script.createCachedData();
+      if (data.length > (cachedData as Buffer).length * 1.2) writeCache(dirs, name, data);
+    }
+  };
+}

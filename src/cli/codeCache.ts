@@ -126,6 +126,21 @@ function writeCache(dirs: string[], name: string, data: Buffer): void {
 }
 
 /**
+ * Node marks the main context's loader for `vm.Script` as experimental and says so on the user's
+ * terminal at the bundle's first `import()`; that one warning is not the user's business (the
+ * launcher checks that the loader exists before using it). Other warnings pass.
+ */
+function quietLoaderWarning(): void {
+  const emit = process.emitWarning.bind(process) as (warning: string | Error, ...rest: unknown[]) => void;
+  const filtered = (warning: string | Error, ...rest: unknown[]): void => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (text.includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
+    emit(warning, ...rest);
+  };
+  process.emitWarning = filtered as typeof process.emitWarning;
+}
+
+/**
  * The bundle's `start`, compiled with the code cache when there is one; null when the bundle
  * cannot run here (not built, or a Node without the main context's loader for `vm.Script`, which
  * the bundle's `import()` of pdf.js needs): then the launcher runs the modules of dist/.
@@ -140,6 +155,7 @@ export function loadBundle(launch: LaunchInfo, url: URL): Start | null {
   } catch {
     return null;
   }
+  quietLoaderWarning();
   const useCache = process.env['LETTERPRESS_CODE_CACHE'] !== '0';
   const dirs = cacheDirs(file);
   const name = `code-${process.version}-${process.arch}-${launch.bundleHash.slice(0, 16)}.v8`;

@@ -19,9 +19,11 @@ export function printWritten(io: CliIo, result: Pick<WrittenLetter, 'editions' |
   const warnings = formatDiagnosticList(result.diagnostics);
   if (warnings) io.stderr.write(`${warnings}\n`);
   if (quiet) return;
-  for (const e of result.editions) {
-    const file = path.relative(io.cwd, e.path) || e.path;
-    io.stdout.write(`  ${e.format.padEnd(5)} ${file.padEnd(30)} ${formatBytes(e.bytes).padStart(10)} ${e.ms.toFixed(0).padStart(6)} ms\n`);
+  const rows = result.editions.map((e) => ({ e, file: path.relative(io.cwd, e.path) || e.path }));
+  const formatWidth = Math.max(5, ...rows.map((r) => r.e.format.length));
+  const fileWidth = Math.max(30, ...rows.map((r) => r.file.length));
+  for (const { e, file } of rows) {
+    io.stdout.write(`  ${e.format.padEnd(formatWidth)} ${file.padEnd(fileWidth)} ${formatBytes(e.bytes).padStart(10)} ${e.ms.toFixed(0).padStart(6)} ms\n`);
   }
   io.stdout.write(`Built ${result.editions.length} edition(s) in ${totalMs.toFixed(0)} ms.\n`);
   if (result.changes.length > 0) io.stdout.write(`Changes: ${result.changes.join('; ')}\n`);

@@ -77,6 +77,20 @@ describe('drawing glyphs by id', () => {
     expect(matches).toEqual([true, false]);
   });
 
+  it('embeds the fontkit font letterpress opened, in every document, never a second parse of its bytes', () => {
+    const faces = [fonts.faceWith('中'), fonts.faceWith('A')];
+    expect(faces[0]).not.toBe(faces[1]);
+    for (let run = 0; run < 2; run++) {
+      const doc = openDocument({ faces, options: { size: [300, 200], margins: 0 } });
+      doc.addPage();
+      const resources = faces.map((face) => new GlyphFont(doc, face).resourceName);
+      const families = Object.values((doc as unknown as { _fontFamilies: Record<string, { id: string; font: unknown }> })._fontFamilies);
+      const embedded = faces.map((face) => families.find((f) => f.font === face.font));
+      expect(embedded.map((f) => f?.id)).toEqual(resources);
+      expect(new Set(resources).size).toBe(2);
+    }
+  });
+
   it('refuses to read any local file (pdfmake’s local access policy)', () => {
     const doc = openDocument({ faces: [], options: {} }) as unknown as { file(src: string): unknown };
     expect(() => doc.file(path.join(root, 'package.json'))).toThrow(/denied/);

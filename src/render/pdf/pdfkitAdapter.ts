@@ -10,12 +10,19 @@
  * - pdfkit's XMP lacks dc:language, xmp:ModifyDate, pdfuaid and escapes nothing: `_addInfo`
  *   is replaced by one that writes the whole packet (src/render/pdf/standards.ts).
  * - Structure elements take no /ID option: a Note's ID (PDF/UA-1 §7.9) is set on its dictionary.
+ * - pdfkit opens a font only from bytes (`PDFFontFactory.open` → `fontkit.create`), which parses a
+ *   14.8 MB CJK font a second time and subsets it from that second copy. Its `EmbeddedFont` takes
+ *   a fontkit font, so each face's pdfkit font is made from the fontkit font letterpress already
+ *   opened (`embedFace`). The class is not exported: the first face of the process goes through
+ *   pdfmake once (its constructor reads only the font's header tables) and its font is swapped
+ *   for ours before a glyph is added; the class is kept from it.
  *
  * The document itself is pdfmake's PDFDocument: pdfkit with pdfmake's virtual file system, and a
  * local-access policy that refuses every path, so fonts come only from the buffers given here.
  */
 import { createRequire } from 'node:module';
 import type { Face } from '../../fonts/fontChain.js';
+import type { Font } from '../../fonts/fontkit.js';
 
 const require = createRequire(import.meta.url);
 
@@ -26,8 +33,44 @@ interface EmbeddedFont {
   widths: Array<number | undefined>;
   unicode: Array<number[] | undefined>;
   scale: number;
-  font: { getGlyph(id: number): { advanceWidth: number } };
+  name: string;
+  font: Font;
   ref(): unknown;
+}
+
+type EmbeddedFontClass = new (doc: PdfkitDocument, font: Font, id: string) => EmbeddedFont;
+
+/** pdfkit's font registry (`FontsMixin`), the members `font()` keeps. */
+interface FontRegistry {
+  _fontCount: number;
+  _fontFamilies: Record<string, EmbeddedFont>;
+}
+
+/** pdfkit's EmbeddedFont class, kept from the first font pdfmake opens (see the header). */
+let embeddedFontClass: EmbeddedFontClass | undefined;
+
+/**
+ * pdfkit's font for `face`, made from `face.font` (never from its bytes again): registered the
+ * way pdfkit's `font()` registers a font it opened (its id F<n>, under its PostScript name), so
+ * the document is the same byte for byte.
+ */
+function embedFace(doc: PdfkitDocument, face: Face): EmbeddedFont {
+  if (!embeddedFontClass) {
+    const first = doc.provideFont(face.id, false, false);
+    first.font = face.font;
+    // @types/fontkit declares includeGlyph as returning a boolean; fontkit returns the subset id.
+    first.subset = face.font.createSubset() as unknown as EmbeddedFont['subset'];
+    embeddedFontClass = first.constructor as EmbeddedFontClass;
+    return first;
+  }
+  const registry = doc as unknown as FontRegistry;
+  const font = new embeddedFontClass(doc, face.font, `F${++registry._fontCount}`);
+  const families = registry._fontFamilies;
+  const known = families[font.name];
+  if (known?.font === face.font) return known;
+  if (font.name && !known) families[font.name] = font;
+  else families[font.id] = font;
+  return font;
 }
 
 /** A pdfkit structure element (public API), and its dictionary (for /ID). */
@@ -124,7 +167,7 @@ export class GlyphFont {
     private readonly doc: PdfkitDocument,
     face: Face,
   ) {
-    this.embedded = doc.provideFont(face.id, false, false);
+    this.embedded = embedFace(doc, face);
     this.resourceName = this.embedded.id;
   }
 

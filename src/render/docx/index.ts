@@ -9,7 +9,6 @@ import {
   ExternalHyperlink,
   FootnoteReferenceRun,
   Footer,
-  Packer,
   PageNumber,
   Paragraph,
   TextRun,
@@ -21,6 +20,7 @@ import { entryText, listMarker } from '../../frame/index.js';
 import type { Block, BlockOf, BlockType, FrameBlockOf, Inline, InlineOf, InlineType, LetterFrame, ListMarkers, Role, StyledRole } from '../../frame/types.js';
 import { ROLE_STYLE, STYLE, stylesFor, twips } from './styles.js';
 import { finishDocx } from './finish.js';
+import { packageFiles } from './compile.js';
 import { dispatch } from '../../util/checked.js';
 
 type RunStyle = Pick<IRunOptions, 'bold' | 'italics' | 'emphasisMark'> & {
@@ -185,6 +185,5 @@ export function buildDocx(frame: LetterFrame): Document {
 
 /** `diagnostics` receives warnings about the template's fonts (a face that cannot be embedded). */
 export async function renderDocx(frame: LetterFrame, diagnostics?: VFile[]): Promise<Uint8Array> {
-  const buffer = await Packer.toBuffer(buildDocx(frame));
-  return finishDocx(new Uint8Array(buffer), frame, diagnostics);
+  return finishDocx(await packageFiles(buildDocx(frame)), frame, diagnostics);
 }

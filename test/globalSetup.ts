@@ -22,6 +22,10 @@ export default function setup(): () => Promise<void> {
   const previous = process.env.TMPDIR;
   const runTmp = mkdtempSync(path.join(tmpdir(), 'letterpress-test-run-'));
   process.env.TMPDIR = runTmp; // inherited by the test workers, started after this
+  // The font subset cache of the run (never the user's cache folder), removed at the end.
+  const cacheDir = path.join(runTmp, 'cache');
+  const previousCache = process.env.LETTERPRESS_CACHE_DIR;
+  process.env.LETTERPRESS_CACHE_DIR = cacheDir;
   let compiled: Promise<{ ok: boolean; output: string }> | undefined;
   if (process.env.LETTERPRESS_TEST_COMPILE === '1') {
     const marker = path.join(runTmp, COMPILED);
@@ -47,6 +51,9 @@ export default function setup(): () => Promise<void> {
   return async () => {
     const compile = await compiled;
     rmSync(path.join(runTmp, COMPILED), { force: true });
+    rmSync(cacheDir, { recursive: true, force: true });
+    if (previousCache === undefined) delete process.env.LETTERPRESS_CACHE_DIR;
+    else process.env.LETTERPRESS_CACHE_DIR = previousCache;
     const left = readdirSync(runTmp);
     rmSync(runTmp, { recursive: true, force: true });
     if (previous === undefined) delete process.env.TMPDIR;

@@ -69,6 +69,11 @@ export function loadLetter(input: LetterInput): Promise<Result<{ letter: LoadedL
 export interface RenderOptions {
   /** Plain text: wrap at this many columns (0 = no wrapping); overrides the template. */
   wrap?: number;
+  /**
+   * Keep font subsets in the user's cache folder and reuse them (default true): $LETTERPRESS_CACHE_DIR,
+   * else $XDG_CACHE_HOME/letterpress, else ~/.cache/letterpress. The editions are the same either way.
+   */
+  cache?: boolean;
 }
 
 /** One edition of a loaded letter, in memory. */

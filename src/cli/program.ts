@@ -33,6 +33,8 @@ interface BuildFlags {
   wrap?: number;
   quiet?: boolean;
   check?: boolean;
+  /** False with --no-cache. */
+  cache: boolean;
 }
 
 /** An output that writes control characters other than line breaks and tabs escaped. */
@@ -106,7 +108,8 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
       .option('-o, --out <dir>', 'folder for the editions (default: out/ beside the letter)')
       .option('-f, --format <list>', `editions to build, comma-separated (${ALL_FORMATS.join(',')})`, parseFormatList, ALL_FORMATS)
       .option('-w, --wrap <columns>', 'plain text: wrap at this many columns (CJK counts 2; 0 = no wrapping)', parseWrap)
-      .option('-q, --quiet', 'print only problems');
+      .option('-q, --quiet', 'print only problems')
+      .option('--no-cache', 'make the font subsets afresh, neither reading nor writing the cache folder (the editions are the same)');
 
   /** The letters named, or every letter*.md of the working folder; null (reported) when there is none. */
   const lettersOr = async (letters: string[]): Promise<string[] | null> => {
@@ -144,7 +147,7 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
       // leaves the others built and the exit code 1.
       for (const letter of letters) {
         const started = performance.now();
-        const result = await writeLetter(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap, check: opts.check === true });
+        const result = await writeLetter(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap, check: opts.check === true, cache: opts.cache });
         if (result.ok) printWritten(io, result, performance.now() - started, opts.quiet);
         // With several letters, say which one wrote nothing (the others may have been built).
         else exitCode = printFailure(io, result.diagnostics, false, letters.length > 1 ? letter : undefined, result.replaced);
@@ -158,7 +161,7 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
       const { watchLetters } = await import('./watch.js'); // chokidar loads only here
       const stamp = (trigger: string[], letter: string) =>
         io.stdout.write(`\n[${new Date().toLocaleTimeString()}] ${letters.length > 1 ? `${path.relative(io.cwd, letter) || letter}: ` : ''}${trigger.join(', ')}\n`);
-      const handle = watchLetters(letters, { formats: opts.format, outDir: opts.out, wrap: opts.wrap }, {
+      const handle = watchLetters(letters, { formats: opts.format, outDir: opts.out, wrap: opts.wrap, cache: opts.cache }, {
         built: (result, trigger) => {
           stamp(trigger, result.letter.inputs.letter);
           printBuild(io, result, opts.quiet);

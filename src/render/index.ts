@@ -13,6 +13,8 @@ export interface RenderOptions {
   wrap?: number;
   /** Renderers add warnings about the inputs here (files with messages), e.g. fonts the Word copy cannot embed. */
   diagnostics?: VFile[];
+  /** Keep dear intermediate results (font subsets) in the user's cache folder (default true). */
+  cache?: boolean;
 }
 
 export interface Edition {
@@ -38,7 +40,7 @@ export const editions: Record<Format, Edition> = {
   docx: {
     format: 'docx',
     extension: '.docx',
-    render: async (frame, options) => (await import('./docx/index.js')).renderDocx(frame, options.diagnostics),
+    render: async (frame, options) => (await import('./docx/index.js')).renderDocx(frame, options.diagnostics, { cache: options.cache !== false }),
   },
   html: {
     format: 'html',

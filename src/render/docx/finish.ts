@@ -106,7 +106,7 @@ function renumberRelationships(parts: PackageParts): void {
  * The package's files as docx made them (unzipped: src/render/docx/compile.ts); its XML parts
  * edited as trees; fonts embedded; zipped once, with fixed times and in a fixed order.
  */
-export async function finishDocx(files: Record<string, Uint8Array>, frame: LetterFrame, diagnostics?: VFile[]): Promise<Uint8Array> {
+export async function finishDocx(files: Record<string, Uint8Array>, frame: LetterFrame, diagnostics?: VFile[], cache = true): Promise<Uint8Array> {
   const parts = new PackageParts(files);
   const edit = (name: string, fn: (doc: Document) => void) => {
     const doc = parts.xml(name);
@@ -114,7 +114,7 @@ export async function finishDocx(files: Record<string, Uint8Array>, frame: Lette
   };
   edit('word/styles.xml', (doc) => patchStyles(doc, frame));
   edit('word/settings.xml', (doc) => patchSettings(doc, frame));
-  await embedFonts(parts, frame, diagnostics);
+  await embedFonts(parts, frame, diagnostics, cache);
   edit('docProps/core.xml', (doc) => patchCore(doc, frame));
   renumberRelationships(parts);
   const finished = parts.finish();

@@ -183,7 +183,10 @@ export function buildDocx(frame: LetterFrame): Document {
   });
 }
 
-/** `diagnostics` receives warnings about the template's fonts (a face that cannot be embedded). */
-export async function renderDocx(frame: LetterFrame, diagnostics?: VFile[]): Promise<Uint8Array> {
-  return finishDocx(await packageFiles(buildDocx(frame)), frame, diagnostics);
+/**
+ * `diagnostics` receives warnings about the template's fonts (a face that cannot be embedded);
+ * `cache: false` makes the font subsets without the disk cache.
+ */
+export async function renderDocx(frame: LetterFrame, diagnostics?: VFile[], options: { cache?: boolean } = {}): Promise<Uint8Array> {
+  return finishDocx(await packageFiles(buildDocx(frame)), frame, diagnostics, options.cache !== false);
 }

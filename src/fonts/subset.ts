@@ -10,12 +10,9 @@
  * and vertical-metrics tables cut to the glyphs kept.
  */
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { fontkit, type Font } from './fontkit.js';
 import type { Face } from './fontChain.js';
-import { buildContext } from '../context.js';
-import { DiskCache, cacheFolder, cacheKey } from '../io/diskCache.js';
+import { cachedSubset, packageVersion, type SubsetCacheOptions } from './subsetCache.js';
 
 const require = createRequire(import.meta.url);
 
@@ -48,24 +45,14 @@ export function embeddingRights(font: Font): EmbeddingRights {
  */
 const KEPT_FEATURES = ['ccmp', 'locl', 'kern', 'liga', 'mark', 'vert', 'vrt2', 'vkrn', 'chws', 'vchw', 'halt', 'vhal', 'palt', 'vpal'];
 
-const cache = buildContext.map<string, { key: string; subset: Uint8Array }>('font subsets');
-const fontHashes = buildContext.weakMap<Uint8Array, string>('font file hashes');
-
-export interface SubsetOptions {
-  /** Read and write the subset cache on disk (default true; `--no-cache` turns it off). */
-  cache?: boolean;
-}
+export type { SubsetCacheOptions as SubsetOptions } from './subsetCache.js';
 
 /** What else decides a subset's bytes: the subsetter and the HarfBuzz it runs (their versions). */
 let subsetterVersion: string | undefined;
 function subsetter(): string {
   if (subsetterVersion === undefined) {
-    const manifest = require.resolve('subset-font/package.json');
-    // harfbuzzjs exports no ./package.json: its manifest is found from its entry point.
-    let folder = path.dirname(createRequire(manifest).resolve('harfbuzzjs'));
-    while (path.basename(folder) !== 'harfbuzzjs' && path.dirname(folder) !== folder) folder = path.dirname(folder);
-    const version = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? '?';
-    subsetterVersion = `subset-font ${version(manifest)}, harfbuzzjs ${version(path.join(folder, 'package.json'))}`;
+    const manifest = require.resolve('subset-font');
+    subsetterVersion = `subset-font ${packageVersion('subset-font')}, harfbuzzjs ${packageVersion('harfbuzzjs', manifest)}`;
   }
   return subsetterVersion;
 }
@@ -81,26 +68,25 @@ function isUsableSubset(data: Uint8Array, mapped: number[]): boolean {
  * A TrueType subset of `data` holding the glyphs of `codePoints` (those the font has), with
  * .notdef. Deterministic: the same font and characters give the same bytes. The last subset of
  * each font file is kept in memory, so a rebuild with the same characters costs nothing; subsets
- * are also kept on disk (src/io/diskCache.ts), by the font file's hash, the characters, the
+ * are also kept on disk (src/fonts/subsetCache.ts), by the font file's hash, the characters, the
  * features kept and the subsetter's version, so a new process does not start HarfBuzz's
  * WebAssembly (loaded only when a subset must be made).
  */
-export async function subsetTrueType(face: Pick<Face, 'file' | 'data' | 'font'>, codePoints: Iterable<number>, options: SubsetOptions = {}): Promise<Uint8Array> {
-  const { file, data } = face;
+export async function subsetTrueType(face: Pick<Face, 'file' | 'data' | 'font'>, codePoints: Iterable<number>, options: SubsetCacheOptions = {}): Promise<Uint8Array> {
   const sorted = [...new Set(codePoints)].sort((a, b) => a - b);
   const text = String.fromCodePoint(...sorted);
-  const cached = cache.get(file);
-  if (cached && cached.key === text) return cached.subset;
-  let fontHash = fontHashes.get(data);
-  if (fontHash === undefined) fontHashes.set(data, (fontHash = cacheKey([data])));
-  const key = cacheKey(['truetype subset', subsetter(), KEPT_FEATURES.join(','), fontHash, text]);
-  const disk = options.cache === false ? undefined : new DiskCache(path.join(cacheFolder(), 'font-subsets'));
-  let subset = await disk?.get(key, (entry) => isUsableSubset(entry, sorted.filter((cp) => face.font.hasGlyphForCodePoint(cp))));
-  if (!subset) {
-    const { default: subsetFont } = await import('subset-font');
-    subset = new Uint8Array(await subsetFont(Buffer.from(data.buffer, data.byteOffset, data.byteLength), text, { targetFormat: 'truetype', keepFeatures: KEPT_FEATURES }));
-    await disk?.put(key, subset);
-  }
-  cache.set(file, { key: text, subset });
-  return subset;
+  return cachedSubset(
+    {
+      face,
+      subsetter: `hb-subset (${subsetter()}), truetype, features ${KEPT_FEATURES.join(',')}`,
+      keeps: text,
+      make: async () => {
+        const { default: subsetFont } = await import('subset-font');
+        const { data } = face;
+        return new Uint8Array(await subsetFont(Buffer.from(data.buffer, data.byteOffset, data.byteLength), text, { targetFormat: 'truetype', keepFeatures: KEPT_FEATURES }));
+      },
+      usable: (entry) => isUsableSubset(entry, sorted.filter((cp) => face.font.hasGlyphForCodePoint(cp))),
+    },
+    options,
+  );
 }

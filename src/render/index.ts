@@ -35,7 +35,7 @@ export const editions: Record<Format, Edition> = {
   pdf: {
     format: 'pdf',
     extension: '.pdf',
-    render: async (frame) => (await import('./pdf/index.js')).renderPdf(frame),
+    render: async (frame, options) => (await import('./pdf/index.js')).renderPdf(frame, { cache: options.cache !== false }),
   },
   docx: {
     format: 'docx',

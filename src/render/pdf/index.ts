@@ -44,16 +44,18 @@ export function layoutPdf(frame: LetterFrame): PdfLayout {
   return { pages, geometry, noteSeparator, layout, pageLabels };
 }
 
-export async function renderPdf(frame: LetterFrame): Promise<Uint8Array> {
-  return drawLetterPdf(frame, layoutPdf(frame));
+/** `cache: false`: the font subsets are made afresh, without the subset cache on disk. */
+export async function renderPdf(frame: LetterFrame, options: { cache?: boolean } = {}): Promise<Uint8Array> {
+  return drawLetterPdf(frame, layoutPdf(frame), options);
 }
 
 /** Draw a laid-out letter (no shaping happens here: the glyphs come from the layout). */
-export async function drawLetterPdf(frame: LetterFrame, laidOut: PdfLayout): Promise<Uint8Array> {
+export async function drawLetterPdf(frame: LetterFrame, laidOut: PdfLayout, options: { cache?: boolean } = {}): Promise<Uint8Array> {
   const { pages, geometry, noteSeparator, layout, pageLabels } = laidOut;
   const { notesStyle } = frame;
   return drawPdf(pages, {
     geometry,
+    cache: options.cache !== false,
     noteSeparator,
     noteRule: { length: notesStyle.ruleLength, weight: notesStyle.ruleWeight },
     flow: layout.flow,

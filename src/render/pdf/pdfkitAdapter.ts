@@ -22,14 +22,16 @@
  */
 import { createRequire } from 'node:module';
 import type { Face } from '../../fonts/fontChain.js';
-import type { Font } from '../../fonts/fontkit.js';
+import { fontkit, type Font } from '../../fonts/fontkit.js';
+import { cachedSubset, packageVersion, type SubsetCacheOptions } from '../../fonts/subsetCache.js';
 
 const require = createRequire(import.meta.url);
 
 /** pdfkit's EmbeddedFont, the members used here. */
 interface EmbeddedFont {
   id: string;
-  subset: { includeGlyph(glyphId: number): number };
+  /** fontkit's subset (TTFSubset, or CFFSubset with `cff`); `encode` is called by pdfkit at the end. */
+  subset: { includeGlyph(glyphId: number): number; glyphs: number[]; cff?: unknown; encode(): Uint8Array };
   widths: Array<number | undefined>;
   unicode: Array<number[] | undefined>;
   scale: number;
@@ -158,6 +160,14 @@ export interface EncodedGlyph {
   mapsToText: boolean;
 }
 
+/** Whether `data` is a TrueType subset of at least `glyphs` glyphs, whole enough for fontkit to read. */
+function isTrueTypeSubset(data: Uint8Array, glyphs: number): boolean {
+  const font = fontkit.create(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  if (!('numGlyphs' in font) || font.numGlyphs < glyphs) return false;
+  const loca = (font as Font & { loca?: { offsets: number[] } }).loca;
+  return loca !== undefined && loca.offsets.length === font.numGlyphs + 1;
+}
+
 /** A face's pdfkit font, with the glyph encoder that fills its subset, widths and ToUnicode map. */
 export class GlyphFont {
   readonly resourceName: string;
@@ -165,7 +175,7 @@ export class GlyphFont {
 
   constructor(
     private readonly doc: PdfkitDocument,
-    face: Face,
+    private readonly face: Face,
   ) {
     this.embedded = embedFace(doc, face);
     this.resourceName = this.embedded.id;
@@ -175,6 +185,29 @@ export class GlyphFont {
   useOnPage(): void {
     const fonts = this.doc.page.fonts;
     if (fonts[this.embedded.id] == null) fonts[this.embedded.id] = this.embedded.ref();
+  }
+
+  /**
+   * Once every glyph is drawn: the font's subset from the subset cache (src/fonts/subsetCache.ts),
+   * or made now by fontkit's encoder (as pdfkit would at the end) and kept; pdfkit then embeds
+   * those bytes. The glyphs, in their order (the ids the content streams use), decide the
+   * bytes. CFF subsets are left to pdfkit.
+   */
+  async settleSubset(options: SubsetCacheOptions): Promise<void> {
+    const subset = this.embedded.subset;
+    if (subset.cff != null) return;
+    const glyphs = Uint32Array.from(subset.glyphs);
+    const bytes = await cachedSubset(
+      {
+        face: this.face,
+        subsetter: `fontkit ${packageVersion('fontkit')} TrueType subset`,
+        keeps: new Uint8Array(glyphs.buffer),
+        make: () => subset.encode(),
+        usable: (data) => isTrueTypeSubset(data, glyphs.length),
+      },
+      options,
+    );
+    subset.encode = () => bytes;
   }
 
   /**

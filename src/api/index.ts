@@ -86,9 +86,9 @@ export function renderEditionData(letter: LoadedLetter, format: Format, options:
 }
 
 /** The PDF for mailing (tagged, fonts embedded), in memory. */
-export const renderPdf = (letter: LoadedLetter) => renderEditionData(letter, 'pdf');
+export const renderPdf = (letter: LoadedLetter, options: RenderOptions = {}) => renderEditionData(letter, 'pdf', options);
 /** The editable Word copy (.docx), in memory. */
-export const renderDocx = (letter: LoadedLetter) => renderEditionData(letter, 'docx');
+export const renderDocx = (letter: LoadedLetter, options: RenderOptions = {}) => renderEditionData(letter, 'docx', options);
 /** The plain-text edition (UTF-8). */
 export const renderText = (letter: LoadedLetter, options: RenderOptions = {}) => renderEditionData(letter, 'txt', options);
 /** The HTML page (UTF-8). */

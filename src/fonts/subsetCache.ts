@@ -35,7 +35,16 @@ const require = createRequire(import.meta.url);
  * The version of an installed package (resolved from `from`, a file path, or from here), read
  * from its manifest beside its entry point (fontkit and harfbuzzjs export no ./package.json).
  */
+const versions = new Map<string, string>();
 export function packageVersion(name: string, from?: string): string {
+  const known = versions.get(`${name} ${from ?? ''}`);
+  if (known !== undefined) return known;
+  const version = findVersion(name, from);
+  versions.set(`${name} ${from ?? ''}`, version);
+  return version;
+}
+
+function findVersion(name: string, from?: string): string {
   const resolve = from ? createRequire(from).resolve : require.resolve;
   let folder = path.dirname(resolve(name));
   while (path.dirname(folder) !== folder) {

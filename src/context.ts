@@ -15,7 +15,8 @@
  * - advances: shaped words and characters, per face (typeset/shape.ts)
  * - collators: per language (signatories/sort.ts)
  * - layout memos: set lines and shaped entries, per font chain (render/pdf/layout/lineSetter.ts)
- * - space glyphs: per face (render/pdf/pdfkitDraw.ts)
+ * - space glyphs: per face (render/pdf/pdfkitDraw.ts); pdf fonts: each face's font as pdfkit
+ *   embeds it, with its own glyph cache (render/pdf/pdfkitAdapter.ts)
  * - sane glyphs and sane texts: glyph checks already passed, per face (render/pdf/layoutCheck.ts)
  */
 

@@ -13,7 +13,7 @@
  * - pdfkit opens a font only from bytes (`PDFFontFactory.open` → `fontkit.create`), which parses a
  *   14.8 MB CJK font a second time and subsets it from that second copy. Its `EmbeddedFont` takes
  *   a fontkit font, so each face's pdfkit font is made from the fontkit font letterpress already
- *   opened (`embedFace`). The class is not exported: the first face of the process goes through
+ *   opened (`embedFace`; with a glyph cache of its own, `pdfFontOf`). The class is not exported: the first face of the process goes through
  *   pdfmake once (its constructor reads only the font's header tables) and its font is swapped
  *   for ours before a glyph is added; the class is kept from it.
  *
@@ -24,6 +24,7 @@ import { createRequire } from 'node:module';
 import type { Face } from '../../fonts/fontChain.js';
 import { fontkit, type Font } from '../../fonts/fontkit.js';
 import { cachedSubset, packageVersion, type SubsetCacheOptions } from '../../fonts/subsetCache.js';
+import { buildContext } from '../../context.js';
 
 const require = createRequire(import.meta.url);
 
@@ -51,6 +52,24 @@ interface FontRegistry {
 /** pdfkit's EmbeddedFont class, kept from the first font pdfmake opens (see the header). */
 let embeddedFontClass: EmbeddedFontClass | undefined;
 
+const pdfFonts = buildContext.weakMap<Font, Font>('pdf fonts');
+
+/**
+ * The font pdfkit embeds and subsets: `face.font` itself (its parsed tables, shared), with a
+ * glyph cache of its own. fontkit keeps each glyph object with the characters it was first
+ * looked up for; the subsetter looks glyphs up by id alone (a composite glyph's components too,
+ * e.g. the dotless i inside "i"), which in the shared cache would leave the layout a glyph that
+ * stands for no character.
+ */
+function pdfFontOf(face: Face): Font {
+  let font = pdfFonts.get(face.font);
+  if (!font) {
+    font = Object.create(face.font, { _glyphs: { value: {}, writable: true } }) as Font;
+    pdfFonts.set(face.font, font);
+  }
+  return font;
+}
+
 /**
  * pdfkit's font for `face`, made from `face.font` (never from its bytes again): registered the
  * way pdfkit's `font()` registers a font it opened (its id F<n>, under its PostScript name), so
@@ -59,17 +78,17 @@ let embeddedFontClass: EmbeddedFontClass | undefined;
 function embedFace(doc: PdfkitDocument, face: Face): EmbeddedFont {
   if (!embeddedFontClass) {
     const first = doc.provideFont(face.id, false, false);
-    first.font = face.font;
+    first.font = pdfFontOf(face);
     // @types/fontkit declares includeGlyph as returning a boolean; fontkit returns the subset id.
-    first.subset = face.font.createSubset() as unknown as EmbeddedFont['subset'];
+    first.subset = first.font.createSubset() as unknown as EmbeddedFont['subset'];
     embeddedFontClass = first.constructor as EmbeddedFontClass;
     return first;
   }
   const registry = doc as unknown as FontRegistry;
-  const font = new embeddedFontClass(doc, face.font, `F${++registry._fontCount}`);
+  const font = new embeddedFontClass(doc, pdfFontOf(face), `F${++registry._fontCount}`);
   const families = registry._fontFamilies;
   const known = families[font.name];
-  if (known?.font === face.font) return known;
+  if (known?.font === font.font) return known;
   if (font.name && !known) families[font.name] = font;
   else families[font.id] = font;
   return font;

@@ -9,13 +9,15 @@
  * - templates: parsed template files, by path and text (load/template.ts)
  * - last letter: the last parsed letter, by its text (load/letter.ts)
  * - font faces: open font files (fonts/fontChain.ts); font chains: per template font list
- * - font subsets: the Word copy's embedded subsets, by font and characters (fonts/subset.ts)
+ * - font subsets: the Word copy's embedded subsets, by font and characters (fonts/subset.ts; also
+ *   kept on disk, src/io/diskCache.ts); font file hashes: their disk cache keys, per font file
  * - hyphenators: per language (typeset/hyphenate.ts)
  * - advances: shaped words and characters, per face (typeset/shape.ts)
  * - harfbuzz fonts: HarfBuzz's copy of each face, for shaping (typeset/harfbuzz.ts)
  * - collators: per language (signatories/sort.ts)
  * - layout memos: set lines and shaped entries, per font chain (render/pdf/layout/lineSetter.ts)
- * - space glyphs: per face (render/pdf/pdfkitDraw.ts)
+ * - space glyphs: per face (render/pdf/pdfkitDraw.ts); pdf fonts: each face's font as pdfkit
+ *   embeds it, with its own glyph cache (render/pdf/pdfkitAdapter.ts)
  * - sane glyphs and sane texts: glyph checks already passed, per face (render/pdf/layoutCheck.ts)
  */
 
@@ -86,6 +88,11 @@ export class BuildContext {
   /** Every kept cache, by name, with its size. */
   list(): KeptCache[] {
     return [...this.caches].map(([name, cache]) => ({ name, size: cache.size() }));
+  }
+
+  /** Drop one kept cache (what a rebuild does without it); nothing when its module has not loaded yet. */
+  forget(name: string): void {
+    this.caches.get(name)?.clear();
   }
 
   /**

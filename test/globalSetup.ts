@@ -27,8 +27,13 @@ export default function setup(): () => Promise<void> {
   const previous = process.env.TMPDIR;
   const runTmp = mkdtempSync(path.join(tmpdir(), 'letterpress-test-run-'));
   process.env.TMPDIR = runTmp; // inherited by the test workers, started after this
-  const previousCache = process.env.XDG_CACHE_HOME;
+  // The caches of the run (never the user's cache folder), removed at the end: the code cache
+  // under XDG_CACHE_HOME, the font subset cache in LETTERPRESS_CACHE_DIR.
+  const previousXdg = process.env.XDG_CACHE_HOME;
   process.env.XDG_CACHE_HOME = path.join(runTmp, CACHE);
+  const cacheDir = path.join(runTmp, 'cache');
+  const previousCache = process.env.LETTERPRESS_CACHE_DIR;
+  process.env.LETTERPRESS_CACHE_DIR = cacheDir;
   let compiled: Promise<{ ok: boolean; output: string }> | undefined;
   if (process.env.LETTERPRESS_TEST_COMPILE === '1') {
     const marker = path.join(runTmp, COMPILED);
@@ -55,10 +60,13 @@ export default function setup(): () => Promise<void> {
     const compile = await compiled;
     rmSync(path.join(runTmp, COMPILED), { force: true });
     rmSync(path.join(runTmp, CACHE), { recursive: true, force: true });
+    rmSync(cacheDir, { recursive: true, force: true });
+    if (previousCache === undefined) delete process.env.LETTERPRESS_CACHE_DIR;
+    else process.env.LETTERPRESS_CACHE_DIR = previousCache;
     const left = readdirSync(runTmp);
     rmSync(runTmp, { recursive: true, force: true });
-    if (previousCache === undefined) delete process.env.XDG_CACHE_HOME;
-    else process.env.XDG_CACHE_HOME = previousCache;
+    if (previousXdg === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = previousXdg;
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
     if (compile && !compile.ok) {

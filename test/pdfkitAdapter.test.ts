@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fontkit } from '../src/fonts/fontkit.js';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { loadTemplate } from '../src/load/template.js';
 import { FontChain } from '../src/fonts/fontChain.js';
@@ -75,6 +76,38 @@ describe('drawing glyphs by id', () => {
   it('says when a glyph already maps to other characters (the caller then adds /ActualText)', async () => {
     const { matches } = await drawGlyphs([[{ text: '中', as: '中' }], [{ text: '中', as: 'X' }]]);
     expect(matches).toEqual([true, false]);
+  });
+
+  it('embeds the fontkit font letterpress opened, in every document, never a second parse of its bytes', () => {
+    const faces = [fonts.faceWith('中'), fonts.faceWith('A')];
+    expect(faces[0]).not.toBe(faces[1]);
+    for (let run = 0; run < 2; run++) {
+      const doc = openDocument({ faces, options: { size: [300, 200], margins: 0 } });
+      doc.addPage();
+      const resources = faces.map((face) => new GlyphFont(doc, face).resourceName);
+      const families = Object.values((doc as unknown as { _fontFamilies: Record<string, { id: string; font: { _glyphs: unknown } }> })._fontFamilies);
+      // The face's own font (its parsed tables) with a glyph cache of its own (see pdfFontOf).
+      const embedded = faces.map((face) => families.find((f) => typeof f.font === 'object' && Object.getPrototypeOf(f.font) === face.font));
+      expect(embedded.map((f) => f?.id)).toEqual(resources);
+      faces.forEach((face, i) => expect(embedded[i]?.font._glyphs).not.toBe((face.font as unknown as { _glyphs: unknown })._glyphs));
+      expect(new Set(resources).size).toBe(2);
+    }
+  });
+
+  it('leaves the layout’s glyphs their characters when a subset takes a composite glyph’s components', async () => {
+    // "ŀ" is composite in Source Serif 4 ("l" and "·"); subsetting it looks the components up by
+    // id alone. A font object of its own, so that no other test has looked "·" up first.
+    const shared = fonts.faceWith('A');
+    const face = { ...shared, font: fontkit.create(readFileSync(shared.file)) as typeof shared.font };
+    const doc = openDocument({ faces: [face], options: { size: [300, 200], margins: 0 } });
+    doc.addPage();
+    const font = new GlyphFont(doc, face);
+    font.useOnPage();
+    const { hex } = font.encode(face.font.glyphForCodePoint(0x140).id, [0x140]);
+    doc.addContent(`BT /${font.resourceName} 12 Tf 1 0 0 -1 20 40 Tm [<${hex}>] TJ ET`);
+    await documentBytes(doc);
+    expect(face.font.glyphForCodePoint(0xb7).codePoints).toEqual([0xb7]);
+    expect(face.font.glyphForCodePoint(0x6c).codePoints).toEqual([0x6c]);
   });
 
   it('refuses to read any local file (pdfmake’s local access policy)', () => {

@@ -70,6 +70,11 @@ export function loadLetter(input: LetterInput): Promise<Result<{ letter: LoadedL
 export interface RenderOptions {
   /** Plain text: wrap at this many columns (0 = no wrapping); overrides the template. */
   wrap?: number;
+  /**
+   * Keep font subsets in the user's cache folder and reuse them (default true): $LETTERPRESS_CACHE_DIR,
+   * else $XDG_CACHE_HOME/letterpress, else ~/.cache/letterpress. The editions are the same either way.
+   */
+  cache?: boolean;
 }
 
 /** One edition of a loaded letter, in memory. */
@@ -82,9 +87,9 @@ export function renderEditionData(letter: LoadedLetter, format: Format, options:
 }
 
 /** The PDF for mailing (tagged, fonts embedded), in memory. */
-export const renderPdf = (letter: LoadedLetter) => renderEditionData(letter, 'pdf');
+export const renderPdf = (letter: LoadedLetter, options: RenderOptions = {}) => renderEditionData(letter, 'pdf', options);
 /** The editable Word copy (.docx), in memory. */
-export const renderDocx = (letter: LoadedLetter) => renderEditionData(letter, 'docx');
+export const renderDocx = (letter: LoadedLetter, options: RenderOptions = {}) => renderEditionData(letter, 'docx', options);
 /** The plain-text edition (UTF-8). */
 export const renderText = (letter: LoadedLetter, options: RenderOptions = {}) => renderEditionData(letter, 'txt', options);
 /** The HTML page (UTF-8). */

@@ -37,6 +37,8 @@ interface BuildFlags {
   envelopes?: boolean;
   envelopeLayout?: 'DL' | 'C5' | 'CN';
   labels?: boolean;
+  /** False with --no-cache. */
+  cache: boolean;
 }
 
 /** An output that writes control characters other than line breaks and tabs escaped. */
@@ -130,7 +132,8 @@ async function runProgram(argv: string[], io: CliIo, defined?: (program: Command
       .option('-o, --out <dir>', 'folder for the editions (default: out/ beside the letter)')
       .option('-f, --format <list>', `editions to build, comma-separated (${ALL_FORMATS.join(',')})`, parseFormatList, ALL_FORMATS)
       .option('-w, --wrap <columns>', 'plain text: wrap at this many columns (CJK counts 2; 0 = no wrapping)', parseWrap)
-      .option('-q, --quiet', 'print only problems');
+      .option('-q, --quiet', 'print only problems')
+      .option('--no-cache', 'make the font subsets afresh, neither reading nor writing the cache folder (the editions are the same)');
 
   /** The letters named, or every letter*.md of the working folder; null (reported) when there is none. */
   const lettersOr = async (letters: string[]): Promise<string[] | null> => {
@@ -187,7 +190,7 @@ async function runProgram(argv: string[], io: CliIo, defined?: (program: Command
           ...(opts.envelopeLayout ? { envelopes: opts.envelopeLayout } : opts.envelopes ? { envelopes: true } : {}),
           ...(opts.labels ? { labels: true } : {}),
         };
-        const result = await writeLetter(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap, check: opts.check === true, ...mailing });
+        const result = await writeLetter(letter, { formats: opts.format, outDir: opts.out, wrap: opts.wrap, check: opts.check === true, cache: opts.cache, ...mailing });
         if (result.ok) printWritten(io, result, performance.now() - started, opts.quiet);
         // With several letters, say which one wrote nothing (the others may have been built).
         else exitCode = printFailure(io, result.diagnostics, false, letters.length > 1 ? letter : undefined, result.replaced);
@@ -201,7 +204,7 @@ async function runProgram(argv: string[], io: CliIo, defined?: (program: Command
       const { watchLetters } = await import('./watch.js'); // chokidar loads only here
       const stamp = (trigger: string[], letter: string) =>
         io.stdout.write(`\n[${new Date().toLocaleTimeString()}] ${letters.length > 1 ? `${path.relative(io.cwd, letter) || letter}: ` : ''}${trigger.join(', ')}\n`);
-      const handle = watchLetters(letters, { formats: opts.format, outDir: opts.out, wrap: opts.wrap }, {
+      const handle = watchLetters(letters, { formats: opts.format, outDir: opts.out, wrap: opts.wrap, cache: opts.cache }, {
         built: (result, trigger) => {
           stamp(trigger, result.letter.inputs.letter);
           printBuild(io, result, opts.quiet);

@@ -9,9 +9,12 @@
  * build) writes a complete font: cmap (formats 4 and 12), name, OS/2, post, and the layout
  * and vertical-metrics tables cut to the glyphs kept.
  */
-import subsetFont from 'subset-font';
-import type { Font } from './fontkit.js';
-import { buildContext } from '../context.js';
+import { createRequire } from 'node:module';
+import { fontkit, type Font } from './fontkit.js';
+import type { Face } from './fontChain.js';
+import { cachedSubset, packageVersion, type SubsetCacheOptions } from './subsetCache.js';
+
+const require = createRequire(import.meta.url);
 
 /** What OS/2 fsType allows (OpenType spec, OS/2 table, fsType). */
 export interface EmbeddingRights {
@@ -42,18 +45,48 @@ export function embeddingRights(font: Font): EmbeddingRights {
  */
 const KEPT_FEATURES = ['ccmp', 'locl', 'kern', 'liga', 'mark', 'vert', 'vrt2', 'vkrn', 'chws', 'vchw', 'halt', 'vhal', 'palt', 'vpal'];
 
-const cache = buildContext.map<string, { key: string; subset: Uint8Array }>('font subsets');
+export type { SubsetCacheOptions as SubsetOptions } from './subsetCache.js';
+
+/** What else decides a subset's bytes: the subsetter and the HarfBuzz it runs (their versions). */
+let subsetterVersion: string | undefined;
+function subsetter(): string {
+  if (subsetterVersion === undefined) {
+    const manifest = require.resolve('subset-font');
+    subsetterVersion = `subset-font ${packageVersion('subset-font')}, harfbuzzjs ${packageVersion('harfbuzzjs', manifest)}`;
+  }
+  return subsetterVersion;
+}
+
+/** A subset read from the cache is used only if fontkit opens it and it maps every one of `mapped`. */
+function isUsableSubset(data: Uint8Array, mapped: number[]): boolean {
+  const font = fontkit.create(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  if (!('numGlyphs' in font) || font.numGlyphs < 1) return false;
+  return mapped.every((cp) => font.hasGlyphForCodePoint(cp));
+}
 
 /**
  * A TrueType subset of `data` holding the glyphs of `codePoints` (those the font has), with
  * .notdef. Deterministic: the same font and characters give the same bytes. The last subset of
- * each font file is kept, so a rebuild with the same characters costs nothing.
+ * each font file is kept in memory, so a rebuild with the same characters costs nothing; subsets
+ * are also kept on disk (src/fonts/subsetCache.ts), by the font file's hash, the characters, the
+ * features kept and the subsetter's version, so a new process does not start HarfBuzz's
+ * WebAssembly (loaded only when a subset must be made).
  */
-export async function subsetTrueType(file: string, data: Uint8Array, codePoints: Iterable<number>): Promise<Uint8Array> {
-  const text = String.fromCodePoint(...[...new Set(codePoints)].sort((a, b) => a - b));
-  const cached = cache.get(file);
-  if (cached && cached.key === text) return cached.subset;
-  const subset = new Uint8Array(await subsetFont(data, text, { targetFormat: 'truetype', keepFeatures: KEPT_FEATURES }));
-  cache.set(file, { key: text, subset });
-  return subset;
+export async function subsetTrueType(face: Pick<Face, 'file' | 'data' | 'font'>, codePoints: Iterable<number>, options: SubsetCacheOptions = {}): Promise<Uint8Array> {
+  const sorted = [...new Set(codePoints)].sort((a, b) => a - b);
+  const text = String.fromCodePoint(...sorted);
+  return cachedSubset(
+    {
+      face,
+      subsetter: `hb-subset (${subsetter()}), truetype, features ${KEPT_FEATURES.join(',')}`,
+      keeps: text,
+      make: async () => {
+        const { default: subsetFont } = await import('subset-font');
+        const { data } = face;
+        return new Uint8Array(await subsetFont(Buffer.from(data.buffer, data.byteOffset, data.byteLength), text, { targetFormat: 'truetype', keepFeatures: KEPT_FEATURES }));
+      },
+      usable: (entry) => isUsableSubset(entry, sorted.filter((cp) => face.font.hasGlyphForCodePoint(cp))),
+    },
+    options,
+  );
 }

@@ -13,6 +13,8 @@ export interface RenderOptions {
   wrap?: number;
   /** Renderers add warnings about the inputs here (files with messages), e.g. fonts the Word copy cannot embed. */
   diagnostics?: VFile[];
+  /** Keep dear intermediate results (font subsets) in the user's cache folder (default true). */
+  cache?: boolean;
 }
 
 export interface Edition {
@@ -33,12 +35,12 @@ export const editions: Record<Format, Edition> = {
   pdf: {
     format: 'pdf',
     extension: '.pdf',
-    render: async (frame) => (await import('./pdf/index.js')).renderPdf(frame),
+    render: async (frame, options) => (await import('./pdf/index.js')).renderPdf(frame, { cache: options.cache !== false }),
   },
   docx: {
     format: 'docx',
     extension: '.docx',
-    render: async (frame, options) => (await import('./docx/index.js')).renderDocx(frame, options.diagnostics),
+    render: async (frame, options) => (await import('./docx/index.js')).renderDocx(frame, options.diagnostics, { cache: options.cache !== false }),
   },
   html: {
     format: 'html',

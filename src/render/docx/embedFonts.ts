@@ -245,7 +245,7 @@ function templateWarning(frame: LetterFrame, field: string[], reason: string): V
  * faces the Word copy names. Warnings (a face that may not or cannot be embedded) are added to
  * `diagnostics` as messages on the template.
  */
-export async function embedFonts(parts: PackageParts, frame: LetterFrame, used: FaceUse, diagnostics?: VFile[]): Promise<void> {
+export async function embedFonts(parts: PackageParts, frame: LetterFrame, used: FaceUse, diagnostics?: VFile[], cache = true): Promise<void> {
   const docx = frame.word;
   const mode = docx.embedFonts;
   const chain = fontChainFor(frame.fonts);
@@ -299,7 +299,7 @@ export async function embedFonts(parts: PackageParts, frame: LetterFrame, used: 
         warn('embedFonts', `${face.file} (${role.name} ${style}) may only be embedded whole (OS/2 fsType: no subsetting), so the Word copy carries the full font.`);
         subsetted = false;
       }
-      const data = subsetted ? await subsetTrueType(face.file, face.data, own ? [...chars, 0x20] : [...chars, ...EDITOR_CHARACTERS]) : new Uint8Array(face.data);
+      const data = subsetted ? await subsetTrueType(face, own ? [...chars, 0x20] : [...chars, ...EDITOR_CHARACTERS], { cache }) : new Uint8Array(face.data);
       anySubset ||= subsetted;
       const index = relationships.length + 1;
       const relId = `rId${index}`;

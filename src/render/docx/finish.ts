@@ -12,7 +12,7 @@
  *   entry with a fixed time, so the same inputs give the same bytes.
  */
 import type { VFile } from 'vfile';
-import { unzipSync, zipSync, type Zippable } from 'fflate';
+import { zipSync, type Zippable } from 'fflate';
 import type { Document, Element } from '@xmldom/xmldom';
 import type { LetterFrame } from '../../frame/types.js';
 import { STYLE } from './styles.js';
@@ -103,23 +103,23 @@ function renumberRelationships(parts: PackageParts): void {
 }
 
 /**
- * The package docx wrote, unzipped once; its XML parts edited as trees; fonts embedded; zipped
- * once with fixed times and in a fixed order.
+ * The package's files as docx made them (unzipped: src/render/docx/compile.ts); its XML parts
+ * edited as trees; fonts embedded; zipped once, with fixed times and in a fixed order.
  */
-export async function finishDocx(bytes: Uint8Array, frame: LetterFrame, used: FaceUse, diagnostics?: VFile[]): Promise<Uint8Array> {
-  const parts = new PackageParts(unzipSync(bytes));
+export async function finishDocx(files: Record<string, Uint8Array>, frame: LetterFrame, used: FaceUse, diagnostics?: VFile[], cache = true): Promise<Uint8Array> {
+  const parts = new PackageParts(files);
   const edit = (name: string, fn: (doc: Document) => void) => {
     const doc = parts.xml(name);
     if (doc) fn(doc);
   };
   edit('word/styles.xml', (doc) => patchStyles(doc, frame));
   edit('word/settings.xml', (doc) => patchSettings(doc, frame));
-  await embedFonts(parts, frame, used, diagnostics);
+  await embedFonts(parts, frame, used, diagnostics, cache);
   edit('docProps/core.xml', (doc) => patchCore(doc, frame));
   renumberRelationships(parts);
-  const files = parts.finish();
+  const finished = parts.finish();
   const zippable: Zippable = {};
-  for (const [name, data] of Object.entries(files).sort(([a], [b]) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a.localeCompare(b)))) {
+  for (const [name, data] of Object.entries(finished).sort(([a], [b]) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a.localeCompare(b)))) {
     // Font files gain little from harder compression and a whole CJK font is 15 MB: the fastest level.
     zippable[name] = [data, { mtime: FIXED_TIME, level: name.startsWith('word/fonts/') ? 1 : 6 }];
   }

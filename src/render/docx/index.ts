@@ -11,7 +11,6 @@ import {
   Footer,
   Header,
   LineRuleType,
-  Packer,
   PageNumber,
   Paragraph,
   TextRun,
@@ -23,6 +22,7 @@ import { entryText, listMarker } from '../../frame/index.js';
 import type { Block, BlockOf, BlockType, FrameBlockOf, FrameImage, Inline, InlineOf, InlineType, LetterFrame, ListMarkers, Role, StyledRole } from '../../frame/types.js';
 import { ROLE_STYLE, STYLE, stylesFor, twips } from './styles.js';
 import { finishDocx } from './finish.js';
+import { packageFiles } from './compile.js';
 import { dispatch } from '../../util/checked.js';
 import { fontChainFor, type FontChain } from '../../fonts/fontChain.js';
 import { faceRuns } from '../../fonts/faceRuns.js';
@@ -290,9 +290,12 @@ export function buildDocx(frame: LetterFrame, pictures: Pictures = new Map(), us
   });
 }
 
-/** `diagnostics` receives warnings about the template's fonts (a face that cannot be embedded). */
-export async function renderDocx(frame: LetterFrame, diagnostics?: VFile[]): Promise<Uint8Array> {
+/**
+ * `diagnostics` receives warnings about the template's fonts (a face that cannot be embedded);
+ * `cache: false` makes the font subsets without the disk cache.
+ */
+export async function renderDocx(frame: LetterFrame, diagnostics?: VFile[], options: { cache?: boolean } = {}): Promise<Uint8Array> {
   const used = new FaceUse();
-  const buffer = await Packer.toBuffer(buildDocx(frame, await picturesOf(frame), used));
-  return finishDocx(new Uint8Array(buffer), frame, used, diagnostics);
+  const files = await packageFiles(buildDocx(frame, await picturesOf(frame), used));
+  return finishDocx(files, frame, used, diagnostics, options.cache !== false);
 }

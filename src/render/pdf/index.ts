@@ -45,24 +45,26 @@ export function layoutPdf(frame: LetterFrame): PdfLayout {
   return { pages, geometry, noteSeparator, layout, pageLabels };
 }
 
-export async function renderPdf(frame: LetterFrame): Promise<Uint8Array> {
+/** `cache: false`: the font subsets are made afresh, without the subset cache on disk. */
+export async function renderPdf(frame: LetterFrame, options: { cache?: boolean } = {}): Promise<Uint8Array> {
   // Shaping with HarfBuzz (a third of fontkit's time for the same glyphs), started here because
   // its WebAssembly module loads asynchronously.
   await loadHarfBuzz();
-  return drawLetterPdf(frame, layoutPdf(frame));
+  return drawLetterPdf(frame, layoutPdf(frame), options);
 }
 
 /** Draw a laid-out letter (no shaping happens here: the glyphs come from the layout). */
-export async function drawLetterPdf(frame: LetterFrame, laidOut: PdfLayout): Promise<Uint8Array> {
-  return drawPdf(laidOut.pages, letterDrawOptions(frame, laidOut));
+export async function drawLetterPdf(frame: LetterFrame, laidOut: PdfLayout, options: { cache?: boolean } = {}): Promise<Uint8Array> {
+  return drawPdf(laidOut.pages, letterDrawOptions(frame, laidOut, options));
 }
 
 /** How a laid-out letter is drawn: its geometry, note rule, structure, metadata and page labels. */
-export function letterDrawOptions(frame: LetterFrame, laidOut: PdfLayout): DrawOptions {
+export function letterDrawOptions(frame: LetterFrame, laidOut: PdfLayout, options: { cache?: boolean } = {}): DrawOptions {
   const { geometry, noteSeparator, layout, pageLabels } = laidOut;
   const { notesStyle } = frame;
   return {
     geometry,
+    cache: options.cache !== false,
     noteSeparator,
     noteRule: { length: notesStyle.ruleLength, weight: notesStyle.ruleWeight },
     structure: [{ flow: layout.flow, notes: [...layout.notes.values()] }],

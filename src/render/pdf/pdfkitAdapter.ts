@@ -10,24 +10,88 @@
  * - pdfkit's XMP lacks dc:language, xmp:ModifyDate, pdfuaid and escapes nothing: `_addInfo`
  *   is replaced by one that writes the whole packet (src/render/pdf/standards.ts).
  * - Structure elements take no /ID option: a Note's ID (PDF/UA-1 §7.9) is set on its dictionary.
+ * - pdfkit opens a font only from bytes (`PDFFontFactory.open` → `fontkit.create`), which parses a
+ *   14.8 MB CJK font a second time and subsets it from that second copy. Its `EmbeddedFont` takes
+ *   a fontkit font, so each face's pdfkit font is made from the fontkit font letterpress already
+ *   opened (`embedFace`; with a glyph cache of its own, `pdfFontOf`). The class is not exported: the first face of the process goes through
+ *   pdfmake once (its constructor reads only the font's header tables) and its font is swapped
+ *   for ours before a glyph is added; the class is kept from it.
  *
  * The document itself is pdfmake's PDFDocument: pdfkit with pdfmake's virtual file system, and a
  * local-access policy that refuses every path, so fonts come only from the buffers given here.
  */
 import { createRequire } from 'node:module';
 import type { Face } from '../../fonts/fontChain.js';
+import { fontkit, type Font } from '../../fonts/fontkit.js';
+import { cachedSubset, packageVersion, type SubsetCacheOptions } from '../../fonts/subsetCache.js';
+import { buildContext } from '../../context.js';
 
 const require = createRequire(import.meta.url);
 
 /** pdfkit's EmbeddedFont, the members used here. */
 interface EmbeddedFont {
   id: string;
-  subset: { includeGlyph(glyphId: number): number };
+  /** fontkit's subset (TTFSubset, or CFFSubset with `cff`); `encode` is called by pdfkit at the end. */
+  subset: { includeGlyph(glyphId: number): number; glyphs: number[]; cff?: unknown; encode(): Uint8Array };
   widths: Array<number | undefined>;
   unicode: Array<number[] | undefined>;
   scale: number;
-  font: { getGlyph(id: number): { advanceWidth: number } };
+  name: string;
+  font: Font;
   ref(): unknown;
+}
+
+type EmbeddedFontClass = new (doc: PdfkitDocument, font: Font, id: string) => EmbeddedFont;
+
+/** pdfkit's font registry (`FontsMixin`), the members `font()` keeps. */
+interface FontRegistry {
+  _fontCount: number;
+  _fontFamilies: Record<string, EmbeddedFont>;
+}
+
+/** pdfkit's EmbeddedFont class, kept from the first font pdfmake opens (see the header). */
+let embeddedFontClass: EmbeddedFontClass | undefined;
+
+const pdfFonts = buildContext.weakMap<Font, Font>('pdf fonts');
+
+/**
+ * The font pdfkit embeds and subsets: `face.font` itself (its parsed tables, shared), with a
+ * glyph cache of its own. fontkit keeps each glyph object with the characters it was first
+ * looked up for; the subsetter looks glyphs up by id alone (a composite glyph's components too,
+ * e.g. the dotless i inside "i"), which in the shared cache would leave the layout a glyph that
+ * stands for no character.
+ */
+function pdfFontOf(face: Face): Font {
+  let font = pdfFonts.get(face.font);
+  if (!font) {
+    font = Object.create(face.font, { _glyphs: { value: {}, writable: true } }) as Font;
+    pdfFonts.set(face.font, font);
+  }
+  return font;
+}
+
+/**
+ * pdfkit's font for `face`, made from `face.font` (never from its bytes again): registered the
+ * way pdfkit's `font()` registers a font it opened (its id F<n>, under its PostScript name), so
+ * the document is the same byte for byte.
+ */
+function embedFace(doc: PdfkitDocument, face: Face): EmbeddedFont {
+  if (!embeddedFontClass) {
+    const first = doc.provideFont(face.id, false, false);
+    first.font = pdfFontOf(face);
+    // @types/fontkit declares includeGlyph as returning a boolean; fontkit returns the subset id.
+    first.subset = first.font.createSubset() as unknown as EmbeddedFont['subset'];
+    embeddedFontClass = first.constructor as EmbeddedFontClass;
+    return first;
+  }
+  const registry = doc as unknown as FontRegistry;
+  const font = new embeddedFontClass(doc, pdfFontOf(face), `F${++registry._fontCount}`);
+  const families = registry._fontFamilies;
+  const known = families[font.name];
+  if (known?.font === font.font) return known;
+  if (font.name && !known) families[font.name] = font;
+  else families[font.id] = font;
+  return font;
 }
 
 /** A pdfkit structure element (public API), and its dictionary (for /ID). */
@@ -125,6 +189,14 @@ export interface EncodedGlyph {
   mapsToText: boolean;
 }
 
+/** Whether `data` is a TrueType subset of at least `glyphs` glyphs, whole enough for fontkit to read. */
+function isTrueTypeSubset(data: Uint8Array, glyphs: number): boolean {
+  const font = fontkit.create(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  if (!('numGlyphs' in font) || font.numGlyphs < glyphs) return false;
+  const loca = (font as Font & { loca?: { offsets: number[] } }).loca;
+  return loca !== undefined && loca.offsets.length === font.numGlyphs + 1;
+}
+
 /** A face's pdfkit font, with the glyph encoder that fills its subset, widths and ToUnicode map. */
 export class GlyphFont {
   readonly resourceName: string;
@@ -132,9 +204,9 @@ export class GlyphFont {
 
   constructor(
     private readonly doc: PdfkitDocument,
-    face: Face,
+    private readonly face: Face,
   ) {
-    this.embedded = doc.provideFont(face.id, false, false);
+    this.embedded = embedFace(doc, face);
     this.resourceName = this.embedded.id;
   }
 
@@ -142,6 +214,29 @@ export class GlyphFont {
   useOnPage(): void {
     const fonts = this.doc.page.fonts;
     if (fonts[this.embedded.id] == null) fonts[this.embedded.id] = this.embedded.ref();
+  }
+
+  /**
+   * Once every glyph is drawn: the font's subset from the subset cache (src/fonts/subsetCache.ts),
+   * or made now by fontkit's encoder (as pdfkit would at the end) and kept; pdfkit then embeds
+   * those bytes. The glyphs, in their order (the ids the content streams use), decide the
+   * bytes. CFF subsets are left to pdfkit.
+   */
+  async settleSubset(options: SubsetCacheOptions): Promise<void> {
+    const subset = this.embedded.subset;
+    if (subset.cff != null) return;
+    const glyphs = Uint32Array.from(subset.glyphs);
+    const bytes = await cachedSubset(
+      {
+        face: this.face,
+        subsetter: `fontkit ${packageVersion('fontkit')} TrueType subset`,
+        keeps: new Uint8Array(glyphs.buffer),
+        make: () => subset.encode(),
+        usable: (data) => isTrueTypeSubset(data, glyphs.length),
+      },
+      options,
+    );
+    subset.encode = () => bytes;
   }
 
   /**

@@ -25,6 +25,8 @@ import { buildContext } from '../../context.js';
 
 export interface DrawOptions {
   geometry: Geometry;
+  /** Keep the font subsets in the subset cache on disk (default true). */
+  cache?: boolean;
   noteSeparator: number;
   /** The rule above the notes: its length (share of the measure) and weight (pt). */
   noteRule: { length: number; weight: number };
@@ -156,6 +158,11 @@ function commonGap(run: PlacedGlyph[], widths: number[]): number {
 
 class PageDrawer {
   private readonly fonts = new Map<Face, GlyphFont>();
+
+  /** The fonts drawn with so far. */
+  glyphFonts(): GlyphFont[] {
+    return [...this.fonts.values()];
+  }
   private readonly elements: StructElement[] = [];
   /** The marked-content sequence now open for an element's text. */
   private open: { owner: number; content: StructContent } | null = null;
@@ -455,5 +462,6 @@ export async function drawPdf(pages: MarkedPage[], options: DrawOptions): Promis
     drawer.endPage();
   });
   drawer.outline();
+  await Promise.all(drawer.glyphFonts().map((font) => font.settleSubset({ cache: options.cache !== false })));
   return packObjectStreams(await documentBytes(doc));
 }

@@ -1,0 +1,86 @@
+/**
+ * Font subsets kept between builds: in memory (the last subset of each font file and kind, for
+ * watch and serve) and on disk (src/io/diskCache.ts, for the next process), found by a hash of
+ * everything that decides their bytes — the font file's contents, what is kept (characters or
+ * glyph ids), and the subsetter with its version. An entry read from disk is used only if the
+ * caller's check of it holds (it opens in fontkit and has what it should).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { buildContext } from '../context.js';
+import { DiskCache, cacheFolder, cacheKey } from '../io/diskCache.js';
+import type { Face } from './fontChain.js';
+
+export interface SubsetCacheOptions {
+  /** Read and write the subset cache on disk (default true; `--no-cache` turns it off). */
+  cache?: boolean;
+}
+
+export interface SubsetRequest {
+  face: Pick<Face, 'file' | 'data'>;
+  /** Which subsetter and how: its name, version and options (part of the key). */
+  subsetter: string;
+  /** What the subset keeps (characters, glyph ids), as the key has it. */
+  keeps: string | Uint8Array;
+  /** Makes the subset when no cache has it. */
+  make: () => Uint8Array | Promise<Uint8Array>;
+  /** Whether an entry read from disk is the subset it should be (it may throw: then it is not). */
+  usable: (data: Uint8Array) => boolean;
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The version of an installed package (resolved from `from`, a file path, or from here), read
+ * from its manifest beside its entry point (fontkit and harfbuzzjs export no ./package.json).
+ */
+const versions = new Map<string, string>();
+export function packageVersion(name: string, from?: string): string {
+  const known = versions.get(`${name} ${from ?? ''}`);
+  if (known !== undefined) return known;
+  const version = findVersion(name, from);
+  versions.set(`${name} ${from ?? ''}`, version);
+  return version;
+}
+
+function findVersion(name: string, from?: string): string {
+  const resolve = from ? createRequire(from).resolve : require.resolve;
+  let folder = path.dirname(resolve(name));
+  while (path.dirname(folder) !== folder) {
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === name) return manifest.version ?? '?';
+    } catch {
+      // no manifest in this folder: look further up
+    }
+    folder = path.dirname(folder);
+  }
+  return '?';
+}
+
+const lastSubsets = buildContext.map<string, { key: string; subset: Uint8Array }>('font subsets');
+const fontHashes = buildContext.weakMap<Uint8Array, string>('font file hashes');
+
+/** The SHA-256 of a font file's contents, once per file per process. */
+function fontHash(data: Uint8Array): string {
+  let hash = fontHashes.get(data);
+  if (hash === undefined) fontHashes.set(data, (hash = cacheKey([data])));
+  return hash;
+}
+
+export async function cachedSubset(request: SubsetRequest, options: SubsetCacheOptions = {}): Promise<Uint8Array> {
+  const { face, subsetter, keeps } = request;
+  const key = cacheKey([subsetter, fontHash(face.data), keeps]);
+  const slot = `${subsetter}\n${face.file}`;
+  const last = lastSubsets.get(slot);
+  if (last?.key === key) return last.subset;
+  const disk = options.cache === false ? undefined : new DiskCache(path.join(cacheFolder(), 'font-subsets'));
+  let subset = await disk?.get(key, request.usable);
+  if (!subset) {
+    subset = await request.make();
+    await disk?.put(key, subset);
+  }
+  lastSubsets.set(slot, { key, subset });
+  return subset;
+}

@@ -1,0 +1,126 @@
+/**
+ * The font subset cache on disk (src/io/diskCache.ts, src/fonts/subset.ts): the editions are the
+ * same cold, warm and with --no-cache; an entry read is used (and touched), a damaged one is
+ * ignored and written again; the folder stays within its bound; --no-cache writes nothing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { root, runCli, scratch } from './helpers.js';
+import { buildContext } from '../src/context.js';
+import { DiskCache, cacheFolder, cacheKey } from '../src/io/diskCache.js';
+import { cachedSubset } from '../src/fonts/subsetCache.js';
+
+const previous = process.env.LETTERPRESS_CACHE_DIR;
+afterEach(() => {
+  process.env.LETTERPRESS_CACHE_DIR = previous;
+});
+
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** Build every edition of the seed letter into a new folder; the sha256 of each edition by name. */
+async function buildSeed(cacheDir: string, ...flags: string[]): Promise<Record<string, string>> {
+  process.env.LETTERPRESS_CACHE_DIR = cacheDir;
+  // The subsets kept in memory would answer before the disk cache: a new process has none.
+  buildContext.forget('font subsets');
+  const out = scratch('letterpress-cache-out-');
+  const run = await runCli(['build', 'letter.md', '-o', out, '-q', ...flags], root);
+  expect(run.code, run.stderr).toBe(0);
+  const editions = readdirSync(out).filter((name) => !name.endsWith('.json'));
+  expect(editions.sort()).toEqual(['letter.docx', 'letter.html', 'letter.pdf', 'letter.txt']);
+  return Object.fromEntries(editions.map((name) => [name, sha(path.join(out, name))]));
+}
+
+const entriesOf = (cacheDir: string) => {
+  const folder = path.join(cacheDir, 'font-subsets');
+  return existsSync(folder) ? readdirSync(folder).map((name) => path.join(folder, name)) : [];
+};
+
+describe('the font subset cache', () => {
+  it('gives the same editions cold, warm and with --no-cache', async () => {
+    const cacheDir = scratch('letterpress-cache-');
+    const cold = await buildSeed(cacheDir);
+    const entries = entriesOf(cacheDir);
+    expect(entries.length).toBeGreaterThan(0); // the seed letter's Word copy embeds CJK and Latin subsets
+
+    // Warm: every entry is read (a read touches it), none is written again.
+    const long = new Date('2020-01-01T00:00:00Z');
+    for (const entry of entries) utimesSync(entry, long, long);
+    const stored = entries.map((entry) => readFileSync(entry));
+    expect(await buildSeed(cacheDir)).toEqual(cold);
+    for (const entry of entries) expect(statSync(entry).mtimeMs).toBeGreaterThan(long.getTime());
+    expect(entriesOf(cacheDir).map((entry) => readFileSync(entry))).toEqual(stored);
+
+    // --no-cache: neither read nor written.
+    const unused = path.join(scratch('letterpress-cache-'), 'never');
+    expect(await buildSeed(unused, '--no-cache')).toEqual(cold);
+    expect(existsSync(unused)).toBe(false);
+  });
+
+  it('makes a damaged entry again and writes it whole', async () => {
+    process.env.LETTERPRESS_CACHE_DIR = scratch('letterpress-cache-');
+    const face = { file: '/fonts/a.ttf', data: new Uint8Array([1, 2, 3, 4]) };
+    let made = 0;
+    const request = {
+      face,
+      subsetter: 'a test subsetter',
+      keeps: 'abc',
+      make: () => (made++, new Uint8Array([9, 8, 7, 6, 5])),
+      usable: (data: Uint8Array) => data.length === 5,
+    };
+    expect(await cachedSubset(request)).toEqual(new Uint8Array([9, 8, 7, 6, 5]));
+    const [entry] = entriesOf(process.env.LETTERPRESS_CACHE_DIR);
+    const stored = readFileSync(entry ?? '');
+    const damaged = Buffer.from(stored);
+    damaged[damaged.length - 1] ^= 0xff;
+    writeFileSync(entry ?? '', damaged);
+    buildContext.forget('font subsets');
+    expect(await cachedSubset(request)).toEqual(new Uint8Array([9, 8, 7, 6, 5]));
+    expect(made).toBe(2);
+    expect(readFileSync(entry ?? '')).toEqual(stored);
+    buildContext.forget('font subsets');
+    await cachedSubset(request); // whole again: read, not made
+    expect(made).toBe(2);
+    await cachedSubset(request, { cache: false }); // in memory still
+    expect(made).toBe(2);
+  });
+
+  it('ignores an entry whose contents hash holds but which is not the font it should be', async () => {
+    const folder = scratch('letterpress-cache-');
+    const cache = new DiskCache(folder);
+    const key = cacheKey(['a key']);
+    await cache.put(key, new Uint8Array([1, 2, 3]));
+    expect(await cache.get(key, () => true)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(await cache.get(key, () => false)).toBeUndefined();
+    expect(
+      await cache.get(key, () => {
+        throw new Error('not a font');
+      }),
+    ).toBeUndefined();
+    writeFileSync(path.join(folder, key), 'LPC1 too short');
+    expect(await cache.get(key, () => true)).toBeUndefined();
+  });
+
+  it('keeps its folder within its bound, the least recently read entries going first', async () => {
+    const folder = scratch('letterpress-cache-');
+    const cache = new DiskCache(folder, 2500);
+    const keys = ['one', 'two', 'three'].map((k) => cacheKey([k]));
+    const [one, two, three] = keys as [string, string, string];
+    await cache.put(one, new Uint8Array(1000));
+    await cache.put(two, new Uint8Array(1000));
+    const long = new Date('2020-01-01T00:00:00Z');
+    utimesSync(path.join(folder, one), long, long);
+    utimesSync(path.join(folder, two), new Date(long.getTime() + 1000), new Date(long.getTime() + 1000));
+    expect(await cache.get(one, () => true)).toBeDefined(); // read: now the most recent
+    await cache.put(three, new Uint8Array(1000));
+    expect(readdirSync(folder).sort()).toEqual([one, three].sort());
+  });
+
+  it('lives in $LETTERPRESS_CACHE_DIR, else $XDG_CACHE_HOME/letterpress, else ~/.cache/letterpress', () => {
+    expect(cacheFolder({ LETTERPRESS_CACHE_DIR: '/x/y', XDG_CACHE_HOME: '/c' })).toBe('/x/y');
+    expect(cacheFolder({ XDG_CACHE_HOME: '/c' })).toBe(path.join('/c', 'letterpress'));
+    expect(cacheFolder({ XDG_CACHE_HOME: 'relative' })).toMatch(/\.cache[/\\]letterpress$/);
+    expect(cacheKey(['ab', 'c'])).not.toBe(cacheKey(['a', 'bc']));
+  });
+});

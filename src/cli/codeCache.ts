@@ -13,9 +13,9 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheFolder } from '../io/diskCache.js';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -80,14 +80,17 @@ export function tuneV8(): void {
   v8.setFlagsFromString('--liftoff-only');
 }
 
-/** Where the code cache may be: the user's cache folder first, then node_modules/.cache beside the package. */
+/**
+ * Where the code cache may be: letterpress's cache folder first (the one the font subsets use:
+ * $LETTERPRESS_CACHE_DIR, $XDG_CACHE_HOME/letterpress or ~/.cache/letterpress), then
+ * node_modules/.cache beside the package.
+ */
 function cacheDirs(bundleFile: string): string[] {
   const dirs: string[] = [];
-  const xdg = process.env['XDG_CACHE_HOME'];
-  if (xdg && path.isAbsolute(xdg)) dirs.push(path.join(xdg, 'letterpress'));
-  else {
-    const home = os.homedir();
-    if (home) dirs.push(path.join(home, '.cache', 'letterpress'));
+  try {
+    dirs.push(cacheFolder());
+  } catch {
+    // no home folder: only the package's own
   }
   // dist/cli/letterpress.cjs → <package>/node_modules/.cache, or <node_modules>/.cache when installed.
   const pkg = path.resolve(path.dirname(bundleFile), '..', '..');

@@ -78,6 +78,14 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
 });
+// `import()` of an external package goes through the launcher's `__importExternal` (a plain ES
+// module's import(), resolved from dist/cli/ as the bundle's own would be): a vm.Script made from a
+// V8 code cache loses its dynamic-import callback on Node 20 ("A dynamic import callback was not
+// specified"), so the bundle itself must not call import().
+const externalImport = new RegExp(`\\bimport\\(("(?:${EXTERNAL.map((e) => e.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace('\\*', '[^"]*')).join('|')})")\\)`, 'g');
+const rewritten = readFileSync(`${outFile}.tmp`, 'utf8').replace(externalImport, (_all, specifier) => `__importExternal(${specifier})`);
+if (/\bimport\("/.test(rewritten)) throw new Error('The bundle calls import() of a module that is not external; add it to EXTERNAL or bundle it.');
+writeFileSync(`${outFile}.tmp`, rewritten);
 renameSync(`${outFile}.tmp`, outFile);
 const source = readFileSync(outFile);
 const bundleHash = createHash('sha256').update(source).digest('hex');

@@ -168,7 +168,7 @@ export function loadBundle(launch: LaunchInfo, url: URL): Start | null {
   if (useCache) v8.setFlagsFromString('--verify-snapshot-checksum');
   const cachedData = useCache ? readCache(dirs, name) : undefined;
   // CommonJS's own wrapper, on the bundle's first line (its line numbers stay as they are).
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __importExternal) {${source}\n})`, {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
     importModuleDynamically: loader,
@@ -177,9 +177,18 @@ export function loadBundle(launch: LaunchInfo, url: URL): Start | null {
   // A cache written by a small run (a usage error, `init`, a list) holds little of the program:
   // under half the bundle's size, a later run that compiled more writes it again.
   const partial = !write && cachedData !== undefined && cachedData.length < source.length / 2;
-  const wrapper = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string) => void;
+  const wrapper = script.runInThisContext() as (
+    exports: object,
+    require: NodeJS.Require,
+    module: { exports: object },
+    filename: string,
+    dirname: string,
+    importExternal: (specifier: string) => Promise<unknown>,
+  ) => void;
   const module = { exports: {} as { start?: Start } };
-  wrapper(module.exports, createRequire(file), module, file, path.dirname(file));
+  // The bundle's import() of an external package (scripts/bundle.mjs), from this module: a script
+  // compiled from a code cache has no dynamic-import callback of its own on Node 20.
+  wrapper(module.exports, createRequire(file), module, file, path.dirname(file), (specifier) => import(specifier));
   const { start } = module.exports;
   if (typeof start !== 'function') return null;
   return async (args) => {

@@ -137,13 +137,13 @@ export interface LetterMeta {
   places?: Record<string, FieldPlace>;
 }
 
-/** A signatory of a kind: its name, the optional fields of its kind (src/model/signatoryFields.ts), where it stands in the data file. */
 /**
  * Which name of a signatory with names per language the list shows: the one in the letter's
  * language (`local`), the original (the first given), or both, "local (original)".
  */
 export type NameDisplay = 'local' | 'original' | 'both';
 
+/** A signatory of a kind: its name, the optional fields of its kind (src/model/signatoryFields.ts), where it stands in the data file. */
 export type SignatoryEntry<K extends SignatoryKind> = { name: string; place?: Position } & Partial<Record<Exclude<FieldKeyOf<K>, 'name'>, string>>;
 export type Organization = SignatoryEntry<'organization'>;
 export type Individual = SignatoryEntry<'individual'>;

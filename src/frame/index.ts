@@ -229,7 +229,7 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   const letterhead = document.letterhead ? placeLetterhead(document.letterhead, template.page.margins) : undefined;
   const margins = { ...template.page.margins };
   // A letterhead on every page: each page's text starts below it (as Word's header pushes the body down).
-  if (letterhead?.pages === 'all') margins.top = Math.max(margins.top, letterhead.top + letterhead.image.height + LETTERHEAD_GAP);
+  if (letterhead?.pages === 'all') margins.top = Math.max(margins.top, letterhead.top + letterhead.image.height + letterhead.gap);
   return {
     lang: meta.lang,
     language: {
@@ -282,9 +282,6 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   };
 }
 
-/** Space between the foot of a letterhead and the text below it, in points. */
-const LETTERHEAD_GAP = 12;
-
 /** An image at a width in points (its height in proportion). */
 function frameImage(image: LoadedImage, width: number, alt: string | undefined): FrameImage {
   return { type: image.type, data: image.data, width, height: (width * image.height) / image.width, path: image.path, ...(alt ? { alt } : {}) };
@@ -297,8 +294,8 @@ function placeLetterhead(letterhead: NonNullable<LetterDocument['letterhead']>, 
   const width = Math.min(spec.width, A4.width);
   const image = frameImage(letterhead.image, width, spec.alt);
   const x = spec.align === 'left' ? margins.left : spec.align === 'right' ? margins.left + measure - width : margins.left + (measure - width) / 2;
-  const foot = spec.top + image.height + LETTERHEAD_GAP;
-  return { image, x: Math.max(0, x), top: spec.top, align: spec.align, pages: spec.pages, firstPageDrop: spec.pages === 'first' ? Math.max(0, foot - margins.top) : 0 };
+  const foot = spec.top + image.height + spec.gap;
+  return { image, x: Math.max(0, x), top: spec.top, align: spec.align, pages: spec.pages, gap: spec.gap, firstPageDrop: spec.pages === 'first' ? Math.max(0, foot - margins.top) : 0 };
 }
 
 /**

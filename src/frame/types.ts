@@ -83,6 +83,8 @@ export interface Letterhead {
   top: number;
   align: 'left' | 'center' | 'right';
   pages: 'first' | 'all';
+  /** Space between its foot and the text below it (the web page keeps it too). */
+  gap: number;
   firstPageDrop: number;
 }
 export type SignatorySection = 'organizations' | 'individuals';

@@ -103,6 +103,8 @@ export interface LetterheadSpec {
   /** Distance of the image's top from the top of the page, in points. */
   top: number;
   pages: 'first' | 'all';
+  /** Space between the image's foot and the text below it, in points. */
+  gap: number;
   /** Alternative text; without it the image is decoration (a PDF artifact, alt="" in HTML). */
   alt?: string;
 }

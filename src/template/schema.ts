@@ -86,6 +86,8 @@ export const letterheadSchema = z
     /** Distance of the image's top edge from the top of the page. */
     top: pageLength(300).default(28),
     pages: z.enum(['first', 'all']).default('first'),
+    /** Space between the image's foot and the text below it. */
+    gap: pageLength(200).default(12),
     alt: z.string().trim().min(1).max(500).optional(),
   })
   .strict();

@@ -23,9 +23,6 @@ import { fontChainFor, type FontChain } from '../../fonts/fontChain.js';
 import { faceRuns } from '../../fonts/faceRuns.js';
 import { lastLetterBlock } from '../../frame/index.js';
 
-/** Space below the letterhead on the web page, in points. */
-const LETTERHEAD_SPACE = 12;
-
 /** Lengths in points, rounded for short CSS. */
 const pt = (value: number) => `${Math.round(value * 100) / 100}pt`;
 
@@ -283,7 +280,7 @@ function stylesheet(frame: LetterFrame, body: BodyStyle, withSpans: boolean): st
     `.notes hr::after { content: none; }`,
     `.notes ol { padding-left: ${pt(notes.hang)}; }`,
     ...(hasImages(frame) ? [`img { display: inline-block; max-width: 100%; object-fit: contain; }`] : []),
-    ...(frame.letterhead ? [`.letterhead { text-align: ${frame.letterhead.align}; margin: 0 0 ${pt(LETTERHEAD_SPACE)}; }`] : []),
+    ...(frame.letterhead ? [`.letterhead { text-align: ${frame.letterhead.align}; margin: 0 0 ${pt(frame.letterhead.gap)}; }`] : []),
   ];
   const { roles, later } = rolesUsed(frame);
   for (const role of roles) css.push(roleCss(ROLE_CLASS[role], frame.roles[role], bodySize));

@@ -11,7 +11,7 @@ import { parseYamlLayer, validateLayers, type YamlLayer } from '../io/yaml.js';
 import { isIsoDate } from '../model/types.js';
 import { isoAdvice } from '../signatories/import/dates.js';
 import { LANGUAGE_TAG } from '../util/languageTag.js';
-import { letterheadSchema } from '../template/schema.js';
+import { countryDisplay, letterheadSchema, nameDisplay } from '../template/schema.js';
 import type { FieldPlace, LetterMeta } from '../model/types.js';
 import type { Position } from '../diagnostics/index.js';
 
@@ -68,7 +68,7 @@ const frontMatterSchema = z
     template: text.optional(),
     /** The template's `list` settings for this letter (countries, names). */
     list: z
-      .object({ countries: z.enum(['localised', 'as-written']).optional(), names: z.enum(['local', 'original', 'both']).optional() })
+      .object({ countries: countryDisplay.optional(), names: nameDisplay.optional() })
       .strict()
       .optional(),
     from: sender.optional(),

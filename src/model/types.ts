@@ -7,7 +7,7 @@
  * renumber or re-sort anything.
  */
 import type { Position, SourcePoint } from '../diagnostics/index.js';
-import type { Template } from '../template/schema.js';
+import type { LetterheadLayout, ListSettings, Template } from '../template/schema.js';
 import type { FieldKeyOf, SignatoryKind } from './signatoryFields.js';
 
 /** Today's date, YYYY-MM-DD in UTC: the default signing date, release name and a new letter's date. */
@@ -94,20 +94,12 @@ export interface LoadedImage {
   file: string;
 }
 
-/** Where and how large the letterhead stands (template `letterhead:` or the letter's override). */
-export interface LetterheadSpec {
-  image: string;
-  /** Width in points (the height follows the image's proportions). */
-  width: number;
-  align: 'left' | 'center' | 'right';
-  /** Distance of the image's top from the top of the page, in points. */
-  top: number;
-  pages: 'first' | 'all';
-  /** Space between the image's foot and the text below it, in points. */
-  gap: number;
-  /** Alternative text; without it the image is decoration (a PDF artifact, alt="" in HTML). */
-  alt?: string;
-}
+/**
+ * Where and how large the letterhead stands (template `letterhead:` or the letter's override):
+ * width, top and gap in points (the height follows the image's proportions); without `alt` the
+ * image is decoration (a PDF artifact, alt="" in HTML).
+ */
+export type LetterheadSpec = LetterheadLayout;
 
 /** A front-matter field's place: in the letter, or in the shared letter.yaml named by `file`. */
 export interface FieldPlace extends Position {
@@ -134,7 +126,7 @@ export interface LetterMeta {
   signatories?: string;
   template?: string;
   /** This letter's choice over its template's `list` settings. */
-  list?: { countries?: 'localised' | 'as-written' | undefined; names?: NameDisplay | undefined };
+  list?: { [K in keyof ListSettings]?: ListSettings[K] | undefined };
   /** Where each front-matter field stands, by its path ("date", "to.0", "cc.1", "from"). */
   places?: Record<string, FieldPlace>;
 }
@@ -143,7 +135,7 @@ export interface LetterMeta {
  * Which name of a signatory with names per language the list shows: the one in the letter's
  * language (`local`), the original (the first given), or both, "local (original)".
  */
-export type NameDisplay = 'local' | 'original' | 'both';
+export type NameDisplay = ListSettings['names'];
 
 /** A signatory of a kind: its name, the optional fields of its kind (src/model/signatoryFields.ts), where it stands in the data file. */
 export type SignatoryEntry<K extends SignatoryKind> = { name: string; place?: Position } & Partial<Record<Exclude<FieldKeyOf<K>, 'name'>, string>>;

@@ -179,10 +179,14 @@ const frameLayout = z
   })
   .strict();
 
+/** How the list shows countries (src/model/countries.ts) and names per language (src/signatories/index.ts). */
+export const countryDisplay = z.enum(['localised', 'as-written']);
+export const nameDisplay = z.enum(['local', 'original', 'both']);
+
 export const listSettings = z
   .object({
-    countries: z.enum(['localised', 'as-written']).default('localised'),
-    names: z.enum(['local', 'original', 'both']).default('local'),
+    countries: countryDisplay.default('localised'),
+    names: nameDisplay.default('local'),
   })
   .strict();
 
@@ -261,7 +265,7 @@ export const templateSchema = z
      * `names` per language: the name in the letter's language (`local`), the original (the first
      * given), or both (`local (original)`). A letter's front matter may override either.
      */
-    list: listSettings.default({ countries: 'localised', names: 'local' }),
+    list: listSettings.prefault({}),
     /**
      * Envelopes and address labels: `envelope` the envelope layout (DL or C5 for international
      * post, CN the Chinese domestic layout of GB/T 1416; auto: CN for a letter in zh-CN, else DL);

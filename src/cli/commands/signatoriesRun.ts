@@ -1,7 +1,7 @@
 /** The work of `letterpress signatories add | remove | import | list` (loaded only when one runs; the options are in ./signatories.ts). */
 import { countryCode, countryIn, type CountryDisplay } from '../../model/countries.js';
 import { loadTemplate, resolveTemplatePath } from '../../load/template.js';
-import type { ListSettings } from '../../template/schema.js';
+import { listSettings, type ListSettings } from '../../template/schema.js';
 import type { LetterMeta } from '../../model/types.js';
 import path from 'node:path';
 import { VFile } from 'vfile';
@@ -27,7 +27,7 @@ export interface FileOptions {
 
 /** The list settings of a letter: its front matter's, else its template's (the defaults when the template cannot be read). */
 async function listSettingsOf(letter: string, meta: LetterMeta | null): Promise<ListSettings> {
-  const defaults: ListSettings = { countries: 'localised', names: 'local' };
+  const defaults: ListSettings = listSettings.parse({});
   if (!meta) return defaults;
   const root = projectRoot(letter);
   const templatePath = resolveTemplatePath(meta.template ?? meta.lang, path.dirname(path.resolve(letter)), root);

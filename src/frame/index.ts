@@ -4,7 +4,7 @@
  * the template's `layout:` section, resolved here to points so that the PDF, the Word copy and the
  * HTML edition set the same values.
  */
-import type { BlockOf, LetterDocument, LoadedImage, Party } from '../model/types.js';
+import { listSettingsOf, type BlockOf, type LetterDocument, type LoadedImage, type Party } from '../model/types.js';
 import { countryIn } from '../model/countries.js';
 import type { Length, RoleLayout, Template } from '../template/schema.js';
 import { fillLabel, formatDate } from '../template/format.js';
@@ -214,7 +214,7 @@ export function buildFrame(document: LetterDocument): LetterFrame {
     };
     // Countries in the letter's language (src/model/countries.ts): BE or Belgium → 比利时 in zh-CN,
     // unless the letter or its template keeps names as written.
-    const countries = meta.list?.countries ?? template.list.countries;
+    const { countries } = listSettingsOf(meta, template);
     section('organizations', list.organizations.map((o) => ({ name: o.name, detail: o.country === undefined ? undefined : countryIn(o.country, meta.lang, countries).text, place: o.place })));
     section('individuals', list.individuals.map((p) => ({ name: p.name, detail: p.title, place: p.place })));
   }

@@ -137,6 +137,11 @@ export interface LetterMeta {
  */
 export type NameDisplay = ListSettings['names'];
 
+/** The list settings a letter uses: its front matter's `list:` over its template's. */
+export function listSettingsOf(meta: Pick<LetterMeta, 'list'>, template: { list: ListSettings }): ListSettings {
+  return { countries: meta.list?.countries ?? template.list.countries, names: meta.list?.names ?? template.list.names };
+}
+
 /** A signatory of a kind: its name, the optional fields of its kind (src/model/signatoryFields.ts), where it stands in the data file. */
 export type SignatoryEntry<K extends SignatoryKind> = { name: string; place?: Position } & Partial<Record<Exclude<FieldKeyOf<K>, 'name'>, string>>;
 export type Organization = SignatoryEntry<'organization'>;

@@ -112,6 +112,8 @@ function checkSvg(bytes: Uint8Array, name: string): ImageCheck {
   }
   // A DOCTYPE may declare entities (billion laughs, external files): a drawing needs none.
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) return fail(`"${name}" has a DOCTYPE or entity declaration; remove it (an SVG drawing needs none).`, 'image-unsafe');
+  // A style-sheet processing instruction loads another file, and the element walk below never sees it.
+  if (/<\?xml-stylesheet/i.test(text)) return fail(`"${name}" links a style sheet (<?xml-stylesheet ...?>), another file; remove that line (an SVG drawing needs none).`, 'image-unsafe');
   const errors: string[] = [];
   const doc = new DOMParser({ onError: (level, message) => { if (level !== 'warning') errors.push(message); } }).parseFromString(text, 'image/svg+xml');
   const root = doc.documentElement;

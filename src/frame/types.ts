@@ -10,6 +10,7 @@
 import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, Note } from '../model/types.js';
 import type { Position, SourceRef } from '../diagnostics/index.js';
 import type { FontSpec } from '../fonts/fontChain.js';
+import type { ImageType } from '../io/image.js';
 import type { Mailing } from './mailing.js';
 
 export type { SourceRef, Block, BlockOf, BlockType, Inline, InlineOf, InlineType, Note };
@@ -56,12 +57,9 @@ export type TextRole =
   | 'closing'
   | 'signatoriesHeading';
 export type PartyRole = 'recipient' | 'ccRecipient';
-/** The sign-off's blocks after the closing: the sender (`from:`) and each signer (`signature:`). */
-export type SignOffRole = 'sender' | 'signature';
-
 /** An image as the editions place it: its checked bytes and its size on the page in points. */
 export interface FrameImage {
-  type: 'png' | 'jpeg' | 'svg';
+  type: ImageType;
   data: Uint8Array;
   width: number;
   height: number;

@@ -16,6 +16,7 @@ export type ImageType = 'png' | 'jpeg' | 'svg';
 
 export interface CheckedImage {
   type: ImageType;
+  /** Intrinsic size in pixels (SVG: user units of its viewBox or width/height). */
   width: number;
   height: number;
 }

@@ -7,6 +7,7 @@
  * renumber or re-sort anything.
  */
 import type { Position, SourcePoint } from '../diagnostics/index.js';
+import type { CheckedImage } from '../io/image.js';
 import type { LetterheadLayout, ListSettings, Template } from '../template/schema.js';
 import type { FieldKeyOf, SignatoryKind } from './signatoryFields.js';
 
@@ -82,12 +83,8 @@ export interface Signer {
  * An image named by the letter or the template (letterhead, signature), read and checked by the
  * loader: its bytes, its type (sniffed, not taken from the name), its intrinsic size.
  */
-export interface LoadedImage {
-  type: 'png' | 'jpeg' | 'svg';
+export interface LoadedImage extends CheckedImage {
   data: Uint8Array;
-  /** Intrinsic size in pixels (SVG: user units of its viewBox or width/height). */
-  width: number;
-  height: number;
   /** The file as messages name it. */
   path: string;
   /** The file's real absolute path (watched for changes). */

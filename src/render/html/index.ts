@@ -109,11 +109,14 @@ function blocks(list: Block[], ctx: Context): ElementContent[] {
  * face's unicode-range (the curly quotes of "Citizens’", shared with CJK text) in a span naming the
  * Latin face, so the browser takes the word's ’ from it, proportional, as the PDF does.
  */
+/** General Punctuation's dashes and quotes (U+2010–U+203A), which Latin and CJK fonts both have. */
+const SHARED_PUNCTUATION = /[\u2010-\u203a]/u;
+
 function latinSpans(text: string, ctx: Context): ElementContent[] {
   const { latin } = ctx;
-  if (!latin || !/[\u2010-\u203a]/u.test(text)) return [{ type: 'text', value: text }];
+  if (!latin || !SHARED_PUNCTUATION.test(text)) return [{ type: 'text', value: text }];
   return faceRuns(text, latin.chain).map(({ text: part, face }): ElementContent => {
-    if (!face || !latin.names.has(face.name) || !/[\u2010-\u203a]/u.test(part)) return { type: 'text', value: part };
+    if (!face || !latin.names.has(face.name) || !SHARED_PUNCTUATION.test(part)) return { type: 'text', value: part };
     latin.spans = true;
     return h('span', { className: ['latin'] }, part);
   });

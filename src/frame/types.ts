@@ -7,10 +7,9 @@
  * per letter and hands it to every edition; renderers are tables from role or node type to
  * output, read nothing but the frame and hold no house-style number of their own.
  */
-import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, Note } from '../model/types.js';
+import type { Block, BlockOf, BlockType, ImageType, Inline, InlineOf, InlineType, Note } from '../model/types.js';
 import type { Position, SourceRef } from '../diagnostics/index.js';
 import type { FontSpec } from '../fonts/fontChain.js';
-import type { ImageType } from '../io/image.js';
 import type { Mailing } from './mailing.js';
 
 export type { SourceRef, Block, BlockOf, BlockType, Inline, InlineOf, InlineType, Note };

@@ -11,15 +11,9 @@
 import { imageSize } from 'image-size';
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import { sizeText } from './readBounded.js';
+import type { CheckedImage, ImageType } from '../model/types.js';
 
-export type ImageType = 'png' | 'jpeg' | 'svg';
-
-export interface CheckedImage {
-  type: ImageType;
-  /** Intrinsic size in pixels (SVG: user units of its viewBox or width/height). */
-  width: number;
-  height: number;
-}
+export type { CheckedImage, ImageType };
 
 export type ImageCheck = { ok: true; image: CheckedImage } | { ok: false; reason: string; rule: string };
 

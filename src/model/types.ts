@@ -7,7 +7,6 @@
  * renumber or re-sort anything.
  */
 import type { Position, SourcePoint } from '../diagnostics/index.js';
-import type { CheckedImage } from '../io/image.js';
 import type { LetterheadLayout, ListSettings, Template } from '../template/schema.js';
 import type { FieldKeyOf, SignatoryKind } from './signatoryFields.js';
 
@@ -77,6 +76,17 @@ export interface Signer {
   image?: string;
   /** Alternative text of the signature image. */
   alt?: string;
+}
+
+/** The image types a letterhead or signature may be (src/io/image.ts reads them from the bytes). */
+export type ImageType = 'png' | 'jpeg' | 'svg';
+
+/** An image's type and intrinsic size, as the check of its bytes found them (src/io/image.ts). */
+export interface CheckedImage {
+  type: ImageType;
+  /** Intrinsic size in pixels (SVG: user units of its viewBox or width/height). */
+  width: number;
+  height: number;
 }
 
 /**

@@ -95,8 +95,12 @@ function isWhole(type: 'png' | 'jpeg', bytes: Uint8Array): boolean {
   return false;
 }
 
-/** Elements an SVG letterhead may not hold: they run code, embed other documents or show other content. */
-const FORBIDDEN_ELEMENTS = new Set(['script', 'foreignobject', 'iframe', 'embed', 'object', 'audio', 'video', 'canvas', 'handler', 'listener']);
+/**
+ * Elements an SVG letterhead may not hold: they run code, embed other documents or show other
+ * content; or, the animation elements, set an attribute to any value at all (`<set
+ * attributeName="href" to="https://…">`), which the attribute checks below never see as a link.
+ */
+const FORBIDDEN_ELEMENTS = new Set(['script', 'foreignobject', 'iframe', 'embed', 'object', 'audio', 'video', 'canvas', 'handler', 'listener', 'set', 'animate', 'animatemotion', 'animatetransform', 'animatecolor']);
 
 function checkSvg(bytes: Uint8Array, name: string): ImageCheck {
   let text: string;

@@ -88,7 +88,7 @@ export const letterheadSchema = z
     pages: z.enum(['first', 'all']).default('first'),
     /** Space between the image's foot and the text below it. */
     gap: pageLength(200).default(12),
-    alt: z.string().trim().min(1).max(500).optional(),
+    alt: z.string().trim().min(1, 'write what the image shows, or leave out `alt` for a decoration').max(500, 'at most 500 characters: say briefly what the image shows').optional(),
   })
   .strict();
 
@@ -272,7 +272,7 @@ export const templateSchema = z
      * `recipientSuffix` the word after the addressee's name on the Chinese layout (收).
      */
     mailing: z
-      .object({ envelope: z.enum(['auto', 'DL', 'C5', 'CN']).default('auto'), recipientSuffix: z.string().max(20).default('') })
+      .object({ envelope: z.enum(['auto', 'DL', 'C5', 'CN']).default('auto'), recipientSuffix: z.string().max(20, 'at most 20 characters: the word after the name, e.g. 收').default('') })
       .strict()
       .optional(),
     /**

@@ -90,11 +90,6 @@ export class BuildContext {
     return [...this.caches].map(([name, cache]) => ({ name, size: cache.size() }));
   }
 
-  /** Drop one kept cache (what a rebuild does without it); nothing when its module has not loaded yet. */
-  forget(name: string): void {
-    this.caches.get(name)?.clear();
-  }
-
   /**
    * Drop everything kept (or only the caches named): the next build reads, parses and sets
    * everything again.

@@ -23,7 +23,7 @@ const sha = (file: string) => createHash('sha256').update(readFileSync(file)).di
 async function buildSeed(cacheDir: string, ...flags: string[]): Promise<Record<string, string>> {
   process.env.LETTERPRESS_CACHE_DIR = cacheDir;
   // The subsets kept in memory would answer before the disk cache: a new process has none.
-  buildContext.forget('font subsets');
+  buildContext.clear(['font subsets']);
   const out = scratch('letterpress-cache-out-');
   const run = await runCli(['build', 'letter.md', '-o', out, '-q', ...flags], root);
   expect(run.code, run.stderr).toBe(0);
@@ -75,11 +75,11 @@ describe('the font subset cache', () => {
     const damaged = Buffer.from(stored);
     damaged[damaged.length - 1] ^= 0xff;
     writeFileSync(entry ?? '', damaged);
-    buildContext.forget('font subsets');
+    buildContext.clear(['font subsets']);
     expect(await cachedSubset(request)).toEqual(new Uint8Array([9, 8, 7, 6, 5]));
     expect(made).toBe(2);
     expect(readFileSync(entry ?? '')).toEqual(stored);
-    buildContext.forget('font subsets');
+    buildContext.clear(['font subsets']);
     await cachedSubset(request); // whole again: read, not made
     expect(made).toBe(2);
     await cachedSubset(request, { cache: false }); // in memory still

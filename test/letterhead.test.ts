@@ -208,6 +208,8 @@ describe('images that are refused, at the field that names them', () => {
     expect((await refusal(field('s4.svg'), { 's4.svg': svg('<foreignObject><p xmlns="http://www.w3.org/1999/xhtml">x</p></foreignObject>') })).rule).toBe('image-unsafe');
     expect((await refusal(field('s5.svg'), { 's5.svg': svg('<text>AHRA</text>') })).reason).toMatch(/convert the text to outlines/);
     expect((await refusal(field('s6.svg'), { 's6.svg': `<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "b">]>${svg('')}` })).rule).toBe('image-unsafe');
+    expect((await refusal(field('s8.svg'), { 's8.svg': svg('<a><set attributeName="href" to="https://example.org/"/><rect width="1" height="1"/></a>') })).reason).toMatch(/a <set> element/);
+    expect((await refusal(field('s7.svg'), { 's7.svg': `<?xml-stylesheet href="https://example.org/a.css"?>${svg('')}` })).reason).toMatch(/links a style sheet/);
   });
 
   it('a PNG whose header claims 20000 × 20000 pixels, and a cut-off PNG', async () => {

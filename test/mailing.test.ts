@@ -280,6 +280,13 @@ describe('envelopes and labels of an English letter', () => {
     expect(run.stderr).toContain('letter.md:14:3 error Front matter: unknown field `from.phone` (a sender has name, address and contact)');
   });
 
+  it("reads an addressee's address as a multi-line string too, as the sender's", async () => {
+    const dir = project(EN('  - name: Minister Wang Yi\n    address: |\n      2 Chaoyangmen Nandajie\n\n      Beijing 100701'));
+    const run = await runCli(['build', 'letter.md', '-f', 'txt'], dir);
+    expect(run.stderr).toBe('');
+    expect(readFileSync(path.join(dir, 'out', 'letter.txt'), 'utf8')).toContain('Minister Wang Yi\n2 Chaoyangmen Nandajie\nBeijing 100701\n');
+  });
+
   it('refuses an addressee without an address only when envelopes or labels are asked for', async () => {
     const dir = project(EN('  - name: Minister Wang Yi'));
     const plain = await runCli(['build', 'letter.md', '-f', 'txt', '--per-recipient'], dir);

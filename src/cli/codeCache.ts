@@ -4,8 +4,9 @@
  * a V8 code cache, so that a start skips parsing and compiling what an earlier run compiled.
  *
  * The cache is one file per Node version, architecture and bundle (its sha256, from
- * launch.json) in the user's cache folder (`$XDG_CACHE_HOME/letterpress`, else
- * `~/.cache/letterpress`), or, where that cannot be written, in `node_modules/.cache/letterpress`
+ * launch.json) in letterpress's cache folder (`$LETTERPRESS_CACHE_DIR`, else
+ * `$XDG_CACHE_HOME/letterpress`, else `~/.cache/letterpress`: src/io/diskCache.ts), or, where that
+ * cannot be written, in `node_modules/.cache/letterpress`
  * beside the package. It is written, atomically, after a run that had none, or a small one, or
  * one V8 rejected (other V8 flags, another Node build, a damaged file); a missing, rejected or
  * unwritable cache only costs the compile. `LETTERPRESS_CODE_CACHE=0` neither reads nor writes it; `LETTERPRESS_BUNDLE=0`
@@ -114,8 +115,9 @@ function writeCache(dirs: string[], name: string, data: Buffer): void {
   for (const dir of dirs) {
     const temp = path.join(dir, `${name}.${process.pid}.tmp`);
     try {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(temp, data);
+      // The user's own, as the font subsets beside it (src/io/diskCache.ts): V8 runs what it holds.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      writeFileSync(temp, data, { flag: 'wx', mode: 0o600 });
       renameSync(temp, path.join(dir, name));
       return;
     } catch {

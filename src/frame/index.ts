@@ -4,7 +4,7 @@
  * the template's `layout:` section, resolved here to points so that the PDF, the Word copy and the
  * HTML edition set the same values.
  */
-import type { BlockOf, LetterDocument, LoadedImage, Party } from '../model/types.js';
+import { listSettingsOf, type BlockOf, type LetterDocument, type LoadedImage, type Party } from '../model/types.js';
 import { countryIn } from '../model/countries.js';
 import type { Length, RoleLayout, Template } from '../template/schema.js';
 import { fillLabel, formatDate } from '../template/format.js';
@@ -214,7 +214,7 @@ export function buildFrame(document: LetterDocument): LetterFrame {
     };
     // Countries in the letter's language (src/model/countries.ts): BE or Belgium → 比利时 in zh-CN,
     // unless the letter or its template keeps names as written.
-    const countries = meta.list?.countries ?? template.list.countries;
+    const { countries } = listSettingsOf(meta, template);
     section('organizations', list.organizations.map((o) => ({ name: o.name, detail: o.country === undefined ? undefined : countryIn(o.country, meta.lang, countries).text, place: o.place })));
     section('individuals', list.individuals.map((p) => ({ name: p.name, detail: p.title, place: p.place })));
   }
@@ -229,7 +229,7 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   const letterhead = document.letterhead ? placeLetterhead(document.letterhead, template.page.margins) : undefined;
   const margins = { ...template.page.margins };
   // A letterhead on every page: each page's text starts below it (as Word's header pushes the body down).
-  if (letterhead?.pages === 'all') margins.top = Math.max(margins.top, letterhead.top + letterhead.image.height + LETTERHEAD_GAP);
+  if (letterhead?.pages === 'all') margins.top = Math.max(margins.top, letterhead.top + letterhead.image.height + letterhead.gap);
   return {
     lang: meta.lang,
     language: {
@@ -282,9 +282,6 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   };
 }
 
-/** Space between the foot of a letterhead and the text below it, in points. */
-const LETTERHEAD_GAP = 12;
-
 /** An image at a width in points (its height in proportion). */
 function frameImage(image: LoadedImage, width: number, alt: string | undefined): FrameImage {
   return { type: image.type, data: image.data, width, height: (width * image.height) / image.width, path: image.path, ...(alt ? { alt } : {}) };
@@ -297,8 +294,8 @@ function placeLetterhead(letterhead: NonNullable<LetterDocument['letterhead']>, 
   const width = Math.min(spec.width, A4.width);
   const image = frameImage(letterhead.image, width, spec.alt);
   const x = spec.align === 'left' ? margins.left : spec.align === 'right' ? margins.left + measure - width : margins.left + (measure - width) / 2;
-  const foot = spec.top + image.height + LETTERHEAD_GAP;
-  return { image, x: Math.max(0, x), top: spec.top, align: spec.align, pages: spec.pages, firstPageDrop: spec.pages === 'first' ? Math.max(0, foot - margins.top) : 0 };
+  const foot = spec.top + image.height + spec.gap;
+  return { image, x: Math.max(0, x), top: spec.top, align: spec.align, pages: spec.pages, gap: spec.gap, firstPageDrop: spec.pages === 'first' ? Math.max(0, foot - margins.top) : 0 };
 }
 
 /**

@@ -5,30 +5,25 @@
  * language ask for. A copy for one addressee is the letter's frame with that addressee's block
  * addressed first and the others where the letter puts them (`copyDocument`).
  */
-import type { LetterDocument, Party } from '../model/types.js';
+import type { LetterDocument, Party, Sender } from '../model/types.js';
 import type { SourceRef } from '../diagnostics/index.js';
 
 export type EnvelopeFormat = 'DL' | 'C5' | 'CN';
 
 /** One addressee of the letter, as envelopes, labels and copies use it. */
-export interface MailParty {
+export interface MailParty extends Party {
   /** Where the letter names it: `to` (an addressee) or `cc` (a copy). */
   field: 'to' | 'cc';
   /** Its index in that list. */
   index: number;
-  name: string;
-  address: string[];
-  postcode?: string;
   /** Where the letter names it (file:line:col of its list item). */
   source?: SourceRef;
   /** The file-name part of its copy: `to-xi-jinping`, or `to-2` for a name without Latin letters. */
   slug: string;
 }
 
-export interface MailSender {
-  name: string;
-  address: string[];
-  contact?: string;
+/** The sender of the letter's `from:`, with where the letter names it. */
+export interface MailSender extends Sender {
   source?: SourceRef;
 }
 

@@ -7,7 +7,7 @@
  * per letter and hands it to every edition; renderers are tables from role or node type to
  * output, read nothing but the frame and hold no house-style number of their own.
  */
-import type { Block, BlockOf, BlockType, Inline, InlineOf, InlineType, Note } from '../model/types.js';
+import type { Block, BlockOf, BlockType, ImageType, Inline, InlineOf, InlineType, Note } from '../model/types.js';
 import type { Position, SourceRef } from '../diagnostics/index.js';
 import type { FontSpec } from '../fonts/fontChain.js';
 import type { Mailing } from './mailing.js';
@@ -56,12 +56,9 @@ export type TextRole =
   | 'closing'
   | 'signatoriesHeading';
 export type PartyRole = 'recipient' | 'ccRecipient';
-/** The sign-off's blocks after the closing: the sender (`from:`) and each signer (`signature:`). */
-export type SignOffRole = 'sender' | 'signature';
-
 /** An image as the editions place it: its checked bytes and its size on the page in points. */
 export interface FrameImage {
-  type: 'png' | 'jpeg' | 'svg';
+  type: ImageType;
   data: Uint8Array;
   width: number;
   height: number;
@@ -83,6 +80,8 @@ export interface Letterhead {
   top: number;
   align: 'left' | 'center' | 'right';
   pages: 'first' | 'all';
+  /** Space between its foot and the text below it (the web page keeps it too). */
+  gap: number;
   firstPageDrop: number;
 }
 export type SignatorySection = 'organizations' | 'individuals';

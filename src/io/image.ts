@@ -11,14 +11,9 @@
 import { imageSize } from 'image-size';
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import { sizeText } from './readBounded.js';
+import type { CheckedImage, ImageType } from '../model/types.js';
 
-export type ImageType = 'png' | 'jpeg' | 'svg';
-
-export interface CheckedImage {
-  type: ImageType;
-  width: number;
-  height: number;
-}
+export type { CheckedImage, ImageType };
 
 export type ImageCheck = { ok: true; image: CheckedImage } | { ok: false; reason: string; rule: string };
 
@@ -100,8 +95,12 @@ function isWhole(type: 'png' | 'jpeg', bytes: Uint8Array): boolean {
   return false;
 }
 
-/** Elements an SVG letterhead may not hold: they run code, embed other documents or show other content. */
-const FORBIDDEN_ELEMENTS = new Set(['script', 'foreignobject', 'iframe', 'embed', 'object', 'audio', 'video', 'canvas', 'handler', 'listener']);
+/**
+ * Elements an SVG letterhead may not hold: they run code, embed other documents or show other
+ * content; or, the animation elements, set an attribute to any value at all (`<set
+ * attributeName="href" to="https://…">`), which the attribute checks below never see as a link.
+ */
+const FORBIDDEN_ELEMENTS = new Set(['script', 'foreignobject', 'iframe', 'embed', 'object', 'audio', 'video', 'canvas', 'handler', 'listener', 'set', 'animate', 'animatemotion', 'animatetransform', 'animatecolor']);
 
 function checkSvg(bytes: Uint8Array, name: string): ImageCheck {
   let text: string;
@@ -112,6 +111,8 @@ function checkSvg(bytes: Uint8Array, name: string): ImageCheck {
   }
   // A DOCTYPE may declare entities (billion laughs, external files): a drawing needs none.
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) return fail(`"${name}" has a DOCTYPE or entity declaration; remove it (an SVG drawing needs none).`, 'image-unsafe');
+  // A style-sheet processing instruction loads another file, and the element walk below never sees it.
+  if (/<\?xml-stylesheet/i.test(text)) return fail(`"${name}" links a style sheet (<?xml-stylesheet ...?>), another file; remove that line (an SVG drawing needs none).`, 'image-unsafe');
   const errors: string[] = [];
   const doc = new DOMParser({ onError: (level, message) => { if (level !== 'warning') errors.push(message); } }).parseFromString(text, 'image/svg+xml');
   const root = doc.documentElement;

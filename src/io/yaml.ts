@@ -186,10 +186,6 @@ export interface YamlLayer {
 }
 
 /**
- * Parse `text` (the content of `file`, or of a part of it: front matter) into a layer, within the
- * limits above; a syntax error or a refusal is reported on `file` and gives null.
- */
-/**
  * What to do about the YAML mistakes people make by hand: a second ": " in a value
  * (`subject: Re: our letter`), a tab for indentation. Empty for the others.
  */
@@ -202,6 +198,10 @@ function yamlAdvice(code: string, line: string | undefined): string {
   return '';
 }
 
+/**
+ * Parse `text` (the content of `file`, or of a part of it: front matter) into a layer, within the
+ * limits above; a syntax error or a refusal is reported on `file` and gives null.
+ */
 export function parseYamlLayer(file: VFile, text: string, options: Pick<YamlInputOptions, 'label' | 'rule' | 'shift'>): YamlLayer | null {
   const shift = options.shift ?? ((p: Position | undefined) => p);
   const lineCounter = new LineCounter();

@@ -11,23 +11,24 @@ import { parseYamlLayer, validateLayers, type YamlLayer } from '../io/yaml.js';
 import { isIsoDate } from '../model/types.js';
 import { isoAdvice } from '../signatories/import/dates.js';
 import { LANGUAGE_TAG } from '../util/languageTag.js';
-import { letterheadSchema } from '../template/schema.js';
+import { countryDisplay, letterheadSchema, nameDisplay } from '../template/schema.js';
 import type { FieldPlace, LetterMeta } from '../model/types.js';
 import type { Position } from '../diagnostics/index.js';
 
 const text = z.string().trim().min(1, 'must not be empty');
-const party = z
-  .object({
-    name: text,
-    address: z.array(z.string()).default([]),
-    /** Postal code, set in the postcode boxes of a Chinese envelope (digits, letters, space, hyphen). */
-    postcode: z.string().trim().regex(/^[0-9A-Za-z][0-9A-Za-z -]{0,11}$/, 'a postal code has digits, letters, spaces and hyphens only, at most 12').optional(),
-  })
-  .strict();
 /** Lines of a block: a multi-line string (one line each, blank lines dropped) or a list of lines. */
 const lines = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (typeof v === 'string' ? v.split(/\r?\n/) : v).map((line) => line.trim()).filter((line) => line !== ''));
+/** An addressee (`to:`, `cc:`): its address written as the sender's is, a list or a multi-line string. */
+const party = z
+  .object({
+    name: text,
+    address: lines.default([]),
+    /** Postal code, set in the postcode boxes of a Chinese envelope (digits, letters, space, hyphen). */
+    postcode: z.string().trim().regex(/^[0-9A-Za-z][0-9A-Za-z -]{0,11}$/, 'a postal code has digits, letters, spaces and hyphens only, at most 12').optional(),
+  })
+  .strict();
 const oneLine = text.refine((v) => !/[\r\n]/.test(v), 'write it on one line');
 /**
  * The sender: `from: { name, address: |, contact }` — the organisation's name, its postal address
@@ -68,7 +69,7 @@ const frontMatterSchema = z
     template: text.optional(),
     /** The template's `list` settings for this letter (countries, names). */
     list: z
-      .object({ countries: z.enum(['localised', 'as-written']).optional(), names: z.enum(['local', 'original', 'both']).optional() })
+      .object({ countries: countryDisplay.optional(), names: nameDisplay.optional() })
       .strict()
       .optional(),
     from: sender.optional(),

@@ -16,7 +16,7 @@ import { parseYamlLayer, type YamlLayer } from '../io/yaml.js';
 import type { Position } from '../diagnostics/index.js';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { isSpreadsheetName, loadSignatories } from '../signatories/index.js';
-import type { Block, LetterDocument, LetterMeta, Note, SignatoryList } from '../model/types.js';
+import { listSettingsOf, type Block, type LetterDocument, type LetterMeta, type Note, type SignatoryList } from '../model/types.js';
 import { projectRoot, resolveContained, shownPath } from '../io/paths.js';
 import { checkMarkdownText, checkTree, MAX_LETTER_BYTES, MAX_NESTING } from './limits.js';
 import { buildContext } from '../context.js';
@@ -131,7 +131,7 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
     signatoriesPath = contained.path;
     // A mistyped name is reported at the field, with the data files that are there.
     if (!existsSync(signatoriesPath) && !isSpreadsheetName(signatoriesPath)) return failAt('signatories', missingDataFile(meta.signatories, letterDir), 'signatories-missing');
-    const loaded = await loadSignatories(shownPath(signatoriesPath), meta.lang, meta.date, meta.list?.names ?? template.list.names);
+    const loaded = await loadSignatories(shownPath(signatoriesPath), meta.lang, meta.date, listSettingsOf(meta, template).names);
     signatories = loaded.list;
     files.push(loaded.file);
   }

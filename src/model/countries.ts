@@ -6,6 +6,7 @@
  * below. `signatories list --check` names those it cannot map (another language, a region CLDR
  * does not name, a typo): they are shown as written.
  */
+import type { ListSettings } from '../template/schema.js';
 
 /** Names in common use that are not CLDR's English names. */
 const ALIASES: Record<string, string> = {
@@ -84,7 +85,7 @@ export function countryCodeShown(shown: string, lang: string): string | null {
  * letter reprinted as it was signed: the 2023 Chinese letter printed "Belgium", "USA"). A code
  * is shown in the letter's language either way; a name no table maps stays as written.
  */
-export type CountryDisplay = 'localised' | 'as-written';
+export type CountryDisplay = ListSettings['countries'];
 
 /**
  * The country as the letter's language names it: an ISO 3166-1 code (BE, KR), or with

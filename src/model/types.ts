@@ -7,7 +7,7 @@
  * renumber or re-sort anything.
  */
 import type { Position, SourcePoint } from '../diagnostics/index.js';
-import type { Template } from '../template/schema.js';
+import type { LetterheadLayout, ListSettings, Template } from '../template/schema.js';
 import type { FieldKeyOf, SignatoryKind } from './signatoryFields.js';
 
 /** Today's date, YYYY-MM-DD in UTC: the default signing date, release name and a new letter's date. */
@@ -78,34 +78,35 @@ export interface Signer {
   alt?: string;
 }
 
+/** The image types a letterhead or signature may be (src/io/image.ts reads them from the bytes). */
+export type ImageType = 'png' | 'jpeg' | 'svg';
+
+/** An image's type and intrinsic size, as the check of its bytes found them (src/io/image.ts). */
+export interface CheckedImage {
+  type: ImageType;
+  /** Intrinsic size in pixels (SVG: user units of its viewBox or width/height). */
+  width: number;
+  height: number;
+}
+
 /**
  * An image named by the letter or the template (letterhead, signature), read and checked by the
  * loader: its bytes, its type (sniffed, not taken from the name), its intrinsic size.
  */
-export interface LoadedImage {
-  type: 'png' | 'jpeg' | 'svg';
+export interface LoadedImage extends CheckedImage {
   data: Uint8Array;
-  /** Intrinsic size in pixels (SVG: user units of its viewBox or width/height). */
-  width: number;
-  height: number;
   /** The file as messages name it. */
   path: string;
   /** The file's real absolute path (watched for changes). */
   file: string;
 }
 
-/** Where and how large the letterhead stands (template `letterhead:` or the letter's override). */
-export interface LetterheadSpec {
-  image: string;
-  /** Width in points (the height follows the image's proportions). */
-  width: number;
-  align: 'left' | 'center' | 'right';
-  /** Distance of the image's top from the top of the page, in points. */
-  top: number;
-  pages: 'first' | 'all';
-  /** Alternative text; without it the image is decoration (a PDF artifact, alt="" in HTML). */
-  alt?: string;
-}
+/**
+ * Where and how large the letterhead stands (template `letterhead:` or the letter's override):
+ * width, top and gap in points (the height follows the image's proportions); without `alt` the
+ * image is decoration (a PDF artifact, alt="" in HTML).
+ */
+export type LetterheadSpec = LetterheadLayout;
 
 /** A front-matter field's place: in the letter, or in the shared letter.yaml named by `file`. */
 export interface FieldPlace extends Position {
@@ -132,18 +133,23 @@ export interface LetterMeta {
   signatories?: string;
   template?: string;
   /** This letter's choice over its template's `list` settings. */
-  list?: { countries?: 'localised' | 'as-written' | undefined; names?: NameDisplay | undefined };
+  list?: { [K in keyof ListSettings]?: ListSettings[K] | undefined };
   /** Where each front-matter field stands, by its path ("date", "to.0", "cc.1", "from"). */
   places?: Record<string, FieldPlace>;
 }
 
-/** A signatory of a kind: its name, the optional fields of its kind (src/model/signatoryFields.ts), where it stands in the data file. */
 /**
  * Which name of a signatory with names per language the list shows: the one in the letter's
  * language (`local`), the original (the first given), or both, "local (original)".
  */
-export type NameDisplay = 'local' | 'original' | 'both';
+export type NameDisplay = ListSettings['names'];
 
+/** The list settings a letter uses: its front matter's `list:` over its template's. */
+export function listSettingsOf(meta: Pick<LetterMeta, 'list'>, template: { list: ListSettings }): ListSettings {
+  return { countries: meta.list?.countries ?? template.list.countries, names: meta.list?.names ?? template.list.names };
+}
+
+/** A signatory of a kind: its name, the optional fields of its kind (src/model/signatoryFields.ts), where it stands in the data file. */
 export type SignatoryEntry<K extends SignatoryKind> = { name: string; place?: Position } & Partial<Record<Exclude<FieldKeyOf<K>, 'name'>, string>>;
 export type Organization = SignatoryEntry<'organization'>;
 export type Individual = SignatoryEntry<'individual'>;

@@ -459,10 +459,6 @@ function cleanEntry(entry: NewSignatory): NewSignatory {
 }
 
 /**
- * Add `entry`. `defaultSignedOn` (today, from the CLI) is used when the entry has no date and the
- * file can hold one (a CSV without a signed_on column cannot).
- */
-/**
  * `force`: add or change even if the name looks like one already listed; `forceAdvice`: how the
  * user does that, said in the refusal (the command line's `--force` by default).
  */
@@ -471,6 +467,10 @@ export interface NearDuplicateOptions {
   forceAdvice?: string;
 }
 
+/**
+ * Add `entry`. `defaultSignedOn` (today, from the CLI) is used when the entry has no date and the
+ * file can hold one (a CSV without a signed_on column cannot).
+ */
 export async function addSignatory(file: string, entry: NewSignatory, options: { defaultSignedOn?: string } & NearDuplicateOptions & EditOptions = {}): Promise<void> {
   const clean = cleanEntry(entry);
   const name = clean.name;

@@ -86,7 +86,9 @@ export const letterheadSchema = z
     /** Distance of the image's top edge from the top of the page. */
     top: pageLength(300).default(28),
     pages: z.enum(['first', 'all']).default('first'),
-    alt: z.string().trim().min(1).max(500).optional(),
+    /** Space between the image's foot and the text below it. */
+    gap: pageLength(200).default(12),
+    alt: z.string().trim().min(1, 'write what the image shows, or leave out `alt` for a decoration').max(500, 'at most 500 characters: say briefly what the image shows').optional(),
   })
   .strict();
 
@@ -177,10 +179,14 @@ const frameLayout = z
   })
   .strict();
 
+/** How the list shows countries (src/model/countries.ts) and names per language (src/signatories/index.ts). */
+export const countryDisplay = z.enum(['localised', 'as-written']);
+export const nameDisplay = z.enum(['local', 'original', 'both']);
+
 export const listSettings = z
   .object({
-    countries: z.enum(['localised', 'as-written']).default('localised'),
-    names: z.enum(['local', 'original', 'both']).default('local'),
+    countries: countryDisplay.default('localised'),
+    names: nameDisplay.default('local'),
   })
   .strict();
 
@@ -259,14 +265,14 @@ export const templateSchema = z
      * `names` per language: the name in the letter's language (`local`), the original (the first
      * given), or both (`local (original)`). A letter's front matter may override either.
      */
-    list: listSettings.default({ countries: 'localised', names: 'local' }),
+    list: listSettings.prefault({}),
     /**
      * Envelopes and address labels: `envelope` the envelope layout (DL or C5 for international
      * post, CN the Chinese domestic layout of GB/T 1416; auto: CN for a letter in zh-CN, else DL);
      * `recipientSuffix` the word after the addressee's name on the Chinese layout (收).
      */
     mailing: z
-      .object({ envelope: z.enum(['auto', 'DL', 'C5', 'CN']).default('auto'), recipientSuffix: z.string().max(20).default('') })
+      .object({ envelope: z.enum(['auto', 'DL', 'C5', 'CN']).default('auto'), recipientSuffix: z.string().max(20, 'at most 20 characters: the word after the name, e.g. 收').default('') })
       .strict()
       .optional(),
     /**

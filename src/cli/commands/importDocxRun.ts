@@ -16,7 +16,7 @@ import { loadLetterFromText } from '../../load/letter.js';
 import { DocxUnreadable, importDocx, type ImportResult, type SignatoryProposal } from '../../import/docx/index.js';
 import { formatImportReport } from '../../import/docx/report.js';
 import { MAX_LETTER_BYTES } from '../../load/limits.js';
-import type { LetterDocument } from '../../model/types.js';
+import { listSettingsOf, type LetterDocument } from '../../model/types.js';
 import { nearKey } from '../../signatories/nearDuplicates.js';
 import type { NewSignatory } from '../../signatories/schema.js';
 
@@ -62,14 +62,15 @@ export async function applySignatoryProposals(dataFile: string, proposals: Signa
   const { addSignatory, amendSignatory, removeSignatory } = await import('../../signatories/edit.js');
   const list = document.signatories;
   const lang = document.meta.lang;
-  const localised = (document.meta.list?.countries ?? document.template.list.countries) === 'localised';
+  const { countries } = listSettingsOf(document.meta, document.template);
+  const localised = countries === 'localised';
   /**
    * The data value for a country as typed into the copy: what the data had when the copy shows it
    * unchanged; in a letter that shows countries in its language, the code of a country typed in
    * that language (荷兰 → NL), so the other editions show it in theirs; else as typed.
    */
   const countryValue = (shown: string, before: string | undefined): string => {
-    if (before !== undefined && countryIn(before, lang, localised ? 'localised' : 'as-written').text === shown) return before;
+    if (before !== undefined && countryIn(before, lang, countries).text === shown) return before;
     return (localised && countryCodeShown(shown, lang)) || shown;
   };
   const detailOf = (entry: { kind: NewSignatory['kind']; detail?: string | undefined }, before?: string) =>

@@ -1,8 +1,7 @@
 /** The work of `letterpress signatories add | remove | import | list` (loaded only when one runs; the options are in ./signatories.ts). */
 import { countryCode, countryIn, type CountryDisplay } from '../../model/countries.js';
 import { loadTemplate, resolveTemplatePath } from '../../load/template.js';
-import type { ListSettings } from '../../template/schema.js';
-import type { LetterMeta } from '../../model/types.js';
+import { listSettings, type ListSettings } from '../../template/schema.js';
 import path from 'node:path';
 import { VFile } from 'vfile';
 import { parseMarkdown } from '../../parse/parseMarkdown.js';
@@ -10,7 +9,7 @@ import { readFrontMatter } from '../../load/frontMatter.js';
 import { loadSharedFrontMatter } from '../../load/letter.js';
 import { BuildError, fileFailure, formatDiagnostics, reportError } from '../../diagnostics/index.js';
 import { guessedFamily } from '../../signatories/sort.js';
-import { today, type SignatoryList } from '../../model/types.js';
+import { listSettingsOf, today, type LetterMeta, type SignatoryList } from '../../model/types.js';
 import { readInput } from '../../io/readInput.js';
 import { projectRoot, resolveContained } from '../../io/paths.js';
 import { signatoriesFromText } from '../../signatories/index.js';
@@ -26,13 +25,13 @@ export interface FileOptions {
 }
 
 /** The list settings of a letter: its front matter's, else its template's (the defaults when the template cannot be read). */
-async function listSettingsOf(letter: string, meta: LetterMeta | null): Promise<ListSettings> {
-  const defaults: ListSettings = { countries: 'localised', names: 'local' };
+async function letterListSettings(letter: string, meta: LetterMeta | null): Promise<ListSettings> {
+  const defaults: ListSettings = listSettings.parse({});
   if (!meta) return defaults;
   const root = projectRoot(letter);
   const templatePath = resolveTemplatePath(meta.template ?? meta.lang, path.dirname(path.resolve(letter)), root);
   const fromTemplate = typeof templatePath === 'string' ? await loadTemplate(templatePath, root).then((t) => t.list).catch(() => defaults) : defaults;
-  return { countries: meta.list?.countries ?? fromTemplate.countries, names: meta.list?.names ?? fromTemplate.names };
+  return listSettingsOf(meta, { list: fromTemplate });
 }
 
 /**
@@ -47,7 +46,7 @@ async function dataFile(cwd: string, options: FileOptions): Promise<{ file: stri
     const meta = await readInput(options.letter, '', 'letter-missing')
       .then((text) => readFrontMatter(new VFile({ path: options.letter, value: text }), parseMarkdown(text)))
       .catch(() => null);
-    return { file: path.relative(cwd, contained.path) || contained.path, lang: meta?.lang ?? 'und', date: meta?.date ?? today(), list: await listSettingsOf(options.letter, meta) };
+    return { file: path.relative(cwd, contained.path) || contained.path, lang: meta?.lang ?? 'und', date: meta?.date ?? today(), list: await letterListSettings(options.letter, meta) };
   }
   const text = await readInput(options.letter, 'give --letter or --file.', 'letter-missing');
   const vfile = new VFile({ path: options.letter, value: text });
@@ -66,7 +65,7 @@ async function dataFile(cwd: string, options: FileOptions): Promise<{ file: stri
     reportError(where, contained.error, at ? { line: at.line, column: at.column } : undefined, 'signatories-path');
     throw new BuildError(files);
   }
-  return { file: path.relative(cwd, contained.path) || contained.path, lang: meta.lang, date: meta.date, list: await listSettingsOf(options.letter, meta) };
+  return { file: path.relative(cwd, contained.path) || contained.path, lang: meta.lang, date: meta.date, list: await letterListSettings(options.letter, meta) };
 }
 
 export type AddOptions = FileOptions & { org?: string; person?: string; nameIn?: string[] } & Record<string, string | string[] | boolean | undefined>;

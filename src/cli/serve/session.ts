@@ -17,6 +17,7 @@ import { signatoryVersion } from '../../signatories/edit.js';
 import { FIELDS, type SignatoryRecord } from '../../signatories/schema.js';
 import type { DataState, LetterState, Problem, SignatoryRow } from './protocol.js';
 import { shownPath } from '../../io/paths.js';
+import { listSettingsOf } from '../../model/types.js';
 
 const isEdition = (format: string): format is Format => (ALL_FORMATS as string[]).includes(format);
 
@@ -226,7 +227,7 @@ export class LetterSession {
       const document = this.lastGood?.letter.document;
       const lang = document?.meta.lang ?? 'und';
       // In the editions' order, by the name each shows in the letter's language.
-      const order = editionOrder(records, lang, document ? (document.meta.list?.names ?? document.template.list.names) : 'local');
+      const order = editionOrder(records, lang, document ? listSettingsOf(document.meta, document.template).names : 'local');
       this.lastRows = { organizations: order.organizations.map(rowOf), individuals: order.individuals.map(rowOf) };
       return { file: shown, version, ...this.lastRows, broken: false };
     } catch (err) {

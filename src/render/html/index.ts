@@ -23,9 +23,6 @@ import { fontChainFor, type FontChain } from '../../fonts/fontChain.js';
 import { faceRuns } from '../../fonts/faceRuns.js';
 import { lastLetterBlock } from '../../frame/index.js';
 
-/** Space below the letterhead on the web page, in points. */
-const LETTERHEAD_SPACE = 12;
-
 /** Lengths in points, rounded for short CSS. */
 const pt = (value: number) => `${Math.round(value * 100) / 100}pt`;
 
@@ -112,11 +109,14 @@ function blocks(list: Block[], ctx: Context): ElementContent[] {
  * face's unicode-range (the curly quotes of "Citizens’", shared with CJK text) in a span naming the
  * Latin face, so the browser takes the word's ’ from it, proportional, as the PDF does.
  */
+/** General Punctuation's dashes and quotes (U+2010–U+203A), which Latin and CJK fonts both have. */
+const SHARED_PUNCTUATION = /[\u2010-\u203a]/u;
+
 function latinSpans(text: string, ctx: Context): ElementContent[] {
   const { latin } = ctx;
-  if (!latin || !/[\u2010-\u203a]/u.test(text)) return [{ type: 'text', value: text }];
+  if (!latin || !SHARED_PUNCTUATION.test(text)) return [{ type: 'text', value: text }];
   return faceRuns(text, latin.chain).map(({ text: part, face }): ElementContent => {
-    if (!face || !latin.names.has(face.name) || !/[\u2010-\u203a]/u.test(part)) return { type: 'text', value: part };
+    if (!face || !latin.names.has(face.name) || !SHARED_PUNCTUATION.test(part)) return { type: 'text', value: part };
     latin.spans = true;
     return h('span', { className: ['latin'] }, part);
   });
@@ -283,7 +283,7 @@ function stylesheet(frame: LetterFrame, body: BodyStyle, withSpans: boolean): st
     `.notes hr::after { content: none; }`,
     `.notes ol { padding-left: ${pt(notes.hang)}; }`,
     ...(hasImages(frame) ? [`img { display: inline-block; max-width: 100%; object-fit: contain; }`] : []),
-    ...(frame.letterhead ? [`.letterhead { text-align: ${frame.letterhead.align}; margin: 0 0 ${pt(LETTERHEAD_SPACE)}; }`] : []),
+    ...(frame.letterhead ? [`.letterhead { text-align: ${frame.letterhead.align}; margin: 0 0 ${pt(frame.letterhead.gap)}; }`] : []),
   ];
   const { roles, later } = rolesUsed(frame);
   for (const role of roles) css.push(roleCss(ROLE_CLASS[role], frame.roles[role], bodySize));

@@ -189,7 +189,7 @@ function paragraphs(parent: ElementMark): (line: number) => RoleMark {
   return (n) => (ps[n] ??= textMark(element('P', div)));
 }
 
-const recipientLines = (party: MailParty, suffix = ''): AddressLine[] => [{ text: `${party.name}${suffix ? ` ${suffix}` : ''}` }, ...party.address.map((text) => ({ text }))];
+const recipientLines = (party: MailParty): AddressLine[] => [{ text: party.name }, ...party.address.map((text) => ({ text }))];
 const senderLines = (sender: MailSender): AddressLine[] => [
   { text: sender.name, bold: true },
   ...sender.address.map((text) => ({ text })),

@@ -102,13 +102,13 @@ export interface StructElement {
 }
 export type StructContent = { readonly refs: unknown[] };
 
-/** The pdfkit document members letterpress uses: public pdfkit API unless noted. */
 /** pdfkit's opened image (PNGImage or JPEG). */
 export interface PdfkitImage {
   width: number;
   height: number;
 }
 
+/** The pdfkit document members letterpress uses: public pdfkit API unless noted. */
 export interface PdfkitDocument {
   page: { width: number; height: number; fonts: Record<string, unknown> };
   addPage(options?: object): PdfkitDocument;

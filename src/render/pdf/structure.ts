@@ -62,18 +62,17 @@ export class StructureTree {
   }
 
   private addLayout(flow: MarkedFlowLine[], notes: MarkedNoteLines[]): void {
-    const tree = this as StructureTree;
     const referrers = new Map<number, number>();
     for (const line of flow) {
-      const owner = tree.ownerOf(line.mark);
+      const owner = this.ownerOf(line.mark);
       if (owner === null) continue;
       for (const n of line.line.notes) if (!referrers.has(n)) referrers.set(n, owner);
     }
     for (const note of notes) {
       const first = note.lines[0]?.mark;
       const noteElement = first && 'element' in first ? first.element.parent : null;
-      if (noteElement?.role === 'Note') tree.placeNote(noteElement, referrers.get(note.number));
-      for (const line of note.lines) tree.ownerOf(line.mark);
+      if (noteElement?.role === 'Note') this.placeNote(noteElement, referrers.get(note.number));
+      for (const line of note.lines) this.ownerOf(line.mark);
     }
   }
 

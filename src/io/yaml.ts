@@ -162,6 +162,20 @@ function firstAlias(doc: Document): { range?: [number, number, number] | null } 
   return first;
 }
 
+/**
+ * A value that matches none of a union's forms (`signature:` one signer or a list) is reported by
+ * zod as "Invalid input"; the form the value has (a mapping, a list, a string) says which one was
+ * meant, so that form's own issues are reported instead ("`signature.name`: is missing").
+ */
+function expandUnions(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+    const shaped = issue.errors.filter((branch) => !branch.some((sub) => sub.path.length === 0 && (sub.code === 'invalid_type' || sub.code === 'invalid_value')));
+    if (shaped.length !== 1) return [issue];
+    return expandUnions((shaped[0] ?? []).map((sub) => ({ ...sub, path: [...issue.path, ...sub.path] }) as z.core.$ZodIssue));
+  });
+}
+
 function missingField(issue: z.core.$ZodIssue): boolean {
   return issue.code === 'invalid_type' && /received undefined/.test(issue.message);
 }
@@ -301,7 +315,7 @@ export interface LayeredInput<T> extends YamlInput<T> {
 export function validateLayers<S extends z.ZodType>(layers: readonly YamlLayer[], value: unknown, schema: S, options: YamlInputOptions): LayeredInput<z.infer<S>> | null {
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
+    for (const issue of expandUnions(parsed.error.issues)) {
       const path = issue.path as PropertyKey[];
       if (issue.code === 'unrecognized_keys') {
         // one message per unknown key, at the key itself, in the file that has it

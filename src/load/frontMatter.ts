@@ -26,7 +26,7 @@ const party = z
   .strict();
 /** Lines of a block: a multi-line string (one line each, blank lines dropped) or a list of lines. */
 const lines = z
-  .union([z.string(), z.array(z.string())])
+  .union([z.string(), z.array(z.string())], { error: 'write one line a line (address: |, then the lines indented) or a list ([line, line])' })
   .transform((v) => (typeof v === 'string' ? v.split(/\r?\n/) : v).map((line) => line.trim()).filter((line) => line !== ''));
 const oneLine = text.refine((v) => !/[\r\n]/.test(v), 'write it on one line');
 /**
@@ -75,7 +75,7 @@ const frontMatterSchema = z
     /** One signer, or a list of them. */
     signature: z.union([signer.transform((one) => [one]), z.array(signer).min(1, 'name at least one signer, or leave out `signature:`')]).optional(),
     /** A letterhead of the letter's own, or `false` for none (the template's is left off). */
-    letterhead: z.union([letterheadSchema, z.literal(false)]).optional(),
+    letterhead: z.union([letterheadSchema, z.literal(false)], { error: 'give its image (letterhead: { image: letterhead.svg }), or false to leave the template\'s letterhead off' }).optional(),
   })
   .strict();
 
@@ -124,6 +124,7 @@ export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | nu
       if (close) return `; did you mean \`${close}\`? (allowed fields: ${FIELDS})`;
       const [field] = issue.path;
       if (field === 'from') return ' (a sender has name, address and contact)';
+      if (field === 'signature') return ' (a signer has name, title, image and alt)';
       if (field === 'to' || field === 'cc') return ' (an addressee has name, address and postcode)';
       return ` (allowed fields: ${FIELDS})`;
     },

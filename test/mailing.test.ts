@@ -280,6 +280,16 @@ describe('envelopes and labels of an English letter', () => {
     expect(run.stderr).toContain('letter.md:14:3 error Front matter: unknown field `from.phone` (a sender has name, address and contact)');
   });
 
+  it('takes a postcode written without quotes as it is, and asks for quotes where YAML dropped a leading 0', async () => {
+    const to = (postcode: string) => ZH_TO.replace("postcode: '100017'", `postcode: ${postcode}`);
+    const bare = project(zhLetter(to('100017'), ZH_CC));
+    expect((await runCli(['build', 'letter.md', '-f', 'txt'], bare)).code).toBe(0);
+    const zero = project(zhLetter(to('010017'), ZH_CC));
+    const run = await runCli(['build', 'letter.md', '-f', 'txt'], zero);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("letter.md:6:15 error Front matter field `to.0.postcode`: write the postcode in quotes, as it is written on the envelope (postcode: '010017')");
+  });
+
   it('refuses an addressee without an address only when envelopes or labels are asked for', async () => {
     const dir = project(EN('  - name: Minister Wang Yi'));
     const plain = await runCli(['build', 'letter.md', '-f', 'txt', '--per-recipient'], dir);

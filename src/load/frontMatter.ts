@@ -16,12 +16,21 @@ import type { FieldPlace, LetterMeta } from '../model/types.js';
 import type { Position } from '../diagnostics/index.js';
 
 const text = z.string().trim().min(1, 'must not be empty');
+const QUOTE_POSTCODE = "write the postcode in quotes, as it is written on the envelope (postcode: '010017'): YAML reads a bare number and drops a leading 0";
 const party = z
   .object({
     name: text,
     address: z.array(z.string()).default([]),
     /** Postal code, set in the postcode boxes of a Chinese envelope (digits, letters, space, hyphen). */
-    postcode: z.string().trim().regex(/^[0-9A-Za-z][0-9A-Za-z -]{0,11}$/, 'a postal code has digits, letters, spaces and hyphens only, at most 12').optional(),
+    postcode: z
+      .union([
+        z.string(),
+        // `postcode: 100017` without quotes is a number to YAML; six digits are taken as written,
+        // another number may have lost a leading 0 (010017 reads as 10017), so quotes are asked for.
+        z.number().int().min(100000, QUOTE_POSTCODE).max(999999, QUOTE_POSTCODE).transform(String),
+      ], { error: QUOTE_POSTCODE })
+      .pipe(z.string().trim().regex(/^[0-9A-Za-z][0-9A-Za-z -]{0,11}$/, 'a postal code has digits, letters, spaces and hyphens only, at most 12'))
+      .optional(),
   })
   .strict();
 /** Lines of a block: a multi-line string (one line each, blank lines dropped) or a list of lines. */

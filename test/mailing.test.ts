@@ -290,6 +290,20 @@ describe('envelopes and labels of an English letter', () => {
     expect(run.stderr).toContain("letter.md:6:15 error Front matter field `to.0.postcode`: write the postcode in quotes, as it is written on the envelope (postcode: '010017')");
   });
 
+  it('removes the copies of addressees taken off the letter, and only the copies it wrote unchanged', async () => {
+    const dir = project(EN('  - name: Minister Wang Yi\n  - name: Minister Lee\n  - name: Minister Park'));
+    expect((await runCli(['build', 'letter.md', '-f', 'txt', '--per-recipient'], dir)).code).toBe(0);
+    const out = (name: string) => path.join(dir, 'out', name);
+    writeFileSync(out('letter.to-minister-park.pdf'), 'edited by hand');
+    writeFileSync(path.join(dir, 'letter.md'), EN('  - name: Minister Lee'));
+    const run = await runCli(['build', 'letter.md', '-f', 'txt', '--per-recipient'], dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('removed the copies of addressees no longer in the letter: letter.to-minister-wang-yi.pdf');
+    expect(existsSync(out('letter.to-minister-wang-yi.pdf'))).toBe(false);
+    expect(readFileSync(out('letter.to-minister-park.pdf'), 'utf8')).toBe('edited by hand');
+    expect(existsSync(out('letter.to-minister-lee.pdf'))).toBe(true);
+  });
+
   it('refuses an addressee without an address only when envelopes or labels are asked for', async () => {
     const dir = project(EN('  - name: Minister Wang Yi'));
     const plain = await runCli(['build', 'letter.md', '-f', 'txt', '--per-recipient'], dir);

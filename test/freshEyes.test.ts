@@ -360,6 +360,13 @@ describe('a hand-written YAML mistake', () => {
       '2:11 Signatory file is not valid YAML: Nested mappings are not allowed in compact mappings; a value that contains ": " must be in quotes: name: "Friends of Example: Berlin"',
     ]);
     expect(messages('organizations:\n\t- name: A\n')).toEqual(['2:1 Signatory file is not valid YAML: Tabs are not allowed as indentation; indent with spaces, not tabs']);
+    // A value opened by [ or { (`[Draft] …`, an unclosed list): named at its own line, with the quotes to write.
+    expect(messages('organizations:\n  - name: [Draft] Example Group\n')).toEqual([
+      '2:19 Signatory file is not valid YAML: Unexpected scalar at node end; a value that begins with [ is read as a list: put it in quotes: name: "[Draft] Example Group"',
+    ]);
+    expect(messages('organizations:\n  - name: {Example\n    country: BE\n')).toEqual([
+      '2:11 Signatory file is not valid YAML: Flow map in block collection must be sufficiently indented and end with a }; a value that begins with { is read as a mapping: end the mapping with } on its line, or if it is text, put it in quotes: name: "{Example"',
+    ]);
     // `name:` with nothing after it: said to be empty, not "Invalid input" or "received null".
     expect(messages('organizations:\n  - name:\n    country:\n')).toEqual([
       "2:10 Signatory file field `organizations.0.name`: is empty: write its value after the colon",

@@ -242,6 +242,15 @@ describe('images that are refused, at the field that names them', () => {
     expect(signature).toMatchObject({ line: 13, rule: 'image-type' });
   });
 
+  it('a signer without a name, a letterhead without an image, an address as a mapping: the field and what to write', async () => {
+    expect(await refusal('signature:\n  title: Secretary General')).toMatchObject({ line: 12, rule: 'front-matter-schema', reason: expect.stringMatching(/`signature\.name`: is missing/) });
+    expect(await refusal('signature:\n  - name: Kim\n  - title: Chair')).toMatchObject({ line: 13, reason: expect.stringMatching(/`signature\.1\.name`: is missing/) });
+    expect((await refusal('signature:\n  name: Kim\n  titel: Chair')).reason).toMatch(/unknown field `signature\.titel` \(a signer has name, title, image and alt\)/);
+    expect((await refusal('letterhead:\n  width: 60mm')).reason).toMatch(/`letterhead\.image`: is missing/);
+    expect((await refusal('letterhead: true')).reason).toMatch(/give its image .* or false/);
+    expect(await refusal('from:\n  name: AHRA\n  address: { street: x }')).toMatchObject({ line: 13, reason: expect.stringMatching(/`from\.address`: write one line a line .* or a list/) });
+  });
+
   it('a template\'s letterhead is reported in the template, at its image field', async () => {
     mkdirSync(path.join(dir, 'templates'), { recursive: true });
     writeFileSync(path.join(dir, 'templates', 'house.yaml'), 'extends: en\nletterhead:\n  image: ../house-logo.svg\n  width: 120\n');

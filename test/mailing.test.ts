@@ -287,6 +287,30 @@ describe('envelopes and labels of an English letter', () => {
     expect(readFileSync(path.join(dir, 'out', 'letter.txt'), 'utf8')).toContain('Minister Wang Yi\n2 Chaoyangmen Nandajie\nBeijing 100701\n');
   });
 
+  it('takes a postcode written without quotes as it is, and asks for quotes where YAML dropped a leading 0', async () => {
+    const to = (postcode: string) => ZH_TO.replace("postcode: '100017'", `postcode: ${postcode}`);
+    const bare = project(zhLetter(to('100017'), ZH_CC));
+    expect((await runCli(['build', 'letter.md', '-f', 'txt'], bare)).code).toBe(0);
+    const zero = project(zhLetter(to('010017'), ZH_CC));
+    const run = await runCli(['build', 'letter.md', '-f', 'txt'], zero);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("letter.md:6:15 error Front matter field `to.0.postcode`: write the postcode in quotes, as it is written on the envelope (postcode: '010017')");
+  });
+
+  it('removes the copies of addressees taken off the letter, and only the copies it wrote unchanged', async () => {
+    const dir = project(EN('  - name: Minister Wang Yi\n  - name: Minister Lee\n  - name: Minister Park'));
+    expect((await runCli(['build', 'letter.md', '-f', 'txt', '--per-recipient'], dir)).code).toBe(0);
+    const out = (name: string) => path.join(dir, 'out', name);
+    writeFileSync(out('letter.to-minister-park.pdf'), 'edited by hand');
+    writeFileSync(path.join(dir, 'letter.md'), EN('  - name: Minister Lee'));
+    const run = await runCli(['build', 'letter.md', '-f', 'txt', '--per-recipient'], dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('removed the copies of addressees no longer in the letter: letter.to-minister-wang-yi.pdf');
+    expect(existsSync(out('letter.to-minister-wang-yi.pdf'))).toBe(false);
+    expect(readFileSync(out('letter.to-minister-park.pdf'), 'utf8')).toBe('edited by hand');
+    expect(existsSync(out('letter.to-minister-lee.pdf'))).toBe(true);
+  });
+
   it('refuses an addressee without an address only when envelopes or labels are asked for', async () => {
     const dir = project(EN('  - name: Minister Wang Yi'));
     const plain = await runCli(['build', 'letter.md', '-f', 'txt', '--per-recipient'], dir);

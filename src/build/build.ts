@@ -15,7 +15,7 @@ import { refuseDefaultOutOutside, refuseOutputsOverInputs } from './outputs.js';
 import { MissingGlyph } from '../typeset/errors.js';
 import { PreflightFailed } from '../render/errors.js';
 import { codePointLabel, scriptOf } from '../unicode/scripts.js';
-import { renderMailing, type MailingOptions, type MailingOutput } from './mailing.js';
+import { removeDroppedCopies, renderMailing, type MailingOptions, type MailingOutput } from './mailing.js';
 
 export interface BuildOptions extends RenderOptions, MailingOptions {
   outDir?: string;
@@ -151,11 +151,16 @@ export async function renderAndWrite(
     ...mailing.map((m) => ({ path: m.path, data: m.data })),
     { path: manifestFile, data: `${JSON.stringify(manifest, null, 2)}\n` },
   ]);
+  const changes = describeChanges(previous, manifest);
+  if (options.perRecipient && previous) {
+    const removed = await removeDroppedCopies(base, previous.editions, mailing, sha256);
+    if (removed.length > 0) changes.push(`removed the copies of addressees no longer in the letter: ${removed.join(', ')}`);
+  }
   const results: EditionResult[] = [
     ...rendered.map(({ data: _data, ...rest }) => rest),
     ...mailing.map((m) => ({ format: m.output, path: m.path, bytes: m.data.byteLength, ms: m.ms })),
   ];
-  return { editions: results, changes: describeChanges(previous, manifest), warnings };
+  return { editions: results, changes, warnings };
 }
 
 export async function build(letterPath: string, options: BuildOptions, steps: BuildSteps = STEPS): Promise<BuildResult> {

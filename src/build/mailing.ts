@@ -4,6 +4,8 @@
  * envelopes (`--envelopes`) and address labels (`--labels`). An addressee without an address is
  * refused, at its place in the letter, only when envelopes or labels are asked for.
  */
+import path from 'node:path';
+import { lstat, readFile, rm } from 'node:fs/promises';
 import type { VFile } from 'vfile';
 import { BuildError, errorAt, reportError } from '../diagnostics/index.js';
 import { copyDocument, type EnvelopeFormat, type MailParty } from '../frame/mailing.js';
@@ -108,4 +110,36 @@ export async function renderMailing(
     throw err;
   }
   return out;
+}
+
+/**
+ * After a `--per-recipient` build is written: the copies the previous build made for addressees
+ * the letter no longer has are removed, so that out/ never holds a copy to mail to somebody who
+ * was taken off (nor an old text under a current name). Only a file the previous manifest lists as
+ * a copy (`letter.to-….pdf` beside it), still a regular file with the bytes it recorded, is
+ * removed: a file somebody changed or put there is left alone. Returns the names removed.
+ */
+export async function removeDroppedCopies(
+  base: string,
+  previous: Record<string, { file: string; sha256: string }>,
+  current: readonly MailingFile[],
+  hash: (data: Uint8Array) => string,
+): Promise<string[]> {
+  const kept = new Set(current.map((m) => m.key));
+  const prefix = `${path.basename(base)}.to-`;
+  const removed: string[] = [];
+  for (const [key, entry] of Object.entries(previous)) {
+    if (!key.startsWith('copy:') || kept.has(key)) continue;
+    if (entry.file !== path.basename(entry.file) || !entry.file.startsWith(prefix) || !entry.file.endsWith('.pdf')) continue;
+    const file = path.join(path.dirname(base), entry.file);
+    if (current.some((m) => m.path === file)) continue;
+    try {
+      if (!(await lstat(file)).isFile() || hash(await readFile(file)) !== entry.sha256) continue;
+      await rm(file);
+      removed.push(entry.file);
+    } catch {
+      // already gone, or not ours to remove
+    }
+  }
+  return removed;
 }

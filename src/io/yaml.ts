@@ -162,6 +162,20 @@ function firstAlias(doc: Document): { range?: [number, number, number] | null } 
   return first;
 }
 
+/**
+ * A value that matches none of a union's forms (`signature:` one signer or a list) is reported by
+ * zod as "Invalid input"; the form the value has (a mapping, a list, a string) says which one was
+ * meant, so that form's own issues are reported instead ("`signature.name`: is missing").
+ */
+function expandUnions(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+    const shaped = issue.errors.filter((branch) => !branch.some((sub) => sub.path.length === 0 && (sub.code === 'invalid_type' || sub.code === 'invalid_value')));
+    if (shaped.length !== 1) return [issue];
+    return expandUnions((shaped[0] ?? []).map((sub) => ({ ...sub, path: [...issue.path, ...sub.path] }) as z.core.$ZodIssue));
+  });
+}
+
 function missingField(issue: z.core.$ZodIssue): boolean {
   return issue.code === 'invalid_type' && /received undefined/.test(issue.message);
 }
@@ -192,10 +206,29 @@ export interface YamlLayer {
 function yamlAdvice(code: string, line: string | undefined): string {
   if (code === 'TAB_AS_INDENT') return '; indent with spaces, not tabs';
   const value = line === undefined ? null : /^\s*(?:-\s+)?([^\s:#'"][^:#]*):\s+(.*:\s.*)$/u.exec(line);
+  // `subject: [Draft] our letter` or `subject: [Draft`: YAML reads a value opened by [ or { as a list or a mapping.
+  const bracketed = line === undefined ? null : /^\s*(?:-\s+)?([^\s:#'"\[{][^:#]*):\s+([[{].*)$/u.exec(line);
+  if ((code === 'BAD_INDENT' || code === 'UNEXPECTED_TOKEN') && bracketed) {
+    const [open, kind, close] = bracketed[2]?.[0] === '[' ? ['[', 'list', ']'] : ['{', 'mapping', '}'];
+    const end = code === 'BAD_INDENT' ? `end the ${kind} with ${close} on its line, or if it is text, ` : '';
+    return `; a value that begins with ${open} is read as a ${kind}: ${end}put it in quotes: ${bracketed[1]}: "${(bracketed[2] ?? '').trim().replace(/"/g, '\\"')}"`;
+  }
   if (code === 'BLOCK_AS_IMPLICIT_KEY' && value) {
     return `; a value that contains ": " must be in quotes: ${value[1]}: "${(value[2] ?? '').trim().replace(/"/g, '\\"')}"`;
   }
   return '';
+}
+
+/** The last line at or before `line` whose value opens a [ or { it does not close. */
+function unclosedFlow(text: string, line: number): Position | undefined {
+  const lines = text.split(/\r?\n/);
+  for (let k = Math.min(line, lines.length); k >= 1; k--) {
+    const value = /^(\s*(?:-\s+)?[^\s:#'"[{][^:#]*:\s+)([[{].*)$/u.exec(lines[k - 1] ?? '');
+    if (!value?.[1] || !value[2]) continue;
+    const count = (re: RegExp) => (value[2]?.match(re) ?? []).length;
+    if (count(/[[{]/g) > count(/[\]}]/g)) return { line: k, column: value[1].length + 1 };
+  }
+  return undefined;
 }
 
 /**
@@ -221,7 +254,9 @@ export function parseYamlLayer(file: VFile, text: string, options: Pick<YamlInpu
     // One message per line: the parser's later complaints about a line follow from its first.
     const lines = new Set<number>();
     for (const err of doc.errors) {
-      const place = at(err.pos[0]);
+      let place = at(err.pos[0]);
+      // An unclosed [ or { is noticed on the line after it: point at the line that opened it.
+      if (place && err.code === 'BAD_INDENT' && /^Flow (sequence|map)/.test(err.message)) place = unclosedFlow(text, place.line) ?? place;
       if (place && lines.has(place.line)) continue;
       if (place) lines.add(place.line);
       reportError(
@@ -301,7 +336,7 @@ export interface LayeredInput<T> extends YamlInput<T> {
 export function validateLayers<S extends z.ZodType>(layers: readonly YamlLayer[], value: unknown, schema: S, options: YamlInputOptions): LayeredInput<z.infer<S>> | null {
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
+    for (const issue of expandUnions(parsed.error.issues)) {
       const path = issue.path as PropertyKey[];
       if (issue.code === 'unrecognized_keys') {
         // one message per unknown key, at the key itself, in the file that has it

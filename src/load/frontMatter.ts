@@ -16,9 +16,10 @@ import type { FieldPlace, LetterMeta } from '../model/types.js';
 import type { Position } from '../diagnostics/index.js';
 
 const text = z.string().trim().min(1, 'must not be empty');
+const QUOTE_POSTCODE = "write the postcode in quotes, as it is written on the envelope (postcode: '010017'): YAML reads a bare number and drops a leading 0";
 /** Lines of a block: a multi-line string (one line each, blank lines dropped) or a list of lines. */
 const lines = z
-  .union([z.string(), z.array(z.string())])
+  .union([z.string(), z.array(z.string())], { error: 'write one line a line (address: |, then the lines indented) or a list ([line, line])' })
   .transform((v) => (typeof v === 'string' ? v.split(/\r?\n/) : v).map((line) => line.trim()).filter((line) => line !== ''));
 /** An addressee (`to:`, `cc:`): its address written as the sender's is, a list or a multi-line string. */
 const party = z
@@ -26,7 +27,15 @@ const party = z
     name: text,
     address: lines.default([]),
     /** Postal code, set in the postcode boxes of a Chinese envelope (digits, letters, space, hyphen). */
-    postcode: z.string().trim().regex(/^[0-9A-Za-z][0-9A-Za-z -]{0,11}$/, 'a postal code has digits, letters, spaces and hyphens only, at most 12').optional(),
+    postcode: z
+      .union([
+        z.string(),
+        // `postcode: 100017` without quotes is a number to YAML; six digits are taken as written,
+        // another number may have lost a leading 0 (010017 reads as 10017), so quotes are asked for.
+        z.number().int().min(100000, QUOTE_POSTCODE).max(999999, QUOTE_POSTCODE).transform(String),
+      ], { error: QUOTE_POSTCODE })
+      .pipe(z.string().trim().regex(/^[0-9A-Za-z][0-9A-Za-z -]{0,11}$/, 'a postal code has digits, letters, spaces and hyphens only, at most 12'))
+      .optional(),
   })
   .strict();
 const oneLine = text.refine((v) => !/[\r\n]/.test(v), 'write it on one line');
@@ -76,7 +85,7 @@ const frontMatterSchema = z
     /** One signer, or a list of them. */
     signature: z.union([signer.transform((one) => [one]), z.array(signer).min(1, 'name at least one signer, or leave out `signature:`')]).optional(),
     /** A letterhead of the letter's own, or `false` for none (the template's is left off). */
-    letterhead: z.union([letterheadSchema, z.literal(false)]).optional(),
+    letterhead: z.union([letterheadSchema, z.literal(false)], { error: 'give its image (letterhead: { image: letterhead.svg }), or false to leave the template\'s letterhead off' }).optional(),
   })
   .strict();
 
@@ -125,6 +134,7 @@ export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | nu
       if (close) return `; did you mean \`${close}\`? (allowed fields: ${FIELDS})`;
       const [field] = issue.path;
       if (field === 'from') return ' (a sender has name, address and contact)';
+      if (field === 'signature') return ' (a signer has name, title, image and alt)';
       if (field === 'to' || field === 'cc') return ' (an addressee has name, address and postcode)';
       return ` (allowed fields: ${FIELDS})`;
     },

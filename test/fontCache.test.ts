@@ -105,6 +105,17 @@ describe('the font subset cache', () => {
     expect(await cache.get(key, () => true)).toBeUndefined();
   });
 
+  it('works without a folder it cannot make, even one under /proc (where Node\'s recursive mkdir never returns)', async () => {
+    const missing = path.join(scratch('letterpress-cache-'), 'a-file');
+    writeFileSync(missing, 'not a folder');
+    for (const folder of [path.join(missing, 'cache'), ...(existsSync('/proc/self') ? ['/proc/letterpress-nowhere/cache'] : [])]) {
+      const cache = new DiskCache(folder);
+      const key = cacheKey([folder]);
+      await cache.put(key, new Uint8Array([1, 2, 3])); // never throws
+      expect(await cache.get(key, () => true)).toBeUndefined();
+    }
+  });
+
   it('keeps its folder within its bound, the least recently read entries going first', async () => {
     const folder = scratch('letterpress-cache-');
     const cache = new DiskCache(folder, 2500);

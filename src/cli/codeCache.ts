@@ -12,11 +12,12 @@
  * unwritable cache only costs the compile. `LETTERPRESS_CODE_CACHE=0` neither reads nor writes it; `LETTERPRESS_BUNDLE=0`
  * runs the modules of dist/ instead of the bundle.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheFolder } from '../io/diskCache.js';
+import { makeFolder } from '../io/folders.js';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -116,7 +117,7 @@ function writeCache(dirs: string[], name: string, data: Buffer): void {
     const temp = path.join(dir, `${name}.${process.pid}.tmp`);
     try {
       // The user's own, as the font subsets beside it (src/io/diskCache.ts): V8 runs what it holds.
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      makeFolder(dir, 0o700);
       writeFileSync(temp, data, { flag: 'wx', mode: 0o600 });
       renameSync(temp, path.join(dir, name));
       return;

@@ -14,7 +14,8 @@
  * (XDG Base Directory Specification: a relative $XDG_CACHE_HOME is ignored).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { makeFolder } from './folders.js';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -92,7 +93,7 @@ export class DiskCache {
     const file = this.file(key);
     const temp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await mkdir(this.folder, { recursive: true, mode: 0o700 });
+      makeFolder(this.folder, 0o700);
       await writeFile(temp, Buffer.concat([MAGIC, sha256(data), data]), { flag: 'wx', mode: 0o600 });
       await rename(temp, file);
     } catch {

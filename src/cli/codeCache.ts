@@ -132,28 +132,14 @@ function writeCache(dirs: string[], name: string, data: Buffer): void {
 }
 
 /**
- * Node marks the main context's loader for `vm.Script` as experimental and says so on the user's
- * terminal at the bundle's first `import()`; that one warning is not the user's business (the
- * launcher checks that the loader exists before using it). Other warnings pass.
- */
-function quietLoaderWarning(): void {
-  const emit = process.emitWarning.bind(process) as (warning: string | Error, ...rest: unknown[]) => void;
-  const filtered = (warning: string | Error, ...rest: unknown[]): void => {
-    const text = typeof warning === 'string' ? warning : warning.message;
-    if (text.includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
-    emit(warning, ...rest);
-  };
-  process.emitWarning = filtered as typeof process.emitWarning;
-}
-
-/**
  * The bundle's `start`, compiled with the code cache when there is one; null when the bundle
- * cannot run here (not built, or a Node without the main context's loader for `vm.Script`, which
- * the bundle's `import()` of pdf.js needs): then the launcher runs the modules of dist/.
+ * cannot run here (not built, or a Node that cannot `require()` an ES module, as the bundle does
+ * pdf.js: before 20.19): then the launcher runs the modules of dist/. The bundle itself never
+ * calls `import()` (scripts/bundle.mjs hands that to the launcher), so the script needs no
+ * dynamic-import callback.
  */
 export function loadBundle(launch: LaunchInfo, url: URL): Start | null {
-  const loader = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  if (loader === undefined || process.env['LETTERPRESS_BUNDLE'] === '0') return null;
+  if (process.features.require_module !== true || process.env['LETTERPRESS_BUNDLE'] === '0') return null;
   const file = fileURLToPath(url);
   let source: string;
   try {
@@ -161,7 +147,6 @@ export function loadBundle(launch: LaunchInfo, url: URL): Start | null {
   } catch {
     return null;
   }
-  quietLoaderWarning();
   const useCache = process.env['LETTERPRESS_CODE_CACHE'] !== '0';
   const dirs = cacheDirs(file);
   const name = `code-${process.version}-${process.arch}-${launch.bundleHash.slice(0, 16)}.v8`;
@@ -174,7 +159,6 @@ export function loadBundle(launch: LaunchInfo, url: URL): Start | null {
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __importExternal) {${source}\n})`, {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
-    importModuleDynamically: loader,
   });
   const write = useCache && (cachedData === undefined || script.cachedDataRejected === true);
   // A cache written by a small run (a usage error, `init`, a list) holds little of the program:

@@ -135,28 +135,26 @@ async function runProgram(argv: string[], io: CliIo, defined?: (program: Command
       .option('-q, --quiet', 'print only problems')
       .option('--no-cache', 'make the font subsets afresh, neither reading nor writing the cache folder (the editions are the same)');
 
+  /** Say why no letter can be worked on (the working folder's), exit code 1. */
+  const noLetter = async (problem: string): Promise<null> => {
+    const { fileFailure, toDiagnostics } = await import('../diagnostics/index.js');
+    exitCode = printFailure(io, toDiagnostics(fileFailure('.', problem, 'letter-missing').files), true);
+    return null;
+  };
+
   /** The letters named, or every letter*.md of the working folder; null (reported) when there is none. */
   const lettersOr = async (letters: string[]): Promise<string[] | null> => {
     if (letters.length > 0) return letters;
     const { findLetters, noLetterProblem } = await import('./letters.js');
     const found = findLetters(io.cwd);
-    if (found.length === 0) {
-      const { fileFailure, toDiagnostics } = await import('../diagnostics/index.js');
-      const refusal = fileFailure('.', noLetterProblem(io.cwd, 'letterpress build my-letter.md'), 'letter-missing');
-      exitCode = printFailure(io, toDiagnostics(refusal.files), true);
-      return null;
-    }
-    return found;
+    return found.length > 0 ? found : noLetter(noLetterProblem(io.cwd, 'letterpress build my-letter.md'));
   };
 
   /** The letter named, or the folder's one letter (letter.md first); null (reported) when there is none to choose. */
   const letterOr = async (named: string | undefined, example: string): Promise<string | null> => {
     if (named !== undefined) return named;
     const chosen = (await import('./letters.js')).chooseLetter(io.cwd, example);
-    if ('letter' in chosen) return chosen.letter;
-    const { fileFailure, toDiagnostics } = await import('../diagnostics/index.js');
-    exitCode = printFailure(io, toDiagnostics(fileFailure('.', chosen.problem, 'letter-missing').files), true);
-    return null;
+    return 'letter' in chosen ? chosen.letter : noLetter(chosen.problem);
   };
 
   withBuildFlags(program.command('build').description('build the editions of one or more letters (language editions sharing a signatory file)'))

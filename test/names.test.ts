@@ -22,6 +22,7 @@ import { BuildError } from '../src/diagnostics/index.js';
 import { fixture, scratch } from './helpers.js';
 import { signatoriesFromText } from '../src/signatories/index.js';
 import { listLines } from '../src/cli/commands/signatoriesRun.js';
+import { countryCode, countryCodeShown } from '../src/model/countries.js';
 
 const LANGS = ['zh-CN', 'zh-TW', 'ko', 'ja', 'en'] as const;
 type Lang = (typeof LANGS)[number];
@@ -167,10 +168,22 @@ describe('countries in the language of each edition', () => {
     }
   });
 
+  it('maps a country name to the code in use today, never a withdrawn one CLDR still names', () => {
+    expect(countryCode('Germany')).toBe('DE');
+    expect(countryCode('DD')).toBe('DE');
+    expect(countryCode('Myanmar (Burma)')).toBe('MM');
+    expect(countryCode('Democratic Republic of the Congo')).toBe('CD');
+    expect(countryCodeShown('德国', 'zh-CN')).toBe('DE');
+    expect(countryCodeShown('Deutschland', 'de')).toBe('DE');
+  });
+
   it('signatories list --check warns of a country it cannot map, and counts those kept as written', () => {
-    const list = signatoriesFromText('signatories.yaml', 'organizations:\n  - {name: A, country: Belgium}\n  - {name: B, country: Absurdistan}\n  - {name: C, country: BE}\n', 'ko', '2024-01-01').list;
+    const list = signatoriesFromText('signatories.yaml', 'organizations:\n  - {name: A, country: Belgium}\n  - {name: B, country: Absurdistan}\n  - {name: C, country: BE}\n  - {name: D, country: Belgum}\n  - {name: E, country: Germny}\n', 'ko', '2024-01-01').list;
     const lines = listLines('signatories.yaml', list, 'ko', true).join('\n');
     expect(lines).toContain('Absurdistan: warning: not an ISO 3166 code or a country name letterpress knows');
+    expect(lines).not.toMatch(/Absurdistan: .*did you mean/);
+    expect(lines).toContain('Belgum: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; did you mean Belgium (BE)?');
+    expect(lines).toContain('Germny: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; did you mean Germany (DE)?');
     expect(lines).not.toMatch(/^  (BE|Belgium):/m);
     const kept = listLines('signatories.yaml', list, 'ko', true, 'as-written').join('\n');
     expect(kept).toContain('Countries written as names are shown as written (list.countries: as-written): 1.');

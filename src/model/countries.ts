@@ -15,6 +15,7 @@ const ALIASES: Record<string, string> = {
   'republic of korea': 'KR', 'the republic of korea': 'KR', rok: 'KR', korea: 'KR', 'korea, south': 'KR', 'korea, north': 'KP', 'dprk': 'KP', "democratic people's republic of korea": 'KP',
   'czech republic': 'CZ', turkey: 'TR', 'russian federation': 'RU', burma: 'MM', holland: 'NL', 'the netherlands': 'NL',
   'ivory coast': 'CI', "côte d'ivoire": 'CI', macedonia: 'MK', swaziland: 'SZ', 'hong kong': 'HK', macau: 'MO', macao: 'MO',
+  'democratic republic of the congo': 'CD', 'the democratic republic of the congo': 'CD', 'dr congo': 'CD', drc: 'CD', 'republic of the congo': 'CG',
   'republic of china': 'TW', prc: 'CN', "people's republic of china": 'CN', 'viet nam': 'VN', 'the philippines': 'PH', 'the gambia': 'GM', 'czechia': 'CZ', 'timor-leste': 'TL', 'east timor': 'TL',
 };
 
@@ -22,6 +23,9 @@ const ALIASES: Record<string, string> = {
 const NOT_COUNTRY_CODES = new Set(['UK', 'EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'ZZ']);
 
 let byName: Map<string, string> | null = null;
+
+/** The region code a code stands for today (DD → DE, BU → MM; BCP 47's region aliases). */
+const canonicalRegion = (code: string): string => new Intl.Locale(`und-${code}`).region ?? code;
 
 const key = (name: string) => name.trim().toLowerCase().replace(/[’‘]/g, "'").replace(/\s+/g, ' ');
 
@@ -34,6 +38,8 @@ function englishNames(): Map<string, string> {
   for (let a = 65; a <= 90; a++) {
     for (let b = 65; b <= 90; b++) {
       const code = String.fromCharCode(a, b);
+      // A withdrawn code CLDR still names (DD "Germany", BU "Burma") is not the name's code.
+      if (canonicalRegion(code) !== code) continue;
       for (const name of [names.of(code), short.of(code)]) if (name && name !== code && !byName.has(key(name))) byName.set(key(name), code);
     }
   }
@@ -46,11 +52,22 @@ export function countryCode(written: string): string | null {
   if (/^[A-Z]{2}$/.test(text)) {
     // Not ISO 3166-1 country codes, though CLDR names them: UK is how lists write Britain's name.
     if (NOT_COUNTRY_CODES.has(text)) return englishNames().get(key(text)) ?? null;
-    const code = text;
+    const code = canonicalRegion(text);
     const named = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' }).of(code);
     return named && named !== code ? code : null;
   }
   return englishNames().get(key(text)) ?? null;
+}
+
+/** Every country's English CLDR name → its code (for a "did you mean" hint). */
+export function englishCountryNames(): Map<string, string> {
+  const english = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+  const names = new Map<string, string>();
+  for (const code of new Set(englishNames().values())) {
+    const name = english.of(code);
+    if (name && name !== code) names.set(name, code);
+  }
+  return names;
 }
 
 const displayNames = new Map<string, Intl.DisplayNames>();
@@ -69,7 +86,7 @@ export function countryCodeShown(shown: string, lang: string): string | null {
     for (let a = 65; a <= 90; a++) {
       for (let b = 65; b <= 90; b++) {
         const code = String.fromCharCode(a, b);
-        if (NOT_COUNTRY_CODES.has(code)) continue;
+        if (NOT_COUNTRY_CODES.has(code) || canonicalRegion(code) !== code) continue;
         const name = names.of(code);
         if (name && name !== code && !byShown.has(key(name))) byShown.set(key(name), code);
       }

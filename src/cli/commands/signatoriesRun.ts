@@ -1,5 +1,6 @@
 /** The work of `letterpress signatories add | remove | import | list` (loaded only when one runs; the options are in ./signatories.ts). */
-import { countryCode, countryIn, type CountryDisplay } from '../../model/countries.js';
+import { countryCode, countryIn, englishCountryNames, type CountryDisplay } from '../../model/countries.js';
+import { closestNames } from '../../signatories/nearDuplicates.js';
 import { loadTemplate, resolveTemplatePath } from '../../load/template.js';
 import { listSettings, type ListSettings } from '../../template/schema.js';
 import path from 'node:path';
@@ -173,9 +174,12 @@ export function listLines(file: string, list: SignatoryList, lang: string, check
     // letter keeps them as written); any other name as written.
     const written = [...new Set(list.organizations.flatMap((o) => (o.country ? [o.country] : [])))].filter((c) => !countryIn(c, lang, countries).mapped);
     const unknown = written.filter((c) => countryCode(c) === null);
-    const lines = unknown.map(
-      (c) => `  ${c}: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; write its ISO 3166 code (BE, KR, US …) to show it in each edition's language`,
-    );
+    const countryNames = englishCountryNames();
+    const lines = unknown.map((c) => {
+      const [close] = closestNames(c, [...countryNames.keys()], 1);
+      const hint = close === undefined ? '' : `did you mean ${close} (${countryNames.get(close)})? `;
+      return `  ${c}: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; ${hint}write its ISO 3166 code (BE, KR, US …) to show it in each edition's language`;
+    });
     const kept = written.length - unknown.length;
     out.push(
       '',

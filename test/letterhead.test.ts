@@ -248,6 +248,7 @@ describe('images that are refused, at the field that names them', () => {
     expect((await refusal('signature:\n  name: Kim\n  titel: Chair')).reason).toMatch(/unknown field `signature\.titel` \(a signer has name, title, image and alt\)/);
     expect((await refusal('letterhead:\n  width: 60mm')).reason).toMatch(/`letterhead\.image`: is missing/);
     expect((await refusal('letterhead: true')).reason).toMatch(/give its image .* or false/);
+    expect(await refusal('letterhead: { image: logo.svg, width: 500mm }', { 'logo.svg': LOGO_SVG })).toMatchObject({ line: 11, column: 39, reason: expect.stringMatching(/`letterhead\.width`: at most 210mm \(595pt\)/) });
     expect(await refusal('from:\n  name: AHRA\n  address: { street: x }')).toMatchObject({ line: 13, reason: expect.stringMatching(/`from\.address`: write one line a line .* or a list/) });
   });
 

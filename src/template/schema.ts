@@ -66,12 +66,12 @@ const roleLayout = z
 /** Points per millimetre. */
 const MM = 72 / 25.4;
 
-/** A length on the page: points as a number, or "40mm" / "12pt". */
-const pageLength = (max: number) =>
+/** A length on the page: points as a number, or "40mm" / "12pt"; at most `maxMm` millimetres. */
+const pageLength = (maxMm: number) =>
   z
     .union([z.number(), z.string().regex(/^\d+(\.\d+)?(mm|pt)$/, 'write a length as points (a number), or as "40mm" or "12pt"')])
     .transform((v) => (typeof v === 'number' ? v : v.endsWith('mm') ? Number.parseFloat(v) * MM : Number.parseFloat(v)))
-    .pipe(z.number().min(0).max(max));
+    .pipe(z.number().min(0, 'a length is not negative').max(maxMm * MM, `at most ${maxMm}mm (${Math.floor(maxMm * MM)}pt)`));
 
 /**
  * The letterhead: an image file (SVG, PNG or JPEG) inside the project, its width on the page
@@ -81,13 +81,13 @@ const pageLength = (max: number) =>
 export const letterheadSchema = z
   .object({
     image: z.string().trim().min(1, 'name the image file, e.g. letterhead.svg'),
-    width: pageLength(595).refine((v) => v >= 10, 'a letterhead is at least 10pt wide').default(200),
+    width: pageLength(210).refine((v) => v >= 10, 'a letterhead is at least 10pt wide').default(200),
     align: z.enum(['left', 'center', 'right']).default('left'),
     /** Distance of the image's top edge from the top of the page. */
-    top: pageLength(300).default(28),
+    top: pageLength(105).default(28),
     pages: z.enum(['first', 'all']).default('first'),
     /** Space between the image's foot and the text below it. */
-    gap: pageLength(200).default(12),
+    gap: pageLength(70).default(12),
     alt: z.string().trim().min(1, 'write what the image shows, or leave out `alt` for a decoration').max(500, 'at most 500 characters: say briefly what the image shows').optional(),
   })
   .strict();

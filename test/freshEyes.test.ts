@@ -79,6 +79,22 @@ describe('a mistyped data file name in the letter', () => {
     expect(run.stderr).toContain(`letter.md:${line}:1 error There is no file "signatures.yaml" beside the letter`);
     expect(run.stderr).toMatch(/Data files beside the letter: [^\n]*"signatories\.yaml"/);
   });
+
+  it('is reported in the same round as a mistyped template, both in the order of the file', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    const letter = readFileSync(path.join(dir, 'letter.md'), 'utf8').replace('signatories: signatories.yaml', 'signatories: signatures.yaml').replace('template: house.yaml', 'template: hose.yaml');
+    writeFileSync(path.join(dir, 'letter.md'), letter);
+    const lineOf = (field: string) => letter.split('\n').findIndex((l) => l.startsWith(`${field}:`)) + 1;
+    const run = await runCli(['build', '--format', 'txt'], dir);
+    expect(run.code).toBe(1);
+    const errors = run.stderr.split('\n').filter((l) => l.includes(' error '));
+    const expected = [
+      [lineOf('signatories'), `letter.md:${lineOf('signatories')}:1 error There is no file "signatures.yaml" beside the letter`],
+      [lineOf('template'), `letter.md:${lineOf('template')}:1 error There is no template file "hose.yaml" beside the letter`],
+    ].sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(errors, run.stderr).toHaveLength(2);
+    expected.forEach(([, text], k) => expect(errors[k]).toContain(text));
+  });
 });
 
 describe('a wrong date in the front matter', () => {

@@ -79,8 +79,12 @@ export interface Diagnostic {
 }
 
 export function toDiagnostics(files: readonly VFile[]): Diagnostic[] {
+  // In the order of the file (as a linter lists them), whatever order the checks ran in; a
+  // message about the whole file after those with a place.
+  const line = (m: VFile['messages'][number]) => m.line ?? Number.POSITIVE_INFINITY;
+  const byPlace = (a: VFile['messages'][number], b: VFile['messages'][number]) => line(a) - line(b) || (a.column ?? 0) - (b.column ?? 0);
   return files.flatMap((file) =>
-    file.messages.map((m) => ({
+    [...file.messages].sort(byPlace).map((m) => ({
       file: file.path ?? '<input>',
       ...(m.line ? { line: m.line, column: m.column ?? 1 } : {}),
       severity: m.fatal === true ? ('error' as const) : ('warning' as const),

@@ -110,27 +110,35 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
   const { meta, body, notes } = parseLetter(file, source.text, `${file.path}\u0000${source.text}\u0000${sharedKey}`, shared);
   const files = shared ? [file, shared.file] : [file];
   if (!meta || hasErrors(files)) throw new BuildError(files.filter((f) => f === file || f.messages.length > 0));
-  const failAt = (field: string, reason: string, ruleId: string): never => {
+  const reportAt = (field: string, reason: string, ruleId: string): void => {
     const { file: where, place } = fieldPlace(meta, files, field);
     reportError(where, reason, place, ruleId);
+  };
+  const failAt = (field: string, reason: string, ruleId: string): never => {
+    reportAt(field, reason, ruleId);
     throw new BuildError(files);
   };
 
+  // The template and the data file are looked for together, so that both names, if wrong, are
+  // reported in one round.
   const templateRef = meta.template ?? meta.lang;
   const templatePath = resolveTemplatePath(templateRef, letterDir, root);
   // Reported at `template:`, or at `lang:` when the template was chosen by the language.
-  if (typeof templatePath !== 'string') return failAt(meta.template ? 'template' : 'lang', templatePath.error, 'template-path');
+  if (typeof templatePath !== 'string') reportAt(meta.template ? 'template' : 'lang', templatePath.error, 'template-path');
+  let signatoriesPath: string | null = null;
+  if (meta.signatories) {
+    const contained = resolveContained(root, letterDir, meta.signatories, 'Signatory file');
+    if ('error' in contained) reportAt('signatories', contained.error, 'signatories-path');
+    // A mistyped name is reported at the field, with the data files that are there.
+    else if (!existsSync(contained.path) && !isSpreadsheetName(contained.path)) reportAt('signatories', missingDataFile(meta.signatories, letterDir), 'signatories-missing');
+    else signatoriesPath = contained.path;
+  }
+  if (typeof templatePath !== 'string' || hasErrors(files)) throw new BuildError(files);
   const loadedTemplate = await loadTemplateChain(templatePath, root);
   const { template, chain } = loadedTemplate;
 
   let signatories: SignatoryList | null = null;
-  let signatoriesPath: string | null = null;
-  if (meta.signatories) {
-    const contained = resolveContained(root, letterDir, meta.signatories, 'Signatory file');
-    if ('error' in contained) return failAt('signatories', contained.error, 'signatories-path');
-    signatoriesPath = contained.path;
-    // A mistyped name is reported at the field, with the data files that are there.
-    if (!existsSync(signatoriesPath) && !isSpreadsheetName(signatoriesPath)) return failAt('signatories', missingDataFile(meta.signatories, letterDir), 'signatories-missing');
+  if (signatoriesPath) {
     const loaded = await loadSignatories(shownPath(signatoriesPath), meta.lang, meta.date, listSettingsOf(meta, template).names);
     signatories = loaded.list;
     files.push(loaded.file);

@@ -21,7 +21,9 @@ export const builtinTemplatesDir = fileURLToPath(new URL('../../templates/', imp
 export function resolveTemplatePath(ref: string, letterDir: string, root: string = letterDir): string | { error: string } {
   if (/\.ya?ml$/i.test(ref)) {
     const contained = resolveContained(root, letterDir, ref, 'Template');
-    return 'path' in contained ? contained.path : contained;
+    if (!('path' in contained)) return contained;
+    if (!existsSync(contained.path)) return { error: missingTemplateFile(ref, letterDir) };
+    return contained.path;
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(ref)) {
     return { error: `Template "${ref}" is neither a template name (such as zh-CN, found in templates/) nor a .yaml file beside the letter.` };
@@ -33,13 +35,28 @@ export function resolveTemplatePath(ref: string, letterDir: string, root: string
   }
   const builtin = path.join(builtinTemplatesDir, `${ref}.yaml`);
   if (existsSync(builtin)) return builtin;
-  const names = readdirSync(builtinTemplatesDir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+  const names = builtinTemplateNames();
   // `zh-tw`, `EN`: the built-in name written in another case.
   const sameButCase = names.find((n) => n.toLowerCase() === ref.toLowerCase());
   if (sameButCase) return { error: `There is no template "${ref}": write "${sameButCase}" (the built-in names are case-sensitive).` };
   return {
     error: `There is no template "${ref}" (built in: ${names.join(', ')}; or a templates/${ref}.yaml beside the letter): add \`template:\` with one of those, or with a .yaml file of your own.`,
   };
+}
+
+/** The names of the templates letterpress ships (en, zh-CN …). */
+const builtinTemplateNames = (): string[] => readdirSync(builtinTemplatesDir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+
+/** What to say when the letter's `template:` names a .yaml file that is not there: the ones that are. */
+function missingTemplateFile(ref: string, letterDir: string): string {
+  let there: string[] = [];
+  try {
+    there = readdirSync(letterDir).filter((f) => /\.ya?ml$/i.test(f) && !/^letter\.ya?ml$/i.test(f));
+  } catch {
+    // The folder cannot be listed: say only that the file is missing.
+  }
+  const candidates = there.length ? ` YAML files beside the letter: ${there.sort().map((f) => `"${f}"`).join(', ')}.` : '';
+  return `There is no template file "${ref}" beside the letter: fix the name in the \`template\` field, or write a built-in template's name (${builtinTemplateNames().join(', ')}).${candidates}`;
 }
 
 /** A template that `extends` another may chain this many files (a loop is refused earlier). */
@@ -73,7 +90,7 @@ function resolveBase(ref: string, from: string, root: string): string | { error:
   }
   const builtin = path.join(builtinTemplatesDir, `${ref}.yaml`);
   if (existsSync(builtin)) return builtin;
-  const names = readdirSync(builtinTemplatesDir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+  const names = builtinTemplateNames();
   return { error: `There is no template "${ref}" to extend (built in: ${names.join(', ')}; or a ${ref}.yaml beside this template).` };
 }
 

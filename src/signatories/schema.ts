@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type { Position } from '../diagnostics/index.js';
+import { EditRefused } from './errors.js';
 
 export { FIELDS, KINDS, type FieldSpec, type SignatoryKind } from '../model/signatoryFields.js';
 import { FIELDS, KINDS, type FieldSpec, type SignatoryKind } from '../model/signatoryFields.js';
@@ -75,6 +76,26 @@ export type NewSignatory = {
   /** Names per language to set (language tag → name; an empty name removes that language). */
   names?: Record<string, string>;
 } & Partial<Record<OptionalField, string>>;
+
+/**
+ * A new entry of `kind` from field values by key, each checked to belong to that kind: the one
+ * check of `signatories add` (options) and of the page's form (fields). `shown` names a field as
+ * the user gave it (`--title`, "title"). An empty value is kept (an update clears that field).
+ */
+export function newSignatory(kind: string, name: string, values: Readonly<Record<string, string | undefined>>, shown: (key: string) => string = (key) => `"${key}"`): NewSignatory {
+  if (!(KINDS as readonly string[]).includes(kind)) throw new EditRefused(`Choose the kind: ${KINDS.join(' or ')}.`);
+  const entry: NewSignatory = { kind: kind as SignatoryKind, name };
+  const allowed = new Set(fieldsOf(kind as SignatoryKind).map((f) => f.key));
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    if (!allowed.has(key) || key === 'name') {
+      const spec = FIELDS.find((f) => f.key === key);
+      throw new EditRefused(spec ? `${shown(key)} applies to ${spec.kinds.join(' and ')} entries only.` : `Unknown field ${shown(key)}: the fields are ${FIELDS.map((f) => f.key).join(', ')}.`);
+    }
+    (entry as Record<string, unknown>)[key] = value;
+  }
+  return entry;
+}
 
 /** The fields of `entry` in schema order, as key → value (absent fields left out). */
 export function entryValues(entry: NewSignatory): Array<[FieldKey, string]> {

@@ -15,7 +15,7 @@ import { readInput } from '../../io/readInput.js';
 import { projectRoot, resolveContained } from '../../io/paths.js';
 import { signatoriesFromText } from '../../signatories/index.js';
 import { EditRefused } from '../../signatories/errors.js';
-import { FIELDS, type NewSignatory } from '../../signatories/schema.js';
+import { FIELDS, newSignatory } from '../../signatories/schema.js';
 import type { CliIo } from '../io.js';
 
 const edits = () => import('../../signatories/edit.js');
@@ -87,14 +87,15 @@ function namesIn(values: string[] | undefined): Record<string, string> | undefin
 export async function addCommand(io: CliIo, opts: AddOptions): Promise<void> {
   if ((opts.org === undefined) === (opts.person === undefined)) throw new EditRefused('Give either --org "NAME" or --person "NAME".');
   const kind = opts.org !== undefined ? 'organization' : 'individual';
-  const entry: NewSignatory = { kind, name: (opts.org ?? opts.person) as string };
+  const given: Record<string, string> = {};
+  const flags: Record<string, string> = {};
   for (const f of FIELDS) {
     if (!('option' in f)) continue;
     const value = opts[f.option.attr];
-    if (typeof value !== 'string') continue;
-    if (!(f.kinds as readonly string[]).includes(kind)) throw new EditRefused(`${f.option.flags.split(' ')[0]} applies to ${f.kinds.join(' and ')} entries only.`);
-    (entry as Record<string, unknown>)[f.key] = value;
+    if (typeof value === 'string') given[f.key] = value;
+    flags[f.key] = f.option.flags.split(' ')[0] ?? f.key;
   }
+  const entry = newSignatory(kind, (opts.org ?? opts.person) as string, given, (key) => flags[key] ?? key);
   const names = namesIn(opts.nameIn);
   const { file } = await dataFile(io.cwd, opts);
   if (opts['update'] === true) {

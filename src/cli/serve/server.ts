@@ -27,8 +27,7 @@ import { BuildError } from '../../diagnostics/index.js';
 import { addSignatory, importSignatories, removeSignatory, updateSignatory, type EditOptions } from '../../signatories/edit.js';
 import type { ImportPlan } from '../../signatories/import/plan.js';
 import { formatOf, readAndCheck } from '../../signatories/index.js';
-import { fieldsOf, FIELDS, KINDS, type NewSignatory, type SignatoryKind } from '../../signatories/schema.js';
-import { EditRefused } from '../../signatories/errors.js';
+import { FIELDS, newSignatory, type NewSignatory } from '../../signatories/schema.js';
 import { LetterSession, problemsOf } from './session.js';
 import { allowedHosts, guard, headers, newToken } from './security.js';
 import type { AppState, EditResponse, FieldInfo, ImportResponse, ImportSummary } from './protocol.js';
@@ -139,20 +138,10 @@ const editSchema = z
   .strict();
 
 /** The page's values as an entry of the schema; a field the kind does not have is refused, as on the command line. */
+/** The page's form as a new entry: a field left empty is not given. */
 function entryOf(values: Record<string, string>): NewSignatory {
-  const kind = values.kind as SignatoryKind;
-  if (!(KINDS as readonly string[]).includes(kind)) throw new EditRefused(`Choose the kind: ${KINDS.join(' or ')}.`);
-  const entry: NewSignatory = { kind, name: values.name ?? '' };
-  const allowed = new Set(fieldsOf(kind).map((f) => f.key));
-  for (const [key, value] of Object.entries(values)) {
-    if (key === 'kind' || key === 'name' || value.trim() === '') continue;
-    if (!allowed.has(key)) {
-      const spec = FIELDS.find((f) => f.key === key);
-      throw new EditRefused(spec ? `"${key}" applies to ${spec.kinds.join(' and ')} entries only.` : `Unknown field "${key}": the fields are ${FIELDS.map((f) => f.key).join(', ')}.`);
-    }
-    (entry as Record<string, unknown>)[key] = value;
-  }
-  return entry;
+  const { kind = '', name = '', ...fields } = values;
+  return newSignatory(kind, name, Object.fromEntries(Object.entries(fields).filter(([, value]) => value.trim() !== '')));
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {

@@ -2,11 +2,12 @@
  * Problems found by using letterpress as campaign staff would, from the README only: each test
  * replays the steps that showed the problem.
  */
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { runCli, scratch } from './helpers.js';
+import { chooseLetter } from '../src/cli/letters.js';
 
 /** A new English letter project made by `letterpress init`, with this signatory file. */
 async function project(signatories: string): Promise<string> {
@@ -424,5 +425,30 @@ describe('a very long name', () => {
     expect(list.organizations).toHaveLength(2);
     const long = file.messages.filter((m) => m.ruleId === 'signatories-long-name').map((m) => `${m.line}:${m.column} ${m.reason}`);
     expect(long).toEqual([`2:11 This name is ${[...pasted].length} characters long, beginning "We the undersigned organisations call on…": is it one name, or a paragraph or several rows pasted into one cell? Shorten it if it is not a name.`]);
+  });
+});
+
+describe('a folder whose letter is not called letter.md', () => {
+  it('the signatories commands use its only letter*.md, and say so when there are several', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    renameSync(path.join(dir, 'letter.md'), path.join(dir, 'letter.en.md'));
+    const listed = await runCli(['signatories', 'list'], dir);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('Some Org');
+    expect((await runCli(['signatories', 'add', '--org', 'Other Org'], dir)).code).toBe(0);
+    expect(readFileSync(path.join(dir, 'signatories.yaml'), 'utf8')).toContain('Other Org');
+    copyFileSync(path.join(dir, 'letter.en.md'), path.join(dir, 'letter.fr.md'));
+    const two = await runCli(['signatories', 'list'], dir);
+    expect(two.code).toBe(1);
+    expect(two.stderr).toMatch(/There are 2 letters here \(letter\.en\.md, letter\.fr\.md\) and no letter\.md; name the one you mean.*--file/);
+  });
+
+  it('import-docx takes the letter its Word copy was made from (letter.ko.docx → letter.ko.md)', () => {
+    const dir = scratch('letterpress-choose-');
+    for (const name of ['letter.md', 'letter.ko.md', 'letter.ja.md']) writeFileSync(path.join(dir, name), '');
+    expect(chooseLetter(dir, 'x', 'out/letter.ko.docx')).toEqual({ letter: 'letter.ko.md' });
+    expect(chooseLetter(dir, 'x', 'Partner edits.docx')).toEqual({ letter: 'letter.md' });
+    rmSync(path.join(dir, 'letter.md'));
+    expect(chooseLetter(dir, 'x', 'letter.docx')).toMatchObject({ problem: expect.stringMatching(/There are 2 letters here/) });
   });
 });

@@ -1,5 +1,6 @@
 /** The letters of a folder, for commands given no letter: every letter*.md, sorted. */
 import { readdirSync } from 'node:fs';
+import path from 'node:path';
 
 const LETTER_NAME = /^letter.*\.(md|markdown)$/i;
 
@@ -26,11 +27,15 @@ export function noLetterProblem(folder: string, example: string): string {
 }
 
 /**
- * The one letter a command that takes a single letter (diff, release) works on when none is named:
- * letter.md when it is there, else the folder's only letter*.md; otherwise why none can be chosen.
+ * The one letter a command that takes a single letter (diff, release, signatories, import-docx)
+ * works on when none is named: the letter `edition` was made from when it is there, else letter.md,
+ * else the folder's only letter*.md; otherwise why none can be chosen.
  */
-export function chooseLetter(folder: string, example: string): { letter: string } | { problem: string } {
+export function chooseLetter(folder: string, example: string, edition?: string): { letter: string } | { problem: string } {
   const found = findLetters(folder);
+  // An edition names its letter: out/letter.ko.docx was made from letter.ko.md.
+  const made = edition === undefined ? undefined : found.find((name) => name.replace(/\.(md|markdown)$/i, '') === path.basename(edition).replace(/\.[^.]*$/, ''));
+  if (made !== undefined) return { letter: made };
   if (found.includes('letter.md')) return { letter: 'letter.md' };
   const [only] = found;
   if (found.length === 1 && only !== undefined) return { letter: only };

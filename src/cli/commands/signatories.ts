@@ -15,7 +15,7 @@ const run = () => import('./signatoriesRun.js');
 export function registerSignatories(program: Command, io: CliIo, fail: (code: number) => void): void {
   const group = program.command('signatories').description('add, remove, import (from a sign-up spreadsheet) or list signatories in the letter\'s data file (YAML, JSON or CSV)');
   const common = (cmd: Command) =>
-    cmd.option('-l, --letter <file>', 'the letter whose data file to edit', 'letter.md').option('--file <data>', 'edit this data file instead');
+    cmd.option('-l, --letter <file>', 'the letter whose data file to edit (default: letter.md, or the folder\'s only letter*.md)').option('--file <data>', 'edit this data file instead');
 
   const add = group
     .command('add')

@@ -10,6 +10,7 @@ import { readFrontMatter } from '../../load/frontMatter.js';
 import { loadSharedFrontMatter } from '../../load/letter.js';
 import { BuildError, fileFailure, formatDiagnostics, reportError } from '../../diagnostics/index.js';
 import { guessedFamily } from '../../signatories/sort.js';
+import { chooseLetter } from '../letters.js';
 import { listSettingsOf, today, type LetterMeta, type SignatoryList } from '../../model/types.js';
 import { readInput } from '../../io/readInput.js';
 import { projectRoot, resolveContained } from '../../io/paths.js';
@@ -21,14 +22,15 @@ import type { CliIo } from '../io.js';
 const edits = () => import('../../signatories/edit.js');
 
 export interface FileOptions {
-  letter: string;
+  /** The letter whose data file to use; without it the folder's letter (../letters.ts). */
+  letter?: string;
   file?: string;
 }
 
 /** The list settings of a letter: its front matter's, else its template's (the defaults when the template cannot be read). */
-async function letterListSettings(letter: string, meta: LetterMeta | null): Promise<ListSettings> {
+async function letterListSettings(letter: string | null, meta: LetterMeta | null): Promise<ListSettings> {
   const defaults: ListSettings = listSettings.parse({});
-  if (!meta) return defaults;
+  if (!meta || letter === null) return defaults;
   const root = projectRoot(letter);
   const templatePath = resolveTemplatePath(meta.template ?? meta.lang, path.dirname(path.resolve(letter)), root);
   const fromTemplate = typeof templatePath === 'string' ? await loadTemplate(templatePath, root).then((t) => t.list).catch(() => defaults) : defaults;
@@ -40,18 +42,22 @@ async function letterListSettings(letter: string, meta: LetterMeta | null): Prom
  * (inside the letter's project, as for a build); symlinks resolved and checked the same way.
  */
 async function dataFile(cwd: string, options: FileOptions): Promise<{ file: string; lang: string; date: string; list: ListSettings }> {
+  const chosen = options.letter !== undefined ? { letter: options.letter } : chooseLetter(cwd, 'letterpress signatories list --letter my-letter.md');
   if (options.file) {
     const contained = resolveContained(path.dirname(path.resolve(cwd, options.file)), cwd, options.file, 'Signatory file');
     if ('error' in contained) throw fileFailure(options.file, contained.error, 'signatories-path');
-    // Sorted for the letter's language when the letter is there (`list` prints the editions' order).
-    const meta = await readInput(options.letter, '', 'letter-missing')
-      .then((text) => readFrontMatter(new VFile({ path: options.letter, value: text }), parseMarkdown(text)))
+    // Sorted for the letter's language when there is a letter (`list` prints the editions' order).
+    const letter = 'letter' in chosen ? chosen.letter : null;
+    const meta = letter === null ? null : await readInput(letter, '', 'letter-missing')
+      .then((text) => readFrontMatter(new VFile({ path: letter, value: text }), parseMarkdown(text)))
       .catch(() => null);
-    return { file: path.relative(cwd, contained.path) || contained.path, lang: meta?.lang ?? 'und', date: meta?.date ?? today(), list: await letterListSettings(options.letter, meta) };
+    return { file: path.relative(cwd, contained.path) || contained.path, lang: meta?.lang ?? 'und', date: meta?.date ?? today(), list: await letterListSettings(letter, meta) };
   }
-  const text = await readInput(options.letter, 'give --letter or --file.', 'letter-missing');
-  const vfile = new VFile({ path: options.letter, value: text });
-  const shared = await loadSharedFrontMatter(options.letter);
+  if ('problem' in chosen) throw fileFailure('.', `${chosen.problem} Or give the data file with --file.`, 'letter-missing');
+  const { letter } = chosen;
+  const text = await readInput(letter, 'give --letter or --file.', 'letter-missing');
+  const vfile = new VFile({ path: letter, value: text });
+  const shared = await loadSharedFrontMatter(letter);
   const files = shared ? [vfile, shared.file] : [vfile];
   const meta = readFrontMatter(vfile, parseMarkdown(text), shared);
   if (!meta) throw new BuildError(files);
@@ -59,14 +65,14 @@ async function dataFile(cwd: string, options: FileOptions): Promise<{ file: stri
     reportError(vfile, 'The letter names no signatory file: add `signatories: signatories.yaml` to its front matter (or to letter.yaml beside it).', { line: 1, column: 1 }, 'signatories-missing');
     throw new BuildError(files);
   }
-  const contained = resolveContained(projectRoot(options.letter), path.dirname(path.resolve(options.letter)), meta.signatories, 'Signatory file');
+  const contained = resolveContained(projectRoot(letter), path.dirname(path.resolve(letter)), meta.signatories, 'Signatory file');
   if ('error' in contained) {
     const at = meta.places?.signatories;
     const where = (at?.file && files.find((f) => f.path === at.file)) || vfile;
     reportError(where, contained.error, at ? { line: at.line, column: at.column } : undefined, 'signatories-path');
     throw new BuildError(files);
   }
-  return { file: path.relative(cwd, contained.path) || contained.path, lang: meta.lang, date: meta.date, list: await letterListSettings(options.letter, meta) };
+  return { file: path.relative(cwd, contained.path) || contained.path, lang: meta.lang, date: meta.date, list: await letterListSettings(letter, meta) };
 }
 
 export type AddOptions = FileOptions & { org?: string; person?: string; nameIn?: string[] } & Record<string, string | string[] | boolean | undefined>;

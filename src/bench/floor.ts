@@ -28,7 +28,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const cli = path.join(root, 'dist', 'cli', 'main.js');
 const work = mkdtempSync(path.join(tmpdir(), 'letterpress-floor-'));
 const project = path.join(work, 'seed');
-for (const name of ['letter.md', 'signatories.yaml']) cpSync(path.join(root, name), path.join(project, name));
+for (const name of ['letter.md', 'signatories.yaml']) cpSync(path.join(root, name), path.join(project, name), { dereference: true });
 process.env['LETTERPRESS_CACHE_DIR'] = path.join(work, 'cache');
 const loadAtStart = loadavg();
 

@@ -17,7 +17,9 @@ afterEach(() => {
   process.env.LETTERPRESS_CACHE_DIR = previous;
 });
 
+// The package's time, and the same wall-clock time in this machine's zone (fflate reads local time).
 const mtime = new Date('1980-01-01T00:00:00Z');
+const localMtime = new Date(1980, 0, 1, 0, 0, 0);
 // What a Word package holds: XML parts, an (empty) part, a font, a picture stored as it is.
 const parts: Array<[string, Uint8Array, ZipEntry['level']]> = [
   ['[Content_Types].xml', Buffer.from('<?xml version="1.0"?><Types>' + '<Default Extension="xml"/>'.repeat(40) + '</Types>'), 6],
@@ -30,12 +32,22 @@ const parts: Array<[string, Uint8Array, ZipEntry['level']]> = [
 describe('the Word package zip', () => {
   it("is fflate zipSync's file, byte for byte, whether an entry is deflated here or given deflated", () => {
     const zippable: Zippable = {};
-    for (const [name, data, level] of parts) zippable[name] = [data, { mtime, level }];
+    for (const [name, data, level] of parts) zippable[name] = [data, { mtime: localMtime, level }];
     const expected = zipSync(zippable);
     expect(zipPackage(parts.map(([name, data, level]) => ({ name, data, level, mtime })))).toEqual(expected);
     expect(zipPackage(parts.map(([name, data, level]) => ({ name, data: level === 0 ? data : deflateEntry(data, level), level, mtime })))).toEqual(expected);
     const back = unzipSync(expected);
     for (const [name, data] of parts) expect(Buffer.from(back[name] ?? [])).toEqual(Buffer.from(data));
+  });
+
+  it('dates its entries in UTC: the same file in every time zone, 1980-01-01T00:00Z west of Greenwich too', () => {
+    const entries = [{ name: 'a.xml', data: Buffer.from('<a/>'), level: 6 as const, mtime }];
+    const zipped = zipPackage(entries);
+    // Local header: time at offset 10, date at 12 (MS-DOS): 00:00:00, 1980-01-01.
+    expect([...zipped.subarray(10, 14)]).toEqual([0, 0, 0x21, 0]);
+    const east = new Date('1980-01-01T07:59:59Z');
+    expect([...zipPackage([{ ...entries[0]!, mtime: east }]).subarray(10, 14)]).toEqual([0x7d, 0x3f, 0x21, 0]);
+    expect(() => zipPackage([{ ...entries[0]!, mtime: new Date('1979-12-31T23:59:59Z') }])).toThrow(/cannot be dated/);
   });
 
   it('computes zip CRC-32', () => {

@@ -4,7 +4,10 @@
  *
  * The layout is fflate's `zipSync`, byte for byte (test/docxZip.test.ts compares the two): local
  * headers and data in the order given, then the central directory and its end record; version
- * 20, no flags, no extra fields, no comments, the DOS time of each entry's `mtime` in local time.
+ * 20, no flags, no extra fields, no comments. One difference: the DOS time of each entry's
+ * `mtime` is read in UTC, where fflate reads the machine's local time — so the same inputs give
+ * the same file in every time zone, and a package dated 1980-01-01T00:00Z (the earliest DOS
+ * time) can be made west of Greenwich, where fflate refuses it as 1979.
  * The deflating is fflate's own (`deflateSync` at the entry's level). Written here because
  * `zipSync` cannot take an entry already compressed, and fflate's streaming `Zip`, which can,
  * writes data descriptors after each entry: another file for the same parts.
@@ -51,11 +54,11 @@ export function deflateEntry(data: Uint8Array, level: ZipEntry['level']): Deflat
   return { deflated: deflateSync(data, { level }), crc: crc32(data), size: data.length };
 }
 
-/** MS-DOS date and time (zip's), read in local time as fflate does. */
+/** MS-DOS date and time (zip's), in UTC. */
 function dosTime(date: Date): number {
-  const year = date.getFullYear() - 1980;
+  const year = date.getUTCFullYear() - 1980;
   if (year < 0 || year > 119) throw new Error(`A zip entry cannot be dated ${date.toISOString()}`);
-  return ((year << 25) | ((date.getMonth() + 1) << 21) | (date.getDate() << 16) | (date.getHours() << 11) | (date.getMinutes() << 5) | (date.getSeconds() >> 1)) >>> 0;
+  return ((year << 25) | ((date.getUTCMonth() + 1) << 21) | (date.getUTCDate() << 16) | (date.getUTCHours() << 11) | (date.getUTCMinutes() << 5) | (date.getUTCSeconds() >> 1)) >>> 0;
 }
 
 /** The zip file of `entries`, in their order. */

@@ -1,7 +1,7 @@
 /**
  * The Word package's zip writer (src/render/docx/zip.ts) writes fflate zipSync's bytes, with
- * entries deflated here or given deflated; the embedded fonts' deflated entries come from the disk
- * cache only when they inflate to the font they should hold (src/render/docx/fontEntries.ts).
+ * entries deflated here or given deflated; deflated entries come from the disk cache only when
+ * they inflate to the bytes they should hold (src/render/docx/zipCache.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -9,7 +9,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { crc32, deflateEntry, zipPackage, type ZipEntry } from '../src/render/docx/zip.js';
-import { deflatedFont } from '../src/render/docx/fontEntries.js';
+import { cachedDeflate } from '../src/render/docx/zipCache.js';
 import { scratch } from './helpers.js';
 
 const previous = process.env.LETTERPRESS_CACHE_DIR;
@@ -22,7 +22,7 @@ const mtime = new Date('1980-01-01T00:00:00Z');
 const localMtime = new Date(1980, 0, 1, 0, 0, 0);
 // What a Word package holds: XML parts, an (empty) part, a font, a picture stored as it is.
 const parts: Array<[string, Uint8Array, ZipEntry['level']]> = [
-  ['[Content_Types].xml', Buffer.from('<?xml version="1.0"?><Types>' + '<Default Extension="xml"/>'.repeat(40) + '</Types>'), 6],
+  ['[Content_Types].xml', Buffer.from('<?xml version="1.0"?><Types>' + '<Default Extension="xml"/>'.repeat(30) + '</Types>'), 6],
   ['word/document.xml', Buffer.from('<w:document>' + '<w:p><w:r><w:t>签名 signatures</w:t></w:r></w:p>'.repeat(300) + '</w:document>'), 6],
   ['word/empty.xml', new Uint8Array(0), 6],
   ['word/fonts/font1.odttf', new Uint8Array(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251)), 1],
@@ -55,27 +55,33 @@ describe('the Word package zip', () => {
     expect(crc32(new Uint8Array(0))).toBe(0);
   });
 
-  it('keeps the deflated fonts in the cache, and deflates again when an entry is damaged or holds another font', async () => {
+  it('keeps deflated entries in the cache, and deflates again when an entry is damaged or holds other bytes', async () => {
     const cacheDir = scratch('letterpress-cache-');
     process.env.LETTERPRESS_CACHE_DIR = cacheDir;
     const data = parts[3]?.[1] as Uint8Array;
     const made = deflateEntry(data, 1);
-    expect(await deflatedFont(data, true)).toEqual(made);
-    const folder = path.join(cacheDir, 'deflated-fonts');
+    expect(await cachedDeflate(data, 1, true)).toEqual(made);
+    const folder = path.join(cacheDir, 'zip-entries');
     const [entry] = readdirSync(folder).map((name) => path.join(folder, name));
     const stored = readFileSync(entry ?? '');
-    expect(await deflatedFont(data, true)).toEqual(made);
+    expect(await cachedDeflate(data, 1, true)).toEqual(made);
     // A whole entry (its checksum holds) that inflates to other bytes: not used, written again.
     const other = deflateEntry(new Uint8Array(5000).fill(3), 1);
     const forged = Buffer.alloc(4 + other.deflated.length);
     forged.writeUInt32BE(made.crc >>> 0);
     forged.set(other.deflated, 4);
     writeFileSync(entry ?? '', Buffer.concat([Buffer.from('LPC1', 'latin1'), createHash('sha256').update(forged).digest(), forged]));
-    expect(await deflatedFont(data, true)).toEqual(made);
+    expect(await cachedDeflate(data, 1, true)).toEqual(made);
     expect(readFileSync(entry ?? '')).toEqual(stored);
-    // Without the cache: the same bytes, nothing written.
+    // A small entry, or one stored as it is: left to the zip writer, not cached.
+    const small = parts[0]?.[1] as Uint8Array;
+    expect(small.length).toBeLessThan(1024);
+    expect(await cachedDeflate(small, 6, true)).toBe(small);
+    expect(await cachedDeflate(data, 0, true)).toBe(data);
+    expect(readdirSync(folder)).toHaveLength(1);
+    // Without the cache: left to the zip writer, nothing written.
     process.env.LETTERPRESS_CACHE_DIR = path.join(scratch('letterpress-cache-'), 'never');
-    expect(await deflatedFont(data, false)).toEqual(made);
+    expect(await cachedDeflate(data, 1, false)).toBe(data);
     expect(() => readdirSync(process.env.LETTERPRESS_CACHE_DIR ?? '')).toThrow();
   });
 });

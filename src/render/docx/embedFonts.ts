@@ -23,7 +23,6 @@ import { reportWarning } from '../../diagnostics/index.js';
 import { fontChainFor, type Face } from '../../fonts/fontChain.js';
 import { embeddingRights, subsetTrueType } from '../../fonts/subset.js';
 import { at } from '../../util/checked.js';
-import { deflatedFont } from './fontEntries.js';
 
 const FONT_RELATIONSHIP = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/font';
 const OBFUSCATED_FONT = 'application/vnd.openxmlformats-officedocument.obfuscatedFont';
@@ -305,8 +304,7 @@ export async function embedFonts(parts: PackageParts, frame: LetterFrame, used: 
       const index = relationships.length + 1;
       const relId = `rId${index}`;
       const fontKey = fontKeyOf(role.name, style, data);
-      const odttf = obfuscateFont(data, fontKey);
-      parts.setDeflated(`word/fonts/font${index}.odttf`, odttf, await deflatedFont(odttf, cache));
+      parts.setBinary(`word/fonts/font${index}.odttf`, obfuscateFont(data, fontKey));
       relationships.push({ id: relId, target: `fonts/font${index}.odttf` });
       entry.embedded.push({ style, relId, fontKey, subsetted });
     }

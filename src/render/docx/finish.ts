@@ -18,7 +18,7 @@ import { STYLE } from './styles.js';
 import { embedFonts, type FaceUse } from './embedFonts.js';
 import { PackageParts, W, childElements, descendants, rootOf, wElement } from './parts.js';
 import { zipPackage } from './zip.js';
-import { FONT_LEVEL } from './fontEntries.js';
+import { cachedDeflate } from './zipCache.js';
 
 const FIXED_TIME = new Date('1980-01-01T00:00:00Z');
 
@@ -121,13 +121,11 @@ export async function finishDocx(files: Record<string, Uint8Array>, frame: Lette
   const finished = parts.finish();
   const names = Object.keys(finished).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a.localeCompare(b)));
   // Font files gain little from harder compression and a whole CJK font is 15 MB: the fastest
-  // level; the embedded fonts come deflated already (from the cache: fontEntries.ts).
-  return zipPackage(
-    names.map((name) => ({
-      name,
-      data: parts.deflated(name) ?? (finished[name] as Uint8Array),
-      level: name.startsWith('word/fonts/') ? FONT_LEVEL : 6,
-      mtime: FIXED_TIME,
-    })),
-  );
+  // level. Entries the cache holds deflated already (zipCache.ts) go in as they are.
+  const entries = [];
+  for (const name of names) {
+    const level = name.startsWith('word/fonts/') ? 1 : 6;
+    entries.push({ name, data: await cachedDeflate(finished[name] as Uint8Array, level, cache), level, mtime: FIXED_TIME } as const);
+  }
+  return zipPackage(entries);
 }

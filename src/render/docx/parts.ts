@@ -10,7 +10,6 @@
  */
 import { DOMImplementation, DOMParser, XMLSerializer, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { strFromU8, strToU8 } from 'fflate';
-import type { Deflated } from './zip.js';
 
 export const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
 export const R = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
@@ -18,7 +17,6 @@ export const PACKAGE_RELATIONSHIPS = 'http://schemas.openxmlformats.org/package/
 
 export class PackageParts {
   private readonly parsed = new Map<string, Document>();
-  private readonly deflatedFiles = new Map<string, Deflated>();
 
   constructor(private readonly files: Record<string, Uint8Array>) {}
 
@@ -47,18 +45,6 @@ export class PackageParts {
 
   setBinary(name: string, data: Uint8Array): void {
     this.files[name] = data;
-    this.deflatedFiles.delete(name);
-  }
-
-  /** A binary part with its zip entry's data already deflated (`deflated` holds `data`). */
-  setDeflated(name: string, data: Uint8Array, deflated: Deflated): void {
-    this.files[name] = data;
-    this.deflatedFiles.set(name, deflated);
-  }
-
-  /** The part's data already deflated, when it was set so. */
-  deflated(name: string): Deflated | undefined {
-    return this.deflatedFiles.get(name);
   }
 
   /** Every file of the package, the parsed parts serialised once. */

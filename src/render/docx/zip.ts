@@ -1,6 +1,6 @@
 /**
- * The Word package zipped in one pass, with entries that may come already deflated (the embedded
- * font subsets, whose deflated bytes are kept in the disk cache: src/render/docx/fontEntries.ts).
+ * The Word package zipped in one pass, with entries that may come already deflated (from the disk
+ * cache: src/render/docx/zipCache.ts).
  *
  * The layout is fflate's `zipSync`, byte for byte (test/docxZip.test.ts compares the two): local
  * headers and data in the order given, then the central directory and its end record; version

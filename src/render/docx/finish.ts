@@ -21,6 +21,8 @@ import { zipPackage } from './zip.js';
 import { cachedDeflate } from './zipCache.js';
 
 const FIXED_TIME = new Date('1980-01-01T00:00:00Z');
+/** The package's parts that change with the letter's text, notes, date or signatories. */
+const LETTER_PARTS = new Set(['word/document.xml', 'word/footnotes.xml', 'word/endnotes.xml', 'docProps/core.xml', 'docProps/app.xml', 'docProps/custom.xml']);
 
 /** The paragraph style with this id. */
 function paragraphStyle(styles: Element, id: string): Element | undefined {
@@ -121,11 +123,14 @@ export async function finishDocx(files: Record<string, Uint8Array>, frame: Lette
   const finished = parts.finish();
   const names = Object.keys(finished).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a.localeCompare(b)));
   // Font files gain little from harder compression and a whole CJK font is 15 MB: the fastest
-  // level. Entries the cache holds deflated already (zipCache.ts) go in as they are.
+  // level. Entries the cache holds deflated already (zipCache.ts) go in as they are; the parts
+  // that hold the letter itself are deflated every time (cached, they would leave an entry in
+  // the cache folder for every edit of the letter or its signatories).
   const entries = [];
   for (const name of names) {
     const level = name.startsWith('word/fonts/') ? 1 : 6;
-    entries.push({ name, data: await cachedDeflate(finished[name] as Uint8Array, level, cache), level, mtime: FIXED_TIME } as const);
+    const data = finished[name] as Uint8Array;
+    entries.push({ name, data: LETTER_PARTS.has(name) ? data : await cachedDeflate(data, level, cache), level, mtime: FIXED_TIME } as const);
   }
   return zipPackage(entries);
 }

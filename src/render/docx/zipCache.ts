@@ -1,8 +1,9 @@
 /**
- * The Word package's zip entries, deflated once: the embedded font subsets and most XML parts
- * (styles, theme, settings, font table, notes) are the same from one build to the next, and
- * deflating them is most of the time spent zipping the Word copy (fflate in JavaScript: 0.2 MB of
- * CJK subset ~50 ms on a cold start, the XML parts ~20 ms more). The deflated bytes are kept in
+ * The Word package's zip entries, deflated once: the embedded font subsets and the XML parts the
+ * template decides (styles, theme, settings, numbering, font table) are the same from one build
+ * to the next, and deflating them is most of the time spent zipping the Word copy (fflate in
+ * JavaScript: 0.2 MB of CJK subset ~50 ms on a cold start, the XML parts ~20 ms more; the parts
+ * that hold the letter itself are deflated every time: finish.ts). The deflated bytes are kept in
  * the disk cache (src/io/diskCache.ts, folder zip-entries) by the hash of the bytes they hold, the
  * deflater and its level; an entry read back is used only if it inflates to exactly those bytes
  * with the stored CRC-32. The zip is the same with and without the cache: the cached bytes are

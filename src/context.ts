@@ -10,7 +10,8 @@
  * - last letter: the last parsed letter, by its text (load/letter.ts)
  * - font faces: open font files (fonts/fontChain.ts); font chains: per template font list
  * - font subsets: the Word copy's embedded subsets, by font and characters (fonts/subset.ts; also
- *   kept on disk, src/io/diskCache.ts); font file hashes: their disk cache keys, per font file
+ *   kept on disk, src/io/diskCache.ts); font file hashes: their disk cache keys, per font file (also
+ *   remembered on disk by the file's identity, src/fonts/subsetCache.ts)
  * - hyphenators: per language (typeset/hyphenate.ts)
  * - advances: shaped words and characters, per face (typeset/shape.ts)
  * - harfbuzz fonts: HarfBuzz's copy of each face, for shaping (typeset/harfbuzz.ts)

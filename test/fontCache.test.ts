@@ -11,6 +11,7 @@ import { root, runCli, scratch } from './helpers.js';
 import { buildContext } from '../src/context.js';
 import { DiskCache, cacheFolder, cacheKey } from '../src/io/diskCache.js';
 import { cachedSubset } from '../src/fonts/subsetCache.js';
+import { readBoundedSync } from '../src/io/readBounded.js';
 
 const previous = process.env.LETTERPRESS_CACHE_DIR;
 afterEach(() => {
@@ -87,6 +88,40 @@ describe('the font subset cache', () => {
     expect(made).toBe(2);
     await cachedSubset(request, { cache: false }); // in memory still
     expect(made).toBe(2);
+  });
+
+  it("remembers a font file's hash by the file's identity, and hashes again when the file changed", async () => {
+    process.env.LETTERPRESS_CACHE_DIR = scratch('letterpress-cache-');
+    const file = path.join(scratch('letterpress-font-'), 'a.ttf');
+    writeFileSync(file, 'first contents');
+    const read = readBoundedSync(file, 1000);
+    if (!read.ok || !read.identity) throw new Error('read without identity');
+    expect(Buffer.from(read.bytes).toString()).toBe('first contents');
+    const info = statSync(file, { bigint: true });
+    expect(read.identity).toEqual({ dev: Number(info.dev), ino: Number(info.ino), size: 14, mtimeNs: info.mtimeNs, ctimeNs: info.ctimeNs });
+    // As if last changed long ago (a file's change time cannot be set).
+    const long = 1_577_836_800_000_000_000n;
+    const settled = { ...read.identity, mtimeNs: long, ctimeNs: long };
+    const made: string[] = [];
+    const subsetOf = (face: { file: string; data: Uint8Array; identity?: typeof read.identity }) => {
+      buildContext.clear(['font subsets', 'font file hashes']); // a new process
+      return cachedSubset({ face, subsetter: 'a test subsetter', keeps: 'abc', make: () => (made.push(Buffer.from(face.data).toString()), face.data), usable: () => true });
+    };
+    await subsetOf({ file, data: read.bytes, identity: settled });
+    expect(readdirSync(path.join(process.env.LETTERPRESS_CACHE_DIR, 'font-hashes'))).toHaveLength(1);
+    // Same identity: the remembered hash, so the subset made from the first contents (the data is
+    // not hashed; in use the bytes are those the identity was read with).
+    expect(Buffer.from(await subsetOf({ file, data: Buffer.from('other contents'), identity: settled })).toString()).toBe('first contents');
+    // The file changed (other times): hashed again, a new subset.
+    await subsetOf({ file, data: Buffer.from('second contents'), identity: { ...settled, size: 15, ctimeNs: long + 1_000_000n } });
+    expect(made).toEqual(['first contents', 'second contents']);
+    // Changed just now: hashed, not remembered (a clock that ticks in seconds could not tell a second edit).
+    writeFileSync(file, 'third contents');
+    const fresh = readBoundedSync(file, 1000);
+    if (!fresh.ok || !fresh.identity) throw new Error('read without identity');
+    await subsetOf({ file, data: fresh.bytes, identity: fresh.identity });
+    expect(readdirSync(path.join(process.env.LETTERPRESS_CACHE_DIR, 'font-hashes'))).toHaveLength(2);
+    expect(made).toEqual(['first contents', 'second contents', 'third contents']);
   });
 
   it('ignores an entry whose contents hash holds but which is not the font it should be', async () => {

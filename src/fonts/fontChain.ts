@@ -10,7 +10,7 @@
  * subset picked for one character may lack another (the digits a note mark needs).
  */
 import { existsSync } from 'node:fs';
-import { readBoundedSync } from '../io/readBounded.js';
+import { readBoundedSync, type FileIdentity } from '../io/readBounded.js';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fontkit, type Font } from './fontkit.js';
@@ -32,6 +32,8 @@ export interface Face {
   /** Absolute path of the font file. */
   file: string;
   data: Buffer;
+  /** The file as it was when read (device, inode, size, times), when it did not change meanwhile. */
+  identity?: FileIdentity;
   font: Font;
   unitsPerEm: number;
   /** Ascender and descender in ems (descender negative). */
@@ -106,6 +108,7 @@ export function openFace(file: string, name: string, italic = false): Face {
     ascent: font.ascent / font.unitsPerEm,
     descent: font.descent / font.unitsPerEm,
     italic,
+    ...(read.identity ? { identity: read.identity } : {}),
   };
   faceCache.set(file, face);
   return face;

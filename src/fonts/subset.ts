@@ -72,7 +72,7 @@ function isUsableSubset(data: Uint8Array, mapped: number[]): boolean {
  * features kept and the subsetter's version, so a new process does not start HarfBuzz's
  * WebAssembly (loaded only when a subset must be made).
  */
-export async function subsetTrueType(face: Pick<Face, 'file' | 'data' | 'font'>, codePoints: Iterable<number>, options: SubsetCacheOptions = {}): Promise<Uint8Array> {
+export async function subsetTrueType(face: Pick<Face, 'file' | 'data' | 'font' | 'identity'>, codePoints: Iterable<number>, options: SubsetCacheOptions = {}): Promise<Uint8Array> {
   const sorted = [...new Set(codePoints)].sort((a, b) => a - b);
   const text = String.fromCodePoint(...sorted);
   return cachedSubset(

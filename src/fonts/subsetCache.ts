@@ -4,6 +4,15 @@
  * everything that decides their bytes — the font file's contents, what is kept (characters or
  * glyph ids), and the subsetter with its version. An entry read from disk is used only if the
  * caller's check of it holds (it opens in fontkit and has what it should).
+ *
+ * The font file's contents are hashed once per version of the file, not once per process (a CJK
+ * font is 15 MB): the hash is kept on disk beside the subsets, found by the file's identity —
+ * path, device, inode, size, modification and change times, as the descriptor reported them
+ * before and after the read — the way ccache's "direct mode" trusts a header it has seen. A
+ * file changed within the last few seconds is hashed, not remembered (a file system whose clock
+ * ticks in seconds could give a quick second edit the same times). Whatever the identity says,
+ * the subset it leads to is still verified (its stored checksum, and it opens and maps the
+ * characters it should).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,6 +20,7 @@ import path from 'node:path';
 import { buildContext } from '../context.js';
 import { DiskCache, cacheFolder, cacheKey } from '../io/diskCache.js';
 import type { Face } from './fontChain.js';
+import type { FileIdentity } from '../io/readBounded.js';
 
 export interface SubsetCacheOptions {
   /** Read and write the subset cache on disk (default true; `--no-cache` turns it off). */
@@ -18,7 +28,7 @@ export interface SubsetCacheOptions {
 }
 
 export interface SubsetRequest {
-  face: Pick<Face, 'file' | 'data'>;
+  face: Pick<Face, 'file' | 'data' | 'identity'>;
   /** Which subsetter and how: its name, version and options (part of the key). */
   subsetter: string;
   /** What the subset keeps (characters, glyph ids), as the key has it. */
@@ -69,13 +79,41 @@ function fontHash(data: Uint8Array): string {
   return hash;
 }
 
+/** A file changed this recently is hashed every time (coarse file-system clocks). */
+const SETTLED_NS = 2_000_000_000n;
+const HASH_NAME = /^[0-9a-f]{64}$/;
+
+/**
+ * The font file's content hash, remembered on disk by the file's identity (see above), so that a
+ * new process does not hash 15 MB again; computed, and remembered, when the identity is new.
+ */
+async function rememberedFontHash(face: SubsetRequest['face']): Promise<string> {
+  const known = fontHashes.get(face.data);
+  if (known !== undefined || !face.identity) return known ?? fontHash(face.data);
+  const id: FileIdentity = face.identity;
+  const settled = BigInt(Date.now()) * 1_000_000n - (id.ctimeNs > id.mtimeNs ? id.ctimeNs : id.mtimeNs) > SETTLED_NS;
+  const key = cacheKey(['font file identity', path.resolve(face.file), String(id.dev), String(id.ino), String(id.size), String(id.mtimeNs), String(id.ctimeNs)]);
+  const disk = new DiskCache(path.join(cacheFolder(), 'font-hashes'));
+  if (settled) {
+    const stored = await disk.get(key, (entry) => HASH_NAME.test(Buffer.from(entry).toString('latin1')));
+    if (stored) {
+      const hash = Buffer.from(stored).toString('latin1');
+      fontHashes.set(face.data, hash);
+      return hash;
+    }
+  }
+  const hash = fontHash(face.data);
+  if (settled) await disk.put(key, Buffer.from(hash, 'latin1'));
+  return hash;
+}
+
 export async function cachedSubset(request: SubsetRequest, options: SubsetCacheOptions = {}): Promise<Uint8Array> {
   const { face, subsetter, keeps } = request;
-  const key = cacheKey([subsetter, fontHash(face.data), keeps]);
+  const disk = options.cache === false ? undefined : new DiskCache(path.join(cacheFolder(), 'font-subsets'));
+  const key = cacheKey([subsetter, disk ? await rememberedFontHash(face) : fontHash(face.data), keeps]);
   const slot = `${subsetter}\n${face.file}`;
   const last = lastSubsets.get(slot);
   if (last?.key === key) return last.subset;
-  const disk = options.cache === false ? undefined : new DiskCache(path.join(cacheFolder(), 'font-subsets'));
   let subset = await disk?.get(key, request.usable);
   if (!subset) {
     subset = await request.make();

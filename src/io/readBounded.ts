@@ -27,7 +27,7 @@ interface Kind {
   isSocket(): boolean;
   isCharacterDevice(): boolean;
   isBlockDevice(): boolean;
-  size: number;
+  size: number | bigint;
 }
 
 function classify(info: Kind, limit: number): BoundedRead | null {
@@ -36,7 +36,7 @@ function classify(info: Kind, limit: number): BoundedRead | null {
     const kind = info.isFIFO() ? 'a named pipe (FIFO)' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'a special file';
     return { ok: false, reason: 'special', kind };
   }
-  if (info.size > limit) return { ok: false, reason: 'too-large', size: info.size };
+  if (info.size > limit) return { ok: false, reason: 'too-large', size: Number(info.size) };
   return null;
 }
 
@@ -49,27 +49,58 @@ function missing(err: unknown): BoundedRead {
 
 const CHUNK = 64 * 1024;
 
-/** Chunks read so far; stops once more than `limit` bytes came (never allocating much more). */
+/** What the open descriptor said before it was read: which file, and which version of it. */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+/**
+ * The bytes read so far. The first buffer has room for the size the file reported and one byte
+ * more (to see that it grew), so a file read whole is read into one buffer and returned without a
+ * copy; only a file that grows while it is read goes on in chunks (never allocating much more than
+ * `limit`). Unpooled buffers: the result owns its memory.
+ */
 class Chunks {
   private readonly parts: Buffer[] = [];
   private total = 0;
-  private current = Buffer.alloc(0);
-  constructor(private readonly limit: number) {}
-  next(): Buffer {
-    this.current = Buffer.allocUnsafe(CHUNK);
-    return this.current;
+  private current: Buffer;
+  private filled = 0;
+  constructor(
+    private readonly limit: number,
+    expected: number,
+  ) {
+    this.current = Buffer.allocUnsafeSlow(Math.min(expected, limit) + 1);
   }
-  /** Record `n` bytes read into the last chunk; false when reading should stop. */
+  /** Where the next read goes: buffer, offset, length. */
+  space(): [Buffer, number, number] {
+    if (this.filled === this.current.length) {
+      this.parts.push(this.current);
+      this.current = Buffer.allocUnsafeSlow(CHUNK);
+      this.filled = 0;
+    }
+    return [this.current, this.filled, this.current.length - this.filled];
+  }
+  /** Record `n` bytes read into the space; false when reading should stop. */
   add(n: number): boolean {
     if (n === 0) return false;
-    this.parts.push(this.current.subarray(0, n));
+    this.filled += n;
     this.total += n;
     return this.total <= this.limit;
   }
   result(): BoundedRead {
     if (this.total > this.limit) return { ok: false, reason: 'too-large' };
-    return { ok: true, bytes: new Uint8Array(Buffer.concat(this.parts, this.total)) };
+    const last = this.current.subarray(0, this.filled);
+    const whole = this.parts.length === 0 ? last : Buffer.concat([...this.parts, last], this.total);
+    return { ok: true, bytes: new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength) };
   }
+}
+
+function identityOf(info: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): FileIdentity {
+  return { dev: Number(info.dev), ino: Number(info.ino), size: Number(info.size), mtimeNs: info.mtimeNs, ctimeNs: info.ctimeNs };
 }
 
 /** Read at most `limit` bytes of the regular file at `path`. */
@@ -81,11 +112,12 @@ export async function readBounded(path: string, limit: number): Promise<BoundedR
     return missing(err);
   }
   try {
-    const refused = classify(await handle.stat(), limit);
+    const info = await handle.stat();
+    const refused = classify(info, limit);
     if (refused) return refused;
-    const chunks = new Chunks(limit);
+    const chunks = new Chunks(limit, info.size);
     for (;;) {
-      const { bytesRead } = await handle.read(chunks.next(), 0, CHUNK, null);
+      const { bytesRead } = await handle.read(...chunks.space(), null);
       if (!chunks.add(bytesRead)) break;
     }
     return chunks.result();
@@ -96,8 +128,12 @@ export async function readBounded(path: string, limit: number): Promise<BoundedR
   }
 }
 
-/** The same, synchronously (fonts are read where the font chain is built). */
-export function readBoundedSync(path: string, limit: number): BoundedRead {
+/**
+ * The same, synchronously (fonts are read where the font chain is built), with the identity the
+ * descriptor had before it was read and after (`identity` only when the two agree: the file did
+ * not change while it was read).
+ */
+export function readBoundedSync(path: string, limit: number): BoundedRead & { identity?: FileIdentity } {
   let fd: number;
   try {
     fd = openSync(path, FLAGS);
@@ -105,11 +141,17 @@ export function readBoundedSync(path: string, limit: number): BoundedRead {
     return missing(err);
   }
   try {
-    const refused = classify(fstatSync(fd), limit);
+    const before = fstatSync(fd, { bigint: true });
+    const refused = classify(before, limit);
     if (refused) return refused;
-    const chunks = new Chunks(limit);
-    while (chunks.add(readSync(fd, chunks.next(), 0, CHUNK, null)));
-    return chunks.result();
+    const chunks = new Chunks(limit, Number(before.size));
+    while (chunks.add(readSync(fd, ...chunks.space(), null)));
+    const result = chunks.result();
+    if (!result.ok) return result;
+    const identity = identityOf(before);
+    const after = identityOf(fstatSync(fd, { bigint: true }));
+    const same = (Object.keys(identity) as Array<keyof FileIdentity>).every((k) => identity[k] === after[k]);
+    return same ? { ...result, identity } : result;
   } catch (err) {
     return missing(err);
   } finally {

@@ -9,17 +9,20 @@
  *   Word substitutes a Chinese serif (宋体, 新細明體) on machines without it; the faces embedded
  *   as subsets unless the template says otherwise.
  * - core.xml dates from the letter's date; relationship ids renumbered in order; every zip
- *   entry with a fixed time, so the same inputs give the same bytes.
+ *   entry with a fixed time, so the same inputs give the same bytes (zipped once, src/render/docx/zip.ts).
  */
 import type { VFile } from 'vfile';
-import { zipSync, type Zippable } from 'fflate';
 import type { Document, Element } from '@xmldom/xmldom';
 import type { LetterFrame } from '../../frame/types.js';
 import { STYLE } from './styles.js';
 import { embedFonts, type FaceUse } from './embedFonts.js';
 import { PackageParts, W, childElements, descendants, rootOf, wElement } from './parts.js';
+import { zipPackage } from './zip.js';
+import { cachedDeflate } from './zipCache.js';
 
 const FIXED_TIME = new Date('1980-01-01T00:00:00Z');
+/** The package's parts that change with the letter's text, notes, date or signatories. */
+const LETTER_PARTS = new Set(['word/document.xml', 'word/footnotes.xml', 'word/endnotes.xml', 'docProps/core.xml', 'docProps/app.xml', 'docProps/custom.xml']);
 
 /** The paragraph style with this id. */
 function paragraphStyle(styles: Element, id: string): Element | undefined {
@@ -118,10 +121,16 @@ export async function finishDocx(files: Record<string, Uint8Array>, frame: Lette
   edit('docProps/core.xml', (doc) => patchCore(doc, frame));
   renumberRelationships(parts);
   const finished = parts.finish();
-  const zippable: Zippable = {};
-  for (const [name, data] of Object.entries(finished).sort(([a], [b]) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a.localeCompare(b)))) {
-    // Font files gain little from harder compression and a whole CJK font is 15 MB: the fastest level.
-    zippable[name] = [data, { mtime: FIXED_TIME, level: name.startsWith('word/fonts/') ? 1 : 6 }];
+  const names = Object.keys(finished).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a.localeCompare(b)));
+  // Font files gain little from harder compression and a whole CJK font is 15 MB: the fastest
+  // level. Entries the cache holds deflated already (zipCache.ts) go in as they are; the parts
+  // that hold the letter itself are deflated every time (cached, they would leave an entry in
+  // the cache folder for every edit of the letter or its signatories).
+  const entries = [];
+  for (const name of names) {
+    const level = name.startsWith('word/fonts/') ? 1 : 6;
+    const data = finished[name] as Uint8Array;
+    entries.push({ name, data: LETTER_PARTS.has(name) ? data : await cachedDeflate(data, level, cache), level, mtime: FIXED_TIME } as const);
   }
-  return zipSync(zippable);
+  return zipPackage(entries);
 }

@@ -1,0 +1,87 @@
+/**
+ * The Word package's zip writer (src/render/docx/zip.ts) writes fflate zipSync's bytes, with
+ * entries deflated here or given deflated; deflated entries come from the disk cache only when
+ * they inflate to the bytes they should hold (src/render/docx/zipCache.ts).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { unzipSync, zipSync, type Zippable } from 'fflate';
+import { crc32, deflateEntry, zipPackage, type ZipEntry } from '../src/render/docx/zip.js';
+import { cachedDeflate } from '../src/render/docx/zipCache.js';
+import { scratch } from './helpers.js';
+
+const previous = process.env.LETTERPRESS_CACHE_DIR;
+afterEach(() => {
+  process.env.LETTERPRESS_CACHE_DIR = previous;
+});
+
+// The package's time, and the same wall-clock time in this machine's zone (fflate reads local time).
+const mtime = new Date('1980-01-01T00:00:00Z');
+const localMtime = new Date(1980, 0, 1, 0, 0, 0);
+// What a Word package holds: XML parts, an (empty) part, a font, a picture stored as it is.
+const parts: Array<[string, Uint8Array, ZipEntry['level']]> = [
+  ['[Content_Types].xml', Buffer.from('<?xml version="1.0"?><Types>' + '<Default Extension="xml"/>'.repeat(30) + '</Types>'), 6],
+  ['word/document.xml', Buffer.from('<w:document>' + '<w:p><w:r><w:t>签名 signatures</w:t></w:r></w:p>'.repeat(300) + '</w:document>'), 6],
+  ['word/empty.xml', new Uint8Array(0), 6],
+  ['word/fonts/font1.odttf', new Uint8Array(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251)), 1],
+  ['word/media/image1.png', new Uint8Array([137, 80, 78, 71, 1, 2, 3]), 0],
+];
+
+describe('the Word package zip', () => {
+  it("is fflate zipSync's file, byte for byte, whether an entry is deflated here or given deflated", () => {
+    const zippable: Zippable = {};
+    for (const [name, data, level] of parts) zippable[name] = [data, { mtime: localMtime, level }];
+    const expected = zipSync(zippable);
+    expect(zipPackage(parts.map(([name, data, level]) => ({ name, data, level, mtime })))).toEqual(expected);
+    expect(zipPackage(parts.map(([name, data, level]) => ({ name, data: level === 0 ? data : deflateEntry(data, level), level, mtime })))).toEqual(expected);
+    const back = unzipSync(expected);
+    for (const [name, data] of parts) expect(Buffer.from(back[name] ?? [])).toEqual(Buffer.from(data));
+  });
+
+  it('dates its entries in UTC: the same file in every time zone, 1980-01-01T00:00Z west of Greenwich too', () => {
+    const entries = [{ name: 'a.xml', data: Buffer.from('<a/>'), level: 6 as const, mtime }];
+    const zipped = zipPackage(entries);
+    // Local header: time at offset 10, date at 12 (MS-DOS): 00:00:00, 1980-01-01.
+    expect([...zipped.subarray(10, 14)]).toEqual([0, 0, 0x21, 0]);
+    const east = new Date('1980-01-01T07:59:59Z');
+    expect([...zipPackage([{ ...entries[0]!, mtime: east }]).subarray(10, 14)]).toEqual([0x7d, 0x3f, 0x21, 0]);
+    expect(() => zipPackage([{ ...entries[0]!, mtime: new Date('1979-12-31T23:59:59Z') }])).toThrow(/cannot be dated/);
+  });
+
+  it('computes zip CRC-32', () => {
+    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+    expect(crc32(new Uint8Array(0))).toBe(0);
+  });
+
+  it('keeps deflated entries in the cache, and deflates again when an entry is damaged or holds other bytes', async () => {
+    const cacheDir = scratch('letterpress-cache-');
+    process.env.LETTERPRESS_CACHE_DIR = cacheDir;
+    const data = parts[3]?.[1] as Uint8Array;
+    const made = deflateEntry(data, 1);
+    expect(await cachedDeflate(data, 1, true)).toEqual(made);
+    const folder = path.join(cacheDir, 'zip-entries');
+    const [entry] = readdirSync(folder).map((name) => path.join(folder, name));
+    const stored = readFileSync(entry ?? '');
+    expect(await cachedDeflate(data, 1, true)).toEqual(made);
+    // A whole entry (its checksum holds) that inflates to other bytes: not used, written again.
+    const other = deflateEntry(new Uint8Array(5000).fill(3), 1);
+    const forged = Buffer.alloc(4 + other.deflated.length);
+    forged.writeUInt32BE(made.crc >>> 0);
+    forged.set(other.deflated, 4);
+    writeFileSync(entry ?? '', Buffer.concat([Buffer.from('LPC1', 'latin1'), createHash('sha256').update(forged).digest(), forged]));
+    expect(await cachedDeflate(data, 1, true)).toEqual(made);
+    expect(readFileSync(entry ?? '')).toEqual(stored);
+    // A small entry, or one stored as it is: left to the zip writer, not cached.
+    const small = parts[0]?.[1] as Uint8Array;
+    expect(small.length).toBeLessThan(1024);
+    expect(await cachedDeflate(small, 6, true)).toBe(small);
+    expect(await cachedDeflate(data, 0, true)).toBe(data);
+    expect(readdirSync(folder)).toHaveLength(1);
+    // Without the cache: left to the zip writer, nothing written.
+    process.env.LETTERPRESS_CACHE_DIR = path.join(scratch('letterpress-cache-'), 'never');
+    expect(await cachedDeflate(data, 1, false)).toBe(data);
+    expect(() => readdirSync(process.env.LETTERPRESS_CACHE_DIR ?? '')).toThrow();
+  });
+});

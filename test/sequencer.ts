@@ -13,7 +13,7 @@ import path from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const WEIGHTS: Record<string, number> = {
-  'serve.browser.test.ts': 22000,
+  'serve.browser.test.ts': 25000,
   'hostile.test.ts': 20700,
   'importDocx.test.ts': 15200,
   'badInput.test.ts': 14200,
@@ -24,7 +24,6 @@ const WEIGHTS: Record<string, number> = {
   'fontCache.test.ts': 5000,
   'namesEditions.test.ts': 3000,
   'shaping.test.ts': 2500,
-  'htmlPrint.browser.test.ts': 5000,
   'freshEyes.test.ts': 7000,
   'letterhead.test.ts': 6600,
   'names.test.ts': 4800,

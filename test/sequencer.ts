@@ -14,7 +14,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const WEIGHTS: Record<string, number> = {
   'serve.browser.test.ts': 25000,
-  'hostile.test.ts': 20700,
+  'hostile.test.ts': 17000,
   'importDocx.test.ts': 15200,
   'badInput.test.ts': 14200,
   'package.test.ts': 14000,

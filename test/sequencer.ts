@@ -18,7 +18,7 @@ const WEIGHTS: Record<string, number> = {
   'importDocx.test.ts': 15200,
   'badInput.test.ts': 14200,
   'package.test.ts': 14000,
-  'docxFonts.test.ts': 11600,
+  'docxFonts.test.ts': 8000,
   'languages.test.ts': 11100,
   'evenness.test.ts': 8000,
   'fontCache.test.ts': 5000,

@@ -2,9 +2,10 @@
  * Hostile input, second round: a table like badInput.test.ts (a copy of a small built project
  * beside `outside/`, the CLI run, the exit code, the message, and a snapshot of the whole tree
  * before and after: a refused run changes nothing), run in this process through `runCli`.
- * Cases that need another user (ownership, a shared output folder) run the real CLI through
+ * Cases that need another user (ownership, a shared output folder) run the compiled CLI through
  * `runuser` as a non-root user, created here when the tests run as root (CI does); elsewhere they
- * print SKIPPED with the reason.
+ * print SKIPPED with the reason. They run together, one process of that user for all of them
+ * (test/support/runMany.mjs), each in its own copy prepared beforehand.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -19,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/program.js';
 import { changed, distReady, fixture, root, snapshot } from './helpers.js';
 
-const CLI = path.join(root, 'dist', 'cli', 'main.js');
+const RUN_MANY = path.join(root, 'test', 'support', 'runMany.mjs');
 const BUILD = ['build', '--format', 'txt,html'];
 const ADD = ['signatories', 'add', '--org', 'New Org', '--country', 'Chile', '--date', '2024-03-05'];
 const OUT = ['project/out/'];
@@ -40,10 +41,11 @@ async function cli(args: string[], cwd: string): Promise<Result> {
   return { code, stdout, stderr };
 }
 
-/** The real CLI as the non-root test user. */
-function cliAs(user: string, args: string[], cwd: string): Result {
-  const r = spawnSync('runuser', ['-u', user, '--', process.execPath, CLI, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Commands run by the compiled CLI as the non-root test user, all in one process of that user. */
+function cliAsMany(user: string, jobs: Array<{ args: string[]; cwd: string }>): Result[] {
+  const r = spawnSync('runuser', ['-u', user, '--', process.execPath, RUN_MANY, JSON.stringify(jobs)], { cwd: '/', encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`${RUN_MANY} as ${user} failed (${r.status ?? r.signal}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as Result[];
 }
 
 interface Ctx {
@@ -317,6 +319,57 @@ afterAll(() => {
   if (golden) rmSync(golden, { recursive: true, force: true });
 });
 
+interface Prepared {
+  ctx: Ctx;
+  args: string[];
+  before: Map<string, string>;
+}
+
+/** A case's own copy of the project and outside/, set up, and its snapshot before the run. */
+async function prepare(c: Case): Promise<Prepared> {
+  const t = mkdtempSync(path.join(tmpdir(), 'letterpress-hostile-'));
+  cpSync(path.join(golden, 'project'), path.join(t, 'project'), { recursive: true });
+  cpSync(path.join(golden, 'outside'), path.join(t, 'outside'), { recursive: true });
+  const p = path.join(t, 'project');
+  const ctx: Ctx = {
+    p,
+    t,
+    cleanup: [],
+    write: (rel, data) => {
+      mkdirSync(path.dirname(path.join(t, rel)), { recursive: true });
+      writeFileSync(path.join(t, rel), data);
+    },
+    edit: (rel, change) => writeFileSync(path.join(t, rel), change(readFileSync(path.join(t, rel), 'utf8'))),
+    read: (rel) => readFileSync(path.join(t, rel), 'utf8'),
+  };
+  prepared.push(ctx);
+  await c.setup?.(ctx);
+  const args = typeof c.args === 'function' ? c.args(ctx) : c.args;
+  return { ctx, args, before: snapshot(t) };
+}
+
+/** Every folder prepare() made: removed after their case, and at the end whatever a failure left. */
+const prepared: Ctx[] = [];
+function release(ctx: Ctx): void {
+  for (const undo of ctx.cleanup.splice(0)) undo();
+  rmSync(ctx.t, { recursive: true, force: true });
+}
+afterAll(() => {
+  for (const ctx of prepared.splice(0)) release(ctx);
+});
+
+/** The other-user cases, prepared and run as one process of the test user on first need. */
+let asUser: Promise<Map<Case, { prep: Prepared; result: Result }>> | undefined;
+const runAsUser = () =>
+  (asUser ??= (async () => {
+    const cases = Object.values(groups).flat().filter((c) => c.asUser);
+    const preps: Prepared[] = [];
+    for (const c of cases) preps.push(await prepare(c));
+    const results = cliAsMany(TEST_USER, preps.map((prep) => ({ args: prep.args, cwd: prep.ctx.p })));
+    expect(results).toHaveLength(cases.length);
+    return new Map(cases.map((c, i) => [c, { prep: preps[i] as Prepared, result: results[i] as Result }]));
+  })());
+
 describe('hostile input, second round', () => {
   for (const [group, cases] of Object.entries(groups)) {
     describe(group, () => {
@@ -327,42 +380,31 @@ describe('hostile input, second round', () => {
             console.log(`SKIPPED ${c.name}: ${problem}`);
             return;
           }
-          const t = mkdtempSync(path.join(tmpdir(), 'letterpress-hostile-'));
-          cpSync(path.join(golden, 'project'), path.join(t, 'project'), { recursive: true });
-          cpSync(path.join(golden, 'outside'), path.join(t, 'outside'), { recursive: true });
-          const p = path.join(t, 'project');
-          const ctx: Ctx = {
-            p,
-            t,
-            cleanup: [],
-            write: (rel, data) => {
-              mkdirSync(path.dirname(path.join(t, rel)), { recursive: true });
-              writeFileSync(path.join(t, rel), data);
-            },
-            edit: (rel, change) => writeFileSync(path.join(t, rel), change(readFileSync(path.join(t, rel), 'utf8'))),
-            read: (rel) => readFileSync(path.join(t, rel), 'utf8'),
-          };
+          let ctx: Ctx | undefined;
           try {
-            await c.setup?.(ctx);
-            const args = typeof c.args === 'function' ? c.args(ctx) : c.args;
-            const before = snapshot(t);
-            const result = c.asUser ? cliAs(TEST_USER, args, p) : await cli(args, p);
+            let prep: Prepared;
+            let result: Result;
+            if (c.asUser) ({ prep, result } = (await runAsUser()).get(c) as { prep: Prepared; result: Result });
+            else {
+              prep = await prepare(c);
+              result = await cli(prep.args, prep.ctx.p);
+            }
+            ctx = prep.ctx;
             const output = `${result.stderr}\n${result.stdout}`;
-            const after = snapshot(t);
+            const after = snapshot(ctx.t);
             expect({ code: result.code, output }).toMatchObject({ code: c.code });
             for (const pattern of c.expect) expect(output).toMatch(pattern);
             for (const pattern of c.never ?? []) expect(output).not.toMatch(pattern);
             expect(output).not.toMatch(/^\s+at .*:\d+:\d+\)?$/m); // never a stack trace
-            const diff = changed(before, after);
+            const diff = changed(prep.before, after);
             const allowed = c.changes ?? [];
             expect(diff.filter((d) => !allowed.some((a) => d === a.replace(/\/$/, '') || d.startsWith(a)))).toEqual([]);
             if (c.code !== 0) expect(diff).toEqual([]);
             c.after?.(ctx, output);
           } finally {
-            for (const undo of ctx.cleanup) undo();
-            rmSync(t, { recursive: true, force: true });
+            if (ctx) release(ctx);
           }
-        }, 30_000);
+        }, c.asUser ? 90_000 : 30_000); // the first other-user case runs them all
       }
     });
   }

@@ -13,18 +13,17 @@ import path from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const WEIGHTS: Record<string, number> = {
-  'serve.browser.test.ts': 22000,
-  'hostile.test.ts': 20700,
+  'serve.browser.test.ts': 25000,
+  'hostile.test.ts': 17000,
   'importDocx.test.ts': 15200,
   'badInput.test.ts': 14200,
   'package.test.ts': 14000,
-  'docxFonts.test.ts': 11600,
+  'docxFonts.test.ts': 8000,
   'languages.test.ts': 11100,
   'evenness.test.ts': 8000,
   'fontCache.test.ts': 5000,
   'namesEditions.test.ts': 3000,
   'shaping.test.ts': 2500,
-  'htmlPrint.browser.test.ts': 5000,
   'freshEyes.test.ts': 7000,
   'letterhead.test.ts': 6600,
   'names.test.ts': 4800,

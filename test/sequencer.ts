@@ -46,6 +46,7 @@ const WEIGHTS: Record<string, number> = {
   'pdfkitAdapter.test.ts': 1100,
   'model.test.ts': 1000,
   'docx.test.ts': 900,
+  'docxZip.test.ts': 600,
   'signatories.test.ts': 300,
   'layoutMemo.test.ts': 250,
   'derivedFacts.test.ts': 100,

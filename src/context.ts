@@ -11,6 +11,8 @@
  * - font faces: open font files (fonts/fontChain.ts); font chains: per template font list
  * - font subsets: the Word copy's embedded subsets, by font and characters (fonts/subset.ts; also
  *   kept on disk, src/io/diskCache.ts); font file hashes: their disk cache keys, per font file
+ * - deflated package parts: the Word copy's zip entries as deflated, by part name and bytes
+ *   (render/docx/zip.ts)
  * - hyphenators: per language (typeset/hyphenate.ts)
  * - advances: shaped words and characters, per face (typeset/shape.ts)
  * - harfbuzz fonts: HarfBuzz's copy of each face, for shaping (typeset/harfbuzz.ts)

@@ -9,14 +9,15 @@
  *   Word substitutes a Chinese serif (宋体, 新細明體) on machines without it; the faces embedded
  *   as subsets unless the template says otherwise.
  * - core.xml dates from the letter's date; relationship ids renumbered in order; every zip
- *   entry with a fixed time, so the same inputs give the same bytes.
+ *   entry with a fixed time, so the same inputs give the same bytes (zipped by ./zip.ts, which
+ *   keeps each part's deflated bytes for the next build).
  */
 import type { VFile } from 'vfile';
-import { zipSync, type Zippable } from 'fflate';
 import type { Document, Element } from '@xmldom/xmldom';
 import type { LetterFrame } from '../../frame/types.js';
 import { STYLE } from './styles.js';
 import { embedFonts, type FaceUse } from './embedFonts.js';
+import { zipEntries } from './zip.js';
 import { PackageParts, W, childElements, descendants, rootOf, wElement } from './parts.js';
 
 const FIXED_TIME = new Date('1980-01-01T00:00:00Z');
@@ -118,10 +119,7 @@ export async function finishDocx(files: Record<string, Uint8Array>, frame: Lette
   edit('docProps/core.xml', (doc) => patchCore(doc, frame));
   renumberRelationships(parts);
   const finished = parts.finish();
-  const zippable: Zippable = {};
-  for (const [name, data] of Object.entries(finished).sort(([a], [b]) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a.localeCompare(b)))) {
-    // Font files gain little from harder compression and a whole CJK font is 15 MB: the fastest level.
-    zippable[name] = [data, { mtime: FIXED_TIME, level: name.startsWith('word/fonts/') ? 1 : 6 }];
-  }
-  return zipSync(zippable);
+  const names = Object.keys(finished).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a.localeCompare(b)));
+  // Font files gain little from harder compression and a whole CJK font is 15 MB: the fastest level.
+  return zipEntries(names.map((name) => ({ name, data: finished[name] as Uint8Array, mtime: FIXED_TIME, level: name.startsWith('word/fonts/') ? 1 : 6 })));
 }

@@ -12,7 +12,8 @@
  * - font subsets: the Word copy's embedded subsets, by font and characters (fonts/subset.ts; also
  *   kept on disk, src/io/diskCache.ts); font file hashes: their disk cache keys, per font file
  * - deflated package parts: the Word copy's zip entries as deflated, by part name and bytes
- *   (render/docx/zip.ts)
+ *   (render/docx/zip.ts); patched Word styles: styles.xml as patched, by its input and the patch
+ *   (render/docx/finish.ts)
  * - hyphenators: per language (typeset/hyphenate.ts)
  * - advances: shaped words and characters, per face (typeset/shape.ts)
  * - harfbuzz fonts: HarfBuzz's copy of each face, for shaping (typeset/harfbuzz.ts)

@@ -17,24 +17,35 @@ import type { Document, Element } from '@xmldom/xmldom';
 import type { LetterFrame } from '../../frame/types.js';
 import { STYLE } from './styles.js';
 import { embedFonts, type FaceUse } from './embedFonts.js';
-import { zipEntries } from './zip.js';
+import { sameBytes, zipEntries } from './zip.js';
+import { buildContext } from '../../context.js';
 import { PackageParts, W, childElements, descendants, rootOf, wElement } from './parts.js';
 
 const FIXED_TIME = new Date('1980-01-01T00:00:00Z');
+
+/** The patched styles.xml of earlier builds, by patch: the part docx wrote and the part patched. */
+const patchedStyles = buildContext.map<string, { input: Uint8Array; output: Uint8Array }>('patched Word styles');
 
 /** The paragraph style with this id. */
 function paragraphStyle(styles: Element, id: string): Element | undefined {
   return childElements(styles, 'w:style').find((s) => s.getAttributeNS(W, 'type') === 'paragraph' && s.getAttributeNS(W, 'styleId') === id);
 }
 
-function patchStyles(doc: Document, frame: LetterFrame): void {
+/** What the styles are patched with: everything patchStyles reads (the key of the patched styles kept). */
+interface StylesPatch {
+  /** The first-line indent of body and closing, in hundredths of a character. */
+  firstLineChars: number;
+  keepAll: boolean;
+}
+
+function patchStyles(doc: Document, patch: StylesPatch): void {
   const styles = rootOf(doc, 'styles.xml');
-  const chars = Math.round(frame.body.firstIndentEms * 100);
+  const chars = patch.firstLineChars;
   // Normal: East Asian line breaking and spacing on, no grid. Korean (keep-all): w:wordWrap on,
   // so Word moves a whole word to the next line (MS-OI29500 §2.1.67).
   const normal = paragraphStyle(styles, 'Normal');
   if (normal) {
-    const names = ['kinsoku', ...(frame.language.keepAll ? ['wordWrap'] : []), 'overflowPunct', 'autoSpaceDE', 'autoSpaceDN'];
+    const names = ['kinsoku', ...(patch.keepAll ? ['wordWrap'] : []), 'overflowPunct', 'autoSpaceDE', 'autoSpaceDN'];
     const settings = [...names.map((name) => wElement(doc, name, { val: '1' })), wElement(doc, 'snapToGrid', { val: '0' })];
     let pPr = childElements(normal, 'w:pPr')[0];
     if (!pPr) {
@@ -113,12 +124,22 @@ export async function finishDocx(files: Record<string, Uint8Array>, frame: Lette
     const doc = parts.xml(name);
     if (doc) fn(doc);
   };
-  edit('word/styles.xml', (doc) => patchStyles(doc, frame));
+  // styles.xml: docx writes the same styles for the same template, so the patched part of the
+  // build before is taken when its input and the patch are the same (a rebuild after a data edit).
+  const stylesPatch: StylesPatch = { firstLineChars: Math.round(frame.body.firstIndentEms * 100), keepAll: frame.language.keepAll };
+  const stylesKey = JSON.stringify(stylesPatch);
+  const stylesInput = files['word/styles.xml'];
+  const keptStyles = patchedStyles.get(stylesKey);
+  const stylesKept = stylesInput !== undefined && keptStyles !== undefined && sameBytes(keptStyles.input, stylesInput);
+  if (stylesKept) parts.setBinary('word/styles.xml', keptStyles.output);
+  else edit('word/styles.xml', (doc) => patchStyles(doc, stylesPatch));
   edit('word/settings.xml', (doc) => patchSettings(doc, frame));
   await embedFonts(parts, frame, used, diagnostics, cache);
   edit('docProps/core.xml', (doc) => patchCore(doc, frame));
   renumberRelationships(parts);
   const finished = parts.finish();
+  const stylesOutput = finished['word/styles.xml'];
+  if (!stylesKept && stylesInput && stylesOutput) patchedStyles.set(stylesKey, { input: stylesInput, output: stylesOutput });
   const names = Object.keys(finished).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a.localeCompare(b)));
   // Font files gain little from harder compression and a whole CJK font is 15 MB: the fastest level.
   return zipEntries(names.map((name) => ({ name, data: finished[name] as Uint8Array, mtime: FIXED_TIME, level: name.startsWith('word/fonts/') ? 1 : 6 })));

@@ -55,7 +55,8 @@ export function tableCrc32(data: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) =>
+/** Whether two byte arrays hold the same bytes. */
+export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
   a === b || (a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)));
 
 /** The entry deflated (fflate, at its level), from memory when the same bytes were deflated before. */

@@ -280,9 +280,7 @@ export class GlyphFont {
           stream.write(chunk);
           let deflated = fontStreams.get(bytes);
           if (!deflated) fontStreams.set(bytes, (deflated = zlib.deflateSync(bytes)));
-          stream.buffer = [deflated];
-          stream.compress = false;
-          stream.finalize();
+          writeDeflated(stream, deflated);
         };
         return stream;
       };
@@ -313,6 +311,37 @@ export class GlyphFont {
     const mapsToText = unicode.length === codePoints.length && unicode.every((cp, i) => cp === codePoints[i]);
     return { hex: gid.toString(16).padStart(4, '0'), width, mapsToText };
   }
+}
+
+/** Finish a stream whose bytes are written (its /Length and /Filter set by pdfkit) with `deflated`, the same bytes deflated. */
+function writeDeflated(stream: PdfStream, deflated: Uint8Array): void {
+  stream.buffer = [deflated];
+  stream.compress = false;
+  stream.finalize();
+}
+
+/** The content streams of earlier documents' pages, by page number: their bytes and the bytes deflated. */
+const pageContents = buildContext.map<number, { raw: Buffer; deflated: Buffer }>('deflated page contents');
+
+/**
+ * The current page's content stream deflated when the page ends, as pdfkit deflates it (node:zlib,
+ * its default level), but once per process for the same bytes: a rebuild after a signatory change
+ * draws the pages before the list as before, and their streams are taken as deflated then. Kept
+ * per page number (the last document's), compared byte for byte.
+ */
+export function keepPageContent(doc: PdfkitDocument, pageNumber: number): void {
+  const stream = (doc.page as unknown as { content: PdfStream }).content;
+  const finalize = stream.finalize;
+  stream.finalize = () => {
+    if (stream.compress && stream.buffer.length > 0) {
+      const raw = Buffer.concat(stream.buffer);
+      let kept = pageContents.get(pageNumber);
+      if (!kept?.raw.equals(raw)) pageContents.set(pageNumber, (kept = { raw, deflated: zlib.deflateSync(raw) }));
+      stream.finalize = finalize;
+      return writeDeflated(stream, kept.deflated);
+    }
+    return finalize.call(stream);
+  };
 }
 
 /** Collect the document's bytes. */

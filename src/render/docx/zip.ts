@@ -1,6 +1,6 @@
 /**
- * The Word package zipped: the same bytes as fflate's `zipSync` (every entry deflated by fflate,
- * local headers without data descriptors, then the central directory), with each entry's deflated
+ * The Word package zipped: the same bytes as fflate's `zipSync` run in UTC (every entry deflated by
+ * fflate, local headers without data descriptors, then the central directory), with each entry's deflated
  * bytes kept in memory between builds. A rebuild after a signatory change alters a few parts
  * (document.xml, core.xml …); the embedded font subsets (a few hundred KB, most of the deflating)
  * and the parts docx writes the same every time are deflated once per process.
@@ -19,7 +19,7 @@ export interface ZipEntry {
   data: Uint8Array;
   /** Deflate level, as fflate takes it (1–9). */
   level: NonNullable<DeflateOptions['level']>;
-  /** Modification time written in the entry (DOS time, read in local time as fflate does). */
+  /** Modification time written in the entry (DOS time, read in UTC). */
   mtime: Date;
 }
 
@@ -68,11 +68,15 @@ function deflated(entry: ZipEntry): Deflated {
   return found;
 }
 
-/** MS-DOS date and time (APPNOTE §4.4.6), from the date's local time, as fflate writes them. */
+/**
+ * MS-DOS date and time (APPNOTE §4.4.6), read in UTC: the same bytes in every time zone (fflate
+ * reads local time, so 1980-01-01T00:00Z, the package's fixed time, was out of the format's range
+ * west of Greenwich, and other bytes east of it).
+ */
 function dosTime(date: Date): number {
-  const year = date.getFullYear() - 1980;
+  const year = date.getUTCFullYear() - 1980;
   if (year < 0 || year > 119) throw new Error(`A zip entry cannot be dated ${date.toISOString()} (1980–2099 only).`);
-  return ((year << 25) | ((date.getMonth() + 1) << 21) | (date.getDate() << 16) | (date.getHours() << 11) | (date.getMinutes() << 5) | (date.getSeconds() >> 1)) >>> 0;
+  return ((year << 25) | ((date.getUTCMonth() + 1) << 21) | (date.getUTCDate() << 16) | (date.getUTCHours() << 11) | (date.getUTCMinutes() << 5) | (date.getUTCSeconds() >> 1)) >>> 0;
 }
 
 /** The entries zipped in the order given. */

@@ -8,17 +8,22 @@
  * Kept between builds (module that fills it):
  * - templates: parsed template files, by path and text (load/template.ts)
  * - last letter: the last parsed letter, by its text (load/letter.ts)
- * - font faces: open font files (fonts/fontChain.ts); font chains: per template font list
+ * - font faces: open font files (fonts/fontChain.ts); font chains: per template font list; face
+ *   runs: texts cut into runs of one face, per chain (fonts/faceRuns.ts)
  * - font subsets: the Word copy's embedded subsets, by font and characters (fonts/subset.ts; also
  *   kept on disk, src/io/diskCache.ts); font file hashes: their disk cache keys, per font file (also
  *   remembered on disk by the file's identity, src/fonts/subsetCache.ts)
+ * - deflated package parts: the Word copy's zip entries as deflated, by part name and bytes
+ *   (render/docx/zipCache.ts, which also keeps them on disk); patched Word styles: styles.xml as
+ *   patched, by its input and the patch (render/docx/finish.ts)
  * - hyphenators: per language (typeset/hyphenate.ts)
  * - advances: shaped words and characters, per face (typeset/shape.ts)
  * - harfbuzz fonts: HarfBuzz's copy of each face, for shaping (typeset/harfbuzz.ts)
  * - collators: per language (signatories/sort.ts)
  * - layout memos: set lines and shaped entries, per font chain (render/pdf/layout/lineSetter.ts)
  * - space glyphs: per face (render/pdf/pdfkitDraw.ts); pdf fonts: each face's font as pdfkit
- *   embeds it, with its own glyph cache (render/pdf/pdfkitAdapter.ts)
+ *   embeds it, with its own glyph cache, each font subset's file as deflated, and the last
+ *   document's page content streams as deflated (render/pdf/pdfkitAdapter.ts)
  * - sane glyphs and sane texts: glyph checks already passed, per face (render/pdf/layoutCheck.ts)
  */
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { strFromU8, unzipSync } from 'fflate';
+import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { loadLetter } from '../src/load/letter.js';
 import { renderDocx } from '../src/render/docx/index.js';
 import { hanCounts, hanDifferences, root, sourceLetter } from './helpers.js';
@@ -10,6 +10,13 @@ import { DOMParser } from '@xmldom/xmldom';
 import { Packer } from 'docx';
 import { buildDocx } from '../src/render/docx/index.js';
 import { docxCompiler, packageFiles } from '../src/render/docx/compile.js';
+import { crc32, tableCrc32, zipPackage, type ZipEntry } from '../src/render/docx/zip.js';
+import { cachedDeflate } from '../src/render/docx/zipCache.js';
+
+/** The entries zipped as the Word copy is: each deflated (or taken as kept in memory), then written. */
+const zipEntries = async (entries: ZipEntry[]): Promise<Uint8Array> =>
+  zipPackage(await Promise.all(entries.map(async (e) => ({ ...e, data: await cachedDeflate(e.name, e.data as Uint8Array, e.level, false) }))));
+import { buildContext } from '../src/context.js';
 
 let bytes: Uint8Array;
 let files: Record<string, string>;
@@ -120,6 +127,46 @@ describe('the Word copy of the 2023-09-21 letter', () => {
   it('is byte-identical when built again', async () => {
     const { document } = await loadLetter(path.join(root, 'letter.md'));
     expect(Buffer.from(await renderDocx(buildFrame(document))).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('is zipped as fflate zipSync zips it, whether its parts are deflated anew or kept from the build before', async () => {
+    // zipSync reads an entry's time in local time, letterpress in UTC: the same wall-clock time for zipSync.
+    const asLocal = (date: Date) => new Date(date.getTime() + date.getTimezoneOffset() * 60_000);
+    // The package again, in zipSync's layout (fixed times, font files at level 1), from the parts as unzipped.
+    const parts = unzipSync(bytes);
+    const zippable: Zippable = {};
+    for (const name of Object.keys(parts)) zippable[name] = [parts[name] as Uint8Array, { mtime: asLocal(new Date('1980-01-01T00:00:00Z')), level: name.startsWith('word/fonts/') ? 1 : 6 }];
+    const expected = Buffer.from(zipSync(zippable));
+    // The letter's second build above took every part from the kept deflated bytes.
+    expect(Buffer.from(bytes).equals(expected)).toBe(true);
+    buildContext.clear(['deflated package parts']);
+    const entries = Object.keys(parts).map((name) => ({ name, data: parts[name] as Uint8Array, mtime: new Date('1980-01-01T00:00:00Z'), level: name.startsWith('word/fonts/') ? (1 as const) : (6 as const) }));
+    expect(Buffer.from(await zipEntries(entries)).equals(expected)).toBe(true);
+    // A name beyond ASCII (the UTF-8 flag), an empty part, and a changed part in place of a kept one.
+    const odd = [{ name: 'word/média/é.xml', data: strToU8('<a>é</a>'), mtime: new Date(Date.UTC(2001, 2, 3, 4, 5, 6)), level: 6 as const }, { name: 'empty', data: new Uint8Array(0), mtime: new Date(Date.UTC(2001, 2, 3)), level: 6 as const }];
+    const oddZip = (list: typeof odd) => zipSync(Object.fromEntries(list.map((e) => [e.name, [e.data, { mtime: asLocal(e.mtime), level: e.level }]])) as Zippable);
+    expect(Buffer.from(await zipEntries(odd)).equals(Buffer.from(oddZip(odd)))).toBe(true);
+    const changed = [{ ...odd[0]!, data: strToU8('<a>è</a>') }, odd[1]!];
+    expect(Buffer.from(await zipEntries(changed)).equals(Buffer.from(oddZip(changed)))).toBe(true);
+    expect(crc32(strToU8('123456789'))).toBe(0xcbf43926);
+    for (const data of [strToU8('123456789'), new Uint8Array(0), parts['word/fonts/font1.odttf'] as Uint8Array]) expect(tableCrc32(data)).toBe(crc32(data));
+  });
+
+  it('has the same bytes in every time zone (west of Greenwich too, where 1980-01-01 UTC is still 1979)', async () => {
+    const entries = [{ name: 'a.xml', data: strToU8('<a/>'), mtime: new Date('1980-01-01T00:00:00Z'), level: 6 as const }];
+    const zone = process.env.TZ;
+    const zipped: Buffer[] = [];
+    try {
+      for (const tz of ['UTC', 'America/New_York', 'Asia/Shanghai']) {
+        process.env.TZ = tz;
+        zipped.push(Buffer.from(await zipEntries(entries)));
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+    expect(zipped[1]?.equals(zipped[0] as Buffer)).toBe(true);
+    expect(zipped[2]?.equals(zipped[0] as Buffer)).toBe(true);
   });
 });
 

@@ -5,11 +5,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { crc32, deflateEntry, zipPackage, type ZipEntry } from '../src/render/docx/zip.js';
 import { cachedDeflate } from '../src/render/docx/zipCache.js';
+import { buildContext } from '../src/context.js';
 import { scratch } from './helpers.js';
 
 const previous = process.env.LETTERPRESS_CACHE_DIR;
@@ -60,28 +61,38 @@ describe('the Word package zip', () => {
     process.env.LETTERPRESS_CACHE_DIR = cacheDir;
     const data = parts[3]?.[1] as Uint8Array;
     const made = deflateEntry(data, 1);
-    expect(await cachedDeflate(data, 1, true)).toEqual(made);
+    // As a new process finds it: nothing kept in memory, only the disk cache.
+    const fromDisk = async (bytes: Uint8Array, level: ZipEntry['level'], disk = true) => {
+      buildContext.clear(['deflated package parts']);
+      return cachedDeflate('word/fonts/font1.odttf', bytes, level, disk);
+    };
+    expect(await fromDisk(data, 1)).toEqual(made);
     const folder = path.join(cacheDir, 'zip-entries');
     const [entry] = readdirSync(folder).map((name) => path.join(folder, name));
     const stored = readFileSync(entry ?? '');
-    expect(await cachedDeflate(data, 1, true)).toEqual(made);
+    expect(await fromDisk(data, 1)).toEqual(made);
     // A whole entry (its checksum holds) that inflates to other bytes: not used, written again.
     const other = deflateEntry(new Uint8Array(5000).fill(3), 1);
     const forged = Buffer.alloc(4 + other.deflated.length);
     forged.writeUInt32BE(made.crc >>> 0);
     forged.set(other.deflated, 4);
     writeFileSync(entry ?? '', Buffer.concat([Buffer.from('LPC1', 'latin1'), createHash('sha256').update(forged).digest(), forged]));
-    expect(await cachedDeflate(data, 1, true)).toEqual(made);
+    expect(await fromDisk(data, 1)).toEqual(made);
     expect(readFileSync(entry ?? '')).toEqual(stored);
-    // A small entry, or one stored as it is: left to the zip writer, not cached.
+    // A small entry is deflated but not written to disk; one stored as it is, left as it is.
     const small = parts[0]?.[1] as Uint8Array;
     expect(small.length).toBeLessThan(1024);
-    expect(await cachedDeflate(small, 6, true)).toBe(small);
-    expect(await cachedDeflate(data, 0, true)).toBe(data);
+    expect(await fromDisk(small, 6)).toMatchObject(deflateEntry(small, 6));
+    expect(await fromDisk(data, 0)).toBe(data);
     expect(readdirSync(folder)).toHaveLength(1);
-    // Without the cache: left to the zip writer, nothing written.
+    // Without the disk cache: deflated, nothing written.
     process.env.LETTERPRESS_CACHE_DIR = path.join(scratch('letterpress-cache-'), 'never');
-    expect(await cachedDeflate(data, 1, false)).toBe(data);
+    expect(await fromDisk(data, 1, false)).toMatchObject(made);
     expect(() => readdirSync(process.env.LETTERPRESS_CACHE_DIR ?? '')).toThrow();
+    // In one process, the same bytes again are taken from memory: the disk is not read.
+    process.env.LETTERPRESS_CACHE_DIR = cacheDir;
+    rmSync(folder, { recursive: true });
+    expect(await cachedDeflate('word/fonts/font1.odttf', data, 1, true)).toMatchObject(made);
+    expect(() => readdirSync(folder)).toThrow();
   });
 });

@@ -273,7 +273,7 @@ async function watchRun(index: number, rebuilds: number): Promise<WatchTimes> {
     '',
     '≤ 300 ms',
     shown === null ? null : shown <= 300,
-    `letterpress serve; edit signatories.yaml (${times.note})`,
+    `letterpress serve; edit signatories.yaml (${times.note}${times.detected ? `; Playwright noticed it after ${fmtMs(median(times.detected.shown))}` : ''})`,
   );
   row('serve: data edit → page told of the new PDF (warm)', fmtMs(median(times.announced)), null, null, '', '', null, `server build ${fmtMs(median(times.buildMs))} of it, every edition`);
 }

@@ -15,6 +15,7 @@ import { refuseDefaultOutOutside, refuseOutputsOverInputs } from './outputs.js';
 import { MissingGlyph } from '../typeset/errors.js';
 import { PreflightFailed } from '../render/errors.js';
 import { codePointLabel, scriptOf } from '../unicode/scripts.js';
+import { nextTurn } from '../util/nextTurn.js';
 import { removeDroppedCopies, renderMailing, type MailingOptions, type MailingOutput } from './mailing.js';
 
 export interface BuildOptions extends RenderOptions, MailingOptions {
@@ -123,7 +124,11 @@ export async function renderAndWrite(
     const started = performance.now();
     const data = await renderEdition(letter, frame, format, options, warnings);
     rendered.push({ format, path: editionPath(letterPath, outDir, format), bytes: data.byteLength, ms: performance.now() - started, data });
-    options.rendered?.(format, data);
+    if (options.rendered) {
+      options.rendered(format, data);
+      // Whoever was told (a preview announcing the PDF) acts on it before the next edition is made.
+      await nextTurn();
+    }
   }
   const pdf = rendered.find((r) => r.format === 'pdf');
   if (options.check && pdf) {

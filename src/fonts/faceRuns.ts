@@ -8,6 +8,7 @@
  */
 import { FORMAT_CHARACTER, IDEOGRAPHIC, UNSPACED_CJK, isLatinQuoteHere } from '../unicode/scripts.js';
 import type { Face, FaceStyle, FontChain } from './fontChain.js';
+import { buildContext } from '../context.js';
 
 export interface FaceRun {
   text: string;
@@ -27,7 +28,19 @@ function kindOf(ch: string, before: string | undefined, after: string | undefine
   return 'word';
 }
 
-export function faceRuns(text: string, chain: FontChain, style: FaceStyle = { bold: false }): FaceRun[] {
+/** Runs already cut, per chain, by style and text: a rebuild cuts only the texts that changed. */
+const kept = buildContext.weakMap<FontChain, Map<string, readonly FaceRun[]>>('face runs');
+
+export function faceRuns(text: string, chain: FontChain, style: FaceStyle = { bold: false }): readonly FaceRun[] {
+  let runs = kept.get(chain);
+  if (!runs) kept.set(chain, (runs = new Map()));
+  const key = `${style.bold ? 'b' : '-'}${style.italic ? 'i' : '-'}${text}`;
+  let found = runs.get(key);
+  if (!found) runs.set(key, (found = Object.freeze(cut(text, chain, style).map((run) => Object.freeze(run)))));
+  return found;
+}
+
+function cut(text: string, chain: FontChain, style: FaceStyle): FaceRun[] {
   const chars = [...text];
   const kinds = chars.map((ch, i) => kindOf(ch, chars[i - 1], chars[i + 1]));
   const faces: Array<Face | null | undefined> = new Array(chars.length);

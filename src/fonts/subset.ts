@@ -73,7 +73,8 @@ function isUsableSubset(data: Uint8Array, mapped: number[]): boolean {
  * WebAssembly (loaded only when a subset must be made).
  */
 export async function subsetTrueType(face: Pick<Face, 'file' | 'data' | 'font' | 'identity'>, codePoints: Iterable<number>, options: SubsetCacheOptions = {}): Promise<Uint8Array> {
-  const sorted = [...new Set(codePoints)].sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator call per pair (a CJK letter has ~1,000 characters).
+  const sorted = [...Uint32Array.from(new Set(codePoints)).sort()];
   const text = String.fromCodePoint(...sorted);
   return cachedSubset(
     {

@@ -107,7 +107,7 @@ export interface LoadedTemplate {
   where(field: string[]): { path: string; text: string; place: Position | undefined };
 }
 
-const cache = buildContext.map<string, LoadedTemplate & { texts: string[] }>('templates');
+const cache = buildContext.map<string, LoadedTemplate & { texts: string[]; root: string }>('templates');
 
 /**
  * Load a template and, when it says `extends: NAME`, the template it extends (recursively); the
@@ -116,12 +116,20 @@ const cache = buildContext.map<string, LoadedTemplate & { texts: string[] }>('te
  * the value. `root`: the project folder a path in `extends:` must stay inside.
  */
 export async function loadTemplateChain(templatePath: string, root: string = path.dirname(templatePath)): Promise<LoadedTemplate> {
+  const readTemplate = (file: string, index: number) =>
+    readInput(file, index === 0 ? 'check the `template` field of the letter.' : 'check the `extends` field of the template.', 'template-missing');
+  // The chain read last time (under the same project folder), every file the same text: nothing to parse again.
+  const last = cache.get(templatePath);
+  if (last?.root === root) {
+    const now = await Promise.all(last.chain.map(readTemplate));
+    if (now.every((text, i) => text === last.texts[i])) return last;
+  }
   const layers: YamlLayer[] = [];
   const texts: string[] = [];
   const chain: string[] = [];
   let current = templatePath;
   for (;;) {
-    const text = await readInput(current, chain.length === 0 ? 'check the `template` field of the letter.' : 'check the `extends` field of the template.', 'template-missing');
+    const text = await readTemplate(current, chain.length);
     chain.push(current);
     texts.push(text);
     const file = new VFile({ path: displayPath(current), value: text });
@@ -144,8 +152,6 @@ export async function loadTemplateChain(templatePath: string, root: string = pat
     if (chain.length >= MAX_EXTENDS) fail(`Templates extend each other more than ${MAX_EXTENDS} deep; extend a built-in template directly.`);
     current = base;
   }
-  const cached = cache.get(templatePath);
-  if (cached && cached.texts.join('\u0000') === texts.join('\u0000')) return cached;
   let merged: unknown = {};
   for (const layer of layers) {
     const { extends: _extends, ...own } = layer.value as Record<string, unknown>;
@@ -158,7 +164,7 @@ export async function loadTemplateChain(templatePath: string, root: string = pat
     const at = read.where(field);
     return { path: String(at.file.path), text: String(at.file.value), place: at.place };
   };
-  const loaded = { template, chain, where, texts };
+  const loaded = { template, chain, where, texts, root };
   cache.set(templatePath, loaded);
   return loaded;
 }

@@ -153,12 +153,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const subscribers = new Set<() => void>();
   let pushTimer: NodeJS.Timeout | null = null;
-  const changed = () => {
-    if (pushTimer) return;
-    pushTimer = setTimeout(() => {
-      pushTimer = null;
-      for (const s of subscribers) s();
-    }, 5);
+  const push = () => {
+    if (pushTimer) clearTimeout(pushTimer);
+    pushTimer = null;
+    for (const s of subscribers) s();
+  };
+  // Changes close together go out as one event, within 5 ms; a new PDF goes out at once.
+  const changed = (now = false) => {
+    if (now) push();
+    else pushTimer ??= setTimeout(push, 5);
   };
 
   // The PDF first: the page shows it while the other editions are made.

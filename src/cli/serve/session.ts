@@ -63,7 +63,8 @@ function rowOf(record: SignatoryRecord): SignatoryRow {
 }
 
 export interface SessionEvents {
-  changed(): void;
+  /** The letter's state changed; `now`: tell the page at once (a new PDF to show), not with the next batch. */
+  changed(now?: boolean): void;
 }
 
 export class LetterSession {
@@ -113,7 +114,8 @@ export class LetterSession {
     const rendered = (format: Format, data: Uint8Array) => {
       if (format !== 'pdf') return;
       this.pdfBytes = data;
-      this.update({ pdf: this.state.pdf + 1 });
+      // Told at once: the page fetches and draws the PDF while the other editions are made.
+      this.update({ pdf: this.state.pdf + 1 }, true);
     };
     this.handle = watch(this.letterPath, { ...this.options, rendered }, {
       started: () => this.update({ status: 'building' }),
@@ -137,9 +139,9 @@ export class LetterSession {
     return this.lastGood?.editions.find((e) => e.format === format)?.path ?? null;
   }
 
-  private update(patch: Partial<LetterState>): void {
+  private update(patch: Partial<LetterState>, now = false): void {
     this.state = { ...this.state, ...patch };
-    this.events.changed();
+    this.events.changed(now);
   }
 
   private inputsText = new Map<string, string>();

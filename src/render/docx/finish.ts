@@ -9,34 +9,46 @@
  *   Word substitutes a Chinese serif (宋体, 新細明體) on machines without it; the faces embedded
  *   as subsets unless the template says otherwise.
  * - core.xml dates from the letter's date; relationship ids renumbered in order; every zip
- *   entry with a fixed time, so the same inputs give the same bytes (zipped once, src/render/docx/zip.ts).
+ *   entry with a fixed time, so the same inputs give the same bytes (zipped once, ./zip.ts, with
+ *   the deflated entries kept in memory and on disk, ./zipCache.ts).
  */
 import type { VFile } from 'vfile';
 import type { Document, Element } from '@xmldom/xmldom';
 import type { LetterFrame } from '../../frame/types.js';
 import { STYLE } from './styles.js';
 import { embedFonts, type FaceUse } from './embedFonts.js';
+import { buildContext } from '../../context.js';
 import { PackageParts, W, childElements, descendants, rootOf, wElement } from './parts.js';
-import { zipPackage } from './zip.js';
+import { sameBytes, zipPackage } from './zip.js';
 import { cachedDeflate } from './zipCache.js';
 
 const FIXED_TIME = new Date('1980-01-01T00:00:00Z');
 /** The package's parts that change with the letter's text, notes, date or signatories. */
 const LETTER_PARTS = new Set(['word/document.xml', 'word/footnotes.xml', 'word/endnotes.xml', 'docProps/core.xml', 'docProps/app.xml', 'docProps/custom.xml']);
 
+/** The patched styles.xml of earlier builds, by patch: the part docx wrote and the part patched. */
+const patchedStyles = buildContext.map<string, { input: Uint8Array; output: Uint8Array }>('patched Word styles');
+
 /** The paragraph style with this id. */
 function paragraphStyle(styles: Element, id: string): Element | undefined {
   return childElements(styles, 'w:style').find((s) => s.getAttributeNS(W, 'type') === 'paragraph' && s.getAttributeNS(W, 'styleId') === id);
 }
 
-function patchStyles(doc: Document, frame: LetterFrame): void {
+/** What the styles are patched with: everything patchStyles reads (the key of the patched styles kept). */
+interface StylesPatch {
+  /** The first-line indent of body and closing, in hundredths of a character. */
+  firstLineChars: number;
+  keepAll: boolean;
+}
+
+function patchStyles(doc: Document, patch: StylesPatch): void {
   const styles = rootOf(doc, 'styles.xml');
-  const chars = Math.round(frame.body.firstIndentEms * 100);
+  const chars = patch.firstLineChars;
   // Normal: East Asian line breaking and spacing on, no grid. Korean (keep-all): w:wordWrap on,
   // so Word moves a whole word to the next line (MS-OI29500 §2.1.67).
   const normal = paragraphStyle(styles, 'Normal');
   if (normal) {
-    const names = ['kinsoku', ...(frame.language.keepAll ? ['wordWrap'] : []), 'overflowPunct', 'autoSpaceDE', 'autoSpaceDN'];
+    const names = ['kinsoku', ...(patch.keepAll ? ['wordWrap'] : []), 'overflowPunct', 'autoSpaceDE', 'autoSpaceDN'];
     const settings = [...names.map((name) => wElement(doc, name, { val: '1' })), wElement(doc, 'snapToGrid', { val: '0' })];
     let pPr = childElements(normal, 'w:pPr')[0];
     if (!pPr) {
@@ -115,22 +127,32 @@ export async function finishDocx(files: Record<string, Uint8Array>, frame: Lette
     const doc = parts.xml(name);
     if (doc) fn(doc);
   };
-  edit('word/styles.xml', (doc) => patchStyles(doc, frame));
+  // styles.xml: docx writes the same styles for the same template, so the patched part of the
+  // build before is taken when its input and the patch are the same (a rebuild after a data edit).
+  const stylesPatch: StylesPatch = { firstLineChars: Math.round(frame.body.firstIndentEms * 100), keepAll: frame.language.keepAll };
+  const stylesKey = JSON.stringify(stylesPatch);
+  const stylesInput = files['word/styles.xml'];
+  const keptStyles = patchedStyles.get(stylesKey);
+  const stylesKept = stylesInput !== undefined && keptStyles !== undefined && sameBytes(keptStyles.input, stylesInput);
+  if (stylesKept) parts.setBinary('word/styles.xml', keptStyles.output);
+  else edit('word/styles.xml', (doc) => patchStyles(doc, stylesPatch));
   edit('word/settings.xml', (doc) => patchSettings(doc, frame));
   await embedFonts(parts, frame, used, diagnostics, cache);
   edit('docProps/core.xml', (doc) => patchCore(doc, frame));
   renumberRelationships(parts);
   const finished = parts.finish();
+  const stylesOutput = finished['word/styles.xml'];
+  if (!stylesKept && stylesInput && stylesOutput) patchedStyles.set(stylesKey, { input: stylesInput, output: stylesOutput });
   const names = Object.keys(finished).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a.localeCompare(b)));
   // Font files gain little from harder compression and a whole CJK font is 15 MB: the fastest
-  // level. Entries the cache holds deflated already (zipCache.ts) go in as they are; the parts
-  // that hold the letter itself are deflated every time (cached, they would leave an entry in
-  // the cache folder for every edit of the letter or its signatories).
+  // level. Entries deflated before (zipCache.ts) go in as they are; the parts that hold the
+  // letter itself are kept in memory only (on disk, they would leave an entry in the cache folder
+  // for every edit of the letter or its signatories).
   const entries = [];
   for (const name of names) {
     const level = name.startsWith('word/fonts/') ? 1 : 6;
     const data = finished[name] as Uint8Array;
-    entries.push({ name, data: LETTER_PARTS.has(name) ? data : await cachedDeflate(data, level, cache), level, mtime: FIXED_TIME } as const);
+    entries.push({ name, data: await cachedDeflate(name, data, level, cache && !LETTER_PARTS.has(name)), level, mtime: FIXED_TIME } as const);
   }
   return zipPackage(entries);
 }

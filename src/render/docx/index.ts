@@ -23,6 +23,7 @@ import type { Block, BlockOf, BlockType, FrameBlockOf, FrameImage, Inline, Inlin
 import { ROLE_STYLE, STYLE, stylesFor, twips } from './styles.js';
 import { finishDocx } from './finish.js';
 import { packageFiles } from './compile.js';
+import { nextTurn } from '../../util/nextTurn.js';
 import { dispatch } from '../../util/checked.js';
 import { fontChainFor, type FontChain } from '../../fonts/fontChain.js';
 import { faceRuns } from '../../fonts/faceRuns.js';
@@ -296,6 +297,10 @@ export function buildDocx(frame: LetterFrame, pictures: Pictures = new Map(), us
  */
 export async function renderDocx(frame: LetterFrame, diagnostics?: VFile[], options: { cache?: boolean } = {}): Promise<Uint8Array> {
   const used = new FaceUse();
-  const files = await packageFiles(buildDocx(frame, await picturesOf(frame), used));
+  const document = buildDocx(frame, await picturesOf(frame), used);
+  // The event loop gets a turn between the steps (a preview's request for the PDF is answered).
+  await nextTurn();
+  const files = await packageFiles(document);
+  await nextTurn();
   return finishDocx(files, frame, used, diagnostics, options.cache !== false);
 }

@@ -35,7 +35,8 @@ export const crc32: (data: Uint8Array) => number =
   typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? (data) => (zlib as unknown as { crc32(d: Uint8Array): number }).crc32(data) : tableCrc32;
 
 let table: Int32Array | undefined;
-function tableCrc32(data: Uint8Array): number {
+/** CRC-32 by table, for Node before 20.15 (exported for the test that compares it with zlib's). */
+export function tableCrc32(data: Uint8Array): number {
   if (!table) {
     table = new Int32Array(256);
     for (let i = 0; i < 256; i++) {
@@ -48,6 +49,10 @@ function tableCrc32(data: Uint8Array): number {
   for (let i = 0; i < data.length; i++) crc = (table[(crc ^ (data[i] as number)) & 0xff] as number) ^ (crc >>> 8);
   return ~crc >>> 0;
 }
+
+/** Whether two byte arrays hold the same bytes. */
+export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  a === b || (a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)));
 
 /** An entry deflated as `zipSync` would deflate it at `level`. */
 export function deflateEntry(data: Uint8Array, level: ZipEntry['level']): Deflated {
@@ -65,11 +70,12 @@ function dosTime(date: Date): number {
 export function zipPackage(entries: readonly ZipEntry[]): Uint8Array {
   const files = entries.map((entry) => {
     const name = Buffer.from(entry.name, 'utf8');
-    if (name.length !== entry.name.length) throw new Error(`Zip entry names are ASCII here: ${entry.name}`);
+    // General purpose flag bit 11: the name is UTF-8 (fflate sets it for a name beyond ASCII).
+    const flags = name.length !== entry.name.length ? 0x800 : 0;
     const raw = entry.data instanceof Uint8Array;
     const compression = raw && entry.level === 0 ? 0 : 8;
     const stored: Deflated = !raw ? (entry.data as Deflated) : compression === 0 ? { deflated: entry.data as Uint8Array, crc: crc32(entry.data as Uint8Array), size: (entry.data as Uint8Array).length } : deflateEntry(entry.data as Uint8Array, entry.level);
-    return { name, compression, stored, time: dosTime(entry.mtime), offset: 0 };
+    return { name, flags, compression, stored, time: dosTime(entry.mtime), offset: 0 };
   });
   const localSize = files.reduce((sum, f) => sum + 30 + f.name.length + f.stored.deflated.length, 0);
   const centralSize = files.reduce((sum, f) => sum + 46 + f.name.length, 0);
@@ -78,7 +84,7 @@ export function zipPackage(entries: readonly ZipEntry[]): Uint8Array {
   // The fields local and central headers share: version needed, flags, method, time, CRC, sizes, name length.
   const common = (at: number, f: (typeof files)[number]) => {
     view.setUint16(at, 20, true);
-    view.setUint16(at + 2, 0, true);
+    view.setUint16(at + 2, f.flags, true);
     view.setUint16(at + 4, f.compression, true);
     view.setUint32(at + 6, f.time, true);
     view.setUint32(at + 10, f.stored.crc >>> 0, true);

@@ -1,5 +1,6 @@
 /**
- * The Word package's zip entries, deflated once: the embedded font subsets and the XML parts the
+ * The Word package's zip entries, deflated once (kept in memory for the rebuilds of one process,
+ * and on disk for the next process): the embedded font subsets and the XML parts the
  * template decides (styles, theme, settings, numbering, font table) are the same from one build
  * to the next, and deflating them is most of the time spent zipping the Word copy (fflate in
  * JavaScript: 0.2 MB of CJK subset ~50 ms on a cold start, the XML parts ~20 ms more; the parts
@@ -13,9 +14,10 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { DiskCache, cacheFolder, cacheKey } from '../../io/diskCache.js';
 import { packageVersion } from '../../fonts/subsetCache.js';
-import { crc32, deflateEntry, type Deflated, type ZipEntry } from './zip.js';
+import { crc32, deflateEntry, sameBytes, type Deflated, type ZipEntry } from './zip.js';
+import { buildContext } from '../../context.js';
 
-/** Below this size an entry is deflated every time: reading it from the cache would cost more. */
+/** Below this size an entry is not kept on disk: reading it from the cache would cost more than deflating it. */
 const SMALLEST_CACHED = 1024;
 
 /** The stored entry: CRC-32 (4 bytes, big-endian), then the raw DEFLATE stream. */
@@ -36,19 +38,33 @@ function decode(stored: Uint8Array, data: Uint8Array): Deflated | undefined {
   return { deflated, crc, size: data.length };
 }
 
+/** Deflated entries kept in memory, a few per part name (several letters watched in one process). */
+const KEPT_PER_NAME = 4;
+const deflatedParts = buildContext.map<string, Array<Deflated & { data: Uint8Array; level: ZipEntry['level'] }>>('deflated package parts');
+
 /**
- * `data` deflated at `level` for its zip entry, as fflate's `zipSync` would; from the cache when
- * it has it (`cache` false: neither read nor written). Small entries are given back as they are,
- * for the zip writer to deflate.
+ * The part `name` (`data`) deflated at `level` for its zip entry, as fflate's `zipSync` would:
+ * from memory when this process deflated the same bytes before (a rebuild), else from the disk
+ * cache when it has them (`disk` false: neither read nor written — the parts that hold the letter
+ * itself, and --no-cache). Small entries the disk does not keep are deflated here.
  */
-export async function cachedDeflate(data: Uint8Array, level: ZipEntry['level'], cache: boolean): Promise<Uint8Array | Deflated> {
-  if (!cache || level === 0 || data.length < SMALLEST_CACHED) return data;
-  const disk = new DiskCache(path.join(cacheFolder(), 'zip-entries'));
+export async function cachedDeflate(name: string, data: Uint8Array, level: ZipEntry['level'], disk: boolean): Promise<Uint8Array | Deflated> {
+  if (level === 0) return data;
+  const kept = deflatedParts.get(name) ?? [];
+  const index = kept.findIndex((d) => d.level === level && sameBytes(d.data, data));
+  const found = index >= 0 ? kept[index] : { ...(await fromDisk(data, level, disk)), data, level };
+  if (index !== 0 && found) deflatedParts.set(name, [found, ...kept.filter((_, i) => i !== index)].slice(0, KEPT_PER_NAME));
+  return found ? { deflated: found.deflated, crc: found.crc, size: found.size } : data;
+}
+
+async function fromDisk(data: Uint8Array, level: ZipEntry['level'], disk: boolean): Promise<Deflated> {
+  if (!disk || data.length < SMALLEST_CACHED) return deflateEntry(data, level);
+  const cache = new DiskCache(path.join(cacheFolder(), 'zip-entries'));
   const key = cacheKey(['zip entry', `fflate ${packageVersion('fflate')} deflateSync`, `level ${level}`, data]);
   let found: Deflated | undefined;
-  await disk.get(key, (stored) => (found = decode(stored, data)) !== undefined);
+  await cache.get(key, (stored) => (found = decode(stored, data)) !== undefined);
   if (found) return found;
   const made = deflateEntry(data, level);
-  await disk.put(key, encode(made));
+  await cache.put(key, encode(made));
   return made;
 }

@@ -21,6 +21,7 @@
  * local-access policy that refuses every path, so fonts come only from the buffers given here.
  */
 import { createRequire } from 'node:module';
+import zlib from 'node:zlib';
 import type { Face } from '../../fonts/fontChain.js';
 import { fontkit, type Font } from '../../fonts/fontkit.js';
 import { cachedSubset, packageVersion, type SubsetCacheOptions } from '../../fonts/subsetCache.js';
@@ -39,6 +40,18 @@ interface EmbeddedFont {
   name: string;
   font: Font;
   ref(): unknown;
+  /** Writes the font into the document (called by pdfkit when the document ends). */
+  embed(): void;
+  document: { compress: boolean; ref?: (data?: object) => PdfStream };
+}
+
+/** pdfkit's PDFReference holding a stream: `end` writes the chunk and finalizes (deflating `buffer` when `compress`). */
+interface PdfStream {
+  write(chunk: Uint8Array): void;
+  end(chunk?: Uint8Array): void;
+  finalize(): void;
+  buffer: Uint8Array[];
+  compress: boolean;
 }
 
 type EmbeddedFontClass = new (doc: PdfkitDocument, font: Font, id: string) => EmbeddedFont;
@@ -53,6 +66,7 @@ interface FontRegistry {
 let embeddedFontClass: EmbeddedFontClass | undefined;
 
 const pdfFonts = buildContext.weakMap<Font, Font>('pdf fonts');
+const fontStreams = buildContext.weakMap<Uint8Array, Buffer>('deflated pdf font files');
 
 /**
  * The font pdfkit embeds and subsets: `face.font` itself (its parsed tables, shared), with a
@@ -165,7 +179,12 @@ export function openDocument({ faces, options, xmp }: OpenOptions): PdfkitDocume
     vfs.writeFileSync(`${face.id}.font`, face.data);
     fonts[face.id] = { normal: `${face.id}.font` };
   }
-  const doc = new PDFDocument(fonts, {}, {}, {}, { ...options, autoFirstPage: false }, vfs, () => false);
+  // pdfkit opens Helvetica as every document's current font (parsing its AFM metrics, a few ms
+  // per document), though letterpress never sets a standard font: no font is opened, and the
+  // font count starts where Helvetica leaves it (F1), so the faces keep their ids F2… and the
+  // document its bytes. An unused standard font writes nothing into the file.
+  const doc = new PDFDocument(fonts, {}, {}, {}, { ...options, autoFirstPage: false, font: null }, vfs, () => false);
+  (doc as unknown as FontRegistry)._fontCount = 1;
   if (xmp) {
     // Private pdfkit hook: `_addInfo` appends pdfkit's own XMP properties at `end()`.
     const internal = doc as unknown as { _addInfo(): void; appendXML(xml: string): void };
@@ -237,6 +256,40 @@ export class GlyphFont {
       options,
     );
     subset.encode = () => bytes;
+    this.deflateOnce(bytes);
+  }
+
+  /**
+   * pdfkit deflates the font file when it embeds the font (`EmbeddedFont.embed` writes the
+   * subset's bytes into a stream that `PDFReference.finalize` deflates with node:zlib). The same
+   * subset gives the same stream, so it is deflated once per process (a rebuild with the same
+   * glyphs deflates nothing): while the font embeds, the stream that receives `bytes` is written
+   * as pdfkit writes it (its /Length, /Filter /FlateDecode) with the kept deflated bytes.
+   */
+  private deflateOnce(bytes: Uint8Array): void {
+    const embedded = this.embedded;
+    const doc = embedded.document;
+    if (!doc.compress) return;
+    const embed = embedded.embed;
+    embedded.embed = () => {
+      doc.ref = (data?: object) => {
+        const stream = Object.getPrototypeOf(doc).ref.call(doc, data) as PdfStream;
+        const end = stream.end;
+        stream.end = (chunk?: Uint8Array) => {
+          if (chunk !== bytes) return end.call(stream, chunk);
+          stream.write(chunk);
+          let deflated = fontStreams.get(bytes);
+          if (!deflated) fontStreams.set(bytes, (deflated = zlib.deflateSync(bytes)));
+          writeDeflated(stream, deflated);
+        };
+        return stream;
+      };
+      try {
+        embed.call(embedded);
+      } finally {
+        delete (doc as { ref?: unknown }).ref;
+      }
+    };
   }
 
   /**
@@ -258,6 +311,37 @@ export class GlyphFont {
     const mapsToText = unicode.length === codePoints.length && unicode.every((cp, i) => cp === codePoints[i]);
     return { hex: gid.toString(16).padStart(4, '0'), width, mapsToText };
   }
+}
+
+/** Finish a stream whose bytes are written (its /Length and /Filter set by pdfkit) with `deflated`, the same bytes deflated. */
+function writeDeflated(stream: PdfStream, deflated: Uint8Array): void {
+  stream.buffer = [deflated];
+  stream.compress = false;
+  stream.finalize();
+}
+
+/** The content streams of earlier documents' pages, by page number: their bytes and the bytes deflated. */
+const pageContents = buildContext.map<number, { raw: Buffer; deflated: Buffer }>('deflated page contents');
+
+/**
+ * The current page's content stream deflated when the page ends, as pdfkit deflates it (node:zlib,
+ * its default level), but once per process for the same bytes: a rebuild after a signatory change
+ * draws the pages before the list as before, and their streams are taken as deflated then. Kept
+ * per page number (the last document's), compared byte for byte.
+ */
+export function keepPageContent(doc: PdfkitDocument, pageNumber: number): void {
+  const stream = (doc.page as unknown as { content: PdfStream }).content;
+  const finalize = stream.finalize;
+  stream.finalize = () => {
+    if (stream.compress && stream.buffer.length > 0) {
+      const raw = Buffer.concat(stream.buffer);
+      let kept = pageContents.get(pageNumber);
+      if (!kept?.raw.equals(raw)) pageContents.set(pageNumber, (kept = { raw, deflated: zlib.deflateSync(raw) }));
+      stream.finalize = finalize;
+      return writeDeflated(stream, kept.deflated);
+    }
+    return finalize.call(stream);
+  };
 }
 
 /** Collect the document's bytes. */

@@ -17,7 +17,7 @@ import type { MarkedFlowLine, MarkedLine, MarkedNoteLines, MarkedPage } from './
 import { StructureTree, type StructNode } from './structure.js';
 import { PictureDrawer } from './images.js';
 import type { FrameImage, Letterhead } from '../../frame/types.js';
-import { GlyphFont, documentBytes, openDocument, setElementId, type PdfkitDocument, type StructContent, type StructElement } from './pdfkitAdapter.js';
+import { GlyphFont, documentBytes, keepPageContent, openDocument, setElementId, type PdfkitDocument, type StructContent, type StructElement } from './pdfkitAdapter.js';
 import { pdfkitOptions, xmpPacket, type DocumentInfo } from './standards.js';
 import { packObjectStreams } from './objectStreams.js';
 import { at, last as lastOf } from '../../util/checked.js';
@@ -205,6 +205,7 @@ class PageDrawer {
   startPage(index: number, geometry: Geometry): void {
     this.pageIndex = index;
     this.doc.addPage({ size: [geometry.pageWidth, geometry.pageHeight], margins: { top: 0, left: 0, right: 0, bottom: 0 } });
+    keepPageContent(this.doc, index);
   }
 
   endPage(): void {

@@ -127,15 +127,17 @@ function render(): void {
   const l = letter();
   renderTabs();
   if (!l) return;
+  // A new PDF first: it is fetched while the rest of the page is redrawn.
+  if (l.pdf !== requested) {
+    requested = l.pdf;
+    if (l.pdf === 0) pages.clear(t.noPages);
+    else void pages.load(l.id, l.pdf).catch(() => pages.clear(t.noPages));
+  }
   renderStatus(l);
   byId('problems').replaceChildren(problemList(l.problems, t.noProblems));
   byId('problem-count').textContent = l.problems.length ? `(${l.problems.length})` : '';
   signatories.render();
   renderDownloads(l);
-  if (l.pdf === requested) return;
-  requested = l.pdf;
-  if (l.pdf === 0) pages.clear(t.noPages);
-  else void pages.load(l.id, l.pdf).catch(() => pages.clear(t.noPages));
 }
 
 function apply(next: AppState): void {

@@ -42,7 +42,8 @@ export function faceRuns(text: string, chain: FontChain, style: FaceStyle = { bo
     }
     let to = from;
     while (to < chars.length && kinds[to] === 'word') to++;
-    const word = chars.slice(from, to).filter((ch) => !isFormatCharacter(ch)).join('');
+    let word = '';
+    for (let i = from; i < to; i++) if (!isFormatCharacter(chars[i] ?? '')) word += chars[i] ?? '';
     const whole = chain.faceForWord(word, style);
     for (let i = from; i < to; i++) {
       const ch = chars[i] ?? '';

@@ -247,10 +247,12 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       continue;
     }
     const { style, source } = span;
+    let offset = plain.length;
     for (const ch of span.text) {
-      items.push(source ? { ch, style, at: plain.length, source } : { ch, style, at: plain.length });
-      plain += ch;
+      items.push(source ? { ch, style, at: offset, source } : { ch, style, at: offset });
+      offset += ch.length;
     }
+    plain += span.text;
   }
   const { allowed, costs } = breakOpportunities(plain, { keepAll: options.keepAll === true, inWordBreaks: true });
 

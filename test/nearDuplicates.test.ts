@@ -4,7 +4,7 @@
  * reported, and a piece shared by very many names is not compared through.
  */
 import { describe, expect, it } from 'vitest';
-import { NearDuplicateIndex } from '../src/signatories/nearDuplicates.js';
+import { NearDuplicateIndex, nearKey } from '../src/signatories/nearDuplicates.js';
 
 function firstMatches(names: string[]): Array<[string, string, string] | null> {
   const index = new NearDuplicateIndex<string>((name) => name);
@@ -49,5 +49,30 @@ describe('near-duplicate index', () => {
     for (const name of shared) index.add(name);
     expect(index.find('Solidarity Forum aaxyzw')).toEqual({ item: 'Solidarity Forum aaxyzw', reason: 'same-key' });
     expect(index.find('Solidarity Forum aqxyzq')).toBeNull();
+  });
+});
+
+describe('near key', () => {
+  // The key as the module comment defines it, step by step for any text (nearKey leaves out the
+  // Unicode normalisation for ASCII names and reads ASCII punctuation with a plain class).
+  const QUOTES = /[\u2018\u2019\u201a\u201b\u2032\u02bc\u00b4`'\u201c\u201d\u201e\u201f\u2033"\u00ab\u00bb\u300c\u300d\u300e\u300f]/gu;
+  function reference(name: string): string {
+    let s = name.normalize('NFKC').toLowerCase().replace(QUOTES, '');
+    s = s.replace(/\s*[([]\s*[^\s()[\]]{1,15}\s*[)\]]\s*$/u, '');
+    s = s.normalize('NFD').replace(/\p{M}+/gu, '').normalize('NFC');
+    return s.replace(/[\p{P}\p{S}\s]+/gu, ' ').trim().replace(/^the /u, '');
+  }
+
+  it('is the same for every ASCII character, alone, inside a word and in a trailing abbreviation', () => {
+    for (let code = 0; code < 128; code++) {
+      const c = String.fromCharCode(code);
+      for (const text of [c, `a${c}b`, `The Forum ${c}`, `Forum (${c}HRW)`, `Forum [X${c}] `, `x${c}${c}y`]) expect(nearKey(text), JSON.stringify(text)).toBe(reference(text));
+    }
+  });
+
+  it('is the same for names in other scripts and with full-width forms', () => {
+    for (const text of ['Ｃｉｔｉｚｅｎｓ’ Alliance （NKHR）', 'Citizens\u2019 Alliance (NKHR)', 'Zürich Forum', 'Győr–Sopron', '人权观察（HRW）', '한국 인권 연대 12', 'Frère\u00a0Jacques ', 'the the']) {
+      expect(nearKey(text), text).toBe(reference(text));
+    }
   });
 });

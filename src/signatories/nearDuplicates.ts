@@ -51,13 +51,20 @@ const QUOTES = /[\u2018\u2019\u201a\u201b\u2032\u02bc\u00b4`'\u201c\u201d\u201e\
 
 /** The normalised comparison key of a name (see the module comment). */
 export function nearKey(name: string): string {
-  let s = name.normalize('NFKC').toLowerCase().replace(QUOTES, '');
+  // ASCII text is its own NFKC, NFD and NFC form and has no marks: those steps are left out for it.
+  const ascii = ASCII.test(name);
+  let s = (ascii ? name : name.normalize('NFKC')).toLowerCase().replace(QUOTES, '');
   // A trailing abbreviation in parentheses: one word, at most 15 characters ("(HRW)", "(KontraS)").
-  s = s.replace(/\s*[([]\s*[^\s()[\]]{1,15}\s*[)\]]\s*$/u, '');
-  s = s.normalize('NFD').replace(/\p{M}+/gu, '').normalize('NFC');
-  s = s.replace(/[\p{P}\p{S}\s]+/gu, ' ').trim();
+  if (s.endsWith(')') || s.endsWith(']') || /\s$/u.test(s)) s = s.replace(/\s*[([]\s*[^\s()[\]]{1,15}\s*[)\]]\s*$/u, '');
+  if (!ascii) s = s.normalize('NFD').replace(/\p{M}+/gu, '').normalize('NFC');
+  s = s.replace(ascii ? ASCII_PUNCTUATION_OR_SPACE : PUNCTUATION_OR_SPACE, ' ').trim();
   return s.replace(/^the /u, '');
 }
+
+const ASCII = /^[\u0000-\u007f]*$/;
+const PUNCTUATION_OR_SPACE = /[\p{P}\p{S}\s]+/gu;
+/** PUNCTUATION_OR_SPACE within ASCII: every ASCII character that is not a letter, a digit or a control (test/nearDuplicates.test.ts checks). */
+const ASCII_PUNCTUATION_OR_SPACE = /[\t-\r !-/:-@[-`{-~]+/g;
 
 /** Why two names are taken for one. */
 export type NearReason = 'same-key' | 'look-alike' | 'typo';
@@ -119,6 +126,8 @@ export class NearDuplicateIndex<T> {
   private readonly byLook = new Map<string, T>();
   /** (length, piece number) → piece text → long names holding that piece there. */
   private readonly byPiece = new Map<number, Map<string, Postings<T>>>();
+  /** How many long names have each set of numbers: a name whose numbers no long name has can have no typo twin. */
+  private readonly numbered = new Map<string, number>();
 
   private slot(length: number, piece: number): Map<string, Postings<T>> | undefined {
     return this.byPiece.get(length * (MAX_DISTANCE + 1) + piece);
@@ -153,6 +162,7 @@ export class NearDuplicateIndex<T> {
     if (key.length < LONG_NAME) return;
     const keyed = { item, key };
     const numbers = numbersOf(key);
+    this.numbered.set(numbers, (this.numbered.get(numbers) ?? 0) + 1);
     pieces(key.length).forEach(([start, size], i) => {
       const id = key.length * (MAX_DISTANCE + 1) + i;
       let slot = this.byPiece.get(id);
@@ -173,8 +183,10 @@ export class NearDuplicateIndex<T> {
     const alike = this.byLook.get(look);
     if (alike !== undefined) return { item: alike, reason: 'look-alike' };
     if (key.length < LONG_NAME) return null;
-    let tried: Set<Keyed<T>> | null = null;
     const numbers = numbersOf(key);
+    // Only names with the same numbers are compared (every numbered name of a long list has its own).
+    if (!this.numbered.has(numbers)) return null;
+    let tried: Set<Keyed<T>> | null = null;
     for (let length = key.length - MAX_DISTANCE; length <= key.length + MAX_DISTANCE; length++) {
       if (length < LONG_NAME) continue;
       for (const [i, [start, size]] of pieces(length).entries()) {

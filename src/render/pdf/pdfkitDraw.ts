@@ -149,11 +149,15 @@ function runsOf(glyphs: PlacedGlyph[]): PlacedGlyph[][] {
  */
 function commonGap(run: PlacedGlyph[], encoded: Array<{ width: number }>, size: number): number {
   if (run.length < 3) return 0; // fewer than two gaps
-  const counts = new Map<number, number>();
+  let counts: Map<number, number> | null = null;
   for (let g = 0; g + 1 < run.length; g++) {
     const gap = round(at(run, g + 1).x - at(run, g).x - (at(encoded, g).width * size) / 1000, 3);
-    if (gap > 0) counts.set(gap, (counts.get(gap) ?? 0) + 1);
+    if (gap > 0) {
+      counts ??= new Map();
+      counts.set(gap, (counts.get(gap) ?? 0) + 1);
+    }
   }
+  if (!counts) return 0; // a line set at its natural spacing (most lines of a list)
   let best = 0;
   let bestCount = 1;
   for (const [gap, count] of counts) if (count > bestCount || (count === bestCount && count > 1 && gap < best)) [best, bestCount] = [gap, count];

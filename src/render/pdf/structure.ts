@@ -92,7 +92,11 @@ export class StructureTree {
     if (known !== undefined) return known;
     const parent = mark.parent ? this.idOf(mark.parent) : this.root;
     const id = this.nodes.length;
-    this.nodes.push({ id, role: mark.role, parent, children: [], ...(mark.bookmark ? { bookmark: mark.bookmark } : {}), ...(mark.note !== undefined ? { noteNumber: mark.note } : {}), ...(mark.alt ? { alt: mark.alt } : {}) });
+    const node: StructNode = { id, role: mark.role, parent, children: [] };
+    if (mark.bookmark) node.bookmark = mark.bookmark;
+    if (mark.note !== undefined) node.noteNumber = mark.note;
+    if (mark.alt) node.alt = mark.alt;
+    this.nodes.push(node);
     this.node(parent).children.push(id);
     this.ids.set(mark, id);
     return id;

@@ -300,19 +300,20 @@ function squeeze(slots: Slot[], excess: number): void {
     lastSlot.width -= endCut;
     excess -= endCut;
   }
-  // 2. Han–Latin gaps, 3. word spaces
+  // 2. Han–Latin gaps, 3. word spaces (each line of a long list comes here: loops, not filtered copies)
   for (const kind of ['hanLatin', 'space'] as const) {
     if (excess <= EPS) break;
-    const glued = slots.filter(hasGlue).filter((s) => s.glue.kind === kind);
-    const capacity = glued.reduce((c, s) => c + s.glue.shrink, 0);
+    let capacity = 0;
+    for (const s of slots) if (s.glue?.kind === kind) capacity += s.glue.shrink;
     if (capacity <= 0) continue;
     const ratio = Math.min(1, excess / capacity);
-    for (const s of glued) s.space -= s.glue.shrink * ratio;
+    for (const s of slots) if (s.glue?.kind === kind) s.space -= s.glue.shrink * ratio;
     excess -= capacity * ratio;
   }
   // 4. punctuation inside the line
   if (excess > EPS) {
-    for (const s of slots.slice(0, -1)) {
+    for (let k = 0; k < slots.length - 1; k++) {
+      const s = at(slots, k);
       if (excess <= EPS) break;
       const cut = Math.min(excess, s.piece.midShrink);
       if (cut <= 0) continue;

@@ -98,3 +98,15 @@ describe('signatory lists', () => {
     expect(failure('r.csv', 'kind,name,country,title,sort_as,signed_on\norganization,A,B\n')[0]).toMatch(/^2:1 This row has 3 field\(s\), the header has 6/);
   });
 });
+
+describe('CSV field positions', () => {
+  it('positionIn counts characters, not UTF-16 units, and follows quoted line breaks', async () => {
+    const { positionIn } = await import('../src/signatories/fromCsv.js');
+    // the columns as an editor shows them: 😀 and 中 are one character each
+    expect(positionIn('organization,😀 中,USA', 17, 4)).toEqual({ line: 4, column: 17 });
+    expect(positionIn('a,b', 0, 2)).toEqual({ line: 2, column: 1 });
+    // a quoted field with a line break: the field after it is on the record's second line
+    expect(positionIn('organization,"Two\r\nLines 😀",USA', 29, 7)).toEqual({ line: 8, column: 10 });
+    expect(positionIn('x,"a\nb",c', 8, 1)).toEqual({ line: 2, column: 4 });
+  });
+});

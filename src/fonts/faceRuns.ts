@@ -6,7 +6,7 @@
  * other character in the first face that has it (a Hangul name in a Chinese letter: the Korean
  * fallback face). Spaces join the run before them.
  */
-import { FORMAT_CHARACTER, IDEOGRAPHIC, UNSPACED_CJK, isLatinQuoteHere } from '../unicode/scripts.js';
+import { FORMAT_CHARACTER, IDEOGRAPHIC, UNSPACED_CJK, characterTest, isLatinQuoteHere } from '../unicode/scripts.js';
 import type { Face, FaceStyle, FontChain } from './fontChain.js';
 import { buildContext } from '../context.js';
 
@@ -16,15 +16,16 @@ export interface FaceRun {
   face: Face | null;
 }
 
-const HANGUL = /\p{Script=Hangul}/u;
-const SPACE = /\s/u;
+const isSpace = characterTest(/\s/u);
+const isCjk = characterTest(new RegExp(`${IDEOGRAPHIC.source}|\\p{Script=Hangul}|${UNSPACED_CJK.source}`, 'u'));
+const isFormatCharacter = characterTest(FORMAT_CHARACTER);
 
 type Kind = 'space' | 'cjk' | 'word';
 
 function kindOf(ch: string, before: string | undefined, after: string | undefined): Kind {
-  if (SPACE.test(ch)) return 'space';
+  if (isSpace(ch)) return 'space';
   if (isLatinQuoteHere(ch, before, after)) return 'word';
-  if (IDEOGRAPHIC.test(ch) || HANGUL.test(ch) || UNSPACED_CJK.test(ch)) return 'cjk';
+  if (isCjk(ch)) return 'cjk';
   return 'word';
 }
 
@@ -48,17 +49,18 @@ function cut(text: string, chain: FontChain, style: FaceStyle): FaceRun[] {
     const kind = kinds[from];
     if (kind !== 'word') {
       const ch = chars[from] ?? '';
-      faces[from] = kind === 'space' || FORMAT_CHARACTER.test(ch) ? undefined : chain.faceFor(ch.codePointAt(0) ?? 0, style);
+      faces[from] = kind === 'space' || isFormatCharacter(ch) ? undefined : chain.faceFor(ch.codePointAt(0) ?? 0, style);
       from++;
       continue;
     }
     let to = from;
     while (to < chars.length && kinds[to] === 'word') to++;
-    const word = chars.slice(from, to).filter((ch) => !FORMAT_CHARACTER.test(ch)).join('');
+    let word = '';
+    for (let i = from; i < to; i++) if (!isFormatCharacter(chars[i] ?? '')) word += chars[i] ?? '';
     const whole = chain.faceForWord(word, style);
     for (let i = from; i < to; i++) {
       const ch = chars[i] ?? '';
-      faces[i] = FORMAT_CHARACTER.test(ch) ? undefined : (whole ?? chain.faceFor(ch.codePointAt(0) ?? 0, style));
+      faces[i] = isFormatCharacter(ch) ? undefined : (whole ?? chain.faceFor(ch.codePointAt(0) ?? 0, style));
     }
     from = to;
   }

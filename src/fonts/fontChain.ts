@@ -19,6 +19,7 @@ import { FontProblem } from './errors.js';
 import { resolveContained } from '../io/paths.js';
 import { isWoff, sfntFromWoff } from './woff.js';
 import { buildContext } from '../context.js';
+import { characterTest } from '../unicode/scripts.js';
 
 export { FontProblem };
 
@@ -211,6 +212,9 @@ const IN_WORD_QUOTE = /[‘’‚“”„‐‑‒–‹›]/u;
 
 /** Characters that need no glyph of their own (drawn as space or not drawn at all). */
 const INVISIBLE = /[\u0009\u000a\u000d\u200b-\u200d\u2060\ufe0e\ufe0f]/u;
+const isInvisible = characterTest(INVISIBLE);
+/** What a `use: latin` face takes in a word: LATIN_TEXT and IN_WORD_QUOTE. */
+const isLatinWordCharacter = characterTest(new RegExp(`${LATIN_TEXT.source}|${IN_WORD_QUOTE.source}`, 'u'));
 
 export class FontChain {
   private readonly entries: EntryFiles[];
@@ -232,7 +236,7 @@ export class FontChain {
 
   /** The first face in the chain that has a glyph for the code point, or null. */
   faceFor(codePoint: number, style: FaceStyle = { bold: false }): Face | null {
-    const key = `${style.bold ? 'b' : ''}${style.italic ? 'i' : ''}`;
+    const key = style.bold ? (style.italic ? 'bi' : 'b') : style.italic ? 'i' : '';
     let memo = this.memo.get(key);
     if (!memo) this.memo.set(key, (memo = new Map()));
     const known = memo.get(codePoint);
@@ -258,15 +262,15 @@ export class FontChain {
    * character (and reports a character no face has).
    */
   faceForWord(word: string, style: FaceStyle = { bold: false }): Face | null {
-    const key = `w${style.bold ? 'b' : ''}${style.italic ? 'i' : ''}`;
+    const key = style.bold ? (style.italic ? 'wbi' : 'wb') : style.italic ? 'wi' : 'w';
     let memo = this.wordMemo.get(key);
     if (!memo) this.wordMemo.set(key, (memo = new Map()));
     const known = memo.get(word);
     if (known !== undefined) return known;
-    const chars = [...word].filter((ch) => !INVISIBLE.test(ch));
+    const chars = [...word].filter((ch) => !isInvisible(ch));
     let found: Face | null = null;
     for (const entry of this.entries) {
-      if (entry.latinOnly && !chars.every((ch) => LATIN_TEXT.test(ch) || IN_WORD_QUOTE.test(ch))) continue;
+      if (entry.latinOnly && !chars.every(isLatinWordCharacter)) continue;
       const face = this.open(entry, style);
       if (chars.every((ch) => face.font.hasGlyphForCodePoint(ch.codePointAt(0) ?? 0))) {
         found = face;

@@ -151,8 +151,25 @@ export function fieldStarts(raw: string, delimiter: string): number[] {
 
 /** Line and column of an offset inside a record that starts at `firstLine`. */
 export function positionIn(raw: string, offset: number, firstLine: number): Position {
+  // A row on one line (nearly every row): the column counts the characters before the offset.
+  if (offset >= 0 && raw.lastIndexOf('\n', offset - 1) < 0) return { line: firstLine, column: codePointCount(raw, 0, Math.min(offset, raw.length)) + 1 };
   const before = raw.slice(0, offset).split(/\r?\n/);
   return { line: firstLine + before.length - 1, column: [...(before.at(-1) ?? '')].length + 1 };
+}
+
+/** Characters (code points) of text[from, to), as `[...text.slice(from, to)].length` counts them. */
+function codePointCount(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const unit = text.charCodeAt(i);
+    // a high surrogate followed by a low one is one character
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < to) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
 }
 
 /** How many lines the record starting on `line` spans (a quoted field may hold line breaks). */

@@ -51,13 +51,20 @@ const QUOTES = /[\u2018\u2019\u201a\u201b\u2032\u02bc\u00b4`'\u201c\u201d\u201e\
 
 /** The normalised comparison key of a name (see the module comment). */
 export function nearKey(name: string): string {
-  let s = name.normalize('NFKC').toLowerCase().replace(QUOTES, '');
+  // ASCII text is its own NFKC, NFD and NFC form and has no marks: those steps are left out for it.
+  const ascii = ASCII.test(name);
+  let s = (ascii ? name : name.normalize('NFKC')).toLowerCase().replace(QUOTES, '');
   // A trailing abbreviation in parentheses: one word, at most 15 characters ("(HRW)", "(KontraS)").
-  s = s.replace(/\s*[([]\s*[^\s()[\]]{1,15}\s*[)\]]\s*$/u, '');
-  s = s.normalize('NFD').replace(/\p{M}+/gu, '').normalize('NFC');
-  s = s.replace(/[\p{P}\p{S}\s]+/gu, ' ').trim();
+  if (s.endsWith(')') || s.endsWith(']') || /\s$/u.test(s)) s = s.replace(/\s*[([]\s*[^\s()[\]]{1,15}\s*[)\]]\s*$/u, '');
+  if (!ascii) s = s.normalize('NFD').replace(/\p{M}+/gu, '').normalize('NFC');
+  s = s.replace(ascii ? ASCII_PUNCTUATION_OR_SPACE : PUNCTUATION_OR_SPACE, ' ').trim();
   return s.replace(/^the /u, '');
 }
+
+const ASCII = /^[\u0000-\u007f]*$/;
+const PUNCTUATION_OR_SPACE = /[\p{P}\p{S}\s]+/gu;
+/** PUNCTUATION_OR_SPACE within ASCII: every ASCII character that is not a letter, a digit or a control (test/nearDuplicates.test.ts checks). */
+const ASCII_PUNCTUATION_OR_SPACE = /[\t-\r !-/:-@[-`{-~]+/g;
 
 /** Why two names are taken for one. */
 export type NearReason = 'same-key' | 'look-alike' | 'typo';
@@ -75,14 +82,26 @@ export function describeReason(reason: NearReason): string {
       : `nearly the same long name (at most ${MAX_DISTANCE} letters differ)`;
 }
 
-/** Names that differ in their numbers ("Region 12", "Region 13") are different, however close. */
-function sameNumbers(a: string, b: string): boolean {
-  return (a.match(/\d+/g) ?? []).join(' ') === (b.match(/\d+/g) ?? []).join(' ');
+/**
+ * The numbers of a key: names that differ in their numbers ("Region 12", "Region 13") are
+ * different, however close.
+ */
+function numbersOf(key: string): string {
+  return (key.match(/\d+/g) ?? []).join(' ');
 }
 
 interface Keyed<T> {
   item: T;
   key: string;
+}
+
+/**
+ * The long names holding one piece at one place: how many, and those names by their numbers
+ * (only names with the same numbers are compared, and a list of numbered names has many).
+ */
+interface Postings<T> {
+  count: number;
+  byNumbers: Map<string, Array<Keyed<T>>>;
 }
 
 /** k + 1 = 3 pieces of a key of `length` characters: [start, length] of each. */
@@ -106,9 +125,11 @@ export class NearDuplicateIndex<T> {
   private readonly byKey = new Map<string, T>();
   private readonly byLook = new Map<string, T>();
   /** (length, piece number) → piece text → long names holding that piece there. */
-  private readonly byPiece = new Map<number, Map<string, Array<Keyed<T>>>>();
+  private readonly byPiece = new Map<number, Map<string, Postings<T>>>();
+  /** How many long names have each set of numbers: a name whose numbers no long name has can have no typo twin. */
+  private readonly numbered = new Map<string, number>();
 
-  private slot(length: number, piece: number): Map<string, Array<Keyed<T>>> | undefined {
+  private slot(length: number, piece: number): Map<string, Postings<T>> | undefined {
     return this.byPiece.get(length * (MAX_DISTANCE + 1) + piece);
   }
 
@@ -139,14 +160,20 @@ export class NearDuplicateIndex<T> {
     if (!this.byKey.has(key)) this.byKey.set(key, item);
     if (!this.byLook.has(look)) this.byLook.set(look, item);
     if (key.length < LONG_NAME) return;
+    const keyed = { item, key };
+    const numbers = numbersOf(key);
+    this.numbered.set(numbers, (this.numbered.get(numbers) ?? 0) + 1);
     pieces(key.length).forEach(([start, size], i) => {
       const id = key.length * (MAX_DISTANCE + 1) + i;
       let slot = this.byPiece.get(id);
       if (!slot) this.byPiece.set(id, (slot = new Map()));
       const piece = key.slice(start, start + size);
-      const list = slot.get(piece);
-      if (list) list.push({ item, key });
-      else slot.set(piece, [{ item, key }]);
+      let postings = slot.get(piece);
+      if (!postings) slot.set(piece, (postings = { count: 0, byNumbers: new Map() }));
+      postings.count++;
+      const same = postings.byNumbers.get(numbers);
+      if (same) same.push(keyed);
+      else postings.byNumbers.set(numbers, [keyed]);
     });
   }
 
@@ -156,6 +183,9 @@ export class NearDuplicateIndex<T> {
     const alike = this.byLook.get(look);
     if (alike !== undefined) return { item: alike, reason: 'look-alike' };
     if (key.length < LONG_NAME) return null;
+    const numbers = numbersOf(key);
+    // Only names with the same numbers are compared (every numbered name of a long list has its own).
+    if (!this.numbered.has(numbers)) return null;
     let tried: Set<Keyed<T>> | null = null;
     for (let length = key.length - MAX_DISTANCE; length <= key.length + MAX_DISTANCE; length++) {
       if (length < LONG_NAME) continue;
@@ -164,13 +194,13 @@ export class NearDuplicateIndex<T> {
         if (!slot) continue;
         for (let shift = -MAX_DISTANCE; shift <= MAX_DISTANCE; shift++) {
           if (start + shift < 0 || start + shift + size > key.length) continue;
-          const candidates = slot.get(key.slice(start + shift, start + shift + size));
-          if (!candidates || candidates.length > MAX_POSTINGS) continue;
-          for (const c of candidates) {
+          const postings = slot.get(key.slice(start + shift, start + shift + size));
+          if (!postings || postings.count > MAX_POSTINGS) continue;
+          for (const c of postings.byNumbers.get(numbers) ?? []) {
             tried ??= new Set();
             if (tried.has(c)) continue;
             tried.add(c);
-            if (sameNumbers(c.key, key) && distance(c.key, key) <= MAX_DISTANCE) return { item: c.item, reason: 'typo' };
+            if (distance(c.key, key) <= MAX_DISTANCE) return { item: c.item, reason: 'typo' };
           }
         }
       }

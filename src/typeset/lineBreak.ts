@@ -163,13 +163,6 @@ function isStretchableGap(a: Piece, b: Piece): boolean {
   return a.kind !== 'latin' || b.kind !== 'latin';
 }
 
-/** The best way found so far to end a line after a piece (total-fit breaking). */
-interface Breakpoint {
-  /** Sum of the demerits of every line up to here; Infinity while no line can end here. */
-  cost: number;
-  /** First piece of the line that ends here. */
-  lineStart: number;
-}
 
 /**
  * Total-fit line breaking for justified paragraphs (after Knuth and Plass): among all legal
@@ -181,11 +174,14 @@ interface Breakpoint {
  */
 function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
   const n = pieces.length;
-  const best: Breakpoint[] = Array.from({ length: n }, () => ({ cost: Infinity, lineStart: -1 }));
-  for (const [k, end] of pieces.entries()) {
+  // The best way found so far to end a line after each piece: the sum of the demerits of every
+  // line up to there (Infinity while no line can end there) and the first piece of its line.
+  const cost = new Float64Array(n).fill(Infinity);
+  const lineStart = new Int32Array(n).fill(-1);
+  for (let k = 0; k < n; k++) {
     if (!isBreakAfter(pieces, k)) continue;
+    const end = at(pieces, k);
     const last = k === n - 1;
-    const here = at(best, k);
     let interior = 0; // widths and spaces of pieces s+1..k
     let glueShrink = 0;
     let glueStretch = 0;
@@ -209,7 +205,7 @@ function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
       const available = spec.width - (s === 0 ? spec.firstIndent : spec.restIndent);
       if (natural - shrink - mid > available + EPS) break;
       if (s > 0 && !p.breakBefore) continue;
-      const before = s === 0 ? 0 : at(best, s - 1).cost;
+      const before = s === 0 ? 0 : (cost[s - 1] as number);
       if (before === Infinity) continue;
       let badness: number;
       if (natural > available + EPS) {
@@ -232,19 +228,19 @@ function optimalBreaks(pieces: Piece[], spec: LineSpec): number[] | null {
         badness = d <= EPS ? 0 : d <= capacity ? 100 * (d / comfortable) ** 3 : (inWord ? RAGGED_IN_WORD : RAGGED) + 1000 * (d / available);
       }
       const previousEnd = s === 0 ? undefined : at(pieces, s - 1);
-      const earlierEnd = s === 0 ? undefined : pieces[at(best, s - 1).lineStart - 1];
+      const earlierEnd = s === 0 ? undefined : pieces[(lineStart[s - 1] as number) - 1];
       let demerits = (10 + badness) ** 2 + hyphenDemerits(end, previousEnd, earlierEnd) + (last ? 0 : (at(pieces, k + 1).breakCost ?? 0));
       // clreq §3.8: the last line of a paragraph holds at least two characters.
       if (last && s > 0 && charCount(pieces, s, k) < 2) demerits += 1e8;
-      if (before + demerits < here.cost) {
-        here.cost = before + demerits;
-        here.lineStart = s;
+      if (before + demerits < (cost[k] as number)) {
+        cost[k] = before + demerits;
+        lineStart[k] = s;
       }
     }
   }
-  if (at(best, n - 1).cost === Infinity) return null;
+  if (cost[n - 1] === Infinity) return null;
   const ends: number[] = [];
-  for (let k = n - 1; k >= 0; k = at(best, k).lineStart - 1) ends.unshift(k);
+  for (let k = n - 1; k >= 0; k = (lineStart[k] as number) - 1) ends.unshift(k);
   return ends;
 }
 
@@ -304,19 +300,20 @@ function squeeze(slots: Slot[], excess: number): void {
     lastSlot.width -= endCut;
     excess -= endCut;
   }
-  // 2. Han–Latin gaps, 3. word spaces
+  // 2. Han–Latin gaps, 3. word spaces (each line of a long list comes here: loops, not filtered copies)
   for (const kind of ['hanLatin', 'space'] as const) {
     if (excess <= EPS) break;
-    const glued = slots.filter(hasGlue).filter((s) => s.glue.kind === kind);
-    const capacity = glued.reduce((c, s) => c + s.glue.shrink, 0);
+    let capacity = 0;
+    for (const s of slots) if (s.glue?.kind === kind) capacity += s.glue.shrink;
     if (capacity <= 0) continue;
     const ratio = Math.min(1, excess / capacity);
-    for (const s of glued) s.space -= s.glue.shrink * ratio;
+    for (const s of slots) if (s.glue?.kind === kind) s.space -= s.glue.shrink * ratio;
     excess -= capacity * ratio;
   }
   // 4. punctuation inside the line
   if (excess > EPS) {
-    for (const s of slots.slice(0, -1)) {
+    for (let k = 0; k < slots.length - 1; k++) {
+      const s = at(slots, k);
       if (excess <= EPS) break;
       const cut = Math.min(excess, s.piece.midShrink);
       if (cut <= 0) continue;

@@ -17,7 +17,7 @@ import { at } from '../util/checked.js';
 import type { SourceRef } from '../diagnostics/index.js';
 
 export { MissingGlyph };
-import { FORMAT_CHARACTER, IDEOGRAPHIC, RIGHT_TO_LEFT, UNSPACED_CJK, WESTERN_ALNUM, isLatinQuoteHere } from '../unicode/scripts.js';
+import { FORMAT_CHARACTER, IDEOGRAPHIC, RIGHT_TO_LEFT, UNSPACED_CJK, WESTERN_ALNUM, characterTest, isLatinQuoteHere } from '../unicode/scripts.js';
 import { buildContext } from '../context.js';
 import { harfBuzzLoaded, hbLayout, type ShapedText } from './harfbuzz.js';
 
@@ -116,17 +116,38 @@ interface Item {
   source?: SourceRef;
 }
 
-function kindOf(ch: string, before = '', after = ''): PieceKind | 'space' | 'other' {
+type CharKind = PieceKind | 'space' | 'other';
+
+function kindOf(ch: string, before = '', after = ''): CharKind {
   if (ch === ' ' || ch === '\t' || ch === '\n') return 'space';
   if (isLatinQuoteHere(ch, before, after)) return 'other';
-  if (OPENING.has(ch)) return 'open';
-  if (CLOSING.has(ch)) return 'close';
-  // Hangul syllables are full-width like ideographs: one piece each, so a justified Korean line
-  // may spread between syllables as well as between words (keep-all still forbids a break there).
-  if (IDEOGRAPHIC.test(ch) || HANGUL.test(ch)) return 'ideo';
-  if (UNSPACED_CJK.test(ch)) return 'cjkPunct';
-  return 'other';
+  return kindAlone(ch);
 }
+
+/** The kind of a character whatever stands beside it, each character classified once (a long list repeats them). */
+const kindsAlone = new Map<string, CharKind>();
+
+function kindAlone(ch: string): CharKind {
+  let kind = kindsAlone.get(ch);
+  if (kind === undefined) {
+    kind = OPENING.has(ch)
+      ? 'open'
+      : CLOSING.has(ch)
+        ? 'close'
+        : // Hangul syllables are full-width like ideographs: one piece each, so a justified Korean line
+          // may spread between syllables as well as between words (keep-all still forbids a break there).
+          IDEOGRAPHIC.test(ch) || HANGUL.test(ch)
+          ? 'ideo'
+          : UNSPACED_CJK.test(ch)
+            ? 'cjkPunct'
+            : 'other';
+    kindsAlone.set(ch, kind);
+  }
+  return kind;
+}
+
+const isFormatCharacter = characterTest(FORMAT_CHARACTER);
+const isRightToLeft = characterTest(RIGHT_TO_LEFT);
 
 export interface ShapeOptions {
   /** Em fraction between Han and Latin (clreq §3.2.2; ¼ em). */
@@ -225,18 +246,23 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       items.push({ ch: String(span.mark), style: span.style, mark: span.mark, at: plain.length });
       continue;
     }
+    const { style, source } = span;
+    let offset = plain.length;
     for (const ch of span.text) {
-      items.push({ ch, style: span.style, at: plain.length, ...(span.source ? { source: span.source } : {}) });
-      plain += ch;
+      items.push(source ? { ch, style, at: offset, source } : { ch, style, at: offset });
+      offset += ch.length;
     }
+    plain += span.text;
   }
   const { allowed, costs } = breakOpportunities(plain, { keepAll: options.keepAll === true, inWordBreaks: true });
 
   const pieces: Piece[] = [];
   let pendingSpace = false;
-  let current: (Piece & { open: boolean }) | null = null;
+  let current: Piece | null = null;
+  /** `current` may still take the next character. */
+  let open = false;
   const close = () => {
-    if (current) current.open = false;
+    open = false;
   };
 
   const kinds = items.map((item, index) => (item.mark !== undefined ? 'mark' : kindOf(item.ch, items[index - 1]?.ch, items[index + 1]?.ch)));
@@ -265,15 +291,16 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       current = null;
       return;
     }
-    if (FORMAT_CHARACTER.test(item.ch)) return; // invisible: no glyph, no width
-    if (RIGHT_TO_LEFT.test(item.ch)) throw new MissingGlyph(item.ch, item.source, 'right-to-left');
+    if (isFormatCharacter(item.ch)) return; // invisible: no glyph, no width
+    if (isRightToLeft(item.ch)) throw new MissingGlyph(item.ch, item.source, 'right-to-left');
     const cp = item.ch.codePointAt(0) ?? 0;
     const word = wordFaces[index];
     const { face, dots } = word ?? faceOf(fonts, cp, item.style, options);
     if (!face) throw new MissingGlyph(item.ch, item.source);
     const breakBefore = allowed.has(item.at);
     const extendable =
-      current?.open === true &&
+      open &&
+      current !== null &&
       kind === 'other' &&
       current.kind === 'latin' &&
       !pendingSpace &&
@@ -284,16 +311,16 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       (current.dots ?? false) === dots;
     // —— and …… are one unit each (clreq: never split, never stretched inside).
     const sameDash =
-      current?.open === true && (item.ch === '—' || item.ch === '…') && current.text.endsWith(item.ch) && !pendingSpace;
+      open && current !== null && (item.ch === '—' || item.ch === '…') && current.text.endsWith(item.ch) && !pendingSpace;
     if (extendable || sameDash) {
       (current as Piece).text += item.ch;
       return;
     }
-    const piece: Piece & { open: boolean } = {
+    const piece: Piece = {
       text: item.ch, face, size: item.style.size, rise: 0, bold: item.style.bold,
       kind: kind === 'other' ? 'latin' : kind,
       width: 0, offset: 0, drawnAdvance: 0, glyphCount: 1, glyphs: EMPTY_RUN, breakBefore, glueBefore: null,
-      endShrink: 0, midShrink: 0, startRestore: 0, open: true,
+      endShrink: 0, midShrink: 0, startRestore: 0,
     };
     if (item.style.link) piece.link = item.style.link;
     if (dots) piece.dots = true;
@@ -310,15 +337,12 @@ function segment(spans: Span[], fonts: FontChain, options: ShapeOptions): Piece[
       piece.breakBefore = breakBefore || !NOT_START_AFTER_SPACE.test(item.ch);
     }
     pendingSpace = false;
-    close();
     pieces.push(piece);
     current = piece;
+    open = true;
   });
 
-  return pieces.map((p) => {
-    const { open: _open, ...rest } = p as Piece & { open?: boolean };
-    return rest;
-  });
+  return pieces;
 }
 
 /**
@@ -340,7 +364,7 @@ function wordFacesOf(items: Item[], kinds: Array<PieceKind | 'space' | 'other'>,
     let text = '';
     while (to < items.length && kinds[to] === 'other' && sameStyle(at(items, to).style, style)) {
       const ch = at(items, to).ch;
-      if (!FORMAT_CHARACTER.test(ch)) text += ch;
+      if (!isFormatCharacter(ch)) text += ch;
       to++;
     }
     const chosen = wordFaceOf(fonts, text, style, options);
@@ -408,7 +432,7 @@ function prefetchAdvances(pieces: Piece[]): void {
   // the advances it gets when shaped alone.
   const batches = new Map<string, { face: Face; set: Set<string> }>();
   for (const p of pieces) {
-    if (p.kind === 'mark' || [...p.text].length < 2 || p.text.includes(' ')) continue;
+    if (p.kind === 'mark' || oneCharacter(p.text) || p.text.includes(' ')) continue;
     if (advances.get(p.face)?.has(p.text)) continue;
     const key = `${p.face.id}:${scriptKey(p.text)}`;
     let batch = batches.get(key);
@@ -421,15 +445,26 @@ function prefetchAdvances(pieces: Piece[]): void {
   }
 }
 
+/** At most one character (`[...text].length < 2` without the array). */
+function oneCharacter(text: string): boolean {
+  return text.length < 2 || (text.length === 2 && (text.codePointAt(0) ?? 0) > 0xffff);
+}
+
 /** The script the shaper would choose for a word: that of its first letter (none for digits). */
 function scriptKey(text: string): string {
   const letter = /\p{L}/u.exec(text)?.[0];
   if (!letter) return 'common';
-  for (const script of ['Latin', 'Hangul', 'Han', 'Cyrillic', 'Greek', 'Hiragana', 'Katakana']) {
-    if (new RegExp(`\\p{Script=${script}}`, 'u').test(letter)) return script;
+  let script = letterScripts.get(letter);
+  if (script === undefined) {
+    script = SCRIPTS.find(([, test]) => test.test(letter))?.[0] ?? 'other';
+    letterScripts.set(letter, script);
   }
-  return 'other';
+  return script;
 }
+
+const SCRIPTS = ['Latin', 'Hangul', 'Han', 'Cyrillic', 'Greek', 'Hiragana', 'Katakana'].map((script) => [script, new RegExp(`\\p{Script=${script}}`, 'u')] as const);
+/** The script of each letter met (a list of 10,000 names asks for the same letters again and again). */
+const letterScripts = new Map<string, string>();
 
 function prefetchBatch(face: Face, words: string[]): void {
   if (words.length < 2) return;

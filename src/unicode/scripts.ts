@@ -72,6 +72,21 @@ export function superscriptNumber(n: number): string {
  */
 export const FORMAT_CHARACTER = /^[\p{Cf}\u180b-\u180d\ufe00-\ufe0f\u{e0100}-\u{e01ef}]$/u;
 
+/**
+ * A character class as a predicate that tests each distinct string once: the typesetter and the
+ * Word and HTML editions ask it for every character of every name, and a list of 10,000 names
+ * holds the same few thousand characters again and again. For single characters (or UTF-16
+ * units), which bound the memo; `pattern` must have no `g` or `y` flag (no lastIndex state).
+ */
+export function characterTest(pattern: RegExp): (ch: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (ch) => {
+    let is = known.get(ch);
+    if (is === undefined) known.set(ch, (is = pattern.test(ch)));
+    return is;
+  };
+}
+
 /** A code point as Unicode writes it: U+4E2D, U+20BB7. */
 export function codePointLabel(char: string): string {
   return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;

@@ -69,6 +69,13 @@ interface WordFaces {
  */
 const PLAIN_LATIN = /^[\u0000-\u00ff\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{M}]*$/u;
 
+/** PLAIN_LATIN.test(text), answered without the Unicode classes for Latin-1 text (nearly every Latin name). */
+function isPlainLatin(text: string): boolean {
+  let latin1 = true;
+  for (let i = 0; i < text.length && latin1; i++) latin1 = text.charCodeAt(i) <= 0xff;
+  return latin1 || PLAIN_LATIN.test(text);
+}
+
 /** Runs of `text`, each in its face: the styles' fonts where they serve, named fonts elsewhere. */
 function textRuns(text: string, style: RunStyle, extra: Omit<IRunOptions, 'text'> = {}): TextRun[] {
   const { faces } = style;
@@ -81,7 +88,7 @@ function textRuns(text: string, style: RunStyle, extra: Omit<IRunOptions, 'text'
   for (const { text: part, face } of faceRuns(text, faces.chain, { bold, italic: style.italics === true })) {
     if (face) faces.used.add(face.name, part, bold);
     const own = face?.name;
-    const name = !own || own === faces.eastAsia || (own === faces.latin && PLAIN_LATIN.test(part)) ? undefined : own;
+    const name = !own || own === faces.eastAsia || (own === faces.latin && isPlainLatin(part)) ? undefined : own;
     const last = merged[merged.length - 1];
     if (last && last.name === name) last.text += part;
     else merged.push({ text: part, name });

@@ -220,6 +220,12 @@ function isTrueTypeSubset(data: Uint8Array, glyphs: number): boolean {
 export class GlyphFont {
   readonly resourceName: string;
   private readonly embedded: EmbeddedFont;
+  /**
+   * Per subset glyph, once it is drawn: the characters its ToUnicode entry gives (set once) and
+   * the encoding for a glyph that maps to its text and for one that does not (a long list draws
+   * the same glyphs hundreds of thousands of times).
+   */
+  private readonly encoded: Array<{ unicode: number[]; mapping: EncodedGlyph; other: EncodedGlyph } | undefined> = [];
 
   constructor(
     private readonly doc: PdfkitDocument,
@@ -300,16 +306,22 @@ export class GlyphFont {
   encode(glyphId: number, codePoints: number[]): EncodedGlyph {
     const font = this.embedded;
     const gid = font.subset.includeGlyph(glyphId);
-    let width = font.widths[gid];
-    if (width == null) {
-      width = font.font.getGlyph(glyphId).advanceWidth * font.scale;
-      font.widths[gid] = width;
+    let known = this.encoded[gid];
+    if (!known) {
+      let width = font.widths[gid];
+      if (width == null) {
+        width = font.font.getGlyph(glyphId).advanceWidth * font.scale;
+        font.widths[gid] = width;
+      }
+      // Every subset glyph gets an entry (pdfkit's ToUnicode writer reads them in order).
+      if (font.unicode[gid] == null) font.unicode[gid] = codePoints;
+      const hex = gid.toString(16).padStart(4, '0');
+      known = { unicode: font.unicode[gid] ?? [], mapping: { hex, width, mapsToText: true }, other: { hex, width, mapsToText: false } };
+      this.encoded[gid] = known;
     }
-    // Every subset glyph gets an entry (pdfkit's ToUnicode writer reads them in order).
-    if (font.unicode[gid] == null) font.unicode[gid] = codePoints;
-    const unicode = font.unicode[gid] ?? [];
+    const { unicode } = known;
     const mapsToText = unicode.length === codePoints.length && unicode.every((cp, i) => cp === codePoints[i]);
-    return { hex: gid.toString(16).padStart(4, '0'), width, mapsToText };
+    return mapsToText ? known.mapping : known.other;
   }
 }
 

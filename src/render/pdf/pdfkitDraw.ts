@@ -116,13 +116,13 @@ export function segmentsOf(line: MarkedLine, originX: number, structure: Structu
     const scale = piece.size / piece.face.unitsPerEm;
     const run = piece.glyphs;
     let pen = start + p.offset;
-    run.ids.forEach((glyphId, g) => {
+    for (let g = 0; g < run.ids.length; g++) {
       segment.glyphs.push({
         face: piece.face, size: piece.size, rise: piece.rise + (run.yOffsets[g] ?? 0) * scale, x: pen + (run.xOffsets[g] ?? 0) * scale,
-        glyphId, codePoints: run.codePoints[g] ?? [],
+        glyphId: run.ids[g] as number, codePoints: run.codePoints[g] ?? [],
       });
       pen += (run.advances[g] ?? 0) * scale;
-    });
+    }
     const last = segment.glyphs.at(-1);
     if (last) last.setEnd = start + p.width;
   });
@@ -143,13 +143,21 @@ function runsOf(glyphs: PlacedGlyph[]): PlacedGlyph[][] {
   return runs;
 }
 
-/** The gap (to 1/1000 pt) that most glyphs of a run leave before the next one, if two or more share it; else 0. */
-function commonGap(run: PlacedGlyph[], widths: number[]): number {
-  const counts = new Map<number, number>();
+/**
+ * The gap (to 1/1000 pt) that most glyphs of a run leave before the next one, if two or more share
+ * it; else 0. `encoded` gives each glyph's width in thousandths of the font `size`.
+ */
+function commonGap(run: PlacedGlyph[], encoded: Array<{ width: number }>, size: number): number {
+  if (run.length < 3) return 0; // fewer than two gaps
+  let counts: Map<number, number> | null = null;
   for (let g = 0; g + 1 < run.length; g++) {
-    const gap = round(at(run, g + 1).x - at(run, g).x - at(widths, g), 3);
-    if (gap > 0) counts.set(gap, (counts.get(gap) ?? 0) + 1);
+    const gap = round(at(run, g + 1).x - at(run, g).x - (at(encoded, g).width * size) / 1000, 3);
+    if (gap > 0) {
+      counts ??= new Map();
+      counts.set(gap, (counts.get(gap) ?? 0) + 1);
+    }
   }
+  if (!counts) return 0; // a line set at its natural spacing (most lines of a list)
   let best = 0;
   let bestCount = 1;
   for (const [gap, count] of counts) if (count > bestCount || (count === bestCount && count > 1 && gap < best)) [best, bestCount] = [gap, count];
@@ -327,7 +335,6 @@ class PageDrawer {
    */
   private text(segment: Segment, baseline: number): void {
     const ops: string[] = ['BT'];
-    const codePoints: number[] = [];
     let mapsToText = true;
     let font: GlyphFont | null = null;
     let size = 0;
@@ -351,37 +358,37 @@ class PageDrawer {
       size = first.size;
       rise = first.rise;
       const encoded = run.map((g) => runFont.encode(g.glyphId, g.codePoints));
-      const common = commonGap(run, encoded.map((e) => (e.width * size) / 1000));
+      const common = commonGap(run, encoded, size);
       if (common !== spacing) ops.push(`${common} Tc`);
       spacing = common;
-      const items: string[] = [];
+      let items = '';
       let hex = '';
       const adjust = (to: number) => {
         const units = Math.round(((cursor - to) * 1000) / size);
         if (units === 0) return;
-        if (hex) items.push(`<${hex}>`);
+        if (hex) items += `<${hex}>`;
         hex = '';
-        items.push(` ${units} `);
+        items += ` ${units} `;
         cursor -= (units * size) / 1000;
       };
-      run.forEach((glyph, g) => {
+      for (let g = 0; g < run.length; g++) {
+        const glyph = at(run, g);
         const e = at(encoded, g);
         adjust(glyph.x);
         mapsToText &&= e.mapsToText;
         hex += e.hex;
         cursor += (e.width * size) / 1000 + spacing;
-        codePoints.push(...glyph.codePoints);
         // the segment ends where the layout set its last piece (the pen counts the last Tc too)
         if (glyph === last && glyph.setEnd !== undefined) adjust(glyph.setEnd + spacing);
-      });
-      if (hex) items.push(`<${hex}>`);
-      ops.push(`[${items.join('')}] TJ`);
+      }
+      if (hex) items += `<${hex}>`;
+      ops.push(`[${items}] TJ`);
     }
     if (rise !== 0) ops.push('0 Ts');
     if (spacing !== 0) ops.push('0 Tc');
     ops.push('ET');
     const actual = !mapsToText || segment.gap;
-    if (actual) this.doc.markContent('Span', { actual: utf16(codePoints) });
+    if (actual) this.doc.markContent('Span', { actual: utf16(segment.glyphs.flatMap((glyph) => glyph.codePoints)) });
     this.doc.addContent(ops.join('\n'));
     if (actual) this.doc.endMarkedContent();
   }

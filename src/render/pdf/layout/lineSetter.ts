@@ -121,7 +121,9 @@ export class LineSetter {
 
   /** One-line texts (signatory entries) shaped, from the memo where it has them; the rest in one batch. */
   shapeEntries(entries: Array<{ spans: Span[]; key: string }>): Piece[][] {
-    const keys = entries.map((e) => JSON.stringify([e.key, this.shapeOptions]));
+    // JSON.stringify([e.key, this.shapeOptions]), the options written once for the whole list
+    const options = `,${JSON.stringify(this.shapeOptions)}]`;
+    const keys = entries.map((e) => `[${JSON.stringify(e.key)}${options}`);
     const found = keys.map((key) => this.memo.entries.get(key));
     const missing = entries.filter((_, i) => found[i] === undefined);
     const shaped = missing.length > 0 ? shapeMany(missing.map((e) => e.spans), this.fonts, this.shapeOptions) : [];

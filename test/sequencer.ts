@@ -48,6 +48,7 @@ const WEIGHTS: Record<string, number> = {
   'docx.test.ts': 900,
   'docxZip.test.ts': 600,
   'signatories.test.ts': 300,
+  'nearDuplicates.test.ts': 300,
   'layoutMemo.test.ts': 250,
   'derivedFacts.test.ts': 100,
   'html.test.ts': 150,

@@ -79,6 +79,8 @@ function foldersFor(files: Set<string>, letterDir: string): Set<string> {
  * save (a rename over the file) can go unreported; a stat of the few input files catches both.
  */
 const POLL_MS = 250;
+/** Events this close together make one rebuild. */
+const COALESCE_MS = 10;
 
 /** Identity and state of a file (inode, size, modification time), as one comparable string. */
 function stamp(file: string): string {
@@ -192,10 +194,13 @@ export function watchLetters(letterPaths: readonly string[], options: BuildOptio
     for (const letter of affected) if (!letter.pending.includes(shown)) letter.pending.push(shown);
     if (running) return; // the running loop picks the new work up
     if (timer) clearTimeout(timer);
+    // One save is a burst of events (truncate and write, or a temporary file renamed) within a
+    // millisecond or two: they make one rebuild. A write that goes on longer is seen again
+    // (a later event, or the stamps compared every POLL_MS) and rebuilt once more.
     timer = setTimeout(() => {
       timer = null;
       inFlight = run();
-    }, 25);
+    }, COALESCE_MS);
   };
 
   const ready = (async () => {

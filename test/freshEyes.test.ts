@@ -450,5 +450,7 @@ describe('a folder whose letter is not called letter.md', () => {
     expect(chooseLetter(dir, 'x', 'Partner edits.docx')).toEqual({ letter: 'letter.md' });
     rmSync(path.join(dir, 'letter.md'));
     expect(chooseLetter(dir, 'x', 'letter.docx')).toMatchObject({ problem: expect.stringMatching(/There are 2 letters here/) });
+    // The problem shows how to name one of them, in the command's own words.
+    expect(chooseLetter(dir, 'letterpress signatories list --letter my-letter.md')).toMatchObject({ problem: expect.stringContaining('e.g. letterpress signatories list --letter letter.ja.md.') });
   });
 });

@@ -29,7 +29,8 @@ export function noLetterProblem(folder: string, example: string): string {
 /**
  * The one letter a command that takes a single letter (diff, release, signatories, import-docx)
  * works on when none is named: the letter `edition` was made from when it is there, else letter.md,
- * else the folder's only letter*.md; otherwise why none can be chosen.
+ * else the folder's only letter*.md; otherwise why none can be chosen. `example`: the command
+ * naming a letter, with "my-letter.md" where the letter goes.
  */
 export function chooseLetter(folder: string, example: string, edition?: string): { letter: string } | { problem: string } {
   const found = findLetters(folder);
@@ -40,5 +41,6 @@ export function chooseLetter(folder: string, example: string, edition?: string):
   const [only] = found;
   if (found.length === 1 && only !== undefined) return { letter: only };
   if (found.length === 0) return { problem: noLetterProblem(folder, example) };
-  return { problem: `There are ${found.length} letters here (${found.join(', ')}) and no letter.md; name the one you mean, e.g. ${found[0]}.` };
+  // The example command with one of the letters found, so that staff see how to name it.
+  return { problem: `There are ${found.length} letters here (${found.join(', ')}) and no letter.md; name the one you mean, e.g. ${example.replace('my-letter.md', found[0] ?? 'my-letter.md')}.` };
 }

@@ -41,8 +41,8 @@ async function letterListSettings(letter: string | null, meta: LetterMeta | null
  * The data file: --file (inside its own folder), or the `signatories` field of the letter
  * (inside the letter's project, as for a build); symlinks resolved and checked the same way.
  */
-async function dataFile(cwd: string, options: FileOptions): Promise<{ file: string; lang: string; date: string; list: ListSettings }> {
-  const chosen = options.letter !== undefined ? { letter: options.letter } : chooseLetter(cwd, 'letterpress signatories list --letter my-letter.md');
+async function dataFile(cwd: string, options: FileOptions, example: string): Promise<{ file: string; lang: string; date: string; list: ListSettings }> {
+  const chosen = options.letter !== undefined ? { letter: options.letter } : chooseLetter(cwd, example);
   if (options.file) {
     const contained = resolveContained(path.dirname(path.resolve(cwd, options.file)), cwd, options.file, 'Signatory file');
     if ('error' in contained) throw fileFailure(options.file, contained.error, 'signatories-path');
@@ -103,7 +103,7 @@ export async function addCommand(io: CliIo, opts: AddOptions): Promise<void> {
   }
   const entry = newSignatory(kind, (opts.org ?? opts.person) as string, given, (key) => flags[key] ?? key);
   const names = namesIn(opts.nameIn);
-  const { file } = await dataFile(io.cwd, opts);
+  const { file } = await dataFile(io.cwd, opts, 'letterpress signatories add --org "Name" --letter my-letter.md');
   if (opts['update'] === true) {
     const { name: _name, kind: _kind, ...set } = entry;
     const before = await (await edits()).amendSignatory(file, entry.name, kind, { set, ...(names ? { names } : {}) }, { force: opts['force'] !== undefined });
@@ -116,7 +116,7 @@ export async function addCommand(io: CliIo, opts: AddOptions): Promise<void> {
 
 /** `signatories remove NAME`. */
 export async function removeCommand(io: CliIo, name: string, opts: FileOptions): Promise<void> {
-  const { file } = await dataFile(io.cwd, opts);
+  const { file } = await dataFile(io.cwd, opts, 'letterpress signatories remove "Name" --letter my-letter.md');
   const removed = await (await edits()).removeSignatory(file, name);
   io.stdout.write(`Removed ${removed.kind} "${removed.name}" from ${file}. Run "letterpress build" to rebuild the editions.\n`);
 }
@@ -125,7 +125,7 @@ export async function removeCommand(io: CliIo, name: string, opts: FileOptions):
 export async function importCommand(io: CliIo, spreadsheet: string, opts: ImportFlags): Promise<number> {
   if (opts.org && opts.person) throw new EditRefused('Give --org or --person, not both.');
   if (opts.dateOrder !== undefined && opts.dateOrder !== 'dmy' && opts.dateOrder !== 'mdy') throw new EditRefused(`--date-order is dmy (26/09/2023) or mdy (09/26/2023), not "${opts.dateOrder}".`);
-  const { file } = await dataFile(io.cwd, opts);
+  const { file } = await dataFile(io.cwd, opts, 'letterpress signatories import sheet.csv --letter my-letter.md');
   const { importSignatories } = await edits();
   const { formatPlan } = await import('../importReport.js');
   const { plan, written } = await importSignatories(file, { path: spreadsheet }, {
@@ -145,7 +145,7 @@ export async function importCommand(io: CliIo, spreadsheet: string, opts: Import
 
 /** `signatories list`. */
 export async function listCommand(io: CliIo, opts: FileOptions & { lang?: string; check?: boolean }): Promise<void> {
-  const { file, lang, date, list: settings } = await dataFile(io.cwd, opts);
+  const { file, lang, date, list: settings } = await dataFile(io.cwd, opts, 'letterpress signatories list --letter my-letter.md');
   const text = await readInput(file, 'check the `signatories` field of the letter.', 'signatories-missing');
   const { list } = signatoriesFromText(file, text, opts.lang ?? lang, date, settings.names);
   const out = listLines(file, list, opts.lang ?? lang, opts.check === true, settings.countries);

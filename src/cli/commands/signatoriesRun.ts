@@ -1,6 +1,7 @@
 /** The work of `letterpress signatories add | remove | import | list` (loaded only when one runs; the options are in ./signatories.ts). */
 import { countryCode, countryIn, englishCountryNames, type CountryDisplay } from '../../model/countries.js';
-import { closestNames } from '../../signatories/nearDuplicates.js';
+import { distance } from 'fastest-levenshtein';
+import { nearKey } from '../../signatories/nearDuplicates.js';
 import { loadTemplate, resolveTemplatePath } from '../../load/template.js';
 import { listSettings, type ListSettings } from '../../template/schema.js';
 import path from 'node:path';
@@ -164,6 +165,27 @@ export interface ImportFlags extends FileOptions {
 }
 
 /**
+ * The countries a name no table maps may have meant, for "did you mean …?": the names within a few
+ * typing slips (Belgum → Belgium), or every name that holds it whole (Congo → Congo - Brazzaville,
+ * Congo - Kinshasa: both, the reader chooses). Never a name the written one merely holds: a
+ * qualifier makes another country (Northern Ireland is not Ireland, Czechoslovakia not Slovakia).
+ */
+function closestCountries(written: string): Array<{ name: string; code: string }> {
+  const typed = nearKey(written);
+  if (typed === '') return [];
+  const found: Array<{ name: string; code: string; d: number }> = [];
+  for (const [name, code] of englishCountryNames()) {
+    const other = nearKey(name);
+    const d = distance(other, typed);
+    if (d <= Math.max(2, Math.floor(typed.length / 3))) found.push({ name, code, d });
+    else if (typed.length >= 4 && ` ${other} `.includes(` ${typed} `)) found.push({ name, code, d: 0.5 });
+  }
+  found.sort((a, b) => a.d - b.d || a.name.localeCompare(b.name));
+  const best = found[0]?.d;
+  return found.filter((f) => f.d === best).slice(0, 3).map(({ name, code }) => ({ name, code }));
+}
+
+/**
  * What `signatories list` prints: the names in the editions' order (the same sorted list the
  * editions are made from), and with `check`, the individuals sorted by a guessed family name.
  */
@@ -181,10 +203,9 @@ export function listLines(file: string, list: SignatoryList, lang: string, check
     // letter keeps them as written); any other name as written.
     const written = [...new Set(list.organizations.flatMap((o) => (o.country ? [o.country] : [])))].filter((c) => !countryIn(c, lang, countries).mapped);
     const unknown = written.filter((c) => countryCode(c) === null);
-    const countryNames = englishCountryNames();
     const lines = unknown.map((c) => {
-      const [close] = closestNames(c, [...countryNames.keys()], 1);
-      const hint = close === undefined ? '' : `did you mean ${close} (${countryNames.get(close)})? `;
+      const close = closestCountries(c);
+      const hint = close.length === 0 ? '' : `did you mean ${close.map(({ name, code }) => `${name} (${code})`).join(' or ')}? `;
       return `  ${c}: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; ${hint}write its ISO 3166 code (BE, KR, US …) to show it in each edition's language`;
     });
     const kept = written.length - unknown.length;

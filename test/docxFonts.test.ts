@@ -250,4 +250,21 @@ describe('faces that are not embedded are reported on the template', () => {
     const reasons = diagnostics.flatMap((file) => file.messages.map((m) => `${path.basename(file.path)}:${m.line} ${m.reason}`));
     expect(reasons).toEqual([expect.stringMatching(/^house\.yaml:\d+ .*Restricted\.ttf \(Noto Serif SC Regular\) is not embedded in the Word copy: its licence forbids embedding/)]);
   });
+
+  it('a face whose file calls its family otherwise is reported at its own entry of fonts.serif', async () => {
+    const dir = scratch('letterpress-family-');
+    cpSync(fixture('letters', 'en-letter'), dir, { recursive: true });
+    const original = readFileSync(path.join(dir, 'house.yaml'), 'utf8');
+    // The Korean fallback (the letter's Korean names are set in it) under a name its file does not give.
+    const template = original.replace('name: "Noto Serif KR" }', 'name: "House Hangul" }');
+    expect(template).not.toBe(original);
+    writeFileSync(path.join(dir, 'house.yaml'), template);
+    const { document: renamed } = await loadLetter(path.join(dir, 'letter.md'));
+    const diagnostics: VFile[] = [];
+    await renderDocx(buildFrame(renamed), diagnostics);
+    const line = template.split('\n').findIndex((l) => l.includes('House Hangul')) + 1;
+    const reasons = diagnostics.flatMap((file) => file.messages.map((m) => `${path.basename(file.path)}:${m.line} ${m.reason}`));
+    expect(reasons.length).toBeGreaterThan(0);
+    for (const reason of reasons) expect(reason).toMatch(new RegExp(`^house\\.yaml:${line} .*calls its family "Noto Serif KR", not "House Hangul"`));
+  });
 });

@@ -79,6 +79,8 @@ describe('a mistyped data file name in the letter', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`letter.md:${line}:1 error There is no file "signatures.yaml" beside the letter`);
     expect(run.stderr).toMatch(/Data files beside the letter: [^\n]*"signatories\.yaml"/);
+    // The house style beside it is a template, not a data file.
+    expect(run.stderr).not.toMatch(/Data files beside the letter: [^\n]*"house\.yaml"/);
   });
 
   it('is reported in the same round as a mistyped template, both in the order of the file', async () => {

@@ -450,6 +450,10 @@ describe('a folder whose letter is not called letter.md', () => {
     for (const name of ['letter.md', 'letter.ko.md', 'letter.ja.md']) writeFileSync(path.join(dir, name), '');
     expect(chooseLetter(dir, 'x', 'out/letter.ko.docx')).toEqual({ letter: 'letter.ko.md' });
     expect(chooseLetter(dir, 'x', 'Partner edits.docx')).toEqual({ letter: 'letter.md' });
+    // Saved again under a suffix: still the letter its name starts with (the longest).
+    expect(chooseLetter(dir, 'x', 'Downloads/letter.ko (1).docx')).toEqual({ letter: 'letter.ko.md' });
+    expect(chooseLetter(dir, 'x', 'letter.ja-edited by partners.docx')).toEqual({ letter: 'letter.ja.md' });
+    expect(chooseLetter(dir, 'x', 'letter.kor.docx')).toEqual({ letter: 'letter.md' });
     rmSync(path.join(dir, 'letter.md'));
     expect(chooseLetter(dir, 'x', 'letter.docx')).toMatchObject({ problem: expect.stringMatching(/There are 2 letters here/) });
     // The problem shows how to name one of them, in the command's own words.

@@ -26,6 +26,14 @@ export function noLetterProblem(folder: string, example: string): string {
   return `There is no letter here: no letter*.md in this folder. Name the letter (${example}), or start one with \`letterpress init\`.`;
 }
 
+function madeFrom(letters: string[], copy: string): string | undefined {
+  const stems = letters.map((name) => ({ name, stem: name.replace(/\.(md|markdown)$/i, '') }));
+  const exact = stems.find((l) => l.stem === copy);
+  if (exact) return exact.name;
+  const prefixed = stems.filter((l) => copy.startsWith(l.stem) && !/^[\p{L}\p{N}]/u.test(copy.slice(l.stem.length)));
+  return prefixed.sort((a, b) => b.stem.length - a.stem.length)[0]?.name;
+}
+
 /**
  * The one letter a command that takes a single letter (diff, release, signatories, import-docx)
  * works on when none is named: the letter `edition` was made from when it is there, else letter.md,
@@ -34,8 +42,10 @@ export function noLetterProblem(folder: string, example: string): string {
  */
 export function chooseLetter(folder: string, example: string, edition?: string): { letter: string } | { problem: string } {
   const found = findLetters(folder);
-  // An edition names its letter: out/letter.ko.docx was made from letter.ko.md.
-  const made = edition === undefined ? undefined : found.find((name) => name.replace(/\.(md|markdown)$/i, '') === path.basename(edition).replace(/\.[^.]*$/, ''));
+  // An edition names its letter: out/letter.ko.docx was made from letter.ko.md; so does a copy
+  // saved again with a suffix (letter.ko (1).docx, letter.ko-edited.docx): the longest letter name
+  // it starts with, up to a character that is not a letter or digit.
+  const made = edition === undefined ? undefined : madeFrom(found, path.basename(edition).replace(/\.[^.]*$/, ''));
   if (made !== undefined) return { letter: made };
   if (found.includes('letter.md')) return { letter: 'letter.md' };
   const [only] = found;

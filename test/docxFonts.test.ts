@@ -14,6 +14,7 @@ import { loadLetter } from '../src/load/letter.js';
 import { renderDocx } from '../src/render/docx/index.js';
 import type { LetterDocument } from '../src/model/types.js';
 import { fixture, root, scratch } from './helpers.js';
+import { fontChainFor } from '../src/fonts/fontChain.js';
 import { buildFrame } from '../src/frame/index.js';
 
 const fontkit = createRequire(import.meta.url)('fontkit') as typeof Fontkit;
@@ -255,6 +256,9 @@ describe('faces that are not embedded are reported on the template', () => {
     const dir = scratch('letterpress-family-');
     cpSync(fixture('letters', 'en-letter'), dir, { recursive: true });
     const original = readFileSync(path.join(dir, 'house.yaml'), 'utf8');
+    // Its file already open under its own name (another letter of the same process, as in serve).
+    const { document: before } = await loadLetter(path.join(dir, 'letter.md'));
+    expect(fontChainFor(buildFrame(before).fonts).wholeFaces('Noto Serif KR')?.regular.name).toBe('Noto Serif KR');
     // The Korean fallback (the letter's Korean names are set in it) under a name its file does not give.
     const template = original.replace('name: "Noto Serif KR" }', 'name: "House Hangul" }');
     expect(template).not.toBe(original);

@@ -50,6 +50,8 @@ export interface FaceStyle {
 }
 
 const faceCache = buildContext.map<string, Face>('font faces');
+/** A face is kept by its file and the name it is set under (two templates may name one file otherwise). */
+const faceKey = (file: string, name: string, italic: boolean) => `${file}\u0000${name}\u0000${italic ? 'italic' : ''}`;
 /** The ids of faces dropped because their file changed, given again to the file's new face. */
 const replacedIds = buildContext.map<string, string>('replaced face ids');
 
@@ -66,7 +68,8 @@ const MAX_FONT_BYTES = 64 * 1024 * 1024;
  * fontkit TypeError), as is a missing file or a collection.
  */
 export function openFace(file: string, name: string, italic = false): Face {
-  const cached = faceCache.get(file);
+  const key = faceKey(file, name, italic);
+  const cached = faceCache.get(key);
   if (cached) return cached;
   if (!existsSync(file)) throw new FontProblem(missingFontMessage(file), file);
   let data: Buffer;
@@ -102,7 +105,7 @@ export function openFace(file: string, name: string, italic = false): Face {
   // pdfkit scales fonts to 1000 units; its ascender is hhea ascent scaled the same way.
   const face: Face = {
     // A face read again after its file changed keeps its id; a new file's id is never one in use.
-    id: replacedIds.get(file) ?? `F${faceCache.size + replacedIds.size + 1}`,
+    id: replacedIds.get(key) ?? `F${faceCache.size + replacedIds.size + 1}`,
     name,
     file,
     data,
@@ -113,8 +116,8 @@ export function openFace(file: string, name: string, italic = false): Face {
     italic,
     ...(read.identity ? { identity: read.identity } : {}),
   };
-  replacedIds.delete(file);
-  faceCache.set(file, face);
+  replacedIds.delete(key);
+  faceCache.set(key, face);
   return face;
 }
 
@@ -345,8 +348,9 @@ export function fontChainFor(spec: FontSpec): FontChain {
   const stale = [...faceCache.values()].filter(changedOnDisk);
   if (stale.length > 0) {
     for (const face of stale) {
-      faceCache.delete(face.file);
-      replacedIds.set(face.file, face.id);
+      const key = faceKey(face.file, face.name, face.italic);
+      faceCache.delete(key);
+      replacedIds.set(key, face.id);
     }
     chains.clear();
   }

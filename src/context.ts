@@ -8,7 +8,8 @@
  * Kept between builds (module that fills it):
  * - templates: parsed template files, by path and text (load/template.ts)
  * - last letter: the last parsed letter, by its text (load/letter.ts)
- * - font faces: open font files (fonts/fontChain.ts); font chains: per template font list; face
+ * - font faces: open font files (fonts/fontChain.ts; opened again when the file changes, keeping
+ *   its id: replaced face ids); font chains: per template font list; face
  *   runs: texts cut into runs of one face, per chain (fonts/faceRuns.ts)
  * - font subsets: the Word copy's embedded subsets, by font and characters (fonts/subset.ts; also
  *   kept on disk, src/io/diskCache.ts); font file hashes: their disk cache keys, per font file (also

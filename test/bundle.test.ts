@@ -41,18 +41,24 @@ describe('the bundled command line', () => {
     const cacheHome = scratch('letterpress-cache-');
     const bundled = scratch();
     // The child builds while this process builds the same letter from the modules.
-    const bundle = (...args: string[]) =>
+    const bundle = (...args: string[]) => bundleIn(path.join(cacheHome, 'letterpress'), ...args);
+    const bundleIn = (cacheDir: string, ...args: string[]) =>
       new Promise<{ status: number; stderr: string }>((resolve) =>
-        execFile(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, LETTERPRESS_CACHE_DIR: path.join(cacheHome, 'letterpress'), LETTERPRESS_BUNDLE: '', LETTERPRESS_CODE_CACHE: '' } }, (err, _stdout, stderr) =>
+        execFile(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, LETTERPRESS_CACHE_DIR: cacheDir, LETTERPRESS_BUNDLE: '', LETTERPRESS_CODE_CACHE: '' } }, (err, _stdout, stderr) =>
           resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }),
         ),
       );
     // No code cache yet: the run writes one. The text edition is enough to load the whole bundle.
     const first = scratch();
     const child = bundle('build', 'letter.md', '-o', first, '-q', '-f', 'txt');
+    // --no-cache: the cache folder is not written, not even the code cache.
+    const untouched = path.join(scratch('letterpress-cache-'), 'letterpress');
+    const uncached = bundleIn(untouched, 'build', 'letter.md', '-o', scratch(), '-q', '-f', 'txt', '--no-cache');
     const modules = scratch();
     const own = await runCli(['build', 'letter.md', '-o', modules, '-q']);
     const ran = await child;
+    expect(await uncached).toEqual({ status: 0, stderr: '' });
+    expect(existsSync(untouched) ? readdirSync(untouched) : []).toEqual([]);
     expect(ran.stderr).toBe('');
     expect(ran.status).toBe(0);
     // The run went through the bundle: it left its code cache, keyed by Node version and bundle.

@@ -14,6 +14,7 @@ import { loadLetter } from '../src/load/letter.js';
 import { renderDocx } from '../src/render/docx/index.js';
 import type { LetterDocument } from '../src/model/types.js';
 import { fixture, root, scratch } from './helpers.js';
+import { fontChainFor } from '../src/fonts/fontChain.js';
 import { buildFrame } from '../src/frame/index.js';
 
 const fontkit = createRequire(import.meta.url)('fontkit') as typeof Fontkit;
@@ -249,5 +250,25 @@ describe('faces that are not embedded are reported on the template', () => {
     expect(xml(out, 'word/settings.xml')).not.toContain('embedTrueTypeFonts');
     const reasons = diagnostics.flatMap((file) => file.messages.map((m) => `${path.basename(file.path)}:${m.line} ${m.reason}`));
     expect(reasons).toEqual([expect.stringMatching(/^house\.yaml:\d+ .*Restricted\.ttf \(Noto Serif SC Regular\) is not embedded in the Word copy: its licence forbids embedding/)]);
+  });
+
+  it('a face whose file calls its family otherwise is reported at its own entry of fonts.serif', async () => {
+    const dir = scratch('letterpress-family-');
+    cpSync(fixture('letters', 'en-letter'), dir, { recursive: true });
+    const original = readFileSync(path.join(dir, 'house.yaml'), 'utf8');
+    // Its file already open under its own name (another letter of the same process, as in serve).
+    const { document: before } = await loadLetter(path.join(dir, 'letter.md'));
+    expect(fontChainFor(buildFrame(before).fonts).wholeFaces('Noto Serif KR')?.regular.name).toBe('Noto Serif KR');
+    // The Korean fallback (the letter's Korean names are set in it) under a name its file does not give.
+    const template = original.replace('name: "Noto Serif KR" }', 'name: "House Hangul" }');
+    expect(template).not.toBe(original);
+    writeFileSync(path.join(dir, 'house.yaml'), template);
+    const { document: renamed } = await loadLetter(path.join(dir, 'letter.md'));
+    const diagnostics: VFile[] = [];
+    await renderDocx(buildFrame(renamed), diagnostics);
+    const line = template.split('\n').findIndex((l) => l.includes('House Hangul')) + 1;
+    const reasons = diagnostics.flatMap((file) => file.messages.map((m) => `${path.basename(file.path)}:${m.line} ${m.reason}`));
+    expect(reasons.length).toBeGreaterThan(0);
+    for (const reason of reasons) expect(reason).toMatch(new RegExp(`^house\\.yaml:${line} .*calls its family "Noto Serif KR", not "House Hangul"`));
   });
 });

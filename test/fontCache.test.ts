@@ -12,6 +12,7 @@ import { buildContext } from '../src/context.js';
 import { DiskCache, cacheFolder, cacheKey } from '../src/io/diskCache.js';
 import { cachedSubset } from '../src/fonts/subsetCache.js';
 import { readBoundedSync } from '../src/io/readBounded.js';
+import { fontChainFor } from '../src/fonts/fontChain.js';
 
 const previous = process.env.LETTERPRESS_CACHE_DIR;
 afterEach(() => {
@@ -122,6 +123,27 @@ describe('the font subset cache', () => {
     await subsetOf({ file, data: fresh.bytes, identity: fresh.identity });
     expect(readdirSync(path.join(process.env.LETTERPRESS_CACHE_DIR, 'font-hashes'))).toHaveLength(2);
     expect(made).toEqual(['first contents', 'second contents', 'third contents']);
+  });
+
+  it('opens a kept font file again once it changed (watch, serve), even to the same size and times', () => {
+    const dir = scratch('letterpress-face-');
+    const family = path.join(root, 'node_modules', '@expo-google-fonts', 'source-serif-4');
+    const regular = readFileSync(path.join(family, '400Regular', 'SourceSerif4_400Regular.ttf'));
+    const bold = readFileSync(path.join(family, '700Bold', 'SourceSerif4_700Bold.ttf'));
+    const padded = (font: Buffer) => Buffer.concat([font, Buffer.alloc(Math.max(regular.length, bold.length) - font.length)]);
+    const file = path.join(dir, 'House.ttf');
+    writeFileSync(file, padded(regular));
+    const spec = { sourcePath: path.join(dir, 'house.yaml'), serif: [{ file: 'House.ttf', name: 'House' }] };
+    const before = fontChainFor(spec).wholeFaces('House')?.regular;
+    expect(before?.font.subfamilyName).toBe('Regular');
+    expect(fontChainFor(spec).wholeFaces('House')?.regular).toBe(before); // unchanged: kept open
+    // Edited in place: the same size, its times put back.
+    const { atime, mtime } = statSync(file);
+    writeFileSync(file, padded(bold));
+    utimesSync(file, atime, mtime);
+    const after = fontChainFor(spec).wholeFaces('House')?.regular;
+    expect(after?.font.subfamilyName).toBe('Bold');
+    expect(after?.id).toBe(before?.id);
   });
 
   it('ignores an entry whose contents hash holds but which is not the font it should be', async () => {

@@ -79,6 +79,8 @@ describe('a mistyped data file name in the letter', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`letter.md:${line}:1 error There is no file "signatures.yaml" beside the letter`);
     expect(run.stderr).toMatch(/Data files beside the letter: [^\n]*"signatories\.yaml"/);
+    // The house style beside it is a template, not a data file.
+    expect(run.stderr).not.toMatch(/Data files beside the letter: [^\n]*"house\.yaml"/);
   });
 
   it('is reported in the same round as a mistyped template, both in the order of the file', async () => {
@@ -448,7 +450,13 @@ describe('a folder whose letter is not called letter.md', () => {
     for (const name of ['letter.md', 'letter.ko.md', 'letter.ja.md']) writeFileSync(path.join(dir, name), '');
     expect(chooseLetter(dir, 'x', 'out/letter.ko.docx')).toEqual({ letter: 'letter.ko.md' });
     expect(chooseLetter(dir, 'x', 'Partner edits.docx')).toEqual({ letter: 'letter.md' });
+    // Saved again under a suffix: still the letter its name starts with (the longest).
+    expect(chooseLetter(dir, 'x', 'Downloads/letter.ko (1).docx')).toEqual({ letter: 'letter.ko.md' });
+    expect(chooseLetter(dir, 'x', 'letter.ja-edited by partners.docx')).toEqual({ letter: 'letter.ja.md' });
+    expect(chooseLetter(dir, 'x', 'letter.kor.docx')).toEqual({ letter: 'letter.md' });
     rmSync(path.join(dir, 'letter.md'));
     expect(chooseLetter(dir, 'x', 'letter.docx')).toMatchObject({ problem: expect.stringMatching(/There are 2 letters here/) });
+    // The problem shows how to name one of them, in the command's own words.
+    expect(chooseLetter(dir, 'letterpress signatories list --letter my-letter.md')).toMatchObject({ problem: expect.stringContaining('e.g. letterpress signatories list --letter letter.ja.md.') });
   });
 });

@@ -257,6 +257,16 @@ describe('import-docx command: review, safe write, signatory proposals', () => {
     expect((await run('hand-edited.docx', {})).outcome.result.signatories).toEqual([]);
   });
 
+  it('a copy of another letter is not written into a letter chosen for it (no --letter): refused, nothing written', async () => {
+    const { document: ja } = await loadLetter(path.join(root, 'examples/letter.ja.md'));
+    writeFileSync(path.join(work, 'renamed by a partner.docx'), await renderDocx(buildFrame(ja)));
+    const before = readFileSync(path.join(work, 'letter.md'), 'utf8');
+    const data = readFileSync(path.join(work, 'signatories.yaml'), 'utf8');
+    await expect(run('renamed by a partner.docx', { write: true, applySignatories: true, chosen: true })).rejects.toThrow(/does not look made from .*letter\.md[^]*--letter/);
+    expect(readFileSync(path.join(work, 'letter.md'), 'utf8')).toBe(before);
+    expect(readFileSync(path.join(work, 'signatories.yaml'), 'utf8')).toBe(data);
+  });
+
   it('a proposal the signatory editor refuses (already listed) changes nothing', async () => {
     const data = path.join(work, 'signatories.yaml');
     const before = readFileSync(data, 'utf8');

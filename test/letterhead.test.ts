@@ -249,6 +249,8 @@ describe('images that are refused, at the field that names them', () => {
     expect((await refusal('letterhead:\n  width: 60mm')).reason).toMatch(/`letterhead\.image`: is missing/);
     expect((await refusal('letterhead: true')).reason).toMatch(/give its image .* or false/);
     expect(await refusal('letterhead: { image: logo.svg, width: 500mm }', { 'logo.svg': LOGO_SVG })).toMatchObject({ line: 11, column: 39, reason: expect.stringMatching(/`letterhead\.width`: at most 210mm \(595pt\)/) });
+    // A negative length is told as such, not as a length written wrongly.
+    expect(await refusal('letterhead: { image: logo.svg, top: -5mm }', { 'logo.svg': LOGO_SVG })).toMatchObject({ reason: expect.stringMatching(/`letterhead\.top`: a length is not negative/) });
     expect(await refusal('from:\n  name: AHRA\n  address: { street: x }')).toMatchObject({ line: 13, reason: expect.stringMatching(/`from\.address`: write one line a line .* or a list/) });
   });
 

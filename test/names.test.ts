@@ -185,6 +185,13 @@ describe('countries in the language of each edition', () => {
     expect(lines).toContain('Belgum: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; did you mean Belgium (BE)?');
     expect(lines).toContain('Germny: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; did you mean Germany (DE)?');
     expect(lines).not.toMatch(/^  (BE|Belgium):/m);
+    // A name that holds a country's name is another country: no such guess. A name that several
+    // countries' names hold: all of them.
+    const history = listLines('signatories.yaml', signatoriesFromText('signatories.yaml', 'organizations:\n  - {name: A, country: Czechoslovakia}\n  - {name: B, country: East Germany}\n  - {name: C, country: Congo}\n  - {name: D, country: Northern Ireland}\n', 'en', '2024-01-01').list, 'en', true).join('\n');
+    expect(history).toMatch(/Czechoslovakia: warning: [^\n]*as written; write its/);
+    expect(history).toMatch(/East Germany: warning: [^\n]*as written; write its/);
+    expect(history).toContain('Congo: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; did you mean Congo - Brazzaville (CG) or Congo - Kinshasa (CD)?');
+    expect(history).not.toContain('Northern Ireland: warning');
     const kept = listLines('signatories.yaml', list, 'ko', true, 'as-written').join('\n');
     expect(kept).toContain('Countries written as names are shown as written (list.countries: as-written): 1.');
     expect(kept).toContain('Absurdistan: warning');

@@ -29,6 +29,25 @@ function collect() {
 const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
 describe('a template that extends a built-in one', () => {
+  it('a rebuild finds an en.yaml put beside a template that extends en (the kept chain is not reused)', async () => {
+    const dir = project();
+    const letter = path.join(dir, 'letter.en.md');
+    writeFileSync(letter, readFileSync(letter, 'utf8').replace(/^template: en$/m, 'template: house.yaml'));
+    writeFileSync(path.join(dir, 'house.yaml'), 'extends: en\ntype:\n  bodySize: 14\n');
+    const load = async () => {
+      const loaded = await loadLetter(letter);
+      if (!loaded.ok) throw new Error(formatDiagnostics(loaded.diagnostics));
+      return loaded.letter;
+    };
+    expect((await load()).document.template.labels.cc).toBe('Cc');
+    // The project's own en.yaml, beside house.yaml, is looked up before the built-in one.
+    writeFileSync(path.join(dir, 'en.yaml'), 'extends: en\nlabels:\n  cc: Copy to\n');
+    const second = await load();
+    expect(second.document.template.labels.cc).toBe('Copy to');
+    expect(second.inputs.templates.slice(0, 2).map((t) => path.basename(t))).toEqual(['house.yaml', 'en.yaml']);
+    expect(second.inputs.templates).toHaveLength(3);
+  });
+
   it('builds with only the values that differ, and the change shows', async () => {
     const dir = project();
     const letter = path.join(dir, 'letter.en.md');

@@ -194,6 +194,47 @@ describe.skipIf(!available && !inCi)('Chromium', () => {
       await page.waitForFunction(() => !(document.querySelector('#pages')?.textContent ?? '').includes('阁下'), undefined, { timeout: 30_000 });
     });
 
+    it('rapid edits: a PDF that arrives after a newer one never replaces it in the pages', async () => {
+      const letter = path.join(project, 'letter.md');
+      const original = readFileSync(letter, 'utf8');
+      const before = Number(await page.locator('#pages').getAttribute('data-build'));
+      // The first edit's PDF is held back until the second edit's pages are drawn (a slow fetch).
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let fetched!: () => void;
+      const first = new Promise<void>((resolve) => (fetched = resolve));
+      let late: Promise<void> | undefined;
+      await page.route(/\/editions\/\d+\/pdf\?view/, async (route) => {
+        if (late) return route.continue();
+        late = (async () => {
+          const response = await route.fetch();
+          fetched();
+          await held;
+          await route.fulfill({ response });
+        })();
+        await late;
+      });
+      try {
+        writeFileSync(letter, original.replace('尊敬的习近平主席', '尊敬的习近平主席阁下一'));
+        await first;
+        writeFileSync(letter, original.replace('尊敬的习近平主席', '尊敬的习近平主席阁下二'));
+        await waitForText('尊敬的习近平主席阁下二');
+        const shown = await page.locator('#pages').getAttribute('data-build');
+        expect(Number(shown)).toBeGreaterThan(before + 1);
+        release();
+        await late;
+        await page.waitForTimeout(800); // the late PDF, were it drawn, would be by now
+        expect(await page.locator('#pages').getAttribute('data-build')).toBe(shown);
+        expect(squash(await pagesText())).toContain(squash('尊敬的习近平主席阁下二'));
+        expect(squash(await pagesText())).not.toContain('阁下一');
+      } finally {
+        release();
+        await page.unroute(/\/editions\/\d+\/pdf\?view/);
+        writeFileSync(letter, original);
+        await page.waitForFunction(() => !(document.querySelector('#pages')?.textContent ?? '').includes('阁下'), undefined, { timeout: 30_000 });
+      }
+    });
+
     it('a broken letter keeps the last good pages under a banner, with the positioned problem', async () => {
       const letter = path.join(project, 'letter.md');
       const good = readFileSync(letter, 'utf8');

@@ -9,7 +9,8 @@
  * cannot be written, in `node_modules/.cache/letterpress`
  * beside the package. It is written, atomically, after a run that had none, or a small one, or
  * one V8 rejected (other V8 flags, another Node build, a damaged file); a missing, rejected or
- * unwritable cache only costs the compile. `LETTERPRESS_CODE_CACHE=0` neither reads nor writes it; `LETTERPRESS_BUNDLE=0`
+ * unwritable cache only costs the compile. `LETTERPRESS_CODE_CACHE=0`, and a command's `--no-cache`
+ * (which promises the cache folder is neither read nor written), neither read nor write it; `LETTERPRESS_BUNDLE=0`
  * runs the modules of dist/ instead of the bundle.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -138,7 +139,7 @@ function writeCache(dirs: string[], name: string, data: Buffer): void {
  * calls `import()` (scripts/bundle.mjs hands that to the launcher), so the script needs no
  * dynamic-import callback.
  */
-export function loadBundle(launch: LaunchInfo, url: URL): Start | null {
+export function loadBundle(launch: LaunchInfo, url: URL, options: { cache?: boolean } = {}): Start | null {
   if (process.features.require_module !== true || process.env['LETTERPRESS_BUNDLE'] === '0') return null;
   const file = fileURLToPath(url);
   let source: string;
@@ -147,7 +148,7 @@ export function loadBundle(launch: LaunchInfo, url: URL): Start | null {
   } catch {
     return null;
   }
-  const useCache = process.env['LETTERPRESS_CODE_CACHE'] !== '0';
+  const useCache = options.cache !== false && process.env['LETTERPRESS_CODE_CACHE'] !== '0';
   const dirs = cacheDirs(file);
   const name = `code-${process.version}-${process.arch}-${launch.bundleHash.slice(0, 16)}.v8`;
   // A release build of V8 trusts a code cache whose header is right: a damaged payload crashes the

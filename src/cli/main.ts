@@ -24,6 +24,9 @@ if (page) {
   process.exitCode = page.code;
 } else {
   tuneV8();
-  const start = (launch && loadBundle(launch, new URL(`./${launch.bundle}`, import.meta.url))) || (await import('./start.js')).start;
+  // `--no-cache` (before a `--`): the cache folder is neither read nor written, the code cache neither.
+  const options = args.slice(0, args.includes('--') ? args.indexOf('--') : undefined);
+  const cache = !options.includes('--no-cache');
+  const start = (launch && loadBundle(launch, new URL(`./${launch.bundle}`, import.meta.url), { cache })) || (await import('./start.js')).start;
   await start(args);
 }

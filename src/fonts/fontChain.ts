@@ -9,7 +9,7 @@
  * Unicode-range subset files (fontsource's WOFF) are not used: some do not open in fontkit and a
  * subset picked for one character may lack another (the digits a note mark needs).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readBoundedSync, type FileIdentity } from '../io/readBounded.js';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -51,6 +51,10 @@ export interface FaceStyle {
 }
 
 const faceCache = buildContext.map<string, Face>('font faces');
+/** A face is kept by its file and the name it is set under (two templates may name one file otherwise). */
+const faceKey = (file: string, name: string, italic: boolean) => `${file}\u0000${name}\u0000${italic ? 'italic' : ''}`;
+/** The ids of faces dropped because their file changed, given again to the file's new face. */
+const replacedIds = buildContext.map<string, string>('replaced face ids');
 
 /** Every face opened so far (and kept). */
 export function openFaces(): Face[] {
@@ -65,7 +69,8 @@ const MAX_FONT_BYTES = 64 * 1024 * 1024;
  * fontkit TypeError), as is a missing file or a collection.
  */
 export function openFace(file: string, name: string, italic = false): Face {
-  const cached = faceCache.get(file);
+  const key = faceKey(file, name, italic);
+  const cached = faceCache.get(key);
   if (cached) return cached;
   if (!existsSync(file)) throw new FontProblem(missingFontMessage(file), file);
   let data: Buffer;
@@ -100,7 +105,8 @@ export function openFace(file: string, name: string, italic = false): Face {
   }
   // pdfkit scales fonts to 1000 units; its ascender is hhea ascent scaled the same way.
   const face: Face = {
-    id: `F${faceCache.size + 1}`,
+    // A face read again after its file changed keeps its id; a new file's id is never one in use.
+    id: replacedIds.get(key) ?? `F${faceCache.size + replacedIds.size + 1}`,
     name,
     file,
     data,
@@ -111,7 +117,8 @@ export function openFace(file: string, name: string, italic = false): Face {
     italic,
     ...(read.identity ? { identity: read.identity } : {}),
   };
-  faceCache.set(file, face);
+  replacedIds.delete(key);
+  faceCache.set(key, face);
   return face;
 }
 
@@ -325,8 +332,32 @@ export function fontSpecOf(template: Template): FontSpec {
 
 const chains = buildContext.map<string, FontChain>('font chains');
 
-/** One font chain per template file and font list, kept across builds (fonts stay open in memory). */
+/** Whether the file of a kept face is no longer the one read (replaced, or edited in place: watch, serve). */
+function changedOnDisk(face: Face): boolean {
+  const id = face.identity;
+  if (!id) return true; // it changed while it was read
+  try {
+    const now = statSync(face.file, { bigint: true });
+    return Number(now.dev) !== id.dev || Number(now.ino) !== id.ino || Number(now.size) !== id.size || now.mtimeNs !== id.mtimeNs || now.ctimeNs !== id.ctimeNs;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * One font chain per template file and font list, kept across builds (fonts stay open in memory).
+ * A font file changed since it was opened is opened again, in every chain.
+ */
 export function fontChainFor(spec: FontSpec): FontChain {
+  const stale = [...faceCache.values()].filter(changedOnDisk);
+  if (stale.length > 0) {
+    for (const face of stale) {
+      const key = faceKey(face.file, face.name, face.italic);
+      faceCache.delete(key);
+      replacedIds.set(key, face.id);
+    }
+    chains.clear();
+  }
   const key = JSON.stringify([spec.sourcePath, spec.serif]);
   let chain = chains.get(key);
   if (!chain) {

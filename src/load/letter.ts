@@ -14,7 +14,7 @@ import { builtinTemplatesDir, loadTemplateChain, resolveTemplatePath } from './t
 import { loadLetterhead, loadSignatureImages } from './images.js';
 import { parseYamlLayer, type YamlLayer } from '../io/yaml.js';
 import type { Position } from '../diagnostics/index.js';
-import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, readdirSync, realpathSync } from 'node:fs';
 import { isSpreadsheetName, loadSignatories } from '../signatories/index.js';
 import { listSettingsOf, type Block, type LetterDocument, type LetterMeta, type Note, type SignatoryList } from '../model/types.js';
 import { projectRoot, resolveContained, shownPath } from '../io/paths.js';
@@ -130,7 +130,7 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
     const contained = resolveContained(root, letterDir, meta.signatories, 'Signatory file');
     if ('error' in contained) reportAt('signatories', contained.error, 'signatories-path');
     // A mistyped name is reported at the field, with the data files that are there.
-    else if (!existsSync(contained.path) && !isSpreadsheetName(contained.path)) reportAt('signatories', missingDataFile(meta.signatories, letterDir), 'signatories-missing');
+    else if (!existsSync(contained.path) && !isSpreadsheetName(contained.path)) reportAt('signatories', missingDataFile(meta.signatories, letterDir, typeof templatePath === 'string' ? templatePath : null), 'signatories-missing');
     else signatoriesPath = contained.path;
   }
   if (typeof templatePath !== 'string' || hasErrors(files)) throw new BuildError(files);
@@ -155,11 +155,38 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
   return { document, files, inputs };
 }
 
-/** What to say when the letter's `signatories:` names no file: the data files beside the letter. */
-function missingDataFile(name: string, letterDir: string): string {
+/** A YAML file that extends a template is a template (a house style), not a data file. */
+const TEMPLATE_LINE = /^extends:/m;
+
+function isTemplateFile(file: string): boolean {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(16 * 1024);
+      return TEMPLATE_LINE.test(head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What to say when the letter's `signatories:` names no file: the data files beside the letter
+ * (not the letter's template, nor another .yaml that extends one).
+ */
+function missingDataFile(name: string, letterDir: string, templatePath: string | null): string {
   let candidates: string[] = [];
   try {
-    candidates = readdirSync(letterDir).filter((f) => /\.(ya?ml|json|csv)$/i.test(f) && !/^letter\b.*\.ya?ml$/i.test(f) && !/\.manifest\.json$|\.releases\.json$/i.test(f));
+    candidates = readdirSync(letterDir).filter(
+      (f) =>
+        /\.(ya?ml|json|csv)$/i.test(f) &&
+        !/^letter\b.*\.ya?ml$/i.test(f) &&
+        !/\.manifest\.json$|\.releases\.json$/i.test(f) &&
+        path.join(letterDir, f) !== templatePath &&
+        !(/\.ya?ml$/i.test(f) && isTemplateFile(path.join(letterDir, f))),
+    );
   } catch {
     // The folder cannot be listed: say only that the file is missing.
   }

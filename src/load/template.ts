@@ -9,6 +9,7 @@ import { locate, parseYamlLayer, validateLayers, type YamlLayer } from '../io/ya
 import { templateSchema, type Template } from '../template/schema.js';
 import { resolveContained } from '../io/paths.js';
 import { buildContext } from '../context.js';
+import { at } from '../util/checked.js';
 
 /** The templates shipped with letterpress. */
 export const builtinTemplatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -107,7 +108,7 @@ export interface LoadedTemplate {
   where(field: string[]): { path: string; text: string; place: Position | undefined };
 }
 
-const cache = buildContext.map<string, LoadedTemplate & { texts: string[]; root: string }>('templates');
+const cache = buildContext.map<string, LoadedTemplate & { texts: string[]; refs: string[]; root: string }>('templates');
 
 /**
  * Load a template and, when it says `extends: NAME`, the template it extends (recursively); the
@@ -118,15 +119,20 @@ const cache = buildContext.map<string, LoadedTemplate & { texts: string[]; root:
 export async function loadTemplateChain(templatePath: string, root: string = path.dirname(templatePath)): Promise<LoadedTemplate> {
   const readTemplate = (file: string, index: number) =>
     readInput(file, index === 0 ? 'check the `template` field of the letter.' : 'check the `extends` field of the template.', 'template-missing');
-  // The chain read last time (under the same project folder), every file the same text: nothing to parse again.
+  const baseRoot = (file: string) => (isBuiltin(file) ? builtinTemplatesDir : root);
+  // The chain read last time (under the same project folder), every file the same text and every
+  // `extends:` still finding the same file (an en.yaml put beside a template that extends the
+  // built-in en is found first): nothing to parse again.
   const last = cache.get(templatePath);
   if (last?.root === root) {
     const now = await Promise.all(last.chain.map(readTemplate));
-    if (now.every((text, i) => text === last.texts[i])) return last;
+    const sameFiles = last.refs.every((ref, i) => resolveBase(ref, at(last.chain, i), baseRoot(at(last.chain, i))) === last.chain[i + 1]);
+    if (sameFiles && now.every((text, i) => text === last.texts[i])) return last;
   }
   const layers: YamlLayer[] = [];
   const texts: string[] = [];
   const chain: string[] = [];
+  const refs: string[] = [];
   let current = templatePath;
   for (;;) {
     const text = await readTemplate(current, chain.length);
@@ -146,7 +152,8 @@ export async function loadTemplateChain(templatePath: string, root: string = pat
       throw new BuildError([file]);
     };
     if (typeof ref !== 'string' || ref.trim() === '') fail('`extends:` names a template: a built-in name such as zh-CN, or a .yaml file beside this one.');
-    const base = resolveBase(String(ref).trim(), current, isBuiltin(current) ? builtinTemplatesDir : root);
+    const base = resolveBase(String(ref).trim(), current, baseRoot(current));
+    refs.push(String(ref).trim());
     if (typeof base !== 'string') return fail(base.error);
     if (chain.includes(base)) fail(`\`extends: ${String(ref)}\` goes round in a circle (${[...chain, base].map(displayPath).join(' → ')}); one of them must not extend the other.`);
     if (chain.length >= MAX_EXTENDS) fail(`Templates extend each other more than ${MAX_EXTENDS} deep; extend a built-in template directly.`);
@@ -164,7 +171,7 @@ export async function loadTemplateChain(templatePath: string, root: string = pat
     const at = read.where(field);
     return { path: String(at.file.path), text: String(at.file.value), place: at.place };
   };
-  const loaded = { template, chain, where, texts, root };
+  const loaded = { template, chain, where, texts, refs, root };
   cache.set(templatePath, loaded);
   return loaded;
 }

@@ -11,7 +11,7 @@ import type { ListSettings } from '../template/schema.js';
 /** Names in common use that are not CLDR's English names. */
 const ALIASES: Record<string, string> = {
   usa: 'US', us: 'US', 'the us': 'US', 'the usa': 'US', 'united states': 'US', 'the united states': 'US', 'u.s.': 'US', 'u.s.a.': 'US', 'united states of america': 'US', america: 'US',
-  uk: 'GB', 'the uk': 'GB', 'u.k.': 'GB', 'the united kingdom': 'GB', britain: 'GB', 'great britain': 'GB', england: 'GB', scotland: 'GB', wales: 'GB',
+  uk: 'GB', 'the uk': 'GB', 'u.k.': 'GB', 'the united kingdom': 'GB', britain: 'GB', 'great britain': 'GB', england: 'GB', scotland: 'GB', wales: 'GB', 'northern ireland': 'GB',
   'republic of korea': 'KR', 'the republic of korea': 'KR', rok: 'KR', korea: 'KR', 'korea, south': 'KR', 'korea, north': 'KP', 'dprk': 'KP', "democratic people's republic of korea": 'KP',
   'czech republic': 'CZ', turkey: 'TR', 'russian federation': 'RU', burma: 'MM', holland: 'NL', 'the netherlands': 'NL',
   'ivory coast': 'CI', "côte d'ivoire": 'CI', macedonia: 'MK', swaziland: 'SZ', 'hong kong': 'HK', macau: 'MO', macao: 'MO',

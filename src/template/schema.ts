@@ -69,7 +69,7 @@ const MM = 72 / 25.4;
 /** A length on the page: points as a number, or "40mm" / "12pt"; at most `maxMm` millimetres. */
 const pageLength = (maxMm: number) =>
   z
-    .union([z.number(), z.string().regex(/^\d+(\.\d+)?(mm|pt)$/, 'write a length as points (a number), or as "40mm" or "12pt"')])
+    .union([z.number(), z.string().regex(/^-?\d+(\.\d+)?\s*(mm|pt)$/, 'write a length as points (a number), or as "40mm" or "12pt"')])
     .transform((v) => (typeof v === 'number' ? v : v.endsWith('mm') ? Number.parseFloat(v) * MM : Number.parseFloat(v)))
     .pipe(z.number().min(0, 'a length is not negative').max(maxMm * MM, `at most ${maxMm}mm (${Math.floor(maxMm * MM)}pt)`));
 

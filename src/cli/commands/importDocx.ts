@@ -20,7 +20,7 @@ export function registerImportDocx(program: Command, io: CliIo, fail: (code: num
       try {
         const chosen = opts.letter !== undefined ? { letter: opts.letter } : (await import('../letters.js')).chooseLetter(io.cwd, 'letterpress import-docx copy.docx --letter my-letter.md', docx);
         if ('problem' in chosen) throw (await import('../../diagnostics/index.js')).fileFailure('.', chosen.problem, 'letter-missing');
-        await (await import('./importDocxRun.js')).importDocxCommand(path.normalize(docx), { ...opts, letter: chosen.letter }, (t) => void io.stdout.write(t), (t) => void io.stderr.write(t));
+        await (await import('./importDocxRun.js')).importDocxCommand(path.normalize(docx), { ...opts, letter: chosen.letter, chosen: opts.letter === undefined }, (t) => void io.stdout.write(t), (t) => void io.stderr.write(t));
       } catch (e) {
         fail(reportFailure(io, e, true));
       }

@@ -25,6 +25,8 @@ const MAX_DOCX_BYTES = 50 * 1024 * 1024;
 
 export interface ImportDocxOptions {
   letter: string;
+  /** The letter was chosen for the copy (by its name, else the folder's letter), not named with --letter. */
+  chosen?: boolean;
   write?: boolean;
   reject?: boolean;
   keepTracked?: boolean;
@@ -160,6 +162,11 @@ export async function importDocxCommand(docxPath: string, options: ImportDocxOpt
   const done: string[] = [];
   let written = false;
   try {
+    // A copy that looks made from another letter is not written into a letter it was only guessed
+    // to belong to (a partner renamed letter.ko.docx: letter.md would get the Korean text).
+    if (result.foreign && options.chosen && ((options.write && changed) || applying)) {
+      throw fileFailure(docxPath, `This Word copy does not look made from ${options.letter} (hardly any of its paragraphs are in it), which was chosen because no --letter was given; nothing was written. Name the letter it was made from: letterpress import-docx ${docxPath} --letter LETTER.md --write`, 'import-letter');
+    }
     if (options.write && changed) {
       // Nothing is written that does not load: the new letter must build as the old one did.
       try {

@@ -1,6 +1,7 @@
 /** The work of `letterpress signatories add | remove | import | list` (loaded only when one runs; the options are in ./signatories.ts). */
 import { countryCode, countryIn, englishCountryNames, type CountryDisplay } from '../../model/countries.js';
-import { closestNames } from '../../signatories/nearDuplicates.js';
+import { distance } from 'fastest-levenshtein';
+import { nearKey } from '../../signatories/nearDuplicates.js';
 import { loadTemplate, resolveTemplatePath } from '../../load/template.js';
 import { listSettings, type ListSettings } from '../../template/schema.js';
 import path from 'node:path';
@@ -41,8 +42,8 @@ async function letterListSettings(letter: string | null, meta: LetterMeta | null
  * The data file: --file (inside its own folder), or the `signatories` field of the letter
  * (inside the letter's project, as for a build); symlinks resolved and checked the same way.
  */
-async function dataFile(cwd: string, options: FileOptions): Promise<{ file: string; lang: string; date: string; list: ListSettings }> {
-  const chosen = options.letter !== undefined ? { letter: options.letter } : chooseLetter(cwd, 'letterpress signatories list --letter my-letter.md');
+async function dataFile(cwd: string, options: FileOptions, example: string): Promise<{ file: string; lang: string; date: string; list: ListSettings }> {
+  const chosen = options.letter !== undefined ? { letter: options.letter } : chooseLetter(cwd, example);
   if (options.file) {
     const contained = resolveContained(path.dirname(path.resolve(cwd, options.file)), cwd, options.file, 'Signatory file');
     if ('error' in contained) throw fileFailure(options.file, contained.error, 'signatories-path');
@@ -103,7 +104,7 @@ export async function addCommand(io: CliIo, opts: AddOptions): Promise<void> {
   }
   const entry = newSignatory(kind, (opts.org ?? opts.person) as string, given, (key) => flags[key] ?? key);
   const names = namesIn(opts.nameIn);
-  const { file } = await dataFile(io.cwd, opts);
+  const { file } = await dataFile(io.cwd, opts, 'letterpress signatories add --org "Name" --letter my-letter.md');
   if (opts['update'] === true) {
     const { name: _name, kind: _kind, ...set } = entry;
     const before = await (await edits()).amendSignatory(file, entry.name, kind, { set, ...(names ? { names } : {}) }, { force: opts['force'] !== undefined });
@@ -116,7 +117,7 @@ export async function addCommand(io: CliIo, opts: AddOptions): Promise<void> {
 
 /** `signatories remove NAME`. */
 export async function removeCommand(io: CliIo, name: string, opts: FileOptions): Promise<void> {
-  const { file } = await dataFile(io.cwd, opts);
+  const { file } = await dataFile(io.cwd, opts, 'letterpress signatories remove "Name" --letter my-letter.md');
   const removed = await (await edits()).removeSignatory(file, name);
   io.stdout.write(`Removed ${removed.kind} "${removed.name}" from ${file}. Run "letterpress build" to rebuild the editions.\n`);
 }
@@ -125,7 +126,7 @@ export async function removeCommand(io: CliIo, name: string, opts: FileOptions):
 export async function importCommand(io: CliIo, spreadsheet: string, opts: ImportFlags): Promise<number> {
   if (opts.org && opts.person) throw new EditRefused('Give --org or --person, not both.');
   if (opts.dateOrder !== undefined && opts.dateOrder !== 'dmy' && opts.dateOrder !== 'mdy') throw new EditRefused(`--date-order is dmy (26/09/2023) or mdy (09/26/2023), not "${opts.dateOrder}".`);
-  const { file } = await dataFile(io.cwd, opts);
+  const { file } = await dataFile(io.cwd, opts, 'letterpress signatories import sheet.csv --letter my-letter.md');
   const { importSignatories } = await edits();
   const { formatPlan } = await import('../importReport.js');
   const { plan, written } = await importSignatories(file, { path: spreadsheet }, {
@@ -145,7 +146,7 @@ export async function importCommand(io: CliIo, spreadsheet: string, opts: Import
 
 /** `signatories list`. */
 export async function listCommand(io: CliIo, opts: FileOptions & { lang?: string; check?: boolean }): Promise<void> {
-  const { file, lang, date, list: settings } = await dataFile(io.cwd, opts);
+  const { file, lang, date, list: settings } = await dataFile(io.cwd, opts, 'letterpress signatories list --letter my-letter.md');
   const text = await readInput(file, 'check the `signatories` field of the letter.', 'signatories-missing');
   const { list } = signatoriesFromText(file, text, opts.lang ?? lang, date, settings.names);
   const out = listLines(file, list, opts.lang ?? lang, opts.check === true, settings.countries);
@@ -161,6 +162,27 @@ export interface ImportFlags extends FileOptions {
   dateOrder?: string;
   force?: boolean;
   all?: boolean;
+}
+
+/**
+ * The countries a name no table maps may have meant, for "did you mean …?": the names within a few
+ * typing slips (Belgum → Belgium), or every name that holds it whole (Congo → Congo - Brazzaville,
+ * Congo - Kinshasa: both, the reader chooses). Never a name the written one merely holds: a
+ * qualifier makes another country (Northern Ireland is not Ireland, Czechoslovakia not Slovakia).
+ */
+function closestCountries(written: string): Array<{ name: string; code: string }> {
+  const typed = nearKey(written);
+  if (typed === '') return [];
+  const found: Array<{ name: string; code: string; d: number }> = [];
+  for (const [name, code] of englishCountryNames()) {
+    const other = nearKey(name);
+    const d = distance(other, typed);
+    if (d <= Math.max(2, Math.floor(typed.length / 3))) found.push({ name, code, d });
+    else if (typed.length >= 4 && ` ${other} `.includes(` ${typed} `)) found.push({ name, code, d: 0.5 });
+  }
+  found.sort((a, b) => a.d - b.d || a.name.localeCompare(b.name));
+  const best = found[0]?.d;
+  return found.filter((f) => f.d === best).slice(0, 3).map(({ name, code }) => ({ name, code }));
 }
 
 /**
@@ -181,10 +203,9 @@ export function listLines(file: string, list: SignatoryList, lang: string, check
     // letter keeps them as written); any other name as written.
     const written = [...new Set(list.organizations.flatMap((o) => (o.country ? [o.country] : [])))].filter((c) => !countryIn(c, lang, countries).mapped);
     const unknown = written.filter((c) => countryCode(c) === null);
-    const countryNames = englishCountryNames();
     const lines = unknown.map((c) => {
-      const [close] = closestNames(c, [...countryNames.keys()], 1);
-      const hint = close === undefined ? '' : `did you mean ${close} (${countryNames.get(close)})? `;
+      const close = closestCountries(c);
+      const hint = close.length === 0 ? '' : `did you mean ${close.map(({ name, code }) => `${name} (${code})`).join(' or ')}? `;
       return `  ${c}: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; ${hint}write its ISO 3166 code (BE, KR, US …) to show it in each edition's language`;
     });
     const kept = written.length - unknown.length;

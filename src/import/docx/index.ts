@@ -50,6 +50,8 @@ export interface ImportResult {
   signatories: SignatoryProposal[];
   /** The copy's signatory list is older than the data: its date, the data's, and how many signed since. */
   list?: { copyAsOf: string; dataAsOf: string; signedSince: number };
+  /** Hardly a paragraph of the letter is found in the copy: it looks made from another letter. */
+  foreign?: true;
 }
 
 /** Copies already made, per loaded letter (a loaded document is not changed afterwards). */
@@ -265,7 +267,8 @@ export async function importDocx(letterText: string, document: LetterDocument, b
   flush();
   const kept = items.filter((item) => 'original' in item).length;
   // A short letter (the two paragraphs `init` writes) is flagged when none of its paragraphs is found.
-  if ((document.body.length >= 3 && kept * 5 < document.body.length) || (document.body.length >= 2 && kept === 0)) {
+  const foreign = (document.body.length >= 3 && kept * 5 < document.body.length) || (document.body.length >= 2 && kept === 0);
+  if (foreign) {
     unmapped.push({
       what: `only ${kept} of the letter's ${document.body.length} paragraphs are found unchanged in the Word copy: was it made from another letter (or another language edition)? Check --letter before writing`,
       where: 'the whole document',
@@ -376,7 +379,7 @@ export async function importDocx(letterText: string, document: LetterDocument, b
   });
   const copyAsOf = roles.listHeading === null ? null : listDate(roles.listHeading, document);
   const { proposals: signatories, signedSince } = list ? proposeSignatoryChanges(baseEntries, roles.entries, document, copyAsOf) : { proposals: [], signedSince: 0 };
-  return { text, changes, comments, unmapped, notes, fields, signatories, ...(copyAsOf !== null && list && copyAsOf < list.asOf ? { list: { copyAsOf, dataAsOf: list.asOf, signedSince } } : {}) };
+  return { text, changes, comments, unmapped, notes, fields, signatories, ...(foreign ? { foreign: true as const } : {}), ...(copyAsOf !== null && list && copyAsOf < list.asOf ? { list: { copyAsOf, dataAsOf: list.asOf, signedSince } } : {}) };
 }
 
 /** The as-of date in the heading of the copy's signatory list ("Signatories (as of 21 September 2023)"). */

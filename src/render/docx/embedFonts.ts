@@ -251,6 +251,11 @@ export async function embedFonts(parts: PackageParts, frame: LetterFrame, used: 
   const chain = fontChainFor(frame.fonts);
   const characters = mode === 'none' ? null : documentCharacters(frame);
   const warn = (field: string, reason: string) => diagnostics?.push(templateWarning(frame, ['docx', field], reason));
+  // A face's own problem (its licence, its family name) is on its entry of fonts.serif, where its file is named.
+  const warnOnFace = (name: string, reason: string) => {
+    const index = frame.fonts.names.indexOf(name);
+    diagnostics?.push(templateWarning(frame, index >= 0 ? ['fonts', 'serif', String(index)] : ['fonts', 'serif'], reason));
+  };
 
   const roles: Array<{ name: string; field: string; eastAsian: boolean; used?: DocumentCharacters }> = [{ name: docx.eastAsiaFont, field: 'eastAsiaFont', eastAsian: true }];
   if (docx.latinFont !== docx.eastAsiaFont) roles.push({ name: docx.latinFont, field: 'latinFont', eastAsian: false });
@@ -288,11 +293,11 @@ export async function embedFonts(parts: PackageParts, frame: LetterFrame, used: 
     for (const [style, face, chars] of faces) {
       const rights = embeddingRights(face.font);
       if (!rights.editable) {
-        warn(role.field, `${face.file} (${role.name} ${style}) is not embedded in the Word copy: ${rights.refusal}.`);
+        warnOnFace(role.name, `${face.file} (${role.name} ${style}) is not embedded in the Word copy: ${rights.refusal}.`);
         continue;
       }
       if (face.font.familyName !== role.name) {
-        warn(role.field, `${face.file} calls its family "${face.font.familyName}", not "${role.name}": Word may not use the embedded font for this name.`);
+        warnOnFace(role.name, `${face.file} calls its family "${face.font.familyName}", not "${role.name}": Word may not use the embedded font for this name.`);
       }
       let subsetted = mode === 'subset';
       if (subsetted && rights.noSubsetting) {

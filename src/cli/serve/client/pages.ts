@@ -31,6 +31,8 @@ export class PageView {
   /** null: fit the width of the pane. */
   private zoom: number | null = null;
   private renderId = 0;
+  /** The newest load asked for: an older one still fetching or parsing is dropped when it ends. */
+  private loadId = 0;
   /** The build number of the pages shown. */
   shown = -1;
 
@@ -38,12 +40,26 @@ export class PageView {
 
   /** Show PDF number `build` of letter `id` (fetched by its format id, never by a file name). */
   async load(id: number, build: number): Promise<void> {
+    // Loads overlap when edits come quickly (or a failed build's PDF is taken back): a PDF that
+    // arrives after a newer one was asked for is not shown, nor is its failure.
+    const mine = ++this.loadId;
+    const stale = () => mine !== this.loadId;
     const lib = await library();
     const response = await fetch(`/editions/${id}/pdf?view&build=${build}`, { cache: 'no-store' });
+    if (stale()) return;
     if (!response.ok) throw new Error(`${response.status}`);
     const data = new Uint8Array(await response.arrayBuffer());
+    if (stale()) return;
     // Glyphs drawn as paths: no web font to load and sanitise for each rebuild's new font subsets.
-    const doc = await lib.getDocument({ data, worker: worker ?? undefined, isEvalSupported: false, useSystemFonts: false, disableFontFace: true }).promise;
+    const doc = await lib.getDocument({ data, worker: worker ?? undefined, isEvalSupported: false, useSystemFonts: false, disableFontFace: true }).promise.catch((err: unknown) => {
+      if (stale()) return null;
+      throw err;
+    });
+    if (!doc) return;
+    if (stale()) {
+      await doc.destroy();
+      return;
+    }
     const old = this.doc;
     this.doc = doc;
     this.texts = [];
@@ -55,6 +71,7 @@ export class PageView {
   }
 
   clear(message: string): void {
+    this.loadId++; // a load still under way is not shown over the message
     this.container.replaceChildren(h('p', { class: 'empty' }, message));
     delete this.container.dataset.build;
   }

@@ -11,6 +11,8 @@ import { PreflightFailed } from '../src/render/errors.js';
 import { FontProblem } from '../src/fonts/errors.js';
 import { fixture } from './helpers.js';
 import { buildFrame } from '../src/frame/index.js';
+import path from 'node:path';
+import { shownIfInside } from '../src/io/paths.js';
 
 const features = await loadLetter(fixture('letters', 'features', 'letter.md'));
 
@@ -55,5 +57,13 @@ describe('the printed list', () => {
     expect(lines[50]).toBe('letter.md error … and 3 more error(s) in this file, not listed.  too-many-errors');
     expect(lines[51]).toMatch(/^signatories\.yaml:2:3 error a data problem/);
     expect(lines.at(-1)).toBe('✖ 52 errors');
+  });
+});
+
+describe('paths in messages', () => {
+  it('are shown relative to the working folder when inside it, else whole', () => {
+    expect(shownIfInside(path.join(process.cwd(), 'fonts', 'House.ttf'))).toBe(path.join('fonts', 'House.ttf'));
+    expect(shownIfInside(path.join(path.dirname(process.cwd()), 'elsewhere', 'House.ttf'))).toBe(path.join(path.dirname(process.cwd()), 'elsewhere', 'House.ttf'));
+    expect(shownIfInside(path.join(process.cwd(), '..foo', 'x.ttf'))).toBe(path.join('..foo', 'x.ttf'));
   });
 });

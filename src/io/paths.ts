@@ -57,3 +57,10 @@ export function projectRoot(letterPath: string): string {
 export function shownPath(p: string): string {
   return path.relative(process.cwd(), p) || p;
 }
+
+/** A path as a message shows it: relative to the working folder when it is inside it, else whole. */
+export function shownIfInside(p: string): string {
+  const relative = path.relative(process.cwd(), p);
+  const outside = relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  return relative && !outside ? relative : p;
+}

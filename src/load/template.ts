@@ -7,7 +7,7 @@ import { BuildError, reportError, type Position } from '../diagnostics/index.js'
 import { readInput } from '../io/readInput.js';
 import { locate, parseYamlLayer, validateLayers, type YamlLayer } from '../io/yaml.js';
 import { templateSchema, type Template } from '../template/schema.js';
-import { resolveContained } from '../io/paths.js';
+import { resolveContained, shownIfInside } from '../io/paths.js';
 import { buildContext } from '../context.js';
 import { at } from '../util/checked.js';
 
@@ -95,10 +95,6 @@ function resolveBase(ref: string, from: string, root: string): string | { error:
   return { error: `There is no template "${ref}" to extend (built in: ${names.join(', ')}; or a ${ref}.yaml beside this template).` };
 }
 
-const displayPath = (p: string) => {
-  const relative = path.relative(process.cwd(), p);
-  return relative && !relative.startsWith('..') ? relative : p;
-};
 
 /** A loaded template and the files it was merged from (the template itself first, then what it extends). */
 export interface LoadedTemplate {
@@ -138,7 +134,7 @@ export async function loadTemplateChain(templatePath: string, root: string = pat
     const text = await readTemplate(current, chain.length);
     chain.push(current);
     texts.push(text);
-    const file = new VFile({ path: displayPath(current), value: text });
+    const file = new VFile({ path: shownIfInside(current), value: text });
     const layer = parseYamlLayer(file, text, { label: 'Template', rule: 'template' });
     if (!layer) throw new BuildError([file]);
     if (chain.length > 1) rebaseFontFiles(layer.value, path.dirname(current), path.dirname(templatePath));
@@ -155,7 +151,7 @@ export async function loadTemplateChain(templatePath: string, root: string = pat
     const base = resolveBase(String(ref).trim(), current, baseRoot(current));
     refs.push(String(ref).trim());
     if (typeof base !== 'string') return fail(base.error);
-    if (chain.includes(base)) fail(`\`extends: ${String(ref)}\` goes round in a circle (${[...chain, base].map(displayPath).join(' → ')}); one of them must not extend the other.`);
+    if (chain.includes(base)) fail(`\`extends: ${String(ref)}\` goes round in a circle (${[...chain, base].map(shownIfInside).join(' → ')}); one of them must not extend the other.`);
     if (chain.length >= MAX_EXTENDS) fail(`Templates extend each other more than ${MAX_EXTENDS} deep; extend a built-in template directly.`);
     current = base;
   }

@@ -20,6 +20,7 @@ import { entryText, listMarker } from '../../frame/index.js';
 import type { Block, Inline, LetterFrame } from '../../frame/types.js';
 import { PACKAGE_RELATIONSHIPS, PackageParts, R, W, childElements, rootOf, wElement } from './parts.js';
 import { reportWarning } from '../../diagnostics/index.js';
+import { shownIfInside } from '../../io/paths.js';
 import { fontChainFor, type Face } from '../../fonts/fontChain.js';
 import { embeddingRights, subsetTrueType } from '../../fonts/subset.js';
 import { at } from '../../util/checked.js';
@@ -293,15 +294,15 @@ export async function embedFonts(parts: PackageParts, frame: LetterFrame, used: 
     for (const [style, face, chars] of faces) {
       const rights = embeddingRights(face.font);
       if (!rights.editable) {
-        warnOnFace(role.name, `${face.file} (${role.name} ${style}) is not embedded in the Word copy: ${rights.refusal}.`);
+        warnOnFace(role.name, `${shownIfInside(face.file)} (${role.name} ${style}) is not embedded in the Word copy: ${rights.refusal}.`);
         continue;
       }
       if (face.font.familyName !== role.name) {
-        warnOnFace(role.name, `${face.file} calls its family "${face.font.familyName}", not "${role.name}": Word may not use the embedded font for this name.`);
+        warnOnFace(role.name, `${shownIfInside(face.file)} calls its family "${face.font.familyName}", not "${role.name}": Word may not use the embedded font for this name.`);
       }
       let subsetted = mode === 'subset';
       if (subsetted && rights.noSubsetting) {
-        warn('embedFonts', `${face.file} (${role.name} ${style}) may only be embedded whole (OS/2 fsType: no subsetting), so the Word copy carries the full font.`);
+        warn('embedFonts', `${shownIfInside(face.file)} (${role.name} ${style}) may only be embedded whole (OS/2 fsType: no subsetting), so the Word copy carries the full font.`);
         subsetted = false;
       }
       const data = subsetted ? await subsetTrueType(face, own ? [...chars, 0x20] : [...chars, ...EDITOR_CHARACTERS], { cache }) : new Uint8Array(face.data);

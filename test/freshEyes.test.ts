@@ -443,6 +443,9 @@ describe('a folder whose letter is not called letter.md', () => {
     const two = await runCli(['signatories', 'list'], dir);
     expect(two.code).toBe(1);
     expect(two.stderr).toMatch(/There are 2 letters here \(letter\.en\.md, letter\.fr\.md\) and no letter\.md; name the one you mean.*--file/);
+    const byFile = await runCli(['signatories', 'list', '--file', 'signatories.yaml'], dir);
+    expect(byFile.code, byFile.stderr).toBe(0);
+    expect(byFile.stdout.split('\n')[0]).toMatch(/individual\(s\), as of \d{4}-\d\d-\d\d, not sorted for any language \(give --letter/);
   });
 
   it('import-docx takes the letter its Word copy was made from (letter.ko.docx → letter.ko.md)', () => {

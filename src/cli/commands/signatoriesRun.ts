@@ -190,7 +190,8 @@ function closestCountries(written: string): Array<{ name: string; code: string }
  * editions are made from), and with `check`, the individuals sorted by a guessed family name.
  */
 export function listLines(file: string, list: SignatoryList, lang: string, check = false, countries: CountryDisplay = 'localised'): string[] {
-  const out = [`${file}: ${list.organizations.length} organisation(s), ${list.individuals.length} individual(s), as of ${list.asOf}, sorted for ${lang}`, ''];
+  const order = lang === 'und' ? 'not sorted for any language (give --letter to see the order of that letter\'s editions)' : `sorted for ${lang}`;
+  const out = [`${file}: ${list.organizations.length} organisation(s), ${list.individuals.length} individual(s), as of ${list.asOf}, ${order}`, ''];
   out.push('Organisations:', ...list.organizations.map((o) => `  ${o.name}${o.country ? ` / ${o.country}` : ''}`), '');
   out.push('Individuals:', ...list.individuals.map((p) => `  ${p.name}${p.title ? ` / ${p.title}` : ''}`));
   if (check) {

@@ -181,6 +181,9 @@ describe('countries in the language of each edition', () => {
     const list = signatoriesFromText('signatories.yaml', 'organizations:\n  - {name: A, country: Belgium}\n  - {name: B, country: Absurdistan}\n  - {name: C, country: BE}\n  - {name: D, country: Belgum}\n  - {name: E, country: Germny}\n', 'ko', '2024-01-01').list;
     const lines = listLines('signatories.yaml', list, 'ko', true).join('\n');
     expect(lines).toContain('Absurdistan: warning: not an ISO 3166 code or a country name letterpress knows');
+    const other = listLines('signatories.yaml', signatoriesFromText('signatories.yaml', 'organizations:\n  - {name: A, country: 德国}\n  - {name: B, country: 독일}\n', 'en', '2024-01-01').list, 'en', true).join('\n');
+    expect(other).toContain("德国: warning: the name of DE in zh-CN, shown as written in every edition; write DE to show it in each edition's language");
+    expect(other).toContain('독일: warning: the name of DE in ko,');
     expect(lines).not.toMatch(/Absurdistan: .*did you mean/);
     expect(lines).toContain('Belgum: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; did you mean Belgium (BE)?');
     expect(lines).toContain('Germny: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; did you mean Germany (DE)?');

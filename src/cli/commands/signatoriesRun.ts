@@ -1,5 +1,5 @@
 /** The work of `letterpress signatories add | remove | import | list` (loaded only when one runs; the options are in ./signatories.ts). */
-import { countryCode, countryIn, englishCountryNames, type CountryDisplay } from '../../model/countries.js';
+import { countryCode, countryCodeShown, countryIn, englishCountryNames, type CountryDisplay } from '../../model/countries.js';
 import { distance } from 'fastest-levenshtein';
 import { nearKey } from '../../signatories/nearDuplicates.js';
 import { loadTemplate, resolveTemplatePath } from '../../load/template.js';
@@ -21,6 +21,9 @@ import { FIELDS, newSignatory } from '../../signatories/schema.js';
 import type { CliIo } from '../io.js';
 
 const edits = () => import('../../signatories/edit.js');
+
+/** The languages of the built-in templates besides English, whose country names `list --check` recognises. */
+const EDITION_LANGUAGES = ['zh-CN', 'zh-TW', 'ja', 'ko'];
 
 export interface FileOptions {
   /** The letter whose data file to use; without it the folder's letter (../letters.ts). */
@@ -205,6 +208,12 @@ export function listLines(file: string, list: SignatoryList, lang: string, check
     const written = [...new Set(list.organizations.flatMap((o) => (o.country ? [o.country] : [])))].filter((c) => !countryIn(c, lang, countries).mapped);
     const unknown = written.filter((c) => countryCode(c) === null);
     const lines = unknown.map((c) => {
+      // A name in one of the letters' languages (德国, 독일): its code shows it in every edition.
+      const inLanguage = EDITION_LANGUAGES.flatMap((l) => {
+        const code = countryCodeShown(c, l);
+        return code ? [{ code, l }] : [];
+      })[0];
+      if (inLanguage) return `  ${c}: warning: the name of ${inLanguage.code} in ${inLanguage.l}, shown as written in every edition; write ${inLanguage.code} to show it in each edition's language`;
       const close = closestCountries(c);
       const hint = close.length === 0 ? '' : `did you mean ${close.map(({ name, code }) => `${name} (${code})`).join(' or ')}? `;
       return `  ${c}: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; ${hint}write its ISO 3166 code (BE, KR, US …) to show it in each edition's language`;

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { cpSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { watch, type WatchHandle } from '../src/cli/watch.js';
@@ -104,6 +104,17 @@ describe('letterpress watch', () => {
     const e = await back;
     expect(e.kind).toBe('built');
     expect(readFileSync(out('txt'), 'utf8')).toContain('Zebra Rights Watch');
+  });
+
+  it('rebuilds when a templates/zh-CN.yaml appears beside a letter that names the built-in zh-CN (it is found first)', async () => {
+    const house = next();
+    mkdirSync(path.join(dir, 'templates'));
+    writeFileSync(path.join(dir, 'templates', 'zh-CN.yaml'), 'extends: zh-CN\nlabels:\n  signatoriesHeading: "联署名单（截至{date}）"\n');
+    const e = await house;
+    expect(e.kind, e.kind === 'failed' ? formatDiagnostics((e.err as BuildError).files) : '').toBe('built');
+    const text = readFileSync(out('txt'), 'utf8');
+    expect(text).toContain('联署名单（截至2023年9月');
+    expect(text).not.toContain('组织及个人联署名单');
   });
 
   it('writes after its rebuilds the same bytes as a cold build of the same inputs', async () => {

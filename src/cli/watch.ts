@@ -42,6 +42,9 @@ function inputsOf(result: BuildResult | null, letterPath: string): string[] {
     if (inputs.signatories) paths.add(inputs.signatories);
     for (const template of inputs.templates) paths.add(template);
     for (const image of inputs.images) paths.add(image);
+    // A file that would take a template name's place if it appeared (an en.yaml beside a house
+    // style that extends en): followed like letter.yaml, before it exists.
+    for (const file of inputs.absent) paths.add(file);
     const templateDir = path.dirname(inputs.template);
     for (const entry of document.template.fonts.serif) {
       if ('file' in entry) {

@@ -29,9 +29,11 @@ export interface LoadedLetter {
   /**
    * Absolute paths of the inputs, for watching and change reports: the letter, its template (and
    * the templates that one extends, in `templates`), the signatory data, the shared letter.yaml and
-   * the images (letterhead, signatures).
+   * the images (letterhead, signatures); and `absent`, files not there that would change the
+   * letter if they appeared (a templates/NAME.yaml for `template: NAME`, a NAME.yaml beside a
+   * template that extends the built-in NAME).
    */
-  inputs: { letter: string; template: string; signatories: string | null; shared: string | null; templates: string[]; images: string[] };
+  inputs: { letter: string; template: string; signatories: string | null; shared: string | null; templates: string[]; images: string[]; absent: string[] };
 }
 
 
@@ -151,7 +153,9 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
   const document: LetterDocument = { meta, body, notes, signatories, template, sources, templateFile: { where: loadedTemplate.where },
     ...(letterhead ? { letterhead } : {}), ...(signatureImages.some((i) => i) ? { signatureImages } : {}) };
   const inputs = { letter: letterPath, template: templatePath, signatories: signatoriesPath, shared: shared ? path.resolve(String(shared.file.path)) : null, templates: chain,
-    images: [...(letterhead ? [letterhead.image.file] : []), ...signatureImages.flatMap((i) => (i ? [i.file] : []))] };
+    images: [...(letterhead ? [letterhead.image.file] : []), ...signatureImages.flatMap((i) => (i ? [i.file] : []))],
+    // `template: NAME` found the built-in NAME: a templates/NAME.yaml beside the letter would be found first.
+    absent: [...(builtin && !/\.ya?ml$/i.test(templateRef) ? [path.join(letterDir, 'templates', `${templateRef}.yaml`)] : []), ...loadedTemplate.absent] };
   return { document, files, inputs };
 }
 

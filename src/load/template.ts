@@ -100,6 +100,11 @@ function resolveBase(ref: string, from: string, root: string): string | { error:
 export interface LoadedTemplate {
   template: Template;
   chain: string[];
+  /**
+   * Files that are not there but would change the chain if they appeared: for an `extends: NAME`
+   * that found the built-in NAME, NAME.yaml beside the template that says it (found first).
+   */
+  absent: string[];
   /** For a field: the file that wrote its value (as messages name it), its text and the field's place. */
   where(field: string[]): { path: string; text: string; place: Position | undefined };
 }
@@ -167,7 +172,12 @@ export async function loadTemplateChain(templatePath: string, root: string = pat
     const at = read.where(field);
     return { path: String(at.file.path), text: String(at.file.value), place: at.place };
   };
-  const loaded = { template, chain, where, texts, refs, root };
+  const absent = refs.flatMap((ref, i) => {
+    const from = at(chain, i);
+    const beside = path.join(path.dirname(from), `${ref}.yaml`);
+    return /\.ya?ml$/i.test(ref) || isBuiltin(from) || at(chain, i + 1) === beside ? [] : [beside];
+  });
+  const loaded = { template, chain, absent, where, texts, refs, root };
   cache.set(templatePath, loaded);
   return loaded;
 }

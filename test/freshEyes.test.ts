@@ -100,6 +100,36 @@ describe('a mistyped data file name in the letter', () => {
   });
 });
 
+describe('a front matter the schema refuses', () => {
+  it('still reports a mistyped template and data file in the same round, each once, in file order', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    const letter = readFileSync(path.join(dir, 'letter.md'), 'utf8')
+      .replace(/^date: .*$/m, 'date: 2026-02-30')
+      .replace('signatories: signatories.yaml', 'signatories: signatures.yaml')
+      .replace('template: house.yaml', 'template: hose.yaml');
+    writeFileSync(path.join(dir, 'letter.md'), letter);
+    const lineOf = (field: string) => letter.split('\n').findIndex((l) => l.startsWith(`${field}:`)) + 1;
+    const run = await runCli(['build', '--format', 'txt'], dir);
+    expect(run.code).toBe(1);
+    const errors = run.stderr.split('\n').filter((l) => l.includes(' error '));
+    expect(errors, run.stderr).toHaveLength(3);
+    const expected = [
+      [lineOf('date'), `letter.md:${lineOf('date')}:7 error Front matter field \`date\`: "2026-02-30" is not a day of the calendar`],
+      [lineOf('signatories'), `letter.md:${lineOf('signatories')}:1 error There is no file "signatures.yaml" beside the letter`],
+      [lineOf('template'), `letter.md:${lineOf('template')}:1 error There is no template file "hose.yaml" beside the letter`],
+    ].sort((a, b) => Number(a[0]) - Number(b[0]));
+    expected.forEach(([, text], k) => expect(errors[k]).toContain(text));
+  });
+
+  it('does not report a field twice when the schema refused that field itself', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    writeFileSync(path.join(dir, 'letter.md'), readFileSync(path.join(dir, 'letter.md'), 'utf8').replace('template: house.yaml\n', '').replace('lang: en', 'lang: xx_YY'));
+    const run = await runCli(['build', '--format', 'txt'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n').filter((l) => l.includes(' error ')), run.stderr).toHaveLength(1);
+  });
+});
+
 describe('a wrong date in the front matter', () => {
   it('says 30 February is not a day, rather than asking for the format it already has', async () => {
     const dir = await project('organizations:\n  - name: Some Org\n');

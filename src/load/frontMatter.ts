@@ -7,7 +7,7 @@ import { distance } from 'fastest-levenshtein';
 import type { VFile } from 'vfile';
 import type { Root, Yaml } from 'mdast';
 import { reportError } from '../diagnostics/index.js';
-import { parseYamlLayer, validateLayers, type YamlLayer } from '../io/yaml.js';
+import { locate, parseYamlLayer, validateLayers, type YamlLayer } from '../io/yaml.js';
 import { isIsoDate } from '../model/types.js';
 import { isoAdvice } from '../signatories/import/dates.js';
 import { LANGUAGE_TAG } from '../util/languageTag.js';
@@ -96,11 +96,24 @@ const FIELDS = FIELD_NAMES.join(', ');
 export const SHARED_FRONT_MATTER = 'letter.yaml';
 
 /**
+ * The fields that name files (`template`, `lang`, `signatories`) as written, with their places,
+ * when the schema refused the front matter: so that a wrong name is reported in the same round as
+ * the other problems. A field whose own line already has a problem is left out.
+ */
+export interface NamedFiles {
+  template?: string;
+  lang?: string;
+  signatories?: string;
+  places: Record<string, FieldPlace>;
+}
+
+/**
  * The front matter of a letter, merged over the fields of its folder's shared file when there is
  * one (`shared`, a parsed letter.yaml): a field the letter gives replaces the shared one whole.
  * Every message points at the line that wrote the value, in the letter or in letter.yaml.
+ * `refused` receives the fields that name files when the schema refuses the rest.
  */
-export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | null): LetterMeta | null {
+export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | null, refused?: (named: NamedFiles) => void): LetterMeta | null {
   const node = tree.children.find((child): child is Yaml => child.type === 'yaml');
   if (!node && /^\uFEFF?---[ \t]*\r?\n/u.test(String(file.value))) {
     reportError(
@@ -146,7 +159,20 @@ export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | nu
   const layers = shared && isFields(own.value) && isFields(shared.value) ? [shared, own] : [own];
   const merged = layers.length === 2 ? { ...(shared?.value as object), ...(own.value as object) } : own.value;
   const read = validateLayers(layers, merged, frontMatterSchema, options);
-  if (!read) return null;
+  if (!read) {
+    if (refused && isFields(merged)) {
+      const named: NamedFiles = { places: {} };
+      for (const field of ['template', 'lang', 'signatories'] as const) {
+        const value = (merged as Record<string, unknown>)[field];
+        const { file: where, place } = locate(layers, [field]);
+        if (typeof value !== 'string' || !place || where.messages.some((m) => m.line === place.line)) continue;
+        named[field] = value.trim();
+        named.places[field] = { line: place.line, column: 1, ...(where === file ? {} : { file: where.path }) };
+      }
+      refused(named);
+    }
+    return null;
+  }
   const places: Record<string, FieldPlace> = {};
   const placeOf = (path: PropertyKey[]): FieldPlace | undefined => {
     const { file: where, place } = read.where(path);

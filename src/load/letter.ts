@@ -8,7 +8,7 @@ import { VFile } from 'vfile';
 import { BuildError, hasErrors, reportError } from '../diagnostics/index.js';
 import { readInput } from '../io/readInput.js';
 import { parseMarkdown } from '../parse/parseMarkdown.js';
-import { readFrontMatter, SHARED_FRONT_MATTER } from './frontMatter.js';
+import { readFrontMatter, SHARED_FRONT_MATTER, type NamedFiles } from './frontMatter.js';
 import { convertTree } from '../model/fromMdast.js';
 import { builtinTemplatesDir, loadTemplateChain, resolveTemplatePath } from './template.js';
 import { loadLetterhead, loadSignatureImages } from './images.js';
@@ -55,7 +55,7 @@ export async function loadSharedFrontMatter(letterPath: string): Promise<YamlLay
 }
 
 /** Where a front-matter field was written: in the letter, or in the shared letter.yaml. */
-export function fieldPlace(meta: LetterMeta, files: VFile[], field: string): { file: VFile; place: Position | undefined } {
+export function fieldPlace(meta: Pick<LetterMeta, 'places'>, files: VFile[], field: string): { file: VFile; place: Position | undefined } {
   const written = meta.places?.[field];
   const file = (written?.file && files.find((f) => f.path === written.file)) || at(files, 0);
   return { file, place: written ? { line: written.line, column: written.column } : undefined };
@@ -75,7 +75,7 @@ export async function loadLetter(letterPath: string): Promise<LoadedLetter> {
  * The last parsed letter, by its text: rebuilding after a change to the signatory data alone
  * (watch mode) skips parsing and conversion.
  */
-const lastParse = buildContext.slot<{ key: string; meta: LetterMeta | null; body: Block[]; notes: Note[]; messages: VFile['messages'] }>('last letter');
+const lastParse = buildContext.slot<{ key: string; meta: LetterMeta | null; body: Block[]; notes: Note[]; messages: VFile['messages']; named: NamedFiles | null }>('last letter');
 
 function parseLetter(file: VFile, text: string, key: string, shared: YamlLayer | null) {
   const last = lastParse.value;
@@ -83,7 +83,7 @@ function parseLetter(file: VFile, text: string, key: string, shared: YamlLayer |
     file.messages.push(...last.messages);
     return last;
   }
-  const refused = { key, meta: null, body: [], notes: [], messages: file.messages };
+  const refused = { key, meta: null, body: [], notes: [], messages: file.messages, named: null };
   if (!checkMarkdownText(file, text)) return refused;
   let tree: ReturnType<typeof parseMarkdown>;
   try {
@@ -94,11 +94,12 @@ function parseLetter(file: VFile, text: string, key: string, shared: YamlLayer |
     return refused;
   }
   if (!checkTree(file, tree)) return refused;
-  const meta = readFrontMatter(file, tree, shared);
+  let named: NamedFiles | null = null;
+  const meta = readFrontMatter(file, tree, shared, (fields) => (named = fields));
   // Unclosed, the front matter swallows the text: what the body would report follows from it.
   if (file.messages.some((m) => m.ruleId === 'front-matter-unclosed')) return refused;
   const { body, notes } = convertTree(tree, file);
-  lastParse.value = { key, meta, body, notes, messages: [...file.messages] };
+  lastParse.value = { key, meta, body, notes, messages: [...file.messages], named };
   return lastParse.value;
 }
 
@@ -109,33 +110,26 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
   const file = new VFile({ path: shownPath(letterPath), value: source.text });
   const shared = await loadSharedFrontMatter(letterPath);
   const sharedKey = shared ? String(shared.file.value) : '';
-  const { meta, body, notes } = parseLetter(file, source.text, `${file.path}\u0000${source.text}\u0000${sharedKey}`, shared);
+  const { meta, body, notes, named } = parseLetter(file, source.text, `${file.path}\u0000${source.text}\u0000${sharedKey}`, shared);
   const files = shared ? [file, shared.file] : [file];
-  if (!meta || hasErrors(files)) throw new BuildError(files.filter((f) => f === file || f.messages.length > 0));
-  const reportAt = (field: string, reason: string, ruleId: string): void => {
-    const { file: where, place } = fieldPlace(meta, files, field);
+  const reportIn = (places: Pick<LetterMeta, 'places'>) => (field: string, reason: string, ruleId: string): void => {
+    const { file: where, place } = fieldPlace(places, files, field);
     reportError(where, reason, place, ruleId);
   };
+  if (!meta || hasErrors(files)) {
+    // The front matter refused: the files it names are still looked for, in the same round.
+    if (!meta && named) findNamedFiles(named, reportIn(named), letterDir, root);
+    throw new BuildError(files.filter((f) => f === file || f.messages.length > 0));
+  }
+  const reportAt = reportIn(meta);
   const failAt = (field: string, reason: string, ruleId: string): never => {
     reportAt(field, reason, ruleId);
     throw new BuildError(files);
   };
 
-  // The template and the data file are looked for together, so that both names, if wrong, are
-  // reported in one round.
   const templateRef = meta.template ?? meta.lang;
-  const templatePath = resolveTemplatePath(templateRef, letterDir, root);
-  // Reported at `template:`, or at `lang:` when the template was chosen by the language.
-  if (typeof templatePath !== 'string') reportAt(meta.template ? 'template' : 'lang', templatePath.error, 'template-path');
-  let signatoriesPath: string | null = null;
-  if (meta.signatories) {
-    const contained = resolveContained(root, letterDir, meta.signatories, 'Signatory file');
-    if ('error' in contained) reportAt('signatories', contained.error, 'signatories-path');
-    // A mistyped name is reported at the field, with the data files that are there.
-    else if (!existsSync(contained.path) && !isSpreadsheetName(contained.path)) reportAt('signatories', missingDataFile(meta.signatories, letterDir, typeof templatePath === 'string' ? templatePath : null), 'signatories-missing');
-    else signatoriesPath = contained.path;
-  }
-  if (typeof templatePath !== 'string' || hasErrors(files)) throw new BuildError(files);
+  const { templatePath, signatoriesPath } = findNamedFiles(meta, reportAt, letterDir, root);
+  if (templatePath === null || hasErrors(files)) throw new BuildError(files);
   const loadedTemplate = await loadTemplateChain(templatePath, root);
   const { template, chain } = loadedTemplate;
 
@@ -174,6 +168,30 @@ function isTemplateFile(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The template and the data file the front matter names, looked for together so that both
+ * names, if wrong, are reported in one round (`report` at the field); null for one not found.
+ * The template is reported at `template:`, or at `lang:` when the language chose it.
+ */
+function findNamedFiles(
+  named: { template?: string | undefined; lang?: string | undefined; signatories?: string | undefined },
+  report: (field: string, reason: string, ruleId: string) => void,
+  letterDir: string,
+  root: string,
+): { templatePath: string | null; signatoriesPath: string | null } {
+  const templateRef = named.template ?? named.lang;
+  const found = templateRef === undefined ? null : resolveTemplatePath(templateRef, letterDir, root);
+  if (found !== null && typeof found !== 'string') report(named.template ? 'template' : 'lang', found.error, 'template-path');
+  const templatePath = typeof found === 'string' ? found : null;
+  if (!named.signatories) return { templatePath, signatoriesPath: null };
+  const contained = resolveContained(root, letterDir, named.signatories, 'Signatory file');
+  if ('error' in contained) report('signatories', contained.error, 'signatories-path');
+  // A mistyped name is reported at the field, with the data files that are there.
+  else if (!existsSync(contained.path) && !isSpreadsheetName(contained.path)) report('signatories', missingDataFile(named.signatories, letterDir, templatePath), 'signatories-missing');
+  else return { templatePath, signatoriesPath: contained.path };
+  return { templatePath, signatoriesPath: null };
 }
 
 /**

@@ -27,6 +27,24 @@ let byName: Map<string, string> | null = null;
 /** The region code a code stands for today (DD → DE, BU → MM; BCP 47's region aliases). */
 const canonicalRegion = (code: string): string => new Intl.Locale(`und-${code}`).region ?? code;
 
+let codesInUse: string[] | null = null;
+
+/**
+ * The two-letter region codes AA–ZZ in use today, built once: a withdrawn code CLDR still names
+ * (DD "Germany", BU "Burma") is not the code of that name.
+ */
+function regionCodes(): string[] {
+  if (codesInUse) return codesInUse;
+  codesInUse = [];
+  for (let a = 65; a <= 90; a++) {
+    for (let b = 65; b <= 90; b++) {
+      const code = String.fromCharCode(a, b);
+      if (canonicalRegion(code) === code) codesInUse.push(code);
+    }
+  }
+  return codesInUse;
+}
+
 const key = (name: string) => name.trim().toLowerCase().replace(/[’‘]/g, "'").replace(/\s+/g, ' ');
 
 /** English CLDR region names (and their short forms) → code, built once. */
@@ -35,13 +53,8 @@ function englishNames(): Map<string, string> {
   byName = new Map(Object.entries(ALIASES));
   const names = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
   const short = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none', style: 'short' });
-  for (let a = 65; a <= 90; a++) {
-    for (let b = 65; b <= 90; b++) {
-      const code = String.fromCharCode(a, b);
-      // A withdrawn code CLDR still names (DD "Germany", BU "Burma") is not the name's code.
-      if (canonicalRegion(code) !== code) continue;
-      for (const name of [names.of(code), short.of(code)]) if (name && name !== code && !byName.has(key(name))) byName.set(key(name), code);
-    }
+  for (const code of regionCodes()) {
+    for (const name of [names.of(code), short.of(code)]) if (name && name !== code && !byName.has(key(name))) byName.set(key(name), code);
   }
   return byName;
 }
@@ -59,15 +72,18 @@ export function countryCode(written: string): string | null {
   return englishNames().get(key(text)) ?? null;
 }
 
-/** Every country's English CLDR name → its code (for a "did you mean" hint). */
+let countryNames: Map<string, string> | null = null;
+
+/** Every country's English CLDR name → its code (for a "did you mean" hint), built once. */
 export function englishCountryNames(): Map<string, string> {
+  if (countryNames) return countryNames;
   const english = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
-  const names = new Map<string, string>();
+  countryNames = new Map();
   for (const code of new Set(englishNames().values())) {
     const name = english.of(code);
-    if (name && name !== code) names.set(name, code);
+    if (name && name !== code) countryNames.set(name, code);
   }
-  return names;
+  return countryNames;
 }
 
 const displayNames = new Map<string, Intl.DisplayNames>();
@@ -83,13 +99,10 @@ export function countryCodeShown(shown: string, lang: string): string | null {
   if (!byShown) {
     byShown = new Map();
     const names = new Intl.DisplayNames([lang], { type: 'region', fallback: 'none' });
-    for (let a = 65; a <= 90; a++) {
-      for (let b = 65; b <= 90; b++) {
-        const code = String.fromCharCode(a, b);
-        if (NOT_COUNTRY_CODES.has(code) || canonicalRegion(code) !== code) continue;
-        const name = names.of(code);
-        if (name && name !== code && !byShown.has(key(name))) byShown.set(key(name), code);
-      }
+    for (const code of regionCodes()) {
+      if (NOT_COUNTRY_CODES.has(code)) continue;
+      const name = names.of(code);
+      if (name && name !== code && !byShown.has(key(name))) byShown.set(key(name), code);
     }
     shownNames.set(lang, byShown);
   }

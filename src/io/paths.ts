@@ -5,7 +5,7 @@
  * root is the letter's folder (see README "Where files may be"); the built-in templates' root is
  * letterpress's own folder; a font named by `package:` must stay inside that package's folder.
  */
-import { realpathSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
 /** `realpath` of the longest existing prefix of `p`, with the rest appended (a file not yet there). */
@@ -63,4 +63,17 @@ export function shownIfInside(p: string): string {
   const relative = path.relative(process.cwd(), p);
   const outside = relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
   return relative && !outside ? relative : p;
+}
+
+/**
+ * The names of the files in `dir` that `accept` takes, sorted, for a message that offers them
+ * (a mistyped file name); none when the folder cannot be listed (the message then says only that
+ * the file is missing).
+ */
+export function filesBeside(dir: string, accept: (name: string) => boolean): string[] {
+  try {
+    return readdirSync(dir).filter(accept).sort();
+  } catch {
+    return [];
+  }
 }

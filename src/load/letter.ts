@@ -14,10 +14,10 @@ import { builtinTemplatesDir, loadTemplateChain, resolveTemplatePath } from './t
 import { loadLetterhead, loadSignatureImages } from './images.js';
 import { parseYamlLayer, type YamlLayer } from '../io/yaml.js';
 import type { Position } from '../diagnostics/index.js';
-import { closeSync, existsSync, openSync, readSync, readdirSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, realpathSync } from 'node:fs';
 import { isSpreadsheetName, loadSignatories } from '../signatories/index.js';
 import { listSettingsOf, type Block, type LetterDocument, type LetterMeta, type Note, type SignatoryList } from '../model/types.js';
-import { projectRoot, resolveContained, shownPath } from '../io/paths.js';
+import { filesBeside, projectRoot, resolveContained, shownPath } from '../io/paths.js';
 import { checkMarkdownText, checkTree, MAX_LETTER_BYTES, MAX_NESTING } from './limits.js';
 import { buildContext } from '../context.js';
 import { at } from '../util/checked.js';
@@ -185,13 +185,15 @@ function findNamedFiles(
   const found = templateRef === undefined ? null : resolveTemplatePath(templateRef, letterDir, root);
   if (found !== null && typeof found !== 'string') report(named.template ? 'template' : 'lang', found.error, 'template-path');
   const templatePath = typeof found === 'string' ? found : null;
-  if (!named.signatories) return { templatePath, signatoriesPath: null };
-  const contained = resolveContained(root, letterDir, named.signatories, 'Signatory file');
-  if ('error' in contained) report('signatories', contained.error, 'signatories-path');
-  // A mistyped name is reported at the field, with the data files that are there.
-  else if (!existsSync(contained.path) && !isSpreadsheetName(contained.path)) report('signatories', missingDataFile(named.signatories, letterDir, templatePath), 'signatories-missing');
-  else return { templatePath, signatoriesPath: contained.path };
-  return { templatePath, signatoriesPath: null };
+  let signatoriesPath: string | null = null;
+  if (named.signatories) {
+    const contained = resolveContained(root, letterDir, named.signatories, 'Signatory file');
+    if ('error' in contained) report('signatories', contained.error, 'signatories-path');
+    // A mistyped name is reported at the field, with the data files that are there.
+    else if (!existsSync(contained.path) && !isSpreadsheetName(contained.path)) report('signatories', missingDataFile(named.signatories, letterDir, templatePath), 'signatories-missing');
+    else signatoriesPath = contained.path;
+  }
+  return { templatePath, signatoriesPath };
 }
 
 /**
@@ -199,19 +201,15 @@ function findNamedFiles(
  * (not the letter's template, nor another .yaml that extends one).
  */
 function missingDataFile(name: string, letterDir: string, templatePath: string | null): string {
-  let candidates: string[] = [];
-  try {
-    candidates = readdirSync(letterDir).filter(
-      (f) =>
-        /\.(ya?ml|json|csv)$/i.test(f) &&
-        !/^letter\b.*\.ya?ml$/i.test(f) &&
-        !/\.manifest\.json$|\.releases\.json$/i.test(f) &&
-        path.join(letterDir, f) !== templatePath &&
-        !(/\.ya?ml$/i.test(f) && isTemplateFile(path.join(letterDir, f))),
-    );
-  } catch {
-    // The folder cannot be listed: say only that the file is missing.
-  }
-  const there = candidates.length ? ` Data files beside the letter: ${candidates.sort().map((f) => `"${f}"`).join(', ')}.` : '';
+  const candidates = filesBeside(
+    letterDir,
+    (f) =>
+      /\.(ya?ml|json|csv)$/i.test(f) &&
+      !/^letter\b.*\.ya?ml$/i.test(f) &&
+      !/\.manifest\.json$|\.releases\.json$/i.test(f) &&
+      path.join(letterDir, f) !== templatePath &&
+      !(/\.ya?ml$/i.test(f) && isTemplateFile(path.join(letterDir, f))),
+  );
+  const there = candidates.length ? ` Data files beside the letter: ${candidates.map((f) => `"${f}"`).join(', ')}.` : '';
   return `There is no file "${name}" beside the letter: fix the name in the \`signatories\` field, or create the file.${there}`;
 }

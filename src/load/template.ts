@@ -7,7 +7,7 @@ import { BuildError, reportError, type Position } from '../diagnostics/index.js'
 import { readInput } from '../io/readInput.js';
 import { locate, parseYamlLayer, validateLayers, type YamlLayer } from '../io/yaml.js';
 import { templateSchema, type Template } from '../template/schema.js';
-import { resolveContained, shownIfInside } from '../io/paths.js';
+import { filesBeside, resolveContained, shownIfInside } from '../io/paths.js';
 import { buildContext } from '../context.js';
 import { at } from '../util/checked.js';
 
@@ -45,18 +45,13 @@ export function resolveTemplatePath(ref: string, letterDir: string, root: string
   };
 }
 
-/** The names of the templates letterpress ships (en, zh-CN …). */
-const builtinTemplateNames = (): string[] => readdirSync(builtinTemplatesDir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+/** The names of the templates letterpress ships, each a language (en, zh-CN …). */
+export const builtinTemplateNames = (): string[] => readdirSync(builtinTemplatesDir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
 
 /** What to say when the letter's `template:` names a .yaml file that is not there: the ones that are. */
 function missingTemplateFile(ref: string, letterDir: string): string {
-  let there: string[] = [];
-  try {
-    there = readdirSync(letterDir).filter((f) => /\.ya?ml$/i.test(f) && !/^letter\.ya?ml$/i.test(f));
-  } catch {
-    // The folder cannot be listed: say only that the file is missing.
-  }
-  const candidates = there.length ? ` YAML files beside the letter: ${there.sort().map((f) => `"${f}"`).join(', ')}.` : '';
+  const there = filesBeside(letterDir, (f) => /\.ya?ml$/i.test(f) && !/^letter\.ya?ml$/i.test(f));
+  const candidates = there.length ? ` YAML files beside the letter: ${there.map((f) => `"${f}"`).join(', ')}.` : '';
   return `There is no template file "${ref}" beside the letter: fix the name in the \`template\` field, or write a built-in template's name (${builtinTemplateNames().join(', ')}).${candidates}`;
 }
 
@@ -94,7 +89,6 @@ function resolveBase(ref: string, from: string, root: string): string | { error:
   const names = builtinTemplateNames();
   return { error: `There is no template "${ref}" to extend (built in: ${names.join(', ')}; or a ${ref}.yaml beside this template).` };
 }
-
 
 /** A loaded template and the files it was merged from (the template itself first, then what it extends). */
 export interface LoadedTemplate {

@@ -88,7 +88,7 @@ export function newSignatory(kind: string, name: string, values: Readonly<Record
   const allowed = new Set(fieldsOf(kind as SignatoryKind).map((f) => f.key));
   for (const [key, value] of Object.entries(values)) {
     if (value === undefined) continue;
-    if (!allowed.has(key) || key === 'name') {
+    if (!allowed.has(key)) {
       const spec = FIELDS.find((f) => f.key === key);
       throw new EditRefused(spec ? `${shown(key)} applies to ${spec.kinds.join(' and ')} entries only.` : `Unknown field ${shown(key)}: the fields are ${FIELDS.map((f) => f.key).join(', ')}.`);
     }

@@ -2,7 +2,7 @@
 import { countryCode, countryCodeShown, countryIn, englishCountryNames, type CountryDisplay } from '../../model/countries.js';
 import { distance } from 'fastest-levenshtein';
 import { nearKey } from '../../signatories/nearDuplicates.js';
-import { loadTemplate, resolveTemplatePath } from '../../load/template.js';
+import { builtinTemplateNames, loadTemplate, resolveTemplatePath } from '../../load/template.js';
 import { listSettings, type ListSettings } from '../../template/schema.js';
 import path from 'node:path';
 import { VFile } from 'vfile';
@@ -21,9 +21,6 @@ import { FIELDS, newSignatory } from '../../signatories/schema.js';
 import type { CliIo } from '../io.js';
 
 const edits = () => import('../../signatories/edit.js');
-
-/** The languages of the built-in templates besides English, whose country names `list --check` recognises. */
-const EDITION_LANGUAGES = ['zh-CN', 'zh-TW', 'ja', 'ko'];
 
 export interface FileOptions {
   /** The letter whose data file to use; without it the folder's letter (../letters.ts). */
@@ -207,9 +204,11 @@ export function listLines(file: string, list: SignatoryList, lang: string, check
     // letter keeps them as written); any other name as written.
     const written = [...new Set(list.organizations.flatMap((o) => (o.country ? [o.country] : [])))].filter((c) => !countryIn(c, lang, countries).mapped);
     const unknown = written.filter((c) => countryCode(c) === null);
+    // The languages of the built-in templates besides English, whose country names are recognised.
+    const otherLanguages = builtinTemplateNames().filter((l) => l !== 'en');
     const lines = unknown.map((c) => {
       // A name in one of the letters' languages (德国, 독일): its code shows it in every edition.
-      const inLanguage = EDITION_LANGUAGES.flatMap((l) => {
+      const inLanguage = otherLanguages.flatMap((l) => {
         const code = countryCodeShown(c, l);
         return code ? [{ code, l }] : [];
       })[0];

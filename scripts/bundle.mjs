@@ -71,7 +71,7 @@ const result = await build({
   format: 'cjs',
   target: 'node20',
   external: EXTERNAL,
-  define: { 'import.meta.url': 'importMetaUrl' },
+  define: { 'import.meta.url': 'importMetaUrl', LETTERPRESS_BUNDLE: 'true' },
   banner: { js: "var importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [plugin],
   legalComments: 'eof',

@@ -49,6 +49,9 @@ describe('letterpress watch', () => {
     const e = await rebuilt;
     expect(e.kind).toBe('built');
     if (e.kind !== 'built') return;
+    // The watch process's worker thread made every edition but the PDF (the cold build the last
+    // test compares with makes them all in this thread).
+    expect(e.result.editions.map((r) => `${r.format}${r.inWorker ? ' in the worker' : ''}`)).toEqual(['txt in the worker', 'pdf', 'docx in the worker', 'html in the worker']);
     expect(e.result.changes).toContain('+1 organisation (Aardvark Rights Watch)');
     expect(e.result.changes).toContain('as-of 2023-09-21 → 2023-09-28');
     const text = readFileSync(out('txt'), 'utf8');
@@ -122,7 +125,8 @@ describe('letterpress watch', () => {
     // the same bytes as none, which the cache's own tests check).
     const cold = scratch('letterpress-watch-cold-');
     buildContext.clear();
-    await build(path.join(dir, 'letter.md'), { formats: ['txt', 'pdf', 'docx', 'html'], outDir: cold });
+    const built = await build(path.join(dir, 'letter.md'), { formats: ['txt', 'pdf', 'docx', 'html'], outDir: cold });
+    expect(built.editions.filter((r) => r.inWorker)).toEqual([]);
     for (const ext of ['txt', 'pdf', 'docx', 'html']) expect(readFileSync(path.join(cold, `letter.${ext}`)).equals(readFileSync(out(ext))), ext).toBe(true);
   });
 });

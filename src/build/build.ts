@@ -17,6 +17,8 @@ import { PreflightFailed } from '../render/errors.js';
 import { codePointLabel, scriptOf } from '../unicode/scripts.js';
 import { nextTurn } from '../util/nextTurn.js';
 import { removeDroppedCopies, renderMailing, type MailingOptions, type MailingOutput } from './mailing.js';
+import { WORKER_FORMATS, worthAWorker } from './worker/rule.js';
+import type { EditionWorker, WorkerEdition } from './worker/host.js';
 
 export interface BuildOptions extends RenderOptions, MailingOptions {
   outDir?: string;
@@ -25,6 +27,11 @@ export interface BuildOptions extends RenderOptions, MailingOptions {
   check?: boolean;
   /** Called with each edition as soon as it is made, before the others (a preview shows the PDF early). */
   rendered?: (format: Format, data: Uint8Array) => void;
+  /**
+   * The Word copy made in this worker thread while the PDF is made (a watch or serve process
+   * keeps one); false: none, where a one-off build would start its own (src/build/worker/rule.ts).
+   */
+  editionWorker?: EditionWorker | false;
 }
 
 export interface EditionResult {
@@ -33,6 +40,8 @@ export interface EditionResult {
   path: string;
   bytes: number;
   ms: number;
+  /** Made in the edition worker's thread (`ms` is its time there). */
+  inWorker?: true;
 }
 
 export interface BuildResult {
@@ -116,20 +125,34 @@ export async function renderAndWrite(
 ): Promise<{ editions: EditionResult[]; changes: string[]; warnings: VFile[] }> {
   const outDir = options.outDir ?? defaultOutDir(letterPath);
   const frame = steps.buildFrame(letter.document);
-  // Every edition is made in memory first (one after the other, so the timings are each its
-  // own); none is written unless all succeed.
-  const rendered: Array<EditionResult & { data: Uint8Array }> = [];
-  const warnings: VFile[] = [];
-  for (const format of options.formats) {
-    const started = performance.now();
-    const data = await renderEdition(letter, frame, format, options, warnings);
-    rendered.push({ format, path: editionPath(letterPath, outDir, format), bytes: data.byteLength, ms: performance.now() - started, data });
-    if (options.rendered) {
-      options.rendered(format, data);
-      // Whoever was told (a preview announcing the PDF) acts on it before the next edition is made.
-      await nextTurn();
-    }
+  const worker = await editionWorkerFor(frame, options);
+  try {
+    return await renderAndWriteFrame(letter, letterPath, frame, outDir, options, steps, worker);
+  } finally {
+    // A worker started for this build alone ends with it.
+    if (worker && worker !== options.editionWorker) await worker.close();
   }
+}
+
+/** The worker this build hands the Word copy to: the process's own, one of its own, or none. */
+async function editionWorkerFor(frame: LetterFrame, options: BuildOptions): Promise<EditionWorker | null> {
+  if (options.editionWorker === false) return null;
+  if (options.editionWorker) return options.editionWorker;
+  if (!worthAWorker(frame, options.formats)) return null;
+  const { EditionWorker } = await import('./worker/host.js');
+  return new EditionWorker({ cache: options.cache !== false });
+}
+
+async function renderAndWriteFrame(
+  letter: LoadedLetter,
+  letterPath: string,
+  frame: LetterFrame,
+  outDir: string,
+  options: BuildOptions,
+  steps: BuildSteps,
+  worker: EditionWorker | null,
+): Promise<{ editions: EditionResult[]; changes: string[]; warnings: VFile[] }> {
+  const { rendered, warnings } = await makeEditions(letter, frame, options, worker, (format) => editionPath(letterPath, outDir, format));
   const pdf = rendered.find((r) => r.format === 'pdf');
   if (options.check && pdf) {
     const started = performance.now();
@@ -166,6 +189,61 @@ export async function renderAndWrite(
     ...mailing.map((m) => ({ format: m.output, path: m.path, bytes: m.data.byteLength, ms: m.ms })),
   ];
   return { editions: results, changes, warnings };
+}
+
+type MadeEdition = EditionResult & { data: Uint8Array };
+
+/**
+ * Every requested edition, in memory (none is written unless all succeed), in the order asked
+ * for, each with its own time and the renderers' warnings in that order. With a worker, it is
+ * handed its editions first and this thread makes the PDF meanwhile; an edition the worker could
+ * not make is made here, as without a worker, so its error is the same, and an edition asked for
+ * before one that fails here is made (and fails) first, as it would without a worker.
+ */
+async function makeEditions(
+  letter: LoadedLetter,
+  frame: LetterFrame,
+  options: BuildOptions,
+  worker: EditionWorker | null,
+  pathOf: (format: Format) => string,
+): Promise<{ rendered: MadeEdition[]; warnings: VFile[] }> {
+  const { formats } = options;
+  const handed = worker ? worker.request(frame, formats.filter((f) => WORKER_FORMATS.includes(f)), options) : new Map<Format, Promise<WorkerEdition | null>>();
+  const made = new Map<Format, { edition: MadeEdition; warnings: VFile[] }>();
+  const here = async (format: Format) => {
+    const started = performance.now();
+    const warnings: VFile[] = [];
+    const data = await renderEdition(letter, frame, format, options, warnings);
+    made.set(format, { edition: { format, path: pathOf(format), bytes: data.byteLength, ms: performance.now() - started, data }, warnings });
+    return data;
+  };
+  const fromWorker = async (format: Format, reply: Promise<WorkerEdition | null>) => {
+    const edition = await (worker as EditionWorker).wait(reply);
+    if (!edition) return here(format);
+    made.set(format, { edition: { format, path: pathOf(format), bytes: edition.data.byteLength, ms: edition.ms, inWorker: true, data: edition.data }, warnings: edition.warnings });
+    return edition.data;
+  };
+  const told = async (format: Format, data: Uint8Array) => {
+    if (!options.rendered) return;
+    options.rendered(format, data);
+    // Whoever was told (a preview announcing the PDF) acts on it before the next edition is made.
+    await nextTurn();
+  };
+  for (const [index, format] of formats.entries()) {
+    if (handed.has(format)) continue;
+    try {
+      await told(format, await here(format));
+    } catch (err) {
+      for (const earlier of formats.slice(0, index)) {
+        const reply = handed.get(earlier);
+        if (reply) await fromWorker(earlier, reply);
+      }
+      throw err;
+    }
+  }
+  for (const [format, reply] of handed) await told(format, await fromWorker(format, reply));
+  const inOrder = formats.flatMap((f) => made.get(f) ?? []);
+  return { rendered: inOrder.map((m) => m.edition), warnings: inOrder.flatMap((m) => m.warnings) };
 }
 
 export async function build(letterPath: string, options: BuildOptions, steps: BuildSteps = STEPS): Promise<BuildResult> {

@@ -132,14 +132,32 @@ function writeCache(dirs: string[], name: string, data: Buffer): void {
   }
 }
 
+/** What the bundle exports (src/cli/start.ts). */
+export interface BundleExports {
+  start?: Start;
+  /** The edition worker's program (src/build/worker/thread.ts), for a worker started from the bundle. */
+  serveEditions?: () => Promise<void>;
+}
+
+/** The bundle, run through the code cache, and what to do with the cache after the run. */
+interface CompiledBundle {
+  exports: BundleExports;
+  script: vm.Script;
+  /** The cache is missing or was rejected: write it after the run. */
+  write: boolean;
+  /** The cache held little of the program: write it again if the run compiled much more. */
+  partial: Buffer | null;
+  dirs: string[];
+  name: string;
+}
+
 /**
- * The bundle's `start`, compiled with the code cache when there is one; null when the bundle
- * cannot run here (not built, or a Node that cannot `require()` an ES module, as the bundle does
- * pdf.js: before 20.19): then the launcher runs the modules of dist/. The bundle itself never
- * calls `import()` (scripts/bundle.mjs hands that to the launcher), so the script needs no
- * dynamic-import callback.
+ * Compile and run the bundle with the code cache when there is one; null when the bundle cannot
+ * run here (not built, or a Node that cannot `require()` an ES module, as the bundle does pdf.js:
+ * before 20.19): then the modules of dist/ run instead. The bundle itself never calls `import()`
+ * (scripts/bundle.mjs hands that to the launcher), so the script needs no dynamic-import callback.
  */
-export function loadBundle(launch: LaunchInfo, url: URL, options: { cache?: boolean } = {}): Start | null {
+export function compileBundle(launch: LaunchInfo, url: URL, options: { cache?: boolean } = {}): CompiledBundle | null {
   if (process.features.require_module !== true || process.env['LETTERPRESS_BUNDLE'] === '0') return null;
   const file = fileURLToPath(url);
   let source: string;
@@ -164,7 +182,7 @@ export function loadBundle(launch: LaunchInfo, url: URL, options: { cache?: bool
   const write = useCache && (cachedData === undefined || script.cachedDataRejected === true);
   // A cache written by a small run (a usage error, `init`, a list) holds little of the program:
   // under half the bundle's size, a later run that compiled more writes it again.
-  const partial = !write && cachedData !== undefined && cachedData.length < source.length / 2;
+  const partial = !write && cachedData !== undefined && cachedData.length < source.length / 2 ? cachedData : null;
   const wrapper = script.runInThisContext() as (
     exports: object,
     require: NodeJS.Require,
@@ -173,19 +191,29 @@ export function loadBundle(launch: LaunchInfo, url: URL, options: { cache?: bool
     dirname: string,
     importExternal: (specifier: string) => Promise<unknown>,
   ) => void;
-  const module = { exports: {} as { start?: Start } };
+  const module = { exports: {} as BundleExports };
   // The bundle's import() of an external package (scripts/bundle.mjs), from this module: a script
   // compiled from a code cache has no dynamic-import callback of its own on Node 20.
   wrapper(module.exports, createRequire(file), module, file, path.dirname(file), (specifier) => import(specifier));
-  const { start } = module.exports;
-  if (typeof start !== 'function') return null;
+  return { exports: module.exports, script, write, partial, dirs, name };
+}
+
+/**
+ * The bundle's `start`, compiled with the code cache when there is one (compileBundle); after
+ * the run, the cache is written when it was missing, rejected or small.
+ */
+export function loadBundle(launch: LaunchInfo, url: URL, options: { cache?: boolean } = {}): Start | null {
+  const compiled = compileBundle(launch, url, options);
+  const start = compiled?.exports.start;
+  if (!compiled || typeof start !== 'function') return null;
+  const { script, write, partial, dirs, name } = compiled;
   return async (args) => {
     await start(args);
     // After the run, so the cache holds the functions this run compiled, not only the top level.
     if (write) writeCache(dirs, name, script.createCachedData());
     else if (partial) {
       const data = script.createCachedData();
-      if (data.length > (cachedData as Buffer).length * 1.2) writeCache(dirs, name, data);
+      if (data.length > partial.length * 1.2) writeCache(dirs, name, data);
     }
   };
 }

@@ -25,3 +25,8 @@ export async function start(args: string[]): Promise<void> {
   }
   process.exitCode = await runCli(args, { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
 }
+
+/** The edition worker's program, for a worker started from the bundle (src/cli/worker.ts). */
+export async function serveEditions(): Promise<void> {
+  (await import('../build/worker/thread.js')).serveEditions();
+}

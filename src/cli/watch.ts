@@ -11,6 +11,9 @@
  * a file that no longer exists, and no rebuild would ever come again. Events are filtered to the
  * input files. A build that fails keeps watching what the last good build read, plus every file
  * the failure names, so fixing the broken file rebuilds.
+ *
+ * The Word copy is made in a worker thread kept for the whole watch (src/build/worker/host.ts),
+ * warm as this thread is, while this thread makes the PDF.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +22,8 @@ import { build, type BuildOptions, type BuildResult } from '../build/build.js';
 import { BuildError } from '../diagnostics/index.js';
 import { SHARED_FRONT_MATTER } from '../load/frontMatter.js';
 import { shownPath } from '../io/paths.js';
+import { overlaps } from '../build/worker/rule.js';
+import type { EditionWorker } from '../build/worker/host.js';
 
 export interface WatchEvents {
   built(result: BuildResult, trigger: string[]): void;
@@ -117,6 +122,17 @@ interface Watched {
  */
 export function watchLetters(letterPaths: readonly string[], options: BuildOptions, events: WatchEvents): WatchHandle {
   let watcher: FSWatcher | null = null;
+  // Started before the first build, so its modules load while this thread reads the letter.
+  let worker: EditionWorker | null = null;
+  const started = options.editionWorker === undefined && overlaps(options.formats) ? import('../build/worker/host.js') : null;
+  const withWorker = async (): Promise<BuildOptions> => {
+    if (!started) return options;
+    if (!worker) {
+      worker = new (await started).EditionWorker({ cache: options.cache !== false });
+      worker.start();
+    }
+    return { ...options, editionWorker: worker };
+  };
   const letters: Watched[] = [...new Set(letterPaths.map((p) => path.resolve(p)))].map((letterPath) => ({
     letterPath,
     inputs: new Set(inputsOf(null, letterPath)),
@@ -147,7 +163,7 @@ export function watchLetters(letterPaths: readonly string[], options: BuildOptio
     let failure: unknown = null;
     try {
       events.started?.(trigger);
-      letter.lastGood = await build(letter.letterPath, options);
+      letter.lastGood = await build(letter.letterPath, await withWorker());
       events.built(letter.lastGood, trigger);
     } catch (err) {
       failure = err;
@@ -237,6 +253,7 @@ export function watchLetters(letterPaths: readonly string[], options: BuildOptio
       await watcher?.close();
       // A rebuild under way finishes (and writes its editions) before close resolves.
       await inFlight;
+      await (worker as EditionWorker | null)?.close();
     },
   };
 }

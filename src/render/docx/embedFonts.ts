@@ -14,12 +14,12 @@
  * says so, on the template's line.
  */
 import { createHash } from 'node:crypto';
-import { VFile } from 'vfile';
+import type { VFile } from 'vfile';
 import type { Document, Element } from '@xmldom/xmldom';
 import { entryText, listMarker } from '../../frame/index.js';
 import type { Block, Inline, LetterFrame } from '../../frame/types.js';
 import { PACKAGE_RELATIONSHIPS, PackageParts, R, W, childElements, rootOf, wElement } from './parts.js';
-import { reportWarning } from '../../diagnostics/index.js';
+import { templateWarning } from './warnings.js';
 import { shownIfInside } from '../../io/paths.js';
 import { fontChainFor, type Face } from '../../fonts/fontChain.js';
 import { embeddingRights, subsetTrueType } from '../../fonts/subset.js';
@@ -227,16 +227,6 @@ function patchContentTypes(doc: Document): void {
   entry.setAttribute('Extension', 'odttf');
   entry.setAttribute('ContentType', OBFUSCATED_FONT);
   types.appendChild(entry);
-}
-
-// ── Warnings, on the template's line ────────────────────────────────────────────────────────
-
-/** A warning on the template file, at the field's position as the template loader kept it. */
-function templateWarning(frame: LetterFrame, field: string[], reason: string): VFile {
-  const at = frame.sources.template?.where(field);
-  const file = new VFile(at ? { path: at.path, value: at.text } : { path: frame.fonts.sourcePath });
-  reportWarning(file, reason, at?.place, 'docx-embed-font');
-  return file;
 }
 
 // ── Embedding ───────────────────────────────────────────────────────────────────────────────

@@ -23,11 +23,14 @@ export function overlaps(formats: readonly Format[]): boolean {
 }
 
 /**
- * A one-off build starts a worker for a list at least this long: below it, the worker's start
- * (its modules, its own copy of the fonts) costs more than the Word copy it takes off the build's
- * thread, and raises the build's peak memory (docs/BENCHMARKS.md).
+ * A one-off build starts a worker for a list at least this long. The worker's start — Node's own
+ * start of a thread, the bundle from the code cache, its own copy of the fonts, its own JIT
+ * warm-up — costs about 0.5 s of CPU, on the core that V8's background compiler and collector
+ * already keep half busy; measured per thread on 2 cores (docs/BENCHMARKS.md): at 1,000 names it
+ * takes 0.2 s off the build's thread and adds 0.5 s and 100 MB, at 3,000 it breaks even, at 10,000
+ * it takes 0.9 s off the build's thread (the PDF then decides the time).
  */
-export const WORKER_MIN_SIGNATORIES = 1000;
+export const WORKER_MIN_SIGNATORIES = 5000;
 
 /** Whether a one-off build of this frame starts a worker. */
 export function worthAWorker(frame: LetterFrame, formats: readonly Format[]): boolean {

@@ -11,6 +11,7 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { readForExcerpt, readInput } from '../../io/readInput.js';
+import { overlaps } from '../../build/worker/rule.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -166,7 +167,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   // The PDF first: the page shows it while the other editions are made.
   const formats = [...(options.formats ?? ALL_FORMATS)].sort((a, b) => Number(b === 'pdf') - Number(a === 'pdf'));
-  const buildOptions = { formats, outDir: options.outDir, wrap: options.wrap };
+  // One worker thread for every letter's editions beside the PDF (src/build/worker/host.ts), warm
+  // for the server's life: a watch of its own per letter would hold a copy of the fonts each.
+  const editionWorker = overlaps(formats) ? new (await import('../../build/worker/host.js')).EditionWorker() : undefined;
+  editionWorker?.start();
+  const buildOptions = { formats, outDir: options.outDir, wrap: options.wrap, ...(editionWorker ? { editionWorker } : {}) };
   const sessions = options.letters.map((letter, i) => new LetterSession(i, letter, buildOptions, { changed }));
 
   const fields: FieldInfo[] = FIELDS.map((f) => ({ key: f.key, kinds: [...f.kinds], type: f.type, required: 'required' in f && f.required === true }));
@@ -363,6 +368,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (pushTimer) clearTimeout(pushTimer);
       await ready.catch(() => undefined);
       await Promise.all(sessions.map((s) => s.close()));
+      await editionWorker?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

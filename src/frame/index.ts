@@ -144,8 +144,12 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   // Labels come from the template: a message about one names the template file.
   const fromTemplate: SourceRef | undefined = document.sources ? { path: document.sources.template } : undefined;
   /** What a block of `role` carries: the role's style, or, past the first in a row, its space between. */
+  // A role's style after its first block, made once: every later block shares it (10,000 names,
+  // one object, not 10,000 equal ones to keep and to hand to the edition worker).
+  const later = new Map<StyledRole, BlockStyle>();
   const styled = (role: StyledRole, first: boolean, source?: SourceRef) => {
-    const style = first ? own[role] : resolveRole(template, roles[role], false);
+    let style = first ? own[role] : later.get(role);
+    if (!style) later.set(role, (style = resolveRole(template, roles[role], false)));
     const override = style.spaceBefore !== own[role].spaceBefore ? { spaceOverride: style.spaceBefore } : {};
     return { style, first, ...override, ...(source ? { source } : {}) };
   };

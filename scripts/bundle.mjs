@@ -20,6 +20,9 @@
  *   installed pdfkit's own js/ folder (the data is not copied).
  * - Packages that load files beside themselves, native addons or WebAssembly (subset-font, harfbuzzjs,
  *   @resvg/resvg-js, pdfjs-dist, open) stay external: required from node_modules as before.
+ * - `LETTERPRESS_BUNDLE` is defined (true) in the bundle only: the edition worker
+ *   (src/build/worker/host.ts) then starts from the bundle too, through its launcher
+ *   dist/cli/worker.js and the same code cache, where the modules of dist/ start it from dist/.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';

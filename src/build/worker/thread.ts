@@ -18,7 +18,9 @@ export function serveEditions(): void {
   if (!port) throw new Error('serveEditions runs in a worker thread.');
   let queue: Promise<void> = Promise.resolve();
   port.on('message', (request: EditionRequest) => {
-    queue = queue.then(() => answer(request, (reply) => port.postMessage(reply)));
+    // A reply that cannot be sent leaves the build waiting for its time (then it makes the
+    // edition itself); the next request is answered all the same.
+    queue = queue.then(() => answer(request, (reply) => port.postMessage(reply))).catch(() => undefined);
   });
   // Loaded while the build's thread sets its first letter, not when the first frame comes.
   void import('../../render/docx/index.js').catch(() => undefined);

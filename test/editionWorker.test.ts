@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build, type BuildResult } from '../src/build/build.js';
 import { EditionWorker } from '../src/build/worker/host.js';
-import { worthAWorker, WORKER_MIN_SIGNATORIES } from '../src/build/worker/rule.js';
+import { worthAWorker, WORKER_MIN_CORES, WORKER_MIN_SIGNATORIES } from '../src/build/worker/rule.js';
 import { loadLetter } from '../src/load/letter.js';
 import { buildFrame } from '../src/frame/index.js';
 import type { FrameBlock } from '../src/frame/types.js';
@@ -41,15 +41,17 @@ const worker = new EditionWorker();
 afterAll(() => worker.close());
 
 describe('the edition worker', () => {
-  it('is started by a one-off build for a long signatory list beside a PDF, not for the seed letter', async () => {
+  it('is started by a one-off build for a long signatory list beside a PDF on a machine with cores to spare, not for the seed letter', async () => {
     const frame = buildFrame((await loadLetter(letter)).document);
-    expect(worthAWorker(frame, [...ALL])).toBe(false);
+    const cores = WORKER_MIN_CORES;
+    expect(worthAWorker(frame, [...ALL], cores)).toBe(false);
     const entry = frame.blocks.find((b) => b.role === 'signatoryEntry') as FrameBlock;
     const long = { ...frame, blocks: [...frame.blocks, ...Array.from({ length: WORKER_MIN_SIGNATORIES }, () => entry)] };
-    expect(worthAWorker(long, [...ALL])).toBe(true);
+    expect(worthAWorker(long, [...ALL], cores)).toBe(true);
+    expect(worthAWorker(long, [...ALL], cores - 1)).toBe(false);
     // Nothing to make beside the PDF, or no PDF to make meanwhile: no worker.
-    expect(worthAWorker(long, ['pdf'])).toBe(false);
-    expect(worthAWorker(long, ['docx', 'html'])).toBe(false);
+    expect(worthAWorker(long, ['pdf'], cores)).toBe(false);
+    expect(worthAWorker(long, ['docx', 'html'], cores)).toBe(false);
   });
 
   it('makes every edition but the PDF, byte for byte as the build thread does, with the same warnings on the template', async () => {

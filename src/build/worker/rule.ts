@@ -2,6 +2,7 @@
  * When a build hands editions to a worker thread (host.ts), decided without loading it: every
  * edition but the PDF (the Word copy above all), made while the build's own thread makes the PDF.
  */
+import { availableParallelism } from 'node:os';
 import type { Format } from '../../render/index.js';
 import type { LetterFrame } from '../../frame/types.js';
 
@@ -23,19 +24,24 @@ export function overlaps(formats: readonly Format[]): boolean {
 }
 
 /**
- * A one-off build starts a worker for a list at least this long. The worker's start — Node's own
- * start of a thread, the bundle from the code cache, its own copy of the fonts, its own JIT
- * warm-up — costs about 0.5 s of CPU, on the core that V8's background compiler and collector
- * already keep half busy; measured per thread on 2 cores (docs/BENCHMARKS.md): at 1,000 names it
- * takes 0.2 s off the build's thread and adds 0.5 s and 100 MB, at 3,000 it breaks even, at 10,000
- * it takes 0.9 s off the build's thread (the PDF then decides the time).
+ * A one-off build starts a worker for a list at least this long, on a machine with at least
+ * this many cores. Measured per thread at 10,000 names on 2 cores (docs/BENCHMARKS.md): the worker
+ * takes 0.65–0.9 s off the build's thread (3.5 → 2.9 s), but costs 1.3–1.45 s itself — its start
+ * (Node's start of a thread, the bundle from the code cache, its own copy of the fonts, its own JIT
+ * warm-up) is ~0.5 s of it — and 155 MB; and V8's background compiler and collector already keep
+ * a second core busy for ~2.8 s of a ~4.5 s build. On 2 cores the whole work then bounds the time
+ * (6.25 → 7.15 s of CPU), so the worker did not measure faster there, at 1,000 names or at 10,000;
+ * a third core has room for it. A watch or serve process pays the start once, and its warm
+ * rebuilds leave V8's background threads idle: it keeps a worker on any machine.
  */
 export const WORKER_MIN_SIGNATORIES = 5000;
+export const WORKER_MIN_CORES = 3;
 
-/** Whether a one-off build of this frame starts a worker. */
-export function worthAWorker(frame: LetterFrame, formats: readonly Format[]): boolean {
+/** Whether a one-off build of this frame starts a worker (on a machine with `cores` cores). */
+export function worthAWorker(frame: LetterFrame, formats: readonly Format[], cores = availableParallelism()): boolean {
   if (!overlaps(formats)) return false;
   if (setting() === '1') return true;
+  if (cores < WORKER_MIN_CORES) return false;
   let entries = 0;
   for (const block of frame.blocks) if (block.role === 'signatoryEntry') entries++;
   return entries >= WORKER_MIN_SIGNATORIES;

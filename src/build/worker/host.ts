@@ -47,6 +47,9 @@ export interface EditionWorkerOptions {
   patienceMs?: number;
 }
 
+/** Workers lost in a row after which a build makes every edition itself. */
+const MAX_LOST = 3;
+
 interface Waiting {
   resolve: (edition: WorkerEdition | null) => void;
   requested: number;
@@ -58,19 +61,31 @@ export class EditionWorker {
   private readonly waiting = new Map<string, Waiting>();
   /** Editions the build had to make itself (a failure, a crash, no answer in time). */
   fallbacks = 0;
+  /** Workers lost in a row (died, or stopped answering); after MAX_LOST, no new one is started. */
+  private lost = 0;
 
   constructor(private readonly options: EditionWorkerOptions = {}) {}
 
   /** Start the thread now (a watch process: before its first build), if not running. */
   start(): void {
-    if (this.worker) return;
+    if (this.worker || this.lost >= MAX_LOST) return;
     const bundled = typeof LETTERPRESS_BUNDLE === 'boolean' && LETTERPRESS_BUNDLE;
-    const worker = new Worker(this.options.script ?? launcherUrl(), { workerData: { bundled, cache: this.options.cache !== false } });
+    let worker: Worker;
+    try {
+      worker = new Worker(this.options.script ?? launcherUrl(), { workerData: { bundled, cache: this.options.cache !== false } });
+    } catch {
+      this.lost++;
+      return;
+    }
     worker.on('message', (reply: EditionReply) => this.received(reply));
     // A worker that dies, or whose message cannot be read, answers nothing more: its editions
-    // are made by the build's thread, and the next build starts a new worker.
+    // are made by the build's thread, and the next build starts a new worker (up to MAX_LOST in
+    // a row: one that cannot start at all is not started before every build).
     const gone = () => {
-      if (this.worker === worker) this.worker = null;
+      if (this.worker === worker) {
+        this.worker = null;
+        this.lost++;
+      }
       this.settleAll();
     };
     worker.on('error', gone);
@@ -86,15 +101,16 @@ export class EditionWorker {
    */
   request(frame: LetterFrame, formats: readonly Format[], options: RenderOptions): Map<Format, Promise<WorkerEdition | null>> {
     this.start();
-    const worker = this.worker as Worker;
+    const worker = this.worker;
     const id = this.nextId++;
     const requested = performance.now();
     const replies = new Map<Format, Promise<WorkerEdition | null>>();
     for (const format of formats) replies.set(format, new Promise((resolve) => this.waiting.set(`${id}:${format}`, { resolve, requested })));
     try {
+      if (!worker) throw new Error('no worker');
       worker.postMessage(requestOf(id, frame, [...formats], options, warnedFields(frame)));
     } catch {
-      // A frame that cannot cross (a function or class in it that should not be there): made here.
+      // No worker, or a frame that cannot cross (a function in it that should not be there): made here.
       for (const format of formats) this.settle(`${id}:${format}`, null);
       return replies;
     }
@@ -121,6 +137,7 @@ export class EditionWorker {
     }
     const worker = this.worker;
     this.worker = null;
+    this.lost++;
     this.settleAll();
     await worker?.terminate();
     this.fallbacks++;
@@ -136,6 +153,7 @@ export class EditionWorker {
   }
 
   private received(reply: EditionReply): void {
+    if (reply.ok) this.lost = 0;
     const key = `${reply.id}:${reply.format}`;
     this.settle(key, reply.ok ? { data: reply.data, ms: reply.ms, warnings: reply.warnings.map(fileOf) } : null);
   }

@@ -5,6 +5,7 @@
  */
 import { runCli } from './program.js';
 import { EXIT_INTERNAL, debugEnabled, reportInternal } from './internal.js';
+import { workerStarted } from '../build/worker/rule.js';
 
 /** Run `letterpress ARGS…` in this process; sets `process.exitCode` when the command ends. */
 export async function start(args: string[]): Promise<void> {
@@ -29,4 +30,9 @@ export async function start(args: string[]): Promise<void> {
 /** The edition worker's program, for a worker started from the bundle (src/cli/worker.ts). */
 export async function serveEditions(): Promise<void> {
   (await import('../build/worker/thread.js')).serveEditions();
+}
+
+/** Whether this run started an edition worker (its code cache would lack the editions the worker made). */
+export function ranAWorker(): boolean {
+  return workerStarted.value;
 }

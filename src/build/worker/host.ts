@@ -17,6 +17,7 @@ import type { Format, RenderOptions } from '../../render/index.js';
 import type { LetterFrame } from '../../frame/types.js';
 import { fileOf, requestOf, type EditionReply } from './protocol.js';
 import { warnedFields } from '../../render/docx/warnings.js';
+import { workerStarted } from './rule.js';
 
 /** Set by scripts/bundle.mjs in the bundle: the worker then starts from the bundle too. */
 declare const LETTERPRESS_BUNDLE: boolean | undefined;
@@ -77,6 +78,7 @@ export class EditionWorker {
       this.lost++;
       return;
     }
+    workerStarted.value = true;
     worker.on('message', (reply: EditionReply) => this.received(reply));
     // A worker that dies, or whose message cannot be read, answers nothing more: its editions
     // are made by the build's thread, and the next build starts a new worker (up to MAX_LOST in

@@ -46,3 +46,9 @@ export function worthAWorker(frame: LetterFrame, formats: readonly Format[], cor
   for (const block of frame.blocks) if (block.role === 'signatoryEntry') entries++;
   return entries >= WORKER_MIN_SIGNATORIES;
 }
+
+/**
+ * Whether this process started a worker: then its own thread compiled no code for the editions the
+ * worker made, and the V8 code cache it would write would lack them (src/cli/codeCache.ts).
+ */
+export const workerStarted = { value: false };

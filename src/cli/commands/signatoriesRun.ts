@@ -206,13 +206,16 @@ export function listLines(file: string, list: SignatoryList, lang: string, check
     const unknown = written.filter((c) => countryCode(c) === null);
     // The languages of the built-in templates besides English, whose country names are recognised.
     const otherLanguages = builtinTemplateNames().filter((l) => l !== 'en');
-    const lines = unknown.map((c) => {
-      // A name in one of the letters' languages (德国, 독일): its code shows it in every edition.
-      const inLanguage = otherLanguages.flatMap((l) => {
-        const code = countryCodeShown(c, l);
-        return code ? [{ code, l }] : [];
-      })[0];
-      if (inLanguage) return `  ${c}: warning: the name of ${inLanguage.code} in ${inLanguage.l}, shown as written in every edition; write ${inLanguage.code} to show it in each edition's language`;
+    // A name in one of the letters' languages (德国, 독일): its code shows it in every edition.
+    const inLanguage = (c: string) => otherLanguages.flatMap((l) => {
+      const code = countryCodeShown(c, l);
+      return code ? [{ code, l }] : [];
+    })[0];
+    const inOtherLanguage = unknown.flatMap((c) => {
+      const found = inLanguage(c);
+      return found ? [`  ${c}: warning: the name of ${found.code} in ${found.l}, shown as written in every edition; write ${found.code} to show it in each edition's language`] : [];
+    });
+    const unnamed = unknown.filter((c) => !inLanguage(c)).map((c) => {
       const close = closestCountries(c);
       const hint = close.length === 0 ? '' : `did you mean ${close.map(({ name, code }) => `${name} (${code})`).join(' or ')}? `;
       return `  ${c}: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; ${hint}write its ISO 3166 code (BE, KR, US …) to show it in each edition's language`;
@@ -221,7 +224,8 @@ export function listLines(file: string, list: SignatoryList, lang: string, check
     out.push(
       '',
       kept > 0 ? `Countries written as names are shown as written (list.countries: as-written): ${kept}.` : "Every country known by its code or name is shown in each edition's language.",
-      ...(lines.length > 0 ? [`Countries letterpress cannot name (${lines.length}):`, ...lines] : []),
+      ...(inOtherLanguage.length > 0 ? [`Countries named in another language, shown as written (${inOtherLanguage.length}):`, ...inOtherLanguage] : []),
+      ...(unnamed.length > 0 ? [`Countries letterpress cannot name (${unnamed.length}):`, ...unnamed] : []),
     );
   }
   return out;

@@ -97,6 +97,10 @@ describe('a mistyped data file name in the letter', () => {
     ].sort((a, b) => Number(a[0]) - Number(b[0]));
     expect(errors, run.stderr).toHaveLength(2);
     expected.forEach(([, text], k) => expect(errors[k]).toContain(text));
+    // Each hint offers the files of its kind: the house style for the template, not the data.
+    const templateError = errors.find((l) => l.includes('template file')) ?? '';
+    expect(templateError).toMatch(/YAML files beside the letter: [^\n]*"house\.yaml"/);
+    expect(templateError).not.toContain('signatories.yaml');
   });
 });
 

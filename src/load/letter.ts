@@ -14,9 +14,10 @@ import { builtinTemplatesDir, loadTemplateChain, resolveTemplatePath } from './t
 import { loadLetterhead, loadSignatureImages } from './images.js';
 import { parseYamlLayer, type YamlLayer } from '../io/yaml.js';
 import type { Position } from '../diagnostics/index.js';
-import { closeSync, existsSync, openSync, readSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { isSpreadsheetName, loadSignatories } from '../signatories/index.js';
 import { listSettingsOf, type Block, type LetterDocument, type LetterMeta, type Note, type SignatoryList } from '../model/types.js';
+import { yamlKind } from './yamlKind.js';
 import { filesBeside, projectRoot, resolveContained, shownPath } from '../io/paths.js';
 import { checkMarkdownText, checkTree, MAX_LETTER_BYTES, MAX_NESTING } from './limits.js';
 import { buildContext } from '../context.js';
@@ -153,23 +154,6 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
   return { document, files, inputs };
 }
 
-/** A YAML file that extends a template is a template (a house style), not a data file. */
-const TEMPLATE_LINE = /^extends:/m;
-
-function isTemplateFile(file: string): boolean {
-  try {
-    const fd = openSync(file, 'r');
-    try {
-      const head = Buffer.alloc(16 * 1024);
-      return TEMPLATE_LINE.test(head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The template and the data file the front matter names, looked for together so that both
  * names, if wrong, are reported in one round (`report` at the field); null for one not found.
@@ -208,7 +192,7 @@ function missingDataFile(name: string, letterDir: string, templatePath: string |
       !/^letter\b.*\.ya?ml$/i.test(f) &&
       !/\.manifest\.json$|\.releases\.json$/i.test(f) &&
       path.join(letterDir, f) !== templatePath &&
-      !(/\.ya?ml$/i.test(f) && isTemplateFile(path.join(letterDir, f))),
+      !(/\.ya?ml$/i.test(f) && yamlKind(path.join(letterDir, f)) === 'template'),
   );
   const there = candidates.length ? ` Data files beside the letter: ${candidates.map((f) => `"${f}"`).join(', ')}.` : '';
   return `There is no file "${name}" beside the letter: fix the name in the \`signatories\` field, or create the file.${there}`;

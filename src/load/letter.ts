@@ -62,6 +62,12 @@ export function fieldPlace(meta: Pick<LetterMeta, 'places'>, files: VFile[], fie
   return { file, place: written ? { line: written.line, column: written.column } : undefined };
 }
 
+/** Reports a problem with a front-matter field at the place it was written (in the letter or letter.yaml). */
+export const reporterAtFields = (meta: Pick<LetterMeta, 'places'>, files: VFile[]) => (field: string, reason: string, ruleId: string): void => {
+  const { file: where, place } = fieldPlace(meta, files, field);
+  reportError(where, reason, place, ruleId);
+};
+
 export interface LetterSource {
   letterPath: string;
   text: string;
@@ -113,10 +119,7 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
   const sharedKey = shared ? String(shared.file.value) : '';
   const { meta, body, notes, named } = parseLetter(file, source.text, `${file.path}\u0000${source.text}\u0000${sharedKey}`, shared);
   const files = shared ? [file, shared.file] : [file];
-  const reportIn = (places: Pick<LetterMeta, 'places'>) => (field: string, reason: string, ruleId: string): void => {
-    const { file: where, place } = fieldPlace(places, files, field);
-    reportError(where, reason, place, ruleId);
-  };
+  const reportIn = (places: Pick<LetterMeta, 'places'>) => reporterAtFields(places, files);
   if (!meta || hasErrors(files)) {
     // The front matter refused: the files it names are still looked for, in the same round.
     if (!meta && named) findNamedFiles(named, reportIn(named), letterDir, root);
@@ -159,7 +162,7 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
  * names, if wrong, are reported in one round (`report` at the field); null for one not found.
  * The template is reported at `template:`, or at `lang:` when the language chose it.
  */
-function findNamedFiles(
+export function findNamedFiles(
   named: { template?: string | undefined; lang?: string | undefined; signatories?: string | undefined },
   report: (field: string, reason: string, ruleId: string) => void,
   letterDir: string,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { VFile } from 'vfile';
 import { parseMarkdown } from '../../parse/parseMarkdown.js';
 import { readFrontMatter } from '../../load/frontMatter.js';
-import { loadSharedFrontMatter } from '../../load/letter.js';
+import { findNamedFiles, loadSharedFrontMatter, reporterAtFields } from '../../load/letter.js';
 import { BuildError, fileFailure, formatDiagnostics, reportError } from '../../diagnostics/index.js';
 import { guessedFamily } from '../../signatories/sort.js';
 import { chooseLetter } from '../letters.js';
@@ -66,14 +66,10 @@ async function dataFile(cwd: string, options: FileOptions, example: string): Pro
     reportError(vfile, 'The letter names no signatory file: add `signatories: signatories.yaml` to its front matter (or to letter.yaml beside it).', { line: 1, column: 1 }, 'signatories-missing');
     throw new BuildError(files);
   }
-  const contained = resolveContained(projectRoot(letter), path.dirname(path.resolve(letter)), meta.signatories, 'Signatory file');
-  if ('error' in contained) {
-    const at = meta.places?.signatories;
-    const where = (at?.file && files.find((f) => f.path === at.file)) || vfile;
-    reportError(where, contained.error, at ? { line: at.line, column: at.column } : undefined, 'signatories-path');
-    throw new BuildError(files);
-  }
-  return { file: path.relative(cwd, contained.path) || contained.path, lang: meta.lang, date: meta.date, list: await letterListSettings(letter, meta) };
+  // Found as a build finds it: inside the project, and a mistyped name reported at the field with the data files there.
+  const { signatoriesPath } = findNamedFiles({ signatories: meta.signatories }, reporterAtFields(meta, files), path.dirname(path.resolve(letter)), projectRoot(letter));
+  if (signatoriesPath === null) throw new BuildError(files);
+  return { file: path.relative(cwd, signatoriesPath) || signatoriesPath, lang: meta.lang, date: meta.date, list: await letterListSettings(letter, meta) };
 }
 
 export type AddOptions = FileOptions & { org?: string; person?: string; nameIn?: string[] } & Record<string, string | string[] | boolean | undefined>;

@@ -76,8 +76,8 @@ export function bodyStyle(template: Template): BodyStyle {
   };
 }
 
-/** A4 in points (ISO 216: 210 × 297 mm). */
-export const A4 = { width: 595.28, height: 841.89 };
+/** The paper sizes a template may name, in points: A4 (ISO 216: 210 × 297 mm) and US Letter (8½ × 11 in). */
+export const PAPER = { A4: { width: 595.28, height: 841.89 }, Letter: { width: 612, height: 792 } } as const;
 
 /** Chinese, Japanese or Korean. */
 export const isCjk = (lang: string): boolean => /^(zh|ja|ko)/i.test(lang);
@@ -185,7 +185,7 @@ export function buildFrame(document: LetterDocument): LetterFrame {
           const loaded = images[index];
           const image = loaded ? frameImage(loaded, imageHeight * (loaded.width / loaded.height), signer.alt) : undefined;
           // A picture wider than half the measure is scaled to fit it.
-          const half = (A4.width - template.page.margins.left - template.page.margins.right) / 2;
+          const half = (PAPER[template.page.size].width - template.page.margins.left - template.page.margins.right) / 2;
           const fitted = image && image.width > half ? { ...image, width: half, height: (half * image.height) / image.width } : image;
           blocks.push({ role: 'signature', lines: [signer.name, ...signer.title], ...(fitted ? { image: fitted } : {}), ...styled('signature', index === 0, fromLetter(`signature.${index}`)) });
         });
@@ -226,7 +226,7 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   const headingBase = template.pdf.subjectRole === 'H1' ? 1 : 0;
   const source = templateSource(document);
   const letterSource = document.sources?.letter;
-  const letterhead = document.letterhead ? placeLetterhead(document.letterhead, template.page.margins) : undefined;
+  const letterhead = document.letterhead ? placeLetterhead(document.letterhead, template.page.margins, PAPER[template.page.size].width) : undefined;
   const margins = { ...template.page.margins };
   // A letterhead on every page: each page's text starts below it (as Word's header pushes the body down).
   if (letterhead?.pages === 'all') margins.top = Math.max(margins.top, letterhead.top + letterhead.image.height + letterhead.gap);
@@ -244,7 +244,7 @@ export function buildFrame(document: LetterDocument): LetterFrame {
     },
     headings: { subject: template.pdf.subjectRole, signatories: headingBase + 1, sections: headingBase + 2, bodyBase: headingBase },
     listMarkers: { bullet: '•', plainBullet: '-', ordered: '{n}.' },
-    page: { name: template.page.size, width: A4.width, height: A4.height, margins },
+    page: { name: template.page.size, ...PAPER[template.page.size], margins },
     ...(letterhead ? { letterhead } : {}),
     roles: own,
     blocks,
@@ -288,10 +288,10 @@ function frameImage(image: LoadedImage, width: number, alt: string | undefined):
 }
 
 /** The letterhead placed on the page: aligned within the margins, and the drop the first page needs below it. */
-function placeLetterhead(letterhead: NonNullable<LetterDocument['letterhead']>, margins: { top: number; left: number; right: number }): Letterhead {
+function placeLetterhead(letterhead: NonNullable<LetterDocument['letterhead']>, margins: { top: number; left: number; right: number }, pageWidth: number): Letterhead {
   const { spec } = letterhead;
-  const measure = A4.width - margins.left - margins.right;
-  const width = Math.min(spec.width, A4.width);
+  const measure = pageWidth - margins.left - margins.right;
+  const width = Math.min(spec.width, pageWidth);
   const image = frameImage(letterhead.image, width, spec.alt);
   const x = spec.align === 'left' ? margins.left : spec.align === 'right' ? margins.left + measure - width : margins.left + (measure - width) / 2;
   const foot = spec.top + image.height + spec.gap;

@@ -23,8 +23,13 @@ import { remove as confusableSkeleton } from 'confusables';
  * ASCII), case folding, and white space collapsed, so "THINK", "Think " and "ＴＨＩＮＫ" are one.
  */
 export function duplicateKey(name: string): string {
-  return name.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+  // ASCII text is its own NFKC form; white space already single spaces between words needs no collapsing.
+  const folded = (ASCII.test(name) ? name : name.normalize('NFKC')).toLowerCase();
+  return UNTIDY_SPACE.test(folded) ? folded.replace(/\s+/gu, ' ').trim() : folded;
 }
+
+/** Any white space but single spaces between words. */
+const UNTIDY_SPACE = /[^\S ]|  |^ | $/u;
 
 /**
  * The key names are compared by to find look-alikes: each confusable character (Cyrillic "А",
@@ -90,6 +95,13 @@ function numbersOf(key: string): string {
   return (key.match(/\d+/g) ?? []).join(' ');
 }
 
+/** A name's keys: normalised, look-alike, and the numbers of the normalised key when it is long. */
+interface Keys {
+  key: string;
+  look: string;
+  numbers: string;
+}
+
 interface Keyed<T> {
   item: T;
   key: string;
@@ -104,8 +116,15 @@ interface Postings<T> {
   byNumbers: Map<string, Array<Keyed<T>>>;
 }
 
+/** The pieces of each key length, made once. */
+const PIECES: Array<ReadonlyArray<readonly [number, number]>> = [];
+
 /** k + 1 = 3 pieces of a key of `length` characters: [start, length] of each. */
-function pieces(length: number): Array<[number, number]> {
+function pieces(length: number): ReadonlyArray<readonly [number, number]> {
+  return (PIECES[length] ??= cutPieces(length));
+}
+
+function cutPieces(length: number): Array<[number, number]> {
   const base = Math.floor(length / (MAX_DISTANCE + 1));
   const out: Array<[number, number]> = [];
   let start = 0;
@@ -152,18 +171,21 @@ export class NearDuplicateIndex<T> {
     return match;
   }
 
-  private keysOf(name: string): { key: string; look: string } {
-    return { key: nearKey(name), look: nearKey(lookAlikeKey(name)) };
+  private keysOf(name: string): Keys {
+    const key = nearKey(name);
+    // The numbers matter to long keys only (the typo test).
+    return { key, look: nearKey(lookAlikeKey(name)), numbers: key.length < LONG_NAME ? '' : numbersOf(key) };
   }
 
-  private insert(item: T, { key, look }: { key: string; look: string }): void {
+  private insert(item: T, { key, look, numbers }: Keys): void {
     if (!this.byKey.has(key)) this.byKey.set(key, item);
     if (!this.byLook.has(look)) this.byLook.set(look, item);
     if (key.length < LONG_NAME) return;
     const keyed = { item, key };
-    const numbers = numbersOf(key);
     this.numbered.set(numbers, (this.numbered.get(numbers) ?? 0) + 1);
-    pieces(key.length).forEach(([start, size], i) => {
+    const cut = pieces(key.length);
+    for (let i = 0; i < cut.length; i++) {
+      const [start, size] = cut[i] as readonly [number, number];
       const id = key.length * (MAX_DISTANCE + 1) + i;
       let slot = this.byPiece.get(id);
       if (!slot) this.byPiece.set(id, (slot = new Map()));
@@ -174,22 +196,23 @@ export class NearDuplicateIndex<T> {
       const same = postings.byNumbers.get(numbers);
       if (same) same.push(keyed);
       else postings.byNumbers.set(numbers, [keyed]);
-    });
+    }
   }
 
-  private lookup({ key, look }: { key: string; look: string }): NearMatch<T> | null {
+  private lookup({ key, look, numbers }: Keys): NearMatch<T> | null {
     const same = this.byKey.get(key);
     if (same !== undefined) return { item: same, reason: 'same-key' };
     const alike = this.byLook.get(look);
     if (alike !== undefined) return { item: alike, reason: 'look-alike' };
     if (key.length < LONG_NAME) return null;
-    const numbers = numbersOf(key);
     // Only names with the same numbers are compared (every numbered name of a long list has its own).
     if (!this.numbered.has(numbers)) return null;
     let tried: Set<Keyed<T>> | null = null;
     for (let length = key.length - MAX_DISTANCE; length <= key.length + MAX_DISTANCE; length++) {
       if (length < LONG_NAME) continue;
-      for (const [i, [start, size]] of pieces(length).entries()) {
+      const cut = pieces(length);
+      for (let i = 0; i < cut.length; i++) {
+        const [start, size] = cut[i] as readonly [number, number];
         const slot = this.slot(length, i);
         if (!slot) continue;
         for (let shift = -MAX_DISTANCE; shift <= MAX_DISTANCE; shift++) {

@@ -62,5 +62,9 @@ export function sortOrganizations<T extends Pick<Organization, 'name'>>(orgs: T[
 
 export function sortIndividuals<T extends Pick<Individual, 'name' | 'sortAs'>>(people: T[], lang: string): T[] {
   const compare = makeCollator(lang);
-  return [...people].sort((a, b) => compare(familyOf(a), familyOf(b)) || compare(a.name, b.name));
+  // Each family name found once, not at every comparison.
+  return people
+    .map((person) => ({ person, family: familyOf(person) }))
+    .sort((a, b) => compare(a.family, b.family) || compare(a.person.name, b.person.name))
+    .map((keyed) => keyed.person);
 }

@@ -140,6 +140,10 @@ export function withoutInvisible(text: string): string {
 
 /** The first invisible format character of `text`, described with what stands before it, or null. */
 export function invisibleCharacter(text: string): string | null {
+  // Every such character is in the BMP: a scan of the UTF-16 units finds none without splitting the text.
+  let found = false;
+  for (let i = 0; i < text.length && !found; i++) found = INVISIBLE_IN_NAMES[text.charCodeAt(i)] !== undefined;
+  if (!found) return null;
   const chars = [...text];
   const index = chars.findIndex((ch) => INVISIBLE_IN_NAMES[ch.codePointAt(0) ?? 0] !== undefined);
   if (index < 0) return null;

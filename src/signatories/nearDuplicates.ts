@@ -154,13 +154,19 @@ export class NearDuplicateIndex<T> {
 
   constructor(private readonly nameOf: (item: T) => string) {}
 
+  /** The keys last found (an import finds a name, then adds it): not computed twice. */
+  private last: { name: string; keys: Keys } | null = null;
+
   add(item: T): void {
-    this.insert(item, this.keysOf(this.nameOf(item)));
+    const name = this.nameOf(item);
+    this.insert(item, this.last?.name === name ? this.last.keys : this.keysOf(name));
   }
 
   /** The first entry `name` duplicates, and why; null when none. */
   find(name: string): NearMatch<T> | null {
-    return this.lookup(this.keysOf(name));
+    const keys = this.keysOf(name);
+    this.last = { name, keys };
+    return this.lookup(keys);
   }
 
   /** `find` for the item's name, then `add` the item (the keys are computed once). */

@@ -217,6 +217,47 @@ export function csvRecordLines(text: string, line: number): number {
   return row ? row.raw.replace(/\r?\n$/, '').split('\n').length : 1;
 }
 
+/**
+ * Where each field of a CSV row stands, found when asked: a message or the model asks for a few
+ * of a row's fields, so the places of 10,000 rows are not all made (schema.ts: `fieldPlaces`).
+ */
+class CsvFieldPlaces implements Partial<Record<SignatoryField, Position>> {
+  private starts: number[] | undefined;
+
+  constructor(
+    private readonly raw: string,
+    private readonly line: number,
+    private readonly delimiter: string,
+    private readonly columns: Readonly<Partial<Record<SignatoryField, number>>>,
+  ) {}
+
+  private at(field: SignatoryField): Position | undefined {
+    const index = this.columns[field];
+    if (index === undefined) return undefined;
+    this.starts ??= fieldStarts(this.raw, this.delimiter);
+    return positionIn(this.raw, this.starts[index] ?? 0, this.line);
+  }
+
+  get kind() {
+    return this.at('kind');
+  }
+  get name() {
+    return this.at('name');
+  }
+  get country() {
+    return this.at('country');
+  }
+  get title() {
+    return this.at('title');
+  }
+  get sortAs() {
+    return this.at('sortAs');
+  }
+  get signedOn() {
+    return this.at('signedOn');
+  }
+}
+
 export function signatoriesFromCsv(file: VFile): SignatoryData | null {
   const text = String(file.value).replace(/^\ufeff/, '');
   const dialect = csvDialect(text);
@@ -264,6 +305,10 @@ export function signatoriesFromCsv(file: VFile): SignatoryData | null {
   for (const e of errors) reportError(file, e.message, e.place, 'signatories-csv');
   if (!headerOk) return null;
 
+  const columns: Partial<Record<SignatoryField, number>> = {};
+  fields.forEach((field, index) => {
+    if (field !== null) columns[field] = index;
+  });
   const records: SignatoryRecord[] = [];
   // What each kind column value says, read once per value (a long list repeats a few).
   const kinds = new Map<string, SignatoryKind | null>();
@@ -279,10 +324,9 @@ export function signatoriesFromCsv(file: VFile): SignatoryData | null {
       reportError(file, `This row has ${row.record.length} field(s), the header has ${fields.length}${hint}.`, place, 'signatories-csv');
       continue;
     }
-    const rowStarts = fieldStarts(raw, dialect.delimiter);
     // The record's fields in the header's order (kind aside), as they are kept.
     const values: Partial<Record<SignatoryField, string>> = {};
-    const fieldPlaces: SignatoryRecord['fieldPlaces'] = {};
+    const fieldPlaces = new CsvFieldPlaces(raw, row.line, dialect.delimiter, columns);
     let names: Record<string, string> | undefined;
     let kindValue: string | undefined;
     for (let index = 0; index < fields.length; index++) {
@@ -295,7 +339,6 @@ export function signatoriesFromCsv(file: VFile): SignatoryData | null {
       }
       if (field === null || field === undefined) continue;
       const value = (row.record[index] ?? '').trim();
-      fieldPlaces[field] = positionIn(raw, rowStarts[index] ?? 0, row.line);
       if (value === '') continue;
       if (field === 'kind') kindValue = value;
       else values[field] = value;

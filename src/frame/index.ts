@@ -144,8 +144,15 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   // Labels come from the template: a message about one names the template file.
   const fromTemplate: SourceRef | undefined = document.sources ? { path: document.sources.template } : undefined;
   /** What a block of `role` carries: the role's style, or, past the first in a row, its space between. */
+  // The style of a role's later blocks, resolved once (a list of 10,000 names has one).
+  const later = new Map<StyledRole, BlockStyle>();
+  const laterStyle = (role: StyledRole): BlockStyle => {
+    let style = later.get(role);
+    if (!style) later.set(role, (style = resolveRole(template, roles[role], false)));
+    return style;
+  };
   const styled = (role: StyledRole, first: boolean, source?: SourceRef) => {
-    const style = first ? own[role] : resolveRole(template, roles[role], false);
+    const style = first ? own[role] : laterStyle(role);
     const override = style.spaceBefore !== own[role].spaceBefore ? { spaceOverride: style.spaceBefore } : {};
     return { style, first, ...override, ...(source ? { source } : {}) };
   };

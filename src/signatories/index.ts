@@ -32,20 +32,15 @@ const optionalFieldsOf = (kind: SignatoryKind) => FIELDS.filter((f) => f.key !==
 /** The optional fields of each kind (schema.ts), in the table's order. */
 const OPTIONAL_FIELDS: Record<SignatoryKind, ReturnType<typeof optionalFieldsOf>> = { organization: optionalFieldsOf('organization'), individual: optionalFieldsOf('individual') };
 
-/** The optional fields a record's kind has (schema.ts), those it fills. */
-function optionalFields(record: SignatoryRecord): Partial<Record<OptionalField, string>> {
-  const out: Partial<Record<OptionalField, string>> = {};
+/** A record as a model entry: the name shown, where the name stands, the fields its kind has that it fills (schema.ts order). */
+function modelEntry(record: SignatoryRecord, lang: string, display: NameDisplay): SignatoryEntry<SignatoryKind> {
+  const entry: Partial<Record<OptionalField, string>> & Pick<SignatoryEntry<SignatoryKind>, 'name' | 'place'> = { name: shownName(record, lang, display), place: record.fieldPlaces.name ?? record.place };
   for (const f of OPTIONAL_FIELDS[record.kind]) {
     if (f.key === 'name') continue;
     const value = record[f.key];
-    if (value !== undefined && value !== '') out[f.key] = value;
+    if (value !== undefined && value !== '') entry[f.key] = value;
   }
-  return out;
-}
-
-/** A record as a model entry: the name shown, the fields its kind has, where the name stands. */
-function modelEntry(record: SignatoryRecord, lang: string, display: NameDisplay): SignatoryEntry<SignatoryKind> {
-  return { name: shownName(record, lang, display), place: record.fieldPlaces.name ?? record.place, ...optionalFields(record) };
+  return entry;
 }
 
 /**

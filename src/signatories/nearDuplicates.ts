@@ -23,6 +23,16 @@ import { remove as confusableSkeleton } from 'confusables';
  * ASCII), case folding, and white space collapsed, so "THINK", "Think " and "ＴＨＩＮＫ" are one.
  */
 export function duplicateKey(name: string): string {
+  // The last key asked for is asked again at once (a name's duplicate check, then its look-alike key).
+  if (name === lastFolded.name) return lastFolded.key;
+  const key = foldedKey(name);
+  lastFolded = { name, key };
+  return key;
+}
+
+let lastFolded = { name: '', key: '' };
+
+function foldedKey(name: string): string {
   // ASCII text is its own NFKC form; white space already single spaces between words needs no collapsing.
   const folded = (ASCII.test(name) ? name : name.normalize('NFKC')).toLowerCase();
   return UNTIDY_SPACE.test(folded) ? folded.replace(/\s+/gu, ' ').trim() : folded;
@@ -179,8 +189,14 @@ export class NearDuplicateIndex<T> {
 
   private keysOf(name: string): Keys {
     const key = nearKey(name);
+    // lookAlikeKey(name), with its look-alikes' key taken for granted when it is the name's own: an ASCII
+    // name without look-alikes differs from its duplicate key only in case and white space, which
+    // nearKey folds away (test/nearDuplicates.test.ts compares the two ways).
+    const folded = duplicateKey(name);
+    const skeleton = confusableSkeleton(folded);
+    const look = skeleton === folded && ASCII.test(name) ? key : nearKey(duplicateKey(skeleton));
     // The numbers matter to long keys only (the typo test).
-    return { key, look: nearKey(lookAlikeKey(name)), numbers: key.length < LONG_NAME ? '' : numbersOf(key) };
+    return { key, look, numbers: key.length < LONG_NAME ? '' : numbersOf(key) };
   }
 
   private insert(item: T, { key, look, numbers }: Keys): void {

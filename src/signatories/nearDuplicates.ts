@@ -123,11 +123,20 @@ interface Keyed<T> {
  */
 interface Postings<T> {
   count: number;
-  byNumbers: Map<string, Array<Keyed<T>>>;
+  /** The numbers of the first name, and the names with them: most pieces have names of one set of numbers only. */
+  numbers: string;
+  first: Array<Keyed<T>>;
+  /** Names with other numbers, by their numbers. */
+  others?: Map<string, Array<Keyed<T>>>;
 }
 
 /** The pieces of each key length, made once. */
 const PIECES: Array<ReadonlyArray<readonly [number, number]>> = [];
+
+/** The names of a piece's postings that have these numbers. */
+function withNumbers<T>(postings: Postings<T>, numbers: string): Array<Keyed<T>> | undefined {
+  return postings.numbers === numbers ? postings.first : postings.others?.get(numbers);
+}
 
 /** k + 1 = 3 pieces of a key of `length` characters: [start, length] of each. */
 function pieces(length: number): ReadonlyArray<readonly [number, number]> {
@@ -213,11 +222,13 @@ export class NearDuplicateIndex<T> {
       if (!slot) this.byPiece.set(id, (slot = new Map()));
       const piece = key.slice(start, start + size);
       let postings = slot.get(piece);
-      if (!postings) slot.set(piece, (postings = { count: 0, byNumbers: new Map() }));
-      postings.count++;
-      const same = postings.byNumbers.get(numbers);
-      if (same) same.push(keyed);
-      else postings.byNumbers.set(numbers, [keyed]);
+      if (!postings) slot.set(piece, { count: 1, numbers, first: [keyed] });
+      else {
+        postings.count++;
+        const same = withNumbers(postings, numbers);
+        if (same) same.push(keyed);
+        else (postings.others ??= new Map()).set(numbers, [keyed]);
+      }
     }
   }
 
@@ -241,7 +252,7 @@ export class NearDuplicateIndex<T> {
           if (start + shift < 0 || start + shift + size > key.length) continue;
           const postings = slot.get(key.slice(start + shift, start + shift + size));
           if (!postings || postings.count > MAX_POSTINGS) continue;
-          for (const c of postings.byNumbers.get(numbers) ?? []) {
+          for (const c of withNumbers(postings, numbers) ?? []) {
             tried ??= new Set();
             if (tried.has(c)) continue;
             tried.add(c);

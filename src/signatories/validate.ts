@@ -25,7 +25,7 @@ const UNTIDY_SPACE = /[^\S ]|  |^ | $/u;
 
 /** Check names, dates and duplicates; report each problem where it stands. Returns the valid records. */
 export function validateRecords(file: VFile, records: SignatoryRecord[]): SignatoryRecord[] {
-  const seen = new Map<string, SignatoryRecord>();
+  const seen = { organization: new Map<string, SignatoryRecord>(), individual: new Map<string, SignatoryRecord>() };
   const nearIndexes = { organization: new NearDuplicateIndex<SignatoryRecord>((r) => r.name), individual: new NearDuplicateIndex<SignatoryRecord>((r) => r.name) };
   const valid: SignatoryRecord[] = [];
   // Per date written, whether it is a calendar date (a long list has a few hundred dates at most);
@@ -94,8 +94,8 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
     // The record as it is kept, its name tidied (the caller's records are made for this check and not kept).
     const kept = name === record.name ? record : { ...record, name };
     if (name !== '') {
-      const key = `${record.kind}:${duplicateKey(name)}`;
-      const first = seen.get(key);
+      const key = duplicateKey(name);
+      const first = seen[record.kind].get(key);
       if (first) {
         const firstPlace = first.fieldPlaces.name ?? first.place;
         reportError(
@@ -106,7 +106,7 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
         );
         ok = false;
       } else {
-        seen.set(key, record);
+        seen[record.kind].set(key, record);
         const nearIndex = nearIndexes[record.kind];
         const near = nearIndex.findAndAdd(kept);
         if (near) {

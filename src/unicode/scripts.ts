@@ -79,8 +79,17 @@ export const FORMAT_CHARACTER = /^[\p{Cf}\u180b-\u180d\ufe00-\ufe0f\u{e0100}-\u{
  * units), which bound the memo; `pattern` must have no `g` or `y` flag (no lastIndex state).
  */
 export function characterTest(pattern: RegExp): (ch: string) => boolean {
+  // A character of one UTF-16 unit (nearly every one) is looked up by its code: 0 not yet tested, 1 no, 2 yes.
+  let units: Uint8Array | undefined;
   const known = new Map<string, boolean>();
   return (ch) => {
+    if (ch.length === 1) {
+      units ??= new Uint8Array(0x10000);
+      const code = ch.charCodeAt(0);
+      let state = units[code];
+      if (state === 0) units[code] = state = pattern.test(ch) ? 2 : 1;
+      return state === 2;
+    }
     let is = known.get(ch);
     if (is === undefined) known.set(ch, (is = pattern.test(ch)));
     return is;

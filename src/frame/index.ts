@@ -222,7 +222,14 @@ export function buildFrame(document: LetterDocument): LetterFrame {
     // Countries in the letter's language (src/model/countries.ts): BE or Belgium → 比利时 in zh-CN,
     // unless the letter or its template keeps names as written.
     const { countries } = listSettingsOf(meta, template);
-    section('organizations', list.organizations.map((o) => ({ name: o.name, detail: o.country === undefined ? undefined : countryIn(o.country, meta.lang, countries).text, place: o.place })));
+    // Each country written once looked up once (a list of 10,000 names has a few dozen).
+    const shownCountries = new Map<string, string>();
+    const shownCountry = (written: string): string => {
+      let shown = shownCountries.get(written);
+      if (shown === undefined) shownCountries.set(written, (shown = countryIn(written, meta.lang, countries).text));
+      return shown;
+    };
+    section('organizations', list.organizations.map((o) => ({ name: o.name, detail: o.country === undefined ? undefined : shownCountry(o.country), place: o.place })));
     section('individuals', list.individuals.map((p) => ({ name: p.name, detail: p.title, place: p.place })));
   }
 

@@ -142,6 +142,9 @@ const INVISIBLE_IN_NAMES: Readonly<Record<number, string>> = {
   0xfeff: 'zero-width no-break space (byte-order mark)',
 };
 
+/** Any of them (all in the BMP), to find none without splitting a name into characters. */
+const ANY_INVISIBLE_IN_NAMES = new RegExp(`[${Object.keys(INVISIBLE_IN_NAMES).map((code) => `\\u${Number(code).toString(16).padStart(4, '0')}`).join('')}]`, 'u');
+
 /** `text` without the invisible format characters above. */
 export function withoutInvisible(text: string): string {
   return [...text].filter((ch) => INVISIBLE_IN_NAMES[ch.codePointAt(0) ?? 0] === undefined).join('');
@@ -149,10 +152,7 @@ export function withoutInvisible(text: string): string {
 
 /** The first invisible format character of `text`, described with what stands before it, or null. */
 export function invisibleCharacter(text: string): string | null {
-  // Every such character is in the BMP: a scan of the UTF-16 units finds none without splitting the text.
-  let found = false;
-  for (let i = 0; i < text.length && !found; i++) found = INVISIBLE_IN_NAMES[text.charCodeAt(i)] !== undefined;
-  if (!found) return null;
+  if (!ANY_INVISIBLE_IN_NAMES.test(text)) return null;
   const chars = [...text];
   const index = chars.findIndex((ch) => INVISIBLE_IN_NAMES[ch.codePointAt(0) ?? 0] !== undefined);
   if (index < 0) return null;

@@ -79,6 +79,11 @@ const SYNTAX_ADVICE: Record<string, string> = {
 export function parseRows(text: string, delimiter: string): { rows: CsvRow[]; errors: CsvSyntaxError[] } {
   const plain = plainRows(text, delimiter);
   if (plain) return { rows: plain.filter((r) => r.record.some((v) => v.trim() !== '')), errors: [] };
+  return parseRowsWithInfo(text, delimiter);
+}
+
+/** parseRows for any text: csv-parse tells where each record stands (`info`, `raw`). Exported for a test that compares the two ways. */
+export function parseRowsWithInfo(text: string, delimiter: string): { rows: CsvRow[]; errors: CsvSyntaxError[] } {
   const rows: CsvRow[] = [];
   const errors: CsvSyntaxError[] = [];
   let rest = text;

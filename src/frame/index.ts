@@ -144,8 +144,15 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   // Labels come from the template: a message about one names the template file.
   const fromTemplate: SourceRef | undefined = document.sources ? { path: document.sources.template } : undefined;
   /** What a block of `role` carries: the role's style, or, past the first in a row, its space between. */
+  // The style of a role's later blocks, resolved once (a list of 10,000 names has one).
+  const later = new Map<StyledRole, BlockStyle>();
+  const laterStyle = (role: StyledRole): BlockStyle => {
+    let style = later.get(role);
+    if (!style) later.set(role, (style = resolveRole(template, roles[role], false)));
+    return style;
+  };
   const styled = (role: StyledRole, first: boolean, source?: SourceRef) => {
-    const style = first ? own[role] : resolveRole(template, roles[role], false);
+    const style = first ? own[role] : laterStyle(role);
     const override = style.spaceBefore !== own[role].spaceBefore ? { spaceOverride: style.spaceBefore } : {};
     return { style, first, ...override, ...(source ? { source } : {}) };
   };
@@ -215,7 +222,14 @@ export function buildFrame(document: LetterDocument): LetterFrame {
     // Countries in the letter's language (src/model/countries.ts): BE or Belgium → 比利时 in zh-CN,
     // unless the letter or its template keeps names as written.
     const { countries } = listSettingsOf(meta, template);
-    section('organizations', list.organizations.map((o) => ({ name: o.name, detail: o.country === undefined ? undefined : countryIn(o.country, meta.lang, countries).text, place: o.place })));
+    // Each country written once looked up once (a list of 10,000 names has a few dozen).
+    const shownCountries = new Map<string, string>();
+    const shownCountry = (written: string): string => {
+      let shown = shownCountries.get(written);
+      if (shown === undefined) shownCountries.set(written, (shown = countryIn(written, meta.lang, countries).text));
+      return shown;
+    };
+    section('organizations', list.organizations.map((o) => ({ name: o.name, detail: o.country === undefined ? undefined : shownCountry(o.country), place: o.place })));
     section('individuals', list.individuals.map((p) => ({ name: p.name, detail: p.title, place: p.place })));
   }
 

@@ -63,6 +63,11 @@ const plugin = {
   },
 };
 
+// The code's version for the disk caches of what it computes (src/util/codeVersion.ts): the
+// sources the bundle is made from, the lock file that fixes its bundled packages, and this script.
+const { hashSources } = await import(pathToFileURL(path.join(root, 'dist', 'util', 'codeVersion.js')).href);
+const codeVersion = hashSources(src, /\.ts$/, [path.join(root, 'package-lock.json'), fileURLToPath(import.meta.url)]);
+
 const result = await build({
   entryPoints: [path.join(root, 'src', 'cli', 'start.ts')],
   outfile: `${outFile}.tmp`,
@@ -71,7 +76,7 @@ const result = await build({
   format: 'cjs',
   target: 'node20',
   external: EXTERNAL,
-  define: { 'import.meta.url': 'importMetaUrl' },
+  define: { 'import.meta.url': 'importMetaUrl', LETTERPRESS_CODE_VERSION: JSON.stringify(codeVersion) },
   banner: { js: "var importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [plugin],
   legalComments: 'eof',

@@ -13,7 +13,8 @@
  *   runs: texts cut into runs of one face, per chain (fonts/faceRuns.ts)
  * - font subsets: the Word copy's embedded subsets, by font and characters (fonts/subset.ts; also
  *   kept on disk, src/io/diskCache.ts); font file hashes: their disk cache keys, per font file (also
- *   remembered on disk by the file's identity, src/fonts/subsetCache.ts)
+ *   remembered on disk by the file's identity, src/fonts/subsetCache.ts; font file hashes by
+ *   identity: the same, found by the file's identity)
  * - deflated package parts: the Word copy's zip entries as deflated, by part name and bytes
  *   (render/docx/zipCache.ts, which also keeps them on disk); patched Word styles: styles.xml as
  *   patched, by its input and the patch (render/docx/finish.ts)

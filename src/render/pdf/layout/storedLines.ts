@@ -1,0 +1,447 @@
+/**
+ * Set lines kept on disk for the next process: under the memos of ./lineSetter.ts (which keep
+ * them for the rebuilds of one process), the lines of every paragraph and the shaped signatory
+ * entries of a letter's last build, in one cache entry per font chain and letter file
+ * (src/io/diskCache.ts, folder set-lines), read once before the letter is laid out and written
+ * after it when something was set that the entry did not have. A letter whose paragraphs are all
+ * there is laid out without shaping anything, and without starting HarfBuzz.
+ *
+ * The entry is found by a hash of everything set lines depend on besides the memo keys (the text,
+ * styles, measure and options of each paragraph, within the entry): the code's version
+ * (src/util/codeVersion.ts) and the versions of the packages it calls at run time; the font
+ * chain, entry by entry (names, files, uses) with each font file's content hash (remembered by
+ * the file's identity: src/fonts/subsetCache.ts); and the letter file's path. Nothing read is
+ * trusted: the entry's checksum, then every count, index and kind is checked as it is decoded,
+ * each face must open as the chain opens it, from the very file version that was hashed, and
+ * every glyph id must be one of its face's; anything else and the entry is set aside (the letter
+ * is set afresh and the entry written again). Only paragraphs that were set without an error are
+ * in it (a character no font has stops the build), so messages are the same with it and without.
+ *
+ * Written here because no library serialises these structures: faces are written as their place
+ * in the chain, numbers as 64-bit floats (exactly the values set), glyph runs once each.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DiskCache, cacheFolder, cacheKey } from '../../../io/diskCache.js';
+import { identityOf, type FileIdentity } from '../../../io/readBounded.js';
+import { packageVersion, rememberedFileHash } from '../../../fonts/subsetCache.js';
+import type { Face, FontChain } from '../../../fonts/fontChain.js';
+import type { Glue, GlyphRun, Piece, PieceKind } from '../../../typeset/shape.js';
+import type { Line, PlacedPiece } from '../../../typeset/lineBreak.js';
+import { codeVersion } from '../../../util/codeVersion.js';
+import { layoutMemoOf } from './lineSetter.js';
+
+/** The layout of an entry; a new one is a new key. */
+const FORMAT = 'set lines 1';
+const MAGIC = 0x4c504c31; // "LPL1"
+/** The folder's bound: a letter of 10,000 signatories keeps a few MB. */
+const MAX_BYTES = 64 * 1024 * 1024;
+
+const KINDS: readonly PieceKind[] = ['ideo', 'open', 'close', 'cjkPunct', 'latin', 'mark'];
+const GLUE_KINDS: ReadonlyArray<Glue['kind']> = ['space', 'hanLatin'];
+
+/** Where one chain's set lines for one letter are kept, and what the chain's font files were when hashed. */
+export interface LineStore {
+  chain: FontChain;
+  key: string;
+  files: Map<string, FileIdentity>;
+}
+
+const diskCache = () => new DiskCache(path.join(cacheFolder(), 'set-lines'), MAX_BYTES);
+
+/**
+ * Read what the disk cache keeps for this chain and letter into the chain's memo (once per
+ * process and key); `cache: false` (--no-cache) reads and writes nothing. Never fails.
+ */
+export async function loadStoredLines(chain: FontChain, letter: string | undefined, options: { cache?: boolean } = {}): Promise<LineStore | null> {
+  const memo = layoutMemoOf(chain);
+  const store = options.cache === false ? null : await storeOf(chain, letter).catch(() => null);
+  if (!store) {
+    memo.stored = null;
+    return null;
+  }
+  if (memo.stored?.key === store.key) return store;
+  memo.changed = false;
+  let read: ReturnType<typeof decode>;
+  await diskCache().get(store.key, (data) => (read = decode(data, store)) !== undefined);
+  memo.stored = read ? { key: store.key, ...read, onDisk: true } : { key: store.key, lines: new Map(), entries: new Map(), onDisk: false };
+  return store;
+}
+
+/** Write the chain's lines of this build to the disk cache, if it lacks some of them. Never fails. */
+export async function saveStoredLines(store: LineStore | null): Promise<void> {
+  if (!store) return;
+  const memo = layoutMemoOf(store.chain);
+  if (memo.stored?.key !== store.key || (memo.stored.onDisk && !memo.changed)) return;
+  const lines = memo.lines.used();
+  const entries = memo.entries.used();
+  let data: Uint8Array | null;
+  try {
+    data = encode(store, lines, entries);
+  } catch {
+    data = null;
+  }
+  if (!data) return;
+  await diskCache().put(store.key, data);
+  memo.stored = { key: store.key, lines: new Map(lines), entries: new Map(entries), onDisk: true };
+  memo.changed = false;
+}
+
+/** The key of the chain's entry for this letter; null when a font file cannot be read (the build reports it). */
+async function storeOf(chain: FontChain, letter: string | undefined): Promise<LineStore | null> {
+  const version = codeVersion();
+  if (version === null) return null;
+  const entries = chain.entryFiles();
+  const files = new Map<string, FileIdentity>();
+  const hashes: string[] = [];
+  for (const entry of entries) {
+    for (const file of [entry.regular, entry.bold, entry.italic, entry.boldItalic]) {
+      if (file === null || files.has(file)) continue;
+      const identity = identityOf(statSync(file, { bigint: true }));
+      files.set(file, identity);
+      hashes.push(file, await rememberedFileHash(file, identity, () => readFileSync(file)));
+    }
+  }
+  const packages = ['fontkit', 'harfbuzzjs', 'hyphen'].map((name) => `${name} ${packageVersion(name)}`);
+  const key = cacheKey([FORMAT, version, os.endianness(), ...packages, JSON.stringify(entries), ...hashes, letter ? path.resolve(letter) : '']);
+  return { chain, key, files };
+}
+
+// ── Encoding ────────────────────────────────────────────────────────────────────────────────────
+
+/** Whole numbers (counts, indices, ids, flags), numbers (exact doubles) and strings, in three streams. */
+class Writer {
+  readonly ints: number[] = [];
+  readonly nums: number[] = [];
+  readonly strings: string[] = [];
+  private readonly stringIndex = new Map<string, number>();
+  private readonly runIndex = new Map<GlyphRun, number>();
+  private readonly faceIndex = new Map<Face, number>();
+  readonly runs: GlyphRun[] = [];
+  readonly faces: Face[] = [];
+
+  int(n: number): void {
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new Error(`not a whole number: ${n}`);
+    this.ints.push(n);
+  }
+
+  num(n: number): void {
+    this.nums.push(n);
+  }
+
+  str(s: string): void {
+    let index = this.stringIndex.get(s);
+    if (index === undefined) {
+      index = this.strings.length;
+      this.strings.push(s);
+      this.stringIndex.set(s, index);
+    }
+    this.ints.push(index);
+  }
+
+  run(run: GlyphRun): void {
+    let index = this.runIndex.get(run);
+    if (index === undefined) {
+      index = this.runs.length;
+      this.runs.push(run);
+      this.runIndex.set(run, index);
+    }
+    this.ints.push(index);
+  }
+
+  face(face: Face): void {
+    let index = this.faceIndex.get(face);
+    if (index === undefined) {
+      index = this.faces.length;
+      this.faces.push(face);
+      this.faceIndex.set(face, index);
+    }
+    this.ints.push(index);
+  }
+}
+
+const FLAG = { bold: 1, link: 2, dots: 4, note: 8, breakCost: 16, glueBefore: 32, hyphen: 64, breakBefore: 128 } as const;
+
+function writePiece(w: Writer, p: Piece): void {
+  let flags = 0;
+  if (p.bold) flags |= FLAG.bold;
+  if (p.link !== undefined) flags |= FLAG.link;
+  if (p.dots !== undefined) flags |= FLAG.dots | (p.dots ? 256 : 0);
+  if (p.note !== undefined) flags |= FLAG.note;
+  if (p.breakCost !== undefined) flags |= FLAG.breakCost;
+  if (p.glueBefore) flags |= FLAG.glueBefore;
+  if (p.hyphen) flags |= FLAG.hyphen;
+  if (p.breakBefore) flags |= FLAG.breakBefore;
+  w.int(flags);
+  w.str(p.text);
+  w.face(p.face);
+  w.int(KINDS.indexOf(p.kind));
+  w.int(p.glyphCount);
+  w.run(p.glyphs);
+  w.num(p.size);
+  w.num(p.rise);
+  w.num(p.width);
+  w.num(p.offset);
+  w.num(p.drawnAdvance);
+  w.num(p.endShrink);
+  w.num(p.midShrink);
+  w.num(p.startRestore);
+  if (p.link !== undefined) w.str(p.link);
+  if (p.note !== undefined) w.int(p.note);
+  if (p.breakCost !== undefined) w.num(p.breakCost);
+  if (p.glueBefore) {
+    w.int(GLUE_KINDS.indexOf(p.glueBefore.kind));
+    w.num(p.glueBefore.width);
+    w.num(p.glueBefore.shrink);
+    w.num(p.glueBefore.stretch);
+  }
+  if (p.hyphen) {
+    w.run(p.hyphen.glyphs);
+    w.num(p.hyphen.width);
+  }
+}
+
+function writeLines(w: Writer, lines: Line[]): void {
+  w.int(lines.length);
+  for (const line of lines) {
+    w.int(line.last ? 1 : 0);
+    w.num(line.width);
+    w.int(line.notes.length);
+    for (const note of line.notes) w.int(note);
+    w.int(line.placed.length);
+    for (const placed of line.placed) {
+      writePiece(w, placed.piece);
+      w.num(placed.x);
+      w.num(placed.width);
+      w.num(placed.offset);
+    }
+  }
+}
+
+/**
+ * The entry: a header (magic, stream lengths), the whole numbers (32-bit), the numbers (64-bit
+ * floats, at an 8-byte boundary), the strings (JSON). Null when a face is not the chain's.
+ */
+function encode(store: LineStore, lines: Array<[string, Line[]]>, entries: Array<[string, Piece[]]>): Uint8Array | null {
+  const body = new Writer();
+  body.int(lines.length);
+  for (const [key, set] of lines) {
+    body.str(key);
+    writeLines(body, set);
+  }
+  body.int(entries.length);
+  for (const [key, pieces] of entries) {
+    body.str(key);
+    body.int(pieces.length);
+    for (const piece of pieces) writePiece(body, piece);
+  }
+  // The tables the body refers to, first: faces by their place in the chain, then glyph runs.
+  const head = new Writer();
+  head.int(body.faces.length);
+  for (const face of body.faces) {
+    const place = store.chain.placeOf(face);
+    if (!place || !store.files.has(face.file)) return null;
+    head.int(place.entry);
+    head.int((place.style.bold ? 1 : 0) | (place.style.italic ? 2 : 0));
+  }
+  head.int(body.runs.length);
+  for (const run of body.runs) {
+    const n = run.ids.length;
+    if (run.codePoints.length !== n || run.advances.length !== n || run.xOffsets.length !== n || run.yOffsets.length !== n) return null;
+    head.int(n);
+    for (let g = 0; g < n; g++) {
+      head.int(run.ids[g] as number);
+      head.num(run.advances[g] as number);
+      head.num(run.xOffsets[g] as number);
+      head.num(run.yOffsets[g] as number);
+      const cps = run.codePoints[g] as number[];
+      head.int(cps.length);
+      for (const cp of cps) head.int(cp);
+    }
+  }
+  const ints = Uint32Array.from([...head.ints, ...body.ints]);
+  const nums = Float64Array.from([...head.nums, ...body.nums]);
+  const strings = Buffer.from(JSON.stringify(body.strings), 'utf8');
+  const intBytes = 16 + ints.byteLength;
+  const numAt = intBytes + ((8 - (intBytes % 8)) % 8);
+  const out = new Uint8Array(numAt + nums.byteLength + strings.byteLength);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, ints.length, true);
+  view.setUint32(8, nums.length, true);
+  view.setUint32(12, strings.byteLength, true);
+  out.set(new Uint8Array(ints.buffer), 16);
+  out.set(new Uint8Array(nums.buffer), numAt);
+  out.set(strings, numAt + nums.byteLength);
+  return out;
+}
+
+// ── Decoding ────────────────────────────────────────────────────────────────────────────────────
+
+/** Anything out of place in an entry: it is not used. */
+class Unusable extends Error {}
+
+function check(ok: boolean, what: string): asserts ok {
+  if (!ok) throw new Unusable(what);
+}
+
+class Reader {
+  private i = 0;
+  private n = 0;
+  constructor(
+    private readonly ints: Uint32Array,
+    private readonly nums: Float64Array,
+    private readonly strings: string[],
+  ) {}
+
+  int(max = 0xffffffff): number {
+    check(this.i < this.ints.length, 'too short');
+    const value = this.ints[this.i++] as number;
+    check(value <= max, 'out of range');
+    return value;
+  }
+
+  /** A count of items that each take at least one whole number more (a damaged count cannot make a huge array). */
+  count(): number {
+    return this.int(this.ints.length - this.i);
+  }
+
+  num(): number {
+    check(this.n < this.nums.length, 'too short');
+    return this.nums[this.n++] as number;
+  }
+
+  str(): string {
+    return this.strings[this.int(this.strings.length - 1)] as string;
+  }
+
+  done(): boolean {
+    return this.i === this.ints.length && this.n === this.nums.length;
+  }
+}
+
+interface Tables {
+  faces: Face[];
+  runs: GlyphRun[];
+  /** The largest glyph id of each run. */
+  runMax: number[];
+}
+
+function readPiece(r: Reader, t: Tables): Piece {
+  const flags = r.int(511);
+  const text = r.str();
+  const face = t.faces[r.int(t.faces.length - 1)] as Face;
+  const kind = KINDS[r.int(KINDS.length - 1)] as PieceKind;
+  const glyphCount = r.int();
+  const runAt = r.int(t.runs.length - 1);
+  check((t.runMax[runAt] as number) < face.font.numGlyphs, 'glyph id beyond the face');
+  const piece: Piece = {
+    text, face, kind, glyphCount, glyphs: t.runs[runAt] as GlyphRun,
+    size: r.num(), rise: r.num(), width: r.num(), offset: r.num(), drawnAdvance: r.num(), endShrink: r.num(), midShrink: r.num(), startRestore: r.num(),
+    bold: (flags & FLAG.bold) !== 0, breakBefore: (flags & FLAG.breakBefore) !== 0, glueBefore: null,
+  };
+  if (flags & FLAG.link) piece.link = r.str();
+  if (flags & FLAG.dots) piece.dots = (flags & 256) !== 0;
+  if (flags & FLAG.note) piece.note = r.int();
+  if (flags & FLAG.breakCost) piece.breakCost = r.num();
+  if (flags & FLAG.glueBefore) {
+    const glueKind = GLUE_KINDS[r.int(GLUE_KINDS.length - 1)] as Glue['kind'];
+    piece.glueBefore = { width: r.num(), shrink: r.num(), stretch: r.num(), kind: glueKind };
+  }
+  if (flags & FLAG.hyphen) {
+    const hyphenAt = r.int(t.runs.length - 1);
+    check((t.runMax[hyphenAt] as number) < face.font.numGlyphs, 'glyph id beyond the face');
+    piece.hyphen = { glyphs: t.runs[hyphenAt] as GlyphRun, width: r.num() };
+  }
+  return piece;
+}
+
+function readLines(r: Reader, t: Tables): Line[] {
+  const lines: Line[] = [];
+  for (let k = r.count(); k > 0; k--) {
+    const last = r.int(1) === 1;
+    const width = r.num();
+    const notes: number[] = [];
+    for (let n = r.count(); n > 0; n--) notes.push(r.int());
+    const placed: PlacedPiece[] = [];
+    for (let n = r.count(); n > 0; n--) {
+      const piece = readPiece(r, t);
+      placed.push({ piece, x: r.num(), width: r.num(), offset: r.num() });
+    }
+    lines.push({ placed, width, notes, last });
+  }
+  return lines;
+}
+
+/** The entry's lines and pieces, or undefined when anything in it is out of place. */
+function decode(data: Uint8Array, store: LineStore): { lines: Map<string, Line[]>; entries: Map<string, Piece[]> } | undefined {
+  try {
+    check(data.byteLength >= 16, 'too short');
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    check(view.getUint32(0, true) === MAGIC, 'not an entry');
+    const intCount = view.getUint32(4, true);
+    const numCount = view.getUint32(8, true);
+    const stringBytes = view.getUint32(12, true);
+    const intBytes = 16 + intCount * 4;
+    const numAt = intBytes + ((8 - (intBytes % 8)) % 8);
+    check(numAt + numCount * 8 + stringBytes === data.byteLength, 'lengths differ');
+    // Copied out, so that the typed arrays are aligned whatever the buffer's offset.
+    const ints = new Uint32Array(data.slice(16, intBytes).buffer);
+    const nums = new Float64Array(data.slice(numAt, numAt + numCount * 8).buffer);
+    const strings: unknown = JSON.parse(Buffer.from(data.buffer, data.byteOffset + numAt + numCount * 8, stringBytes).toString('utf8'));
+    check(Array.isArray(strings) && strings.every((s) => typeof s === 'string'), 'strings');
+    const r = new Reader(ints, nums, strings as string[]);
+    const faces: Face[] = [];
+    for (let k = r.count(); k > 0; k--) {
+      const entry = r.int(store.chain.entryFiles().length - 1);
+      const style = r.int(3);
+      const face = store.chain.faceAt(entry, { bold: (style & 1) !== 0, italic: (style & 2) !== 0 });
+      // The face must be the very file version whose hash is in the key.
+      const hashed = face && store.files.get(face.file);
+      check(hashed !== undefined && face?.identity !== undefined && sameIdentity(hashed, face.identity), 'font file changed');
+      faces.push(face as Face);
+    }
+    const runs: GlyphRun[] = [];
+    const runMax: number[] = [];
+    for (let k = r.count(); k > 0; k--) {
+      const run: GlyphRun = { ids: [], codePoints: [], advances: [], xOffsets: [], yOffsets: [] };
+      let max = 0;
+      for (let n = r.count(); n > 0; n--) {
+        const id = r.int();
+        max = Math.max(max, id);
+        run.ids.push(id);
+        run.advances.push(r.num());
+        run.xOffsets.push(r.num());
+        run.yOffsets.push(r.num());
+        const cps: number[] = [];
+        for (let c = r.count(); c > 0; c--) cps.push(r.int(0x10ffff));
+        run.codePoints.push(cps);
+      }
+      runs.push(run);
+      runMax.push(max);
+    }
+    const tables = { faces, runs, runMax };
+    const lines = new Map<string, Line[]>();
+    for (let k = r.count(); k > 0; k--) {
+      const key = r.str();
+      lines.set(key, readLines(r, tables));
+    }
+    const entries = new Map<string, Piece[]>();
+    for (let k = r.count(); k > 0; k--) {
+      const key = r.str();
+      const pieces: Piece[] = [];
+      for (let n = r.count(); n > 0; n--) pieces.push(readPiece(r, tables));
+      entries.set(key, pieces);
+    }
+    check(r.done(), 'left over');
+    return { lines, entries };
+  } catch {
+    // Unusable, or a face that no longer opens (the build reports that itself): set afresh.
+    return undefined;
+  }
+}
+
+function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}

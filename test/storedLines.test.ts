@@ -87,9 +87,12 @@ async function tamper(change: { advance?: number; glyph?: number }): Promise<voi
   const copy = data.slice();
   const view = new DataView(copy.buffer);
   const intCount = view.getUint32(4, true);
-  const ints = 16;
-  const faces = view.getUint32(ints, true);
-  const firstRun = ints + 4 * (1 + 2 * faces + 1);
+  // faces: a count, then for each its entry, its style and its sane code points (a count, the list)
+  let at = 16;
+  const faces = view.getUint32(at, true);
+  at += 4;
+  for (let k = 0; k < faces; k++) at += 4 * (3 + view.getUint32(at + 8, true));
+  const firstRun = at + 4; // after the count of runs
   expect(view.getUint32(firstRun, true)).toBeGreaterThan(0); // the run has a glyph
   if (change.glyph !== undefined) view.setUint32(firstRun + 4, change.glyph, true);
   const nums = 16 + 4 * intCount + ((8 - ((16 + 4 * intCount) % 8)) % 8);

@@ -14,7 +14,8 @@
  * trusted: the entry's checksum, then every count, index and kind is checked as it is decoded,
  * each face must open as the chain opens it, from the very file version that was hashed, and
  * every glyph id must be one of its face's; anything else and the entry is set aside (the letter
- * is set afresh and the entry written again). Only paragraphs that were set without an error are
+ * is set afresh and the entry written again). With each face go the code points whose glyph
+ * outlines the layout check found sane in it (../layoutCheck.ts), so they are not decoded again. Only paragraphs that were set without an error are
  * in it (a character no font has stops the build), so messages are the same with it and without.
  *
  * Written here because no library serialises these structures: faces are written as their place
@@ -31,9 +32,10 @@ import type { Glue, GlyphRun, Piece, PieceKind } from '../../../typeset/shape.js
 import type { Line, PlacedPiece } from '../../../typeset/lineBreak.js';
 import { codeVersion } from '../../../util/codeVersion.js';
 import { layoutMemoOf } from './lineSetter.js';
+import { addSaneCodePoints, saneCodePoints } from '../layoutCheck.js';
 
 /** The layout of an entry; a new one is a new key. */
-const FORMAT = 'set lines 1';
+const FORMAT = 'set lines 2';
 const MAGIC = 0x4c504c31; // "LPL1"
 /** The folder's bound: a letter of 10,000 signatories keeps a few MB. */
 const MAX_BYTES = 64 * 1024 * 1024;
@@ -244,6 +246,9 @@ function encode(store: LineStore, lines: Array<[string, Line[]]>, entries: Array
     if (!place || !store.files.has(face.file)) return null;
     head.int(place.entry);
     head.int((place.style.bold ? 1 : 0) | (place.style.italic ? 2 : 0));
+    const sane = [...saneCodePoints(face)].sort((a, b) => a - b);
+    head.int(sane.length);
+    for (const cp of sane) head.int(cp);
   }
   head.int(body.runs.length);
   for (const run of body.runs) {
@@ -393,6 +398,7 @@ function decode(data: Uint8Array, store: LineStore): { lines: Map<string, Line[]
     check(Array.isArray(strings) && strings.every((s) => typeof s === 'string'), 'strings');
     const r = new Reader(ints, nums, strings as string[]);
     const faces: Face[] = [];
+    const sane: number[][] = [];
     for (let k = r.count(); k > 0; k--) {
       const entry = r.int(store.chain.entryFiles().length - 1);
       const style = r.int(3);
@@ -401,6 +407,9 @@ function decode(data: Uint8Array, store: LineStore): { lines: Map<string, Line[]
       const hashed = face && store.files.get(face.file);
       check(hashed !== undefined && face?.identity !== undefined && sameIdentity(hashed, face.identity), 'font file changed');
       faces.push(face as Face);
+      const codePoints: number[] = [];
+      for (let n = r.count(); n > 0; n--) codePoints.push(r.int(0x10ffff));
+      sane.push(codePoints);
     }
     const runs: GlyphRun[] = [];
     const runMax: number[] = [];
@@ -435,6 +444,7 @@ function decode(data: Uint8Array, store: LineStore): { lines: Map<string, Line[]
       entries.set(key, pieces);
     }
     check(r.done(), 'left over');
+    faces.forEach((face, k) => addSaneCodePoints(face, sane[k] ?? []));
     return { lines, entries };
   } catch {
     // Unusable, or a face that no longer opens (the build reports that itself): set afresh.

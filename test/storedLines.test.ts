@@ -137,6 +137,25 @@ describe('set lines kept on disk', () => {
     expect(summary(await layOut())).toBe(summary(fresh));
   });
 
+  it('a name added is appended to the entry as a segment of its own, and read back with the rest', async () => {
+    const data = path.join(project, 'signatories.yaml');
+    const original = readFileSync(data, 'utf8');
+    await layOut();
+    const before = entry().data;
+    writeFileSync(data, original.replace('organizations:\n', 'organizations:\n  - name: Aardvark Rights Watch\n    country: Kenya\n'));
+    const fresh = await layOut(false);
+    await layOut();
+    const after = entry().data;
+    expect(after.length).toBeGreaterThan(before.length);
+    expect(Buffer.from(after.subarray(0, before.length)).equals(Buffer.from(before))).toBe(true);
+    // Read back whole in a new process: nothing set afresh, so nothing written again.
+    const again = await layOut();
+    expect(summary(again)).toBe(summary(fresh));
+    expect(summary(again)).toMatch(/Aardvark/);
+    expect(Buffer.from(entry().data).equals(Buffer.from(after))).toBe(true);
+    writeFileSync(data, original);
+  });
+
   it('after the font file changes, the lines set with the old one are not used', async () => {
     await layOut();
     await tamper({ advance: 12345.5 });

@@ -45,6 +45,8 @@ export interface StoredLayout {
   entries: Map<string, Piece[]>;
   /** Read from the disk, or written there (false: the disk had none, or a damaged one). */
   onDisk: boolean;
+  /** The entry as it is on disk (what a build that set something new appends to). */
+  data: Uint8Array | null;
 }
 
 /** Memos per font chain (chains live across builds). */

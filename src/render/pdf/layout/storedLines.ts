@@ -66,27 +66,42 @@ export async function loadStoredLines(chain: FontChain, letter: string | undefin
   if (memo.stored?.key === store.key) return store;
   memo.changed = false;
   let read: ReturnType<typeof decode>;
-  await diskCache().get(store.key, (data) => (read = decode(data, store)) !== undefined);
-  memo.stored = read ? { key: store.key, ...read, onDisk: true } : { key: store.key, lines: new Map(), entries: new Map(), onDisk: false };
+  const data = await diskCache().get(store.key, (bytes) => (read = decode(bytes, store)) !== undefined);
+  memo.stored = read && data ? { key: store.key, ...read, onDisk: true, data } : { key: store.key, lines: new Map(), entries: new Map(), onDisk: false, data: null };
   return store;
 }
 
-/** Write the chain's lines of this build to the disk cache, if it lacks some of them. Never fails. */
+/**
+ * Write the chain's lines of this build to the disk cache, if it lacks some of them. What is new
+ * is appended to the entry as read (a segment of its own: a new name costs its own encoding, not
+ * the whole letter's), unless more than half of the entry would then be lines this build did not
+ * use: then the entry is written afresh with this build's lines only. Never fails.
+ */
 export async function saveStoredLines(store: LineStore | null): Promise<void> {
   if (!store) return;
   const memo = layoutMemoOf(store.chain);
-  if (memo.stored?.key !== store.key || (memo.stored.onDisk && !memo.changed)) return;
+  const stored = memo.stored;
+  if (stored?.key !== store.key || (stored.onDisk && !memo.changed)) return;
   const lines = memo.lines.used();
   const entries = memo.entries.used();
+  const newLines = lines.filter(([key]) => !stored.lines.has(key));
+  const newEntries = entries.filter(([key]) => !stored.entries.has(key));
+  const kept = lines.length - newLines.length + entries.length - newEntries.length;
+  const unused = stored.lines.size + stored.entries.size - kept;
+  const append = stored.onDisk && stored.data !== null && unused <= kept;
+  if (append && newLines.length + newEntries.length === 0) return;
   let data: Uint8Array | null;
   try {
-    data = encode(store, lines, entries);
+    const segment = append ? encode(store, newLines, newEntries) : encode(store, lines, entries);
+    data = append && segment && stored.data ? Buffer.concat([stored.data, segment]) : segment;
   } catch {
     data = null;
   }
   if (!data) return;
   await diskCache().put(store.key, data);
-  memo.stored = { key: store.key, lines: new Map(lines), entries: new Map(entries), onDisk: true };
+  memo.stored = append
+    ? { key: store.key, lines: new Map([...stored.lines, ...newLines]), entries: new Map([...stored.entries, ...newEntries]), onDisk: true, data }
+    : { key: store.key, lines: new Map(lines), entries: new Map(entries), onDisk: true, data };
   memo.changed = false;
 }
 
@@ -112,10 +127,32 @@ async function storeOf(chain: FontChain, letter: string | undefined): Promise<Li
 
 // ── Encoding ────────────────────────────────────────────────────────────────────────────────────
 
+/** A typed array that grows as it is written (no array of boxed numbers to copy at the end). */
+class Stream<T extends Uint32Array | Float64Array> {
+  length = 0;
+  constructor(
+    public array: T,
+    private readonly make: (size: number) => T,
+  ) {}
+
+  push(value: number): void {
+    if (this.length === this.array.length) {
+      const bigger = this.make(this.array.length * 2);
+      bigger.set(this.array);
+      this.array = bigger;
+    }
+    this.array[this.length++] = value;
+  }
+
+  get bytes(): Uint8Array {
+    return new Uint8Array(this.array.buffer, 0, this.length * this.array.BYTES_PER_ELEMENT);
+  }
+}
+
 /** Whole numbers (counts, indices, ids, flags), numbers (exact doubles) and strings, in three streams. */
 class Writer {
-  readonly ints: number[] = [];
-  readonly nums: number[] = [];
+  readonly ints = new Stream(new Uint32Array(4096), (n) => new Uint32Array(n));
+  readonly nums = new Stream(new Float64Array(4096), (n) => new Float64Array(n));
   readonly strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
   private readonly runIndex = new Map<GlyphRun, number>();
@@ -222,8 +259,9 @@ function writeLines(w: Writer, lines: Line[]): void {
 }
 
 /**
- * The entry: a header (magic, stream lengths), the whole numbers (32-bit), the numbers (64-bit
- * floats, at an 8-byte boundary), the strings (JSON). Null when a face is not the chain's.
+ * A segment of an entry (an entry is one or more, each adding lines and entries to those before
+ * it): a header (magic, stream lengths), the whole numbers (32-bit), the numbers (64-bit floats,
+ * at an 8-byte boundary from the segment's start), the strings (JSON). Null when a face is not the chain's.
  */
 function encode(store: LineStore, lines: Array<[string, Line[]]>, entries: Array<[string, Piece[]]>): Uint8Array | null {
   const body = new Writer();
@@ -265,20 +303,22 @@ function encode(store: LineStore, lines: Array<[string, Line[]]>, entries: Array
       for (const cp of cps) head.int(cp);
     }
   }
-  const ints = Uint32Array.from([...head.ints, ...body.ints]);
-  const nums = Float64Array.from([...head.nums, ...body.nums]);
   const strings = Buffer.from(JSON.stringify(body.strings), 'utf8');
-  const intBytes = 16 + ints.byteLength;
+  const intCount = head.ints.length + body.ints.length;
+  const numCount = head.nums.length + body.nums.length;
+  const intBytes = 16 + 4 * intCount;
   const numAt = intBytes + ((8 - (intBytes % 8)) % 8);
-  const out = new Uint8Array(numAt + nums.byteLength + strings.byteLength);
+  const out = new Uint8Array(numAt + 8 * numCount + strings.byteLength);
   const view = new DataView(out.buffer);
   view.setUint32(0, MAGIC, true);
-  view.setUint32(4, ints.length, true);
-  view.setUint32(8, nums.length, true);
+  view.setUint32(4, intCount, true);
+  view.setUint32(8, numCount, true);
   view.setUint32(12, strings.byteLength, true);
-  out.set(new Uint8Array(ints.buffer), 16);
-  out.set(new Uint8Array(nums.buffer), numAt);
-  out.set(strings, numAt + nums.byteLength);
+  out.set(head.ints.bytes, 16);
+  out.set(body.ints.bytes, 16 + 4 * head.ints.length);
+  out.set(head.nums.bytes, numAt);
+  out.set(body.nums.bytes, numAt + 8 * head.nums.length);
+  out.set(strings, numAt + 8 * numCount);
   return out;
 }
 
@@ -379,77 +419,86 @@ function readLines(r: Reader, t: Tables): Line[] {
   return lines;
 }
 
-/** The entry's lines and pieces, or undefined when anything in it is out of place. */
+/** The entry's lines and pieces (its segments in order), or undefined when anything in it is out of place. */
 function decode(data: Uint8Array, store: LineStore): { lines: Map<string, Line[]>; entries: Map<string, Piece[]> } | undefined {
   try {
-    check(data.byteLength >= 16, 'too short');
-    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    check(view.getUint32(0, true) === MAGIC, 'not an entry');
-    const intCount = view.getUint32(4, true);
-    const numCount = view.getUint32(8, true);
-    const stringBytes = view.getUint32(12, true);
-    const intBytes = 16 + intCount * 4;
-    const numAt = intBytes + ((8 - (intBytes % 8)) % 8);
-    check(numAt + numCount * 8 + stringBytes === data.byteLength, 'lengths differ');
-    // Copied out, so that the typed arrays are aligned whatever the buffer's offset.
-    const ints = new Uint32Array(data.slice(16, intBytes).buffer);
-    const nums = new Float64Array(data.slice(numAt, numAt + numCount * 8).buffer);
-    const strings: unknown = JSON.parse(Buffer.from(data.buffer, data.byteOffset + numAt + numCount * 8, stringBytes).toString('utf8'));
-    check(Array.isArray(strings) && strings.every((s) => typeof s === 'string'), 'strings');
-    const r = new Reader(ints, nums, strings as string[]);
-    const faces: Face[] = [];
-    const sane: number[][] = [];
-    for (let k = r.count(); k > 0; k--) {
-      const entry = r.int(store.chain.entryFiles().length - 1);
-      const style = r.int(3);
-      const face = store.chain.faceAt(entry, { bold: (style & 1) !== 0, italic: (style & 2) !== 0 });
-      // The face must be the very file version whose hash is in the key.
-      const hashed = face && store.files.get(face.file);
-      check(hashed !== undefined && face?.identity !== undefined && sameIdentity(hashed, face.identity), 'font file changed');
-      faces.push(face as Face);
-      const codePoints: number[] = [];
-      for (let n = r.count(); n > 0; n--) codePoints.push(r.int(0x10ffff));
-      sane.push(codePoints);
-    }
-    const runs: GlyphRun[] = [];
-    const runMax: number[] = [];
-    for (let k = r.count(); k > 0; k--) {
-      const run: GlyphRun = { ids: [], codePoints: [], advances: [], xOffsets: [], yOffsets: [] };
-      let max = 0;
-      for (let n = r.count(); n > 0; n--) {
-        const id = r.int();
-        max = Math.max(max, id);
-        run.ids.push(id);
-        run.advances.push(r.num());
-        run.xOffsets.push(r.num());
-        run.yOffsets.push(r.num());
-        const cps: number[] = [];
-        for (let c = r.count(); c > 0; c--) cps.push(r.int(0x10ffff));
-        run.codePoints.push(cps);
-      }
-      runs.push(run);
-      runMax.push(max);
-    }
-    const tables = { faces, runs, runMax };
-    const lines = new Map<string, Line[]>();
-    for (let k = r.count(); k > 0; k--) {
-      const key = r.str();
-      lines.set(key, readLines(r, tables));
-    }
-    const entries = new Map<string, Piece[]>();
-    for (let k = r.count(); k > 0; k--) {
-      const key = r.str();
-      const pieces: Piece[] = [];
-      for (let n = r.count(); n > 0; n--) pieces.push(readPiece(r, tables));
-      entries.set(key, pieces);
-    }
-    check(r.done(), 'left over');
-    faces.forEach((face, k) => addSaneCodePoints(face, sane[k] ?? []));
-    return { lines, entries };
+    const found = { lines: new Map<string, Line[]>(), entries: new Map<string, Piece[]>(), sane: new Map<Face, number[]>() };
+    let at = 0;
+    do at = decodeSegment(data.subarray(at), store, found) + at;
+    while (at < data.byteLength);
+    for (const [face, codePoints] of found.sane) addSaneCodePoints(face, codePoints);
+    return { lines: found.lines, entries: found.entries };
   } catch {
     // Unusable, or a face that no longer opens (the build reports that itself): set afresh.
     return undefined;
   }
+}
+
+/** One segment of an entry read into `found`; returns its length. Throws when anything is out of place. */
+function decodeSegment(data: Uint8Array, store: LineStore, found: { lines: Map<string, Line[]>; entries: Map<string, Piece[]>; sane: Map<Face, number[]> }): number {
+  check(data.byteLength >= 16, 'too short');
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  check(view.getUint32(0, true) === MAGIC, 'not an entry');
+  const intCount = view.getUint32(4, true);
+  const numCount = view.getUint32(8, true);
+  const stringBytes = view.getUint32(12, true);
+  const intBytes = 16 + intCount * 4;
+  const numAt = intBytes + ((8 - (intBytes % 8)) % 8);
+  const end = numAt + numCount * 8 + stringBytes;
+  check(end <= data.byteLength, 'lengths differ');
+  // Copied out, so that the typed arrays are aligned whatever the buffer's offset.
+  const ints = new Uint32Array(data.slice(16, intBytes).buffer);
+  const nums = new Float64Array(data.slice(numAt, numAt + numCount * 8).buffer);
+  const strings: unknown = JSON.parse(Buffer.from(data.buffer, data.byteOffset + numAt + numCount * 8, stringBytes).toString('utf8'));
+  check(Array.isArray(strings) && strings.every((s) => typeof s === 'string'), 'strings');
+  const r = new Reader(ints, nums, strings as string[]);
+  const faces: Face[] = [];
+  const sane: number[][] = [];
+  for (let k = r.count(); k > 0; k--) {
+    const entry = r.int(store.chain.entryFiles().length - 1);
+    const style = r.int(3);
+    const face = store.chain.faceAt(entry, { bold: (style & 1) !== 0, italic: (style & 2) !== 0 });
+    // The face must be the very file version whose hash is in the key.
+    const hashed = face && store.files.get(face.file);
+    check(hashed !== undefined && face?.identity !== undefined && sameIdentity(hashed, face.identity), 'font file changed');
+    faces.push(face as Face);
+    const codePoints: number[] = [];
+    for (let n = r.count(); n > 0; n--) codePoints.push(r.int(0x10ffff));
+    sane.push(codePoints);
+  }
+  const runs: GlyphRun[] = [];
+  const runMax: number[] = [];
+  for (let k = r.count(); k > 0; k--) {
+    const run: GlyphRun = { ids: [], codePoints: [], advances: [], xOffsets: [], yOffsets: [] };
+    let max = 0;
+    for (let n = r.count(); n > 0; n--) {
+      const id = r.int();
+      max = Math.max(max, id);
+      run.ids.push(id);
+      run.advances.push(r.num());
+      run.xOffsets.push(r.num());
+      run.yOffsets.push(r.num());
+      const cps: number[] = [];
+      for (let c = r.count(); c > 0; c--) cps.push(r.int(0x10ffff));
+      run.codePoints.push(cps);
+    }
+    runs.push(run);
+    runMax.push(max);
+  }
+  const tables = { faces, runs, runMax };
+  for (let k = r.count(); k > 0; k--) {
+    const key = r.str();
+    found.lines.set(key, readLines(r, tables));
+  }
+  for (let k = r.count(); k > 0; k--) {
+    const key = r.str();
+    const pieces: Piece[] = [];
+    for (let n = r.count(); n > 0; n--) pieces.push(readPiece(r, tables));
+    found.entries.set(key, pieces);
+  }
+  check(r.done(), 'left over');
+  faces.forEach((face, k) => found.sane.set(face, [...(found.sane.get(face) ?? []), ...(sane[k] ?? [])]));
+  return end;
 }
 
 function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {

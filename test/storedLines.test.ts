@@ -12,6 +12,7 @@ import { buildFrame } from '../src/frame/index.js';
 import { layOutLetter, type PdfLayout } from '../src/render/pdf/index.js';
 import { buildContext } from '../src/context.js';
 import { DiskCache } from '../src/io/diskCache.js';
+import { codeVersion, hashSources } from '../src/util/codeVersion.js';
 import { root, scratch } from './helpers.js';
 
 const previousCache = process.env.LETTERPRESS_CACHE_DIR;
@@ -167,5 +168,22 @@ describe('set lines kept on disk', () => {
     expect(pieces(laid).some((p) => p.glyphs.advances.includes(12345.5))).toBe(false);
     expect(summary(laid)).toBe(summary(fresh));
     expect(pieces(laid).some((p) => p.face.name === 'Project Serif')).toBe(true);
+  });
+});
+
+describe('the code version in the key', () => {
+  it('changes with any change to a module, and only with one', () => {
+    const code = scratch('letterpress-code-');
+    mkdirSync(path.join(code, 'typeset'));
+    writeFileSync(path.join(code, 'typeset', 'shape.js'), 'export const a = 1;\n');
+    writeFileSync(path.join(code, 'index.js'), 'export {};\n');
+    const before = hashSources(code, /\.(js|ts)$/);
+    writeFileSync(path.join(code, 'typeset', 'shape.d.ts'), 'export declare const a: number;\n');
+    writeFileSync(path.join(code, 'notes.txt'), 'not code');
+    expect(hashSources(code, /\.(js|ts)$/)).toBe(before);
+    writeFileSync(path.join(code, 'typeset', 'shape.js'), 'export const a = 2;\n');
+    expect(hashSources(code, /\.(js|ts)$/)).not.toBe(before);
+    // These modules (src/ under the tests) have one.
+    expect(codeVersion()).toMatch(/^modules [0-9a-f]{64}$/);
   });
 });

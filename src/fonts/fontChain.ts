@@ -62,7 +62,7 @@ export function openFaces(): Face[] {
 }
 
 /** The largest font file read (a full CJK font is 10–25 MB). */
-const MAX_FONT_BYTES = 64 * 1024 * 1024;
+export const MAX_FONT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Open a font file once. A file fontkit cannot read is reported with its path (never a raw

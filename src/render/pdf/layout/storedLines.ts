@@ -21,13 +21,13 @@
  * Written here because no library serialises these structures: faces are written as their place
  * in the chain, numbers as 64-bit floats (exactly the values set), glyph runs once each.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DiskCache, cacheFolder, cacheKey } from '../../../io/diskCache.js';
-import { identityOf, type FileIdentity } from '../../../io/readBounded.js';
+import { identityOf, readBoundedSync, type FileIdentity } from '../../../io/readBounded.js';
 import { packageVersion, rememberedFileHash } from '../../../fonts/subsetCache.js';
-import type { Face, FontChain } from '../../../fonts/fontChain.js';
+import { MAX_FONT_BYTES, type Face, type FontChain } from '../../../fonts/fontChain.js';
 import type { Glue, GlyphRun, Piece, PieceKind } from '../../../typeset/shape.js';
 import type { Line, PlacedPiece } from '../../../typeset/lineBreak.js';
 import { codeVersion } from '../../../util/codeVersion.js';
@@ -115,14 +115,24 @@ async function storeOf(chain: FontChain, letter: string | undefined): Promise<Li
   for (const entry of entries) {
     for (const file of [entry.regular, entry.bold, entry.italic, entry.boldItalic]) {
       if (file === null || files.has(file)) continue;
-      const identity = identityOf(statSync(file, { bigint: true }));
+      // Only a regular file is hashed (a pipe or a device named as a font is the build's to report).
+      const info = statSync(file, { bigint: true });
+      if (!info.isFile()) return null;
+      const identity = identityOf(info);
       files.set(file, identity);
-      hashes.push(file, await rememberedFileHash(file, identity, () => readFileSync(file)));
+      hashes.push(file, await rememberedFileHash(file, identity, () => readFontFile(file)));
     }
   }
   const packages = ['fontkit', 'harfbuzzjs', 'hyphen'].map((name) => `${name} ${packageVersion(name)}`);
   const key = cacheKey([FORMAT, version, os.endianness(), ...packages, JSON.stringify(entries), ...hashes, letter ? path.resolve(letter) : '']);
   return { chain, key, files };
+}
+
+/** A font file's bytes, for its hash (a file too large to be a font is the build's to report). */
+function readFontFile(file: string): Uint8Array {
+  const read = readBoundedSync(file, MAX_FONT_BYTES);
+  if (!read.ok) throw new Error(`${file}: not read (${read.reason})`);
+  return read.bytes;
 }
 
 // ── Encoding ────────────────────────────────────────────────────────────────────────────────────

@@ -159,6 +159,17 @@ class Stream<T extends Uint32Array | Float64Array> {
   }
 }
 
+/** The place of `value` in `list`, appended when it is not there yet. */
+function indexIn<T>(index: Map<T, number>, list: T[], value: T): number {
+  let at = index.get(value);
+  if (at === undefined) {
+    at = list.length;
+    list.push(value);
+    index.set(value, at);
+  }
+  return at;
+}
+
 /** Whole numbers (counts, indices, ids, flags), numbers (exact doubles) and strings, in three streams. */
 class Writer {
   readonly ints = new Stream(new Uint32Array(4096), (n) => new Uint32Array(n));
@@ -179,34 +190,17 @@ class Writer {
     this.nums.push(n);
   }
 
+  /** A string, a glyph run or a face, by its place in its table (written there when first met). */
   str(s: string): void {
-    let index = this.stringIndex.get(s);
-    if (index === undefined) {
-      index = this.strings.length;
-      this.strings.push(s);
-      this.stringIndex.set(s, index);
-    }
-    this.ints.push(index);
+    this.ints.push(indexIn(this.stringIndex, this.strings, s));
   }
 
   run(run: GlyphRun): void {
-    let index = this.runIndex.get(run);
-    if (index === undefined) {
-      index = this.runs.length;
-      this.runs.push(run);
-      this.runIndex.set(run, index);
-    }
-    this.ints.push(index);
+    this.ints.push(indexIn(this.runIndex, this.runs, run));
   }
 
   face(face: Face): void {
-    let index = this.faceIndex.get(face);
-    if (index === undefined) {
-      index = this.faces.length;
-      this.faces.push(face);
-      this.faceIndex.set(face, index);
-    }
-    this.ints.push(index);
+    this.ints.push(indexIn(this.faceIndex, this.faces, face));
   }
 }
 

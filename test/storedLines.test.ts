@@ -11,6 +11,7 @@ import path from 'node:path';
 import { loadLetterFromText } from '../src/load/letter.js';
 import { buildFrame } from '../src/frame/index.js';
 import { layOutLetter, type PdfLayout } from '../src/render/pdf/index.js';
+import { storedLinesWritten } from '../src/render/pdf/layout/storedLines.js';
 import { buildContext } from '../src/context.js';
 import { DiskCache } from '../src/io/diskCache.js';
 import { codeVersion, hashSources } from '../src/util/codeVersion.js';
@@ -66,7 +67,9 @@ const OPEN_FONTS = ['font faces', 'replaced face ids', 'harfbuzz fonts'];
 async function layOut(cache = true): Promise<PdfLayout> {
   buildContext.clear(buildContext.list().map((c) => c.name).filter((name) => !OPEN_FONTS.includes(name)));
   const loaded = await loadLetterFromText({ letterPath: path.join(project, 'letter.md'), text: letter });
-  return layOutLetter(buildFrame(loaded.document), { cache });
+  const laid = await layOutLetter(buildFrame(loaded.document), { cache });
+  await storedLinesWritten();
+  return laid;
 }
 
 /** Every placed piece of the body and the notes. */

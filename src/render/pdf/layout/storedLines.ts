@@ -71,6 +71,14 @@ export async function loadStoredLines(chain: FontChain, letter: string | undefin
   return store;
 }
 
+/** Entries being written. */
+const writing = new Set<Promise<void>>();
+
+/** Resolves once every entry being written is on disk (or given up). */
+export async function storedLinesWritten(): Promise<void> {
+  await Promise.all([...writing]);
+}
+
 /**
  * Write the chain's lines of this build to the disk cache, if it lacks some of them. What is new
  * is appended to the entry as read (a segment of its own: a new name costs its own encoding, not
@@ -98,7 +106,12 @@ export async function saveStoredLines(store: LineStore | null): Promise<void> {
     data = null;
   }
   if (!data) return;
-  await diskCache().put(store.key, data);
+  // Not waited for: the entry is for the next process (which this one, exiting, waits for), so
+  // a rebuild in watch or serve does not wait for the disk.
+  const written: Promise<void> = diskCache()
+    .put(store.key, data)
+    .then(() => void writing.delete(written));
+  writing.add(written);
   memo.stored = append
     ? { key: store.key, lines: new Map([...stored.lines, ...newLines]), entries: new Map([...stored.entries, ...newEntries]), onDisk: true, data }
     : { key: store.key, lines: new Map(lines), entries: new Map(entries), onDisk: true, data };

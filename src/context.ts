@@ -13,7 +13,8 @@
  *   runs: texts cut into runs of one face, per chain (fonts/faceRuns.ts)
  * - font subsets: the Word copy's embedded subsets, by font and characters (fonts/subset.ts; also
  *   kept on disk, src/io/diskCache.ts); font file hashes: their disk cache keys, per font file (also
- *   remembered on disk by the file's identity, src/fonts/subsetCache.ts)
+ *   remembered on disk by the file's identity, src/fonts/subsetCache.ts; font file hashes by
+ *   identity: the same, found by the file's identity)
  * - deflated package parts: the Word copy's zip entries as deflated, by part name and bytes
  *   (render/docx/zipCache.ts, which also keeps them on disk); patched Word styles: styles.xml as
  *   patched, by its input and the patch (render/docx/finish.ts)
@@ -21,10 +22,11 @@
  * - advances: shaped words and characters, per face (typeset/shape.ts)
  * - harfbuzz fonts: HarfBuzz's copy of each face, for shaping (typeset/harfbuzz.ts)
  * - collators: per language (signatories/sort.ts)
- * - layout memos: set lines and shaped entries, per font chain (render/pdf/layout/lineSetter.ts)
+ * - layout memos: set lines and shaped entries, per font chain (render/pdf/layout/lineSetter.ts;
+ *   also kept on disk with the sane glyphs, render/pdf/layout/storedLines.ts)
  * - space glyphs: per face (render/pdf/pdfkitDraw.ts); pdf fonts: each face's font as pdfkit
- *   embeds it, with its own glyph cache, each font subset's file as deflated, and the last
- *   document's page content streams as deflated (render/pdf/pdfkitAdapter.ts)
+ *   embeds it, with its own glyph cache, each font subset's file as deflated (also kept on
+ *   disk), and the last document's page content streams as deflated (render/pdf/pdfkitAdapter.ts)
  * - sane glyphs and sane texts: glyph checks already passed, per face (render/pdf/layoutCheck.ts)
  */
 

@@ -32,10 +32,13 @@ const CACHE = '.cache';
  * fifth of tsc's CPU time (~3 s instead of ~16 s on a fresh clone). Where its native binary is
  * missing (a platform it has none for), tsc, as `npm run compile` always uses.
  */
-function compiler(): string {
+function compiler(): { args: string[]; env: NodeJS.ProcessEnv } {
   const tsgo = path.join(root, 'node_modules', '@typescript', 'native-preview', 'bin', 'tsgo');
   const binary = path.join(root, 'node_modules', '@typescript', `native-preview-${process.platform}-${process.arch}`);
-  return existsSync(tsgo) && existsSync(binary) ? tsgo : path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  if (!existsSync(tsgo) || !existsSync(binary)) return { args: [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc')], env: process.env };
+  // One thread, and Go's garbage collector only near 1 GiB (the compile peaks at ~300 MB): the
+  // least CPU (~1.8 s instead of ~3.2 s with its defaults), and no more wall on a shared 2-core machine.
+  return { args: [tsgo, '--singleThreaded'], env: { ...process.env, GOGC: 'off', GOMEMLIMIT: '1GiB' } };
 }
 
 export default function setup(): () => Promise<void> {
@@ -55,9 +58,9 @@ export default function setup(): () => Promise<void> {
     process.env.LETTERPRESS_COMPILED = marker; // the workers wait for this file
     compiled = new Promise((resolve) => {
       // What `npm run compile` does: the program, the preview page's browser modules, the bundle.
-      const node = (...args: string[]) =>
+      const node = (args: string[], env = process.env) =>
         new Promise<{ ok: boolean; output: string }>((done) => {
-          const child = execFile(process.execPath, args, { cwd: root, encoding: 'utf8' }, (err, stdout, stderr) => done({ ok: !err, output: `${stdout}${stderr}` }));
+          const child = execFile(process.execPath, args, { cwd: root, encoding: 'utf8', env }, (err, stdout, stderr) => done({ ok: !err, output: `${stdout}${stderr}` }));
           // The files waiting for dist/ wait on the compile: it goes ahead of the test workers on
           // the cores (5 nice steps up; its own children inherit it) where the system allows a process to
           // be raised (root, as CI runs). Elsewhere it shares the cores equally, as before.
@@ -67,11 +70,14 @@ export default function setup(): () => Promise<void> {
             // not allowed: the compile keeps the default priority
           }
         });
-      const tsc = (project: string) => node(compiler(), '-p', project);
+      const tsc = (project: string) => {
+        const { args, env } = compiler();
+        return node([...args, '-p', project], env);
+      };
       void (async () => {
         // The page's modules do not depend on the program's output: both compile at once.
         const [program, client] = await Promise.all([tsc('tsconfig.json'), tsc('tsconfig.client.json')]);
-        const bundle = program.ok && client.ok ? await node(path.join(root, 'scripts', 'bundle.mjs')) : { ok: true, output: '' };
+        const bundle = program.ok && client.ok ? await node([path.join(root, 'scripts', 'bundle.mjs')]) : { ok: true, output: '' };
         const result = { ok: program.ok && client.ok && bundle.ok, output: `${program.output}${client.output}${bundle.output}` };
         writeFileSync(`${marker}.tmp`, JSON.stringify(result));
         renameSync(`${marker}.tmp`, marker); // whole, never half written

@@ -56,6 +56,7 @@ const WEIGHTS: Record<string, number> = {
   'textEdition.test.ts': 20,
   'clreq.test.ts': 20,
   'diagnostics.test.ts': 10,
+  'context.test.ts': 10,
   'pages.test.ts': 10,
 };
 

@@ -145,12 +145,14 @@ export class BuildContext {
   }
 
   /**
-   * Run `work` with nothing kept, as in a new process, then put back what was kept before (what
-   * `work` kept is dropped): a cold build beside warm ones, without making every later build of
-   * the process cold too (the tests that compare the two).
+   * Run `work` with nothing kept (or without the caches named), as in a new process, then put back
+   * what was kept before (what `work` kept there is dropped): a cold build beside warm ones,
+   * without making every later build of the process cold too (the tests that compare the two).
    */
-  async cold<T>(work: () => Promise<T>): Promise<T> {
-    const putBack = [...this.caches.values()].map((cache) => cache.setAside());
+  async cold<T>(work: () => Promise<T>, only?: string[]): Promise<T> {
+    const unknown = only?.find((name) => !this.caches.has(name));
+    if (unknown) throw new Error(`No kept cache is called "${unknown}".`);
+    const putBack = [...this.caches].filter(([name]) => !only || only.includes(name)).map(([, cache]) => cache.setAside());
     try {
       return await work();
     } finally {

@@ -30,4 +30,16 @@ describe('the build context', () => {
     })).rejects.toThrow('failed');
     expect([...map]).toEqual([['kept', 1]]);
   });
+
+  it('sets aside only the caches named, and refuses a name it does not know', async () => {
+    const context = new BuildContext();
+    const named = context.map<string, number>('named');
+    const other = context.map<string, number>('other');
+    named.set('a', 1);
+    other.set('b', 2);
+    const seen = await context.cold(async () => ({ named: [...named], other: [...other] }), ['named']);
+    expect(seen).toEqual({ named: [], other: [['b', 2]] });
+    expect([...named]).toEqual([['a', 1]]);
+    await expect(context.cold(async () => 0, ['unknown'])).rejects.toThrow('No kept cache is called "unknown".');
+  });
 });

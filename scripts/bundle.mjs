@@ -55,6 +55,58 @@ const plugin = {
       text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(compiled)}, importMetaUrl).href`);
       return { contents: text, loader: 'ts' };
     });
+    // unicode-trie inflates its table (twice) when a trie is made, and fontkit, unicode-properties
+    // and linebreak (twice: pdfkit's copy and ours) make theirs when they load, ~25 ms at every
+    // start: inflated instead when a trie is first read (a build whose lines all come from the
+    // disk cache reads none). The same tables, the same values.
+    b.onLoad({ filter: /[\\/]node_modules[\\/]unicode-trie[\\/]index\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = `      // double inflate the actual trie data
+      data = inflate(data, new Uint8Array(uncompressedLength));
+      data = inflate(data, new Uint8Array(uncompressedLength));
+
+      // swap bytes from little-endian
+      swap32LE(data);
+
+      this.data = new Uint32Array(data.buffer);
+`;
+      if (!text.includes(eager)) throw new Error('unicode-trie no longer inflates its data in its constructor as expected: check the bundle');
+      const lazy = `      const compressed = data;
+      Object.defineProperty(this, 'data', {
+        configurable: true,
+        get() {
+          let inflated = inflate(compressed, new Uint8Array(uncompressedLength));
+          inflated = inflate(inflated, new Uint8Array(uncompressedLength));
+          swap32LE(inflated);
+          const table = new Uint32Array(inflated.buffer);
+          Object.defineProperty(this, 'data', { value: table, writable: true, configurable: true, enumerable: true });
+          return table;
+        },
+      });
+`;
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
+    // fontkit's glyphs find out whether they are marks (from unicode-properties, whose table is
+    // then inflated: ~20 ms) when they are made, though only its shaping asks: found out when asked.
+    b.onLoad({ filter: /[\\/]node_modules[\\/]fontkit[\\/]dist[\\/]main\.cjs$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = '        this.isMark = this.codePoints.length > 0 && this.codePoints.every((0, $elh9A$unicodeproperties.isMark));\n        this.isLigature';
+      if (text.split(eager).length !== 2) throw new Error("fontkit's Glyph no longer sets isMark in its constructor as expected: check the bundle");
+      const lazy = `        Object.defineProperty(this, 'isMark', {
+          configurable: true,
+          enumerable: true,
+          get() {
+            const value = this.codePoints.length > 0 && this.codePoints.every((0, $elh9A$unicodeproperties.isMark));
+            Object.defineProperty(this, 'isMark', { value, writable: true, configurable: true, enumerable: true });
+            return value;
+          },
+          set(value) {
+            Object.defineProperty(this, 'isMark', { value, writable: true, configurable: true, enumerable: true });
+          },
+        });
+        this.isLigature`;
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
     // pdfkit's data files, read from the installed pdfkit (its js/ folder), not beside the bundle.
     b.onLoad({ filter: /[\\/]node_modules[\\/]pdfkit[\\/]js[\\/]pdfkit\.js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
@@ -66,6 +118,11 @@ const plugin = {
   },
 };
 
+// The code's version for the disk caches of what it computes (src/util/codeVersion.ts): the
+// sources the bundle is made from, the lock file that fixes its bundled packages, and this script.
+const { hashSources } = await import(pathToFileURL(path.join(root, 'dist', 'util', 'codeVersion.js')).href);
+const codeVersion = hashSources(src, /\.ts$/, [path.join(root, 'package-lock.json'), fileURLToPath(import.meta.url)]);
+
 const result = await build({
   entryPoints: [path.join(root, 'src', 'cli', 'start.ts')],
   outfile: `${outFile}.tmp`,
@@ -74,7 +131,7 @@ const result = await build({
   format: 'cjs',
   target: 'node20',
   external: EXTERNAL,
-  define: { 'import.meta.url': 'importMetaUrl', LETTERPRESS_BUNDLE: 'true' },
+  define: { 'import.meta.url': 'importMetaUrl', LETTERPRESS_CODE_VERSION: JSON.stringify(codeVersion), LETTERPRESS_BUNDLE: 'true' },
   banner: { js: "var importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [plugin],
   legalComments: 'eof',

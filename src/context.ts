@@ -13,7 +13,8 @@
  *   runs: texts cut into runs of one face, per chain (fonts/faceRuns.ts)
  * - font subsets: the Word copy's embedded subsets, by font and characters (fonts/subset.ts; also
  *   kept on disk, src/io/diskCache.ts); font file hashes: their disk cache keys, per font file (also
- *   remembered on disk by the file's identity, src/fonts/subsetCache.ts)
+ *   remembered on disk by the file's identity, src/fonts/subsetCache.ts; font file hashes by
+ *   identity: the same, found by the file's identity)
  * - deflated package parts: the Word copy's zip entries as deflated, by part name and bytes
  *   (render/docx/zipCache.ts, which also keeps them on disk); patched Word styles: styles.xml as
  *   patched, by its input and the patch (render/docx/finish.ts)
@@ -21,10 +22,11 @@
  * - advances: shaped words and characters, per face (typeset/shape.ts)
  * - harfbuzz fonts: HarfBuzz's copy of each face, for shaping (typeset/harfbuzz.ts)
  * - collators: per language (signatories/sort.ts)
- * - layout memos: set lines and shaped entries, per font chain (render/pdf/layout/lineSetter.ts)
+ * - layout memos: set lines and shaped entries, per font chain (render/pdf/layout/lineSetter.ts;
+ *   also kept on disk with the sane glyphs, render/pdf/layout/storedLines.ts)
  * - space glyphs: per face (render/pdf/pdfkitDraw.ts); pdf fonts: each face's font as pdfkit
- *   embeds it, with its own glyph cache, each font subset's file as deflated, and the last
- *   document's page content streams as deflated (render/pdf/pdfkitAdapter.ts)
+ *   embeds it, with its own glyph cache, each font subset's file as deflated (also kept on
+ *   disk), and the last document's page content streams as deflated (render/pdf/pdfkitAdapter.ts)
  * - sane glyphs and sane texts: glyph checks already passed, per face (render/pdf/layoutCheck.ts)
  */
 
@@ -55,6 +57,15 @@ export class KeptWeakMap<K extends object, V> {
   clear(): void {
     this.map = new WeakMap<K, V>();
   }
+
+  /** Empty it; the function returned puts back what it held. */
+  setAside(): () => void {
+    const kept = this.map;
+    this.map = new WeakMap<K, V>();
+    return () => {
+      this.map = kept;
+    };
+  }
 }
 
 /** A single kept value (the last parsed letter). */
@@ -66,29 +77,57 @@ export class KeptSlot<T> {
   }
 }
 
-export class BuildContext {
-  private readonly caches = new Map<string, { size: () => number | null; clear: () => void }>();
+interface Registered {
+  size: () => number | null;
+  clear: () => void;
+  /** Empty the cache; the function returned puts back what it held. */
+  setAside: () => () => void;
+}
 
-  private register(name: string, size: () => number | null, clear: () => void): void {
+export class BuildContext {
+  private readonly caches = new Map<string, Registered>();
+
+  private register(name: string, cache: Registered): void {
     if (this.caches.has(name)) throw new Error(`Two caches are called "${name}".`);
-    this.caches.set(name, { size, clear });
+    this.caches.set(name, cache);
   }
 
   map<K, V>(name: string): Map<K, V> {
     const map = new Map<K, V>();
-    this.register(name, () => map.size, () => map.clear());
+    this.register(name, {
+      size: () => map.size,
+      clear: () => map.clear(),
+      setAside: () => {
+        const kept = [...map];
+        map.clear();
+        return () => {
+          map.clear();
+          for (const [key, value] of kept) map.set(key, value);
+        };
+      },
+    });
     return map;
   }
 
   weakMap<K extends object, V>(name: string): KeptWeakMap<K, V> {
     const map = new KeptWeakMap<K, V>();
-    this.register(name, () => null, () => map.clear());
+    this.register(name, { size: () => null, clear: () => map.clear(), setAside: () => map.setAside() });
     return map;
   }
 
   slot<T>(name: string): KeptSlot<T> {
     const slot = new KeptSlot<T>();
-    this.register(name, () => (slot.value === null ? 0 : 1), () => slot.clear());
+    this.register(name, {
+      size: () => (slot.value === null ? 0 : 1),
+      clear: () => slot.clear(),
+      setAside: () => {
+        const kept = slot.value;
+        slot.clear();
+        return () => {
+          slot.value = kept;
+        };
+      },
+    });
     return slot;
   }
 
@@ -105,6 +144,22 @@ export class BuildContext {
     const unknown = only?.find((name) => !this.caches.has(name));
     if (unknown) throw new Error(`No kept cache is called "${unknown}".`);
     for (const [name, cache] of this.caches) if (!only || only.includes(name)) cache.clear();
+  }
+
+  /**
+   * Run `work` with nothing kept (or without the caches named), as in a new process, then put back
+   * what was kept before (what `work` kept there is dropped): a cold build beside warm ones,
+   * without making every later build of the process cold too (the tests that compare the two).
+   */
+  async cold<T>(work: () => Promise<T>, only?: string[]): Promise<T> {
+    const unknown = only?.find((name) => !this.caches.has(name));
+    if (unknown) throw new Error(`No kept cache is called "${unknown}".`);
+    const putBack = [...this.caches].filter(([name]) => !only || only.includes(name)).map(([, cache]) => cache.setAside());
+    try {
+      return await work();
+    } finally {
+      for (const restore of putBack) restore();
+    }
   }
 }
 

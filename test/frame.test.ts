@@ -107,7 +107,7 @@ describe('one frame per build', () => {
       // What the next build reuses is the build context's, listed in one place.
       const kept = new Map(buildContext.list().map((c) => [c.name, c.size]));
       expect([...kept.keys()].sort()).toEqual([
-        'advances', 'collators', 'deflated package parts', 'deflated page contents', 'deflated pdf font files', 'face runs', 'font chains', 'font faces', 'font file hashes', 'font subsets', 'harfbuzz fonts', 'hyphenators', 'last letter', 'layout memos', 'patched Word styles', 'pdf fonts', 'replaced face ids', 'sane glyphs', 'sane texts', 'space glyphs', 'templates',
+        'advances', 'collators', 'deflated package parts', 'deflated page contents', 'deflated pdf font files', 'face runs', 'font chains', 'font faces', 'font file hashes', 'font file hashes by identity', 'font subsets', 'harfbuzz fonts', 'hyphenators', 'last letter', 'layout memos', 'patched Word styles', 'pdf fonts', 'replaced face ids', 'sane glyphs', 'sane texts', 'space glyphs', 'templates',
       ]);
       expect(kept.get('templates')).toBeGreaterThan(0);
       expect(kept.get('font faces')).toBeGreaterThan(0);

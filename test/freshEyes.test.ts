@@ -83,6 +83,20 @@ describe('a mistyped data file name in the letter', () => {
     expect(run.stderr).not.toMatch(/Data files beside the letter: [^\n]*"house\.yaml"/);
   });
 
+  it('is reported the same way by the signatories commands, which edit or list that file', async () => {
+    const dir = await project('organizations:\n  - name: Some Org\n');
+    const letter = readFileSync(path.join(dir, 'letter.md'), 'utf8');
+    writeFileSync(path.join(dir, 'letter.md'), letter.replace('signatories: signatories.yaml', 'signatories: signatures.yaml'));
+    const line = letter.split('\n').findIndex((l) => l.startsWith('signatories:')) + 1;
+    for (const args of [['signatories', 'add', '--org', 'New Org'], ['signatories', 'list']]) {
+      const run = await runCli(args, dir);
+      expect(run.code, args.join(' ')).toBe(1);
+      expect(run.stderr).toContain(`letter.md:${line}:1 error There is no file "signatures.yaml" beside the letter`);
+      expect(run.stderr).toMatch(/Data files beside the letter: [^\n]*"signatories\.yaml"/);
+    }
+    expect(readFileSync(path.join(dir, 'signatories.yaml'), 'utf8')).not.toContain('New Org');
+  });
+
   it('is reported in the same round as a mistyped template, both in the order of the file', async () => {
     const dir = await project('organizations:\n  - name: Some Org\n');
     const letter = readFileSync(path.join(dir, 'letter.md'), 'utf8').replace('signatories: signatories.yaml', 'signatories: signatures.yaml').replace('template: house.yaml', 'template: hose.yaml');
@@ -97,6 +111,10 @@ describe('a mistyped data file name in the letter', () => {
     ].sort((a, b) => Number(a[0]) - Number(b[0]));
     expect(errors, run.stderr).toHaveLength(2);
     expected.forEach(([, text], k) => expect(errors[k]).toContain(text));
+    // Each hint offers the files of its kind: the house style for the template, not the data.
+    const templateError = errors.find((l) => l.includes('template file')) ?? '';
+    expect(templateError).toMatch(/YAML files beside the letter: [^\n]*"house\.yaml"/);
+    expect(templateError).not.toContain('signatories.yaml');
   });
 });
 

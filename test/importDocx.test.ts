@@ -23,13 +23,24 @@ import { root, fixture, runCli } from './helpers.js';
 
 const letters = ['letter.md', 'examples/letter.en.md', 'examples/letter.ja.md', 'examples/letter.ko.md', 'examples/letter.zh-TW.md'];
 
+/** A letter of the repository loaded, and its Word copy: made once per letter in this file. */
+const wordCopies = new Map<string, Promise<{ document: LetterDocument; docx: Uint8Array }>>();
+const wordCopy = (name: string) => {
+  let made = wordCopies.get(name);
+  if (!made) {
+    made = loadLetter(path.join(root, name)).then(async ({ document }) => ({ document, docx: await renderDocx(buildFrame(document)) }));
+    wordCopies.set(name, made);
+  }
+  return made;
+};
+
 describe('import-docx: an untouched Word copy gives the letter back byte for byte', () => {
   for (const name of letters) {
     it(name, async () => {
       const file = path.join(root, name);
       const text = readFileSync(file, 'utf8');
-      const { document } = await loadLetter(file);
-      const result = await importDocx(text, document, await renderDocx(buildFrame(document)), { tracked: 'accept' });
+      const { document, docx: copy } = await wordCopy(name);
+      const result = await importDocx(text, document, copy, { tracked: 'accept' });
       expect(result.unmapped).toEqual([]);
       expect(result.signatories).toEqual([]);
       expect(result.fields).toEqual([]);
@@ -258,8 +269,7 @@ describe('import-docx command: review, safe write, signatory proposals', () => {
   });
 
   it('a copy of another letter is not written into a letter chosen for it (no --letter): refused, nothing written', async () => {
-    const { document: ja } = await loadLetter(path.join(root, 'examples/letter.ja.md'));
-    writeFileSync(path.join(work, 'renamed by a partner.docx'), await renderDocx(buildFrame(ja)));
+    writeFileSync(path.join(work, 'renamed by a partner.docx'), (await wordCopy('examples/letter.ja.md')).docx);
     const before = readFileSync(path.join(work, 'letter.md'), 'utf8');
     const data = readFileSync(path.join(work, 'signatories.yaml'), 'utf8');
     await expect(run('renamed by a partner.docx', { write: true, applySignatories: true, chosen: true })).rejects.toThrow(/does not look made from .*letter\.md[^]*--letter/);
@@ -336,8 +346,7 @@ describe('import-docx: a changed paragraph keeps its formatting', () => {
   });
 
   it('a Word copy of another letter is flagged', async () => {
-    const { document: ja } = await loadLetter(path.join(root, 'examples/letter.ja.md'));
-    const result = await importDocx(letterText, document, await renderDocx(buildFrame(ja)), { tracked: 'accept' });
+    const result = await importDocx(letterText, document, (await wordCopy('examples/letter.ja.md')).docx, { tracked: 'accept' });
     expect(result.unmapped.some((u) => u.what.includes('was it made from another letter'))).toBe(true);
   });
 });

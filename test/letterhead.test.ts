@@ -178,6 +178,32 @@ describe('an SVG letterhead on every page, as decoration', () => {
   });
 });
 
+describe('a letter on US Letter paper', () => {
+  it('sets every edition on 8½ × 11 in, the letterhead aligned within that page\'s margins', async () => {
+    writeFileSync(path.join(dir, 'templates', 'lean-letter.yaml'), 'extends: lean\npage:\n  size: Letter\n');
+    const text = letter('letterhead: { image: logo.svg, width: 90mm, align: right }').replace('template: lean\n', 'template: lean-letter\n');
+    const { document } = await loadLetterFromText({ letterPath: path.join(dir, 'letter.md'), text });
+    const frame = buildFrame(document);
+    expect(frame.page).toMatchObject({ name: 'Letter', width: 612, height: 792 });
+    // right-aligned: its right edge on the right margin of a 612 pt page
+    expect((frame.letterhead?.x ?? 0) + (frame.letterhead?.image.width ?? 0)).toBeCloseTo(612 - frame.page.margins.right, 1);
+    const pdf = await getDocument({ data: new Uint8Array(await renderPdf(frame)), verbosity: 0, isEvalSupported: false }).promise;
+    for (let n = 1; n <= pdf.numPages; n++) expect((await pdf.getPage(n)).view).toEqual([0, 0, 612, 792]);
+    await pdf.destroy();
+    const xml = strFromU8(unzipSync(await renderDocx(frame))['word/document.xml'] as Uint8Array);
+    expect(xml).toMatch(/<w:pgSz w:w="12240" w:h="15840"/);
+    expect(renderHtml(frame)).toContain('@page { size: Letter;');
+  });
+
+  it('refuses a size it does not know, at its line', async () => {
+    writeFileSync(path.join(dir, 'templates', 'legal.yaml'), 'extends: lean\npage:\n  size: Legal\n');
+    const text = letter('').replace('template: lean\n', 'template: legal\n');
+    const error = await loadLetterFromText({ letterPath: path.join(dir, 'letter.md'), text }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BuildError);
+    expect((error as BuildError).message).toMatch(/legal\.yaml:3:9 error Template field `page\.size`: write A4 or Letter/);
+  });
+});
+
 describe('images that are refused, at the field that names them', () => {
   /** The first error of a failed load: file:line:col, rule and message. */
   async function refusal(front: string, files: Record<string, Uint8Array | string> = {}) {

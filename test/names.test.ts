@@ -184,6 +184,10 @@ describe('countries in the language of each edition', () => {
     const other = listLines('signatories.yaml', signatoriesFromText('signatories.yaml', 'organizations:\n  - {name: A, country: 德国}\n  - {name: B, country: 독일}\n', 'en', '2024-01-01').list, 'en', true).join('\n');
     expect(other).toContain("德国: warning: the name of DE in zh-CN, shown as written in every edition; write DE to show it in each edition's language");
     expect(other).toContain('독일: warning: the name of DE in ko,');
+    // Under their own heading: letterpress can name them, in another language.
+    expect(other).toContain('Countries named in another language, shown as written (2):');
+    expect(other).not.toContain('cannot name');
+    expect(lines).toContain('Countries letterpress cannot name (3):');
     expect(lines).not.toMatch(/Absurdistan: .*did you mean/);
     expect(lines).toContain('Belgum: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; did you mean Belgium (BE)?');
     expect(lines).toContain('Germny: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; did you mean Germany (DE)?');

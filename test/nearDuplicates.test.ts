@@ -4,7 +4,8 @@
  * reported, and a piece shared by very many names is not compared through.
  */
 import { describe, expect, it } from 'vitest';
-import { NearDuplicateIndex, nearKey } from '../src/signatories/nearDuplicates.js';
+import { remove as confusableSkeleton } from 'confusables';
+import { duplicateKey, lookAlikeKey, NearDuplicateIndex, nearKey } from '../src/signatories/nearDuplicates.js';
 
 function firstMatches(names: string[]): Array<[string, string, string] | null> {
   const index = new NearDuplicateIndex<string>((name) => name);
@@ -68,6 +69,20 @@ describe('near key', () => {
       const c = String.fromCharCode(code);
       for (const text of [c, `a${c}b`, `The Forum ${c}`, `Forum (${c}HRW)`, `Forum [X${c}] `, `x${c}${c}y`]) expect(nearKey(text), JSON.stringify(text)).toBe(reference(text));
     }
+  });
+
+  it('of an ASCII name without look-alikes is its look-alike key too (the index takes it for granted)', () => {
+    let checked = 0;
+    for (let code = 0; code < 128; code++) {
+      const c = String.fromCharCode(code);
+      for (const text of [c, `A${c}b`, `The Forum ${c}`, `Forum (${c}HRW) `, ` Forum [X${c}]`, `x${c}${c}y `, `THE ${c}\tForum\n(HR${c})`]) {
+        const folded = duplicateKey(text);
+        if (confusableSkeleton(folded) !== folded) continue;
+        expect(nearKey(lookAlikeKey(text)), JSON.stringify(text)).toBe(nearKey(text));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(600);
   });
 
   it('is the same for names in other scripts and with full-width forms', () => {

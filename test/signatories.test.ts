@@ -110,3 +110,20 @@ describe('CSV field positions', () => {
     expect(positionIn('x,"a\nb",c', 8, 1)).toEqual({ line: 2, column: 4 });
   });
 });
+
+describe('CSV rows', () => {
+  it('of a text without quotes are the rows csv-parse places itself (line, raw text, offset)', async () => {
+    const { parseRows, parseRowsWithInfo } = await import('../src/signatories/fromCsv.js');
+    const texts = [
+      'kind,name\norganization,Amnesty International\nindividual,Zoe Adams\n',
+      'kind;name;country\r\norganization;人权观察;\r\n\r\nindividual;😀 Kim;KR',
+      '\nkind\tname\n\norganization\tA\t\n,,\n\t\t\n',
+      '\r\nkind,name\r\norganization,x,extra\r\norganization\r\n',
+      'kind,name',
+      '',
+    ];
+    for (const text of texts) {
+      for (const delimiter of [',', ';', '\t']) expect(parseRows(text, delimiter), JSON.stringify(text)).toEqual(parseRowsWithInfo(text, delimiter));
+    }
+  });
+});

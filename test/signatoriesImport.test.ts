@@ -23,7 +23,7 @@ import { describeChanges, manifestOf, manifestPath, readManifest } from '../src/
 import { compareSets, findRelease, readReleases, recordRelease, releasesPath, signatorySet } from '../src/cli/releases.js';
 import { listLines } from '../src/cli/commands/signatoriesRun.js';
 import { BuildError, formatDiagnostics } from '../src/diagnostics/index.js';
-import { fixture, root, scratch } from './helpers.js';
+import { fixture, hex, root, scratch } from './helpers.js';
 
 const IMPORTS = fixture('signatories', 'import');
 const project = (files: Record<string, string>) => {
@@ -51,10 +51,10 @@ describe('signatories import', () => {
       it(`${sheet} into ${data}: the dry run and the real run agree; contact details stay out`, async () => {
         const dir = project({ [data]: data === 'signatories.yaml' ? path.join(root, 'signatories.yaml') : fixture('signatories', 'list-bom-crlf.csv') });
         const file = path.join(dir, data);
-        const before = readFileSync(file);
+        const before = hex(readFileSync(file));
         const options = { defaultSignedOn: '2023-10-05' };
         const dry = await importSignatories(file, { path: path.join(IMPORTS, sheet) }, { ...options, dryRun: true });
-        expect(readFileSync(file)).toEqual(before);
+        expect(hex(readFileSync(file))).toBe(before);
         expect(dry.plan.added.map((a) => a.entry.name)).toEqual(added);
         expect(dry.plan.refused.map((r) => r.name)).toEqual(refused);
         const ignored = dry.plan.columns.filter((c) => c.field === null).map((c) => c.header);
@@ -63,7 +63,7 @@ describe('signatories import', () => {
           // Refused rows: nothing is written, and the plan says the same as the dry run.
           const real = await importSignatories(file, { path: path.join(IMPORTS, sheet) }, options);
           expect(real.written).toBe(false);
-          expect(readFileSync(file)).toEqual(before);
+          expect(hex(readFileSync(file))).toBe(before);
           expect(real.plan.refused).toEqual(dry.plan.refused);
           // --force adds them, warning.
           const forced = await importSignatories(file, { path: path.join(IMPORTS, sheet) }, { ...options, force: true });

@@ -9,6 +9,8 @@
  *   exit by a one-line preload, so the command itself is unchanged);
  * - cold, the PDF alone, paired with Typst compiling a Typst source of the same letter with the
  *   same fonts (src/bench/typst.ts);
+ * - the same after one signatory is added, a different organisation each run whose name has
+ *   characters the letter does not (what the disk cache of set lines cannot have);
  * - the first build of a new project: the subset cache folder (LETTERPRESS_CACHE_DIR) new and
  *   empty at every run; every other row runs with one warmed cache folder;
  * - the same with `--check` (the read-back preflight), for information;
@@ -91,6 +93,17 @@ function medianRun(args: string[], cwd: string, runs = RUNS): Run & { all: numbe
   return { ms: median(list.map((r) => r.ms)), rssMb: median(list.map((r) => r.rssMb)), cpuMs: median(list.map((r) => r.cpuMs)), all: list.map((r) => r.ms) };
 }
 
+/** CJK ideographs that `text` does not have, in code point order (names no cache has seen set). */
+function newCharacters(text: string): string[] {
+  const used = new Set(text);
+  const found: string[] = [];
+  for (let cp = 0x5000; cp < 0x9000 && found.length < 3 * RUNS; cp += 7) {
+    const ch = String.fromCodePoint(cp);
+    if (!used.has(ch)) found.push(ch);
+  }
+  return found;
+}
+
 const rows: string[][] = [];
 const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
 const verdict = (ok: boolean | null) => (ok === null ? '' : ok ? 'met' : 'NOT met');
@@ -151,6 +164,23 @@ const pandocSeed = allEditions.theirs;
     r === null ? missing(pandocTool) : pairRatio(allEditions.ours, pandocSeed, "pandoc's three"), '≤ 0.25× pandoc, ≤ 180 MiB',
     r === null ? null : r <= 0.25 && allEditions.ours.rssMb <= 180, 'letterpress build letter.md');
   if (pandocSeed) row("pandoc + xelatex, the seed letter's three editions", fmtMs(pandocSeed.ms), pandocSeed.cpuMs, pandocSeed.rssMb, '', '', null, 'the three pandoc commands of the README (pdf, docx, txt)');
+}
+{
+  // The same, after the data changed: each run's signatory list gains another organisation, its
+  // name in characters neither the letter nor the list has (nothing kept on disk has them set).
+  const data = path.join(seed, 'signatories.yaml');
+  const original = readFileSync(data, 'utf8');
+  const fresh = newCharacters(readFileSync(path.join(seed, 'letter.md'), 'utf8') + original);
+  const runs = Array.from({ length: RUNS }, (_, i) => {
+    const name = `${fresh.slice(3 * i, 3 * i + 3).join('')}人权协会 (Bench Rights ${i + 1})`;
+    writeFileSync(data, original.replace('organizations:\n', `organizations:\n  - name: '${name}'\n    country: Japan\n`));
+    return runCommand(['build', 'letter.md', '-q'], seed);
+  });
+  writeFileSync(data, original);
+  const ms = median(runs.map((r) => r.ms));
+  const cpuMs = median(runs.map((r) => r.cpuMs));
+  row('cold, every edition, after one signatory added (new characters)', fmtMs(ms), cpuMs, median(runs.map((r) => r.rssMb)),
+    pandocSeed ? pairRatio({ ms, cpuMs }, pandocSeed, "pandoc's three (its runs above)") : missing(pandocTool), '(reported)', null, 'letterpress build letter.md, signatories.yaml with one more name each run');
 }
 {
   const pdfAlone = paired(['build', 'letter.md', '-q', '-f', 'pdf'], seed, typstTool);

@@ -62,7 +62,7 @@ export function openFaces(): Face[] {
 }
 
 /** The largest font file read (a full CJK font is 10–25 MB). */
-const MAX_FONT_BYTES = 64 * 1024 * 1024;
+export const MAX_FONT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Open a font file once. A file fontkit cannot read is reported with its path (never a raw
@@ -202,6 +202,14 @@ function faceFile(files: EntryFiles, style: FaceStyle): { file: string; italic: 
   return { file: files.regular, italic: false };
 }
 
+/** Every design a chain entry may be asked for. */
+const DESIGNS: readonly FaceStyle[] = [
+  { bold: false, italic: false },
+  { bold: true, italic: false },
+  { bold: false, italic: true },
+  { bold: true, italic: true },
+];
+
 /**
  * What a `use: latin` face sets: Latin, Greek and Cyrillic letters (with their combining marks:
  * Vietnamese may come decomposed), digits, ASCII and Latin-1 punctuation. Curly quotes and dashes
@@ -309,6 +317,29 @@ export class FontChain {
     if (!entry) return undefined;
     const open = (file: string | null, italic = false) => (file ? openFace(file, entry.name, italic) : null);
     return { regular: openFace(entry.regular, entry.name), bold: open(entry.bold), italic: open(entry.italic, true), boldItalic: open(entry.boldItalic, true) };
+  }
+
+  /** The chain's entries in order: what it is, for a cache key (src/render/pdf/layout/storedLines.ts). */
+  entryFiles(): readonly EntryFiles[] {
+    return this.entries;
+  }
+
+  /** Where a face stands in the chain: its entry and a style that opens it (undefined: not this chain's). */
+  placeOf(face: Face): { entry: number; style: FaceStyle } | undefined {
+    for (const [entry, files] of this.entries.entries()) {
+      if (files.name !== face.name) continue;
+      for (const style of DESIGNS) {
+        const { file, italic } = faceFile(files, style);
+        if (file === face.file && italic === face.italic) return { entry, style };
+      }
+    }
+    return undefined;
+  }
+
+  /** The face of an entry in a style, as the chain opens it (undefined: no such entry). */
+  faceAt(entry: number, style: FaceStyle): Face | undefined {
+    const files = this.entries[entry];
+    return files ? this.open(files, style) : undefined;
   }
 
   static isInvisible(ch: string): boolean {

@@ -83,27 +83,44 @@ function fontHash(data: Uint8Array): string {
 const SETTLED_NS = 2_000_000_000n;
 const HASH_NAME = /^[0-9a-f]{64}$/;
 
-/**
- * The font file's content hash, remembered on disk by the file's identity (see above), so that a
- * new process does not hash 15 MB again; computed, and remembered, when the identity is new.
- */
+/** Font file hashes found by the file's identity in this process (settled files only). */
+const identityHashes = buildContext.map<string, string>('font file hashes by identity');
+
+/** The font file's content hash, remembered on disk by the file's identity (see above). */
 async function rememberedFontHash(face: SubsetRequest['face']): Promise<string> {
   const known = fontHashes.get(face.data);
-  if (known !== undefined || !face.identity) return known ?? fontHash(face.data);
-  const id: FileIdentity = face.identity;
+  if (known !== undefined) return known;
+  const hash = await rememberedFileHash(face.file, face.identity, () => face.data);
+  fontHashes.set(face.data, hash);
+  return hash;
+}
+
+/**
+ * The SHA-256 of a font file's contents, remembered on disk by the file's identity (see above),
+ * so that a new process does not hash 15 MB again; `contents` is read, hashed and remembered
+ * when the identity is new. No identity (the file changed while it was read): always hashed.
+ */
+export async function rememberedFileHash(file: string, identity: FileIdentity | undefined, contents: () => Uint8Array): Promise<string> {
+  if (!identity) return cacheKey([contents()]);
+  const id = identity;
   const settled = BigInt(Date.now()) * 1_000_000n - (id.ctimeNs > id.mtimeNs ? id.ctimeNs : id.mtimeNs) > SETTLED_NS;
-  const key = cacheKey(['font file identity', path.resolve(face.file), String(id.dev), String(id.ino), String(id.size), String(id.mtimeNs), String(id.ctimeNs)]);
+  const key = cacheKey(['font file identity', path.resolve(file), String(id.dev), String(id.ino), String(id.size), String(id.mtimeNs), String(id.ctimeNs)]);
+  const known = settled ? identityHashes.get(key) : undefined;
+  if (known !== undefined) return known;
   const disk = new DiskCache(path.join(cacheFolder(), 'font-hashes'));
   if (settled) {
     const stored = await disk.get(key, (entry) => HASH_NAME.test(Buffer.from(entry).toString('latin1')));
     if (stored) {
       const hash = Buffer.from(stored).toString('latin1');
-      fontHashes.set(face.data, hash);
+      identityHashes.set(key, hash);
       return hash;
     }
   }
-  const hash = fontHash(face.data);
-  if (settled) await disk.put(key, Buffer.from(hash, 'latin1'));
+  const hash = cacheKey([contents()]);
+  if (settled) {
+    await disk.put(key, Buffer.from(hash, 'latin1'));
+    identityHashes.set(key, hash);
+  }
   return hash;
 }
 

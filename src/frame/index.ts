@@ -76,8 +76,8 @@ export function bodyStyle(template: Template): BodyStyle {
   };
 }
 
-/** A4 in points (ISO 216: 210 × 297 mm). */
-export const A4 = { width: 595.28, height: 841.89 };
+/** The paper sizes a template may name, in points: A4 (ISO 216: 210 × 297 mm) and US Letter (8½ × 11 in). */
+export const PAPER = { A4: { width: 595.28, height: 841.89 }, Letter: { width: 612, height: 792 } } as const;
 
 /** Chinese, Japanese or Korean. */
 export const isCjk = (lang: string): boolean => /^(zh|ja|ko)/i.test(lang);
@@ -144,12 +144,15 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   // Labels come from the template: a message about one names the template file.
   const fromTemplate: SourceRef | undefined = document.sources ? { path: document.sources.template } : undefined;
   /** What a block of `role` carries: the role's style, or, past the first in a row, its space between. */
-  // A role's style after its first block, made once: every later block shares it (10,000 names,
-  // one object, not 10,000 equal ones to keep and to hand to the edition worker).
+  // The style of a role's later blocks, resolved once (a list of 10,000 names has one).
   const later = new Map<StyledRole, BlockStyle>();
-  const styled = (role: StyledRole, first: boolean, source?: SourceRef) => {
-    let style = first ? own[role] : later.get(role);
+  const laterStyle = (role: StyledRole): BlockStyle => {
+    let style = later.get(role);
     if (!style) later.set(role, (style = resolveRole(template, roles[role], false)));
+    return style;
+  };
+  const styled = (role: StyledRole, first: boolean, source?: SourceRef) => {
+    const style = first ? own[role] : laterStyle(role);
     const override = style.spaceBefore !== own[role].spaceBefore ? { spaceOverride: style.spaceBefore } : {};
     return { style, first, ...override, ...(source ? { source } : {}) };
   };
@@ -189,7 +192,7 @@ export function buildFrame(document: LetterDocument): LetterFrame {
           const loaded = images[index];
           const image = loaded ? frameImage(loaded, imageHeight * (loaded.width / loaded.height), signer.alt) : undefined;
           // A picture wider than half the measure is scaled to fit it.
-          const half = (A4.width - template.page.margins.left - template.page.margins.right) / 2;
+          const half = (PAPER[template.page.size].width - template.page.margins.left - template.page.margins.right) / 2;
           const fitted = image && image.width > half ? { ...image, width: half, height: (half * image.height) / image.width } : image;
           blocks.push({ role: 'signature', lines: [signer.name, ...signer.title], ...(fitted ? { image: fitted } : {}), ...styled('signature', index === 0, fromLetter(`signature.${index}`)) });
         });
@@ -219,7 +222,14 @@ export function buildFrame(document: LetterDocument): LetterFrame {
     // Countries in the letter's language (src/model/countries.ts): BE or Belgium → 比利时 in zh-CN,
     // unless the letter or its template keeps names as written.
     const { countries } = listSettingsOf(meta, template);
-    section('organizations', list.organizations.map((o) => ({ name: o.name, detail: o.country === undefined ? undefined : countryIn(o.country, meta.lang, countries).text, place: o.place })));
+    // Each country written once looked up once (a list of 10,000 names has a few dozen).
+    const shownCountries = new Map<string, string>();
+    const shownCountry = (written: string): string => {
+      let shown = shownCountries.get(written);
+      if (shown === undefined) shownCountries.set(written, (shown = countryIn(written, meta.lang, countries).text));
+      return shown;
+    };
+    section('organizations', list.organizations.map((o) => ({ name: o.name, detail: o.country === undefined ? undefined : shownCountry(o.country), place: o.place })));
     section('individuals', list.individuals.map((p) => ({ name: p.name, detail: p.title, place: p.place })));
   }
 
@@ -230,7 +240,7 @@ export function buildFrame(document: LetterDocument): LetterFrame {
   const headingBase = template.pdf.subjectRole === 'H1' ? 1 : 0;
   const source = templateSource(document);
   const letterSource = document.sources?.letter;
-  const letterhead = document.letterhead ? placeLetterhead(document.letterhead, template.page.margins) : undefined;
+  const letterhead = document.letterhead ? placeLetterhead(document.letterhead, template.page.margins, PAPER[template.page.size].width) : undefined;
   const margins = { ...template.page.margins };
   // A letterhead on every page: each page's text starts below it (as Word's header pushes the body down).
   if (letterhead?.pages === 'all') margins.top = Math.max(margins.top, letterhead.top + letterhead.image.height + letterhead.gap);
@@ -248,7 +258,7 @@ export function buildFrame(document: LetterDocument): LetterFrame {
     },
     headings: { subject: template.pdf.subjectRole, signatories: headingBase + 1, sections: headingBase + 2, bodyBase: headingBase },
     listMarkers: { bullet: '•', plainBullet: '-', ordered: '{n}.' },
-    page: { name: template.page.size, width: A4.width, height: A4.height, margins },
+    page: { name: template.page.size, ...PAPER[template.page.size], margins },
     ...(letterhead ? { letterhead } : {}),
     roles: own,
     blocks,
@@ -292,10 +302,10 @@ function frameImage(image: LoadedImage, width: number, alt: string | undefined):
 }
 
 /** The letterhead placed on the page: aligned within the margins, and the drop the first page needs below it. */
-function placeLetterhead(letterhead: NonNullable<LetterDocument['letterhead']>, margins: { top: number; left: number; right: number }): Letterhead {
+function placeLetterhead(letterhead: NonNullable<LetterDocument['letterhead']>, margins: { top: number; left: number; right: number }, pageWidth: number): Letterhead {
   const { spec } = letterhead;
-  const measure = A4.width - margins.left - margins.right;
-  const width = Math.min(spec.width, A4.width);
+  const measure = pageWidth - margins.left - margins.right;
+  const width = Math.min(spec.width, pageWidth);
   const image = frameImage(letterhead.image, width, spec.alt);
   const x = spec.align === 'left' ? margins.left : spec.align === 'right' ? margins.left + measure - width : margins.left + (measure - width) / 2;
   const foot = spec.top + image.height + spec.gap;

@@ -195,7 +195,7 @@ export interface ListMarkers {
 /** The page in points (the Word copy derives twips from these). */
 export interface PageSize {
   /** The CSS / paper name of the size. */
-  name: 'A4';
+  name: 'A4' | 'Letter';
   width: number;
   height: number;
   margins: { top: number; right: number; bottom: number; left: number };

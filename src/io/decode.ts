@@ -45,6 +45,15 @@ function firstBadUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
+/** The text of valid UTF-8 bytes (without a BOM), or null. */
+function decodeUtf8(bytes: Uint8Array): string | null {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
 /** How many characters of a script `bytes` decode to in `label`, or -1 if they do not decode. */
 function countIn(bytes: Uint8Array, label: string, script: RegExp): number {
   try {
@@ -136,15 +145,21 @@ export function decodeInput(bytes: Uint8Array): Decoded {
     const label = utf16WithoutBom(bytes) as string;
     return { error: `The file looks like ${label} without a byte-order mark (every other byte is 0): save it as UTF-8.`, ruleId: 'encoding' };
   } else {
-    const bad = firstBadUtf8(bytes);
-    if (bad >= 0) {
-      return {
-        error: `The file is not UTF-8 (it looks like ${guessEncoding(bytes)}): save it as UTF-8.`,
-        place: placeOfByte(bytes, bad),
-        ruleId: 'encoding',
-      };
+    // The fatal decoder refuses exactly what firstBadUtf8 finds (WHATWG's UTF-8 is Unicode's well-formed
+    // UTF-8), natively; the loop runs only to place a bad byte.
+    const decoded = decodeUtf8(bytes); // drops the BOM
+    if (decoded !== null) text = decoded;
+    else {
+      const bad = firstBadUtf8(bytes);
+      if (bad >= 0) {
+        return {
+          error: `The file is not UTF-8 (it looks like ${guessEncoding(bytes)}): save it as UTF-8.`,
+          place: placeOfByte(bytes, bad),
+          ruleId: 'encoding',
+        };
+      }
+      text = new TextDecoder('utf-8').decode(bytes);
     }
-    text = new TextDecoder('utf-8').decode(bytes); // drops the BOM
   }
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {

@@ -99,7 +99,8 @@ class Chunks {
   }
 }
 
-function identityOf(info: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): FileIdentity {
+/** A file's identity from its `stat` (with `bigint: true`). */
+export function identityOf(info: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): FileIdentity {
   return { dev: Number(info.dev), ino: Number(info.ino), size: Number(info.size), mtimeNs: info.mtimeNs, ctimeNs: info.ctimeNs };
 }
 

@@ -14,9 +14,10 @@ import { builtinTemplatesDir, loadTemplateChain, resolveTemplatePath } from './t
 import { loadLetterhead, loadSignatureImages } from './images.js';
 import { parseYamlLayer, type YamlLayer } from '../io/yaml.js';
 import type { Position } from '../diagnostics/index.js';
-import { closeSync, existsSync, openSync, readSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { isSpreadsheetName, loadSignatories } from '../signatories/index.js';
 import { listSettingsOf, type Block, type LetterDocument, type LetterMeta, type Note, type SignatoryList } from '../model/types.js';
+import { yamlKind } from './yamlKind.js';
 import { filesBeside, projectRoot, resolveContained, shownPath } from '../io/paths.js';
 import { checkMarkdownText, checkTree, MAX_LETTER_BYTES, MAX_NESTING } from './limits.js';
 import { buildContext } from '../context.js';
@@ -60,6 +61,12 @@ export function fieldPlace(meta: Pick<LetterMeta, 'places'>, files: VFile[], fie
   const file = (written?.file && files.find((f) => f.path === written.file)) || at(files, 0);
   return { file, place: written ? { line: written.line, column: written.column } : undefined };
 }
+
+/** Reports a problem with a front-matter field at the place it was written (in the letter or letter.yaml). */
+export const reporterAtFields = (meta: Pick<LetterMeta, 'places'>, files: VFile[]) => (field: string, reason: string, ruleId: string): void => {
+  const { file: where, place } = fieldPlace(meta, files, field);
+  reportError(where, reason, place, ruleId);
+};
 
 export interface LetterSource {
   letterPath: string;
@@ -112,10 +119,7 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
   const sharedKey = shared ? String(shared.file.value) : '';
   const { meta, body, notes, named } = parseLetter(file, source.text, `${file.path}\u0000${source.text}\u0000${sharedKey}`, shared);
   const files = shared ? [file, shared.file] : [file];
-  const reportIn = (places: Pick<LetterMeta, 'places'>) => (field: string, reason: string, ruleId: string): void => {
-    const { file: where, place } = fieldPlace(places, files, field);
-    reportError(where, reason, place, ruleId);
-  };
+  const reportIn = (places: Pick<LetterMeta, 'places'>) => reporterAtFields(places, files);
   if (!meta || hasErrors(files)) {
     // The front matter refused: the files it names are still looked for, in the same round.
     if (!meta && named) findNamedFiles(named, reportIn(named), letterDir, root);
@@ -153,29 +157,12 @@ export async function loadLetterFromText(source: LetterSource): Promise<LoadedLe
   return { document, files, inputs };
 }
 
-/** A YAML file that extends a template is a template (a house style), not a data file. */
-const TEMPLATE_LINE = /^extends:/m;
-
-function isTemplateFile(file: string): boolean {
-  try {
-    const fd = openSync(file, 'r');
-    try {
-      const head = Buffer.alloc(16 * 1024);
-      return TEMPLATE_LINE.test(head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The template and the data file the front matter names, looked for together so that both
  * names, if wrong, are reported in one round (`report` at the field); null for one not found.
  * The template is reported at `template:`, or at `lang:` when the language chose it.
  */
-function findNamedFiles(
+export function findNamedFiles(
   named: { template?: string | undefined; lang?: string | undefined; signatories?: string | undefined },
   report: (field: string, reason: string, ruleId: string) => void,
   letterDir: string,
@@ -208,7 +195,7 @@ function missingDataFile(name: string, letterDir: string, templatePath: string |
       !/^letter\b.*\.ya?ml$/i.test(f) &&
       !/\.manifest\.json$|\.releases\.json$/i.test(f) &&
       path.join(letterDir, f) !== templatePath &&
-      !(/\.ya?ml$/i.test(f) && isTemplateFile(path.join(letterDir, f))),
+      !(/\.ya?ml$/i.test(f) && yamlKind(path.join(letterDir, f)) === 'template'),
   );
   const there = candidates.length ? ` Data files beside the letter: ${candidates.map((f) => `"${f}"`).join(', ')}.` : '';
   return `There is no file "${name}" beside the letter: fix the name in the \`signatories\` field, or create the file.${there}`;

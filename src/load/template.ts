@@ -8,6 +8,7 @@ import { readInput } from '../io/readInput.js';
 import { locate, parseYamlLayer, validateLayers, type YamlLayer } from '../io/yaml.js';
 import { templateSchema, type Template } from '../template/schema.js';
 import { filesBeside, resolveContained, shownIfInside } from '../io/paths.js';
+import { yamlKind } from './yamlKind.js';
 import { buildContext } from '../context.js';
 import { at } from '../util/checked.js';
 
@@ -48,9 +49,9 @@ export function resolveTemplatePath(ref: string, letterDir: string, root: string
 /** The names of the templates letterpress ships, each a language (en, zh-CN …). */
 export const builtinTemplateNames = (): string[] => readdirSync(builtinTemplatesDir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
 
-/** What to say when the letter's `template:` names a .yaml file that is not there: the ones that are. */
+/** What to say when the letter's `template:` names a .yaml file that is not there: the ones that are (not the signatory data). */
 function missingTemplateFile(ref: string, letterDir: string): string {
-  const there = filesBeside(letterDir, (f) => /\.ya?ml$/i.test(f) && !/^letter\.ya?ml$/i.test(f));
+  const there = filesBeside(letterDir, (f) => /\.ya?ml$/i.test(f) && !/^letter\.ya?ml$/i.test(f) && yamlKind(path.join(letterDir, f)) !== 'data');
   const candidates = there.length ? ` YAML files beside the letter: ${there.map((f) => `"${f}"`).join(', ')}.` : '';
   return `There is no template file "${ref}" beside the letter: fix the name in the \`template\` field, or write a built-in template's name (${builtinTemplateNames().join(', ')}).${candidates}`;
 }

@@ -9,7 +9,7 @@
 import { parse } from 'csv-parse/sync';
 import type { VFile } from 'vfile';
 import { reportError } from '../diagnostics/index.js';
-import { CSV_COLUMNS, fieldOfColumn, nameColumnLanguage, type SignatoryData, type SignatoryField, type SignatoryRecord } from './schema.js';
+import { CSV_COLUMNS, fieldOfColumn, nameColumnLanguage, type SignatoryData, type SignatoryField, type SignatoryKind, type SignatoryRecord } from './schema.js';
 import type { Position } from '../diagnostics/index.js';
 import { kindOfValue } from './import/columns.js';
 
@@ -77,6 +77,13 @@ const SYNTAX_ADVICE: Record<string, string> = {
  * Written around csv-parse because it stops at the first syntax error.
  */
 export function parseRows(text: string, delimiter: string): { rows: CsvRow[]; errors: CsvSyntaxError[] } {
+  const plain = plainRows(text, delimiter);
+  if (plain) return { rows: plain.filter((r) => r.record.some((v) => v.trim() !== '')), errors: [] };
+  return parseRowsWithInfo(text, delimiter);
+}
+
+/** parseRows for any text: csv-parse tells where each record stands (`info`, `raw`). Exported for a test that compares the two ways. */
+export function parseRowsWithInfo(text: string, delimiter: string): { rows: CsvRow[]; errors: CsvSyntaxError[] } {
   const rows: CsvRow[] = [];
   const errors: CsvSyntaxError[] = [];
   let rest = text;
@@ -137,6 +144,42 @@ export function parseRows(text: string, delimiter: string): { rows: CsvRow[]; er
   return { rows: rows.filter((r) => r.record.some((v) => v.trim() !== '')), errors };
 }
 
+/**
+ * The rows of a text without a double quote (nearly every export of a sign-up list), one per
+ * line: csv-parse reads the records without telling where each stands (`info` and `raw` cost it
+ * a third of its time), and each line is its record's raw text. Every record is checked to be its
+ * line's fields; null (the general way then) when one is not, when the text has a quote or a
+ * carriage return outside a CRLF, or when csv-parse skips a record.
+ */
+function plainRows(text: string, delimiter: string): CsvRow[] | null {
+  if (text.includes('"') || /\r(?!\n)/.test(text)) return null;
+  let skipped = false;
+  const records = parse(text, {
+    delimiter,
+    relax_column_count: true,
+    relax_quotes: false,
+    skip_records_with_error: true,
+    on_skip: () => {
+      skipped = true;
+      return undefined;
+    },
+  }) as string[][];
+  if (skipped) return null;
+  const rows: CsvRow[] = [];
+  let start = 0;
+  for (let line = 1; start < text.length; line++) {
+    const newline = text.indexOf('\n', start);
+    const crlf = newline > 0 && text[newline - 1] === '\r';
+    const record = records[line - 1];
+    const content = text.slice(start, newline < 0 ? text.length : crlf ? newline - 1 : newline);
+    if (!record || record.join(delimiter) !== content) return null;
+    // As csv-parse gives `raw`: the line with its line break, but a CRLF without its LF.
+    rows.push({ record, line, raw: newline < 0 ? content : text.slice(start, crlf ? newline : newline + 1), start });
+    start = newline < 0 ? text.length : newline + 1;
+  }
+  return rows.length === records.length ? rows : null;
+}
+
 /** Offsets (in characters) where each field of one raw CSV record starts; quotes respected. */
 export function fieldStarts(raw: string, delimiter: string): number[] {
   const starts = [0];
@@ -177,6 +220,47 @@ export function csvRecordLines(text: string, line: number): number {
   const plain = text.replace(/^\ufeff/, '');
   const row = parseRows(plain, csvDialect(plain).delimiter).rows.find((r) => r.line === line);
   return row ? row.raw.replace(/\r?\n$/, '').split('\n').length : 1;
+}
+
+/**
+ * Where each field of a CSV row stands, found when asked: a message or the model asks for a few
+ * of a row's fields, so the places of 10,000 rows are not all made (schema.ts: `fieldPlaces`).
+ */
+class CsvFieldPlaces implements Partial<Record<SignatoryField, Position>> {
+  private starts: number[] | undefined;
+
+  constructor(
+    private readonly raw: string,
+    private readonly line: number,
+    private readonly delimiter: string,
+    private readonly columns: Readonly<Partial<Record<SignatoryField, number>>>,
+  ) {}
+
+  private at(field: SignatoryField): Position | undefined {
+    const index = this.columns[field];
+    if (index === undefined) return undefined;
+    this.starts ??= fieldStarts(this.raw, this.delimiter);
+    return positionIn(this.raw, this.starts[index] ?? 0, this.line);
+  }
+
+  get kind() {
+    return this.at('kind');
+  }
+  get name() {
+    return this.at('name');
+  }
+  get country() {
+    return this.at('country');
+  }
+  get title() {
+    return this.at('title');
+  }
+  get sortAs() {
+    return this.at('sortAs');
+  }
+  get signedOn() {
+    return this.at('signedOn');
+  }
 }
 
 export function signatoriesFromCsv(file: VFile): SignatoryData | null {
@@ -226,9 +310,16 @@ export function signatoriesFromCsv(file: VFile): SignatoryData | null {
   for (const e of errors) reportError(file, e.message, e.place, 'signatories-csv');
   if (!headerOk) return null;
 
+  const columns: Partial<Record<SignatoryField, number>> = {};
+  fields.forEach((field, index) => {
+    if (field !== null) columns[field] = index;
+  });
   const records: SignatoryRecord[] = [];
-  for (const row of rows.slice(1)) {
-    const raw = row.raw.replace(/\r?\n$/, '');
+  // What each kind column value says, read once per value (a long list repeats a few).
+  const kinds = new Map<string, SignatoryKind | null>();
+  for (let r = 1; r < rows.length; r++) {
+    const row = rows[r] as CsvRow;
+    const raw = row.raw.endsWith('\n') ? row.raw.slice(0, row.raw.endsWith('\r\n') ? -2 : -1) : row.raw;
     const place = { line: row.line, column: 1 };
     if (row.record.length !== fields.length) {
       const others = DELIMITERS.filter((d) => d !== dialect.delimiter && countOutsideQuotes(raw, d) >= fields.length - 1);
@@ -238,30 +329,40 @@ export function signatoriesFromCsv(file: VFile): SignatoryData | null {
       reportError(file, `This row has ${row.record.length} field(s), the header has ${fields.length}${hint}.`, place, 'signatories-csv');
       continue;
     }
-    const rowStarts = fieldStarts(raw, dialect.delimiter);
+    // The record's fields in the header's order (kind aside), as they are kept.
     const values: Partial<Record<SignatoryField, string>> = {};
-    const fieldPlaces: SignatoryRecord['fieldPlaces'] = {};
-    const names: Record<string, string> = {};
-    fields.forEach((field, index) => {
+    const fieldPlaces = new CsvFieldPlaces(raw, row.line, dialect.delimiter, columns);
+    let names: Record<string, string> | undefined;
+    let kindValue: string | undefined;
+    for (let index = 0; index < fields.length; index++) {
       const language = languages[index];
+      const field = fields[index];
       if (language) {
         const value = (row.record[index] ?? '').trim();
-        if (value !== '') names[language] = value;
-        return;
+        if (value !== '') (names ??= {})[language] = value;
+        continue;
       }
-      if (field === null) return;
+      if (field === null || field === undefined) continue;
       const value = (row.record[index] ?? '').trim();
-      fieldPlaces[field] = positionIn(raw, rowStarts[index] ?? 0, row.line);
-      if (value !== '') values[field] = value;
-    });
+      if (value === '') continue;
+      if (field === 'kind') kindValue = value;
+      else values[field] = value;
+    }
     // "organisation", "person", 组织, 개인 … are read as the two kinds (as an import reads them).
-    const kind = kindOfValue(values.kind ?? '');
+    const said = kindValue ?? '';
+    let kind = kinds.get(said);
+    if (kind === undefined) kinds.set(said, (kind = kindOfValue(said)));
     if (kind === null) {
-      reportError(file, `Unknown kind "${values.kind ?? ''}": write organization or individual.`, fieldPlaces.kind ?? place, 'signatories-kind');
+      reportError(file, `Unknown kind "${said}": write organization or individual.`, fieldPlaces.kind ?? place, 'signatories-kind');
       continue;
     }
-    const { kind: _kind, ...rest } = values;
-    records.push({ ...rest, kind, name: values.name ?? '', ...(Object.keys(names).length > 0 ? { names } : {}), place, fieldPlaces });
+    const record = values as SignatoryRecord;
+    record.kind = kind;
+    record.name = values.name ?? '';
+    if (names) record.names = names;
+    record.place = place;
+    record.fieldPlaces = fieldPlaces;
+    records.push(record);
   }
   return { records };
 }

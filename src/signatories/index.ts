@@ -28,20 +28,19 @@ export function capMessages(file: VFile): void {
   reportError(file, `… and ${errors.length - MAX_MESSAGES} more error(s) in this file, not listed.`, undefined, 'too-many-errors');
 }
 
-/** The optional fields a record's kind has (schema.ts), those it fills. */
-function optionalFields(record: SignatoryRecord): Partial<Record<OptionalField, string>> {
-  const out: Partial<Record<OptionalField, string>> = {};
-  for (const f of FIELDS) {
-    if (f.key === 'name' || !f.kinds.some((kind) => kind === record.kind)) continue;
-    const value = record[f.key];
-    if (value !== undefined && value !== '') out[f.key] = value;
-  }
-  return out;
-}
+const optionalFieldsOf = (kind: SignatoryKind) => FIELDS.filter((f) => f.key !== 'name' && f.kinds.some((k) => k === kind));
+/** The optional fields of each kind (schema.ts), in the table's order. */
+const OPTIONAL_FIELDS: Record<SignatoryKind, ReturnType<typeof optionalFieldsOf>> = { organization: optionalFieldsOf('organization'), individual: optionalFieldsOf('individual') };
 
-/** A record as a model entry: the name shown, the fields its kind has, where the name stands. */
+/** A record as a model entry: the name shown, where the name stands, the fields its kind has that it fills (schema.ts order). */
 function modelEntry(record: SignatoryRecord, lang: string, display: NameDisplay): SignatoryEntry<SignatoryKind> {
-  return { name: shownName(record, lang, display), place: record.fieldPlaces.name ?? record.place, ...optionalFields(record) };
+  const entry: Partial<Record<OptionalField, string>> & Pick<SignatoryEntry<SignatoryKind>, 'name' | 'place'> = { name: shownName(record, lang, display), place: record.fieldPlaces.name ?? record.place };
+  for (const f of OPTIONAL_FIELDS[record.kind]) {
+    if (f.key === 'name') continue;
+    const value = record[f.key];
+    if (value !== undefined && value !== '') entry[f.key] = value;
+  }
+  return entry;
 }
 
 /**
@@ -161,7 +160,8 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
     throw new BuildError([file]);
   }
   const { records, asOf } = readAndCheck(file, format, { requireSignatories: true });
-  const order = editionOrder(records, lang, display);
+  // The model entries sorted as editionOrder sorts the records (the same names, the same stable sort).
+  const section = (kind: SignatoryKind) => records.filter((r) => r.kind === kind).map((record) => modelEntry(record, lang, display));
   const latestSigned = records
     .map((r) => r.signedOn)
     .filter((d): d is string => d !== undefined)
@@ -171,8 +171,8 @@ export function signatoriesFromText(filePath: string, text: string, lang: string
     file,
     list: {
       asOf: asOf ?? latestSigned ?? letterDate,
-      organizations: order.organizations.map((r) => modelEntry(r, lang, display)),
-      individuals: order.individuals.map((r) => modelEntry(r, lang, display)),
+      organizations: sortOrganizations(section('organization'), lang),
+      individuals: sortIndividuals(section('individual'), lang),
     },
   };
 }

@@ -23,8 +23,23 @@ import { remove as confusableSkeleton } from 'confusables';
  * ASCII), case folding, and white space collapsed, so "THINK", "Think " and "ＴＨＩＮＫ" are one.
  */
 export function duplicateKey(name: string): string {
-  return name.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+  // The last key asked for is asked again at once (a name's duplicate check, then its look-alike key).
+  if (name === lastFolded.name) return lastFolded.key;
+  const key = foldedKey(name);
+  lastFolded = { name, key };
+  return key;
 }
+
+let lastFolded = { name: '', key: '' };
+
+function foldedKey(name: string): string {
+  // ASCII text is its own NFKC form; white space already single spaces between words needs no collapsing.
+  const folded = (ASCII.test(name) ? name : name.normalize('NFKC')).toLowerCase();
+  return UNTIDY_SPACE.test(folded) ? folded.replace(/\s+/gu, ' ').trim() : folded;
+}
+
+/** Any white space but single spaces between words. */
+const UNTIDY_SPACE = /[^\S ]|  |^ | $/u;
 
 /**
  * The key names are compared by to find look-alikes: each confusable character (Cyrillic "А",
@@ -90,6 +105,13 @@ function numbersOf(key: string): string {
   return (key.match(/\d+/g) ?? []).join(' ');
 }
 
+/** A name's keys: normalised, look-alike, and the numbers of the normalised key when it is long. */
+interface Keys {
+  key: string;
+  look: string;
+  numbers: string;
+}
+
 interface Keyed<T> {
   item: T;
   key: string;
@@ -101,11 +123,27 @@ interface Keyed<T> {
  */
 interface Postings<T> {
   count: number;
-  byNumbers: Map<string, Array<Keyed<T>>>;
+  /** The numbers of the first name, and the names with them: most pieces have names of one set of numbers only. */
+  numbers: string;
+  first: Array<Keyed<T>>;
+  /** Names with other numbers, by their numbers. */
+  others?: Map<string, Array<Keyed<T>>>;
+}
+
+/** The pieces of each key length, made once. */
+const PIECES: Array<ReadonlyArray<readonly [number, number]>> = [];
+
+/** The names of a piece's postings that have these numbers. */
+function withNumbers<T>(postings: Postings<T>, numbers: string): Array<Keyed<T>> | undefined {
+  return postings.numbers === numbers ? postings.first : postings.others?.get(numbers);
 }
 
 /** k + 1 = 3 pieces of a key of `length` characters: [start, length] of each. */
-function pieces(length: number): Array<[number, number]> {
+function pieces(length: number): ReadonlyArray<readonly [number, number]> {
+  return (PIECES[length] ??= cutPieces(length));
+}
+
+function cutPieces(length: number): Array<[number, number]> {
   const base = Math.floor(length / (MAX_DISTANCE + 1));
   const out: Array<[number, number]> = [];
   let start = 0;
@@ -135,13 +173,19 @@ export class NearDuplicateIndex<T> {
 
   constructor(private readonly nameOf: (item: T) => string) {}
 
+  /** The keys last found (an import finds a name, then adds it): not computed twice. */
+  private last: { name: string; keys: Keys } | null = null;
+
   add(item: T): void {
-    this.insert(item, this.keysOf(this.nameOf(item)));
+    const name = this.nameOf(item);
+    this.insert(item, this.last?.name === name ? this.last.keys : this.keysOf(name));
   }
 
   /** The first entry `name` duplicates, and why; null when none. */
   find(name: string): NearMatch<T> | null {
-    return this.lookup(this.keysOf(name));
+    const keys = this.keysOf(name);
+    this.last = { name, keys };
+    return this.lookup(keys);
   }
 
   /** `find` for the item's name, then `add` the item (the keys are computed once). */
@@ -152,51 +196,63 @@ export class NearDuplicateIndex<T> {
     return match;
   }
 
-  private keysOf(name: string): { key: string; look: string } {
-    return { key: nearKey(name), look: nearKey(lookAlikeKey(name)) };
+  private keysOf(name: string): Keys {
+    const key = nearKey(name);
+    // lookAlikeKey(name), with its look-alikes' key taken for granted when it is the name's own: an ASCII
+    // name without look-alikes differs from its duplicate key only in case and white space, which
+    // nearKey folds away (test/nearDuplicates.test.ts compares the two ways).
+    const folded = duplicateKey(name);
+    const skeleton = confusableSkeleton(folded);
+    const look = skeleton === folded && ASCII.test(name) ? key : nearKey(duplicateKey(skeleton));
+    // The numbers matter to long keys only (the typo test).
+    return { key, look, numbers: key.length < LONG_NAME ? '' : numbersOf(key) };
   }
 
-  private insert(item: T, { key, look }: { key: string; look: string }): void {
+  private insert(item: T, { key, look, numbers }: Keys): void {
     if (!this.byKey.has(key)) this.byKey.set(key, item);
     if (!this.byLook.has(look)) this.byLook.set(look, item);
     if (key.length < LONG_NAME) return;
     const keyed = { item, key };
-    const numbers = numbersOf(key);
     this.numbered.set(numbers, (this.numbered.get(numbers) ?? 0) + 1);
-    pieces(key.length).forEach(([start, size], i) => {
+    const cut = pieces(key.length);
+    for (let i = 0; i < cut.length; i++) {
+      const [start, size] = cut[i] as readonly [number, number];
       const id = key.length * (MAX_DISTANCE + 1) + i;
       let slot = this.byPiece.get(id);
       if (!slot) this.byPiece.set(id, (slot = new Map()));
       const piece = key.slice(start, start + size);
       let postings = slot.get(piece);
-      if (!postings) slot.set(piece, (postings = { count: 0, byNumbers: new Map() }));
-      postings.count++;
-      const same = postings.byNumbers.get(numbers);
-      if (same) same.push(keyed);
-      else postings.byNumbers.set(numbers, [keyed]);
-    });
+      if (!postings) slot.set(piece, { count: 1, numbers, first: [keyed] });
+      else {
+        postings.count++;
+        const same = withNumbers(postings, numbers);
+        if (same) same.push(keyed);
+        else (postings.others ??= new Map()).set(numbers, [keyed]);
+      }
+    }
   }
 
-  private lookup({ key, look }: { key: string; look: string }): NearMatch<T> | null {
+  private lookup({ key, look, numbers }: Keys): NearMatch<T> | null {
     const same = this.byKey.get(key);
     if (same !== undefined) return { item: same, reason: 'same-key' };
     const alike = this.byLook.get(look);
     if (alike !== undefined) return { item: alike, reason: 'look-alike' };
     if (key.length < LONG_NAME) return null;
-    const numbers = numbersOf(key);
     // Only names with the same numbers are compared (every numbered name of a long list has its own).
     if (!this.numbered.has(numbers)) return null;
     let tried: Set<Keyed<T>> | null = null;
     for (let length = key.length - MAX_DISTANCE; length <= key.length + MAX_DISTANCE; length++) {
       if (length < LONG_NAME) continue;
-      for (const [i, [start, size]] of pieces(length).entries()) {
+      const cut = pieces(length);
+      for (let i = 0; i < cut.length; i++) {
+        const [start, size] = cut[i] as readonly [number, number];
         const slot = this.slot(length, i);
         if (!slot) continue;
         for (let shift = -MAX_DISTANCE; shift <= MAX_DISTANCE; shift++) {
           if (start + shift < 0 || start + shift + size > key.length) continue;
           const postings = slot.get(key.slice(start + shift, start + shift + size));
           if (!postings || postings.count > MAX_POSTINGS) continue;
-          for (const c of postings.byNumbers.get(numbers) ?? []) {
+          for (const c of withNumbers(postings, numbers) ?? []) {
             tried ??= new Set();
             if (tried.has(c)) continue;
             tried.add(c);

@@ -19,9 +19,10 @@ export function makeCollator(lang: string): (a: string, b: string) => number {
   // Made once per language: creating an ICU collator costs milliseconds (its rules load).
   let compare = collators.get(lang);
   if (!compare) {
-    const loose = new Intl.Collator(lang, { sensitivity: 'base', numeric: true });
-    const strict = new Intl.Collator(lang, { sensitivity: 'variant', numeric: true });
-    compare = (a, b) => loose.compare(a, b) || strict.compare(a, b);
+    // `compare` is a bound function (ECMA-402): taken once, not through its getter at every comparison.
+    const loose = new Intl.Collator(lang, { sensitivity: 'base', numeric: true }).compare;
+    const strict = new Intl.Collator(lang, { sensitivity: 'variant', numeric: true }).compare;
+    compare = (a, b) => loose(a, b) || strict(a, b);
     collators.set(lang, compare);
   }
   return compare;
@@ -62,5 +63,9 @@ export function sortOrganizations<T extends Pick<Organization, 'name'>>(orgs: T[
 
 export function sortIndividuals<T extends Pick<Individual, 'name' | 'sortAs'>>(people: T[], lang: string): T[] {
   const compare = makeCollator(lang);
-  return [...people].sort((a, b) => compare(familyOf(a), familyOf(b)) || compare(a.name, b.name));
+  // Each family name found once, not at every comparison.
+  return people
+    .map((person) => ({ person, family: familyOf(person) }))
+    .sort((a, b) => compare(a.family, b.family) || compare(a.person.name, b.person.name))
+    .map((keyed) => keyed.person);
 }

@@ -2,7 +2,7 @@ import type { VFile } from 'vfile';
 import { reportError, reportWarning } from '../diagnostics/index.js';
 import { isIsoDate } from '../model/types.js';
 import { isoAdvice } from './import/dates.js';
-import { FIELDS, type SignatoryRecord } from './schema.js';
+import { FIELDS, type SignatoryKind, type SignatoryRecord } from './schema.js';
 import { codePointLabel, invisibleCharacter } from '../unicode/scripts.js';
 import { describeReason, duplicateKey, NearDuplicateIndex } from './nearDuplicates.js';
 
@@ -16,19 +16,35 @@ export function latestPossibleDate(): string {
 /** Longer than any organisation's full name (the longest real ones are about 150 characters): most likely a paste gone wrong. */
 const LONGEST_NAME = 200;
 
+/** The fields each kind does not have (a value there is reported, not printed). */
+const foreignFields = (kind: SignatoryKind) => FIELDS.filter((field) => !(field.kinds as readonly string[]).includes(kind));
+const FOREIGN_FIELDS: Record<SignatoryKind, ReturnType<typeof foreignFields>> = { organization: foreignFields('organization'), individual: foreignFields('individual') };
+
+/** White space a name must lose: any but single spaces between words. */
+const UNTIDY_SPACE = /[^\S ]|  |^ | $/u;
+
 /** Check names, dates and duplicates; report each problem where it stands. Returns the valid records. */
 export function validateRecords(file: VFile, records: SignatoryRecord[]): SignatoryRecord[] {
-  const seen = new Map<string, SignatoryRecord>();
+  const seen = { organization: new Map<string, SignatoryRecord>(), individual: new Map<string, SignatoryRecord>() };
   const nearIndexes = { organization: new NearDuplicateIndex<SignatoryRecord>((r) => r.name), individual: new NearDuplicateIndex<SignatoryRecord>((r) => r.name) };
   const valid: SignatoryRecord[] = [];
+  // Per date written, whether it is a calendar date (a long list has a few hundred dates at most);
+  // tomorrow's date is taken once for the whole list.
+  const isoDates = new Map<string, boolean>();
+  const isIso = (date: string): boolean => {
+    let is = isoDates.get(date);
+    if (is === undefined) isoDates.set(date, (is = isIsoDate(date)));
+    return is;
+  };
+  let latest: string | undefined;
   for (const record of records) {
     let ok = true;
-    const name = record.name.replace(/\s+/gu, ' ').trim();
+    const name = UNTIDY_SPACE.test(record.name) ? record.name.replace(/\s+/gu, ' ').trim() : record.name;
     if (name === '') {
       reportError(file, `Empty name: every ${record.kind} needs a name.`, record.fieldPlaces.name ?? record.place, 'signatories-empty-name');
       ok = false;
     }
-    if (record.signedOn !== undefined && !isIsoDate(record.signedOn)) {
+    if (record.signedOn !== undefined && !isIso(record.signedOn)) {
       reportError(
         file,
         `Malformed date "${record.signedOn}": write the signing date as YYYY-MM-DD${isoAdvice(record.signedOn)}.`,
@@ -37,7 +53,7 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
       );
       ok = false;
     }
-    if (record.signedOn !== undefined && isIsoDate(record.signedOn) && record.signedOn > latestPossibleDate()) {
+    if (record.signedOn !== undefined && isIso(record.signedOn) && record.signedOn > (latest ??= latestPossibleDate())) {
       reportError(
         file,
         `The signing date ${record.signedOn} is in the future; check the year (the heading would say "as of" that date).`,
@@ -46,8 +62,7 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
       );
       ok = false;
     }
-    for (const field of FIELDS) {
-      if ((field.kinds as readonly string[]).includes(record.kind)) continue;
+    for (const field of FOREIGN_FIELDS[record.kind]) {
       if ((record as Record<string, unknown>)[field.key] === undefined) continue;
       reportWarning(
         file,
@@ -56,7 +71,8 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
         'signatories-field-unused',
       );
     }
-    const length = [...name].length;
+    // A name of at most LONGEST_NAME UTF-16 units has at most that many characters.
+    const length = name.length > LONGEST_NAME ? [...name].length : 0;
     if (length > LONGEST_NAME) {
       reportWarning(
         file,
@@ -75,9 +91,11 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
         'signatories-invisible',
       );
     }
+    // The record as it is kept, its name tidied (the caller's records are made for this check and not kept).
+    const kept = name === record.name ? record : { ...record, name };
     if (name !== '') {
-      const key = `${record.kind}:${duplicateKey(name)}`;
-      const first = seen.get(key);
+      const key = duplicateKey(name);
+      const first = seen[record.kind].get(key);
       if (first) {
         const firstPlace = first.fieldPlaces.name ?? first.place;
         reportError(
@@ -88,9 +106,9 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
         );
         ok = false;
       } else {
-        seen.set(key, record);
+        seen[record.kind].set(key, record);
         const nearIndex = nearIndexes[record.kind];
-        const near = nearIndex.findAndAdd({ ...record, name });
+        const near = nearIndex.findAndAdd(kept);
         if (near) {
           const twin = near.item;
           const why = near.reason === 'look-alike' ? `spelled with different characters (${differingCharacters(name, twin.name)})` : describeReason(near.reason);
@@ -103,7 +121,7 @@ export function validateRecords(file: VFile, records: SignatoryRecord[]): Signat
         }
       }
     }
-    if (ok) valid.push({ ...record, name });
+    if (ok) valid.push(kept);
   }
   return valid;
 }

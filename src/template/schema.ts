@@ -221,7 +221,8 @@ export const templateSchema = z
       .strict(),
     page: z
       .object({
-        size: z.literal('A4'),
+        /** ISO 216 A4, or US Letter (8½ × 11 in) for partners who print on it. */
+        size: z.enum(['A4', 'Letter'], { message: 'write A4 or Letter' }),
         margins: z
           .object({ top: z.number().positive(), right: z.number().positive(), bottom: z.number().positive(), left: z.number().positive() })
           .strict(),

@@ -5,7 +5,8 @@
  * shaped and kept with the face.
  *
  * harfbuzzjs starts its WebAssembly module when it is imported (a top-level await), so it is
- * loaded with `loadHarfBuzz()` before a synchronous `hbLayout` call.
+ * loaded with `loadHarfBuzz()` before a synchronous `hbLayout` call; `withHarfBuzz` loads it only
+ * when something is left to shape (a letter whose lines all come from the disk cache never starts it).
  *
  * The glyph → character map follows fontkit's: characters are read at HarfBuzz's character-level
  * clusters (`MONOTONE_CHARACTERS`, so a combining mark keeps its own cluster), every character of
@@ -23,6 +24,44 @@ let hb: HarfBuzzModule | null = null;
 /** Start harfbuzzjs's WebAssembly module (once per process). */
 export async function loadHarfBuzz(): Promise<void> {
   hb ??= await import('harfbuzzjs');
+}
+
+/**
+ * Thrown by a shaping call made inside `withHarfBuzz` before HarfBuzz is loaded: the work is
+ * given up, HarfBuzz loaded, and the work done again (what was set meanwhile is kept in memos).
+ */
+export class HarfBuzzNeeded extends Error {
+  constructor() {
+    super('HarfBuzz is needed: load it and set the text again.');
+  }
+}
+
+/** Set while `withHarfBuzz` runs before HarfBuzz is loaded. */
+let deferred = false;
+
+/** Whether shaping now must stop for HarfBuzz to load (see `withHarfBuzz`). */
+export function harfBuzzDeferred(): boolean {
+  return deferred && hb === null && !fontkitOnly;
+}
+
+/**
+ * Run `work` (synchronous typesetting) shaping with HarfBuzz, loading it only if `work` shapes
+ * anything: it runs first without HarfBuzz, and if a shaping call is made (HarfBuzzNeeded), once
+ * more after loading it. So `work` must be safe to repeat (it keeps nothing of a run given up).
+ */
+export async function withHarfBuzz<T>(work: () => T): Promise<T> {
+  if (hb === null && !deferred) {
+    deferred = true;
+    try {
+      return work();
+    } catch (err) {
+      if (!(err instanceof HarfBuzzNeeded)) throw err;
+    } finally {
+      deferred = false;
+    }
+  }
+  await loadHarfBuzz();
+  return work();
 }
 
 /** Set while `withFontkitShaping` runs. */

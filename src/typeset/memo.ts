@@ -26,6 +26,13 @@ export class BuildMemo<V> {
     return value;
   }
 
+  /** The entries this build has used or set, in the order they were first set. */
+  used(): Array<[string, V]> {
+    const out: Array<[string, V]> = [];
+    for (const [key, entry] of this.entries) if (entry.generation === this.generation) out.push([key, entry.value]);
+    return out;
+  }
+
   get size(): number {
     return this.entries.size;
   }

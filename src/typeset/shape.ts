@@ -19,14 +19,16 @@ import type { SourceRef } from '../diagnostics/index.js';
 export { MissingGlyph };
 import { FORMAT_CHARACTER, IDEOGRAPHIC, RIGHT_TO_LEFT, UNSPACED_CJK, WESTERN_ALNUM, characterTest, isLatinQuoteHere } from '../unicode/scripts.js';
 import { buildContext } from '../context.js';
-import { harfBuzzLoaded, hbLayout, type ShapedText } from './harfbuzz.js';
+import { HarfBuzzNeeded, harfBuzzDeferred, harfBuzzLoaded, hbLayout, type ShapedText } from './harfbuzz.js';
 
 /**
- * Shape a run with HarfBuzz once it is loaded (renderPdf loads it), else with fontkit: both give
+ * Shape a run with HarfBuzz once it is loaded (renderPdf loads it when something is left to
+ * shape: withHarfBuzz), else with fontkit: both give
  * the same glyphs, advances and offsets (test/shaping.test.ts), HarfBuzz in about a third of the
  * time. fontkit stays for everything else about a font (character map, metrics, outlines).
  */
 function layoutRun(face: Face, text: string, features?: string[]): ShapedText {
+  if (harfBuzzDeferred()) throw new HarfBuzzNeeded();
   return harfBuzzLoaded() ? hbLayout(face, text, features) : face.font.layout(text, features);
 }
 

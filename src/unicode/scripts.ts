@@ -79,8 +79,17 @@ export const FORMAT_CHARACTER = /^[\p{Cf}\u180b-\u180d\ufe00-\ufe0f\u{e0100}-\u{
  * units), which bound the memo; `pattern` must have no `g` or `y` flag (no lastIndex state).
  */
 export function characterTest(pattern: RegExp): (ch: string) => boolean {
+  // A character of one UTF-16 unit (nearly every one) is looked up by its code: 0 not yet tested, 1 no, 2 yes.
+  let units: Uint8Array | undefined;
   const known = new Map<string, boolean>();
   return (ch) => {
+    if (ch.length === 1) {
+      units ??= new Uint8Array(0x10000);
+      const code = ch.charCodeAt(0);
+      let state = units[code];
+      if (state === 0) units[code] = state = pattern.test(ch) ? 2 : 1;
+      return state === 2;
+    }
     let is = known.get(ch);
     if (is === undefined) known.set(ch, (is = pattern.test(ch)));
     return is;
@@ -133,6 +142,9 @@ const INVISIBLE_IN_NAMES: Readonly<Record<number, string>> = {
   0xfeff: 'zero-width no-break space (byte-order mark)',
 };
 
+/** Any of them (all in the BMP), to find none without splitting a name into characters. */
+const ANY_INVISIBLE_IN_NAMES = new RegExp(`[${Object.keys(INVISIBLE_IN_NAMES).map((code) => `\\u${Number(code).toString(16).padStart(4, '0')}`).join('')}]`, 'u');
+
 /** `text` without the invisible format characters above. */
 export function withoutInvisible(text: string): string {
   return [...text].filter((ch) => INVISIBLE_IN_NAMES[ch.codePointAt(0) ?? 0] === undefined).join('');
@@ -140,6 +152,7 @@ export function withoutInvisible(text: string): string {
 
 /** The first invisible format character of `text`, described with what stands before it, or null. */
 export function invisibleCharacter(text: string): string | null {
+  if (!ANY_INVISIBLE_IN_NAMES.test(text)) return null;
   const chars = [...text];
   const index = chars.findIndex((ch) => INVISIBLE_IN_NAMES[ch.codePointAt(0) ?? 0] !== undefined);
   if (index < 0) return null;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { VFile } from 'vfile';
 import { parseMarkdown } from '../../parse/parseMarkdown.js';
 import { readFrontMatter } from '../../load/frontMatter.js';
-import { loadSharedFrontMatter } from '../../load/letter.js';
+import { findNamedFiles, loadSharedFrontMatter, reporterAtFields } from '../../load/letter.js';
 import { BuildError, fileFailure, formatDiagnostics, reportError } from '../../diagnostics/index.js';
 import { guessedFamily } from '../../signatories/sort.js';
 import { chooseLetter } from '../letters.js';
@@ -66,14 +66,10 @@ async function dataFile(cwd: string, options: FileOptions, example: string): Pro
     reportError(vfile, 'The letter names no signatory file: add `signatories: signatories.yaml` to its front matter (or to letter.yaml beside it).', { line: 1, column: 1 }, 'signatories-missing');
     throw new BuildError(files);
   }
-  const contained = resolveContained(projectRoot(letter), path.dirname(path.resolve(letter)), meta.signatories, 'Signatory file');
-  if ('error' in contained) {
-    const at = meta.places?.signatories;
-    const where = (at?.file && files.find((f) => f.path === at.file)) || vfile;
-    reportError(where, contained.error, at ? { line: at.line, column: at.column } : undefined, 'signatories-path');
-    throw new BuildError(files);
-  }
-  return { file: path.relative(cwd, contained.path) || contained.path, lang: meta.lang, date: meta.date, list: await letterListSettings(letter, meta) };
+  // Found as a build finds it: inside the project, and a mistyped name reported at the field with the data files there.
+  const { signatoriesPath } = findNamedFiles({ signatories: meta.signatories }, reporterAtFields(meta, files), path.dirname(path.resolve(letter)), projectRoot(letter));
+  if (signatoriesPath === null) throw new BuildError(files);
+  return { file: path.relative(cwd, signatoriesPath) || signatoriesPath, lang: meta.lang, date: meta.date, list: await letterListSettings(letter, meta) };
 }
 
 export type AddOptions = FileOptions & { org?: string; person?: string; nameIn?: string[] } & Record<string, string | string[] | boolean | undefined>;
@@ -206,13 +202,16 @@ export function listLines(file: string, list: SignatoryList, lang: string, check
     const unknown = written.filter((c) => countryCode(c) === null);
     // The languages of the built-in templates besides English, whose country names are recognised.
     const otherLanguages = builtinTemplateNames().filter((l) => l !== 'en');
-    const lines = unknown.map((c) => {
-      // A name in one of the letters' languages (德国, 독일): its code shows it in every edition.
-      const inLanguage = otherLanguages.flatMap((l) => {
-        const code = countryCodeShown(c, l);
-        return code ? [{ code, l }] : [];
-      })[0];
-      if (inLanguage) return `  ${c}: warning: the name of ${inLanguage.code} in ${inLanguage.l}, shown as written in every edition; write ${inLanguage.code} to show it in each edition's language`;
+    // A name in one of the letters' languages (德国, 독일): its code shows it in every edition.
+    const inLanguage = (c: string) => otherLanguages.flatMap((l) => {
+      const code = countryCodeShown(c, l);
+      return code ? [{ code, l }] : [];
+    })[0];
+    const inOtherLanguage = unknown.flatMap((c) => {
+      const found = inLanguage(c);
+      return found ? [`  ${c}: warning: the name of ${found.code} in ${found.l}, shown as written in every edition; write ${found.code} to show it in each edition's language`] : [];
+    });
+    const unnamed = unknown.filter((c) => !inLanguage(c)).map((c) => {
       const close = closestCountries(c);
       const hint = close.length === 0 ? '' : `did you mean ${close.map(({ name, code }) => `${name} (${code})`).join(' or ')}? `;
       return `  ${c}: warning: not an ISO 3166 code or a country name letterpress knows, so every edition shows it as written; ${hint}write its ISO 3166 code (BE, KR, US …) to show it in each edition's language`;
@@ -221,7 +220,8 @@ export function listLines(file: string, list: SignatoryList, lang: string, check
     out.push(
       '',
       kept > 0 ? `Countries written as names are shown as written (list.countries: as-written): ${kept}.` : "Every country known by its code or name is shown in each edition's language.",
-      ...(lines.length > 0 ? [`Countries letterpress cannot name (${lines.length}):`, ...lines] : []),
+      ...(inOtherLanguage.length > 0 ? [`Countries named in another language, shown as written (${inOtherLanguage.length}):`, ...inOtherLanguage] : []),
+      ...(unnamed.length > 0 ? [`Countries letterpress cannot name (${unnamed.length}):`, ...unnamed] : []),
     );
   }
   return out;

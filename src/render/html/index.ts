@@ -218,10 +218,14 @@ const ROLE_CLASS: Record<StyledRole, string> = {
 /** The styled roles present in the frame, in reading order, and the space of a further block of each where it differs. */
 function rolesUsed(frame: LetterFrame): { roles: StyledRole[]; later: Map<StyledRole, number> } {
   const roles: StyledRole[] = [];
+  const seen = new Set<StyledRole>();
   const later = new Map<StyledRole, number>();
   for (const block of frame.blocks) {
     if (block.role === 'body') continue;
-    if (!roles.includes(block.role)) roles.push(block.role);
+    if (!seen.has(block.role)) {
+      seen.add(block.role);
+      roles.push(block.role);
+    }
     if (!block.first && block.spaceOverride !== undefined && !later.has(block.role)) later.set(block.role, block.spaceOverride);
   }
   return { roles, later };

@@ -12,7 +12,9 @@ import { drawPdf, type DrawOptions } from './pdfkitDraw.js';
 import type { PreflightFacts } from './report.js';
 import { PreflightFailed } from '../errors.js';
 import { checkLayout } from './layoutCheck.js';
-import { loadHarfBuzz } from '../../typeset/harfbuzz.js';
+import { withHarfBuzz } from '../../typeset/harfbuzz.js';
+import { fontChainFor } from '../../fonts/fontChain.js';
+import { loadStoredLines, saveStoredLines } from './layout/storedLines.js';
 
 export interface PdfLayout {
   pages: MarkedPage[];
@@ -45,12 +47,21 @@ export function layoutPdf(frame: LetterFrame): PdfLayout {
   return { pages, geometry, noteSeparator, layout, pageLabels };
 }
 
-/** `cache: false`: the font subsets are made afresh, without the subset cache on disk. */
+/** `cache: false`: the font subsets and set lines are made afresh, without the disk cache. */
 export async function renderPdf(frame: LetterFrame, options: { cache?: boolean } = {}): Promise<Uint8Array> {
-  // Shaping with HarfBuzz (a third of fontkit's time for the same glyphs), started here because
-  // its WebAssembly module loads asynchronously.
-  await loadHarfBuzz();
-  return drawLetterPdf(frame, layoutPdf(frame), options);
+  return drawLetterPdf(frame, await layOutLetter(frame, options), options);
+}
+
+/**
+ * The letter laid out, its lines taken from the disk cache where it has them (./layout/storedLines.ts)
+ * and kept there for the next process. Shaping is with HarfBuzz (a third of fontkit's time for the
+ * same glyphs), whose WebAssembly module is started only if something is left to shape.
+ */
+export async function layOutLetter(frame: LetterFrame, options: { cache?: boolean } = {}): Promise<PdfLayout> {
+  const store = await loadStoredLines(fontChainFor(frame.fonts), frame.sources.letter, options);
+  const laidOut = await withHarfBuzz(() => layoutPdf(frame));
+  await saveStoredLines(store);
+  return laidOut;
 }
 
 /** Draw a laid-out letter (no shaping happens here: the glyphs come from the layout). */

@@ -30,6 +30,22 @@ const saneGlyphs = buildContext.weakMap<Face, Set<number>>('sane glyphs');
 /** Piece texts whose every glyph was found sane, per face: most pieces repeat (one ideograph each). */
 const saneTexts = buildContext.weakMap<Face, Set<string>>('sane texts');
 
+/**
+ * The code points whose glyphs were found sane in a face, and more such code points (read from
+ * the disk cache with the lines set in that very font file: src/render/pdf/layout/storedLines.ts,
+ * so a new process does not decode every outline again; only sane glyphs are kept, a problem is
+ * always found afresh).
+ */
+export function saneCodePoints(face: Face): ReadonlySet<number> {
+  return saneGlyphs.get(face) ?? new Set();
+}
+
+export function addSaneCodePoints(face: Face, codePoints: Iterable<number>): void {
+  let known = saneGlyphs.get(face);
+  if (!known) saneGlyphs.set(face, (known = new Set()));
+  for (const cp of codePoints) known.add(cp);
+}
+
 /** Problems with the glyphs of a piece's text in its face, or null (the common case: none). */
 function textProblems(face: Face, text: string): string[] | null {
   let known = saneTexts.get(face);

@@ -20,6 +20,7 @@ import { fontChainFor } from '../../fonts/fontChain.js';
 import type { Line } from '../../typeset/lineBreak.js';
 import { layoutPdf, letterDrawOptions } from './index.js';
 import { LineSetter } from './layout/lineSetter.js';
+import { loadHarfBuzz, withHarfBuzz } from '../../typeset/harfbuzz.js';
 import { drawPdf, type DrawOptions } from './pdfkitDraw.js';
 import { element, textMark, type ElementMark, type MarkedFlowLine, type MarkedLine, type MarkedPage, type RoleMark } from './marks.js';
 import type { Geometry } from './layout/geometry.js';
@@ -63,7 +64,7 @@ const BLANK_PAGE: MarkedPage = { body: [], notes: [], notesHeight: 0, noteNumber
 
 /** The copies for each addressee (one frame each, from src/frame/mailing.ts) and the print file of all of them. */
 export async function renderCopies(frames: LetterFrame[]): Promise<RenderedCopies> {
-  const laid = frames.map((frame) => ({ frame, laid: layoutPdf(frame) }));
+  const laid = await withHarfBuzz(() => frames.map((frame) => ({ frame, laid: layoutPdf(frame) })));
   const copies: Uint8Array[] = [];
   for (const { frame, laid: l } of laid) copies.push(await drawPdf(l.pages, letterDrawOptions(frame, l)));
   const [first] = laid;
@@ -256,6 +257,7 @@ export const CN_LAYOUT = {
 const RED_BOX = { weight: 0.8, color: CN_LAYOUT.boxColor };
 
 export async function renderEnvelopes(frame: LetterFrame): Promise<Uint8Array> {
+  await loadHarfBuzz(); // addresses are shaped as the letter is (src/typeset/shape.ts)
   const { mailing } = frame;
   const format = mailing.envelope;
   const setter = new AddressSetter(frame);
@@ -311,6 +313,7 @@ export const LABEL_SHEET = {
 };
 
 export async function renderLabels(frame: LetterFrame): Promise<Uint8Array> {
+  await loadHarfBuzz(); // addresses are shaped as the letter is (src/typeset/shape.ts)
   const { mailing } = frame;
   const setter = new AddressSetter(frame);
   const perSheet = LABEL_SHEET.columns * LABEL_SHEET.rows;

@@ -25,6 +25,8 @@ import zlib from 'node:zlib';
 import type { Face } from '../../fonts/fontChain.js';
 import { fontkit, type Font } from '../../fonts/fontkit.js';
 import { cachedSubset, packageVersion, type SubsetCacheOptions } from '../../fonts/subsetCache.js';
+import { DiskCache, cacheFolder, cacheKey } from '../../io/diskCache.js';
+import path from 'node:path';
 import { buildContext } from '../../context.js';
 
 const require = createRequire(import.meta.url);
@@ -262,20 +264,20 @@ export class GlyphFont {
       options,
     );
     subset.encode = () => bytes;
-    this.deflateOnce(bytes);
+    if (this.embedded.document.compress) this.deflateOnce(bytes, await deflatedFontFile(bytes, options));
   }
 
   /**
    * pdfkit deflates the font file when it embeds the font (`EmbeddedFont.embed` writes the
    * subset's bytes into a stream that `PDFReference.finalize` deflates with node:zlib). The same
-   * subset gives the same stream, so it is deflated once per process (a rebuild with the same
-   * glyphs deflates nothing): while the font embeds, the stream that receives `bytes` is written
-   * as pdfkit writes it (its /Length, /Filter /FlateDecode) with the kept deflated bytes.
+   * subset gives the same stream, so it is deflated once (a rebuild with the same glyphs deflates
+   * nothing, nor does a new process: deflatedFontFile): while the font embeds, the stream that
+   * receives `bytes` is written as pdfkit writes it (its /Length, /Filter /FlateDecode) with the
+   * kept deflated bytes.
    */
-  private deflateOnce(bytes: Uint8Array): void {
+  private deflateOnce(bytes: Uint8Array, deflated: Buffer): void {
     const embedded = this.embedded;
     const doc = embedded.document;
-    if (!doc.compress) return;
     const embed = embedded.embed;
     embedded.embed = () => {
       doc.ref = (data?: object) => {
@@ -284,8 +286,6 @@ export class GlyphFont {
         stream.end = (chunk?: Uint8Array) => {
           if (chunk !== bytes) return end.call(stream, chunk);
           stream.write(chunk);
-          let deflated = fontStreams.get(bytes);
-          if (!deflated) fontStreams.set(bytes, (deflated = zlib.deflateSync(bytes)));
           writeDeflated(stream, deflated);
         };
         return stream;
@@ -323,6 +323,29 @@ export class GlyphFont {
     const mapsToText = unicode.length === codePoints.length && unicode.every((cp, i) => cp === codePoints[i]);
     return mapsToText ? known.mapping : known.other;
   }
+}
+
+/**
+ * A font subset's file deflated as pdfkit deflates a stream (`zlib.deflateSync`): kept in memory
+ * for the rebuilds of one process, and on disk for the next (src/io/diskCache.ts, folder
+ * pdf-font-files) by the hash of the bytes and the zlib version; an entry read back is used only
+ * if it inflates to exactly those bytes. `cache: false`: neither read nor written on disk.
+ */
+async function deflatedFontFile(bytes: Uint8Array, options: SubsetCacheOptions): Promise<Buffer> {
+  const kept = fontStreams.get(bytes);
+  if (kept) return kept;
+  const disk = options.cache === false ? undefined : new DiskCache(path.join(cacheFolder(), 'pdf-font-files'));
+  const key = cacheKey(['pdf font file', `zlib ${process.versions.zlib} deflateSync`, bytes]);
+  const whole = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const stored = await disk?.get(key, (data) => whole.equals(zlib.inflateSync(data, { maxOutputLength: bytes.length + 1 })));
+  let deflated: Buffer;
+  if (stored) deflated = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  else {
+    deflated = zlib.deflateSync(bytes);
+    await disk?.put(key, deflated);
+  }
+  fontStreams.set(bytes, deflated);
+  return deflated;
 }
 
 /** Finish a stream whose bytes are written (its /Length and /Filter set by pdfkit) with `deflated`, the same bytes deflated. */

@@ -97,10 +97,24 @@ export interface ImportPlan {
 const text = (value: CellValue): string => {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString().slice(0, 10);
-  return String(value).normalize('NFC').replace(/\s+/gu, ' ').trim();
+  // ASCII text is its own NFC form; single spaces between words need no collapsing.
+  const raw = String(value);
+  const composed = ASCII.test(raw) ? raw : raw.normalize('NFC');
+  return UNTIDY_SPACE.test(composed) ? composed.replace(/\s+/gu, ' ').trim() : composed;
 };
 
-const empty = (value: CellValue) => text(value) === '';
+const ASCII = /^[\u0000-\u007f]*$/;
+/** Any white space but single spaces between words. */
+const UNTIDY_SPACE = /[^\S ]|  |^ | $/u;
+
+/**
+ * `text(value) === ''`, without composing and collapsing the text: NFC maps white space to white
+ * space and nothing else to it, so a text is empty after `text` when it is white space before.
+ */
+const empty = (value: CellValue) => (value === null || value === undefined || value instanceof Date ? text(value) === '' : String(value).trim() === '');
+
+/** The fields of each kind (schema.ts), looked up once. */
+const FIELDS_OF: Record<SignatoryKind, ReturnType<typeof fieldsOf>> = { organization: fieldsOf('organization'), individual: fieldsOf('individual') };
 
 /** Separators a CSV may use, as named in the import dialogs of Excel and LibreOffice Calc. */
 const SEPARATORS: ReadonlyArray<[string, string]> = [[';', 'Semicolon'], ['\t', 'Tab'], [',', 'Comma'], ['|', 'Other: |']];
@@ -248,6 +262,15 @@ export function planImport(
   }
   const seenInSheet = { organization: new Map<string, RowRef>(), individual: new Map<string, RowRef>() };
   const where = (place: Position) => `${source}:${place.line}:${place.column}`;
+  // Tomorrow's date is taken once; each date text of the column is read once.
+  let latest: string | undefined;
+  const datesRead = new Map<string, ReturnType<typeof parseDate>>();
+  const readDate = (value: CellValue, shown: string): ReturnType<typeof parseDate> => {
+    if (value instanceof Date || typeof value === 'number') return parseDate(value, order);
+    let parsed = datesRead.get(shown);
+    if (!parsed) datesRead.set(shown, (parsed = parseDate(shown, order)));
+    return parsed;
+  };
 
   for (const r of dataRows) {
     const cellAt = (index: number | undefined): Cell | undefined => (index === undefined ? undefined : r.cells[index]);
@@ -281,13 +304,13 @@ export function planImport(
     }
     const entry: NewSignatory = { kind, name };
     let bad = false;
-    for (const f of fieldsOf(kind)) {
+    for (const f of FIELDS_OF[kind]) {
       if (f.key === 'name') continue;
       const cell = cellAt(col(f.key as SignatoryField));
       if (!cell || empty(cell.value)) continue;
       let value = text(cell.value);
       if (f.type === 'date') {
-        const parsed = parseDate(cell.value instanceof Date || typeof cell.value === 'number' ? cell.value : value, order);
+        const parsed = readDate(cell.value, value);
         if ('ambiguous' in parsed) {
           refuse(`The date "${value}"${cellName(cell.place)} could be day-first or month-first, and no other date in the column tells; say which with --date-order dmy or --date-order mdy.`, cell.place, 'import-date-order', rowRef, name);
           bad = true;
@@ -299,7 +322,7 @@ export function planImport(
           continue;
         }
         // Refused here, as the data file would refuse it: the dry run must not promise an import that fails.
-        if (parsed.iso > latestPossibleDate()) {
+        if (parsed.iso > (latest ??= latestPossibleDate())) {
           refuse(`The date "${value}"${cellName(cell.place)} is in the future (${parsed.iso}); check the year, or the day and month order (--date-order).`, cell.place, 'import-date', rowRef, name);
           bad = true;
           continue;
@@ -325,7 +348,7 @@ export function planImport(
       // Its signing date stands too (without one, it signed as of the list's date).
       const changes: PlannedUpdate['changes'] = [];
       const differ: string[] = [];
-      for (const f of fieldsOf(kind)) {
+      for (const f of FIELDS_OF[kind]) {
         if (f.key === 'name' || f.key === 'signedOn') continue;
         const to = (entry as Partial<Record<string, unknown>>)[f.key] as string | undefined;
         const from = (listed as Record<string, unknown>)[f.key] as string | undefined;

@@ -194,7 +194,7 @@ export class LetterLayout {
 
   /** A label at the start of a line's text (a bullet, a number), its pieces marked as the label element. */
   private labelFirst(first: { line: Line; mark?: RoleMark } | undefined, text: string, size: number, at: number, label: ElementMark): void {
-    const pieces = addLabel(this.setter.fonts, first?.line, text, size, at);
+    const pieces = first ? addLabel(this.setter.label(text, size), first.line, at) : 0;
     if (first?.mark && 'element' in first.mark) first.mark = textMark(first.mark.element, { pieces, element: label });
   }
 

@@ -1,7 +1,8 @@
 /**
  * Setting text into lines at the measure: shaping (src/typeset/shape.ts) and line breaking
  * (src/typeset/lineBreak.ts), with what was set kept per font chain so that paragraphs set once
- * are not shaped and broken again, in the same build or the next one (watch mode).
+ * are not shaped and broken again, in the same build or the next one (watch mode), nor in the
+ * next process (the disk cache under these memos: ./storedLines.ts).
  */
 import type { FontChain } from '../../../fonts/fontChain.js';
 import type { LanguageFacts } from '../../../frame/types.js';
@@ -23,22 +24,44 @@ export interface LineStyle {
 
 /**
  * Set lines and shaped list entries of one font chain: lines of a paragraph by its text and
- * styles, line spec and shaping options; shaped signatory entries by text, style and options;
+ * styles, line spec and shaping options; shaped signatory entries by text, style and options,
+ * and line-start labels by text and size;
  * lines of pre-shaped pieces (the entries) by line spec.
  */
 export interface LayoutMemo {
   lines: BuildMemo<Line[]>;
   entries: BuildMemo<Piece[]>;
   entryLines: WeakMap<Piece[], Map<string, Line[]>>;
+  /** Lines and entries read from the disk cache (./storedLines.ts), taken where the memo has none. */
+  stored: StoredLayout | null;
+  /** Something was set since the disk cache was last read or written that it does not have. */
+  changed: boolean;
+}
+
+/** What the disk cache holds for a font chain and letter, under its key. */
+export interface StoredLayout {
+  key: string;
+  lines: Map<string, Line[]>;
+  entries: Map<string, Piece[]>;
+  /** Read from the disk, or written there (false: the disk had none, or a damaged one). */
+  onDisk: boolean;
+  /** The entry as it is on disk (what a build that set something new appends to). */
+  data: Uint8Array | null;
 }
 
 /** Memos per font chain (chains live across builds). */
 const memos = buildContext.weakMap<FontChain, LayoutMemo>('layout memos');
 
+/** The memo of a font chain. */
+export function layoutMemoOf(fonts: FontChain): LayoutMemo {
+  let memo = memos.get(fonts);
+  if (!memo) memos.set(fonts, (memo = { lines: new BuildMemo(), entries: new BuildMemo(), entryLines: new WeakMap(), stored: null, changed: false }));
+  return memo;
+}
+
 /** The memo of a font chain, started for a new build. */
 function memoFor(fonts: FontChain): LayoutMemo {
-  let memo = memos.get(fonts);
-  if (!memo) memos.set(fonts, (memo = { lines: new BuildMemo(), entries: new BuildMemo(), entryLines: new WeakMap() }));
+  const memo = layoutMemoOf(fonts);
   memo.lines.nextBuild();
   memo.entries.nextBuild();
   return memo;
@@ -74,6 +97,9 @@ function splitAtBreaks(spans: Span[]): Span[][] {
   }
   return parts.filter((part) => part.length > 0);
 }
+
+/** Labels are set as they stand: no Han–Latin space, no marks. */
+const LABEL_OPTIONS: ShapeOptions = { hanLatinSpace: 0, markScale: 1, markRise: 0 };
 
 export class LineSetter {
   readonly shapeOptions: ShapeOptions;
@@ -115,8 +141,22 @@ export class LineSetter {
     const hyphenate = style.align === 'justify' && this.hyphenation ? { hyphenate: this.hyphenation } : {};
     const options = { ...this.shapeOptions, ...hyphenate };
     const key = JSON.stringify([spans.map(spanKey), spec, options]);
-    const lines = this.memo.lines.get(key) ?? this.memo.lines.set(key, breakLines(shape(spans, this.fonts, options), spec));
+    const lines = this.memo.lines.get(key) ?? this.memo.lines.set(key, this.memo.stored?.lines.get(key) ?? this.setAfresh(() => breakLines(shape(spans, this.fonts, options), spec)));
     return copyLines(lines);
+  }
+
+  /** Set what neither memo had: the disk cache is written again after this build. */
+  private setAfresh<T>(set: () => T): T {
+    const made = set();
+    this.memo.changed = true;
+    return made;
+  }
+
+  /** A line-start label (a note's number, a list marker) shaped, from the memo where it has it. */
+  label(text: string, size: number): Piece[] {
+    const key = `label ${JSON.stringify([text, size])}`;
+    const kept = this.memo.entries.get(key) ?? this.memo.stored?.entries.get(key);
+    return this.memo.entries.set(key, kept ?? this.setAfresh(() => shape([{ text, style: { size, bold: false } }], this.fonts, LABEL_OPTIONS)));
   }
 
   /** One-line texts (signatory entries) shaped, from the memo where it has them; the rest in one batch. */
@@ -124,9 +164,15 @@ export class LineSetter {
     // JSON.stringify([e.key, this.shapeOptions]), the options written once for the whole list
     const options = `,${JSON.stringify(this.shapeOptions)}]`;
     const keys = entries.map((e) => `[${JSON.stringify(e.key)}${options}`);
-    const found = keys.map((key) => this.memo.entries.get(key));
+    const stored = this.memo.stored?.entries;
+    const found = keys.map((key) => {
+      const kept = this.memo.entries.get(key);
+      if (kept !== undefined) return kept;
+      const read = stored?.get(key);
+      return read === undefined ? undefined : this.memo.entries.set(key, read);
+    });
     const missing = entries.filter((_, i) => found[i] === undefined);
-    const shaped = missing.length > 0 ? shapeMany(missing.map((e) => e.spans), this.fonts, this.shapeOptions) : [];
+    const shaped = missing.length > 0 ? this.setAfresh(() => shapeMany(missing.map((e) => e.spans), this.fonts, this.shapeOptions)) : [];
     let next = 0;
     return found.map((pieces, i) => pieces ?? this.memo.entries.set(keys[i] ?? '', shaped[next++] ?? []));
   }

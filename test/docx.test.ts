@@ -3,7 +3,10 @@ import path from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { loadLetter } from '../src/load/letter.js';
 import { renderDocx } from '../src/render/docx/index.js';
-import { hanCounts, hanDifferences, root, sourceLetter } from './helpers.js';
+import { hanCounts, hanDifferences, root, scratch, sourceLetter } from './helpers.js';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { storeStyles, storedStyles } from '../src/render/docx/stylesCache.js';
 import { buildFrame } from '../src/frame/index.js';
 import { documentCharacters } from '../src/render/docx/embedFonts.js';
 import { DOMParser } from '@xmldom/xmldom';
@@ -180,5 +183,61 @@ describe('the Word copy of a letter with a repeated note, a quote and a list', (
     expect(xml).toMatch(/停止强迫遣返<\/w:t><\/w:r><w:r><w:rPr><w:rStyle w:val="FootnoteReference"\/><w:vertAlign w:val="superscript"\/><\/w:rPr><w:t xml:space="preserve">1<\/w:t>/);
     const notes = [...strFromU8(zip['word/footnotes.xml'] as Uint8Array).matchAll(/<w:footnote w:id="(\d+)">/g)].map((m) => Number(m[1]));
     expect(notes).toEqual([1, 2, 3]);
+  });
+});
+
+describe('the patched Word styles on disk', () => {
+  /** An entry as the disk cache writes it (its checksum holds). */
+  const entry = (data: Uint8Array) => Buffer.concat([Buffer.from('LPC1', 'latin1'), createHash('sha256').update(data).digest(), data]);
+
+  it('are taken by a new process for the same styles and patch, and never when the entry is damaged', async () => {
+    const previous = process.env.LETTERPRESS_CACHE_DIR;
+    const cacheDir = scratch('letterpress-cache-');
+    // The other caches as the tests' own (font subsets made once): only the styles start empty.
+    if (previous && existsSync(previous)) for (const name of readdirSync(previous)) if (name !== 'word-styles') symlinkSync(path.join(previous, name), path.join(cacheDir, name));
+    process.env.LETTERPRESS_CACHE_DIR = cacheDir;
+    try {
+      // As a new process builds: nothing kept in memory.
+      const build = async () => {
+        buildContext.clear(['patched Word styles']);
+        return renderDocx(frame);
+      };
+      expect(Buffer.from(await build()).equals(bytes)).toBe(true);
+      const folder = path.join(cacheDir, 'word-styles');
+      const [file] = readdirSync(folder).map((name) => path.join(folder, name));
+      const stored = readFileSync(file ?? '');
+      expect(strFromU8(stored.subarray(36))).toBe(files['word/styles.xml']);
+      expect(Buffer.from(await build()).equals(bytes)).toBe(true);
+      // A whole entry is what the build takes: another styles part under the key shows in the package.
+      const marked = (files['word/styles.xml'] ?? '').replace('<w:styles ', '<w:styles mc:Ignorable="lpMark" ');
+      writeFileSync(file ?? '', entry(strToU8(marked)));
+      expect(strFromU8(unzipSync(await build())['word/styles.xml'] as Uint8Array)).toBe(marked);
+      // A damaged entry, or one that is not a whole styles part: the styles are patched again and written again.
+      writeFileSync(file ?? '', Buffer.concat([stored.subarray(0, 60), Buffer.from('x'), stored.subarray(61)]));
+      expect(Buffer.from(await build()).equals(bytes)).toBe(true);
+      expect(readFileSync(file ?? '')).toEqual(stored);
+      writeFileSync(file ?? '', entry(strToU8((files['word/styles.xml'] ?? '').slice(0, 500))));
+      expect(Buffer.from(await build()).equals(bytes)).toBe(true);
+      expect(readFileSync(file ?? '')).toEqual(stored);
+    } finally {
+      process.env.LETTERPRESS_CACHE_DIR = previous;
+    }
+  });
+
+  it('are found by the styles docx wrote and the patch, both', async () => {
+    const previous = process.env.LETTERPRESS_CACHE_DIR;
+    process.env.LETTERPRESS_CACHE_DIR = scratch('letterpress-cache-');
+    try {
+      const input = strToU8('<?xml version="1.0"?><w:styles xmlns:w="w"><w:style w:styleId="Normal"/></w:styles>');
+      const output = strToU8('<?xml version="1.0"?><w:styles xmlns:w="w"><w:style w:styleId="Normal"><w:pPr/></w:style></w:styles>');
+      const patch = JSON.stringify({ firstLineChars: 200, keepAll: false });
+      expect(await storedStyles(patch, input)).toBeUndefined();
+      await storeStyles(patch, input, output);
+      expect(await storedStyles(patch, input)).toEqual(output);
+      expect(await storedStyles(JSON.stringify({ firstLineChars: 200, keepAll: true }), input)).toBeUndefined();
+      expect(await storedStyles(patch, strToU8(strFromU8(input).replace('Normal', 'Body')))).toBeUndefined();
+    } finally {
+      process.env.LETTERPRESS_CACHE_DIR = previous;
+    }
   });
 });

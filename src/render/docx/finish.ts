@@ -21,6 +21,7 @@ import { buildContext } from '../../context.js';
 import { PackageParts, W, childElements, descendants, rootOf, wElement } from './parts.js';
 import { sameBytes, zipPackage } from './zip.js';
 import { cachedDeflate } from './zipCache.js';
+import { storeStyles, storedStyles } from './stylesCache.js';
 
 const FIXED_TIME = new Date('1980-01-01T00:00:00Z');
 /** The package's parts that change with the letter's text, notes, date or signatories. */
@@ -132,9 +133,12 @@ export async function finishDocx(files: Record<string, Uint8Array>, frame: Lette
   const stylesPatch: StylesPatch = { firstLineChars: Math.round(frame.body.firstIndentEms * 100), keepAll: frame.language.keepAll };
   const stylesKey = JSON.stringify(stylesPatch);
   const stylesInput = files['word/styles.xml'];
+  // A first build in this process takes them from the disk cache (./stylesCache.ts) instead.
   const keptStyles = patchedStyles.get(stylesKey);
   const stylesKept = stylesInput !== undefined && keptStyles !== undefined && sameBytes(keptStyles.input, stylesInput);
+  const storedOutput = !stylesKept && cache && stylesInput !== undefined ? await storedStyles(stylesKey, stylesInput) : undefined;
   if (stylesKept) parts.setBinary('word/styles.xml', keptStyles.output);
+  else if (storedOutput) parts.setBinary('word/styles.xml', storedOutput);
   else edit('word/styles.xml', (doc) => patchStyles(doc, stylesPatch));
   edit('word/settings.xml', (doc) => patchSettings(doc, frame));
   await embedFonts(parts, frame, used, diagnostics, cache);
@@ -143,6 +147,7 @@ export async function finishDocx(files: Record<string, Uint8Array>, frame: Lette
   const finished = parts.finish();
   const stylesOutput = finished['word/styles.xml'];
   if (!stylesKept && stylesInput && stylesOutput) patchedStyles.set(stylesKey, { input: stylesInput, output: stylesOutput });
+  if (!stylesKept && !storedOutput && cache && stylesInput && stylesOutput) await storeStyles(stylesKey, stylesInput, stylesOutput);
   const names = Object.keys(finished).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a.localeCompare(b)));
   // Font files gain little from harder compression and a whole CJK font is 15 MB: the fastest
   // level. Entries deflated before (zipCache.ts) go in as they are; the parts that hold the

@@ -113,7 +113,16 @@ const plugin = {
       const uses = text.match(/__dirname/g)?.length ?? 0;
       if (uses === 0) throw new Error('pdfkit no longer reads its data through __dirname: check the bundle');
       const dir = "require('node:path').dirname(require('node:module').createRequire(__filename).resolve('pdfkit'))";
-      return { contents: `const __pdfkitDir = ${dir};\n${text.replace(/__dirname/g, '__pdfkitDir')}`, loader: 'js' };
+      // Its AES and SHA-2 serve only encrypted PDFs (letterpress makes none), and @noble/ciphers
+      // computes its AES tables when it loads (~6 ms at every start): loaded when first called.
+      const eager = ["var sha2 = require('@noble/hashes/sha2');\n", "var aes = require('@noble/ciphers/aes');\n"];
+      if (!eager.every((line) => text.split(line).length === 2)) throw new Error('pdfkit no longer requires @noble/hashes/sha2 and @noble/ciphers/aes as expected: check the bundle');
+      const lazy = (name, module, members) =>
+        `var ${name} = { ${members.map((m) => `get ${m}() { return require('${module}').${m}; }`).join(', ')} };\n`;
+      const calls = (name) => new Set([...text.matchAll(new RegExp(`\\b${name}\\.(\\w+)`, 'g'))].map((m) => m[1]));
+      if ([...calls('sha2')].join() !== 'sha256' || [...calls('aes')].sort().join() !== 'cbc,ecb') throw new Error('pdfkit calls other members of sha2 or aes than expected: check the bundle');
+      const deferred = text.replace(eager[0], lazy('sha2', '@noble/hashes/sha2', ['sha256'])).replace(eager[1], lazy('aes', '@noble/ciphers/aes', ['cbc', 'ecb']));
+      return { contents: `const __pdfkitDir = ${dir};\n${deferred.replace(/__dirname/g, '__pdfkitDir')}`, loader: 'js' };
     });
   },
 };

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { watch, type WatchHandle } from '../src/cli/watch.js';
@@ -26,6 +26,14 @@ const push = (e: Event) => {
 
 let handle: WatchHandle;
 afterAll(async () => handle?.close());
+// The idle warm-up build's scratch folder goes here (os.tmpdir() reads TMPDIR), to be seen removed.
+const warmTemp = scratch('letterpress-watch-tmp-');
+const tmpBefore = process.env.TMPDIR;
+process.env.TMPDIR = warmTemp;
+afterAll(() => {
+  if (tmpBefore === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = tmpBefore;
+});
 
 describe('letterpress watch', () => {
   it('builds every edition at start', async () => {
@@ -37,6 +45,24 @@ describe('letterpress watch', () => {
     const e = await first;
     expect(e.kind).toBe('built');
     await handle.ready;
+  });
+
+  it('builds once more while idle, into a scratch folder it removes, touching no edition and telling nobody', async () => {
+    const before = { pdf: statSync(out('pdf')).mtimeMs, docx: statSync(out('docx')).mtimeMs, manifest: readFileSync(path.join(dir, 'out', 'letter.manifest.json'), 'utf8') };
+    // Seen while it runs (it takes a build's time): the scratch folder is in TMPDIR.
+    const seen = new Promise<boolean>((resolve) => {
+      const look = setInterval(() => {
+        if (readdirSync(warmTemp).some((name) => name.startsWith('letterpress-warm-'))) resolve(true);
+      }, 2);
+      void handle.warmedUp.then(() => (clearInterval(look), resolve(false)));
+    });
+    expect(await seen).toBe(true);
+    await handle.warmedUp;
+    expect(readdirSync(warmTemp)).toEqual([]);
+    expect(events.map((e) => e.kind)).toEqual(['built']);
+    expect(statSync(out('pdf')).mtimeMs).toBe(before.pdf);
+    expect(statSync(out('docx')).mtimeMs).toBe(before.docx);
+    expect(readFileSync(path.join(dir, 'out', 'letter.manifest.json'), 'utf8')).toBe(before.manifest);
   });
 
   it('rebuilds all three editions when the data file changes, with the new signatory and as-of date', async () => {

@@ -15,10 +15,12 @@
  * The Word copy is made in a worker thread kept for the whole watch (src/build/worker/host.ts),
  * warm as this thread is, while this thread makes the PDF.
  */
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { build, type BuildOptions, type BuildResult } from '../build/build.js';
+import { buildFrame } from '../frame/index.js';
 import { BuildError } from '../diagnostics/index.js';
 import { SHARED_FRONT_MATTER } from '../load/frontMatter.js';
 import { shownPath } from '../io/paths.js';
@@ -36,6 +38,8 @@ export interface WatchEvents {
 export interface WatchHandle {
   /** Resolves after the first build (successful or not) and once the watcher is ready. */
   ready: Promise<void>;
+  /** Resolves once the idle warm-up build after `ready` has ended (finished, or abandoned for a change that is then rebuilt). */
+  warmedUp: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -197,6 +201,36 @@ export function watchLetters(letterPaths: readonly string[], options: BuildOptio
     follow();
   };
 
+  /**
+   * Once the first builds are written and the watcher is ready, each letter is built once more,
+   * from the same inputs, into a scratch folder that is then removed: nobody waits for it, and
+   * the code the next rebuild runs (this thread's and the worker's) has been run twice, so the
+   * JavaScript engine has compiled more of it by the first change. A change seen meanwhile ends
+   * it early (before the frame, or once the PDF is made) and is rebuilt next; the editions are
+   * never touched.
+   */
+  const warmUp = async () => {
+    running = true;
+    let scratch: string | null = null;
+    const changeWaiting = () => closed || letters.some((l) => l.pending.length > 0);
+    const abandonIfChanged = () => {
+      if (changeWaiting()) throw new Error('a change came: the warm-up build is abandoned');
+    };
+    try {
+      for (const letter of letters) {
+        if (changeWaiting() || !letter.lastGood) break;
+        scratch ??= mkdtempSync(path.join(tmpdir(), 'letterpress-warm-'));
+        const options = { ...(await withWorker()), outDir: scratch, rendered: abandonIfChanged };
+        const steps = { buildFrame: (document: Parameters<typeof buildFrame>[0]) => (abandonIfChanged(), buildFrame(document)) };
+        await build(letter.letterPath, options, steps).catch(() => undefined);
+      }
+    } finally {
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
+      running = false;
+    }
+    if (changeWaiting() && !closed) await run();
+  };
+
   /** Rebuild a letter whose inputs differ from what its last build read (an event that never came). */
   const compareStamps = () => {
     if (running || timer || closed) return;
@@ -241,10 +275,13 @@ export function watchLetters(letterPaths: readonly string[], options: BuildOptio
     });
     await new Promise<void>((resolve) => watcher?.once('ready', () => resolve()));
     if (!closed) poll = setInterval(compareStamps, POLL_MS);
+    if (!closed) inFlight = warmUp();
   })();
+  const warmedUp = ready.then(() => inFlight).catch(() => undefined);
 
   return {
     ready,
+    warmedUp,
     close: async () => {
       closed = true;
       if (timer) clearTimeout(timer);

@@ -93,6 +93,9 @@ async function removeStale(dir: string): Promise<void> {
   }
 }
 
+/** Temporary files written at once (libuv's thread pool has four threads). */
+const PARALLEL_WRITES = 4;
+
 interface Planned {
   target: string;
   temp: string;
@@ -130,15 +133,22 @@ export async function writeFilesAtomically(files: Array<{ path: string; data: Ui
   let current = files[0]?.path ?? '';
   const cleanUp = () => Promise.all(plan.flatMap((p) => [p.temp, ...(p.kept ? [p.kept] : [])]).map((f) => rm(f, { force: true }).catch(() => undefined)));
   try {
-    const dirs = new Set<string>();
-    for (const file of files) {
-      current = file.path;
-      const dir = path.dirname(file.path);
-      await mkdir(dir, { recursive: true });
-      if (!dirs.has(dir)) {
-        dirs.add(dir);
-        await removeStale(dir);
+    // Each folder made and cleared of stale temporary files once, before its first file.
+    const folders = new Map<string, Promise<void>>();
+    const folderOf = (dir: string) => {
+      let ready = folders.get(dir);
+      if (!ready) {
+        ready = (async () => {
+          await mkdir(dir, { recursive: true });
+          await removeStale(dir);
+        })();
+        folders.set(dir, ready);
       }
+      return ready;
+    };
+    const slots: Array<Planned | undefined> = [];
+    const prepare = async (file: (typeof files)[number], index: number) => {
+      await folderOf(path.dirname(file.path));
       const before = await lstat(file.path).catch(() => null);
       if (before?.isDirectory()) throw Object.assign(new Error('a folder'), { code: 'EISDIR' });
       if (before && !before.isSymbolicLink() && uid !== undefined && uid !== 0 && before.uid !== uid) {
@@ -151,8 +161,29 @@ export async function writeFilesAtomically(files: Array<{ path: string; data: Ui
       const keep = before && !before.isSymbolicLink() ? before : null;
       const data = typeof file.data === 'string' ? Buffer.from(file.data) : file.data;
       const entry: Planned = { target: file.path, temp: ownName(file.path, 'tmp'), kept: null, existed: before !== null, renamed: false };
-      plan.push(entry);
+      slots[index] = entry;
       await writeTemp(entry.temp, data, keep ? keep.mode & 0o7777 : 0o666, keep ? { uid: keep.uid, gid: keep.gid } : null);
+    };
+    // The temporary files are written (and flushed) a few at a time, side by side: each flush
+    // waits on the disk, not on the others. The failure reported is the first in the files'
+    // order, as when they were written one after the other.
+    const outcomes: Array<PromiseSettledResult<void>> = [];
+    let next = 0;
+    const writer = async () => {
+      for (let index = next++; index < files.length; index = next++) {
+        const file = files[index] as (typeof files)[number];
+        outcomes[index] = await prepare(file, index).then(
+          (): PromiseSettledResult<void> => ({ status: 'fulfilled', value: undefined }),
+          (reason: unknown): PromiseSettledResult<void> => ({ status: 'rejected', reason }),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_WRITES, files.length) }, writer));
+    for (const entry of slots) if (entry) plan.push(entry);
+    const failed = outcomes.findIndex((o) => o.status === 'rejected');
+    if (failed >= 0) {
+      current = files[failed]?.path ?? current;
+      throw (outcomes[failed] as PromiseRejectedResult).reason;
     }
     // Keep every existing target before replacing any.
     for (const entry of plan) {

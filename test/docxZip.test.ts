@@ -76,7 +76,7 @@ describe('the Word package zip', () => {
     const forged = Buffer.alloc(4 + other.deflated.length);
     forged.writeUInt32BE(made.crc >>> 0);
     forged.set(other.deflated, 4);
-    writeFileSync(entry ?? '', Buffer.concat([Buffer.from('LPC1', 'latin1'), createHash('sha256').update(forged).digest(), forged]));
+    writeFileSync(entry ?? '', Buffer.concat([Buffer.from('LPC2', 'latin1'), createHash('sha256').update(path.basename(entry ?? ''), 'latin1').update(forged).digest(), forged]));
     expect(await fromDisk(data, 1)).toEqual(made);
     expect(readFileSync(entry ?? '')).toEqual(stored);
     // A small entry is deflated but not written to disk; one stored as it is, left as it is.

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hex, root, runCli, scratch } from './helpers.js';
 import { buildContext } from '../src/context.js';
@@ -158,8 +158,19 @@ describe('the font subset cache', () => {
         throw new Error('not a font');
       }),
     ).toBeUndefined();
-    writeFileSync(path.join(folder, key), 'LPC1 too short');
+    writeFileSync(path.join(folder, key), 'LPC2 too short');
     expect(await cache.get(key, () => true)).toBeUndefined();
+  });
+
+  it('ignores a whole entry copied under another key (another subset of the same font opens as a font too)', async () => {
+    const folder = scratch('letterpress-cache-');
+    const cache = new DiskCache(folder);
+    const [one, two] = [cacheKey(['one']), cacheKey(['two'])];
+    await cache.put(one, new Uint8Array([1, 2, 3]));
+    await cache.put(two, new Uint8Array([4, 5, 6]));
+    cpSync(path.join(folder, one), path.join(folder, two));
+    expect(await cache.get(one, () => true)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(await cache.get(two, () => true)).toBeUndefined();
   });
 
   it('works without a folder it cannot make, even one under /proc (where Node\'s recursive mkdir never returns)', async () => {

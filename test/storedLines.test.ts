@@ -177,6 +177,18 @@ describe('set lines kept on disk', () => {
     expect(summary(laid)).toBe(summary(fresh));
     expect(pieces(laid).some((p) => p.face.name === 'Project Serif')).toBe(true);
   });
+
+  it('an entry copied under another key (the letter set with another version of its font) is not used', async () => {
+    const before = summary(await layOut());
+    const other = entry().data;
+    rmSync(entries, { recursive: true, force: true });
+    cpSync(serif(readFileSync(fontFile).equals(readFileSync(serif('700Bold'))) ? '400Regular' : '700Bold'), fontFile);
+    const fresh = await layOut(false);
+    await layOut();
+    expect(summary(fresh)).not.toBe(before); // the copied entry's lines are not this font's
+    await new DiskCache(entries).put(entry().key, other);
+    expect(summary(await layOut())).toBe(summary(fresh));
+  });
 });
 
 describe('the code version in the key', () => {

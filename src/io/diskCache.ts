@@ -3,8 +3,9 @@
  * make and the same for the same inputs (font subsets): an entry is found by a hash of everything
  * that made it, so a stale entry is never found, only left to age out.
  *
- * Nothing in it is trusted: each entry stores the SHA-256 of its contents, checked on every read,
- * and the caller checks what it reads (a font subset must open in fontkit); an entry that fails
+ * Nothing in it is trusted: each entry stores the SHA-256 of its key and contents, checked on
+ * every read (so an entry copied or renamed under another key is not taken for that key's: two
+ * subsets of one font both open as fonts), and the caller checks what it reads (a font subset must open in fontkit); an entry that fails
  * either check is ignored and written again. Entries are written to a temporary file and renamed
  * into place, so a reader sees a whole entry or none. The folder is bounded (200 MB by default):
  * after a write, the entries read least recently (a hit touches its entry) go first. A cache
@@ -19,8 +20,8 @@ import { makeFolder } from './folders.js';
 import os from 'node:os';
 import path from 'node:path';
 
-/** Entry layout: magic, SHA-256 of the contents, the contents. */
-const MAGIC = Buffer.from('LPC1', 'latin1');
+/** Entry layout: magic, SHA-256 of the key and the contents, the contents. */
+const MAGIC = Buffer.from('LPC2', 'latin1');
 const HEADER = MAGIC.length + 32;
 const ENTRY_NAME = /^[0-9a-f]{64}$/;
 const TEMP_NAME = /^[0-9a-f]{64}\.\d+-[0-9a-f]{12}\.tmp$/;
@@ -45,7 +46,7 @@ export function cacheKey(parts: ReadonlyArray<string | Uint8Array>): string {
   return hash.digest('hex');
 }
 
-const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
+const checksum = (key: string, data: Uint8Array) => createHash('sha256').update(key, 'latin1').update(data).digest();
 
 export class DiskCache {
   constructor(
@@ -74,7 +75,7 @@ export class DiskCache {
     }
     if (stored.byteLength < HEADER || !stored.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
     const data = new Uint8Array(stored.buffer, stored.byteOffset + HEADER, stored.byteLength - HEADER);
-    if (!sha256(data).equals(stored.subarray(MAGIC.length, HEADER))) return undefined;
+    if (!checksum(key, data).equals(stored.subarray(MAGIC.length, HEADER))) return undefined;
     let accepted = false;
     try {
       accepted = accept(data);
@@ -94,7 +95,7 @@ export class DiskCache {
     const temp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
     try {
       makeFolder(this.folder, 0o700);
-      await writeFile(temp, Buffer.concat([MAGIC, sha256(data), data]), { flag: 'wx', mode: 0o600 });
+      await writeFile(temp, Buffer.concat([MAGIC, checksum(key, data), data]), { flag: 'wx', mode: 0o600 });
       await rename(temp, file);
     } catch {
       await rm(temp, { force: true }).catch(() => undefined);

@@ -35,7 +35,7 @@ import { layoutMemoOf } from './lineSetter.js';
 import { addSaneCodePoints, saneCodePoints } from '../layoutCheck.js';
 
 /** The layout of an entry; a new one is a new key. */
-const FORMAT = 'set lines 2';
+const FORMAT = 'set lines 3';
 const MAGIC = 0x4c504c31; // "LPL1"
 /** The folder's bound: a letter of 10,000 signatories keeps a few MB. */
 const MAX_BYTES = 64 * 1024 * 1024;
@@ -320,7 +320,9 @@ function encode(store: LineStore, lines: Array<[string, Line[]]>, entries: Array
       for (const cp of cps) head.int(cp);
     }
   }
-  const strings = Buffer.from(JSON.stringify(body.strings), 'utf8');
+  // The entry's own key closes the string table: an entry copied under another key (another
+  // letter's, or one set with another version of a font file) is not taken for this one.
+  const strings = Buffer.from(JSON.stringify([...body.strings, store.key]), 'utf8');
   const intCount = head.ints.length + body.ints.length;
   const numCount = head.nums.length + body.nums.length;
   const intBytes = 16 + 4 * intCount;
@@ -468,6 +470,7 @@ function decodeSegment(data: Uint8Array, store: LineStore, found: { lines: Map<s
   const nums = new Float64Array(data.slice(numAt, numAt + numCount * 8).buffer);
   const strings: unknown = JSON.parse(Buffer.from(data.buffer, data.byteOffset + numAt + numCount * 8, stringBytes).toString('utf8'));
   check(Array.isArray(strings) && strings.every((s) => typeof s === 'string'), 'strings');
+  check(strings.pop() === store.key, 'written under another key');
   const r = new Reader(ints, nums, strings as string[]);
   const faces: Face[] = [];
   const sane: number[][] = [];

@@ -4,7 +4,7 @@ import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { loadLetter } from '../src/load/letter.js';
 import { renderDocx } from '../src/render/docx/index.js';
 import { hanCounts, hanDifferences, root, scratch, sourceLetter } from './helpers.js';
-import { createHash } from 'node:crypto';
+import { encodeEntry } from '../src/io/diskCache.js';
 import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { storeStyles, storedStyles } from '../src/render/docx/stylesCache.js';
 import { buildFrame } from '../src/frame/index.js';
@@ -187,8 +187,8 @@ describe('the Word copy of a letter with a repeated note, a quote and a list', (
 });
 
 describe('the patched Word styles on disk', () => {
-  /** An entry as the disk cache writes it (its checksum holds). */
-  const entry = (data: Uint8Array) => Buffer.concat([Buffer.from('LPC1', 'latin1'), createHash('sha256').update(data).digest(), data]);
+  /** An entry as the disk cache writes it under its file's name (its checksum holds). */
+  const entry = (file: string, data: Uint8Array) => encodeEntry(path.basename(file), data);
 
   it('are taken by a new process for the same styles and patch, and never when the entry is damaged', async () => {
     const previous = process.env.LETTERPRESS_CACHE_DIR;
@@ -210,13 +210,13 @@ describe('the patched Word styles on disk', () => {
       expect(Buffer.from(await build()).equals(bytes)).toBe(true);
       // A whole entry is what the build takes: another styles part under the key shows in the package.
       const marked = (files['word/styles.xml'] ?? '').replace('<w:styles ', '<w:styles mc:Ignorable="lpMark" ');
-      writeFileSync(file ?? '', entry(strToU8(marked)));
+      writeFileSync(file ?? '', entry(file ?? '', strToU8(marked)));
       expect(strFromU8(unzipSync(await build())['word/styles.xml'] as Uint8Array)).toBe(marked);
       // A damaged entry, or one that is not a whole styles part: the styles are patched again and written again.
       writeFileSync(file ?? '', Buffer.concat([stored.subarray(0, 60), Buffer.from('x'), stored.subarray(61)]));
       expect(Buffer.from(await build()).equals(bytes)).toBe(true);
       expect(readFileSync(file ?? '')).toEqual(stored);
-      writeFileSync(file ?? '', entry(strToU8((files['word/styles.xml'] ?? '').slice(0, 500))));
+      writeFileSync(file ?? '', entry(file ?? '', strToU8((files['word/styles.xml'] ?? '').slice(0, 500))));
       expect(Buffer.from(await build()).equals(bytes)).toBe(true);
       expect(readFileSync(file ?? '')).toEqual(stored);
     } finally {

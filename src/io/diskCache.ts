@@ -48,6 +48,11 @@ export function cacheKey(parts: ReadonlyArray<string | Uint8Array>): string {
 
 const checksum = (key: string, data: Uint8Array) => createHash('sha256').update(key, 'latin1').update(data).digest();
 
+/** An entry's bytes on disk under `key`: magic, checksum of key and contents, the contents. */
+export function encodeEntry(key: string, data: Uint8Array): Buffer {
+  return Buffer.concat([MAGIC, checksum(key, data), data]);
+}
+
 export class DiskCache {
   constructor(
     /** The folder of one kind of entry, e.g. <cache folder>/font-subsets. */
@@ -95,7 +100,7 @@ export class DiskCache {
     const temp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
     try {
       makeFolder(this.folder, 0o700);
-      await writeFile(temp, Buffer.concat([MAGIC, checksum(key, data), data]), { flag: 'wx', mode: 0o600 });
+      await writeFile(temp, encodeEntry(key, data), { flag: 'wx', mode: 0o600 });
       await rename(temp, file);
     } catch {
       await rm(temp, { force: true }).catch(() => undefined);

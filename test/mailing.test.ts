@@ -10,7 +10,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { runCli, scratch } from './helpers.js';
-import { addressArea, CN_LAYOUT, ENVELOPES, envelopeWindow, LABEL_SHEET, mm, type Area } from '../src/render/pdf/mailing.js';
+import { addressArea, CN_LAYOUT, ENVELOPES, envelopeWindow, LABEL_SHEETS, mm, type Area } from '../src/render/pdf/mailing.js';
 import { slugOf } from '../src/frame/mailing.js';
 import { preflight } from '../src/render/pdf/preflight.js';
 
@@ -193,14 +193,14 @@ describe('mailing outputs of a Chinese letter', () => {
     expect(more).toEqual([]);
     expect(sheet?.width).toBeCloseTo(mm(210), 1);
     for (const [k, name] of ['国家主席习近平', '公安部长王小洪', '外交部长王毅'].entries()) {
-      const cell = LABEL_SHEET.cell(k);
+      const cell = LABEL_SHEETS.A4.cell(k);
       const inCell = sheet?.items.filter((i) => outside([i], cell).length === 0) ?? [];
       expect(inCell.map((i) => i.str)).toContain(name);
       expect(inCell.some((i) => i.str.startsWith('亚洲人权联盟'))).toBe(true);
     }
     // Nothing on the sheet straddles two cells or leaves the labels.
     for (const item of sheet?.items ?? []) {
-      const cells = [0, 1, 2].filter((k) => outside([item], LABEL_SHEET.cell(k)).length === 0);
+      const cells = [0, 1, 2].filter((k) => outside([item], LABEL_SHEETS.A4.cell(k)).length === 0);
       expect(cells.length, item.str).toBe(1);
     }
   });
@@ -256,11 +256,31 @@ describe('envelopes and labels of an English letter', () => {
     // On a label the long line breaks in two (hanging) rather than shrinking below 8 pt, inside its cell.
     await runCli(['build', 'letter.md', '-f', 'txt', '--labels', '-o', 'labels'], dir);
     const [sheet] = await readPdf(path.join(dir, 'labels', 'letter.labels.pdf'));
-    const second = (sheet?.items ?? []).filter((i) => outside([i], LABEL_SHEET.cell(1)).length === 0 && i.size > 7);
+    const second = (sheet?.items ?? []).filter((i) => outside([i], LABEL_SHEETS.A4.cell(1)).length === 0 && i.size > 7);
     expect(second.length).toBeGreaterThan(4); // name, the long line in two parts, two more lines
     expect(Math.min(...second.map((i) => i.size))).toBeGreaterThanOrEqual(8);
     expect(slugOf('Minister of Foreign Affairs Wang Yi')).toBe('affairs-wang-yi');
     expect(slugOf('Françoise Müller-Lüdenscheidt')).toBe('muller-ludenscheidt');
+  });
+
+  it('prints labels on US Letter sheets of 3 × 10 when the letter is on Letter paper', async () => {
+    const dir = project(EN('  - name: Minister Wang Yi\n    address: [2 Chaoyangmen Nandajie, Beijing]').replace('template: en\n', 'template: us.yaml\n'));
+    writeFileSync(path.join(dir, 'us.yaml'), 'extends: en\npage:\n  size: Letter\n');
+    const run = await runCli(['build', 'letter.md', '-f', 'txt', '--labels'], dir);
+    expect(run.stderr).toBe('');
+    const [sheet, ...more] = await readPdf(path.join(dir, 'out', 'letter.labels.pdf'));
+    expect(more).toEqual([]);
+    expect([sheet?.width, sheet?.height]).toEqual([612, 792]);
+    const labels = LABEL_SHEETS.Letter;
+    expect(labels.columns * labels.rows).toBe(30);
+    // The last cell's foot stays on the sheet, ½ in above its edge.
+    const last = labels.cell(29);
+    expect(last.y + last.height).toBeCloseTo(792 - 36, 1);
+    for (const [k, name] of ['President Xi Jinping', 'Minister Wang Yi'].entries()) {
+      const inCell = sheet?.items.filter((i) => outside([i], labels.cell(k)).length === 0) ?? [];
+      expect(inCell.map((i) => i.str)).toContain(name);
+    }
+    for (const item of sheet?.items ?? []) expect([0, 1].filter((k) => outside([item], labels.cell(k)).length === 0).length, item.str).toBe(1);
   });
 
   it('refuses an address that cannot fit even small, at its line, writing nothing', async () => {

@@ -302,28 +302,59 @@ export async function renderEnvelopes(frame: LetterFrame): Promise<Uint8Array> {
 
 // ---- labels ---------------------------------------------------------------------------------
 
-/** The label sheet: A4, 3 × 8 labels of 70 × 37 mm with no gaps (the sheet's half-millimetre rest above and below). */
-export const LABEL_SHEET = {
-  page: { width: mm(210), height: mm(297) },
-  columns: 3,
-  rows: 8,
-  cell: (k: number): Area => ({ x: mm((k % 3) * 70), y: mm(0.5 + Math.floor(k / 3) % 8 * 37), width: mm(70), height: mm(37) }),
+/** A sheet of address labels: its page, a grid of cells with no gaps, and the text's distance from a cell's edges. */
+export interface LabelSheet {
+  /** What the sheet is, for messages. */
+  name: string;
+  page: { width: number; height: number };
+  columns: number;
+  rows: number;
+  cell: (k: number) => Area;
   /** Text stays this far inside a label's edges (a printer's tolerance). */
-  padding: { x: mm(6), y: mm(4) },
+  padding: { x: number; y: number };
+}
+
+const IN = 72;
+
+/** The label sheet for each paper size: the labels of the paper the letter is printed on. */
+export const LABEL_SHEETS: Record<'A4' | 'Letter', LabelSheet> = {
+  // A4, 3 × 8 labels of 70 × 37 mm with no gaps (the sheet's half-millimetre rest above and below).
+  A4: {
+    name: 'a 70 × 37 mm label',
+    page: { width: mm(210), height: mm(297) },
+    columns: 3,
+    rows: 8,
+    cell: (k: number): Area => ({ x: mm((k % 3) * 70), y: mm(0.5 + (Math.floor(k / 3) % 8) * 37), width: mm(70), height: mm(37) }),
+    padding: { x: mm(6), y: mm(4) },
+  },
+  // US Letter, 3 × 10 labels of 2⅝ × 1 in (the common "30 per sheet" layout): ½ in above,
+  // 3⁄16 in at the sides, ⅛ in between the columns.
+  Letter: {
+    name: 'a 2⅝ × 1 in label',
+    page: { width: 8.5 * IN, height: 11 * IN },
+    columns: 3,
+    rows: 10,
+    cell: (k: number): Area => ({ x: (3 / 16) * IN + (k % 3) * 2.75 * IN, y: 0.5 * IN + (Math.floor(k / 3) % 10) * IN, width: 2.625 * IN, height: IN }),
+    padding: { x: mm(3), y: mm(1.5) },
+  },
 };
+
+/** A length in points as whole millimetres, for messages. */
+const inMm = (points: number) => `${Math.round(points / mm(1))} mm`;
 
 export async function renderLabels(frame: LetterFrame): Promise<Uint8Array> {
   await loadHarfBuzz(); // addresses are shaped as the letter is (src/typeset/shape.ts)
   const { mailing } = frame;
   const setter = new AddressSetter(frame);
-  const perSheet = LABEL_SHEET.columns * LABEL_SHEET.rows;
+  const labels = LABEL_SHEETS[frame.page.name];
+  const perSheet = labels.columns * labels.rows;
   const sheets: Array<{ lines: MarkedLine[] }> = [];
   mailing.parties.forEach((party, index) => {
     if (index % perSheet === 0) sheets.push({ lines: [] });
     const sheet = sheets[sheets.length - 1];
     if (!sheet) return;
-    const cell = LABEL_SHEET.cell(index % perSheet);
-    const inner = { x: cell.x + LABEL_SHEET.padding.x, y: cell.y + LABEL_SHEET.padding.y, width: cell.width - 2 * LABEL_SHEET.padding.x, height: cell.height - 2 * LABEL_SHEET.padding.y };
+    const cell = labels.cell(index % perSheet);
+    const inner = { x: cell.x + labels.padding.x, y: cell.y + labels.padding.y, width: cell.width - 2 * labels.padding.x, height: cell.height - 2 * labels.padding.y };
     const label = element('Div', null);
     const source = party.source ? { source: party.source } : {};
     let top = inner.y;
@@ -337,13 +368,13 @@ export async function renderLabels(frame: LetterFrame): Promise<Uint8Array> {
         placed = setter.block({ lines: [{ text: full }], area, align: 'left', size: 6, minSize: 5, lineHeight: 1.3, mark: paragraphs(label), who: sender.name, where: 'a label' });
       } catch (err) {
         if (!(err instanceof AddressDoesNotFit)) throw err;
-        placed = setter.block({ lines: [{ text: sender.name }], area, align: 'left', size: 6, minSize: 4.5, lineHeight: 1.3, mark: paragraphs(label), who: sender.name, where: 'the return-address line of a label (58 mm)', ...(sender.source ? { source: sender.source } : {}) });
+        placed = setter.block({ lines: [{ text: sender.name }], area, align: 'left', size: 6, minSize: 4.5, lineHeight: 1.3, mark: paragraphs(label), who: sender.name, where: `the return-address line of a label (${inMm(inner.width)})`, ...(sender.source ? { source: sender.source } : {}) });
       }
       sheet.lines.push(...placed);
       top += area.height + mm(1.5);
     }
     const area = { ...inner, y: top, height: inner.y + inner.height - top };
-    sheet.lines.push(...setter.block({ lines: recipientLines(party), area, align: 'left', wrap: true, size: 10, minSize: 6, lineHeight: 1.25, valign: 'middle', mark: paragraphs(label), who: party.name, where: 'an address label (58 × 29 mm inside a 70 × 37 mm label)', ...source }));
+    sheet.lines.push(...setter.block({ lines: recipientLines(party), area, align: 'left', wrap: true, size: 10, minSize: 6, lineHeight: 1.25, valign: 'middle', mark: paragraphs(label), who: party.name, where: `an address label (${inMm(inner.width).replace(' mm', '')} × ${inMm(inner.height)} inside ${labels.name})`, ...source }));
   });
-  return drawSheets(frame, LABEL_SHEET.page, sheets, `${frame.title} — address labels`);
+  return drawSheets(frame, labels.page, sheets, `${frame.title} — address labels`);
 }

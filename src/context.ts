@@ -12,9 +12,9 @@
  *   its id: replaced face ids); font chains: per template font list; face
  *   runs: texts cut into runs of one face, per chain (fonts/faceRuns.ts)
  * - font subsets: the Word copy's embedded subsets, by font and characters (fonts/subset.ts; also
- *   kept on disk, src/io/diskCache.ts); font file hashes: their disk cache keys, per font file (also
- *   remembered on disk by the file's identity, src/fonts/subsetCache.ts; font file hashes by
- *   identity: the same, found by the file's identity)
+ *   kept on disk, src/io/diskCache.ts); font file hashes: their disk cache keys, per font file's
+ *   bytes; font file hashes by identity: the same, per file identity (also remembered on disk,
+ *   src/fonts/subsetCache.ts)
  * - deflated package parts: the Word copy's zip entries as deflated, by part name and bytes
  *   (render/docx/zipCache.ts, which also keeps them on disk); patched Word styles: styles.xml as
  *   patched, by its input and the patch (render/docx/finish.ts)

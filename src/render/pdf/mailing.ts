@@ -340,7 +340,7 @@ export const LABEL_SHEETS: Record<'A4' | 'Letter', LabelSheet> = {
 };
 
 /** A length in points as whole millimetres, for messages. */
-const inMm = (points: number) => `${Math.round(points / mm(1))} mm`;
+const wholeMm = (points: number) => Math.round(points / mm(1));
 
 export async function renderLabels(frame: LetterFrame): Promise<Uint8Array> {
   await loadHarfBuzz(); // addresses are shaped as the letter is (src/typeset/shape.ts)
@@ -368,13 +368,13 @@ export async function renderLabels(frame: LetterFrame): Promise<Uint8Array> {
         placed = setter.block({ lines: [{ text: full }], area, align: 'left', size: 6, minSize: 5, lineHeight: 1.3, mark: paragraphs(label), who: sender.name, where: 'a label' });
       } catch (err) {
         if (!(err instanceof AddressDoesNotFit)) throw err;
-        placed = setter.block({ lines: [{ text: sender.name }], area, align: 'left', size: 6, minSize: 4.5, lineHeight: 1.3, mark: paragraphs(label), who: sender.name, where: `the return-address line of a label (${inMm(inner.width)})`, ...(sender.source ? { source: sender.source } : {}) });
+        placed = setter.block({ lines: [{ text: sender.name }], area, align: 'left', size: 6, minSize: 4.5, lineHeight: 1.3, mark: paragraphs(label), who: sender.name, where: `the return-address line of a label (${wholeMm(inner.width)} mm)`, ...(sender.source ? { source: sender.source } : {}) });
       }
       sheet.lines.push(...placed);
       top += area.height + mm(1.5);
     }
     const area = { ...inner, y: top, height: inner.y + inner.height - top };
-    sheet.lines.push(...setter.block({ lines: recipientLines(party), area, align: 'left', wrap: true, size: 10, minSize: 6, lineHeight: 1.25, valign: 'middle', mark: paragraphs(label), who: party.name, where: `an address label (${inMm(inner.width).replace(' mm', '')} × ${inMm(inner.height)} inside ${labels.name})`, ...source }));
+    sheet.lines.push(...setter.block({ lines: recipientLines(party), area, align: 'left', wrap: true, size: 10, minSize: 6, lineHeight: 1.25, valign: 'middle', mark: paragraphs(label), who: party.name, where: `an address label (${wholeMm(inner.width)} × ${wholeMm(inner.height)} mm inside ${labels.name})`, ...source }));
   });
   return drawSheets(frame, labels.page, sheets, `${frame.title} — address labels`);
 }

@@ -25,17 +25,18 @@ export function overlaps(formats: readonly Format[]): boolean {
 
 /**
  * A one-off build starts a worker for a list at least this long, on a machine with at least
- * this many cores. Measured per thread at 10,000 names on 2 cores (docs/BENCHMARKS.md): the worker
- * takes 0.65–0.9 s off the build's thread (3.5 → 2.9 s), but costs 1.3–1.45 s itself — its start
- * (Node's start of a thread, the bundle from the code cache, its own copy of the fonts, its own JIT
- * warm-up) is ~0.5 s of it — and 155 MB; and V8's background compiler and collector already keep
- * a second core busy for ~2.8 s of a ~4.5 s build. On 2 cores the whole work then bounds the time
- * (6.25 → 7.15 s of CPU), so the worker did not measure faster there, at 1,000 names or at 10,000;
- * a third core has room for it. A watch or serve process pays the start once, and its warm
- * rebuilds leave V8's background threads idle: it keeps a worker on any machine.
+ * this many cores. The worker's own start (Node's start of a thread, the bundle from the code
+ * cache, its own copy of the fonts, its own warm-up) costs ~0.3–0.5 s of CPU and ~110 MB, so it
+ * pays only when the editions it takes are long. Measured on 2 cores, paired, wall time without →
+ * with (docs/BENCHMARKS.md): 1,000 names 935 → 955 ms (no gain); 2,000 names 1.45 → 1.21 s,
+ * 5,000 2.20 → 1.86 s, 10,000 2.82 → 2.40 s; with the second core kept busy by another process,
+ * 2,000 names 1.33 → 1.34 s and 10,000 4.31 → 3.54 s. (Before V8's optimising compiler was held
+ * back for short runs, src/cli/codeCache.ts, its background work kept the second core busy and
+ * the worker did not pay on 2 cores.) A watch or serve process pays the start once: it keeps a
+ * worker on any machine.
  */
-export const WORKER_MIN_SIGNATORIES = 5000;
-export const WORKER_MIN_CORES = 3;
+export const WORKER_MIN_SIGNATORIES = 2000;
+export const WORKER_MIN_CORES = 2;
 
 /** Whether a one-off build of this frame starts a worker (on a machine with `cores` cores). */
 export function worthAWorker(frame: LetterFrame, formats: readonly Format[], cores = availableParallelism()): boolean {

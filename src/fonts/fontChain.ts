@@ -11,6 +11,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { readBoundedSync, type FileIdentity } from '../io/readBounded.js';
+import { readLocaWhenUsed } from './loca.js';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fontkit, type Font } from './fontkit.js';
@@ -92,6 +93,7 @@ export function openFace(file: string, name: string, italic = false): Face {
   }
   if (!('layout' in opened)) throw new FontProblem('This is a font collection; name one font file instead.', file);
   const font: Font = opened;
+  readLocaWhenUsed(font);
   // A font whose cmap cannot be read opens, then fails on its first glyph look-up: check now.
   try {
     font.hasGlyphForCodePoint(0x20);

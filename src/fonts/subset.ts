@@ -5,16 +5,14 @@
  * fontkit's `createSubset().encode()` writes only the tables a PDF needs (glyf, loca, hmtx, head,
  * hhea, maxp, cvt, prep, fpgm): no cmap, name, OS/2 or post, so a word processor cannot map a
  * character to a glyph or match the family name, and fontkit itself cannot open the result. HarfBuzz's
- * hb-subset (the subsetter behind Google Fonts, here through the subset-font package's WebAssembly
- * build) writes a complete font: cmap (formats 4 and 12), name, OS/2, post, and the layout
+ * hb-subset (the subsetter behind Google Fonts, here harfbuzzjs's WebAssembly
+ * build, called in src/fonts/hbSubset.ts) writes a complete font: cmap (formats 4 and 12), name, OS/2, post, and the layout
  * and vertical-metrics tables cut to the glyphs kept.
  */
-import { createRequire } from 'node:module';
 import { fontkit, type Font } from './fontkit.js';
 import type { Face } from './fontChain.js';
 import { cachedSubset, packageVersion, type SubsetCacheOptions } from './subsetCache.js';
-
-const require = createRequire(import.meta.url);
+import { subsetWithHarfBuzz } from './hbSubset.js';
 
 /** What OS/2 fsType allows (OpenType spec, OS/2 table, fsType). */
 export interface EmbeddingRights {
@@ -47,15 +45,8 @@ const KEPT_FEATURES = ['ccmp', 'locl', 'kern', 'liga', 'mark', 'vert', 'vrt2', '
 
 export type { SubsetCacheOptions as SubsetOptions } from './subsetCache.js';
 
-/** What else decides a subset's bytes: the subsetter and the HarfBuzz it runs (their versions). */
-let subsetterVersion: string | undefined;
-function subsetter(): string {
-  if (subsetterVersion === undefined) {
-    const manifest = require.resolve('subset-font');
-    subsetterVersion = `subset-font ${packageVersion('subset-font')}, harfbuzzjs ${packageVersion('harfbuzzjs', manifest)}`;
-  }
-  return subsetterVersion;
-}
+/** What else decides a subset's bytes: the HarfBuzz build that makes it (its version). */
+const subsetter = (): string => `harfbuzzjs ${packageVersion('harfbuzzjs')}`;
 
 /** A subset read from the cache is used only if fontkit opens it and it maps every one of `mapped`. */
 function isUsableSubset(data: Uint8Array, mapped: number[]): boolean {
@@ -81,11 +72,7 @@ export async function subsetTrueType(face: Pick<Face, 'file' | 'data' | 'font' |
       face,
       subsetter: `hb-subset (${subsetter()}), truetype, features ${KEPT_FEATURES.join(',')}`,
       keeps: text,
-      make: async () => {
-        const { default: subsetFont } = await import('subset-font');
-        const { data } = face;
-        return new Uint8Array(await subsetFont(Buffer.from(data.buffer, data.byteOffset, data.byteLength), text, { targetFormat: 'truetype', keepFeatures: KEPT_FEATURES }));
-      },
+      make: () => subsetWithHarfBuzz(face.data, text, KEPT_FEATURES),
       usable: (entry) => isUsableSubset(entry, sorted.filter((cp) => face.font.hasGlyphForCodePoint(cp))),
     },
     options,

@@ -25,6 +25,7 @@ import zlib from 'node:zlib';
 import type { Face } from '../../fonts/fontChain.js';
 import { fontkit, type Font } from '../../fonts/fontkit.js';
 import { cachedSubset, packageVersion, type SubsetCacheOptions } from '../../fonts/subsetCache.js';
+import { encodeTrueTypeSubset } from '../../fonts/trueTypeSubset.js';
 import { DiskCache, cacheFolder, cacheKey } from '../../io/diskCache.js';
 import path from 'node:path';
 import { buildContext } from '../../context.js';
@@ -245,7 +246,8 @@ export class GlyphFont {
 
   /**
    * Once every glyph is drawn: the font's subset from the subset cache (src/fonts/subsetCache.ts),
-   * or made now by fontkit's encoder (as pdfkit would at the end) and kept; pdfkit then embeds
+   * or made now by fontkit's encoder (as pdfkit would at the end, without its outline decodes:
+   * src/fonts/trueTypeSubset.ts) and kept; pdfkit then embeds
    * those bytes. The glyphs, in their order (the ids the content streams use), decide the
    * bytes. CFF subsets are left to pdfkit.
    */
@@ -258,7 +260,7 @@ export class GlyphFont {
         face: this.face,
         subsetter: `fontkit ${packageVersion('fontkit')} TrueType subset`,
         keeps: new Uint8Array(glyphs.buffer),
-        make: () => subset.encode(),
+        make: () => encodeTrueTypeSubset(subset),
         usable: (data) => isTrueTypeSubset(data, glyphs.length),
       },
       options,

@@ -116,6 +116,23 @@ describe('drawing glyphs by id', () => {
   });
 });
 
+describe('collecting the document', () => {
+  it('gives the bytes pdfkit writes: every object where its xref entry says, page text as written (latin1)', async () => {
+    const doc = openDocument({ faces: [], options: { compress: false, info: { CreationDate: new Date(0) } } });
+    doc.addPage({ size: [200, 100] });
+    doc.addContent('BT (caf\xe9 \xff) Tj ET');
+    doc.addPage({ size: [200, 100] });
+    doc.rect(10, 10, 20, 20).stroke();
+    const text = Buffer.from(await documentBytes(doc)).toString('latin1');
+    expect(text).toContain('BT (caf\xe9 \xff) Tj ET\n');
+    const xrefAt = Number(/startxref\n(\d+)\n%%EOF\n$/.exec(text)?.[1]);
+    const table = /^xref\n0 (\d+)\n0000000000 65535 f \n((?:\d{10} 00000 n \n)+)/.exec(text.slice(xrefAt));
+    const offsets = (table?.[2] ?? '').trim().split('\n').map((row) => Number(row.slice(0, 10)));
+    expect(offsets.length).toBe(Number(table?.[1]) - 1);
+    offsets.forEach((offset, i) => expect(text.slice(offset, offset + 12)).toMatch(new RegExp(`^${i + 1} 0 obj\n`)));
+  });
+});
+
 describe('object streams', () => {
   it('pack pdfkit’s objects so that the file reads the same and is smaller', async () => {
     const { bytes } = await drawGlyphs([[...'中文，Latin'].map((c) => ({ text: c, as: c }))]);

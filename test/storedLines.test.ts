@@ -127,6 +127,22 @@ describe('set lines kept on disk', () => {
     expect(pieces(await layOut(false)).some((p) => p.glyphs.advances.includes(12345.5))).toBe(false);
   });
 
+  it('pieces stored alike are read as one piece, shared by the lines that hold it; pieces stored differently are not', async () => {
+    const fresh = await layOut(false);
+    await layOut();
+    const read = await layOut();
+    expect(summary(read)).toBe(summary(fresh));
+    // A glyph run is stored once (by identity), and a piece by its fields and its run.
+    const runs = new Map<object, number>();
+    const runOf = (run: object) => runs.get(run) ?? runs.set(run, runs.size).size - 1;
+    const fields = (p: ReturnType<typeof pieces>[number]) => JSON.stringify({ ...p, face: p.face.name, glyphs: runOf(p.glyphs), hyphen: p.hyphen && [runOf(p.hyphen.glyphs), p.hyphen.width] });
+    const byFields = new Map<string, Set<object>>();
+    for (const piece of pieces(read)) byFields.set(fields(piece), (byFields.get(fields(piece)) ?? new Set()).add(piece));
+    const placed = pieces(read).length;
+    expect(placed).toBeGreaterThan(byFields.size); // some pieces are alike (a word space, a word said twice)
+    for (const same of byFields.values()) expect(same.size).toBe(1);
+  });
+
   it('an entry with a glyph its face does not have is not used, and is written again', async () => {
     const fresh = await layOut(false);
     await layOut();

@@ -17,7 +17,7 @@ import { at } from '../../util/checked.js';
 const OBJECTS_PER_STREAM = 200;
 
 export function packObjectStreams(pdf: Uint8Array): Uint8Array {
-  const bytes = Buffer.from(pdf);
+  const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
   const text = bytes.toString('latin1');
   const xrefAt = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(text)?.[1]);
   const table = /^xref\n0 (\d+)\n/.exec(text.slice(xrefAt));
@@ -42,13 +42,16 @@ export function packObjectStreams(pdf: Uint8Array): Uint8Array {
     const object = text.slice(start, ends.get(n));
     const head = `${n} 0 obj\n`;
     if (!object.startsWith(head)) throw new Error(`packObjectStreams: object ${n} not where the xref says`);
-    if (n === info || /endstream\s*endobj\s*$/.test(object)) {
+    // The object's end, as `/\s*endobj\s*$/` finds it, without a regular expression scanning
+    // the whole object (a page's content stream) for it.
+    const beforeEndobj = withoutEnd(object.trimEnd(), 'endobj')?.trimEnd();
+    if (n === info || beforeEndobj?.endsWith('endstream')) {
       entries[n] = [1, position, 0];
       const chunk = bytes.subarray(start, ends.get(n));
       out.push(chunk);
       position += chunk.length;
     } else {
-      packed.push({ n, body: object.slice(head.length).replace(/\s*endobj\s*$/, '') });
+      packed.push({ n, body: beforeEndobj === undefined ? object.slice(head.length) : beforeEndobj.slice(head.length) });
     }
   }
   const write = (chunk: string | Buffer) => {
@@ -64,7 +67,7 @@ export function packObjectStreams(pdf: Uint8Array): Uint8Array {
     const index: string[] = [];
     group.forEach(({ n, body }, i) => {
       index.push(`${n} ${offset}`);
-      offset += Buffer.byteLength(body, 'latin1') + 1;
+      offset += body.length + 1; // latin1: a byte per character
       entries[n] = [2, number, i];
     });
     const head = `${index.join(' ')}\n`;
@@ -89,4 +92,9 @@ export function packObjectStreams(pdf: Uint8Array): Uint8Array {
   write(data);
   write(`\nendstream\nendobj\nstartxref\n${xrefStart}\n%%EOF\n`);
   return new Uint8Array(Buffer.concat(out));
+}
+
+/** `text` without `end` at its end, or undefined when it does not end so. */
+function withoutEnd(text: string, end: string): string | undefined {
+  return text.endsWith(end) ? text.slice(0, text.length - end.length) : undefined;
 }

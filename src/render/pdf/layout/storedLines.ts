@@ -353,11 +353,16 @@ function check(ok: boolean, what: string): asserts ok {
 class Reader {
   private i = 0;
   private n = 0;
+  /** The floats' bits, two words each. */
+  private readonly numWords: Uint32Array;
+
   constructor(
     private readonly ints: Uint32Array,
     private readonly nums: Float64Array,
     private readonly strings: string[],
-  ) {}
+  ) {
+    this.numWords = new Uint32Array(nums.buffer, nums.byteOffset, 2 * nums.length);
+  }
 
   int(max = 0xffffffff): number {
     check(this.i < this.ints.length, 'too short');
@@ -383,6 +388,38 @@ class Reader {
   done(): boolean {
     return this.i === this.ints.length && this.n === this.nums.length;
   }
+
+  /** Where the reader stands: the index of the next whole number and of the next float. */
+  get intsRead(): number {
+    return this.i;
+  }
+  get numsRead(): number {
+    return this.n;
+  }
+
+  /** A hash (FNV-1a) of what was read from `ints` and `nums` on: the whole numbers, and the floats' bits. */
+  hashSince(ints: number, nums: number): number {
+    let hash = 0x811c9dc5;
+    for (let k = ints; k < this.i; k++) hash = Math.imul(hash ^ (this.ints[k] as number), 0x01000193);
+    for (let k = 2 * nums; k < 2 * this.n; k++) hash = Math.imul(hash ^ (this.numWords[k] as number), 0x01000193);
+    return hash;
+  }
+
+  /** Whether what was read from `ints` and `nums` on is stored, bit for bit, at `other`. */
+  sameSince(ints: number, nums: number, other: StoredPlace): boolean {
+    if (other.intEnd - other.ints !== this.i - ints || other.numEnd - other.nums !== this.n - nums) return false;
+    for (let k = 0; k < this.i - ints; k++) if (this.ints[ints + k] !== this.ints[other.ints + k]) return false;
+    for (let k = 0; k < 2 * (this.n - nums); k++) if (this.numWords[2 * nums + k] !== this.numWords[2 * other.nums + k]) return false;
+    return true;
+  }
+}
+
+/** Where something was read from: its whole numbers and floats. */
+interface StoredPlace {
+  ints: number;
+  intEnd: number;
+  nums: number;
+  numEnd: number;
 }
 
 interface Tables {
@@ -390,9 +427,29 @@ interface Tables {
   runs: GlyphRun[];
   /** The largest glyph id of each run. */
   runMax: number[];
+  /**
+   * Each distinct piece read, by its stored form: pieces are read-only once set (line breaking
+   * makes new ones), and a list repeats the same words (countries, "Association", "for"), so an
+   * entry's pieces are shared with every entry that holds the same piece (10,000 generated names:
+   * 87,000 pieces read, 11,600 distinct; 27 MB less heap the scavenger copies).
+   */
+  pieces: Map<number, Array<StoredPlace & { piece: Piece }>>;
 }
 
 function readPiece(r: Reader, t: Tables): Piece {
+  const ints = r.intsRead;
+  const nums = r.numsRead;
+  const piece = readNewPiece(r, t);
+  const hash = r.hashSince(ints, nums);
+  let same = t.pieces.get(hash);
+  const known = same?.find((place) => r.sameSince(ints, nums, place));
+  if (known) return known.piece;
+  if (!same) t.pieces.set(hash, (same = []));
+  same.push({ piece, ints, intEnd: r.intsRead, nums, numEnd: r.numsRead });
+  return piece;
+}
+
+function readNewPiece(r: Reader, t: Tables): Piece {
   const flags = r.int(511);
   const text = r.str();
   const face = t.faces[r.int(t.faces.length - 1)] as Face;
@@ -488,6 +545,10 @@ function decodeSegment(data: Uint8Array, store: LineStore, found: { lines: Map<s
   }
   const runs: GlyphRun[] = [];
   const runMax: number[] = [];
+  // A glyph that stands for one character shares that character's array with every other glyph
+  // that does (nothing changes a run's code points once it is set): the runs of 10,000 names
+  // hold 40,650 glyphs, and an array each is heap the scavenger copies.
+  const oneCharacter = new Map<number, number[]>();
   for (let k = r.count(); k > 0; k--) {
     const run: GlyphRun = { ids: [], codePoints: [], advances: [], xOffsets: [], yOffsets: [] };
     let max = 0;
@@ -498,14 +559,22 @@ function decodeSegment(data: Uint8Array, store: LineStore, found: { lines: Map<s
       run.advances.push(r.num());
       run.xOffsets.push(r.num());
       run.yOffsets.push(r.num());
+      const characters = r.count();
+      if (characters === 1) {
+        const cp = r.int(0x10ffff);
+        let shared = oneCharacter.get(cp);
+        if (!shared) oneCharacter.set(cp, (shared = [cp]));
+        run.codePoints.push(shared);
+        continue;
+      }
       const cps: number[] = [];
-      for (let c = r.count(); c > 0; c--) cps.push(r.int(0x10ffff));
+      for (let c = characters; c > 0; c--) cps.push(r.int(0x10ffff));
       run.codePoints.push(cps);
     }
     runs.push(run);
     runMax.push(max);
   }
-  const tables = { faces, runs, runMax };
+  const tables = { faces, runs, runMax, pieces: new Map() };
   for (let k = r.count(); k > 0; k--) {
     const key = r.str();
     found.lines.set(key, readLines(r, tables));

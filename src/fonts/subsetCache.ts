@@ -71,6 +71,7 @@ function findVersion(name: string, from?: string): string {
 
 const lastSubsets = buildContext.map<string, { key: string; subset: Uint8Array }>('font subsets');
 const fontHashes = buildContext.weakMap<Uint8Array, string>('font file hashes');
+const faceHashes = buildContext.weakMap<SubsetRequest['face'], string>('font file hashes by face');
 
 /** The SHA-256 of a font file's contents, once per file per process. */
 function fontHash(data: Uint8Array): string {
@@ -88,10 +89,11 @@ const identityHashes = buildContext.map<string, string>('font file hashes by ide
 
 /** The font file's content hash, remembered on disk by the file's identity (see above). */
 async function rememberedFontHash(face: SubsetRequest['face']): Promise<string> {
-  const known = fontHashes.get(face.data);
+  // By the face, not its bytes: a face's file is read whole only when its bytes are needed (fontChain.ts).
+  const known = faceHashes.get(face);
   if (known !== undefined) return known;
   const hash = await rememberedFileHash(face.file, face.identity, () => face.data);
-  fontHashes.set(face.data, hash);
+  faceHashes.set(face, hash);
   return hash;
 }
 

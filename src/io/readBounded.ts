@@ -5,7 +5,7 @@
  * FIFO or a socket reports size 0 and never ends), and at most `limit + 1` bytes are read, so a
  * file that grows while it is read, or a sparse giant, costs no more than the limit.
  */
-import { constants, fstatSync, openSync, closeSync, readSync } from 'node:fs';
+import { constants, fstatSync, openSync, closeSync, readSync, type BigIntStats } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 export type BoundedRead =
@@ -138,16 +138,10 @@ export async function readBounded(path: string, limit: number): Promise<BoundedR
  * not change while it was read).
  */
 export function readBoundedSync(path: string, limit: number): BoundedRead & { identity?: FileIdentity } {
-  let fd: number;
+  const opened = openRegularSync(path, limit);
+  if (!opened.ok) return opened;
+  const { fd, info: before } = opened;
   try {
-    fd = openSync(path, FLAGS);
-  } catch (err) {
-    return missing(err);
-  }
-  try {
-    const before = fstatSync(fd, { bigint: true });
-    const refused = classify(before, limit);
-    if (refused) return refused;
     const chunks = new Chunks(limit, Number(before.size));
     while (chunks.add(readSync(fd, ...chunks.space(), null)));
     const result = chunks.result();
@@ -176,6 +170,34 @@ export interface FileParts {
  * changed in place is not read at all).
  */
 export function openPartsSync(path: string, limit: number): Refusal | { ok: true; parts: FileParts } {
+  const opened = openRegularSync(path, limit);
+  if (!opened.ok) return opened;
+  const { fd, info } = opened;
+  const identity = identityOf(info);
+  let open = true;
+  const parts: FileParts = {
+    size: identity.size,
+    identity,
+    read(into, position) {
+      if (!open) return false;
+      try {
+        let filled = 0;
+        for (let n = -1; n !== 0 && filled < into.length; filled += n) n = readSync(fd, into, filled, into.length - filled, position + filled);
+        return filled === into.length && sameIdentity(identity, identityOf(fstatSync(fd, { bigint: true })));
+      } catch {
+        return false;
+      }
+    },
+    close() {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+  return { ok: true, parts };
+}
+
+/** The regular file at `path` opened without blocking and checked by its descriptor; the caller closes `fd`. */
+function openRegularSync(path: string, limit: number): Refusal | { ok: true; fd: number; info: BigIntStats } {
   let fd: number;
   try {
     fd = openSync(path, FLAGS);
@@ -185,31 +207,8 @@ export function openPartsSync(path: string, limit: number): Refusal | { ok: true
   try {
     const info = fstatSync(fd, { bigint: true });
     const refused = classify(info, limit);
-    if (refused) {
-      closeSync(fd);
-      return refused;
-    }
-    const identity = identityOf(info);
-    let open = true;
-    const parts: FileParts = {
-      size: identity.size,
-      identity,
-      read(into, position) {
-        if (!open) return false;
-        try {
-          let filled = 0;
-          for (let n = -1; n !== 0 && filled < into.length; filled += n) n = readSync(fd, into, filled, into.length - filled, position + filled);
-          return filled === into.length && sameIdentity(identity, identityOf(fstatSync(fd, { bigint: true })));
-        } catch {
-          return false;
-        }
-      },
-      close() {
-        if (open) closeSync(fd);
-        open = false;
-      },
-    };
-    return { ok: true, parts };
+    if (refused) closeSync(fd);
+    return refused ?? { ok: true, fd, info };
   } catch (err) {
     closeSync(fd);
     return missing(err);

@@ -90,6 +90,14 @@ describe('the bundled command line', () => {
     expect(readFileSync(cacheFile).equals(damaged)).toBe(false);
   });
 
+  it('is ASCII, as the launcher reads it (Latin-1), with the non-ASCII characters of its regular expressions escaped', () => {
+    distReady();
+    const source = readFileSync(path.join(root, 'dist', 'cli', 'letterpress.cjs'));
+    expect(source.findIndex((byte) => byte > 0x7f)).toBe(-1);
+    // src/fonts/fontChain.ts: a curly quote inside a Latin word belongs to the word.
+    expect(source.toString('latin1')).toContain('IN_WORD_QUOTE = /[\\u2018\\u2019');
+  });
+
   it('prints, for every help page it answers without the program, what commander prints', async () => {
     distReady();
     const launch = JSON.parse(readFileSync(path.join(root, 'dist', 'cli', 'launch.json'), 'utf8')) as LaunchInfo;

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hex, root, runCli, scratch } from './helpers.js';
 import { buildContext } from '../src/context.js';
@@ -27,8 +27,9 @@ const sha = (file: string) => createHash('sha256').update(readFileSync(file)).di
  */
 async function buildSeed(cacheDir: string, formats = 'pdf,docx', ...flags: string[]): Promise<Record<string, string>> {
   process.env.LETTERPRESS_CACHE_DIR = cacheDir;
-  // The subsets kept in memory would answer before the disk cache: a new process has none.
-  buildContext.clear(['font subsets']);
+  // The subsets kept in memory would answer before the disk cache: a new process has none, and
+  // opens its faces afresh (read part by part: src/fonts/fontChain.ts).
+  buildContext.clear(['font subsets', 'font faces', 'font chains']);
   const out = scratch('letterpress-cache-out-');
   const run = await runCli(['build', 'letter.md', '-o', out, '-q', '-f', formats, ...flags], root);
   expect(run.code, run.stderr).toBe(0);
@@ -56,6 +57,10 @@ describe('the font subset cache', () => {
     expect(await buildSeed(cacheDir)).toEqual(cold);
     for (const entry of entries) expect(statSync(entry).mtimeMs).toBeGreaterThan(long.getTime());
     expect(entriesOf(cacheDir).map((entry) => hex(readFileSync(entry)))).toEqual(stored);
+
+    // The set lines from the disk cache, the subsets made again from faces read part by part.
+    for (const entry of entries) rmSync(entry);
+    expect(await buildSeed(cacheDir)).toEqual(cold);
 
     // --no-cache: neither read nor written (the PDF's subsets: the Word copy's are made the same way).
     const unused = path.join(scratch('letterpress-cache-'), 'never');

@@ -172,7 +172,8 @@ export function compileBundle(launch: LaunchInfo, url: URL, options: { cache?: b
   const file = fileURLToPath(url);
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    // ASCII (scripts/bundle.mjs escapes the rest), so read as Latin-1: no UTF-8 to decode.
+    source = readFileSync(file, 'latin1');
   } catch {
     return null;
   }

@@ -70,12 +70,13 @@ function findVersion(name: string, from?: string): string {
 }
 
 const lastSubsets = buildContext.map<string, { key: string; subset: Uint8Array }>('font subsets');
-const fontHashes = buildContext.weakMap<Uint8Array, string>('font file hashes');
+/** By the face, not its bytes: a face's file is read whole only when its bytes are needed (fontChain.ts). */
+const fontHashes = buildContext.weakMap<SubsetRequest['face'], string>('font file hashes');
 
-/** The SHA-256 of a font file's contents, once per file per process. */
-function fontHash(data: Uint8Array): string {
-  let hash = fontHashes.get(data);
-  if (hash === undefined) fontHashes.set(data, (hash = cacheKey([data])));
+/** The SHA-256 of a font file's contents, once per face per process. */
+function fontHash(face: SubsetRequest['face']): string {
+  let hash = fontHashes.get(face);
+  if (hash === undefined) fontHashes.set(face, (hash = cacheKey([face.data])));
   return hash;
 }
 
@@ -88,10 +89,10 @@ const identityHashes = buildContext.map<string, string>('font file hashes by ide
 
 /** The font file's content hash, remembered on disk by the file's identity (see above). */
 async function rememberedFontHash(face: SubsetRequest['face']): Promise<string> {
-  const known = fontHashes.get(face.data);
+  const known = fontHashes.get(face);
   if (known !== undefined) return known;
   const hash = await rememberedFileHash(face.file, face.identity, () => face.data);
-  fontHashes.set(face.data, hash);
+  fontHashes.set(face, hash);
   return hash;
 }
 
@@ -127,7 +128,7 @@ export async function rememberedFileHash(file: string, identity: FileIdentity | 
 export async function cachedSubset(request: SubsetRequest, options: SubsetCacheOptions = {}): Promise<Uint8Array> {
   const { face, subsetter, keeps } = request;
   const disk = options.cache === false ? undefined : new DiskCache(path.join(cacheFolder(), 'font-subsets'));
-  const key = cacheKey([subsetter, disk ? await rememberedFontHash(face) : fontHash(face.data), keeps]);
+  const key = cacheKey([subsetter, disk ? await rememberedFontHash(face) : fontHash(face), keeps]);
   const slot = `${subsetter}\n${face.file}`;
   const last = lastSubsets.get(slot);
   if (last?.key === key) return last.subset;

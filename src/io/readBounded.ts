@@ -5,7 +5,7 @@
  * FIFO or a socket reports size 0 and never ends), and at most `limit + 1` bytes are read, so a
  * file that grows while it is read, or a sparse giant, costs no more than the limit.
  */
-import { constants, fstatSync, openSync, closeSync, readSync } from 'node:fs';
+import { constants, fstatSync, openSync, closeSync, readSync, type BigIntStats } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 export type BoundedRead =
@@ -15,6 +15,9 @@ export type BoundedRead =
   | { ok: false; reason: 'special'; kind: string }
   /** `size` when the file said so before it was read. */
   | { ok: false; reason: 'too-large'; size?: number };
+
+/** Why a file was not read. */
+export type Refusal = Exclude<BoundedRead, { ok: true }>;
 
 export const sizeText = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
 
@@ -30,7 +33,7 @@ interface Kind {
   size: number | bigint;
 }
 
-function classify(info: Kind, limit: number): BoundedRead | null {
+function classify(info: Kind, limit: number): Refusal | null {
   if (info.isDirectory()) return { ok: false, reason: 'directory' };
   if (!info.isFile()) {
     const kind = info.isFIFO() ? 'a named pipe (FIFO)' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'a special file';
@@ -40,7 +43,7 @@ function classify(info: Kind, limit: number): BoundedRead | null {
   return null;
 }
 
-function missing(err: unknown): BoundedRead {
+function missing(err: unknown): Refusal {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EISDIR') return { ok: false, reason: 'directory' };
   if (code === 'ENXIO') return { ok: false, reason: 'special', kind: 'a socket or a device with nothing behind it' };
@@ -135,6 +138,66 @@ export async function readBounded(path: string, limit: number): Promise<BoundedR
  * not change while it was read).
  */
 export function readBoundedSync(path: string, limit: number): BoundedRead & { identity?: FileIdentity } {
+  const opened = openRegularSync(path, limit);
+  if (!opened.ok) return opened;
+  const { fd, info: before } = opened;
+  try {
+    const chunks = new Chunks(limit, Number(before.size));
+    while (chunks.add(readSync(fd, ...chunks.space(), null)));
+    const result = chunks.result();
+    if (!result.ok) return result;
+    const identity = identityOf(before);
+    return sameIdentity(identity, identityOf(fstatSync(fd, { bigint: true }))) ? { ...result, identity } : result;
+  } catch (err) {
+    return missing(err);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A regular file kept open to be read part by part, each part from the version first seen. */
+export interface FileParts {
+  size: number;
+  identity: FileIdentity;
+  /** Fill `into` from `position`; false when the file is no longer that version (or shorter). */
+  read(into: Uint8Array, position: number): boolean;
+  close(): void;
+}
+
+/**
+ * Open the regular file at `path` to read parts of it (the same refusals as readBoundedSync).
+ * The descriptor stays open until `close` (a file replaced meanwhile is still read as it was; one
+ * changed in place is not read at all).
+ */
+export function openPartsSync(path: string, limit: number): Refusal | { ok: true; parts: FileParts } {
+  const opened = openRegularSync(path, limit);
+  if (!opened.ok) return opened;
+  const { fd, info } = opened;
+  const identity = identityOf(info);
+  let open = true;
+  const parts: FileParts = {
+    size: identity.size,
+    identity,
+    read(into, position) {
+      if (!open) return false;
+      try {
+        let filled = 0;
+        for (let n = -1; n !== 0 && filled < into.length; filled += n) n = readSync(fd, into, filled, into.length - filled, position + filled);
+        return filled === into.length && sameIdentity(identity, identityOf(fstatSync(fd, { bigint: true })));
+      } catch {
+        return false;
+      }
+    },
+    close() {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+  return { ok: true, parts };
+}
+
+/** The regular file at `path` opened without blocking and checked by its descriptor; the caller closes `fd`. */
+function openRegularSync(path: string, limit: number): Refusal | { ok: true; fd: number; info: BigIntStats } {
   let fd: number;
   try {
     fd = openSync(path, FLAGS);
@@ -142,20 +205,16 @@ export function readBoundedSync(path: string, limit: number): BoundedRead & { id
     return missing(err);
   }
   try {
-    const before = fstatSync(fd, { bigint: true });
-    const refused = classify(before, limit);
-    if (refused) return refused;
-    const chunks = new Chunks(limit, Number(before.size));
-    while (chunks.add(readSync(fd, ...chunks.space(), null)));
-    const result = chunks.result();
-    if (!result.ok) return result;
-    const identity = identityOf(before);
-    const after = identityOf(fstatSync(fd, { bigint: true }));
-    const same = (Object.keys(identity) as Array<keyof FileIdentity>).every((k) => identity[k] === after[k]);
-    return same ? { ...result, identity } : result;
+    const info = fstatSync(fd, { bigint: true });
+    const refused = classify(info, limit);
+    if (refused) closeSync(fd);
+    return refused ?? { ok: true, fd, info };
   } catch (err) {
-    return missing(err);
-  } finally {
     closeSync(fd);
+    return missing(err);
   }
+}
+
+function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return (Object.keys(a) as Array<keyof FileIdentity>).every((k) => a[k] === b[k]);
 }

@@ -32,6 +32,11 @@ export interface YamlInputOptions {
   hint?: (issue: z.core.$ZodIssue, key?: string) => string;
   /** Map a position in `text` to one in the file (front matter starts below the letter's first line). */
   shift?: (place: Position | undefined) => Position | undefined;
+  /**
+   * Validate without zod's compiled parsers: for a value with no long lists (a template, front
+   * matter), where compiling them costs more than it saves (seed letter: 10 ms less CPU).
+   */
+  jitless?: boolean;
 }
 
 export interface YamlInput<T> {
@@ -334,7 +339,9 @@ export interface LayeredInput<T> extends YamlInput<T> {
  * `schema`; each problem is reported in the file and at the line where its value was written.
  */
 export function validateLayers<S extends z.ZodType>(layers: readonly YamlLayer[], value: unknown, schema: S, options: YamlInputOptions): LayeredInput<z.infer<S>> | null {
-  const parsed = schema.safeParse(value ?? {});
+  // zod compiles a fast parser (`new Function`) for each object schema on its first parse: worth it
+  // for a list of a thousand signatories, not for a value parsed once (options.jitless).
+  const parsed = schema.safeParse(value ?? {}, { jitless: options.jitless === true });
   if (!parsed.success) {
     for (const issue of expandUnions(parsed.error.issues)) {
       const path = issue.path as PropertyKey[];

@@ -158,7 +158,7 @@ export function readFrontMatter(file: VFile, tree: Root, shared?: YamlLayer | nu
   // Without a mapping of its own (or of the shared file), the schema says what is wrong.
   const layers = shared && isFields(own.value) && isFields(shared.value) ? [shared, own] : [own];
   const merged = layers.length === 2 ? { ...(shared?.value as object), ...(own.value as object) } : own.value;
-  const read = validateLayers(layers, merged, frontMatterSchema, options);
+  const read = validateLayers(layers, merged, frontMatterSchema, { ...options, jitless: true });
   if (!read) {
     if (refused && isFields(merged)) {
       const named: NamedFiles = { places: {} };

@@ -160,7 +160,7 @@ export async function loadTemplateChain(templatePath: string, root: string = pat
     const { extends: _extends, ...own } = layer.value as Record<string, unknown>;
     merged = deepMerge(merged, own);
   }
-  const read = validateLayers(layers, merged, templateSchema, { label: 'Template', rule: 'template' });
+  const read = validateLayers(layers, merged, templateSchema, { label: 'Template', rule: 'template', jitless: true });
   if (!read) throw new BuildError(layers.map((l) => l.file).filter((f) => f.messages.length > 0));
   const template: Template = { ...read.data, sourcePath: templatePath };
   const where = (field: string[]) => {

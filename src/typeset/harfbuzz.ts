@@ -87,7 +87,7 @@ const hbFonts = buildContext.weakMap<Face, HarfBuzz.Font>('harfbuzz fonts');
 function hbFontOf(module: HarfBuzzModule, face: Face): HarfBuzz.Font {
   let font = hbFonts.get(face);
   if (!font) {
-    const blob = new module.Blob(shapingTables(face.data));
+    const blob = new module.Blob(shapingTables(face.withoutOutlines));
     font = new module.Font(new module.Face(blob, 0));
     hbFonts.set(face, font);
   }

@@ -175,11 +175,13 @@ export interface OpenOptions {
 
 export function openDocument({ faces, options, xmp }: OpenOptions): PdfkitDocument {
   const PDFDocument = (require('pdfmake/js/PDFDocument') as { default: PdfDocumentClass }).default;
-  const VirtualFs = (require('pdfmake/js/virtual-fs') as { default: { constructor: new () => { writeFileSync(name: string, data: Buffer): void } } }).default.constructor;
+  const VirtualFs = (require('pdfmake/js/virtual-fs') as { default: { constructor: new () => { storage: Record<string, Buffer> } } }).default.constructor;
   const vfs = new VirtualFs();
   const fonts: Record<string, { normal: string }> = {};
   for (const face of faces) {
-    vfs.writeFileSync(`${face.id}.font`, face.data);
+    // pdfmake's file system holds the bytes it opens a font from; only the first font of the
+    // process is opened from them (embedFace), so a face's whole file is read only if asked for.
+    Object.defineProperty(vfs.storage, `${face.id}.font`, { get: () => face.data, enumerable: true });
     fonts[face.id] = { normal: `${face.id}.font` };
   }
   // pdfkit opens Helvetica as every document's current font (parsing its AFM metrics, a few ms

@@ -1,0 +1,68 @@
+/**
+ * Font files read part by part (src/fonts/fontChain.ts readFont): a TrueType face is opened
+ * without its outlines, each glyph's outline read when fontkit makes the glyph, the whole file
+ * when its bytes are asked for. Everything fontkit tells of such a face (metrics, control boxes,
+ * outlines, subsets) is what it tells of the file read whole; a file changed in place is refused.
+ * The editions built from such faces, with and without cached subsets: test/fontCache.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { scratch } from './helpers.js';
+import { buildContext } from '../src/context.js';
+import { FontProblem, openFace } from '../src/fonts/fontChain.js';
+import { fontkit, type Font } from '../src/fonts/fontkit.js';
+import { shapingTables } from '../src/typeset/harfbuzz.js';
+
+const require = createRequire(import.meta.url);
+const fontFile = (pkg: string, file: string) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+const LATIN = fontFile('@expo-google-fonts/source-serif-4', '400Regular/SourceSerif4_400Regular.ttf');
+const CJK = fontFile('@expo-google-fonts/noto-serif-sc', '400Regular/NotoSerifSC_400Regular.ttf');
+
+/** What fontkit says of some glyphs: advance, control box, outline (composite glyphs too). */
+function glyphFacts(font: Font, text: string): unknown[] {
+  return [...text].map((ch) => {
+    const glyph = font.glyphForCodePoint(ch.codePointAt(0) ?? 0);
+    return [glyph.id, glyph.advanceWidth, glyph.cbox, glyph.path.toSVG()];
+  });
+}
+
+describe('a font file read part by part', () => {
+  for (const [name, file, text] of [
+    ['Source Serif 4 (no vertical metrics: glyph headers for every advance)', LATIN, 'Łódź, Győr–Sopron “i” ﬁ 0123456789 ǅ é'],
+    ['Noto Serif SC', CJK, '中华人民共和国，“联署”。１２３ 龘 abc'],
+  ] as const) {
+    it(`tells what the whole file tells: ${name}`, () => {
+      const copy = path.join(scratch('letterpress-font-parts-'), path.basename(file));
+      copyFileSync(file, copy);
+      const face = openFace(copy, 'test face');
+      const whole = fontkit.create(readFileSync(file)) as Font;
+      expect(face.unitsPerEm).toBe(whole.unitsPerEm);
+      expect(glyphFacts(face.font, text)).toEqual(glyphFacts(whole, text));
+      const subset = (font: Font) => {
+        const s = font.createSubset();
+        for (const ch of text) s.includeGlyph(font.glyphForCodePoint(ch.codePointAt(0) ?? 0).id);
+        return Buffer.from(s.encode());
+      };
+      // A fresh face (no glyph made yet) subsets from its parts as from the whole file, and
+      // gives HarfBuzz the same shaping tables.
+      buildContext.clear(['font faces']);
+      const fresh = openFace(copy, 'test face');
+      expect(Buffer.from(shapingTables(fresh.withoutOutlines)).equals(Buffer.from(shapingTables(readFileSync(file))))).toBe(true);
+      expect(subset(fresh.font)).toEqual(subset(whole));
+      expect(face.data.equals(readFileSync(file))).toBe(true);
+    });
+  }
+
+  it('refuses a file changed in place after it was opened', () => {
+    const copy = path.join(scratch('letterpress-font-parts-'), 'changed.ttf');
+    copyFileSync(LATIN, copy);
+    const face = openFace(copy, 'changed face');
+    const bytes = readFileSync(copy);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(copy, bytes);
+    expect(() => face.data).toThrow(FontProblem);
+    rmSync(copy);
+  });
+});

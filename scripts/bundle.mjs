@@ -18,7 +18,7 @@
  *   bundled, as one fontkit instance.
  * - pdfkit reads its AFM metrics and sRGB profile from `__dirname + '/data/…'`: pointed at the
  *   installed pdfkit's own js/ folder (the data is not copied).
- * - Packages that load files beside themselves, native addons or WebAssembly (subset-font, harfbuzzjs,
+ * - Packages that load files beside themselves, native addons or WebAssembly (harfbuzzjs,
  *   @resvg/resvg-js, pdfjs-dist, open) stay external: required from node_modules as before.
  * - `LETTERPRESS_BUNDLE` is defined (true) in the bundle only: the edition worker
  *   (src/build/worker/host.ts) then starts from the bundle too, through its launcher
@@ -35,7 +35,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outFile = path.join(root, 'dist', 'cli', 'letterpress.cjs');
 
 /** Loaded from node_modules at run time, as the unbundled program does. */
-export const EXTERNAL = ['subset-font', 'harfbuzzjs', '@resvg/resvg-js', 'pdfjs-dist', 'pdfjs-dist/*', 'open', 'fsevents'];
+export const EXTERNAL = ['harfbuzzjs', '@resvg/resvg-js', 'pdfjs-dist', 'pdfjs-dist/*', 'open', 'fsevents'];
 
 const ownRequire = /^const require = createRequire\(import\.meta\.url\);$/m;
 const src = path.join(root, 'src');

@@ -6,7 +6,7 @@
  * The editions built from such faces, with and without cached subsets: test/fontCache.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { scratch } from './helpers.js';
@@ -64,5 +64,21 @@ describe('a font file read part by part', () => {
     writeFileSync(copy, bytes);
     expect(() => face.data).toThrow(FontProblem);
     rmSync(copy);
+  });
+  it('keeps no descriptor open for a TrueType file it refuses (a watch process opens it at every rebuild)', () => {
+    const broken = path.join(scratch('letterpress-font-parts-'), 'broken-cmap.ttf');
+    const bytes = readFileSync(LATIN);
+    // Its outlines lie inside the file (read part by part), its character map is garbage.
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const tables = view.getUint16(4);
+    for (let k = 0; k < tables; k++) {
+      if (bytes.toString('latin1', 12 + 16 * k, 16 + 16 * k) !== 'cmap') continue;
+      bytes.fill(0xff, view.getUint32(12 + 16 * k + 8), view.getUint32(12 + 16 * k + 8) + view.getUint32(12 + 16 * k + 12));
+    }
+    writeFileSync(broken, bytes);
+    const openDescriptors = () => (existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : 0);
+    const before = openDescriptors();
+    for (let i = 0; i < 5; i++) expect(() => openFace(broken, 'broken face')).toThrow(FontProblem);
+    expect(openDescriptors()).toBe(before);
   });
 });

@@ -160,7 +160,13 @@ function readFont(file: string): { data: () => Buffer; withoutOutlines: Buffer; 
       whole = true;
       return bytes;
     };
-    const font = checkedFont(bytes, file) as OutlinedFont;
+    let font: OutlinedFont;
+    try {
+      font = checkedFont(bytes, file) as OutlinedFont;
+    } catch (err) {
+      parts.close(); // a file refused is not kept open (a watch process tries it at every rebuild)
+      throw err;
+    }
     openFiles.register(bytes, parts, bytes);
     const outlineRead = new Uint8Array(font.numGlyphs);
     const baseGlyph = font._getBaseGlyph;

@@ -169,11 +169,10 @@ function readFont(file: string): { data: () => Buffer; withoutOutlines: Buffer; 
     }
     openFiles.register(bytes, parts, bytes);
     const outlineRead = new Uint8Array(font.numGlyphs);
-    const baseGlyph = font._getBaseGlyph;
-    font._getBaseGlyph = function (this: OutlinedFont, id: number, characters?: number[]) {
-      const glyph = baseGlyph.call(this, id, characters);
-      const offsets = this.loca?.offsets;
-      if (!whole && outlineRead[id] === 0 && offsets) {
+    const readOutline = (id: number) => {
+      if (whole || outlineRead[id] !== 0) return;
+      const offsets = font.loca?.offsets;
+      if (offsets) {
         const from = offsets[id];
         const next = offsets[id + 1];
         if (from !== undefined && next !== undefined) {
@@ -181,8 +180,17 @@ function readFont(file: string): { data: () => Buffer; withoutOutlines: Buffer; 
           outlineRead[id] = 1;
         }
       }
-      return glyph;
     };
+    // Both ways fontkit makes a glyph: getGlyph makes an sbix or COLR font's glyphs itself (an
+    // sbix glyph is a TrueType glyph with its outline in glyf), the others through _getBaseGlyph.
+    const reading = <T>(make: (this: OutlinedFont, id: number, characters?: number[]) => T) =>
+      function (this: OutlinedFont, id: number, characters?: number[]): T {
+        const glyph = make.call(this, id, characters);
+        readOutline(id);
+        return glyph;
+      };
+    font.getGlyph = reading(font.getGlyph);
+    font._getBaseGlyph = reading(font._getBaseGlyph);
     return { data, withoutOutlines: bytes, identity: parts.identity, font };
   }
   const read = readBoundedSync(file, MAX_FONT_BYTES);

@@ -110,4 +110,13 @@ describe('a font file read part by part', () => {
     const face = openFace(copy, 'sbix face');
     expect(glyphFacts(face.font, 'Łő ñ')).toEqual(glyphFacts(whole, 'Łő ñ'));
   });
+  it('refuses a font file cut short, naming the table it lacks (not an internal error later)', () => {
+    const bytes = readFileSync(LATIN);
+    for (const length of [150_000, 30_000]) {
+      // 150,000 bytes: the outlines are inside, GPOS is not; 30,000: the outlines are not either.
+      const cut = path.join(scratch('letterpress-font-parts-'), `cut-${length}.ttf`);
+      writeFileSync(cut, bytes.subarray(0, length));
+      expect(() => openFace(cut, 'cut face')).toThrow(/cut short: its '(GPOS|glyf)' table ends beyond/);
+    }
+  });
 });

@@ -231,8 +231,22 @@ function outlinesOf(start: Uint8Array, size: number): { offset: number; length: 
   return undefined;
 }
 
+/** The tag of a table of the sfnt file `data` that ends beyond its end (fontkit reads past it and fails deep in a build). */
+function tableBeyondEnd(data: Buffer): string | undefined {
+  if (data.length < 12 || !SFNT_VERSIONS.has(data.readUInt32BE(0))) return undefined;
+  const tables = data.readUInt16BE(4);
+  if (12 + tables * 16 > data.length) return undefined;
+  const records = Array.from({ length: tables }, (_, k) => 12 + k * 16);
+  // Only a directory that is one (it lists a head table) is taken at its word; other bytes are not a font.
+  if (!records.some((record) => data.toString('latin1', record, record + 4) === 'head')) return undefined;
+  const cut = records.find((record) => data.readUInt32BE(record + 8) + data.readUInt32BE(record + 12) > data.length);
+  return cut === undefined ? undefined : `'${data.toString('latin1', cut, cut + 4).trimEnd()}'`;
+}
+
 /** The font in `data`, opened by fontkit, or a FontProblem that says why it cannot be used. */
 function checkedFont(data: Buffer, file: string): Font {
+  const cut = tableBeyondEnd(data);
+  if (cut) throw new FontProblem(`The font file is cut short: its ${cut} table ends beyond the file's ${data.length} bytes. Copy or download the font again.`, file);
   let opened: ReturnType<typeof fontkit.create>;
   try {
     opened = fontkit.create(data);

@@ -160,14 +160,19 @@ function readFont(file: string): { data: () => Buffer; withoutOutlines: Buffer; 
       whole = true;
       return bytes;
     };
-    const font = checkedFont(bytes, file) as OutlinedFont;
+    let font: OutlinedFont;
+    try {
+      font = checkedFont(bytes, file) as OutlinedFont;
+    } catch (err) {
+      parts.close(); // a file refused is not kept open (a watch process tries it at every rebuild)
+      throw err;
+    }
     openFiles.register(bytes, parts, bytes);
     const outlineRead = new Uint8Array(font.numGlyphs);
-    const baseGlyph = font._getBaseGlyph;
-    font._getBaseGlyph = function (this: OutlinedFont, id: number, characters?: number[]) {
-      const glyph = baseGlyph.call(this, id, characters);
-      const offsets = this.loca?.offsets;
-      if (!whole && outlineRead[id] === 0 && offsets) {
+    const readOutline = (id: number) => {
+      if (whole || outlineRead[id] !== 0) return;
+      const offsets = font.loca?.offsets;
+      if (offsets) {
         const from = offsets[id];
         const next = offsets[id + 1];
         if (from !== undefined && next !== undefined) {
@@ -175,8 +180,17 @@ function readFont(file: string): { data: () => Buffer; withoutOutlines: Buffer; 
           outlineRead[id] = 1;
         }
       }
-      return glyph;
     };
+    // Both ways fontkit makes a glyph: getGlyph makes an sbix or COLR font's glyphs itself (an
+    // sbix glyph is a TrueType glyph with its outline in glyf), the others through _getBaseGlyph.
+    const reading = <T>(make: (this: OutlinedFont, id: number, characters?: number[]) => T) =>
+      function (this: OutlinedFont, id: number, characters?: number[]): T {
+        const glyph = make.call(this, id, characters);
+        readOutline(id);
+        return glyph;
+      };
+    font.getGlyph = reading(font.getGlyph);
+    font._getBaseGlyph = reading(font._getBaseGlyph);
     return { data, withoutOutlines: bytes, identity: parts.identity, font };
   }
   const read = readBoundedSync(file, MAX_FONT_BYTES);
@@ -217,8 +231,22 @@ function outlinesOf(start: Uint8Array, size: number): { offset: number; length: 
   return undefined;
 }
 
+/** The tag of a table of the sfnt file `data` that ends beyond its end (fontkit reads past it and fails deep in a build). */
+function tableBeyondEnd(data: Buffer): string | undefined {
+  if (data.length < 12 || !SFNT_VERSIONS.has(data.readUInt32BE(0))) return undefined;
+  const tables = data.readUInt16BE(4);
+  if (12 + tables * 16 > data.length) return undefined;
+  const records = Array.from({ length: tables }, (_, k) => 12 + k * 16);
+  // Only a directory that is one (it lists a head table) is taken at its word; other bytes are not a font.
+  if (!records.some((record) => data.toString('latin1', record, record + 4) === 'head')) return undefined;
+  const cut = records.find((record) => data.readUInt32BE(record + 8) + data.readUInt32BE(record + 12) > data.length);
+  return cut === undefined ? undefined : `'${data.toString('latin1', cut, cut + 4).trimEnd()}'`;
+}
+
 /** The font in `data`, opened by fontkit, or a FontProblem that says why it cannot be used. */
 function checkedFont(data: Buffer, file: string): Font {
+  const cut = tableBeyondEnd(data);
+  if (cut) throw new FontProblem(`The font file is cut short: its ${cut} table ends beyond the file's ${data.length} bytes. Copy or download the font again.`, file);
   let opened: ReturnType<typeof fontkit.create>;
   try {
     opened = fontkit.create(data);

@@ -148,7 +148,9 @@ describe.skipIf(!available && !inCi)('Chromium', () => {
       // One entry more, every earlier line kept (and the as-of date moved to the signing date, as on the command line).
       expect(after.split('\n').filter((l) => !before.split('\n').includes(l) && !l.startsWith('asOf:')).join('\n')).toMatch(/^\s*- name: Quokka Solidarity Trust\n\s+country: Australia\n\s+signedOn: \d{4}-\d\d-\d\d$/);
       await waitForText('Quokka Solidarity Trust');
-      expect(Number(await page.getAttribute('#pages', 'data-build'))).toBeGreaterThan(build);
+      // The new build's number is set once every page in view is drawn, a moment after the first
+      // new page's text is in: waited for, not read at once.
+      await page.waitForFunction((earlier) => Number(document.querySelector<HTMLElement>('#pages')?.dataset['build']) > earlier, build, { timeout: 10_000 });
       // The table shows it too, in the editions' order.
       const names = await page.$$eval('table[data-kind=organization] tbody th', (cells) => cells.map((c) => c.textContent ?? ''));
       expect(names).toContain('Quokka Solidarity Trust');

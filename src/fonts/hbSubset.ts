@@ -77,6 +77,11 @@ export async function subsetWithHarfBuzz(font: Uint8Array, text: string, feature
   const input = hb.hb_subset_input_create_or_fail();
   if (input === 0) throw new Error('hb_subset_input_create_or_fail (HarfBuzz) failed: out of memory?');
   const fontBuffer = hb.malloc(font.byteLength);
+  if (fontBuffer === 0) {
+    // Writing the font at address 0 would overwrite the instance's own memory.
+    hb.hb_subset_input_destroy(input);
+    throw new Error('HarfBuzz could not allocate memory for the font (malloc failed).');
+  }
   // The WebAssembly memory may grow at any call: a view of it is taken where it is used.
   new Uint8Array(hb.memory.buffer).set(font, fontBuffer);
   const blob = hb.hb_blob_create(fontBuffer, font.byteLength, HB_MEMORY_MODE_WRITABLE, 0, 0);

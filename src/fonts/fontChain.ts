@@ -215,32 +215,41 @@ function readProblem(read: Refusal, file: string): FontProblem {
   return new FontProblem('Cannot read the font file.', file);
 }
 
+/** A table of an sfnt file's directory: its tag, and where its bytes are (from the file's start). */
+interface TableRecord {
+  tag: string;
+  offset: number;
+  length: number;
+}
+
+/** The table directory at the start of `bytes`, if they begin as an sfnt file (TrueType/OpenType) and hold it whole. */
+function tableDirectory(bytes: Uint8Array): TableRecord[] | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength < 12 || !SFNT_VERSIONS.has(view.getUint32(0))) return undefined;
+  const tables = view.getUint16(4);
+  if (12 + tables * 16 > bytes.byteLength) return undefined;
+  return Array.from({ length: tables }, (_, k) => {
+    const record = 12 + k * 16;
+    const tag = String.fromCharCode(...bytes.subarray(record, record + 4));
+    return { tag, offset: view.getUint32(record + 8), length: view.getUint32(record + 12) };
+  });
+}
+
 /** Where the `glyf` table of a TrueType file is (from the file's start), if it lies inside the file. */
 function outlinesOf(start: Uint8Array, size: number): { offset: number; length: number } | undefined {
-  const view = new DataView(start.buffer, start.byteOffset, start.byteLength);
-  if (start.byteLength < 12 || !SFNT_VERSIONS.has(view.getUint32(0))) return undefined;
-  const tables = view.getUint16(4);
-  if (12 + tables * 16 > start.byteLength) return undefined;
-  for (let k = 0; k < tables; k++) {
-    const record = 12 + k * 16;
-    if (view.getUint32(record) !== 0x676c7966) continue; // 'glyf'
-    const offset = view.getUint32(record + 8);
-    const length = view.getUint32(record + 12);
-    return offset >= 12 + tables * 16 && offset + length <= size ? { offset, length } : undefined;
-  }
-  return undefined;
+  const tables = tableDirectory(start);
+  const glyf = tables?.find((table) => table.tag === 'glyf');
+  if (!tables || !glyf) return undefined;
+  return glyf.offset >= 12 + tables.length * 16 && glyf.offset + glyf.length <= size ? { offset: glyf.offset, length: glyf.length } : undefined;
 }
 
 /** The tag of a table of the sfnt file `data` that ends beyond its end (fontkit reads past it and fails deep in a build). */
 function tableBeyondEnd(data: Buffer): string | undefined {
-  if (data.length < 12 || !SFNT_VERSIONS.has(data.readUInt32BE(0))) return undefined;
-  const tables = data.readUInt16BE(4);
-  if (12 + tables * 16 > data.length) return undefined;
-  const records = Array.from({ length: tables }, (_, k) => 12 + k * 16);
+  const tables = tableDirectory(data);
   // Only a directory that is one (it lists a head table) is taken at its word; other bytes are not a font.
-  if (!records.some((record) => data.toString('latin1', record, record + 4) === 'head')) return undefined;
-  const cut = records.find((record) => data.readUInt32BE(record + 8) + data.readUInt32BE(record + 12) > data.length);
-  return cut === undefined ? undefined : `'${data.toString('latin1', cut, cut + 4).trimEnd()}'`;
+  if (!tables?.some((table) => table.tag === 'head')) return undefined;
+  const cut = tables.find((table) => table.offset + table.length > data.length);
+  return cut === undefined ? undefined : `'${cut.tag.trimEnd()}'`;
 }
 
 /** The font in `data`, opened by fontkit, or a FontProblem that says why it cannot be used. */

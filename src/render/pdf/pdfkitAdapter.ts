@@ -395,20 +395,17 @@ export function keepPageContent(doc: PdfkitDocument, pageNumber: number): void {
  */
 function collectText(stream: PdfStream): () => void {
   const write = stream.write;
-  let text: string[] = [];
-  const flush = () => {
-    if (text.length === 0) return;
-    write.call(stream, Buffer.from(text.join(''), 'latin1'));
-    text = [];
-  };
+  const parts: Array<string | Uint8Array> = [];
   stream.write = (chunk: Uint8Array | string) => {
-    if (typeof chunk === 'string') text.push(chunk, '\n');
-    else {
-      flush();
-      write.call(stream, chunk);
-    }
+    // As pdfkit's `write` takes a chunk: bytes as they are, anything else as its text and a newline.
+    if (chunk instanceof Uint8Array) parts.push(chunk);
+    else parts.push(String(chunk), '\n');
   };
-  return flush;
+  return () => {
+    if (parts.length === 0) return;
+    write.call(stream, joinParts(parts));
+    parts.length = 0;
+  };
 }
 
 /** pdfkit's document writer (PDFDocument is a Readable stream of the file's bytes), the members used here. */
@@ -453,9 +450,9 @@ function collectDocument(doc: PdfkitDocument): () => Promise<Uint8Array> {
     });
 }
 
-/** Strings (latin1) and Buffers, one after another, as one Buffer. */
-function joinParts(parts: Array<string | Buffer>): Buffer {
-  const buffers: Buffer[] = [];
+/** Strings (latin1) and bytes, one after another, as one Buffer. */
+function joinParts(parts: Array<string | Uint8Array>): Buffer {
+  const buffers: Uint8Array[] = [];
   let text: string[] = [];
   for (const part of parts) {
     if (typeof part === 'string') text.push(part);
